@@ -1,0 +1,88 @@
+# reprint - near-duplicate news article detector.
+# See README.md. Targets: all check test bench eval install uninstall clean fuzz help
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+PREFIX  ?= /usr/local
+DESTDIR ?=
+SANITIZE ?=
+
+PKGS     = libxxhash libutf8proc
+WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wformat=2 -Wvla -pedantic
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+
+ifneq ($(SANITIZE),)
+BUILD   ?= build-san
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD   ?= build
+SANFLAGS =
+endif
+
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude -Isrc $(PKG_CFLAGS) -D_FILE_OFFSET_BITS=64
+LDLIBS    = $(PKG_LIBS) -lm
+
+LIB_SRC = $(wildcard src/*.c)
+CLI_SRC = $(wildcard src/cli/*.c)
+LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/lib/%.o)
+CLI_OBJ = $(CLI_SRC:src/cli/%.c=$(BUILD)/cli/%.o)
+LIB     = $(BUILD)/libreprint.a
+BIN     = $(BUILD)/reprint
+
+UNIT_SRC  = $(wildcard tests/unit/test_*.c)
+UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all check test unit cli valgrind install uninstall clean help eval bench
+
+all: $(BIN)
+
+$(BUILD)/lib/%.o: src/%.c $(wildcard include/*.h src/*.h) | $(BUILD)/lib
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/cli/%.o: src/cli/%.c $(wildcard include/*.h src/*.h src/cli/*.h) | $(BUILD)/cli
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(LIB) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+$(BUILD)/lib $(BUILD)/cli $(BUILD)/tests:
+	mkdir -p $@
+
+## check: build, then run the unit and CLI tests
+check: unit cli
+
+unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail
+
+cli: $(BIN)
+	@REPRINT=$(BIN) bash tests/cli/run.sh
+
+## valgrind: the CLI tests under valgrind memcheck
+valgrind: $(BIN)
+	@REPRINT=$(BIN) REPRINT_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" bash tests/cli/run.sh
+
+## eval: accuracy on ../shared/eval (skips when missing)
+eval: $(BIN)
+	@REPRINT=$(BIN) bash tools/eval.sh
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/reprint
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/reprint
+
+clean:
+	rm -rf build build-san
+
+help:
+	@echo "targets: all check unit cli valgrind eval install uninstall clean"
+	@echo "  make check SANITIZE=address,undefined   tests under ASan+UBSan"

@@ -1,0 +1,207 @@
+/*
+ * reprint.h - public API of libreprint, a near-duplicate detector for news
+ * articles.
+ *
+ * The library turns article text into word shingles, sketches each article
+ * with a one-permutation MinHash signature, finds candidate pairs with LSH
+ * banding, verifies every candidate exactly against the two shingle sets and
+ * groups the verified pairs into clusters with a representative.
+ *
+ * It knows nothing of argv, stdout or exit codes: every function returns a
+ * value or an RP_E* code (negative), and rp_strerror() gives its text.
+ * Types are opaque; each _new has a matching _free that accepts NULL.
+ * Nothing here is thread-safe on a shared object, but rp_doc_new() may run
+ * concurrently on different inputs with the same options.
+ */
+#ifndef REPRINT_H
+#define REPRINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RP_VERSION_MAJOR 0
+#define RP_VERSION_MINOR 1
+#define RP_VERSION_PATCH 0
+#define RP_VERSION_STRING "0.1.0"
+
+/* Error codes. Every failing function returns one of these (negative). */
+enum {
+    RP_OK = 0,
+    RP_ENOMEM = -1,    /* out of memory */
+    RP_EINVAL = -2,    /* invalid argument or option */
+    RP_ENOWORDS = -3,  /* the text has no words */
+    RP_EDUPID = -4,    /* a document with this id was already added */
+    RP_ETOOBIG = -5,   /* the text is larger than the library accepts */
+    RP_ESTATE = -6,    /* call out of order (e.g. add after run) */
+    RP_ELOAD = -7      /* the document loader failed to give a text back */
+};
+
+/* @return a static, lowercase description of an RP_E* code. */
+const char *rp_strerror(int code);
+
+/* @return the library version, "MAJOR.MINOR.PATCH" (static). */
+const char *rp_version(void);
+
+/* Largest text rp_doc_new() accepts, in bytes (offsets are 32-bit). */
+#define RP_MAX_TEXT ((size_t)0xFFFFFFF0u)
+
+/* -------------------------------------------------------------------------
+ * Options
+ * ---------------------------------------------------------------------- */
+
+typedef struct rp_options {
+    unsigned shingle;      /* words per shingle (k), 1..16 */
+    unsigned hashes;       /* MinHash signature length (K), 16..1024 */
+    double threshold;      /* score at or above which two texts are reprints */
+    double lsh_threshold;  /* Jaccard the LSH bands aim at; 0 = derived */
+    unsigned bands, rows;  /* LSH shape; 0,0 = chosen from lsh_threshold */
+    unsigned min_shared;   /* fewest shared shingles for a verified pair */
+    int keep_boilerplate;  /* nonzero: do not strip markup and furniture */
+    int exhaustive;        /* nonzero: compare every pair, no LSH (slow;
+                              measures what LSH misses) */
+} rp_options;
+
+/* Fills *o with the measured defaults (see README, "Accuracy"). */
+void rp_options_init(rp_options *o);
+
+/* @return RP_OK when *o is usable, RP_EINVAL otherwise. */
+int rp_options_check(const rp_options *o);
+
+/* Chooses LSH bands (*b) and rows (*r) with b*r <= hashes that minimise the
+ * equally weighted integrals of false positives below and false negatives
+ * above threshold t on the S-curve 1-(1-s^r)^b.
+ * @return RP_OK, or RP_EINVAL when hashes or t is out of range. */
+int rp_lsh_params(unsigned hashes, double t, unsigned *b, unsigned *r);
+
+/* -------------------------------------------------------------------------
+ * Tokens: the normalized word stream of one text
+ * ---------------------------------------------------------------------- */
+
+/* One normalized word (or character bigram in scripts written without
+ * spaces). start/end are byte offsets of the word in the original text. */
+typedef struct rp_token {
+    uint64_t hash;     /* XXH3-64 of the normalized word's UTF-8 */
+    uint32_t start;
+    uint32_t end;
+} rp_token;
+
+/* Tokenizes text (any bytes; invalid UTF-8 is read as U+FFFD).
+ * When clean is nonzero, markup and page furniture are skipped first.
+ * @param out  receives a malloc'd array the caller frees with free();
+ *             NULL when there are no tokens.
+ * @param n    receives the number of tokens.
+ * @return RP_OK, RP_ENOMEM or RP_ETOOBIG. */
+int rp_tokenize(const char *text, size_t len, int clean,
+                rp_token **out, size_t *n);
+
+/* -------------------------------------------------------------------------
+ * Documents: the shingle set and signature of one text
+ * ---------------------------------------------------------------------- */
+
+typedef struct rp_doc rp_doc;
+
+/* Builds the shingle set and MinHash signature of text.
+ * @param err receives RP_OK or the reason for a NULL return: RP_ENOMEM,
+ *            RP_ENOWORDS (no words), RP_ETOOBIG or RP_EINVAL.
+ * @return a document the caller frees with rp_doc_free(), or NULL. */
+rp_doc *rp_doc_new(const char *text, size_t len, const rp_options *o,
+                   int *err);
+void rp_doc_free(rp_doc *d);
+
+/* @return the number of distinct shingles in d. */
+size_t rp_doc_shingles(const rp_doc *d);
+/* @return the number of words (tokens) in d. */
+size_t rp_doc_words(const rp_doc *d);
+
+/* Exact similarity of two shingle sets, and the decision of the rule. */
+typedef struct rp_sim {
+    double jaccard;        /* |A&B| / |A|B| */
+    double containment_ab; /* |A&B| / |A|: how much of A is in B */
+    double containment_ba; /* |A&B| / |B| */
+    double score;          /* the similarity the rule decides on */
+    size_t shared;         /* |A&B| */
+    int similar;           /* nonzero: score >= threshold (a reprint) */
+} rp_sim;
+
+/* Compares a and b exactly under the rule of options o. */
+void rp_doc_compare(const rp_doc *a, const rp_doc *b, const rp_options *o,
+                    rp_sim *out);
+
+/* Estimates Jaccard from the two MinHash signatures alone. */
+double rp_doc_estimate(const rp_doc *a, const rp_doc *b);
+
+/* -------------------------------------------------------------------------
+ * Corpus: many documents, their verified pairs and clusters
+ * ---------------------------------------------------------------------- */
+
+typedef struct rp_corpus rp_corpus;
+
+/* @return a new empty corpus using a copy of *o (NULL: defaults), or NULL
+ * when out of memory or the options are invalid. Free with rp_corpus_free. */
+rp_corpus *rp_corpus_new(const rp_options *o);
+void rp_corpus_free(rp_corpus *c);
+
+/* Adds a document under id (copied). The corpus takes ownership of d in
+ * every case, also on failure.
+ * @return the document's index (0, 1, ...) or RP_EDUPID, RP_ENOMEM,
+ *         RP_ESTATE (after rp_corpus_run). */
+long rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d);
+
+/* Finds candidates with LSH, verifies them and clusters the documents.
+ * @return RP_OK or RP_ENOMEM. */
+int rp_corpus_run(rp_corpus *c);
+
+/* Time in seconds spent in each phase of rp_corpus_run. */
+typedef struct rp_run_stats {
+    double lsh, verify, cluster;
+    size_t candidates;   /* distinct candidate pairs from LSH */
+    size_t verified;     /* pairs whose score reached the threshold */
+    unsigned bands, rows;
+} rp_run_stats;
+void rp_corpus_stats(const rp_corpus *c, rp_run_stats *out);
+
+/* @return the number of documents added. */
+size_t rp_corpus_size(const rp_corpus *c);
+/* @return the id of document i (borrowed; valid until rp_corpus_free). */
+const char *rp_corpus_id(const rp_corpus *c, size_t i);
+
+/* A verified pair; a < b are document indexes. */
+typedef struct rp_pair {
+    size_t a, b;
+    rp_sim sim;
+} rp_pair;
+
+/* @return the number of verified pairs, after rp_corpus_run. They are
+ * ordered by (a, b). */
+size_t rp_corpus_npairs(const rp_corpus *c);
+/* @return verified pair i (borrowed). */
+const rp_pair *rp_corpus_pair(const rp_corpus *c, size_t i);
+
+/* One member of a cluster, with its similarity to the representative. */
+typedef struct rp_member {
+    size_t doc;
+    double jaccard;      /* with the representative */
+    double containment;  /* share of this member found in the representative */
+    double score;        /* the rule's score against the representative */
+} rp_member;
+
+/* @return the number of clusters after rp_corpus_run, singletons included.
+ * Clusters with two or more members come first, each group ordered by its
+ * smallest document index, so the order never depends on timing. */
+size_t rp_corpus_nclusters(const rp_corpus *c);
+/* @return the number of members of cluster i. */
+size_t rp_cluster_size(const rp_corpus *c, size_t i);
+/* @return the representative's document index of cluster i. */
+size_t rp_cluster_representative(const rp_corpus *c, size_t i);
+/* @return member j of cluster i (borrowed). The representative is first;
+ * the others follow in document order. */
+const rp_member *rp_cluster_member(const rp_corpus *c, size_t i, size_t j);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* REPRINT_H */

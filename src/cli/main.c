@@ -1,0 +1,102 @@
+/*
+ * main.c - entry point of the reprint command: dispatches to a subcommand
+ * from a table, prints help and versions. Each subcommand lives in its own
+ * file and owns its options and usage text.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+#include <xxhash.h>
+
+#include "cli.h"
+#include "output.h"
+#include "reprint.h"
+
+static const struct cmd {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *summary;
+} commands[] = {
+    {"scan", cmd_scan, "find and cluster near-duplicate articles in files and folders"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: reprint COMMAND [options] [args]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'reprint COMMAND --help' describes a command.\n"
+               "  -h, --help     show this help\n"
+               "      --version  show the versions of reprint, xxHash and utf8proc\n");
+}
+
+static void version(void)
+{
+    unsigned v = XXH_versionNumber();
+    printf("reprint %s (xxHash %u.%u.%u, utf8proc %s, Unicode %s)\n",
+           rp_version(), v / 10000, v / 100 % 100, v % 100,
+           utf8proc_version(), utf8proc_unicode_version());
+}
+
+int finish_output(int code)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        diag("cannot write output: %s", errno ? strerror(errno) : "write error");
+        return EXIT_TROUBLE;
+    }
+    return code;
+}
+
+int parse_double(const char *name, const char *arg, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(arg, &end);
+    if (errno || end == arg || *end || !(x >= lo && x <= hi)) {
+        diag("%s: expected a number from %g to %g, got '%s'", name, lo, hi, safe(arg));
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+int parse_uint(const char *name, const char *arg, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long x = strtoul(arg, &end, 10);
+    if (errno || end == arg || *end || arg[0] == '-' || x < lo || x > hi) {
+        diag("%s: expected a whole number from %lu to %lu, got '%s'", name, lo, hi, safe(arg));
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int code;
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_TROUBLE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "help") == 0) {
+        usage(stdout);
+        return finish_output(EXIT_OK);
+    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+        version();
+        return finish_output(EXIT_OK);
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (strcmp(name, commands[i].name) == 0) {
+            code = commands[i].fn(argc - 1, argv + 1);
+            return code;
+        }
+    diag("'%s' is not a command; see 'reprint --help'", safe(name));
+    return EXIT_TROUBLE;
+}

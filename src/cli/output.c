@@ -1,0 +1,144 @@
+/*
+ * output.c - escaping for JSON and for terminals, and diagnostics.
+ *
+ * File names are bytes: they may hold newlines, quotes, escape sequences
+ * and invalid UTF-8. JSON output must stay valid (RFC 8259) and human
+ * output must never pass a raw control character to the terminal.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "output.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <string.h>
+#include <utf8proc.h>
+
+void diag(const char *fmt, ...)
+{
+    va_list ap;
+    fflush(stdout);
+    fputs(PROG ": ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/* Length of a valid UTF-8 sequence at s, or 0. */
+static size_t valid_seq(const unsigned char *s, int32_t *cp)
+{
+    size_t len = strnlen((const char *)s, 4);
+    utf8proc_ssize_t n = utf8proc_iterate(s, (utf8proc_ssize_t)len, cp);
+    return n > 0 ? (size_t)n : 0;
+}
+
+void json_string(FILE *f, const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    fputc('"', f);
+    while (*s) {
+        unsigned char c = *s;
+        if (c < 0x80) {
+            switch (c) {
+            case '"': fputs("\\\"", f); break;
+            case '\\': fputs("\\\\", f); break;
+            case '\n': fputs("\\n", f); break;
+            case '\t': fputs("\\t", f); break;
+            case '\r': fputs("\\r", f); break;
+            case '\b': fputs("\\b", f); break;
+            case '\f': fputs("\\f", f); break;
+            default:
+                if (c < 0x20 || c == 0x7F)
+                    fprintf(f, "\\u%04x", c);
+                else
+                    fputc(c, f);
+            }
+            s++;
+            continue;
+        }
+        int32_t cp;
+        size_t n = valid_seq(s, &cp);
+        if (n == 0) {
+            fputs("\xEF\xBF\xBD", f);
+            s++;
+        } else {
+            fwrite(s, 1, n, f);
+            s += n;
+        }
+    }
+    fputc('"', f);
+}
+
+static size_t safe_into(char *out, size_t cap, const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t w = 0;
+#define PUT(...) do { int k_ = snprintf(out + w, cap - w, __VA_ARGS__); \
+        if (k_ < 0 || (size_t)k_ >= cap - w) { out[w] = 0; return w; } w += (size_t)k_; } while (0)
+    while (*s) {
+        unsigned char c = *s;
+        int32_t cp;
+        size_t n;
+        if (c == '\n') PUT("\\n");
+        else if (c == '\t') PUT("\\t");
+        else if (c == '\r') PUT("\\r");
+        else if (c == '\\') PUT("\\\\");
+        else if (c < 0x20 || c == 0x7F) PUT("\\x%02x", c);
+        else if (c < 0x80) PUT("%c", c);
+        else if ((n = valid_seq(s, &cp)) == 0 ||
+                 (cp >= 0x80 && cp < 0xA0) ||
+                 utf8proc_category(cp) == UTF8PROC_CATEGORY_CC) PUT("\\x%02x", c);
+        else {
+            PUT("%.*s", (int)n, (const char *)s);
+            s += n;
+            continue;
+        }
+        s++;
+    }
+#undef PUT
+    return w;
+}
+
+void safe_string(FILE *f, const char *s)
+{
+    static char buf[16384];
+    if (strlen(s) * 4 + 1 < sizeof buf) {
+        safe_into(buf, sizeof buf, s);
+        fputs(buf, f);
+        return;
+    }
+    /* very long names: escape piecewise */
+    char piece[1024];
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        size_t n = len - i < sizeof piece - 1 ? len - i : sizeof piece - 1;
+        memcpy(piece, s + i, n);
+        piece[n] = 0;
+        safe_into(buf, sizeof buf, piece);
+        fputs(buf, f);
+        i += n;
+    }
+}
+
+const char *safe(const char *s)
+{
+    static char buf[4096];
+    safe_into(buf, sizeof buf, s);
+    return buf;
+}
+
+void json_number(FILE *f, double x)
+{
+    if (!(x == x) || x < 0)
+        x = 0;
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.4f", x);
+    /* trim trailing zeros: 0.5000 -> 0.5, 1.0000 -> 1 */
+    char *e = buf + strlen(buf);
+    while (e > buf && e[-1] == '0')
+        e--;
+    if (e > buf && e[-1] == '.')
+        e--;
+    *e = 0;
+    fputs(buf, f);
+}

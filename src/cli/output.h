@@ -1,0 +1,31 @@
+/*
+ * output.h - printers for the CLI: JSON strings, terminal-safe names and
+ * diagnostics in the form "reprint: SUBJECT: message".
+ */
+#ifndef RP_CLI_OUTPUT_H
+#define RP_CLI_OUTPUT_H
+
+#include <stdio.h>
+
+#define PROG "reprint"
+
+/* Prints "reprint: fmt...\n" to stderr. */
+void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes s as a JSON string literal (quoted). Control characters are
+ * escaped; bytes that are not valid UTF-8 become U+FFFD. */
+void json_string(FILE *f, const char *s);
+
+/* Writes s for a human: printable UTF-8 as is, control characters and
+ * invalid bytes as C escapes (\n, \t, \x1b), so a file name can never
+ * drive the terminal. */
+void safe_string(FILE *f, const char *s);
+
+/* Returns s made safe as by safe_string, in a static buffer that the next
+ * call reuses (for diagnostics). */
+const char *safe(const char *s);
+
+/* Writes a number with up to 4 decimals, JSON-compatible. */
+void json_number(FILE *f, double x);
+
+#endif

@@ -1,0 +1,231 @@
+/*
+ * walk.c - the folder walk and the file reader of `reprint scan`.
+ *
+ * Folders are read whole and their entries sorted with strcmp, so the
+ * order of the output depends only on the names, never on the file system
+ * or the locale. Hidden entries (a leading dot) are skipped unless asked
+ * for. Symbolic links to files are read; links to folders are not followed
+ * (that would allow loops). Anything that is not a regular file or a
+ * folder (FIFO, socket, device) is skipped without being opened, so the
+ * walk never blocks.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "walk.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "output.h"
+
+static int push(pathlist *p, char *s)
+{
+    if (p->n == p->cap) {
+        size_t nc = p->cap ? p->cap * 2 : 256;
+        char **nv = realloc(p->v, nc * sizeof *nv);
+        if (!nv)
+            return -1;
+        p->v = nv;
+        p->cap = nc;
+    }
+    p->v[p->n++] = s;
+    return 0;
+}
+
+void pathlist_free(pathlist *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->v[i]);
+    free(p->v);
+    p->v = NULL;
+    p->n = p->cap = 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *join(const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    int slash = a > 0 && dir[a - 1] != '/';
+    char *s = malloc(a + slash + b + 1);
+    if (!s)
+        return NULL;
+    memcpy(s, dir, a);
+    if (slash)
+        s[a] = '/';
+    memcpy(s + a + slash, name, b + 1);
+    return s;
+}
+
+static int walk_dir(const char *dir, const walk_opts *o, pathlist *out,
+                    size_t *skipped)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        diag("%s: cannot open folder: %s", safe(dir), strerror(errno));
+        (*skipped)++;
+        return 0;
+    }
+    pathlist names = {0};
+    struct dirent *e;
+    int rc = 0;
+    errno = 0;
+    while ((e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+            continue;
+        if (n[0] == '.' && !o->hidden)
+            continue;
+        char *copy = strdup(n);
+        if (!copy || push(&names, copy) < 0) {
+            free(copy);
+            rc = -1;
+            break;
+        }
+    }
+    closedir(d);
+    if (rc == 0)
+        qsort(names.v, names.n, sizeof *names.v, cmp_str);
+    for (size_t i = 0; rc == 0 && i < names.n; i++) {
+        char *path = join(dir, names.v[i]);
+        if (!path) {
+            rc = -1;
+            break;
+        }
+        struct stat st;
+        if (lstat(path, &st) != 0) {
+            diag("%s: cannot stat: %s", safe(path), strerror(errno));
+            (*skipped)++;
+            free(path);
+            continue;
+        }
+        if (S_ISLNK(st.st_mode)) {
+            struct stat t;
+            if (stat(path, &t) != 0) {
+                diag("%s: broken symbolic link: %s", safe(path), strerror(errno));
+                (*skipped)++;
+                free(path);
+                continue;
+            }
+            if (S_ISDIR(t.st_mode)) {
+                free(path);   /* links to folders are not followed */
+                continue;
+            }
+            st = t;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            rc = walk_dir(path, o, out, skipped);
+            free(path);
+        } else if (S_ISREG(st.st_mode)) {
+            if (push(out, path) < 0) {
+                free(path);
+                rc = -1;
+            }
+        } else {
+            diag("%s: not a regular file", safe(path));
+            (*skipped)++;
+            free(path);
+        }
+    }
+    pathlist_free(&names);
+    if (rc < 0)
+        diag("%s: out of memory", safe(dir));
+    return rc;
+}
+
+int walk_path(const char *path, const walk_opts *o, pathlist *out,
+              size_t *skipped)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        diag("%s: cannot open: %s", safe(path), strerror(errno));
+        (*skipped)++;
+        return 0;
+    }
+    if (S_ISDIR(st.st_mode))
+        return walk_dir(path, o, out, skipped);
+    if (!S_ISREG(st.st_mode)) {
+        diag("%s: not a regular file", safe(path));
+        (*skipped)++;
+        return 0;
+    }
+    char *copy = strdup(path);
+    if (!copy || push(out, copy) < 0) {
+        free(copy);
+        diag("%s: out of memory", safe(path));
+        return -1;
+    }
+    return 0;
+}
+
+const char *read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+    *buf = NULL;
+    *len = 0;
+    /* O_NONBLOCK: a FIFO swapped in after the walk must not block us */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return strerror(errno);
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        const char *r = strerror(errno);
+        close(fd);
+        return r;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return "not a regular file";
+    }
+    if ((unsigned long long)st.st_size > max) {
+        close(fd);
+        return "file larger than --max-bytes";
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
+    char *b = malloc(cap);
+    if (!b) {
+        close(fd);
+        return "out of memory";
+    }
+    for (;;) {
+        if (n + 1 >= cap) {
+            /* the file grew while we read it */
+            if (cap > max) {
+                free(b);
+                close(fd);
+                return "file larger than --max-bytes";
+            }
+            char *nb = realloc(b, cap * 2);
+            if (!nb) {
+                free(b);
+                close(fd);
+                return "out of memory";
+            }
+            b = nb;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, b + n, cap - 1 - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            const char *reason = strerror(errno);
+            free(b);
+            close(fd);
+            return reason;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    b[n] = 0;
+    *buf = b;
+    *len = n;
+    return NULL;
+}

@@ -1,0 +1,33 @@
+/*
+ * walk.h - turning the command line's paths into a sorted list of files,
+ * and reading one file safely.
+ */
+#ifndef RP_CLI_WALK_H
+#define RP_CLI_WALK_H
+
+#include <stddef.h>
+
+typedef struct walk_opts {
+    int hidden;        /* descend into and read dot-files */
+} walk_opts;
+
+typedef struct pathlist {
+    char **v;
+    size_t n, cap;
+} pathlist;
+
+/* Appends the files under path to out: path itself when it is a file, or
+ * every regular file below it, each folder's entries in byte order. What
+ * cannot be read is reported on stderr and counted in *skipped.
+ * @return 0, or -1 when out of memory (reported). */
+int walk_path(const char *path, const walk_opts *o, pathlist *out,
+              size_t *skipped);
+
+void pathlist_free(pathlist *p);
+
+/* Reads the file at path into *buf (malloc'd, NUL-terminated, caller
+ * frees) and *len. Refuses non-regular files and files over max bytes.
+ * @return NULL on success, or a static reason for the message. */
+const char *read_file(const char *path, size_t max, char **buf, size_t *len);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * lsh.c - LSH banding: which pairs of signatures deserve a look.
+ *
+ * The K-value signature is cut into b bands of r rows. Two documents become
+ * candidates when all r values of some band agree, which happens with
+ * probability 1 - (1 - s^r)^b for Jaccard s: an S-curve whose threshold is
+ * set by (b, r). rp_lsh_params picks (b, r) for a target threshold t the way
+ * datasketch does, minimising the equally weighted areas of false positives
+ * (the curve below t) and false negatives (one minus the curve above t).
+ *
+ * Bucketing is done one band at a time by sorting (band key, document)
+ * pairs packed into 64-bit words, so memory is O(n) per band and the
+ * output order never depends on hashing or timing. Each band key is the
+ * XXH3 hash of its r values seeded with the band number.
+ */
+#include "lsh.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "reprint.h"
+#include "util.h"
+
+double rp_lsh_prob(double s, unsigned b, unsigned r)
+{
+    return 1.0 - pow(1.0 - pow(s, (double)r), (double)b);
+}
+
+/* Trapezoid integral of f over [lo, hi] for the S-curve of (b, r). */
+static double area(double lo, double hi, unsigned b, unsigned r, int fn)
+{
+    const int steps = 200;
+    double h = (hi - lo) / steps, sum = 0;
+    for (int i = 0; i <= steps; i++) {
+        double x = lo + h * i;
+        double p = rp_lsh_prob(x, b, r);
+        double y = fn ? 1.0 - p : p;
+        sum += (i == 0 || i == steps) ? y / 2 : y;
+    }
+    return sum * h;
+}
+
+int rp_lsh_params(unsigned hashes, double t, unsigned *bands, unsigned *rows)
+{
+    if (hashes < 1 || !(t > 0 && t < 1))
+        return RP_EINVAL;
+    double best = INFINITY;
+    for (unsigned b = 1; b <= hashes; b++) {
+        unsigned rmax = hashes / b;
+        for (unsigned r = 1; r <= rmax; r++) {
+            double err = 0.5 * area(0, t, b, r, 0) + 0.5 * area(t, 1, b, r, 1);
+            if (err < best) {
+                best = err;
+                *bands = b;
+                *rows = r;
+            }
+        }
+    }
+    return RP_OK;
+}
+
+typedef struct pairvec {
+    uint64_t *v;
+    size_t n, cap;
+} pairvec;
+
+static int push(pairvec *p, uint64_t a, uint64_t b)
+{
+    if (rp_grow(&p->v, &p->cap, p->n + 1, sizeof *p->v) < 0)
+        return -1;
+    p->v[p->n++] = a << 32 | b;
+    return 0;
+}
+
+/* Emits the pairs of one bucket of m documents (ascending). */
+static int bucket(pairvec *p, const uint64_t *keys, size_t m, uint64_t mask)
+{
+    if (m <= RP_LSH_BUCKET_MAX) {
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = i + 1; j < m; j++)
+                if (push(p, keys[i] & mask, keys[j] & mask) < 0)
+                    return -1;
+        return 0;
+    }
+    for (size_t j = 1; j < m; j++) {
+        if (push(p, keys[0] & mask, keys[j] & mask) < 0)
+            return -1;
+        if (j > 1 && push(p, keys[j - 1] & mask, keys[j] & mask) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void dedup(pairvec *p)
+{
+    rp_sort_u64(p->v, p->n);
+    p->n = rp_unique_u64(p->v, p->n);
+}
+
+long rp_lsh_candidates(const uint32_t *sig, size_t n, unsigned K,
+                       unsigned b, unsigned r, uint64_t **pairs)
+{
+    pairvec p = {0};
+    *pairs = NULL;
+    if (n < 2 || b == 0 || r == 0 || (unsigned long)b * r > K)
+        return 0;
+    if (n > UINT32_MAX)
+        return -1;
+    unsigned bits = 1;
+    while (bits < 32 && ((size_t)1 << bits) < n)
+        bits++;
+    uint64_t mask = ((uint64_t)1 << bits) - 1;
+    uint64_t *keys = malloc(n * sizeof *keys);
+    if (!keys)
+        return -1;
+    size_t last_dedup = 0;
+    for (unsigned band = 0; band < b; band++) {
+        for (size_t i = 0; i < n; i++) {
+            uint64_t h = XXH3_64bits_withSeed(sig + i * K + (size_t)band * r,
+                                              r * sizeof *sig, band);
+            keys[i] = (h << bits) | i;
+        }
+        rp_sort_u64(keys, n);
+        for (size_t i = 0; i < n;) {
+            size_t j = i + 1;
+            while (j < n && (keys[j] >> bits) == (keys[i] >> bits))
+                j++;
+            if (j - i > 1 && bucket(&p, keys + i, j - i, mask) < 0)
+                goto oom;
+            i = j;
+        }
+        /* keep repeats from piling up across bands */
+        if (p.n > 2 * last_dedup + (1u << 16)) {
+            dedup(&p);
+            last_dedup = p.n;
+        }
+    }
+    free(keys);
+    dedup(&p);
+    *pairs = p.v;
+    return (long)p.n;
+oom:
+    free(keys);
+    free(p.v);
+    return -1;
+}

@@ -1,0 +1,25 @@
+/*
+ * lsh.h - banding of MinHash signatures into candidate pairs.
+ */
+#ifndef RP_LSH_H
+#define RP_LSH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Buckets larger than this emit a spanning subset of their pairs (each
+ * member with the bucket's first member and its neighbour), not all
+ * m(m-1)/2 of them: enough to connect the group, bounded in memory. */
+#define RP_LSH_BUCKET_MAX 256
+
+/* Finds candidate pairs among n signatures of K values each (sig[i*K..]),
+ * using b bands of r rows. Pairs come back in *pairs as (a << 32 | b) with
+ * a < b, sorted and each once; the caller frees them with free().
+ * @return the number of pairs, or -1 when out of memory. */
+long rp_lsh_candidates(const uint32_t *sig, size_t n, unsigned K,
+                       unsigned b, unsigned r, uint64_t **pairs);
+
+/* @return the probability that two sets of Jaccard s become candidates. */
+double rp_lsh_prob(double s, unsigned b, unsigned r);
+
+#endif

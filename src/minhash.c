@@ -1,0 +1,80 @@
+/*
+ * minhash.c - one-permutation hashing (OPH) with optimal densification.
+ *
+ * Classic MinHash applies K hash functions to every shingle: O(n*K). OPH
+ * (Li, Owen and Zhang, "One Permutation Hashing", NIPS 2012) hashes each
+ * shingle once, uses the hash to pick one of K bins and keeps the minimum
+ * per bin: O(n + K). Short documents leave bins empty; we fill each empty
+ * bin with "optimal densification" (Shrivastava, "Optimal Densification
+ * for Fast and Accurate Minwise Hashing", ICML 2017): empty bin j probes
+ * bins in a pseudo-random order that depends only on (j, attempt), and
+ * copies the first non-empty one. Because the probe order is shared by all
+ * documents, two sets agree on bin j with probability equal to their
+ * Jaccard similarity, and the variance is close to that of K independent
+ * permutations.
+ *
+ * The shingle hashes are XXH3 outputs, already uniform, so the bin is
+ * taken from the high 32 bits (multiply-shift onto [0, K)) and the value
+ * compared is the low 32 bits.
+ */
+#include "minhash.h"
+
+#include <xxhash.h>
+
+static uint32_t probe(unsigned bin, unsigned attempt, unsigned K)
+{
+    uint64_t x = ((uint64_t)bin << 32) | attempt;
+    uint64_t h = XXH3_64bits_withSeed(&x, sizeof x, 0x9E3779B97F4A7C15ull);
+    return (uint32_t)(((h >> 32) * (uint64_t)K) >> 32);
+}
+
+void rp_minhash(const uint64_t *h, size_t n, uint32_t *sig, unsigned K)
+{
+    for (unsigned i = 0; i < K; i++)
+        sig[i] = RP_MH_EMPTY;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t bin = (uint32_t)(((h[i] >> 32) * (uint64_t)K) >> 32);
+        uint32_t v = (uint32_t)h[i];
+        if (v == RP_MH_EMPTY)
+            v--;
+        if (v < sig[bin])
+            sig[bin] = v;
+    }
+    if (n == 0)
+        return;
+    /* Densify. Filled bins are those whose value came from a shingle; the
+     * copies made here must not serve as sources, so decide emptiness from
+     * a snapshot bitmap rather than from sig itself. */
+    uint64_t full[1024 / 64] = {0};
+    unsigned nfull = 0;
+    for (unsigned i = 0; i < K; i++)
+        if (sig[i] != RP_MH_EMPTY) {
+            full[i >> 6] |= 1ull << (i & 63);
+            nfull++;
+        }
+    if (nfull == K)
+        return;
+    for (unsigned j = 0; j < K; j++) {
+        if (full[j >> 6] >> (j & 63) & 1)
+            continue;
+        /* Random probes; after 64 misses (a nearly empty signature) walk
+         * on from the last probe, still a function of (j, full bins). */
+        uint32_t src = 0;
+        for (unsigned a = 1; a <= 64; a++) {
+            src = probe(j, a, K);
+            if (full[src >> 6] >> (src & 63) & 1)
+                break;
+        }
+        while (!(full[src >> 6] >> (src & 63) & 1))
+            src = src + 1 == K ? 0 : src + 1;
+        sig[j] = sig[src];
+    }
+}
+
+double rp_minhash_estimate(const uint32_t *a, const uint32_t *b, unsigned K)
+{
+    unsigned eq = 0;
+    for (unsigned i = 0; i < K; i++)
+        eq += a[i] == b[i];
+    return K ? (double)eq / K : 0.0;
+}

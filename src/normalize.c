@@ -1,0 +1,333 @@
+/*
+ * normalize.c - the tokenizer: raw article bytes to normalized word tokens.
+ *
+ * Two copies of one wire story differ in ways a reader does not see: curly
+ * or straight quotes, accents, ligatures, full-width forms, case, no-break
+ * spaces, soft hyphens. Every one of those would break a shingle, so each
+ * word is reduced to one canonical form before it is hashed:
+ *
+ *   - bytes are decoded as UTF-8 with utf8proc; an invalid byte reads as
+ *     U+FFFD (a separator) and never stops the run;
+ *   - a word is a run of code points of general category L* or N* (marks
+ *     M* continue a word); the test is by category, never by ASCII ranges;
+ *     apostrophes, quotes and dashes separate words, in every typographic
+ *     variant (rp_fold_punct);
+ *   - soft hyphens, zero-width joiners and the Arabic tatweel are ignored
+ *     inside a word;
+ *   - each word is mapped to NFKC with Unicode case folding and its marks
+ *     removed (utf8proc COMPAT|CASEFOLD|STRIPMARK, then COMPOSE); the
+ *     Turkish dotless i folds onto i (so "IŞIK" and "ışık" agree), and the
+ *     Arabic alef maksura and teh marbuta onto yeh and heh, spelling
+ *     variants that news sites use interchangeably;
+ *   - words of pure ASCII (most of them) take a fast path that lowercases
+ *     in a table and never calls utf8proc; it yields the same bytes;
+ *   - scripts written without spaces (Han, kana, Thai, Lao, Khmer,
+ *     Myanmar) have no words to find, so their runs become overlapping
+ *     character bigrams, the usual unit for such text.
+ *
+ * A token is the XXH3-64 hash of the normalized word's UTF-8 plus the byte
+ * span of the word in the original text, so `reprint diff` can map shared
+ * passages back to what the user wrote.
+ */
+#include "normalize.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+#include <xxhash.h>
+
+#include "util.h"
+
+/* ASCII letters and digits map to their lowercase byte, all else to 0. */
+static uint8_t ascii_word[128];
+
+static void ascii_table_init(void)
+{
+    /* Idempotent and race-free: every thread writes the same values. */
+    if (ascii_word['a'])
+        return;
+    for (int c = '0'; c <= '9'; c++)
+        ascii_word[c] = (uint8_t)c;
+    for (int c = 'A'; c <= 'Z'; c++)
+        ascii_word[c] = (uint8_t)(c - 'A' + 'a');
+    for (int c = 'z'; c >= 'a'; c--)
+        ascii_word[c] = (uint8_t)c;
+}
+
+int32_t rp_fold_punct(int32_t cp)
+{
+    switch (cp) {
+    case 0x2018: case 0x2019: case 0x201B: case 0x02BC: case 0x2032:
+    case 0xFF07: case 0x0060: case 0x00B4: case 0x02B9: case 0x02BB:
+        return '\'';
+    case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x00AB:
+    case 0x00BB: case 0x2033: case 0xFF02: case 0x301D: case 0x301E:
+        return '"';
+    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014:
+    case 0x2015: case 0x2212: case 0xFE58: case 0xFE63: case 0xFF0D:
+        return '-';
+    default:
+        return cp;
+    }
+}
+
+int rp_is_nospace_script(int32_t cp)
+{
+    return (cp >= 0x0E00 && cp <= 0x0EFF)      /* Thai, Lao */
+        || (cp >= 0x1000 && cp <= 0x109F)      /* Myanmar */
+        || (cp >= 0x1780 && cp <= 0x17FF)      /* Khmer */
+        || (cp >= 0x2E80 && cp <= 0x2FDF)      /* CJK radicals */
+        || (cp >= 0x3005 && cp <= 0x3007)
+        || (cp >= 0x3021 && cp <= 0x3029)
+        || (cp >= 0x3031 && cp <= 0x3035)
+        || (cp >= 0x3038 && cp <= 0x303C)
+        || (cp >= 0x3040 && cp <= 0x30FF)      /* Hiragana, Katakana */
+        || (cp >= 0x31F0 && cp <= 0x31FF)
+        || (cp >= 0x3400 && cp <= 0x4DBF)      /* CJK ext A */
+        || (cp >= 0x4E00 && cp <= 0x9FFF)      /* CJK unified */
+        || (cp >= 0xF900 && cp <= 0xFAFF)      /* CJK compatibility */
+        || (cp >= 0xFF66 && cp <= 0xFF9F)      /* half-width kana */
+        || (cp >= 0x20000 && cp <= 0x3134F);   /* CJK ext B.. */
+}
+
+/* Code points skipped inside a word without ending it. */
+static int is_ignorable(int32_t cp)
+{
+    return cp == 0x00AD || cp == 0x200C || cp == 0x200D || cp == 0x2060
+        || cp == 0xFEFF || cp == 0x0640 || cp == 0x034F;
+}
+
+size_t rp_utf8_next(const uint8_t *s, size_t len, int32_t *cp)
+{
+    utf8proc_ssize_t n = utf8proc_iterate(s, (utf8proc_ssize_t)(len < 4 ? len : 4), cp);
+    if (n <= 0) {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    return (size_t)n;
+}
+
+enum { C_SEP, C_WORD, C_MARK, C_IGNORE, C_NOSPACE };
+
+static int classify(int32_t cp)
+{
+    if (is_ignorable(cp))
+        return C_IGNORE;
+    cp = rp_fold_punct(cp);
+    if (cp < 0x80)
+        return ascii_word[cp] ? C_WORD : C_SEP;
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+        return rp_is_nospace_script(cp) ? C_NOSPACE : C_WORD;
+    case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+        return C_MARK;
+    default:
+        return C_SEP;
+    }
+}
+
+/* Folds applied after case folding: spelling variants treated as equal. */
+static int32_t fold_extra(int32_t cp)
+{
+    switch (cp) {
+    case 0x0131: return 'i';     /* dotless i */
+    case 0x0649: return 0x064A;  /* alef maksura -> yeh */
+    case 0x0629: return 0x0647;  /* teh marbuta -> heh */
+    default: return cp;
+    }
+}
+
+/* Appends the NFKC, case-folded, mark-free form of cp to buf (capacity
+ * cap code points). @return the new length. */
+static size_t fold_cp(int32_t cp, int32_t *buf, size_t n, size_t cap)
+{
+    int32_t tmp[32];
+    int bc = 0;
+    utf8proc_ssize_t k = utf8proc_decompose_char(cp, tmp, 32,
+        UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK, &bc);
+    if (k < 0 || k > 32) {
+        tmp[0] = cp;
+        k = 1;
+    }
+    for (utf8proc_ssize_t i = 0; i < k && n < cap; i++)
+        buf[n++] = fold_extra(tmp[i]);
+    return n;
+}
+
+/* Encodes cps to UTF-8 in out (capacity cap bytes), stopping before a code
+ * point that would not fit. @return bytes written. */
+static size_t encode(const int32_t *cps, size_t n, uint8_t *out, size_t cap)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t tmp[4];
+        utf8proc_ssize_t k = utf8proc_encode_char(cps[i], tmp);
+        if (k <= 0 || w + (size_t)k > cap)
+            break;
+        memcpy(out + w, tmp, (size_t)k);
+        w += (size_t)k;
+    }
+    return w;
+}
+
+static void emit(rp_tokenizer *t, uint64_t h, size_t start, size_t end)
+{
+    if (t->err)
+        return;
+    if (rp_grow(&t->tok, &t->cap, t->n + 1, sizeof *t->tok) < 0) {
+        t->err = RP_ENOMEM;
+        return;
+    }
+    t->tok[t->n].hash = h;
+    t->tok[t->n].start = (uint32_t)start;
+    t->tok[t->n].end = (uint32_t)end;
+    t->n++;
+}
+
+/* Normalizes the non-ASCII word s[wstart..wend) and emits its token. */
+static void flush_slow_word(rp_tokenizer *t)
+{
+    int32_t cps[RP_WORD_MAX];
+    size_t n = 0;
+    for (size_t i = t->wstart; i < t->wend && n < RP_WORD_MAX;) {
+        int32_t cp;
+        i += rp_utf8_next(t->s + i, t->wend - i, &cp);
+        if (is_ignorable(cp))
+            continue;
+        n = fold_cp(cp, cps, n, RP_WORD_MAX);
+    }
+    utf8proc_ssize_t m = utf8proc_normalize_utf32(cps, (utf8proc_ssize_t)n,
+                                                  UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+    if (m < 0)
+        m = (utf8proc_ssize_t)n;
+    uint8_t bytes[RP_WORD_MAX];
+    size_t len = encode(cps, (size_t)m, bytes, sizeof bytes);
+    if (len > 0)
+        emit(t, XXH3_64bits(bytes, len), t->wstart, t->wend);
+}
+
+static void flush_word(rp_tokenizer *t)
+{
+    if (!t->in_word)
+        return;
+    if (t->word_ascii)
+        emit(t, XXH3_64bits(t->wbuf, t->wlen), t->wstart, t->wend);
+    else
+        flush_slow_word(t);
+    t->in_word = 0;
+}
+
+/* Ends a run of a no-space script; a run of one character is a token. */
+static void flush_run(rp_tokenizer *t, size_t end)
+{
+    if (t->run_len == 1) {
+        int32_t cps[8];
+        size_t n = fold_cp(t->prev_cp, cps, 0, 8);
+        uint8_t b[32];
+        size_t len = encode(cps, n, b, sizeof b);
+        if (len)
+            emit(t, XXH3_64bits(b, len), t->prev_start, end);
+    }
+    t->run_len = 0;
+}
+
+static void nospace_char(rp_tokenizer *t, int32_t cp, size_t start, size_t end)
+{
+    if (t->run_len > 0) {
+        int32_t cps[16];
+        size_t n = fold_cp(t->prev_cp, cps, 0, 8);
+        n = fold_cp(cp, cps, n, 16);
+        uint8_t b[64];
+        size_t len = encode(cps, n, b, sizeof b);
+        emit(t, XXH3_64bits(b, len), t->prev_start, end);
+    }
+    t->prev_cp = cp;
+    t->prev_start = start;
+    t->run_len++;
+}
+
+void rp_tokenizer_init(rp_tokenizer *t, const uint8_t *s, size_t len)
+{
+    ascii_table_init();
+    memset(t, 0, sizeof *t);
+    t->s = s;
+    t->len = len;
+}
+
+void rp_tokenizer_feed(rp_tokenizer *t, size_t start, size_t end)
+{
+    const uint8_t *s = t->s;
+    size_t i = start, run_end = start;
+    if (end > t->len)
+        end = t->len;
+    while (i < end) {
+        uint8_t b = s[i];
+        if (b < 0x80) {
+            uint8_t l = ascii_word[b];
+            if (l) {
+                if (t->run_len)
+                    flush_run(t, run_end);
+                if (!t->in_word) {
+                    t->in_word = 1;
+                    t->word_ascii = 1;
+                    t->wstart = i;
+                    t->wlen = 0;
+                }
+                if (t->wlen < RP_WORD_MAX)
+                    t->wbuf[t->wlen++] = l;
+                t->wend = ++i;
+                continue;
+            }
+            flush_word(t);
+            if (t->run_len)
+                flush_run(t, run_end);
+            i++;
+            continue;
+        }
+        int32_t cp;
+        size_t n = rp_utf8_next(s + i, end - i, &cp);
+        switch (classify(cp)) {
+        case C_WORD:
+            if (t->run_len)
+                flush_run(t, run_end);
+            if (!t->in_word) {
+                t->in_word = 1;
+                t->wstart = i;
+                t->wlen = 0;
+            }
+            t->word_ascii = 0;
+            t->wend = i + n;
+            break;
+        case C_MARK:
+        case C_IGNORE:
+            if (t->in_word)
+                t->wend = i + n;
+            break;
+        case C_NOSPACE:
+            flush_word(t);
+            nospace_char(t, cp, i, i + n);
+            run_end = i + n;
+            break;
+        default:
+            flush_word(t);
+            if (t->run_len)
+                flush_run(t, run_end);
+            break;
+        }
+        i += n;
+    }
+    flush_word(t);
+    if (t->run_len)
+        flush_run(t, run_end);
+}
+
+void rp_tokenizer_free(rp_tokenizer *t)
+{
+    free(t->tok);
+    t->tok = NULL;
+    t->n = t->cap = 0;
+}

@@ -1,0 +1,55 @@
+/*
+ * normalize.h - the tokenizer's internal interface: byte ranges of a text
+ * in, normalized word tokens out. rp_tokenize() in reprint.h is the public
+ * face; the cleaner feeds it only the ranges it keeps.
+ */
+#ifndef RP_NORMALIZE_H
+#define RP_NORMALIZE_H
+
+#include "reprint.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest normalized word kept, in bytes; longer runs are hashed on their
+ * first RP_WORD_MAX bytes so that a 200 MB "word" costs no memory. */
+#define RP_WORD_MAX 256
+
+typedef struct rp_tokenizer {
+    const uint8_t *s;        /* the whole text (borrowed) */
+    size_t len;
+    rp_token *tok;           /* output (owned until taken) */
+    size_t n, cap;
+    /* the word being read */
+    int in_word, word_ascii;
+    size_t wstart, wend, wlen;
+    uint8_t wbuf[RP_WORD_MAX];
+    /* the run of a script written without spaces (CJK, Thai, ...) */
+    int32_t prev_cp;
+    size_t prev_start, run_len;
+    int err;                 /* sticky RP_ENOMEM */
+} rp_tokenizer;
+
+/* Starts a tokenizer over s[0..len). */
+void rp_tokenizer_init(rp_tokenizer *t, const uint8_t *s, size_t len);
+
+/* Tokenizes s[start..end); a range boundary ends the current word. */
+void rp_tokenizer_feed(rp_tokenizer *t, size_t start, size_t end);
+
+/* Releases the token array (if not taken). */
+void rp_tokenizer_free(rp_tokenizer *t);
+
+/* Maps the typographic variants of the apostrophe (' ’ ‘ ʼ ‛ ′ ＇ `),
+ * the double quote (" “ ” „ ‟ « » ″ ＂) and the dash (- ‐ ‑ ‒ – — ― −)
+ * to ASCII ', " and -. Any other code point is returned unchanged. */
+int32_t rp_fold_punct(int32_t cp);
+
+/* @return nonzero when cp belongs to a script written without spaces
+ * between words (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar). */
+int rp_is_nospace_script(int32_t cp);
+
+/* Decodes one code point of s[0..len); an invalid or truncated sequence
+ * gives U+FFFD and a length of 1. @return the number of bytes read (>=1). */
+size_t rp_utf8_next(const uint8_t *s, size_t len, int32_t *cp);
+
+#endif

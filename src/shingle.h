@@ -1,0 +1,25 @@
+/*
+ * shingle.h - word k-gram hashing and exact set comparison.
+ */
+#ifndef RP_SHINGLE_H
+#define RP_SHINGLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "reprint.h"
+
+/* Hashes the k-word shingles of the n tokens into out (room for
+ * max(n - k + 1, 1) values), sorts them and removes repeats. A text of
+ * fewer than k words gives one shingle of all its words.
+ * @return the number of distinct shingles (0 only when n == 0). */
+size_t rp_shingle(const rp_token *tok, size_t n, unsigned k, uint64_t *out);
+
+/* @return the hash of the shingle made of the k token hashes h[0..k). */
+uint64_t rp_shingle_hash(const uint64_t *h, unsigned k);
+
+/* @return |a & b| for two sorted, repeat-free arrays. */
+size_t rp_intersect_count(const uint64_t *a, size_t na,
+                          const uint64_t *b, size_t nb);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * util.c - growable arrays, a monotonic clock and a radix sort for 64-bit
+ * keys. The sort is the hot spot of shingle-set building and LSH banding,
+ * so it gets a linear-time LSD radix sort above a small size.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int rp_grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    void **pp = p;
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap : 16;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2)
+            return -1;
+        ncap *= 2;
+    }
+    if (ncap > SIZE_MAX / elem)
+        return -1;
+    void *np = realloc(*pp, ncap * elem);
+    if (!np)
+        return -1;
+    *pp = np;
+    *cap = ncap;
+    return 0;
+}
+
+double rp_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void insertion_sort(uint64_t *k, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        uint64_t v = k[i];
+        size_t j = i;
+        while (j > 0 && k[j - 1] > v) {
+            k[j] = k[j - 1];
+            j--;
+        }
+        k[j] = v;
+    }
+}
+
+void rp_sort_u64(uint64_t *keys, size_t n)
+{
+    if (n < 32) {
+        insertion_sort(keys, n);
+        return;
+    }
+    if (n < 256) {
+        qsort(keys, n, sizeof *keys, cmp_u64);
+        return;
+    }
+    /* LSD radix sort, 8 passes of 8 bits; passes where every key has the
+     * same byte are skipped. */
+    uint64_t *tmp = malloc(n * sizeof *tmp);
+    if (!tmp) {
+        qsort(keys, n, sizeof *keys, cmp_u64);
+        return;
+    }
+    size_t count[8][256];
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = keys[i];
+        for (int b = 0; b < 8; b++)
+            count[b][(v >> (8 * b)) & 0xFF]++;
+    }
+    uint64_t *src = keys, *dst = tmp;
+    for (int b = 0; b < 8; b++) {
+        size_t *c = count[b];
+        if (c[(src[0] >> (8 * b)) & 0xFF] == n)
+            continue;
+        size_t sum = 0;
+        for (int i = 0; i < 256; i++) {
+            size_t t = c[i];
+            c[i] = sum;
+            sum += t;
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint64_t v = src[i];
+            dst[c[(v >> (8 * b)) & 0xFF]++] = v;
+        }
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != keys)
+        memcpy(keys, src, n * sizeof *keys);
+    free(tmp);
+}
+
+size_t rp_unique_u64(uint64_t *keys, size_t n)
+{
+    if (n == 0)
+        return 0;
+    size_t w = 1;
+    for (size_t i = 1; i < n; i++)
+        if (keys[i] != keys[w - 1])
+            keys[w++] = keys[i];
+    return w;
+}

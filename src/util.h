@@ -1,0 +1,27 @@
+/*
+ * util.h - small helpers shared by the library modules: growable arrays
+ * and a monotonic clock. Nothing here allocates behind the caller's back
+ * except grow(), which reports failure instead of aborting.
+ */
+#ifndef RP_UTIL_H
+#define RP_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Ensures *p (an array of elem-byte items with capacity *cap) holds at
+ * least need items, doubling as it goes. @return 0, or -1 when out of
+ * memory or the size would overflow (then *p and *cap are unchanged). */
+int rp_grow(void *p, size_t *cap, size_t need, size_t elem);
+
+/* @return seconds on a monotonic clock. */
+double rp_now(void);
+
+/* Sorts n 64-bit keys ascending in place: LSD radix sort for large n,
+ * falling back to qsort when the scratch buffer cannot be had. */
+void rp_sort_u64(uint64_t *keys, size_t n);
+
+/* Removes adjacent repeats from a sorted array. @return the new length. */
+size_t rp_unique_u64(uint64_t *keys, size_t n);
+
+#endif
