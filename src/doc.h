@@ -13,7 +13,7 @@
 /* Defaults: see README, "Accuracy", for the sweep that chose them. */
 #define RP_DEFAULT_SHINGLE 5
 #define RP_DEFAULT_HASHES 256
-#define RP_DEFAULT_THRESHOLD 0.4
+#define RP_DEFAULT_THRESHOLD 0.5
 #define RP_DEFAULT_MIN_SHARED 8
 #define RP_DEFAULT_LSH_THRESHOLD 0.1
 

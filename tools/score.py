@@ -12,7 +12,11 @@ and the set's truth files, and prints the metrics described in
                  derived, false-positive rate on non-derived and cross-story
                  units, and the AUC of derived vs non-derived.
 
-Usage: score.py SET_DIR OUTPUT.jsonl [--json]
+Usage: score.py SET_DIR OUTPUT.jsonl [--json] [--link-min=X]
+
+--link-min=X: listed pairs scoring below X count for the AUC only, not as
+links, so one run with a low --threshold gives both the ranking and the
+decisions at threshold X.
 Only the Python standard library is used.
 """
 import json
@@ -36,6 +40,9 @@ def doc_id(path, set_dir):
     if p.endswith(".txt"):
         p = p[:-4]
     return p
+
+
+LINK_MIN = 0.0   # listed pairs scoring below this rank, but do not link
 
 
 def read_output(path, set_dir):
@@ -72,7 +79,7 @@ class Predicted:
 
     def linked(self, a, b):
         key = (a, b) if a < b else (b, a)
-        if key in self.pairs:
+        if self.pairs.get(key, -1.0) >= LINK_MIN:
             return True
         ca = self.cluster_of.get(a)
         return ca is not None and ca == self.cluster_of.get(b)
@@ -106,8 +113,9 @@ def components(docs, clusters, pairs):
     for c in clusters:
         for d in c[1:]:
             union(c[0], d)
-    for a, b in pairs:
-        union(a, b)
+    for (a, b), s in pairs.items():
+        if s >= LINK_MIN:
+            union(a, b)
     return {d: find(d) for d in docs}
 
 
@@ -238,6 +246,10 @@ def score_meter(set_dir, clusters, pairs):
 
 
 def main():
+    global LINK_MIN
+    for a in sys.argv[1:]:
+        if a.startswith("--link-min="):
+            LINK_MIN = float(a.split("=", 1)[1])
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     if len(args) != 2:
         sys.stderr.write("usage: score.py SET_DIR OUTPUT.jsonl [--json]\n")
