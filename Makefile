@@ -34,7 +34,10 @@ BIN     = $(BUILD)/reprint
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check test unit cli valgrind install uninstall clean help eval bench
+.PHONY: all check test unit cli fuzz-replay fuzz valgrind install uninstall clean help eval
+
+FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 60
 
 all: $(BIN)
 
@@ -56,14 +59,35 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(LIB) | $(BUIL
 $(BUILD)/lib $(BUILD)/cli $(BUILD)/tests:
 	mkdir -p $@
 
-## check: build, then run the unit and CLI tests
-check: unit cli
+## check: build, then run the unit tests, the CLI tests and the fuzz corpus
+check: unit cli fuzz-replay
 
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail
 
 cli: $(BIN)
 	@REPRINT=$(BIN) bash tests/cli/run.sh
+
+# Each fuzz target also links with replay.c into a plain program that runs
+# the saved corpus: part of `make check`, no libFuzzer needed.
+$(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIB) $(LDLIBS)
+
+fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/tests/replay_%)
+	@for t in $(FUZZ_TARGETS); do $(BUILD)/tests/replay_$$t tests/fuzz/corpus/$$t/* || exit 1; done
+
+## fuzz: run each libFuzzer target for FUZZ_SECONDS (clang, libclang-rt-14-dev)
+FUZZ_BUILD = build-fuzz
+fuzz:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SANITIZE=address,undefined $(FUZZ_BUILD)/libreprint.a
+	@mkdir -p tests/fuzz/out
+	@for t in $(FUZZ_TARGETS); do \
+	  clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Isrc $(PKG_CFLAGS) \
+	    -o $(FUZZ_BUILD)/fuzz_$$t tests/fuzz/fuzz_$$t.c $(FUZZ_BUILD)/libreprint.a $(LDLIBS) || exit 1; \
+	  mkdir -p tests/fuzz/out/$$t; \
+	  $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+	    tests/fuzz/out/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 ## valgrind: the CLI tests under valgrind memcheck
 valgrind: $(BIN)
@@ -81,8 +105,8 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/reprint
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz build-clang tests/fuzz/out
 
 help:
-	@echo "targets: all check unit cli valgrind eval install uninstall clean"
+	@echo "targets: all check unit cli fuzz-replay fuzz valgrind eval install uninstall clean"
 	@echo "  make check SANITIZE=address,undefined   tests under ASan+UBSan"
