@@ -13,8 +13,9 @@
  *   2. A document joins the representative's cluster only if it is itself
  *      a verified reprint of the representative (score >= threshold), and
  *      only if it also matches at least half of the members that joined
- *      before it (score >= threshold, compared exactly when LSH did not
- *      propose that pair). Candidates are taken best score first.
+ *      before it (of the first 16 of them; score >= threshold, compared
+ *      exactly when LSH did not propose that pair). Candidates are taken
+ *      best score first.
  *   3. What is left of the component is clustered again the same way.
  *
  * So every member is directly similar to its representative, and a hub
@@ -29,6 +30,11 @@
 #include <string.h>
 
 #include "util.h"
+
+/* A candidate is checked against at most this many earlier members (the
+ * best-scoring ones, which joined first), so a huge cluster of exact
+ * copies costs O(m) comparisons per member, not O(m^2). */
+#define RP_CLUSTER_PANEL 16
 
 typedef struct adj {
     size_t other;
@@ -107,16 +113,17 @@ static int open_cluster(outbuf *ob)
     return RP_OK;
 }
 
-/* Is doc x compatible with member y? */
+/* Is doc x compatible with member y? Uses the verified pair when there is
+ * one, else compares the two exactly. Sets *err when the comparison fails. */
 static int linked(const ctx_t *c, size_t x, size_t y, int *err)
 {
     const adj *e = edge(c, x, y);
     if (e)
         return e->sim->similar;
-    rp_sim s;
-    int rc = c->cmp ? c->cmp(c->cmp_ctx, x < y ? x : y, x < y ? y : x, &s) : RP_OK;
     if (!c->cmp)
         return 0;
+    rp_sim s;
+    int rc = c->cmp(c->cmp_ctx, x < y ? x : y, x < y ? y : x, &s);
     if (rc != RP_OK) {
         *err = rc;
         return 0;
@@ -183,8 +190,10 @@ static int cluster_component(const ctx_t *c, size_t *mem, size_t m,
         for (size_t i = 0; i < nc; i++) {
             size_t d = cb[i].doc;
             size_t members = ob->n - first, ok = 0;
+            if (members > RP_CLUSTER_PANEL)
+                members = RP_CLUSTER_PANEL;
             int err = RP_OK;
-            for (size_t k = first; k < ob->n && err == RP_OK; k++)
+            for (size_t k = first; k < first + members && err == RP_OK; k++)
                 ok += (size_t)linked(c, d, ob->m[k].doc, &err);
             if (err != RP_OK)
                 return err;
