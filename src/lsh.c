@@ -18,6 +18,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "reprint.h"
@@ -28,29 +29,28 @@ double rp_lsh_prob(double s, unsigned b, unsigned r)
     return 1.0 - pow(1.0 - pow(s, (double)r), (double)b);
 }
 
-/* Trapezoid integral of f over [lo, hi] for the S-curve of (b, r). */
-static double area(double lo, double hi, unsigned b, unsigned r, int fn)
-{
-    const int steps = 200;
-    double h = (hi - lo) / steps, sum = 0;
-    for (int i = 0; i <= steps; i++) {
-        double x = lo + h * i;
-        double p = rp_lsh_prob(x, b, r);
-        double y = fn ? 1.0 - p : p;
-        sum += (i == 0 || i == steps) ? y / 2 : y;
-    }
-    return sum * h;
-}
+#define LSH_STEPS 100   /* trapezoid steps over [0, 1] */
 
 int rp_lsh_params(unsigned hashes, double t, unsigned *bands, unsigned *rows)
 {
     if (hashes < 1 || !(t > 0 && t < 1))
         return RP_EINVAL;
-    double best = INFINITY;
-    for (unsigned b = 1; b <= hashes; b++) {
-        unsigned rmax = hashes / b;
-        for (unsigned r = 1; r <= rmax; r++) {
-            double err = 0.5 * area(0, t, b, r, 0) + 0.5 * area(t, 1, b, r, 1);
+    /* For each r, L[i] = log(1 - s_i^r) on a grid of s; then the curve of
+     * any b is 1 - exp(b L[i]), so each (b, r) costs one exp a point.
+     * False positives are integrated below t, false negatives above. */
+    double best = INFINITY, L[LSH_STEPS + 1], h = 1.0 / LSH_STEPS;
+    for (unsigned r = 1; r <= hashes; r++) {
+        for (int i = 0; i <= LSH_STEPS; i++) {
+            double sr = pow(h * i, (double)r);
+            L[i] = sr < 1 ? log1p(-sr) : -INFINITY;
+        }
+        for (unsigned b = 1; b <= hashes / r; b++) {
+            double err = 0;
+            for (int i = 0; i <= LSH_STEPS; i++) {
+                double p = 1.0 - exp(b * L[i]);
+                double y = h * i < t ? p : 1.0 - p;
+                err += (i == 0 || i == LSH_STEPS) ? y / 2 : y;
+            }
             if (err < best) {
                 best = err;
                 *bands = b;

@@ -19,6 +19,7 @@
  */
 #include "minhash.h"
 
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 static uint32_t probe(unsigned bin, unsigned attempt, unsigned K)

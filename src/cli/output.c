@@ -84,7 +84,11 @@ static size_t safe_into(char *out, size_t cap, const char *str)
         else if (c == '\r') PUT("\\r");
         else if (c == '\\') PUT("\\\\");
         else if (c < 0x20 || c == 0x7F) PUT("\\x%02x", c);
-        else if (c < 0x80) PUT("%c", c);
+        else if (c < 0x80) {
+            if (w + 1 >= cap) { out[w] = 0; return w; }
+            out[w++] = (char)c;
+            out[w] = 0;
+        }
         else if ((n = valid_seq(s, &cp)) == 0 ||
                  (cp >= 0x80 && cp < 0xA0) ||
                  utf8proc_category(cp) == UTF8PROC_CATEGORY_CC) PUT("\\x%02x", c);
