@@ -35,6 +35,7 @@
  */
 #include "clean.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,18 +133,33 @@ static int starts_any(const char *key, const char *const *list)
     return 0;
 }
 
-/* Does key contain any of the phrases of list? One pass over the key: at
- * each position only the phrases with the same first byte are tried. */
-static int has_any(const char *key, const char *const *list)
+/* A filter of the first two bytes of a list's phrases: bit (b0 << 8 | b1)
+ * is set when some phrase starts with b0 b1. */
+typedef struct bigrams {
+    uint64_t bits[65536 / 64];
+} bigrams;
+
+static void bigrams_init(bigrams *f, const char *const *list)
 {
-    unsigned char first[256] = {0};
-    for (const char *const *p = list; *p; p++)
-        first[(unsigned char)(*p)[0]] = 1;
-    for (const char *k = key; *k; k++) {
-        if (!first[(unsigned char)*k])
+    memset(f, 0, sizeof *f);
+    for (; *list; list++) {
+        const unsigned char *p = (const unsigned char *)*list;
+        unsigned v = (unsigned)p[0] << 8 | p[1];
+        f->bits[v >> 6] |= 1ull << (v & 63);
+    }
+}
+
+/* Does key contain any of the phrases of list (all at least two bytes
+ * long)? One pass over the key; only where the filter f of the list
+ * matches the next two bytes are the phrases compared. */
+static int has_any(const char *key, const char *const *list, const bigrams *f)
+{
+    for (const unsigned char *k = (const unsigned char *)key; k[0] && k[1]; k++) {
+        unsigned v = (unsigned)k[0] << 8 | k[1];
+        if (!(f->bits[v >> 6] >> (v & 63) & 1))
             continue;
         for (const char *const *p = list; *p; p++)
-            if ((*p)[0] == *k && starts(k, *p))
+            if (starts((const char *)k, *p))
                 return 1;
     }
     return 0;
@@ -230,6 +246,15 @@ static const char *const newsletter_marks[] = {
     "suscríbete", "abonnez", NULL
 };
 
+static bigrams credit_f, newsletter_f;
+static pthread_once_t filters_once = PTHREAD_ONCE_INIT;
+
+static void filters_init(void)
+{
+    bigrams_init(&credit_f, credit_marks);
+    bigrams_init(&newsletter_f, newsletter_marks);
+}
+
 static int is_furniture(const line *l)
 {
     const char *k = l->key;
@@ -239,9 +264,9 @@ static int is_furniture(const line *l)
         return 1;
     if (l->words <= 30 && starts_any(k, cue_starts))
         return 1;
-    if (l->words <= 40 && has_any(k, credit_marks))
+    if (l->words <= 40 && has_any(k, credit_marks, &credit_f))
         return 1;
-    if (l->words <= 30 && has_any(k, newsletter_marks))
+    if (l->words <= 30 && has_any(k, newsletter_marks, &newsletter_f))
         return 1;
     if (l->words <= 15 && (has(k, "all rights reserved") || has(k, "©")))
         return 1;
@@ -257,7 +282,12 @@ static int is_byline(const line *l)
         return 0;
     if (starts_any(l->key, by))
         return 1;
-    return l->words <= 4 && has_any(l->key, staff);
+    if (l->words > 4)
+        return 0;
+    for (const char *const *p = staff; *p; p++)
+        if (has(l->key, *p))
+            return 1;
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -497,6 +527,7 @@ static void feed_inline(rp_tokenizer *t, size_t start, size_t end)
 
 int rp_clean_feed(rp_tokenizer *t)
 {
+    pthread_once(&filters_once, filters_init);
     const uint8_t *s = t->s;
     size_t len = t->len, nl = 0;
     for (const uint8_t *q = s; (q = memchr(q, '\n', (size_t)(s + len - q))); q++)
