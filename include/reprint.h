@@ -151,6 +151,20 @@ void rp_corpus_free(rp_corpus *c);
  *         RP_ESTATE (after rp_corpus_run). */
 long rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d);
 
+/* Gives back the text of document doc (its index) for verification: the
+ * same bytes that were sketched for it. On success sets *text to a
+ * malloc'd buffer, which the corpus frees, and *len, and returns RP_OK;
+ * otherwise returns a negative code (RP_ELOAD, RP_ENOMEM). */
+typedef int (*rp_load_fn)(void *ctx, size_t doc, char **text, size_t *len);
+
+/* Puts the corpus in compact mode: from now on rp_corpus_add keeps only a
+ * document's LSH band keys, set sizes and digest (about 4 * bands + 48
+ * bytes and its id) and frees the rest, and rp_corpus_run calls fn from
+ * the calling thread to rebuild the shingle sets of candidate documents
+ * when it verifies them. Results are the same as without a loader.
+ * @return RP_OK, or RP_ESTATE when documents were already added. */
+int rp_corpus_set_loader(rp_corpus *c, rp_load_fn fn, void *ctx);
+
 /* Finds candidates with LSH, verifies them and clusters the documents.
  * @return RP_OK or RP_ENOMEM. */
 int rp_corpus_run(rp_corpus *c);
@@ -163,6 +177,11 @@ typedef struct rp_run_stats {
     unsigned bands, rows;
 } rp_run_stats;
 void rp_corpus_stats(const rp_corpus *c, rp_run_stats *out);
+
+/* After rp_corpus_run in compact mode: @return RP_OK, or why document i
+ * could not be verified (RP_ELOAD: the loader failed, or the text it gave
+ * back is not the one sketched). Such a document is in no pair. */
+int rp_corpus_lost(const rp_corpus *c, size_t i);
 
 /* @return the number of documents added. */
 size_t rp_corpus_size(const rp_corpus *c);

@@ -2,16 +2,26 @@
  * corpus.c - a set of documents, and the scan that clusters them.
  *
  * rp_corpus_run() is the pipeline after sketching:
- *   LSH      signatures are banded into candidate pairs (lsh.c);
+ *   LSH      each document's band keys are bucketed into candidate pairs
+ *            (lsh.c);
  *   verify   each candidate is compared exactly on the two shingle sets,
  *            and only pairs whose score reaches the threshold are kept:
  *            the tool never reports a pair that only LSH thought similar;
  *   cluster  verified pairs become clusters with representatives
  *            (cluster.c).
  *
- * Memory: a document costs its sorted shingle hashes (8 bytes a shingle,
- * about one shingle a word) plus its signature (4 bytes a hash value) and
- * its id. The candidate list costs 8 bytes a candidate pair.
+ * Memory. By default a corpus keeps every document whole: its sorted
+ * shingle hashes (8 bytes a shingle, about one a word) and signature.
+ * With a loader (rp_corpus_set_loader) it keeps only what LSH needs: the
+ * b band keys (4 bytes each), the set sizes and a digest of the set, and
+ * the id; that is about 4b + 48 bytes and the id, 600 bytes a document at
+ * the defaults. Verification then asks the loader for the texts of the
+ * candidate documents again and rebuilds their shingle sets, in order of
+ * candidate component, so that the documents of one group are loaded
+ * together; the rebuilt sets live in a cache of at most RP_VERIFY_CACHE
+ * bytes, oldest out first. A document whose text comes back different
+ * (its digest changed) or not at all is marked lost: none of its pairs is
+ * verified, and rp_corpus_lost() says so.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
@@ -25,13 +35,22 @@
 #include "shingle.h"
 #include "util.h"
 
+/* Bytes of rebuilt shingle sets kept during verification (compact mode). */
+#define RP_VERIFY_CACHE ((size_t)32 << 20)
+
 struct rp_corpus {
     rp_options o;
+    unsigned bands, rows;
     struct entry {
-        rp_doc *doc;
+        rp_doc *doc;       /* whole document, or NULL in compact mode */
         char *id;
+        uint64_t digest;   /* of the shingle set (compact mode) */
+        uint32_t nsh;      /* shingles */
+        int lost;          /* RP_OK, or why the loader failed */
     } *e;
     size_t n, cap;
+    uint32_t *keys;        /* n * bands LSH band keys */
+    size_t keys_cap;
     /* open-addressing set of ids: slot holds index + 1, 0 = empty */
     size_t *idx;
     size_t idx_cap;
@@ -40,6 +59,12 @@ struct rp_corpus {
     size_t npairs;
     rp_clustering cl;
     rp_run_stats stats;
+    /* compact mode */
+    rp_load_fn load;
+    void *load_ctx;
+    rp_doc **cache;        /* n slots: the rebuilt documents */
+    size_t *fifo, fifo_head, fifo_n, cache_bytes;
+    int fail;              /* sticky RP_ENOMEM from the cache */
 };
 
 rp_corpus *rp_corpus_new(const rp_options *o)
@@ -51,10 +76,18 @@ rp_corpus *rp_corpus_new(const rp_options *o)
     }
     if (rp_options_check(o) != RP_OK)
         return NULL;
+    unsigned b = o->bands, r = o->rows;
+    if (!b) {
+        double t = o->lsh_threshold > 0 ? o->lsh_threshold : RP_DEFAULT_LSH_THRESHOLD;
+        if (rp_lsh_params(o->hashes, t, &b, &r) != RP_OK)
+            return NULL;
+    }
     rp_corpus *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
     c->o = *o;
+    c->bands = b;
+    c->rows = r;
     return c;
 }
 
@@ -67,7 +100,13 @@ void rp_corpus_free(rp_corpus *c)
         free(c->e[i].id);
     }
     free(c->e);
+    free(c->keys);
     free(c->idx);
+    if (c->cache)
+        for (size_t i = 0; i < c->n; i++)
+            rp_doc_free(c->cache[i]);
+    free(c->cache);
+    free(c->fifo);
     free(c->pairs);
     rp_clustering_free(&c->cl);
     free(c);
@@ -110,6 +149,24 @@ static int id_rehash(rp_corpus *c)
     return RP_OK;
 }
 
+/* A digest of a shingle set, to tell that a reloaded text is the same. */
+static uint64_t doc_digest(const rp_doc *d)
+{
+    uint64_t h = d->n;
+    for (size_t i = 0; i < d->n; i++)
+        h = h * 0x9E3779B97F4A7C15ull + d->sh[i];
+    return h;
+}
+
+int rp_corpus_set_loader(rp_corpus *c, rp_load_fn fn, void *ctx)
+{
+    if (!c || c->n > 0 || c->ran)
+        return RP_ESTATE;
+    c->load = fn;
+    c->load_ctx = ctx;
+    return RP_OK;
+}
+
 long rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d)
 {
     int rc = RP_OK, found;
@@ -136,12 +193,21 @@ long rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d)
         goto fail;
     }
     copy = strdup(id);
-    if (!copy || rp_grow(&c->e, &c->cap, c->n + 1, sizeof *c->e) < 0) {
+    if (!copy || rp_grow(&c->e, &c->cap, c->n + 1, sizeof *c->e) < 0 ||
+        rp_grow(&c->keys, &c->keys_cap, (c->n + 1) * c->bands, sizeof *c->keys) < 0) {
         rc = RP_ENOMEM;
         goto fail;
     }
-    c->e[c->n].doc = d;
-    c->e[c->n].id = copy;
+    struct entry *e = &c->e[c->n];
+    memset(e, 0, sizeof *e);
+    e->id = copy;
+    e->nsh = (uint32_t)d->n;
+    e->digest = doc_digest(d);
+    rp_lsh_keys(d->sig, c->bands, c->rows, c->keys + c->n * c->bands);
+    if (c->load)
+        rp_doc_free(d);
+    else
+        e->doc = d;
     c->idx[slot] = c->n + 1;
     return (long)c->n++;
 fail:
@@ -150,12 +216,87 @@ fail:
     return rc;
 }
 
-static int compare_cb(void *ctx, size_t a, size_t b, rp_sim *out)
+/* ------------------------------------------------------------------ */
+/* Documents during verification                                        */
+/* ------------------------------------------------------------------ */
+
+static void cache_evict(rp_corpus *c, size_t keep)
 {
-    const rp_corpus *c = ctx;
-    rp_doc_compare(c->e[a].doc, c->e[b].doc, &c->o, out);
+    while (c->cache_bytes > RP_VERIFY_CACHE && c->fifo_n > 0) {
+        size_t i = c->fifo[c->fifo_head];
+        if (i == keep)
+            break;
+        c->fifo_head = (c->fifo_head + 1) % c->n;
+        c->fifo_n--;
+        c->cache_bytes -= c->cache[i]->n * sizeof(uint64_t);
+        rp_doc_free(c->cache[i]);
+        c->cache[i] = NULL;
+    }
+}
+
+/* @return document i with its shingle set, rebuilt through the loader in
+ * compact mode; NULL when it is lost (or memory ran out: c->fail). The
+ * document `keep` is never evicted to make room. */
+static const rp_doc *get_doc(rp_corpus *c, size_t i, size_t keep)
+{
+    struct entry *e = &c->e[i];
+    if (e->doc)
+        return e->doc;
+    if (e->lost)
+        return NULL;
+    if (c->cache[i])
+        return c->cache[i];
+    char *text = NULL;
+    size_t len = 0;
+    int rc = c->load(c->load_ctx, i, &text, &len);
+    rp_doc *d = NULL;
+    if (rc == RP_OK) {
+        d = rp_doc_new(text, len, &c->o, &rc);
+        if (d && (d->n != e->nsh || doc_digest(d) != e->digest)) {
+            rp_doc_free(d);
+            d = NULL;
+            rc = RP_ELOAD;
+        }
+    }
+    free(text);
+    if (!d) {
+        if (rc == RP_ENOMEM) {
+            c->fail = RP_ENOMEM;
+            return NULL;
+        }
+        e->lost = rc == RP_OK || rc == RP_ENOWORDS ? RP_ELOAD : rc;
+        return NULL;
+    }
+    c->cache[i] = d;
+    c->fifo[(c->fifo_head + c->fifo_n++) % c->n] = i;
+    c->cache_bytes += d->n * sizeof(uint64_t);
+    cache_evict(c, i == keep ? SIZE_MAX : keep);
+    return d;
+}
+
+/* Compares documents a and b exactly; a lost document matches nothing. */
+static int compare_docs(rp_corpus *c, size_t a, size_t b, rp_sim *out)
+{
+    const rp_doc *da = get_doc(c, a, SIZE_MAX);
+    const rp_doc *db = da ? get_doc(c, b, a) : NULL;
+    if (c->fail)
+        return c->fail;
+    if (!da || !db) {
+        memset(out, 0, sizeof *out);
+        return RP_OK;
+    }
+    rp_doc_compare(da, db, &c->o, out);
     return RP_OK;
 }
+
+static int compare_cb(void *ctx, size_t a, size_t b, rp_sim *out)
+{
+    return compare_docs(ctx, a, b, out);
+}
+
+/* ------------------------------------------------------------------ */
+/* The run                                                              */
+/* ------------------------------------------------------------------ */
 
 /* Every pair, for --exhaustive. @return the count or -1. */
 static long all_pairs(size_t n, uint64_t **out)
@@ -171,42 +312,103 @@ static long all_pairs(size_t n, uint64_t **out)
     return (long)k;
 }
 
+static size_t uf_find(size_t *parent, size_t x)
+{
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+
+/* Reorders the candidates (a << 32 | b, sorted) so that the pairs of one
+ * connected component come together, components in order of their
+ * smallest document, each component's pairs in (a, b) order. Then a
+ * component's documents are loaded once and stay in the cache while its
+ * pairs are verified. @return RP_OK or RP_ENOMEM. */
+static int order_by_component(uint64_t *cand, size_t nc, size_t n)
+{
+    size_t *parent = malloc((n ? n : 1) * sizeof *parent);
+    uint64_t *key = malloc((nc ? nc : 1) * sizeof *key);
+    uint64_t *tmp = malloc((nc ? nc : 1) * sizeof *tmp);
+    if (!parent || !key || !tmp) {
+        free(parent);
+        free(key);
+        free(tmp);
+        return RP_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        parent[i] = i;
+    for (size_t i = 0; i < nc; i++) {
+        size_t x = uf_find(parent, (size_t)(cand[i] >> 32));
+        size_t y = uf_find(parent, (size_t)(cand[i] & 0xFFFFFFFFu));
+        if (x < y)
+            parent[y] = x;
+        else if (y < x)
+            parent[x] = y;
+    }
+    /* root (the component's smallest document) in the high half, the
+     * pair's position in the low half: a stable sort by component */
+    for (size_t i = 0; i < nc; i++)
+        key[i] = (uint64_t)uf_find(parent, (size_t)(cand[i] >> 32)) << 32 | i;
+    rp_sort_u64(key, nc);
+    for (size_t i = 0; i < nc; i++)
+        tmp[i] = cand[key[i] & 0xFFFFFFFFu];
+    memcpy(cand, tmp, nc * sizeof *cand);
+    free(parent);
+    free(key);
+    free(tmp);
+    return RP_OK;
+}
+
+static int cmp_pair(const void *x, const void *y)
+{
+    const rp_pair *a = x, *b = y;
+    if (a->a != b->a)
+        return a->a < b->a ? -1 : 1;
+    return (a->b > b->b) - (a->b < b->b);
+}
+
 int rp_corpus_run(rp_corpus *c)
 {
     if (c->ran)
         return RP_ESTATE;
     c->ran = 1;
     const rp_options *o = &c->o;
-    unsigned b = o->bands, r = o->rows;
-    if (!b) {
-        double t = o->lsh_threshold > 0 ? o->lsh_threshold : RP_DEFAULT_LSH_THRESHOLD;
-        if (rp_lsh_params(o->hashes, t, &b, &r) != RP_OK)
-            return RP_EINVAL;
+    c->stats.bands = c->bands;
+    c->stats.rows = c->rows;
+    if (c->load && c->n > 0) {
+        c->cache = calloc(c->n, sizeof *c->cache);
+        c->fifo = malloc(c->n * sizeof *c->fifo);
+        if (!c->cache || !c->fifo)
+            return RP_ENOMEM;
     }
-    c->stats.bands = b;
-    c->stats.rows = r;
 
     double t0 = rp_now();
-    unsigned K = o->hashes;
-    uint32_t *sig = malloc((c->n ? c->n : 1) * (size_t)K * sizeof *sig);
-    if (!sig)
-        return RP_ENOMEM;
-    for (size_t i = 0; i < c->n; i++)
-        memcpy(sig + i * K, c->e[i].doc->sig, K * sizeof *sig);
     uint64_t *cand = NULL;
     long nc = o->exhaustive ? all_pairs(c->n, &cand)
-                            : rp_lsh_candidates(sig, c->n, K, b, r, &cand);
-    free(sig);
+                            : rp_lsh_buckets(c->keys, c->n, c->bands, &cand);
+    /* the band keys are not needed any more */
+    free(c->keys);
+    c->keys = NULL;
     if (nc < 0)
         return RP_ENOMEM;
     c->stats.candidates = (size_t)nc;
+    if (c->load && order_by_component(cand, (size_t)nc, c->n) != RP_OK) {
+        free(cand);
+        return RP_ENOMEM;
+    }
     double t1 = rp_now();
 
     size_t cap = 0;
     for (long i = 0; i < nc; i++) {
         size_t a = (size_t)(cand[i] >> 32), bb = (size_t)(cand[i] & 0xFFFFFFFFu);
         rp_sim s;
-        rp_doc_compare(c->e[a].doc, c->e[bb].doc, o, &s);
+        int rc = compare_docs(c, a, bb, &s);
+        if (rc != RP_OK) {
+            free(cand);
+            return rc;
+        }
         if (!s.similar)
             continue;
         if (rp_grow(&c->pairs, &cap, c->npairs + 1, sizeof *c->pairs) < 0) {
@@ -216,15 +418,30 @@ int rp_corpus_run(rp_corpus *c)
         c->pairs[c->npairs++] = (rp_pair){a, bb, s};
     }
     free(cand);
+    if (c->load)
+        qsort(c->pairs, c->npairs, sizeof *c->pairs, cmp_pair);
     c->stats.verified = c->npairs;
     double t2 = rp_now();
 
     int rc = rp_cluster_build(c->n, c->pairs, c->npairs, compare_cb, c, o, &c->cl);
+    if (c->cache) {
+        for (size_t i = 0; i < c->n; i++) {
+            rp_doc_free(c->cache[i]);
+            c->cache[i] = NULL;
+        }
+        c->fifo_n = 0;
+        c->cache_bytes = 0;
+    }
     double t3 = rp_now();
     c->stats.lsh = t1 - t0;
     c->stats.verify = t2 - t1;
     c->stats.cluster = t3 - t2;
     return rc;
+}
+
+int rp_corpus_lost(const rp_corpus *c, size_t i)
+{
+    return i < c->n ? c->e[i].lost : RP_EINVAL;
 }
 
 void rp_corpus_stats(const rp_corpus *c, rp_run_stats *out)

@@ -8,10 +8,13 @@
  * datasketch does, minimising the equally weighted areas of false positives
  * (the curve below t) and false negatives (one minus the curve above t).
  *
- * Bucketing is done one band at a time by sorting (band key, document)
- * pairs packed into 64-bit words, so memory is O(n) per band and the
- * output order never depends on hashing or timing. Each band key is the
- * XXH3 hash of its r values seeded with the band number.
+ * Each band key is the XXH3 hash of its r values seeded with the band
+ * number, cut to 32 bits: a corpus keeps only these b keys of a document
+ * (4b bytes), not its signature. Bucketing is done one band at a time by
+ * sorting (band key, document) pairs packed into 64-bit words, so memory
+ * is O(n) per band and the output order never depends on hashing or
+ * timing. Two documents whose keys collide by chance (about n^2 / 2^33
+ * pairs a band) only cost a verification.
  */
 #include "lsh.h"
 
@@ -99,35 +102,35 @@ static void dedup(pairvec *p)
     p->n = rp_unique_u64(p->v, p->n);
 }
 
-long rp_lsh_candidates(const uint32_t *sig, size_t n, unsigned K,
-                       unsigned b, unsigned r, uint64_t **pairs)
+void rp_lsh_keys(const uint32_t *sig, unsigned b, unsigned r, uint32_t *out)
+{
+    for (unsigned band = 0; band < b; band++)
+        out[band] = (uint32_t)XXH3_64bits_withSeed(sig + (size_t)band * r,
+                                                   r * sizeof *sig, band);
+}
+
+long rp_lsh_buckets(const uint32_t *keys, size_t n, unsigned b, uint64_t **pairs)
 {
     pairvec p = {0};
     *pairs = NULL;
-    if (n < 2 || b == 0 || r == 0 || (unsigned long)b * r > K)
+    if (n < 2 || b == 0)
         return 0;
     if (n > UINT32_MAX)
         return -1;
-    unsigned bits = 1;
-    while (bits < 32 && ((size_t)1 << bits) < n)
-        bits++;
-    uint64_t mask = ((uint64_t)1 << bits) - 1;
-    uint64_t *keys = malloc(n * sizeof *keys);
-    if (!keys)
+    const uint64_t mask = 0xFFFFFFFFu;
+    uint64_t *bk = malloc(n * sizeof *bk);
+    if (!bk)
         return -1;
     size_t last_dedup = 0;
     for (unsigned band = 0; band < b; band++) {
-        for (size_t i = 0; i < n; i++) {
-            uint64_t h = XXH3_64bits_withSeed(sig + i * K + (size_t)band * r,
-                                              r * sizeof *sig, band);
-            keys[i] = (h << bits) | i;
-        }
-        rp_sort_u64(keys, n);
+        for (size_t i = 0; i < n; i++)
+            bk[i] = (uint64_t)keys[i * b + band] << 32 | i;
+        rp_sort_u64(bk, n);
         for (size_t i = 0; i < n;) {
             size_t j = i + 1;
-            while (j < n && (keys[j] >> bits) == (keys[i] >> bits))
+            while (j < n && (bk[j] >> 32) == (bk[i] >> 32))
                 j++;
-            if (j - i > 1 && bucket(&p, keys + i, j - i, mask) < 0)
+            if (j - i > 1 && bucket(&p, bk + i, j - i, mask) < 0)
                 goto oom;
             i = j;
         }
@@ -137,12 +140,28 @@ long rp_lsh_candidates(const uint32_t *sig, size_t n, unsigned K,
             last_dedup = p.n;
         }
     }
-    free(keys);
+    free(bk);
     dedup(&p);
     *pairs = p.v;
     return (long)p.n;
 oom:
-    free(keys);
+    free(bk);
     free(p.v);
     return -1;
+}
+
+long rp_lsh_candidates(const uint32_t *sig, size_t n, unsigned K,
+                       unsigned b, unsigned r, uint64_t **pairs)
+{
+    *pairs = NULL;
+    if (n < 2 || b == 0 || r == 0 || (unsigned long)b * r > K)
+        return 0;
+    uint32_t *keys = malloc(n * (size_t)b * sizeof *keys);
+    if (!keys)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        rp_lsh_keys(sig + i * K, b, r, keys + i * b);
+    long np = rp_lsh_buckets(keys, n, b, pairs);
+    free(keys);
+    return np;
 }

@@ -194,6 +194,22 @@ static rp_doc *load(const char *path, const scan_opts *so, size_t *bytes)
     return d;
 }
 
+/* The texts of the added documents, for the corpus to read again when it
+ * verifies candidates: the path of each document, by index. */
+typedef struct reload_ctx {
+    const char **path;
+    size_t n, cap;
+    size_t max_bytes;
+} reload_ctx;
+
+static int reload(void *ctx, size_t doc, char **text, size_t *len)
+{
+    const reload_ctx *r = ctx;
+    if (doc >= r->n)
+        return RP_EINVAL;
+    return read_file(r->path[doc], r->max_bytes, text, len) ? RP_ELOAD : RP_OK;
+}
+
 static void print_pairs(const rp_corpus *c)
 {
     for (size_t i = 0; i < rp_corpus_npairs(c); i++) {
@@ -285,6 +301,7 @@ int cmd_scan(int argc, char **argv)
     int code = EXIT_OK;
     size_t skipped = 0, bytes = 0;
     pathlist files = {0};
+    reload_ctx rl = {0};
     rp_corpus *c = NULL;
     double t0 = rp_now();
     for (int i = optind; i < argc; i++)
@@ -293,11 +310,12 @@ int cmd_scan(int argc, char **argv)
             goto out;
         }
     c = rp_corpus_new(&so.ro);
-    if (!c) {
+    if (!c || rp_corpus_set_loader(c, reload, &rl) != RP_OK) {
         diag("out of memory");
         code = EXIT_TROUBLE;
         goto out;
     }
+    rl.max_bytes = so.max_bytes;
     double t1 = rp_now();
     for (size_t i = 0; i < files.n; i++) {
         if (so.verbose)
@@ -307,7 +325,15 @@ int cmd_scan(int argc, char **argv)
             skipped++;
             continue;
         }
+        if (rp_grow(&rl.path, &rl.cap, rl.n + 1, sizeof *rl.path) < 0) {
+            rp_doc_free(d);
+            diag("out of memory");
+            code = EXIT_TROUBLE;
+            goto out;
+        }
         long r = rp_corpus_add(c, files.v[i], d);
+        if (r >= 0)
+            rl.path[rl.n++] = files.v[i];
         if (r == RP_EDUPID) {
             diag("%s: skipped: given more than once", safe(files.v[i]));
             skipped++;
@@ -324,6 +350,12 @@ int cmd_scan(int argc, char **argv)
         code = EXIT_TROUBLE;
         goto out;
     }
+    for (size_t i = 0; i < rp_corpus_size(c); i++)
+        if (rp_corpus_lost(c, i) != RP_OK) {
+            diag("%s: changed or unreadable during the scan; left out of the pairs",
+                 safe(rp_corpus_id(c, i)));
+            skipped++;
+        }
     if (so.pairs)
         print_pairs(c);
     if (so.json)
@@ -348,6 +380,7 @@ int cmd_scan(int argc, char **argv)
     }
 out:
     rp_corpus_free(c);
+    free(rl.path);
     pathlist_free(&files);
     return code;
 }
