@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "output.h"
 #include "reprint.h"
+#include "../pool.h"
 #include "walk.h"
 #include "../util.h"
 
@@ -26,6 +28,7 @@ typedef struct scan_opts {
     rp_options ro;
     walk_opts wo;
     int json, pairs, stats, verbose;
+    unsigned threads;
     size_t max_bytes;
 } scan_opts;
 
@@ -44,6 +47,7 @@ static void usage(FILE *f)
         "      --pairs             one JSON object per verified similar pair\n"
         "      --stats             print phase timings and counts on stderr\n"
         "  -v, --verbose           say what is read and skipped\n"
+        "  -j, --threads N         threads that read and sketch (default: online CPUs)\n"
         "similarity:\n"
         "  -t, --threshold X       score at which two articles are reprints (default %.2f)\n"
         "  -k, --shingle N         words per shingle (default %u)\n"
@@ -70,6 +74,7 @@ static const struct option longopts[] = {
     {"pairs", no_argument, NULL, OPT_PAIRS},
     {"stats", no_argument, NULL, OPT_STATS},
     {"verbose", no_argument, NULL, 'v'},
+    {"threads", required_argument, NULL, 'j'},
     {"threshold", required_argument, NULL, 't'},
     {"shingle", required_argument, NULL, 'k'},
     {"hashes", required_argument, NULL, OPT_HASHES},
@@ -92,15 +97,22 @@ static int parse(int argc, char **argv, scan_opts *so)
     double x;
     rp_options_init(&so->ro);
     so->max_bytes = DEFAULT_MAX_BYTES;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    so->threads = cpus > 0 && cpus <= 256 ? (unsigned)cpus : 1;
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+t:k:vh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+t:k:j:vh", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_JSON: so->json = 1; break;
         case OPT_PAIRS: so->pairs = 1; break;
         case OPT_STATS: so->stats = 1; break;
         case 'v': so->verbose = 1; break;
+        case 'j':
+            if (parse_uint("--threads", optarg, 1, 256, &u) < 0)
+                return -1;
+            so->threads = (unsigned)u;
+            break;
         case 't':
             if (parse_double("--threshold", optarg, 0, 1, &x) < 0)
                 return -1;
@@ -170,28 +182,47 @@ static int parse(int argc, char **argv, scan_opts *so)
     return 0;
 }
 
-/* Reads and sketches one file; @return the document or NULL (reported). */
-static rp_doc *load(const char *path, const scan_opts *so, size_t *bytes)
+/* Documents are read and sketched a batch at a time on the thread pool,
+ * then added to the corpus in input order by the main thread, so the
+ * result never depends on the number of threads. */
+#define BATCH 512
+
+typedef struct slot {
+    rp_doc *doc;
+    char why[128];       /* why the input was skipped, or "" */
+    size_t bytes;
+} slot;
+
+typedef struct batch {
+    const scan_opts *so;
+    char **path;
+    slot *s;
+} batch;
+
+/* Reads and sketches one file into its slot; runs on any thread. */
+static void sketch_one(void *ctx, size_t i)
 {
+    const batch *b = ctx;
+    slot *sl = &b->s[i];
     char *buf;
     size_t len;
-    const char *why = read_file(path, so->max_bytes, &buf, &len);
+    memset(sl, 0, sizeof *sl);
+    const char *why = read_file(b->path[i], b->so->max_bytes, &buf, &len);
     if (why) {
-        diag("%s: cannot read: %s", safe(path), why);
-        return NULL;
+        snprintf(sl->why, sizeof sl->why, "cannot read: %s", why);
+        return;
     }
-    *bytes += len;
+    sl->bytes = len;
     if (memchr(buf, 0, len < BINARY_PROBE ? len : BINARY_PROBE)) {
-        diag("%s: skipped: looks binary (NUL byte in the first 8 KiB)", safe(path));
+        snprintf(sl->why, sizeof sl->why, "skipped: looks binary (NUL byte in the first 8 KiB)");
         free(buf);
-        return NULL;
+        return;
     }
     int err;
-    rp_doc *d = rp_doc_new(buf, len, &so->ro, &err);
+    sl->doc = rp_doc_new(buf, len, &b->so->ro, &err);
     free(buf);
-    if (!d)
-        diag("%s: skipped: %s", safe(path), rp_strerror(err));
-    return d;
+    if (!sl->doc)
+        snprintf(sl->why, sizeof sl->why, "skipped: %s", rp_strerror(err));
 }
 
 /* The texts of the added documents, for the corpus to read again when it
@@ -303,6 +334,8 @@ int cmd_scan(int argc, char **argv)
     pathlist files = {0};
     reload_ctx rl = {0};
     rp_corpus *c = NULL;
+    pool *workers = NULL;
+    slot *slots = NULL;
     double t0 = rp_now();
     for (int i = optind; i < argc; i++)
         if (walk_path(argv[i], &so.wo, &files, &skipped) < 0) {
@@ -310,37 +343,51 @@ int cmd_scan(int argc, char **argv)
             goto out;
         }
     c = rp_corpus_new(&so.ro);
-    if (!c || rp_corpus_set_loader(c, reload, &rl) != RP_OK) {
+    workers = pool_new(so.threads);
+    slots = malloc(BATCH * sizeof *slots);
+    if (!c || !workers || !slots || rp_corpus_set_loader(c, reload, &rl) != RP_OK) {
         diag("out of memory");
         code = EXIT_TROUBLE;
         goto out;
     }
     rl.max_bytes = so.max_bytes;
     double t1 = rp_now();
-    for (size_t i = 0; i < files.n; i++) {
-        if (so.verbose)
-            diag("%s: reading", safe(files.v[i]));
-        rp_doc *d = load(files.v[i], &so, &bytes);
-        if (!d) {
-            skipped++;
-            continue;
-        }
-        if (rp_grow(&rl.path, &rl.cap, rl.n + 1, sizeof *rl.path) < 0) {
-            rp_doc_free(d);
-            diag("out of memory");
-            code = EXIT_TROUBLE;
-            goto out;
-        }
-        long r = rp_corpus_add(c, files.v[i], d);
-        if (r >= 0)
-            rl.path[rl.n++] = files.v[i];
-        if (r == RP_EDUPID) {
-            diag("%s: skipped: given more than once", safe(files.v[i]));
-            skipped++;
-        } else if (r < 0) {
-            diag("%s: %s", safe(files.v[i]), rp_strerror((int)r));
-            code = EXIT_TROUBLE;
-            goto out;
+    for (size_t base = 0; base < files.n; base += BATCH) {
+        batch b = {&so, files.v + base, slots};
+        size_t m = files.n - base < BATCH ? files.n - base : BATCH;
+        pool_run(workers, m, sketch_one, &b);
+        for (size_t k = 0; k < m; k++) {
+            const char *path = files.v[base + k];
+            slot *sl = &slots[k];
+            if (so.verbose)
+                diag("%s: read", safe(path));
+            bytes += sl->bytes;
+            if (!sl->doc) {
+                diag("%s: %s", safe(path), sl->why);
+                skipped++;
+                continue;
+            }
+            if (rp_grow(&rl.path, &rl.cap, rl.n + 1, sizeof *rl.path) < 0) {
+                for (; k < m; k++)
+                    rp_doc_free(slots[k].doc);
+                diag("out of memory");
+                code = EXIT_TROUBLE;
+                goto out;
+            }
+            long r = rp_corpus_add(c, path, sl->doc);
+            sl->doc = NULL;
+            if (r >= 0)
+                rl.path[rl.n++] = path;
+            if (r == RP_EDUPID) {
+                diag("%s: skipped: given more than once", safe(path));
+                skipped++;
+            } else if (r < 0) {
+                for (k++; k < m; k++)
+                    rp_doc_free(slots[k].doc);
+                diag("%s: %s", safe(path), rp_strerror((int)r));
+                code = EXIT_TROUBLE;
+                goto out;
+            }
         }
     }
     double t2 = rp_now();
@@ -380,6 +427,8 @@ int cmd_scan(int argc, char **argv)
     }
 out:
     rp_corpus_free(c);
+    pool_free(workers);
+    free(slots);
     free(rl.path);
     pathlist_free(&files);
     return code;
