@@ -159,11 +159,18 @@ typedef int (*rp_load_fn)(void *ctx, size_t doc, char **text, size_t *len);
 
 /* Puts the corpus in compact mode: from now on rp_corpus_add keeps only a
  * document's LSH band keys, set sizes and digest (about 4 * bands + 48
- * bytes and its id) and frees the rest, and rp_corpus_run calls fn from
- * the calling thread to rebuild the shingle sets of candidate documents
- * when it verifies them. Results are the same as without a loader.
+ * bytes and its id) and frees the rest, and rp_corpus_run calls fn to
+ * rebuild the shingle sets of candidate documents when it verifies them.
+ * fn is called from rp_corpus_run's thread, or with rp_corpus_set_threads
+ * from several threads at once for different documents, so it must then
+ * be thread-safe. Results are the same as without a loader.
  * @return RP_OK, or RP_ESTATE when documents were already added. */
 int rp_corpus_set_loader(rp_corpus *c, rp_load_fn fn, void *ctx);
+
+/* Lets rp_corpus_run rebuild documents for verification on n threads
+ * (compact mode; default 1). The result does not depend on n.
+ * @return RP_OK, or RP_EINVAL when n is 0 or over 256. */
+int rp_corpus_set_threads(rp_corpus *c, unsigned n);
 
 /* Finds candidates with LSH, verifies them and clusters the documents.
  * @return RP_OK or RP_ENOMEM. */

@@ -32,6 +32,7 @@
 #include "doc.h"
 #include "lsh.h"
 #include "minhash.h"
+#include "pool.h"
 #include "shingle.h"
 #include "util.h"
 
@@ -62,6 +63,7 @@ struct rp_corpus {
     /* compact mode */
     rp_load_fn load;
     void *load_ctx;
+    unsigned threads;
     rp_doc **cache;        /* n slots: the rebuilt documents */
     size_t *fifo, fifo_head, fifo_n, cache_bytes;
     int fail;              /* sticky RP_ENOMEM from the cache */
@@ -222,7 +224,8 @@ fail:
 
 static void cache_evict(rp_corpus *c, size_t keep)
 {
-    while (c->cache_bytes > RP_VERIFY_CACHE && c->fifo_n > 0) {
+    /* the newest document always stays: it is the one just asked for */
+    while (c->cache_bytes > RP_VERIFY_CACHE && c->fifo_n > 1) {
         size_t i = c->fifo[c->fifo_head];
         if (i == keep)
             break;
@@ -237,6 +240,9 @@ static void cache_evict(rp_corpus *c, size_t keep)
 /* @return document i with its shingle set, rebuilt through the loader in
  * compact mode; NULL when it is lost (or memory ran out: c->fail). The
  * document `keep` is never evicted to make room. */
+static int rebuild(const rp_corpus *c, size_t i, rp_doc **out);
+static void cache_put(rp_corpus *c, size_t i, rp_doc *d, int rc, size_t keep);
+
 static const rp_doc *get_doc(rp_corpus *c, size_t i, size_t keep)
 {
     struct entry *e = &c->e[i];
@@ -246,33 +252,69 @@ static const rp_doc *get_doc(rp_corpus *c, size_t i, size_t keep)
         return NULL;
     if (c->cache[i])
         return c->cache[i];
+    rp_doc *d;
+    int rc = rebuild(c, i, &d);
+    cache_put(c, i, d, rc, i == keep ? SIZE_MAX : keep);
+    return c->cache[i];
+}
+
+/* Rebuilds document i from the loader's text: @return RP_OK and *out, or
+ * a negative code. Runs on any thread. */
+static int rebuild(const rp_corpus *c, size_t i, rp_doc **out)
+{
+    const struct entry *e = &c->e[i];
     char *text = NULL;
     size_t len = 0;
+    *out = NULL;
     int rc = c->load(c->load_ctx, i, &text, &len);
-    rp_doc *d = NULL;
     if (rc == RP_OK) {
-        d = rp_doc_new(text, len, &c->o, &rc);
+        rp_doc *d = rp_doc_new(text, len, &c->o, &rc);
         if (d && (d->n != e->nsh || doc_digest(d) != e->digest)) {
             rp_doc_free(d);
             d = NULL;
             rc = RP_ELOAD;
         }
+        *out = d;
     }
     free(text);
+    if (rc == RP_ENOWORDS)
+        rc = RP_ELOAD;
+    return rc;
+}
+
+/* Puts a rebuilt document (or its failure) into the cache. */
+static void cache_put(rp_corpus *c, size_t i, rp_doc *d, int rc, size_t keep)
+{
     if (!d) {
-        if (rc == RP_ENOMEM) {
+        if (rc == RP_ENOMEM)
             c->fail = RP_ENOMEM;
-            return NULL;
-        }
-        e->lost = rc == RP_OK || rc == RP_ENOWORDS ? RP_ELOAD : rc;
-        return NULL;
+        else
+            c->e[i].lost = rc == RP_OK ? RP_ELOAD : rc;
+        return;
     }
     c->cache[i] = d;
     c->fifo[(c->fifo_head + c->fifo_n++) % c->n] = i;
     c->cache_bytes += d->n * sizeof(uint64_t);
-    cache_evict(c, i == keep ? SIZE_MAX : keep);
-    return d;
+    cache_evict(c, keep);
 }
+
+/* Documents to rebuild in parallel, one slot each. */
+typedef struct preload {
+    rp_corpus *c;
+    size_t *doc;
+    rp_doc **d;
+    int *rc;
+} preload;
+
+static void preload_one(void *ctx, size_t k)
+{
+    preload *p = ctx;
+    p->rc[k] = rebuild(p->c, p->doc[k], &p->d[k]);
+}
+
+/* At most this many documents, and a quarter of the cache, are rebuilt
+ * in one parallel round ahead of the pairs that need them. */
+#define PRELOAD_DOCS 256
 
 /* Compares documents a and b exactly; a lost document matches nothing. */
 static int compare_docs(rp_corpus *c, size_t a, size_t b, rp_sim *out)
@@ -369,6 +411,90 @@ static int cmp_pair(const void *x, const void *y)
     return (a->b > b->b) - (a->b < b->b);
 }
 
+/* Rebuilds, on the pool, the documents of the pairs from cand[from] on
+ * that are not in the cache yet, up to PRELOAD_DOCS of them or a quarter
+ * of the cache. @return the index of the first pair not covered. */
+static size_t preload_round(rp_corpus *c, pool *pl, const uint64_t *cand,
+                            size_t from, size_t nc, preload *p, char *queued)
+{
+    size_t m = 0, bytes = 0, i = from;
+    for (; i < nc; i++) {
+        size_t ab[2] = {(size_t)(cand[i] >> 32), (size_t)(cand[i] & 0xFFFFFFFFu)};
+        size_t need = 0;
+        for (int k = 0; k < 2; k++)
+            need += !c->e[ab[k]].doc && !c->e[ab[k]].lost && !c->cache[ab[k]] && !queued[ab[k]];
+        if (m > 0 && (m + need > PRELOAD_DOCS || bytes > RP_VERIFY_CACHE / 4))
+            break;
+        for (int k = 0; k < 2; k++) {
+            size_t d = ab[k];
+            if (c->e[d].doc || c->e[d].lost || c->cache[d] || queued[d])
+                continue;
+            queued[d] = 1;
+            p->doc[m++] = d;
+            bytes += c->e[d].nsh * sizeof(uint64_t);
+        }
+    }
+    pool_run(pl, m, preload_one, p);
+    for (size_t k = 0; k < m; k++) {
+        queued[p->doc[k]] = 0;
+        cache_put(c, p->doc[k], p->d[k], p->rc[k], SIZE_MAX);
+    }
+    return i;
+}
+
+/* Verifies the candidate pairs, keeping those that are similar. In compact
+ * mode the documents are rebuilt a round at a time on c->threads threads,
+ * ahead of the pairs that compare them. */
+static int verify(rp_corpus *c, const uint64_t *cand, size_t nc)
+{
+    int rc = RP_ENOMEM;
+    size_t cap = 0, upto = 0;
+    pool *pl = NULL;
+    preload p = {c, NULL, NULL, NULL};
+    char *queued = NULL;
+    if (c->load) {
+        pl = pool_new(c->threads ? c->threads : 1);
+        p.doc = malloc(PRELOAD_DOCS * sizeof *p.doc);
+        p.d = malloc(PRELOAD_DOCS * sizeof *p.d);
+        p.rc = malloc(PRELOAD_DOCS * sizeof *p.rc);
+        queued = calloc(c->n ? c->n : 1, 1);
+        if (!pl || !p.doc || !p.d || !p.rc || !queued)
+            goto out;
+    }
+    for (size_t i = 0; i < nc; i++) {
+        if (c->load && i == upto)
+            upto = preload_round(c, pl, cand, i, nc, &p, queued);
+        size_t a = (size_t)(cand[i] >> 32), bb = (size_t)(cand[i] & 0xFFFFFFFFu);
+        rp_sim s;
+        rc = compare_docs(c, a, bb, &s);
+        if (rc != RP_OK)
+            goto out;
+        if (!s.similar)
+            continue;
+        if (rp_grow(&c->pairs, &cap, c->npairs + 1, sizeof *c->pairs) < 0) {
+            rc = RP_ENOMEM;
+            goto out;
+        }
+        c->pairs[c->npairs++] = (rp_pair){a, bb, s};
+    }
+    rc = c->fail ? c->fail : RP_OK;
+out:
+    pool_free(pl);
+    free(p.doc);
+    free(p.d);
+    free(p.rc);
+    free(queued);
+    return rc;
+}
+
+int rp_corpus_set_threads(rp_corpus *c, unsigned n)
+{
+    if (!c || n == 0 || n > 256)
+        return RP_EINVAL;
+    c->threads = n;
+    return RP_OK;
+}
+
 int rp_corpus_run(rp_corpus *c)
 {
     if (c->ran)
@@ -400,30 +526,16 @@ int rp_corpus_run(rp_corpus *c)
     }
     double t1 = rp_now();
 
-    size_t cap = 0;
-    for (long i = 0; i < nc; i++) {
-        size_t a = (size_t)(cand[i] >> 32), bb = (size_t)(cand[i] & 0xFFFFFFFFu);
-        rp_sim s;
-        int rc = compare_docs(c, a, bb, &s);
-        if (rc != RP_OK) {
-            free(cand);
-            return rc;
-        }
-        if (!s.similar)
-            continue;
-        if (rp_grow(&c->pairs, &cap, c->npairs + 1, sizeof *c->pairs) < 0) {
-            free(cand);
-            return RP_ENOMEM;
-        }
-        c->pairs[c->npairs++] = (rp_pair){a, bb, s};
-    }
+    int rc = verify(c, cand, (size_t)nc);
     free(cand);
+    if (rc != RP_OK)
+        return rc;
     if (c->load)
         qsort(c->pairs, c->npairs, sizeof *c->pairs, cmp_pair);
     c->stats.verified = c->npairs;
     double t2 = rp_now();
 
-    int rc = rp_cluster_build(c->n, c->pairs, c->npairs, compare_cb, c, o, &c->cl);
+    rc = rp_cluster_build(c->n, c->pairs, c->npairs, compare_cb, c, o, &c->cl);
     if (c->cache) {
         for (size_t i = 0; i < c->n; i++) {
             rp_doc_free(c->cache[i]);

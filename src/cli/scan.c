@@ -345,7 +345,8 @@ int cmd_scan(int argc, char **argv)
     c = rp_corpus_new(&so.ro);
     workers = pool_new(so.threads);
     slots = malloc(BATCH * sizeof *slots);
-    if (!c || !workers || !slots || rp_corpus_set_loader(c, reload, &rl) != RP_OK) {
+    if (!c || !workers || !slots || rp_corpus_set_loader(c, reload, &rl) != RP_OK ||
+        rp_corpus_set_threads(c, so.threads) != RP_OK) {
         diag("out of memory");
         code = EXIT_TROUBLE;
         goto out;
