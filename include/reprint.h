@@ -61,6 +61,10 @@ typedef struct rp_options {
     unsigned bands, rows;  /* LSH shape; 0,0 = chosen from lsh_threshold */
     unsigned min_shared;   /* fewest shared shingles for a verified pair */
     int keep_boilerplate;  /* nonzero: do not strip markup and furniture */
+    unsigned furniture_df; /* a line found in at least this many documents
+                              of the corpus (and in 4 times as many as the
+                              document's median line) is furniture; 0 = off.
+                              Needs a loader (rp_corpus_set_loader) */
     int exhaustive;        /* nonzero: compare every pair, no LSH (slow;
                               measures what LSH misses) */
 } rp_options;
@@ -181,6 +185,8 @@ typedef struct rp_run_stats {
     double lsh, verify, cluster;
     size_t candidates;   /* distinct candidate pairs from LSH */
     size_t verified;     /* pairs whose score reached the threshold */
+    size_t furniture;    /* lines left out as corpus-level furniture (compact
+                            mode: counted over the documents verified) */
     unsigned bands, rows;
 } rp_run_stats;
 void rp_corpus_stats(const rp_corpus *c, rp_run_stats *out);
