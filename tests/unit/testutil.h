@@ -178,6 +178,16 @@ static inline void cat_str(char **buf, size_t *len, const char *s)
     *len += n;
 }
 
+/* @return a malloc'd copy of s (strdup is not C11). */
+static inline char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    assert_non_null(p);
+    memcpy(p, s, n);
+    return p;
+}
+
 /* Builds a document from the C string text under o; asserts success. */
 static inline rp_doc *doc_str(const char *text, const rp_options *o)
 {
