@@ -167,6 +167,42 @@ static inline void gen_words(uint64_t *state, size_t n, char **buf, size_t *len)
     *len = w;
 }
 
+/* @return a malloc'd text of n pseudo-words from seed. */
+static inline char *gen_text(uint64_t seed, size_t n)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    uint64_t st = seed;
+    gen_words(&st, n, &buf, &len);
+    return buf;
+}
+
+/* @return a malloc'd copy of words [from, to) of s, a text of words
+ * separated by single spaces (as gen_words writes them). */
+static inline char *slice_words(const char *s, size_t from, size_t to)
+{
+    size_t w = 0, i = 0, b = 0, e = 0;
+    int have_b = from == 0;
+    for (; s[i]; i++) {
+        if (s[i] != ' ')
+            continue;
+        w++;
+        if (w == from) {
+            b = i + 1;
+            have_b = 1;
+        }
+        if (w == to)
+            break;
+    }
+    e = i;
+    assert_true(have_b && b <= e);
+    char *p = malloc(e - b + 1);
+    assert_non_null(p);
+    memcpy(p, s + b, e - b);
+    p[e - b] = 0;
+    return p;
+}
+
 /* Appends the C string s to *buf. */
 static inline void cat_str(char **buf, size_t *len, const char *s)
 {
