@@ -9,9 +9,9 @@
  * (bias) must be within four standard errors of its own mean. For a
  * normally distributed error, E|err| = 0.80 sigma, so the first bound has
  * about 20% headroom for an estimator as good as classic MinHash, and no
- * slack is added: an estimator with 1.5 times the variance fails it. The
- * sparse case (a set of 10 in 256 bins, 246 of them densified) is in the
- * mix on purpose.
+ * slack is added: one with 1.6 times that variance (0.8 * sqrt(1.6) > 1)
+ * fails it. The sparse case (a set of 10 in 256 bins, 246 of them
+ * densified) is in the mix on purpose.
  *
  * Set elements are splitmix64 outputs of a global counter, a bijection,
  * so they are distinct and the exact Jaccard is known from the counts.

@@ -399,8 +399,6 @@ static void test_ascii_fast_path_equals_slow_path(void **state)
     for (int i = 0; i < 400; i++) {
         size_t len = 1 + (size_t)sm64_below(&rng, 30);
         random_ascii_word(&rng, w, len);
-        /* a mark after a digit or letter; the ASCII word must be a letter
-         * or digit run, which it is */
         for (size_t k = 0; k <= len; k++)
             lower[k] = (char)(w[k] >= 'A' && w[k] <= 'Z' ? w[k] - 'A' + 'a' : w[k]);
         size_t at = 1 + (size_t)sm64_below(&rng, len);
