@@ -505,7 +505,7 @@ static void feed_inline(rp_tokenizer *t, size_t start, size_t end)
             if (b < i) {
                 if (b > run)
                     rp_tokenizer_feed(t, run, b);
-                run = b;
+                run = i;   /* the local part s[b..i) is never fed */
                 skip_to = skip_nonspace(s, i, end);
             }
         }
