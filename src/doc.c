@@ -157,7 +157,8 @@ static size_t drop_furniture(rp_token *tok, size_t ntok, const linemap *m,
     for (size_t l = 0; l < m->n; l++)
         f[l] = sorted[l] = df(ctx, m->hash[l]);
     qsort(sorted, m->n, sizeof *sorted, cmp_unsigned);
-    unsigned median = sorted[m->n / 2] ? sorted[m->n / 2] : 1;
+    /* the lower median: with two lines, the smaller */
+    unsigned median = sorted[(m->n - 1) / 2] ? sorted[(m->n - 1) / 2] : 1;
     free(sorted);
     size_t w = 0;
     *dropped = 0;

@@ -2,7 +2,9 @@
  * test_corpus.c - the public corpus API: construction and options, adding
  * documents (indexes, copied ids, duplicate ids, ownership on failure,
  * call order), the run (stats, verified pairs in order, exhaustive and LSH
- * agreeing), accessors out of range, and _free(NULL).
+ * agreeing), accessors out of range, and _free(NULL); compact mode (a
+ * loader rebuilds the texts: same result, lost documents) and
+ * corpus-level furniture.
  */
 #include "testutil.h"
 
@@ -201,7 +203,7 @@ static rp_corpus *run_set(const rp_options *o)
     rp_corpus *c = rp_corpus_new(o);
     assert_non_null(c);
     for (int i = 0; i < NSET; i++) {
-        char id[16];
+        char id[32];
         snprintf(id, sizeof id, "d%d", i);
         assert_int_equal(rp_corpus_add(c, id, mkdoc(set_text[i], o)), i);
     }
@@ -383,6 +385,200 @@ static void test_clusters_of_set(void **state)
     free_set();
 }
 
+/* ------------------------------------------------------------------ */
+/* Compact mode: the corpus keeps band keys and rebuilds texts to verify */
+
+typedef struct texts {
+    char **t;
+    size_t n;
+    int change;     /* index whose text comes back changed, or -1 */
+    int fail;       /* index whose loader call fails, or -1 */
+    size_t calls;
+} texts;
+
+static int load_text(void *ctx, size_t doc, char **text, size_t *len)
+{
+    texts *x = ctx;
+    x->calls++;
+    if (doc >= x->n || (int)doc == x->fail)
+        return RP_ELOAD;
+    const char *src = x->t[doc];
+    if ((int)doc == x->change)
+        src = "a different text altogether now, with other words in it";
+    *text = xstrdup(src);
+    *len = strlen(*text);
+    return RP_OK;
+}
+
+/* Six stories, each with two trimmed or extended reprints, and four
+ * unrelated articles: 22 texts. Caller frees with free_texts. */
+static texts make_texts(void)
+{
+    texts x = {calloc(22, sizeof(char *)), 0, -1, -1, 0};
+    assert_non_null(x.t);
+    for (uint64_t s = 0; s < 6; s++) {
+        char *story = gen_text(100 + s, 300);
+        x.t[x.n++] = story;
+        x.t[x.n++] = slice_words(story, 0, 220);
+        char *longer = NULL;
+        size_t len = 0;
+        cat_str(&longer, &len, story);
+        char *extra = gen_text(200 + s, 60);
+        cat_str(&longer, &len, "\n\n");
+        cat_str(&longer, &len, extra);
+        free(extra);
+        x.t[x.n++] = longer;
+    }
+    for (uint64_t s = 0; s < 4; s++)
+        x.t[x.n++] = gen_text(300 + s, 250);
+    return x;
+}
+
+static void free_texts(texts *x)
+{
+    for (size_t i = 0; i < x->n; i++)
+        free(x->t[i]);
+    free(x->t);
+}
+
+static rp_corpus *run_texts(texts *x, int compact, unsigned threads)
+{
+    rp_options o;
+    rp_options_init(&o);
+    rp_corpus *c = rp_corpus_new(&o);
+    assert_non_null(c);
+    if (compact) {
+        assert_int_equal(rp_corpus_set_loader(c, load_text, x), RP_OK);
+        assert_int_equal(rp_corpus_set_threads(c, threads), RP_OK);
+    }
+    char id[32];
+    for (size_t i = 0; i < x->n; i++) {
+        snprintf(id, sizeof id, "t%02zu", i);
+        assert_int_equal(rp_corpus_add(c, id, mkdoc(x->t[i], &o)), (long)i);
+    }
+    assert_int_equal(rp_corpus_run(c), RP_OK);
+    return c;
+}
+
+static void test_compact_same_as_whole(void **state)
+{
+    (void)state;
+    texts x = make_texts();
+    rp_corpus *whole = run_texts(&x, 0, 1);
+    assert_int_equal(x.calls, 0);
+    /* the six stories are found: three members each */
+    size_t multi = 0;
+    for (size_t i = 0; i < rp_corpus_nclusters(whole); i++)
+        multi += rp_cluster_size(whole, i) == 3;
+    assert_int_equal(multi, 6);
+    for (unsigned threads = 1; threads <= 3; threads++) {
+        x.calls = 0;
+        rp_corpus *compact = run_texts(&x, 1, threads);
+        /* only candidates are rebuilt: not the four unrelated articles */
+        assert_true(x.calls >= 18 && x.calls < x.n);
+        assert_same_result(whole, compact);
+        for (size_t i = 0; i < x.n; i++)
+            assert_int_equal(rp_corpus_lost(compact, i), RP_OK);
+        rp_corpus_free(compact);
+    }
+    rp_corpus_free(whole);
+    free_texts(&x);
+}
+
+static void test_compact_lost(void **state)
+{
+    (void)state;
+    texts x = make_texts();
+    x.change = 1;   /* a reprint of story 0 changed on disk */
+    x.fail = 3;     /* story 1 cannot be read again */
+    rp_corpus *c = run_texts(&x, 1, 2);
+    assert_int_equal(rp_corpus_lost(c, 1), RP_ELOAD);
+    assert_int_equal(rp_corpus_lost(c, 3), RP_ELOAD);
+    assert_int_equal(rp_corpus_lost(c, 0), RP_OK);
+    assert_int_equal(rp_corpus_lost(c, 999), RP_EINVAL);
+    for (size_t i = 0; i < rp_corpus_npairs(c); i++) {
+        const rp_pair *p = rp_corpus_pair(c, i);
+        assert_true(p->a != 1 && p->b != 1 && p->a != 3 && p->b != 3);
+    }
+    /* the rest of story 0 (0 and 2) and of story 1 (4 and 5) still pair */
+    size_t found = 0;
+    for (size_t i = 0; i < rp_corpus_npairs(c); i++) {
+        const rp_pair *p = rp_corpus_pair(c, i);
+        found += (p->a == 0 && p->b == 2) || (p->a == 4 && p->b == 5);
+    }
+    assert_int_equal(found, 2);
+    rp_corpus_free(c);
+    /* a loader can only be set on an empty corpus */
+    c = rp_corpus_new(NULL);
+    rp_options o;
+    rp_options_init(&o);
+    assert_int_equal(rp_corpus_add(c, "x", mkdoc("some words here", &o)), 0);
+    assert_int_equal(rp_corpus_set_loader(c, load_text, &x), RP_ESTATE);
+    assert_int_equal(rp_corpus_set_threads(c, 0), RP_EINVAL);
+    rp_corpus_free(c);
+    free_texts(&x);
+}
+
+/* Thirty short articles of different stories from one site, each ending
+ * with the site's long footer, and one story reprinted verbatim by ten
+ * sites: the footer must not make the thirty reprints of each other, and
+ * the ten copies, whose every line is as common as the footer's, must
+ * stay together. */
+static void test_furniture(void **state)
+{
+    (void)state;
+    char *footer = gen_text(999, 120);
+    char *viral = gen_text(777, 200);
+    texts x = {calloc(40, sizeof(char *)), 0, -1, -1, 0};
+    assert_non_null(x.t);
+    for (uint64_t s = 0; s < 30; s++) {
+        char *t = NULL;
+        size_t len = 0;
+        char *body = gen_text(500 + s, 80);
+        cat_str(&t, &len, body);
+        cat_str(&t, &len, "\n\n");
+        cat_str(&t, &len, footer);
+        free(body);
+        x.t[x.n++] = t;
+    }
+    for (int i = 0; i < 10; i++)
+        x.t[x.n++] = xstrdup(viral);
+    for (int df = 0; df <= 1; df++) {
+        rp_options o;
+        rp_options_init(&o);
+        if (!df)
+            o.furniture_df = 0;
+        rp_corpus *c = rp_corpus_new(&o);
+        assert_int_equal(rp_corpus_set_loader(c, load_text, &x), RP_OK);
+        char id[32];
+        for (size_t i = 0; i < x.n; i++) {
+            snprintf(id, sizeof id, "f%02zu", i);
+            assert_int_equal(rp_corpus_add(c, id, mkdoc(x.t[i], &o)), (long)i);
+        }
+        assert_int_equal(rp_corpus_run(c), RP_OK);
+        size_t site_pairs = 0, viral_pairs = 0;
+        for (size_t i = 0; i < rp_corpus_npairs(c); i++) {
+            const rp_pair *p = rp_corpus_pair(c, i);
+            site_pairs += p->b < 30;
+            viral_pairs += p->a >= 30;
+        }
+        assert_int_equal(viral_pairs, 45);
+        rp_run_stats st;
+        rp_corpus_stats(c, &st);
+        if (df) {
+            assert_int_equal(site_pairs, 0);
+            assert_true(st.furniture >= 30);
+        } else {
+            assert_true(site_pairs > 0);   /* the footer alone links them */
+            assert_int_equal(st.furniture, 0);
+        }
+        rp_corpus_free(c);
+    }
+    free(footer);
+    free(viral);
+    free_texts(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -393,6 +589,9 @@ int main(void)
         cmocka_unit_test(test_pairs),
         cmocka_unit_test(test_exhaustive_agrees_with_lsh),
         cmocka_unit_test(test_clusters_of_set),
+        cmocka_unit_test(test_compact_same_as_whole),
+        cmocka_unit_test(test_compact_lost),
+        cmocka_unit_test(test_furniture),
     };
     return cmocka_run_group_tests_name("corpus", tests, NULL, NULL);
 }
