@@ -263,10 +263,12 @@ typedef struct rp_span {
 /* Finds the maximal runs of at least k words that A and B share. A's
  * windows of k tokens are looked up in a hash table of B's windows; a hit
  * is extended as far as the tokens agree and the longest extension wins
- * (the earliest in B on a tie). Runs are taken greedily from the start of
- * A, and never overlap in A or in B, so each word of either text is in at
- * most one run. Expected time O(na + nb); each window tries at most 64
- * earlier copies of itself in B.
+ * (the earliest in B on a tie); the walk over A then jumps past it. These
+ * matches claim B's tokens longest first (a match whose B tokens are partly
+ * taken keeps its free pieces of k or more), then the tokens of A left
+ * over are matched greedily, left to right, against what is left of B.
+ * Runs never overlap in A or in B. Expected time O(na + nb): each window
+ * tries at most 64 copies of itself in B.
  * @param out  receives a malloc'd array, in the order of A, that the
  *             caller frees with free(); NULL when there is no run.
  * @param n    receives the number of runs.
@@ -328,7 +330,9 @@ typedef struct rp_para_link {
  * rp_diff_clear(). */
 typedef struct rp_diff {
     rp_sim sim;             /* exactly what rp_doc_compare() gives */
-    size_t words_a, words_b;
+    rp_token *tok_a, *tok_b;    /* the tokens of each text (what the runs
+                                   and paragraphs index) */
+    size_t words_a, words_b;    /* their numbers */
     size_t shared_words;    /* words in shared runs (the same in A and B) */
     rp_span *spans;         /* shared runs, in the order of A */
     size_t nspans;

@@ -12,9 +12,11 @@
  * hashes go into an open-addressing table (each slot heads a chain of the
  * window's positions in B), A is walked from the start, each window of A
  * is looked up, every copy in B is extended as far as the words agree, and
- * the longest extension is taken as a run. The walk then jumps past it.
- * Words of B already in a run are never reused, so runs are disjoint in
- * both texts. Among the runs, the heaviest chain that keeps the same order
+ * the longest extension is taken as a match; the walk then jumps past it.
+ * The matches then claim B's words longest first, so that a short early
+ * match (a photo caption that quotes the article) cannot take the words
+ * of a long one; the unmatched words of A finally try what is left of B.
+ * Runs are disjoint in both texts. Among the runs, the heaviest chain that keeps the same order
  * in both texts (a weighted longest increasing subsequence) stays in
  * place; the others are marked moved, which is what a reader needs to lay
  * the two texts out side by side.
@@ -117,6 +119,64 @@ out:
     return rc;
 }
 
+typedef struct finder {
+    const uint64_t *ha, *hb;   /* the word hashes of A and B */
+    size_t na, nb;
+    unsigned k;
+    table t;
+    size_t *next;              /* next position in B with the same window */
+} finder;
+
+/* The longest run starting at A's token i: tries each copy in B of A's
+ * window at i and extends it while the words agree and, when given, the
+ * tokens are not yet in a run (useda, usedb). @return its length (0 when
+ * the window is not in B); *bj receives where it starts in B. */
+static size_t longest(const finder *f, size_t i, const unsigned char *useda,
+                      const unsigned char *usedb, size_t *bj)
+{
+    size_t s = slot_of(&f->t, rp_shingle_hash(f->ha + i, f->k));
+    size_t best = 0, tries = 0;
+    for (size_t j = f->t.head[s] ? f->t.head[s] - 1 : NONE;
+         j != NONE && tries < MAX_TRIES; j = f->next[j], tries++) {
+        size_t l = 0;
+        while (i + l < f->na && j + l < f->nb && f->ha[i + l] == f->hb[j + l] &&
+               !(useda && useda[i + l]) && !(usedb && usedb[j + l]))
+            l++;
+        if (l > best) {
+            best = l;
+            *bj = j;
+        }
+    }
+    return best;
+}
+
+static int push(rp_span **v, size_t *cap, size_t *n, size_t a, size_t b,
+                size_t words)
+{
+    if (rp_grow(v, cap, *n + 1, sizeof **v) < 0)
+        return -1;
+    rp_span *r = &(*v)[(*n)++];
+    memset(r, 0, sizeof *r);
+    r->a = a;
+    r->b = b;
+    r->words = words;
+    return 0;
+}
+
+static int by_length(const void *x, const void *y)
+{
+    const rp_span *p = x, *q = y;
+    if (p->words != q->words)
+        return p->words > q->words ? -1 : 1;
+    return p->a < q->a ? -1 : p->a > q->a;
+}
+
+static int by_a(const void *x, const void *y)
+{
+    const rp_span *p = x, *q = y;
+    return p->a < q->a ? -1 : p->a > q->a;
+}
+
 int rp_diff_spans(const rp_token *a, size_t na, const rp_token *b, size_t nb,
                   unsigned k, rp_span **out, size_t *n)
 {
@@ -127,19 +187,24 @@ int rp_diff_spans(const rp_token *a, size_t na, const rp_token *b, size_t nb,
     if (na < k || nb < k)
         return RP_OK;
     int rc = RP_ENOMEM;
-    size_t nw = nb - k + 1, cap = 0, ns = 0;
-    table t = {0};
-    rp_span *sp = NULL;
+    size_t nw = nb - k + 1, ccap = 0, nc = 0, cap = 0, ns = 0;
+    finder f = {0};
+    rp_span *cand = NULL, *sp = NULL;
     uint64_t *ha = malloc(na * sizeof *ha), *hb = malloc(nb * sizeof *hb);
-    size_t *next = malloc(nw * sizeof *next);
-    unsigned char *used = calloc(nb, 1);
+    unsigned char *useda = calloc(na, 1), *usedb = calloc(nb, 1);
     size_t size = 16;
     while (size < 2 * nw)
         size *= 2;
-    t.mask = size - 1;
-    t.key = malloc(size * sizeof *t.key);
-    t.head = calloc(size, sizeof *t.head);
-    if (!ha || !hb || !next || !used || !t.key || !t.head)
+    f.ha = ha;
+    f.hb = hb;
+    f.na = na;
+    f.nb = nb;
+    f.k = k;
+    f.t.mask = size - 1;
+    f.t.key = malloc(size * sizeof *f.t.key);
+    f.t.head = calloc(size, sizeof *f.t.head);
+    f.next = malloc(nw * sizeof *f.next);
+    if (!ha || !hb || !useda || !usedb || !f.t.key || !f.t.head || !f.next)
         goto out;
     for (size_t i = 0; i < na; i++)
         ha[i] = a[i].hash;
@@ -148,42 +213,66 @@ int rp_diff_spans(const rp_token *a, size_t na, const rp_token *b, size_t nb,
     /* from the end, so each chain lists B's positions in increasing order */
     for (size_t j = nw; j-- > 0;) {
         uint64_t h = rp_shingle_hash(hb + j, k);
-        size_t s = slot_of(&t, h);
-        next[j] = t.head[s] ? t.head[s] - 1 : NONE;
-        t.key[s] = h;
-        t.head[s] = j + 1;
+        size_t s = slot_of(&f.t, h);
+        f.next[j] = f.t.head[s] ? f.t.head[s] - 1 : NONE;
+        f.t.key[s] = h;
+        f.t.head[s] = j + 1;
     }
+    /* 1. Maximal matches from the start of A, B's words not yet claimed:
+     * a short early match (a photo caption) must not take B's words from
+     * a longer one further on. */
     for (size_t i = 0; i + k <= na;) {
-        uint64_t h = rp_shingle_hash(ha + i, k);
-        size_t s = slot_of(&t, h);
-        size_t blen = 0, bj = 0, tries = 0;
-        for (size_t j = t.head[s] ? t.head[s] - 1 : NONE;
-             j != NONE && tries < MAX_TRIES; j = next[j], tries++) {
-            size_t l = 0;
-            while (i + l < na && j + l < nb && !used[j + l] && ha[i + l] == hb[j + l])
-                l++;
-            if (l > blen) {
-                blen = l;
-                bj = j;
-            }
-        }
-        if (blen < k) {
+        size_t bj = 0, l = longest(&f, i, NULL, NULL, &bj);
+        if (l < k) {
             i++;
             continue;
         }
-        if (rp_grow(&sp, &cap, ns + 1, sizeof *sp) < 0)
+        if (push(&cand, &ccap, &nc, i, bj, l) < 0)
             goto out;
-        rp_span *r = &sp[ns++];
-        r->a = i;
-        r->b = bj;
-        r->words = blen;
-        r->a_start = a[i].start;
-        r->a_end = a[i + blen - 1].end;
-        r->b_start = b[bj].start;
-        r->b_end = b[bj + blen - 1].end;
-        r->moved = 0;
-        memset(used + bj, 1, blen);
-        i += blen;
+        i += l;
+    }
+    /* 2. Longest first, each claims the words of B still free; what is
+     * left of a match keeps its pieces of k words or more. */
+    if (nc)
+        qsort(cand, nc, sizeof *cand, by_length);
+    for (size_t c = 0; c < nc; c++) {
+        size_t t = 0, L = cand[c].words;
+        while (t < L) {
+            while (t < L && usedb[cand[c].b + t])
+                t++;
+            size_t u = t;
+            while (u < L && !usedb[cand[c].b + u])
+                u++;
+            if (u - t >= k) {
+                if (push(&sp, &cap, &ns, cand[c].a + t, cand[c].b + t, u - t) < 0)
+                    goto out;
+                memset(useda + cand[c].a + t, 1, u - t);
+                memset(usedb + cand[c].b + t, 1, u - t);
+            }
+            t = u;
+        }
+    }
+    /* 3. The words of A still unmatched try what is left of B. */
+    for (size_t i = 0; i + k <= na;) {
+        size_t bj = 0, l = useda[i] ? 0 : longest(&f, i, useda, usedb, &bj);
+        if (l < k) {
+            i++;
+            continue;
+        }
+        if (push(&sp, &cap, &ns, i, bj, l) < 0)
+            goto out;
+        memset(useda + i, 1, l);
+        memset(usedb + bj, 1, l);
+        i += l;
+    }
+    if (ns)
+        qsort(sp, ns, sizeof *sp, by_a);
+    for (size_t i = 0; i < ns; i++) {
+        rp_span *r = &sp[i];
+        r->a_start = a[r->a].start;
+        r->a_end = a[r->a + r->words - 1].end;
+        r->b_start = b[r->b].start;
+        r->b_end = b[r->b + r->words - 1].end;
     }
     if (mark_moved(sp, ns) != RP_OK)
         goto out;
@@ -192,13 +281,15 @@ int rp_diff_spans(const rp_token *a, size_t na, const rp_token *b, size_t nb,
     sp = NULL;
     rc = RP_OK;
 out:
+    free(cand);
     free(sp);
     free(ha);
     free(hb);
-    free(next);
-    free(used);
-    free(t.key);
-    free(t.head);
+    free(useda);
+    free(usedb);
+    free(f.t.key);
+    free(f.t.head);
+    free(f.next);
     return rc;
 }
 
@@ -483,17 +574,21 @@ int rp_diff_texts(const char *a, size_t alen, const char *b, size_t blen,
         goto out;
     rp_sim_from_counts(nsa, nsb, rp_intersect_count(sa, nsa, sb, nsb), o,
                        &out->sim);
+    out->tok_a = ta;
+    out->tok_b = tb;
     out->words_a = na;
     out->words_b = nb;
-    rc = rp_diff_spans(ta, na, tb, nb, o->shingle, &out->spans, &out->nspans);
+    ta = tb = NULL;
+    rc = rp_diff_spans(out->tok_a, na, out->tok_b, nb, o->shingle, &out->spans,
+                       &out->nspans);
     if (rc != RP_OK)
         goto out;
     for (size_t i = 0; i < out->nspans; i++)
         out->shared_words += out->spans[i].words;
     if ((rc = rp_clean_thread(a, alen, &out->thread_a)) != RP_OK ||
         (rc = rp_clean_thread(b, blen, &out->thread_b)) != RP_OK ||
-        (rc = rp_paragraphs(a, alen, ta, na, &out->paras_a, &out->nparas_a)) != RP_OK ||
-        (rc = rp_paragraphs(b, blen, tb, nb, &out->paras_b, &out->nparas_b)) != RP_OK)
+        (rc = rp_paragraphs(a, alen, out->tok_a, na, &out->paras_a, &out->nparas_a)) != RP_OK ||
+        (rc = rp_paragraphs(b, blen, out->tok_b, nb, &out->paras_b, &out->nparas_b)) != RP_OK)
         goto out;
     mark_comments(out->paras_a, out->nparas_a, out->thread_a, alen);
     mark_comments(out->paras_b, out->nparas_b, out->thread_b, blen);
@@ -513,6 +608,8 @@ void rp_diff_clear(rp_diff *d)
 {
     if (!d)
         return;
+    free(d->tok_a);
+    free(d->tok_b);
     free(d->spans);
     free(d->paras_a);
     free(d->paras_b);
