@@ -172,3 +172,18 @@ if [ -w /dev/full ]; then
     if [ $code -eq 2 ]; then ok; else bad "diff >/dev/full: exit $code, expected 2"; fi
     has "diff /dev/full message" "$T/err" "reprint: cannot write output"
 fi
+
+# ---------------------------------------------------------------- docs
+# every line of the README's two diff excerpts is a line of the real output
+if python3 - README.md "$EXP/diff-001-004.out" "$EXP/diff-000-002.out" <<'PY'
+import re, sys
+readme = open(sys.argv[1], encoding="utf-8").read()
+part = readme[readme.index("### Comparing two articles"):readme.index("## Output formats")]
+blocks = [b for b in re.findall(r"```\n(.*?)```", part, re.S) if b.startswith("A  corpus/")]
+assert len(blocks) == 2, len(blocks)
+for block, exp in zip(blocks, sys.argv[2:]):
+    real = set(open(exp, encoding="utf-8").read().split("\n"))
+    for line in block.rstrip("\n").split("\n"):
+        assert line.strip() == "..." or line in real, (exp, line)
+PY
+then ok; else bad "README diff excerpts differ from the real output"; fi
