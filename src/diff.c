@@ -39,9 +39,18 @@
 
 typedef struct table {
     uint64_t *key;    /* window hash of each slot */
-    size_t *head;     /* first position in B + 1; 0 = empty slot */
+    size_t *head;     /* first position in B + 1; 0 = empty slot;
+                         SPENT = a key whose positions are all used */
     size_t mask;
 } table;
+
+#define SPENT ((size_t)-1)
+
+/* @return the first position in the chain of slot s, or NONE. */
+static size_t chain(const table *t, size_t s)
+{
+    return t->head[s] == 0 || t->head[s] == SPENT ? NONE : t->head[s] - 1;
+}
 
 static size_t slot_of(const table *t, uint64_t h)
 {
@@ -131,12 +140,18 @@ typedef struct finder {
  * window at i and extends it while the words agree and, when given, the
  * tokens are not yet in a run (useda, usedb). @return its length (0 when
  * the window is not in B); *bj receives where it starts in B. */
-static size_t longest(const finder *f, size_t i, const unsigned char *useda,
+static size_t longest(finder *f, size_t i, const unsigned char *useda,
                       const unsigned char *usedb, size_t *bj)
 {
     size_t s = slot_of(&f->t, rp_shingle_hash(f->ha + i, f->k));
     size_t best = 0, tries = 0;
-    for (size_t j = f->t.head[s] ? f->t.head[s] - 1 : NONE;
+    /* A word of B in a run stays there, so a window starting on one can
+     * never start a run again: drop such windows from the chain's head,
+     * or text repeated many times would spend every try on them. */
+    size_t j;
+    while (usedb && (j = chain(&f->t, s)) != NONE && usedb[j])
+        f->t.head[s] = f->next[j] == NONE ? SPENT : f->next[j] + 1;
+    for (j = chain(&f->t, s);
          j != NONE && tries < MAX_TRIES; j = f->next[j], tries++) {
         size_t l = 0;
         while (i + l < f->na && j + l < f->nb && f->ha[i + l] == f->hb[j + l] &&
@@ -214,7 +229,7 @@ int rp_diff_spans(const rp_token *a, size_t na, const rp_token *b, size_t nb,
     for (size_t j = nw; j-- > 0;) {
         uint64_t h = rp_shingle_hash(hb + j, k);
         size_t s = slot_of(&f.t, h);
-        f.next[j] = f.t.head[s] ? f.t.head[s] - 1 : NONE;
+        f.next[j] = chain(&f.t, s);
         f.t.key[s] = h;
         f.t.head[s] = j + 1;
     }

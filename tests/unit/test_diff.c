@@ -215,6 +215,29 @@ static void test_split_piece(void **state)
     free(s);
 }
 
+/* Text repeated far more often than the tries per window still matches
+ * in full: spent copies in B are dropped from the table. */
+static void test_many_repeats(void **state)
+{
+    (void)state;
+    enum { REP = 500 };
+    static unsigned a[6 * REP], b[6 * REP];
+    size_t na = 0, nb = 0;
+    for (unsigned r = 0; r < REP; r++) {
+        range(a, &na, 0, 5);
+        a[na++] = 100;
+        range(b, &nb, 0, 5);
+        b[nb++] = 200;
+    }
+    rp_span *s;
+    assert_int_equal(spans_of(a, na, b, nb, 5, &s), REP);
+    for (size_t i = 0; i < REP; i++) {
+        assert_int_equal(s[i].a, 6 * i);
+        assert_int_equal(s[i].words, 5);
+    }
+    free(s);
+}
+
 /* Byte offsets point at the words as written in each text. */
 static void test_offsets_real_text(void **state)
 {
@@ -455,6 +478,7 @@ int main(void)
         cmocka_unit_test(test_no_reuse),
         cmocka_unit_test(test_longest_first),
         cmocka_unit_test(test_split_piece),
+        cmocka_unit_test(test_many_repeats),
         cmocka_unit_test(test_offsets_real_text),
         cmocka_unit_test(test_paragraphs),
         cmocka_unit_test(test_para_map_relations),
