@@ -9,7 +9,8 @@
  *
  * It knows nothing of argv, stdout or exit codes: every function returns a
  * value or an RP_E* code (negative), and rp_strerror() gives its text.
- * Types are opaque; each _new has a matching _free that accepts NULL.
+ * Types are opaque; each _new has a matching _free that accepts NULL. The
+ * results of rp_diff_texts() are plain structs the caller owns.
  * Nothing here is thread-safe on a shared object, but rp_doc_new() may run
  * concurrently on different inputs with the same options.
  */
@@ -323,7 +324,7 @@ typedef struct rp_para_link {
     double b_share;       /* words / words of B¶b */
     size_t first, last;   /* ONLY_A, ONLY_B: the range on that side */
     int note;             /* ONLY_A, ONLY_B: RP_NOTE_* */
-} rp_para_link;
+} rp_para_link;           /* fields a kind does not use are 0 or SIZE_MAX */
 
 /* Everything `reprint diff` reports about two texts. A plain struct the
  * caller owns: fill it with rp_diff_texts(), release its arrays with
