@@ -315,6 +315,11 @@ typedef struct layout {
     size_t nmoved, mi;
 } layout;
 
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
 static void put(layout *L, const char *s, size_t n)
 {
     if (n == 0)
@@ -325,8 +330,8 @@ static void put(layout *L, const char *s, size_t n)
 
 static void put_marked(layout *L, int kind, const char *s, size_t n)
 {
-    if (L->last && L->last != ' ' && L->last != '\n' && L->last != '\t' &&
-        (kind == ONLY_B || kind == MOVED) && L->last != '[')
+    /* B's text and moved runs are inserted into A's: keep them apart */
+    if ((kind == ONLY_B || kind == MOVED) && L->last && !is_space((unsigned char)L->last))
         fputc(' ', stdout);
     if (L->color)
         fputs(mark_color[kind], stdout);
@@ -336,11 +341,6 @@ static void put_marked(layout *L, int kind, const char *s, size_t n)
     if (L->color)
         fputs(RESET, stdout);
     L->last = ']';
-}
-
-static int is_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
 static int is_wordy(const char *s, size_t i, size_t q, size_t *len)
