@@ -61,7 +61,8 @@ static void usage(FILE *f)
         "      --exhaustive        compare every pair instead of using LSH (slow)\n"
         "input:\n"
         "      --hidden            read hidden files and folders too\n"
-        "      --max-bytes N       skip files larger than N bytes (default %zu)\n"
+        "      --max-bytes N       skip files larger than N bytes; K, M, G suffixes\n"
+        "                          (default %zu)\n"
         "  -h, --help              show this help\n",
         d.threshold, d.shingle, d.hashes, d.min_shared, d.furniture_df, DEFAULT_MAX_BYTES);
 }
@@ -97,6 +98,7 @@ static const struct option longopts[] = {
 static int parse(int argc, char **argv, scan_opts *so)
 {
     unsigned long u;
+    unsigned long long sz;
     double x;
     rp_options_init(&so->ro);
     so->max_bytes = DEFAULT_MAX_BYTES;
@@ -160,9 +162,9 @@ static int parse(int argc, char **argv, scan_opts *so)
         case OPT_EXH: so->ro.exhaustive = 1; break;
         case OPT_HIDDEN: so->wo.hidden = 1; break;
         case OPT_MAXB:
-            if (parse_uint("--max-bytes", optarg, 1, RP_MAX_TEXT, &u) < 0)
+            if (parse_size("--max-bytes", optarg, 1, RP_MAX_TEXT, &sz) < 0)
                 return -1;
-            so->max_bytes = u;
+            so->max_bytes = (size_t)sz;
             break;
         case 'h':
             usage(stdout);
