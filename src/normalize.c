@@ -197,7 +197,7 @@ static void emit(rp_tokenizer *t, uint64_t h, size_t start, size_t end)
  * (by their XXH3 hash) to the normalized word's hash. The mapping is a
  * function of the bytes, so a hit gives exactly what normalizing gives;
  * only a collision of two 64-bit hashes could differ. */
-#define WORD_CACHE 4096          /* entries, a power of two */
+#define WORD_CACHE 32768         /* entries, a power of two */
 #define WORD_CACHE_MAXLEN 64     /* longer words are not cached */
 
 typedef struct word_cache_entry {
