@@ -3,9 +3,10 @@
  * print clusters for people (default), or JSON Lines for machines
  * (--json: one object per cluster; --pairs: one object per verified pair).
  *
- * The library does the work; this file parses options, walks paths, reads
- * files, reports skipped inputs and formats the result. Exit status: 0 all
- * inputs processed, 1 some were skipped, 2 usage or fatal error.
+ * The library does the work; this file parses options, takes records from
+ * the input layer (input.c: files, folders and stdin), reports what cannot
+ * be added and formats the result. Exit status: 0 all inputs processed,
+ * 1 some were skipped, 2 usage or fatal error.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <getopt.h>
@@ -14,19 +15,17 @@
 #include <string.h>
 
 #include "cli.h"
+#include "input.h"
 #include "output.h"
 #include "reprint.h"
-#include "walk.h"
 #include "../util.h"
 
 #define DEFAULT_MAX_BYTES ((size_t)64 << 20)
-#define BINARY_PROBE 8192
 
 typedef struct scan_opts {
     rp_options ro;
-    walk_opts wo;
-    int json, pairs, stats, verbose;
-    size_t max_bytes;
+    input_opts io;
+    int json, pairs, stats;
 } scan_opts;
 
 static void usage(FILE *f)
@@ -36,8 +35,9 @@ static void usage(FILE *f)
     fprintf(f,
         "usage: reprint scan [options] PATH...\n"
         "\n"
-        "Finds near-duplicate articles (reprints) among the files given and the\n"
-        "files below the folders given, and prints them as clusters.\n"
+        "Finds near-duplicate articles (reprints) among the files given, the\n"
+        "files below the folders given and the records on standard input (-),\n"
+        "and prints them as clusters.\n"
         "\n"
         "output:\n"
         "      --json              one JSON object per cluster (JSON Lines)\n"
@@ -54,15 +54,33 @@ static void usage(FILE *f)
         "      --keep-boilerplate  do not strip markup, furniture and comments\n"
         "      --exhaustive        compare every pair instead of using LSH (slow)\n"
         "input:\n"
+        "      --input FORMAT      read stdin (-) as jsonl, nul or text (default:\n"
+        "                          detected: '{' first is jsonl, a NUL is nul)\n"
+        "      --id-field NAME     jsonl: field holding the id (default id)\n"
+        "      --text-field NAME   jsonl: field holding the text (default text)\n"
+        "      --include GLOB      in folders, read only files matching GLOB\n"
+        "      --exclude GLOB      in folders, skip files and folders matching GLOB\n"
+        "                          (GLOBs match the base name or the path below PATH;\n"
+        "                          both options can be repeated)\n"
         "      --hidden            read hidden files and folders too\n"
-        "      --max-bytes N       skip files larger than N bytes (default %zu)\n"
-        "  -h, --help              show this help\n",
+        "  -L, --follow            follow symbolic links to folders\n"
+        "      --quiet-skip        skip binary files silently (exit 0 for them)\n"
+        "      --max-bytes N       skip files, lines and records larger than N bytes\n"
+        "                          (default %zu)\n"
+        "      --progress          show progress on stderr (default: on a terminal,\n"
+        "      --no-progress       after a second)\n"
+        "  -h, --help              show this help\n"
+        "\n"
+        "Files ending in .html or .htm are read as HTML. Text that is not UTF-8 is\n"
+        "read as Windows-1252; UTF-16 needs a byte order mark.\n",
         d.threshold, d.shingle, d.hashes, d.min_shared, DEFAULT_MAX_BYTES);
 }
 
 enum {
     OPT_JSON = 256, OPT_PAIRS, OPT_STATS, OPT_HASHES, OPT_LSH, OPT_BANDS,
-    OPT_ROWS, OPT_MINSH, OPT_KEEP, OPT_HIDDEN, OPT_MAXB, OPT_EXH
+    OPT_ROWS, OPT_MINSH, OPT_KEEP, OPT_HIDDEN, OPT_MAXB, OPT_EXH,
+    OPT_INPUT, OPT_IDF, OPT_TEXTF, OPT_INCL, OPT_EXCL, OPT_QUIET, OPT_PROG,
+    OPT_NOPROG
 };
 
 static const struct option longopts[] = {
@@ -81,9 +99,46 @@ static const struct option longopts[] = {
     {"exhaustive", no_argument, NULL, OPT_EXH},
     {"hidden", no_argument, NULL, OPT_HIDDEN},
     {"max-bytes", required_argument, NULL, OPT_MAXB},
+    {"input", required_argument, NULL, OPT_INPUT},
+    {"id-field", required_argument, NULL, OPT_IDF},
+    {"text-field", required_argument, NULL, OPT_TEXTF},
+    {"include", required_argument, NULL, OPT_INCL},
+    {"exclude", required_argument, NULL, OPT_EXCL},
+    {"follow", no_argument, NULL, 'L'},
+    {"quiet-skip", no_argument, NULL, OPT_QUIET},
+    {"progress", no_argument, NULL, OPT_PROG},
+    {"no-progress", no_argument, NULL, OPT_NOPROG},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}
 };
+
+/* Appends a pattern to a list of --include or --exclude. @return 0, -1. */
+static int add_glob(char ***v, size_t *n, char *pat)
+{
+    char **nv = realloc(*v, (*n + 1) * sizeof *nv);
+    if (!nv) {
+        diag("out of memory");
+        return -1;
+    }
+    nv[(*n)++] = pat;
+    *v = nv;
+    return 0;
+}
+
+static int parse_format(const char *arg, input_format *f)
+{
+    static const struct { const char *name; input_format f; } fmts[] = {
+        {"jsonl", INPUT_JSONL}, {"nul", INPUT_NUL}, {"text", INPUT_TEXT},
+        {"auto", INPUT_AUTO}
+    };
+    for (size_t i = 0; i < sizeof fmts / sizeof *fmts; i++)
+        if (strcmp(arg, fmts[i].name) == 0) {
+            *f = fmts[i].f;
+            return 0;
+        }
+    diag("--input: expected jsonl, nul, text or auto, got '%s'", safe(arg));
+    return -1;
+}
 
 /* @return 0, 1 to exit 0 (help), or -1 on a usage error. */
 static int parse(int argc, char **argv, scan_opts *so)
@@ -91,16 +146,17 @@ static int parse(int argc, char **argv, scan_opts *so)
     unsigned long u;
     double x;
     rp_options_init(&so->ro);
-    so->max_bytes = DEFAULT_MAX_BYTES;
+    so->io.max_bytes = DEFAULT_MAX_BYTES;
+    so->io.progress = -1;
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+t:k:vh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+t:k:vhL", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_JSON: so->json = 1; break;
         case OPT_PAIRS: so->pairs = 1; break;
         case OPT_STATS: so->stats = 1; break;
-        case 'v': so->verbose = 1; break;
+        case 'v': so->io.verbose = 1; break;
         case 't':
             if (parse_double("--threshold", optarg, 0, 1, &x) < 0)
                 return -1;
@@ -138,12 +194,30 @@ static int parse(int argc, char **argv, scan_opts *so)
             break;
         case OPT_KEEP: so->ro.keep_boilerplate = 1; break;
         case OPT_EXH: so->ro.exhaustive = 1; break;
-        case OPT_HIDDEN: so->wo.hidden = 1; break;
+        case OPT_HIDDEN: so->io.walk.hidden = 1; break;
         case OPT_MAXB:
             if (parse_uint("--max-bytes", optarg, 1, RP_MAX_TEXT, &u) < 0)
                 return -1;
-            so->max_bytes = u;
+            so->io.max_bytes = u;
             break;
+        case OPT_INPUT:
+            if (parse_format(optarg, &so->io.format) < 0)
+                return -1;
+            break;
+        case OPT_IDF: so->io.id_field = optarg; break;
+        case OPT_TEXTF: so->io.text_field = optarg; break;
+        case OPT_INCL:
+            if (add_glob(&so->io.walk.include, &so->io.walk.ninclude, optarg) < 0)
+                return -1;
+            break;
+        case OPT_EXCL:
+            if (add_glob(&so->io.walk.exclude, &so->io.walk.nexclude, optarg) < 0)
+                return -1;
+            break;
+        case 'L': so->io.walk.follow = 1; break;
+        case OPT_QUIET: so->io.quiet_skip = 1; break;
+        case OPT_PROG: so->io.progress = 1; break;
+        case OPT_NOPROG: so->io.progress = 0; break;
         case 'h':
             usage(stdout);
             return 1;
@@ -168,30 +242,6 @@ static int parse(int argc, char **argv, scan_opts *so)
         return -1;
     }
     return 0;
-}
-
-/* Reads and sketches one file; @return the document or NULL (reported). */
-static rp_doc *load(const char *path, const scan_opts *so, size_t *bytes)
-{
-    char *buf;
-    size_t len;
-    const char *why = read_file(path, so->max_bytes, &buf, &len);
-    if (why) {
-        diag("%s: cannot read: %s", safe(path), why);
-        return NULL;
-    }
-    *bytes += len;
-    if (memchr(buf, 0, len < BINARY_PROBE ? len : BINARY_PROBE)) {
-        diag("%s: skipped: looks binary (NUL byte in the first 8 KiB)", safe(path));
-        free(buf);
-        return NULL;
-    }
-    int err;
-    rp_doc *d = rp_doc_new(buf, len, &so->ro, &err);
-    free(buf);
-    if (!d)
-        diag("%s: skipped: %s", safe(path), rp_strerror(err));
-    return d;
 }
 
 static void print_pairs(const rp_corpus *c)
@@ -280,18 +330,21 @@ int cmd_scan(int argc, char **argv)
     if (rc != 0) {
         if (rc < 0)
             fputs("usage: reprint scan [options] PATH...  (see 'reprint scan --help')\n", stderr);
+        free(so.io.walk.include);
+        free(so.io.walk.exclude);
         return rc > 0 ? finish_output(EXIT_OK) : EXIT_TROUBLE;
     }
     int code = EXIT_OK;
-    size_t skipped = 0, bytes = 0;
-    pathlist files = {0};
+    size_t skipped = 0;
+    input *in = NULL;
+    record r = {0};
     rp_corpus *c = NULL;
     double t0 = rp_now();
-    for (int i = optind; i < argc; i++)
-        if (walk_path(argv[i], &so.wo, &files, &skipped) < 0) {
-            code = EXIT_TROUBLE;
-            goto out;
-        }
+    in = input_open(argv + optind, argc - optind, &so.io);
+    if (!in) {
+        code = EXIT_TROUBLE;
+        goto out;
+    }
     c = rp_corpus_new(&so.ro);
     if (!c) {
         diag("out of memory");
@@ -299,24 +352,35 @@ int cmd_scan(int argc, char **argv)
         goto out;
     }
     double t1 = rp_now();
-    for (size_t i = 0; i < files.n; i++) {
-        if (so.verbose)
-            diag("%s: reading", safe(files.v[i]));
-        rp_doc *d = load(files.v[i], &so, &bytes);
+    int got;
+    while ((got = input_next(in, &r)) > 0) {
+        int err;
+        rp_doc *d = rp_doc_new(r.text, r.len, &so.ro, &err);
         if (!d) {
+            diag("%s: skipped: %s", safe(record_where(&r)), rp_strerror(err));
             skipped++;
+            record_free(&r);
             continue;
         }
-        long r = rp_corpus_add(c, files.v[i], d);
-        if (r == RP_EDUPID) {
-            diag("%s: skipped: given more than once", safe(files.v[i]));
+        long k = rp_corpus_add(c, r.id, d);
+        if (k == RP_EDUPID) {
+            if (r.where)
+                diag("%s: skipped: duplicate id '%s'", r.where, safe(r.id));
+            else
+                diag("%s: skipped: given more than once", safe(r.id));
             skipped++;
-        } else if (r < 0) {
-            diag("%s: %s", safe(files.v[i]), rp_strerror((int)r));
+        } else if (k < 0) {
+            diag("%s: %s", safe(record_where(&r)), rp_strerror((int)k));
             code = EXIT_TROUBLE;
             goto out;
         }
+        record_free(&r);
     }
+    if (got < 0) {
+        code = EXIT_TROUBLE;
+        goto out;
+    }
+    skipped += input_skipped(in);
     double t2 = rp_now();
     int err = rp_corpus_run(c);
     if (err != RP_OK) {
@@ -333,21 +397,27 @@ int cmd_scan(int argc, char **argv)
     code = finish_output(skipped ? EXIT_SKIPPED : EXIT_OK);
     if (so.stats) {
         rp_run_stats st;
+        input_stats is;
         rp_corpus_stats(c, &st);
+        input_get_stats(in, &is);
         double total = rp_now() - t0;
         size_t n = rp_corpus_size(c);
+        double mb = (double)is.bytes / 1e6;
         fprintf(stderr,
                 "reprint: stats: %zu files, %zu articles, %zu skipped, %.1f MB\n"
                 "reprint: stats: walk %.3fs, read+normalize+sketch %.3fs, lsh %.3fs "
                 "(%u bands x %u rows), verify %.3fs, cluster %.3fs, total %.3fs\n"
                 "reprint: stats: %zu candidate pairs, %zu verified, %.0f docs/s, %.1f MB/s\n",
-                files.n, n, skipped, bytes / 1e6, t1 - t0, t2 - t1, st.lsh,
+                is.files, n, skipped, mb, t1 - t0, t2 - t1, st.lsh,
                 st.bands, st.rows, st.verify, st.cluster, total,
                 st.candidates, st.verified, total > 0 ? n / total : 0.0,
-                total > 0 ? bytes / 1e6 / total : 0.0);
+                total > 0 ? mb / total : 0.0);
     }
 out:
+    record_free(&r);
     rp_corpus_free(c);
-    pathlist_free(&files);
+    input_close(in);
+    free(so.io.walk.include);
+    free(so.io.walk.exclude);
     return code;
 }
