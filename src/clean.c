@@ -439,7 +439,7 @@ static void feed_inline(rp_tokenizer *t, size_t start, size_t end)
             if (b < i) {
                 if (b > run)
                     rp_tokenizer_feed(t, run, b);
-                run = b;
+                run = i;   /* the local part is skipped with the rest */
                 skip_to = skip_nonspace(s, i, end);
             }
         }
