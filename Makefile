@@ -56,6 +56,12 @@ $(BIN): $(CLI_OBJ) $(LIB)
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(LIB) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
+# test_input drives the CLI's input layer, so it links the CLI objects that
+# layer needs (not main.o).
+INPUT_OBJ = $(BUILD)/cli/input.o $(BUILD)/cli/jsonl.o $(BUILD)/cli/walk.o $(BUILD)/cli/output.o
+$(BUILD)/tests/test_input: tests/unit/test_input.c tests/unit/testutil.h $(INPUT_OBJ) $(LIB) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc/cli -o $@ $< $(INPUT_OBJ) $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
+
 $(BUILD)/lib $(BUILD)/cli $(BUILD)/tests:
 	mkdir -p $@
 
