@@ -152,8 +152,17 @@ else
 fi
 
 # ---------------------------------------------------------------- progress
-(sleep 1.2; cat "$S/corpus.jsonl") | rp scan --progress - >"$T/out" 2>"$T/err"
-has "--progress" "$T/err" " read, 0 skipped, "
-has "--progress MB/s" "$T/err" "MB/s"
-(sleep 1.2; cat "$S/corpus.jsonl") | rp scan --no-progress - >"$T/out" 2>"$T/err"
-[ -s "$T/err" ] && bad "--no-progress: unexpected stderr" || ok
+# the line appears once the scan has run for a second (a timing test: not
+# under $REPRINT_WRAP, whose start-up alone can take that long)
+if [ -z "$WRAP" ]; then
+    (printf 'one two three\0'; sleep 1.5; printf 'four five six\0') |
+        rp scan --progress --input nul - >"$T/out" 2>"$T/err"
+    has "--progress" "$T/err" " read, 0 skipped, "
+    has "--progress MB/s" "$T/err" "MB/s"
+    has "--progress: results still on stdout" "$T/out" "2 articles"
+    (printf 'one two three\0'; sleep 1.5; printf 'four five six\0') |
+        rp scan --no-progress --input nul - >"$T/out" 2>"$T/err"
+    [ -s "$T/err" ] && bad "--no-progress: unexpected stderr" || ok
+else
+    echo "skip: --progress timing cases (under $WRAP)"
+fi
