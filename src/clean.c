@@ -31,17 +31,27 @@
  *     of a thread: from some line on, most lines are indented, bulleted,
  *     numbered or quoted, or are short "name · time" headers. A cut needs
  *     at least 30 words of article before it, so a "Comments" button at
- *     the top of a page never empties the article.
+ *     the top of a page never empties the article. rp_clean_thread()
+ *     reports where this rule finds a thread without cleaning, for
+ *     `reprint diff` to label the comments.
  */
 #include "clean.h"
 
-#include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define KEY_MAX 160     /* bytes of a line's lowercased key */
 #define SHORT_LINE 12   /* words: furniture lines are at most this long */
 #define MIN_ARTICLE 30  /* words before a comment cut */
+#define KEY_WORDS 40    /* longest line any line rule looks at */
+
+/* ASCII character tests, free of the locale and of function calls. */
+static int a_digit(int c) { return c >= '0' && c <= '9'; }
+static int a_lower(int c) { return c >= 'a' && c <= 'z'; }
+static int a_alpha(int c) { return a_lower(c | 32); }
+static int a_alnum(int c) { return a_digit(c) || a_alpha(c); }
+static int a_tolower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 
 typedef struct line {
     size_t start, end;  /* the line without its terminator */
@@ -62,8 +72,8 @@ static void make_key(const uint8_t *s, line *l)
     int space = 1;
     for (size_t i = l->start; i < l->end && w + 1 < KEY_MAX; i++) {
         uint8_t c = s[i];
-        if (c >= 0x80 || isalnum(c) || c == ':' || c == '@' || c == '/' || c == '(' || c == ')') {
-            l->key[w++] = (char)tolower(c);
+        if (c >= 0x80 || a_alnum(c) || c == ':' || c == '@' || c == '/' || c == '(' || c == ')') {
+            l->key[w++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
             space = 0;
         } else if (!space) {
             l->key[w++] = ' ';
@@ -106,7 +116,10 @@ static void measure(const uint8_t *s, line *l)
 
 static int starts(const char *key, const char *p)
 {
-    return strncmp(key, p, strlen(p)) == 0;
+    while (*p)
+        if (*key++ != *p++)
+            return 0;
+    return 1;
 }
 
 static int has(const char *key, const char *p)
@@ -122,11 +135,35 @@ static int starts_any(const char *key, const char *const *list)
     return 0;
 }
 
-static int has_any(const char *key, const char *const *list)
+/* A filter of the first two bytes of a list's phrases: bit (b0 << 8 | b1)
+ * is set when some phrase starts with b0 b1. */
+typedef struct bigrams {
+    uint64_t bits[65536 / 64];
+} bigrams;
+
+static void bigrams_init(bigrams *f, const char *const *list)
 {
-    for (; *list; list++)
-        if (has(key, *list))
-            return 1;
+    memset(f, 0, sizeof *f);
+    for (; *list; list++) {
+        const unsigned char *p = (const unsigned char *)*list;
+        unsigned v = (unsigned)p[0] << 8 | p[1];
+        f->bits[v >> 6] |= 1ull << (v & 63);
+    }
+}
+
+/* Does key contain any of the phrases of list (all at least two bytes
+ * long)? One pass over the key; only where the filter f of the list
+ * matches the next two bytes are the phrases compared. */
+static int has_any(const char *key, const char *const *list, const bigrams *f)
+{
+    for (const unsigned char *k = (const unsigned char *)key; k[0] && k[1]; k++) {
+        unsigned v = (unsigned)k[0] << 8 | k[1];
+        if (!(f->bits[v >> 6] >> (v & 63) & 1))
+            continue;
+        for (const char *const *p = list; *p; p++)
+            if (starts((const char *)k, *p))
+                return 1;
+    }
     return 0;
 }
 
@@ -159,7 +196,7 @@ static int is_ui_word(const char *w, size_t n)
             return 1;
     /* numbers (share counts, "3 min read") count as interface words */
     for (size_t i = 0; i < n; i++)
-        if (!isdigit((unsigned char)w[i]))
+        if (!a_digit((unsigned char)w[i]))
             return 0;
     return 1;
 }
@@ -211,6 +248,15 @@ static const char *const newsletter_marks[] = {
     "suscríbete", "abonnez", NULL
 };
 
+static bigrams credit_f, newsletter_f;
+static pthread_once_t filters_once = PTHREAD_ONCE_INIT;
+
+static void filters_init(void)
+{
+    bigrams_init(&credit_f, credit_marks);
+    bigrams_init(&newsletter_f, newsletter_marks);
+}
+
 static int is_furniture(const line *l)
 {
     const char *k = l->key;
@@ -220,9 +266,9 @@ static int is_furniture(const line *l)
         return 1;
     if (l->words <= 30 && starts_any(k, cue_starts))
         return 1;
-    if (l->words <= 40 && has_any(k, credit_marks))
+    if (l->words <= 40 && has_any(k, credit_marks, &credit_f))
         return 1;
-    if (l->words <= 30 && has_any(k, newsletter_marks))
+    if (l->words <= 30 && has_any(k, newsletter_marks, &newsletter_f))
         return 1;
     if (l->words <= 15 && (has(k, "all rights reserved") || has(k, "©")))
         return 1;
@@ -238,7 +284,12 @@ static int is_byline(const line *l)
         return 0;
     if (starts_any(l->key, by))
         return 1;
-    return l->words <= 4 && has_any(l->key, staff);
+    if (l->words > 4)
+        return 0;
+    for (const char *const *p = staff; *p; p++)
+        if (has(l->key, *p))
+            return 1;
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -264,7 +315,7 @@ static int is_comment_head(const line *l)
     char buf[KEY_MAX];
     size_t w = 0;
     for (const char *k = l->key; *k; k++)
-        if (!isdigit((unsigned char)*k) && *k != '(' && *k != ')' && *k != ':')
+        if (!a_digit((unsigned char)*k) && *k != '(' && *k != ')' && *k != ':')
             buf[w++] = *k;
     buf[w] = 0;
     char *b = buf, *e = buf + w;
@@ -294,8 +345,8 @@ static int is_thread_line(const uint8_t *s, const line *l)
         return 1;
     if (c == 0xE2 && i + 2 < l->end && s[i + 1] == 0x80 && s[i + 2] == 0xA2)
         return 1;   /* • */
-    if (isdigit(c)) {
-        while (i < l->end && isdigit(s[i]))
+    if (a_digit(c)) {
+        while (i < l->end && a_digit(s[i]))
             i++;
         if (i + 1 < l->end && (s[i] == '.' || s[i] == ')') && s[i + 1] == ' ')
             return 1;
@@ -370,9 +421,9 @@ static size_t dateline(const uint8_t *s, size_t i, size_t end)
             inword = 1;
             words++;
         }
-        if (words == 1 && c < 0x80 && isalpha(c)) {
+        if (words == 1 && c < 0x80 && a_alpha(c)) {
             letters++;
-            if (islower(c))
+            if (a_lower(c))
                 caps = 0;
         }
     }
@@ -385,7 +436,7 @@ static int is_url_start(const uint8_t *s, size_t i, size_t end)
     for (const char *const *p = pre; *p; p++) {
         size_t n = strlen(*p);
         size_t k = 0;
-        while (k < n && i + k < end && tolower(s[i + k]) == (*p)[k])
+        while (k < n && i + k < end && a_tolower(s[i + k]) == (*p)[k])
             k++;
         if (k == n)
             return 1;
@@ -400,6 +451,19 @@ static size_t skip_nonspace(const uint8_t *s, size_t i, size_t end)
     return i;
 }
 
+/* Bytes that may open inline markup: '<' '&' ']' '@', and the first
+ * letters of URL prefixes (http, www, ftp). */
+static int inline_special(uint8_t c)
+{
+    switch (c) {
+    case '<': case '&': case ']': case '@':
+    case 'h': case 'H': case 'w': case 'W': case 'f':
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* Feeds s[start..end) to the tokenizer without its inline markup. */
 static void feed_inline(rp_tokenizer *t, size_t start, size_t end)
 {
@@ -408,17 +472,21 @@ static void feed_inline(rp_tokenizer *t, size_t start, size_t end)
     while (i < end) {
         uint8_t c = s[i];
         size_t skip_to = 0;
+        if (!inline_special(c)) {
+            i++;
+            continue;
+        }
         if (c == '<') {
             /* an HTML tag or an autolink: up to the closing '>' */
             size_t j = i + 1;
             while (j < end && j - i < 400 && s[j] != '>' && s[j] != '<')
                 j++;
             if (j < end && s[j] == '>' && j > i + 1 &&
-                (isalpha(s[i + 1]) || s[i + 1] == '/' || s[i + 1] == '!'))
+                (a_alpha(s[i + 1]) || s[i + 1] == '/' || s[i + 1] == '!'))
                 skip_to = j + 1;
         } else if (c == '&') {
             size_t j = i + 1;
-            while (j < end && j - i < 12 && (isalnum(s[j]) || s[j] == '#'))
+            while (j < end && j - i < 12 && (a_alnum(s[j]) || s[j] == '#'))
                 j++;
             if (j < end && s[j] == ';' && j > i + 1)
                 skip_to = j + 1;
@@ -429,17 +497,17 @@ static void feed_inline(rp_tokenizer *t, size_t start, size_t end)
             if (j < end && s[j] == ')')
                 skip_to = j + 1;
         } else if ((c == 'h' || c == 'H' || c == 'w' || c == 'W' || c == 'f') &&
-                   (i == start || !isalnum(s[i - 1])) && is_url_start(s, i, end)) {
+                   (i == start || !a_alnum(s[i - 1])) && is_url_start(s, i, end)) {
             skip_to = skip_nonspace(s, i, end);
-        } else if (c == '@' && i > start && isalnum(s[i - 1])) {
+        } else if (c == '@' && i > start && a_alnum(s[i - 1])) {
             /* an e-mail address: back up over its local part */
             size_t b = i;
-            while (b > run && (isalnum(s[b - 1]) || s[b - 1] == '.' || s[b - 1] == '_' || s[b - 1] == '-'))
+            while (b > run && (a_alnum(s[b - 1]) || s[b - 1] == '.' || s[b - 1] == '_' || s[b - 1] == '-'))
                 b--;
             if (b < i) {
                 if (b > run)
                     rp_tokenizer_feed(t, run, b);
-                run = i;   /* the local part is skipped with the rest */
+                run = i;   /* the local part s[b..i) is never fed */
                 skip_to = skip_nonspace(s, i, end);
             }
         }
@@ -459,12 +527,15 @@ static void feed_inline(rp_tokenizer *t, size_t start, size_t end)
 /* Driver                                                              */
 /* ------------------------------------------------------------------ */
 
-int rp_clean_feed(rp_tokenizer *t)
+/* Splits s[0..len) into lines, measured and keyed, with the number of words
+ * before each. On success *L and *before are malloc'd (caller frees both).
+ * @return RP_OK or RP_ENOMEM. */
+static int split_lines(const uint8_t *s, size_t len, line **Lout,
+                       unsigned **before_out, size_t *nout)
 {
-    const uint8_t *s = t->s;
-    size_t len = t->len, nl = 0;
-    for (size_t i = 0; i < len; i++)
-        nl += s[i] == '\n';
+    size_t nl = 0;
+    for (const uint8_t *q = s; len && (q = memchr(q, '\n', (size_t)(s + len - q))); q++)
+        nl++;
     nl++;
     line *L = malloc(nl * sizeof *L);
     unsigned *before = malloc(nl * sizeof *before);
@@ -476,13 +547,17 @@ int rp_clean_feed(rp_tokenizer *t)
     size_t n = 0, p = 0;
     unsigned words = 0;
     while (p <= len && n < nl) {
-        const uint8_t *q = memchr(s + p, '\n', len - p);
+        const uint8_t *q = len > p ? memchr(s + p, '\n', len - p) : NULL;
         size_t e = q ? (size_t)(q - s) : len;
         line *l = &L[n];
         l->start = p;
         l->end = e > p && s[e - 1] == '\r' ? e - 1 : e;
         measure(s, l);
-        make_key(s, l);
+        /* no rule looks at a long paragraph's key */
+        if (l->words <= KEY_WORDS)
+            make_key(s, l);
+        else
+            l->key[0] = 0;
         before[n] = words;
         words += l->words;
         n++;
@@ -490,6 +565,42 @@ int rp_clean_feed(rp_tokenizer *t)
         if (!q)
             break;
     }
+    *Lout = L;
+    *before_out = before;
+    *nout = n;
+    return RP_OK;
+}
+
+int rp_clean_thread(const char *text, size_t len, size_t *start)
+{
+    const uint8_t *s = (const uint8_t *)text;
+    line *L;
+    unsigned *before;
+    size_t n;
+    *start = len;
+    if (len > RP_MAX_TEXT)
+        return RP_ETOOBIG;
+    pthread_once(&filters_once, filters_init);
+    int rc = split_lines(s, len, &L, &before, &n);
+    if (rc != RP_OK)
+        return rc;
+    size_t cut = thread_start(s, L, n, before);
+    if (cut < n)
+        *start = L[cut].start;
+    free(L);
+    free(before);
+    return RP_OK;
+}
+
+int rp_clean_feed(rp_tokenizer *t)
+{
+    pthread_once(&filters_once, filters_init);
+    const uint8_t *s = t->s;
+    line *L;
+    unsigned *before;
+    size_t n;
+    if (split_lines(s, t->len, &L, &before, &n) != RP_OK)
+        return RP_ENOMEM;
     size_t cut = thread_start(s, L, n, before);
     int para_start = 1;
     for (size_t i = 0; i < cut; i++) {

@@ -2,16 +2,26 @@
  * corpus.c - a set of documents, and the scan that clusters them.
  *
  * rp_corpus_run() is the pipeline after sketching:
- *   LSH      signatures are banded into candidate pairs (lsh.c);
+ *   LSH      each document's band keys are bucketed into candidate pairs
+ *            (lsh.c);
  *   verify   each candidate is compared exactly on the two shingle sets,
  *            and only pairs whose score reaches the threshold are kept:
  *            the tool never reports a pair that only LSH thought similar;
  *   cluster  verified pairs become clusters with representatives
  *            (cluster.c).
  *
- * Memory: a document costs its sorted shingle hashes (8 bytes a shingle,
- * about one shingle a word) plus its signature (4 bytes a hash value) and
- * its id. The candidate list costs 8 bytes a candidate pair.
+ * Memory. By default a corpus keeps every document whole: its sorted
+ * shingle hashes (8 bytes a shingle, about one a word) and signature.
+ * With a loader (rp_corpus_set_loader) it keeps only what LSH needs: the
+ * b band keys (4 bytes each), the set sizes and a digest of the set, and
+ * the id; that is about 4b + 48 bytes and the id, 600 bytes a document at
+ * the defaults. Verification then asks the loader for the texts of the
+ * candidate documents again and rebuilds their shingle sets, in order of
+ * candidate component, so that the documents of one group are loaded
+ * together; the rebuilt sets live in a cache of at most RP_VERIFY_CACHE
+ * bytes, oldest out first. A document whose text comes back different
+ * (its digest changed) or not at all is marked lost: none of its pairs is
+ * verified, and rp_corpus_lost() says so.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
@@ -22,16 +32,34 @@
 #include "doc.h"
 #include "lsh.h"
 #include "minhash.h"
+#include "pool.h"
 #include "shingle.h"
 #include "util.h"
 
+/* Bytes of rebuilt shingle sets kept during verification (compact mode). */
+#define RP_VERIFY_CACHE ((size_t)32 << 20)
+
+/* Line document frequencies, for corpus-level furniture (compact mode): a
+ * count-min sketch of two rows of 2^22 saturating 8-bit counters (8 MiB
+ * whatever the corpus size). Each document counts each of its distinct
+ * lines once; a count can only run high, by about lines / 2^22 on
+ * average (2 at 200,000 documents of 40 lines), far below the cut-off. */
+#define DF_BITS 22
+#define DF_ROWS 2
+
 struct rp_corpus {
     rp_options o;
+    unsigned bands, rows;
     struct entry {
-        rp_doc *doc;
+        rp_doc *doc;       /* whole document, or NULL in compact mode */
         char *id;
+        uint64_t digest;   /* of the token stream (compact mode) */
+        uint32_t nsh;      /* shingles */
+        int lost;          /* RP_OK, or why the loader failed */
     } *e;
     size_t n, cap;
+    uint32_t *keys;        /* n * bands LSH band keys */
+    size_t keys_cap;
     /* open-addressing set of ids: slot holds index + 1, 0 = empty */
     size_t *idx;
     size_t idx_cap;
@@ -40,6 +68,15 @@ struct rp_corpus {
     size_t npairs;
     rp_clustering cl;
     rp_run_stats stats;
+    /* compact mode */
+    rp_load_fn load;
+    void *load_ctx;
+    unsigned threads;
+    uint8_t *df;           /* DF_ROWS << DF_BITS counters */
+    size_t furniture;      /* lines dropped as furniture in verification */
+    rp_doc **cache;        /* n slots: the rebuilt documents */
+    size_t *fifo, fifo_head, fifo_n, cache_bytes;
+    int fail;              /* sticky RP_ENOMEM from the cache */
 };
 
 rp_corpus *rp_corpus_new(const rp_options *o)
@@ -51,10 +88,18 @@ rp_corpus *rp_corpus_new(const rp_options *o)
     }
     if (rp_options_check(o) != RP_OK)
         return NULL;
+    unsigned b = o->bands, r = o->rows;
+    if (!b) {
+        double t = o->lsh_threshold > 0 ? o->lsh_threshold : RP_DEFAULT_LSH_THRESHOLD;
+        if (rp_lsh_params(o->hashes, t, &b, &r) != RP_OK)
+            return NULL;
+    }
     rp_corpus *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
     c->o = *o;
+    c->bands = b;
+    c->rows = r;
     return c;
 }
 
@@ -67,7 +112,14 @@ void rp_corpus_free(rp_corpus *c)
         free(c->e[i].id);
     }
     free(c->e);
+    free(c->keys);
     free(c->idx);
+    if (c->cache)
+        for (size_t i = 0; i < c->n; i++)
+            rp_doc_free(c->cache[i]);
+    free(c->cache);
+    free(c->fifo);
+    free(c->df);
     free(c->pairs);
     rp_clustering_free(&c->cl);
     free(c);
@@ -110,6 +162,48 @@ static int id_rehash(rp_corpus *c)
     return RP_OK;
 }
 
+static size_t df_slot(uint64_t line, int row)
+{
+    uint64_t h = (line ^ (uint64_t)row * 0xC2B2AE3D27D4EB4Full) * 0x9E3779B97F4A7C15ull;
+    return ((size_t)row << DF_BITS) + (size_t)(h >> (64 - DF_BITS));
+}
+
+static void df_count(rp_corpus *c, const rp_doc *d)
+{
+    for (size_t i = 0; i < d->nlines; i++)
+        for (int r = 0; r < DF_ROWS; r++) {
+            uint8_t *v = &c->df[df_slot(d->lines[i], r)];
+            if (*v < UINT8_MAX)
+                (*v)++;
+        }
+}
+
+static unsigned df_lookup(const void *ctx, uint64_t line)
+{
+    const rp_corpus *c = ctx;
+    unsigned m = UINT8_MAX;
+    for (int r = 0; r < DF_ROWS; r++) {
+        unsigned v = c->df[df_slot(line, r)];
+        if (v < m)
+            m = v;
+    }
+    return m;
+}
+
+int rp_corpus_set_loader(rp_corpus *c, rp_load_fn fn, void *ctx)
+{
+    if (!c || c->n > 0 || c->ran)
+        return RP_ESTATE;
+    if (!c->df) {
+        c->df = calloc((size_t)DF_ROWS << DF_BITS, 1);
+        if (!c->df)
+            return RP_ENOMEM;
+    }
+    c->load = fn;
+    c->load_ctx = ctx;
+    return RP_OK;
+}
+
 long rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d)
 {
     int rc = RP_OK, found;
@@ -136,12 +230,23 @@ long rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d)
         goto fail;
     }
     copy = strdup(id);
-    if (!copy || rp_grow(&c->e, &c->cap, c->n + 1, sizeof *c->e) < 0) {
+    if (!copy || rp_grow(&c->e, &c->cap, c->n + 1, sizeof *c->e) < 0 ||
+        rp_grow(&c->keys, &c->keys_cap, (c->n + 1) * c->bands, sizeof *c->keys) < 0) {
         rc = RP_ENOMEM;
         goto fail;
     }
-    c->e[c->n].doc = d;
-    c->e[c->n].id = copy;
+    struct entry *e = &c->e[c->n];
+    memset(e, 0, sizeof *e);
+    e->id = copy;
+    e->nsh = (uint32_t)d->n;
+    e->digest = d->digest;
+    rp_lsh_keys(d->sig, c->bands, c->rows, c->keys + c->n * c->bands);
+    if (c->load) {
+        df_count(c, d);
+        rp_doc_free(d);
+    }
+    else
+        e->doc = d;
     c->idx[slot] = c->n + 1;
     return (long)c->n++;
 fail:
@@ -150,12 +255,128 @@ fail:
     return rc;
 }
 
-static int compare_cb(void *ctx, size_t a, size_t b, rp_sim *out)
+/* ------------------------------------------------------------------ */
+/* Documents during verification                                        */
+/* ------------------------------------------------------------------ */
+
+static void cache_evict(rp_corpus *c, size_t keep)
 {
-    const rp_corpus *c = ctx;
-    rp_doc_compare(c->e[a].doc, c->e[b].doc, &c->o, out);
+    /* the newest document always stays: it is the one just asked for */
+    while (c->cache_bytes > RP_VERIFY_CACHE && c->fifo_n > 1) {
+        size_t i = c->fifo[c->fifo_head];
+        if (i == keep)
+            break;
+        c->fifo_head = (c->fifo_head + 1) % c->n;
+        c->fifo_n--;
+        c->cache_bytes -= c->cache[i]->n * sizeof(uint64_t);
+        rp_doc_free(c->cache[i]);
+        c->cache[i] = NULL;
+    }
+}
+
+/* @return document i with its shingle set, rebuilt through the loader in
+ * compact mode; NULL when it is lost (or memory ran out: c->fail). The
+ * document `keep` is never evicted to make room. */
+static int rebuild(const rp_corpus *c, size_t i, rp_doc **out);
+static void cache_put(rp_corpus *c, size_t i, rp_doc *d, int rc, size_t keep);
+
+static const rp_doc *get_doc(rp_corpus *c, size_t i, size_t keep)
+{
+    struct entry *e = &c->e[i];
+    if (e->doc)
+        return e->doc;
+    if (e->lost)
+        return NULL;
+    if (c->cache[i])
+        return c->cache[i];
+    rp_doc *d;
+    int rc = rebuild(c, i, &d);
+    cache_put(c, i, d, rc, i == keep ? SIZE_MAX : keep);
+    return c->cache[i];
+}
+
+/* Rebuilds document i from the loader's text: @return RP_OK and *out, or
+ * a negative code. Runs on any thread. */
+static int rebuild(const rp_corpus *c, size_t i, rp_doc **out)
+{
+    const struct entry *e = &c->e[i];
+    char *text = NULL;
+    size_t len = 0;
+    *out = NULL;
+    int rc = c->load(c->load_ctx, i, &text, &len);
+    if (rc == RP_OK) {
+        rp_doc *d = rp_doc_build(text, len, &c->o, df_lookup, c, &rc);
+        if (d && d->digest != e->digest) {
+            rp_doc_free(d);
+            d = NULL;
+            rc = RP_ELOAD;
+        }
+        *out = d;
+    }
+    free(text);
+    if (rc == RP_ENOWORDS)
+        rc = RP_ELOAD;
+    return rc;
+}
+
+/* Puts a rebuilt document (or its failure) into the cache. */
+static void cache_put(rp_corpus *c, size_t i, rp_doc *d, int rc, size_t keep)
+{
+    if (!d) {
+        if (rc == RP_ENOMEM)
+            c->fail = RP_ENOMEM;
+        else
+            c->e[i].lost = rc == RP_OK ? RP_ELOAD : rc;
+        return;
+    }
+    c->cache[i] = d;
+    c->furniture += d->dropped;
+    c->fifo[(c->fifo_head + c->fifo_n++) % c->n] = i;
+    c->cache_bytes += d->n * sizeof(uint64_t);
+    cache_evict(c, keep);
+}
+
+/* Documents to rebuild in parallel, one slot each. */
+typedef struct preload {
+    rp_corpus *c;
+    size_t *doc;
+    rp_doc **d;
+    int *rc;
+} preload;
+
+static void preload_one(void *ctx, size_t k)
+{
+    preload *p = ctx;
+    p->rc[k] = rebuild(p->c, p->doc[k], &p->d[k]);
+}
+
+/* At most this many documents, and a quarter of the cache, are rebuilt
+ * in one parallel round ahead of the pairs that need them. */
+#define PRELOAD_DOCS 256
+
+/* Compares documents a and b exactly; a lost document matches nothing. */
+static int compare_docs(rp_corpus *c, size_t a, size_t b, rp_sim *out)
+{
+    const rp_doc *da = get_doc(c, a, SIZE_MAX);
+    const rp_doc *db = da ? get_doc(c, b, a) : NULL;
+    if (c->fail)
+        return c->fail;
+    if (!da || !db) {
+        memset(out, 0, sizeof *out);
+        return RP_OK;
+    }
+    rp_doc_compare(da, db, &c->o, out);
     return RP_OK;
 }
+
+static int compare_cb(void *ctx, size_t a, size_t b, rp_sim *out)
+{
+    return compare_docs(ctx, a, b, out);
+}
+
+/* ------------------------------------------------------------------ */
+/* The run                                                              */
+/* ------------------------------------------------------------------ */
 
 /* Every pair, for --exhaustive. @return the count or -1. */
 static long all_pairs(size_t n, uint64_t **out)
@@ -171,60 +392,209 @@ static long all_pairs(size_t n, uint64_t **out)
     return (long)k;
 }
 
+static size_t uf_find(size_t *parent, size_t x)
+{
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+
+/* Reorders the candidates (a << 32 | b, sorted) so that the pairs of one
+ * connected component come together, components in order of their
+ * smallest document, each component's pairs in (a, b) order. Then a
+ * component's documents are loaded once and stay in the cache while its
+ * pairs are verified. @return RP_OK or RP_ENOMEM. */
+static int order_by_component(uint64_t *cand, size_t nc, size_t n)
+{
+    size_t *parent = malloc((n ? n : 1) * sizeof *parent);
+    uint64_t *key = malloc((nc ? nc : 1) * sizeof *key);
+    uint64_t *tmp = malloc((nc ? nc : 1) * sizeof *tmp);
+    if (!parent || !key || !tmp) {
+        free(parent);
+        free(key);
+        free(tmp);
+        return RP_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        parent[i] = i;
+    for (size_t i = 0; i < nc; i++) {
+        size_t x = uf_find(parent, (size_t)(cand[i] >> 32));
+        size_t y = uf_find(parent, (size_t)(cand[i] & 0xFFFFFFFFu));
+        if (x < y)
+            parent[y] = x;
+        else if (y < x)
+            parent[x] = y;
+    }
+    /* root (the component's smallest document) in the high half, the
+     * pair's position in the low half: a stable sort by component */
+    for (size_t i = 0; i < nc; i++)
+        key[i] = (uint64_t)uf_find(parent, (size_t)(cand[i] >> 32)) << 32 | i;
+    rp_sort_u64(key, nc);
+    for (size_t i = 0; i < nc; i++)
+        tmp[i] = cand[key[i] & 0xFFFFFFFFu];
+    memcpy(cand, tmp, nc * sizeof *cand);
+    free(parent);
+    free(key);
+    free(tmp);
+    return RP_OK;
+}
+
+static int cmp_pair(const void *x, const void *y)
+{
+    const rp_pair *a = x, *b = y;
+    if (a->a != b->a)
+        return a->a < b->a ? -1 : 1;
+    return (a->b > b->b) - (a->b < b->b);
+}
+
+/* Rebuilds, on the pool, the documents of the pairs from cand[from] on
+ * that are not in the cache yet, up to PRELOAD_DOCS of them or a quarter
+ * of the cache. @return the index of the first pair not covered. */
+static size_t preload_round(rp_corpus *c, pool *pl, const uint64_t *cand,
+                            size_t from, size_t nc, preload *p, char *queued)
+{
+    size_t m = 0, bytes = 0, i = from;
+    for (; i < nc; i++) {
+        size_t ab[2] = {(size_t)(cand[i] >> 32), (size_t)(cand[i] & 0xFFFFFFFFu)};
+        size_t need = 0;
+        for (int k = 0; k < 2; k++)
+            need += !c->e[ab[k]].doc && !c->e[ab[k]].lost && !c->cache[ab[k]] && !queued[ab[k]];
+        if (m > 0 && (m + need > PRELOAD_DOCS || bytes > RP_VERIFY_CACHE / 4))
+            break;
+        for (int k = 0; k < 2; k++) {
+            size_t d = ab[k];
+            if (c->e[d].doc || c->e[d].lost || c->cache[d] || queued[d])
+                continue;
+            queued[d] = 1;
+            p->doc[m++] = d;
+            bytes += c->e[d].nsh * sizeof(uint64_t);
+        }
+    }
+    pool_run(pl, m, preload_one, p);
+    for (size_t k = 0; k < m; k++) {
+        queued[p->doc[k]] = 0;
+        cache_put(c, p->doc[k], p->d[k], p->rc[k], SIZE_MAX);
+    }
+    return i;
+}
+
+/* Verifies the candidate pairs, keeping those that are similar. In compact
+ * mode the documents are rebuilt a round at a time on c->threads threads,
+ * ahead of the pairs that compare them. */
+static int verify(rp_corpus *c, const uint64_t *cand, size_t nc)
+{
+    int rc = RP_ENOMEM;
+    size_t cap = 0, upto = 0;
+    pool *pl = NULL;
+    preload p = {c, NULL, NULL, NULL};
+    char *queued = NULL;
+    if (c->load) {
+        pl = pool_new(c->threads ? c->threads : 1);
+        p.doc = malloc(PRELOAD_DOCS * sizeof *p.doc);
+        p.d = malloc(PRELOAD_DOCS * sizeof *p.d);
+        p.rc = malloc(PRELOAD_DOCS * sizeof *p.rc);
+        queued = calloc(c->n ? c->n : 1, 1);
+        if (!pl || !p.doc || !p.d || !p.rc || !queued)
+            goto out;
+    }
+    for (size_t i = 0; i < nc; i++) {
+        if (c->load && i == upto)
+            upto = preload_round(c, pl, cand, i, nc, &p, queued);
+        size_t a = (size_t)(cand[i] >> 32), bb = (size_t)(cand[i] & 0xFFFFFFFFu);
+        rp_sim s;
+        rc = compare_docs(c, a, bb, &s);
+        if (rc != RP_OK)
+            goto out;
+        if (!s.similar)
+            continue;
+        if (rp_grow(&c->pairs, &cap, c->npairs + 1, sizeof *c->pairs) < 0) {
+            rc = RP_ENOMEM;
+            goto out;
+        }
+        c->pairs[c->npairs++] = (rp_pair){a, bb, s};
+    }
+    rc = c->fail ? c->fail : RP_OK;
+out:
+    pool_free(pl);
+    free(p.doc);
+    free(p.d);
+    free(p.rc);
+    free(queued);
+    return rc;
+}
+
+int rp_corpus_set_threads(rp_corpus *c, unsigned n)
+{
+    if (!c || n == 0 || n > 256)
+        return RP_EINVAL;
+    c->threads = n;
+    return RP_OK;
+}
+
 int rp_corpus_run(rp_corpus *c)
 {
     if (c->ran)
         return RP_ESTATE;
     c->ran = 1;
     const rp_options *o = &c->o;
-    unsigned b = o->bands, r = o->rows;
-    if (!b) {
-        double t = o->lsh_threshold > 0 ? o->lsh_threshold : RP_DEFAULT_LSH_THRESHOLD;
-        if (rp_lsh_params(o->hashes, t, &b, &r) != RP_OK)
-            return RP_EINVAL;
+    c->stats.bands = c->bands;
+    c->stats.rows = c->rows;
+    if (c->load && c->n > 0) {
+        c->cache = calloc(c->n, sizeof *c->cache);
+        c->fifo = malloc(c->n * sizeof *c->fifo);
+        if (!c->cache || !c->fifo)
+            return RP_ENOMEM;
     }
-    c->stats.bands = b;
-    c->stats.rows = r;
 
     double t0 = rp_now();
-    unsigned K = o->hashes;
-    uint32_t *sig = malloc((c->n ? c->n : 1) * (size_t)K * sizeof *sig);
-    if (!sig)
-        return RP_ENOMEM;
-    for (size_t i = 0; i < c->n; i++)
-        memcpy(sig + i * K, c->e[i].doc->sig, K * sizeof *sig);
     uint64_t *cand = NULL;
     long nc = o->exhaustive ? all_pairs(c->n, &cand)
-                            : rp_lsh_candidates(sig, c->n, K, b, r, &cand);
-    free(sig);
+                            : rp_lsh_buckets(c->keys, c->n, c->bands, &cand);
+    /* the band keys are not needed any more */
+    free(c->keys);
+    c->keys = NULL;
     if (nc < 0)
         return RP_ENOMEM;
     c->stats.candidates = (size_t)nc;
+    if (c->load && order_by_component(cand, (size_t)nc, c->n) != RP_OK) {
+        free(cand);
+        return RP_ENOMEM;
+    }
     double t1 = rp_now();
 
-    size_t cap = 0;
-    for (long i = 0; i < nc; i++) {
-        size_t a = (size_t)(cand[i] >> 32), bb = (size_t)(cand[i] & 0xFFFFFFFFu);
-        rp_sim s;
-        rp_doc_compare(c->e[a].doc, c->e[bb].doc, o, &s);
-        if (!s.similar)
-            continue;
-        if (rp_grow(&c->pairs, &cap, c->npairs + 1, sizeof *c->pairs) < 0) {
-            free(cand);
-            return RP_ENOMEM;
-        }
-        c->pairs[c->npairs++] = (rp_pair){a, bb, s};
-    }
+    int rc = verify(c, cand, (size_t)nc);
     free(cand);
+    if (rc != RP_OK)
+        return rc;
+    if (c->load)
+        qsort(c->pairs, c->npairs, sizeof *c->pairs, cmp_pair);
     c->stats.verified = c->npairs;
     double t2 = rp_now();
 
-    int rc = rp_cluster_build(c->n, c->pairs, c->npairs, compare_cb, c, o, &c->cl);
+    rc = rp_cluster_build(c->n, c->pairs, c->npairs, compare_cb, c, o, &c->cl);
+    if (c->cache) {
+        for (size_t i = 0; i < c->n; i++) {
+            rp_doc_free(c->cache[i]);
+            c->cache[i] = NULL;
+        }
+        c->fifo_n = 0;
+        c->cache_bytes = 0;
+    }
     double t3 = rp_now();
     c->stats.lsh = t1 - t0;
     c->stats.verify = t2 - t1;
     c->stats.cluster = t3 - t2;
+    c->stats.furniture = c->furniture;
+    free(c->df);
+    c->df = NULL;
     return rc;
+}
+
+int rp_corpus_lost(const rp_corpus *c, size_t i)
+{
+    return i < c->n ? c->e[i].lost : RP_EINVAL;
 }
 
 void rp_corpus_stats(const rp_corpus *c, rp_run_stats *out)

@@ -8,16 +8,20 @@
  * datasketch does, minimising the equally weighted areas of false positives
  * (the curve below t) and false negatives (one minus the curve above t).
  *
- * Bucketing is done one band at a time by sorting (band key, document)
- * pairs packed into 64-bit words, so memory is O(n) per band and the
- * output order never depends on hashing or timing. Each band key is the
- * XXH3 hash of its r values seeded with the band number.
+ * Each band key is the XXH3 hash of its r values seeded with the band
+ * number, cut to 32 bits: a corpus keeps only these b keys of a document
+ * (4b bytes), not its signature. Bucketing is done one band at a time by
+ * sorting (band key, document) pairs packed into 64-bit words, so memory
+ * is O(n) per band and the output order never depends on hashing or
+ * timing. Two documents whose keys collide by chance (about n^2 / 2^33
+ * pairs a band) only cost a verification.
  */
 #include "lsh.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "reprint.h"
@@ -28,29 +32,46 @@ double rp_lsh_prob(double s, unsigned b, unsigned r)
     return 1.0 - pow(1.0 - pow(s, (double)r), (double)b);
 }
 
-/* Trapezoid integral of f over [lo, hi] for the S-curve of (b, r). */
-static double area(double lo, double hi, unsigned b, unsigned r, int fn)
-{
-    const int steps = 200;
-    double h = (hi - lo) / steps, sum = 0;
-    for (int i = 0; i <= steps; i++) {
-        double x = lo + h * i;
-        double p = rp_lsh_prob(x, b, r);
-        double y = fn ? 1.0 - p : p;
-        sum += (i == 0 || i == steps) ? y / 2 : y;
-    }
-    return sum * h;
-}
+#define LSH_STEPS 200   /* trapezoid steps on each side of t */
 
 int rp_lsh_params(unsigned hashes, double t, unsigned *bands, unsigned *rows)
 {
     if (hashes < 1 || !(t > 0 && t < 1))
         return RP_EINVAL;
+    /* Grid points: [0, t] for the false positives (the curve itself) and
+     * [t, 1] for the false negatives (one minus it), LSH_STEPS + 1 each.
+     * For each r, q = 1 - s^r at every point, and the curve of b bands is
+     * 1 - q^b: stepping b up multiplies by q, so the whole search costs a
+     * few multiplications per (b, r) and point, and no pow(). */
+    enum { N = 2 * (LSH_STEPS + 1) };
+    double s[N], sr[N], q[N], qb[N], w[N];
+    for (int i = 0; i <= LSH_STEPS; i++) {
+        double edge = (i == 0 || i == LSH_STEPS) ? 0.5 : 1.0;
+        s[i] = t * i / LSH_STEPS;
+        w[i] = edge * t / LSH_STEPS;
+        s[LSH_STEPS + 1 + i] = t + (1 - t) * i / LSH_STEPS;
+        w[LSH_STEPS + 1 + i] = edge * (1 - t) / LSH_STEPS;
+    }
+    for (int i = 0; i < N; i++)
+        sr[i] = 1.0;
     double best = INFINITY;
-    for (unsigned b = 1; b <= hashes; b++) {
-        unsigned rmax = hashes / b;
-        for (unsigned r = 1; r <= rmax; r++) {
-            double err = 0.5 * area(0, t, b, r, 0) + 0.5 * area(t, 1, b, r, 1);
+    for (unsigned r = 1; r <= hashes; r++) {
+        for (int i = 0; i < N; i++) {
+            sr[i] *= s[i];
+            q[i] = 1.0 - sr[i];
+            qb[i] = 1.0;
+        }
+        for (unsigned b = 1; b <= hashes / r; b++) {
+            double fp = 0, fn = 0;
+            for (int i = 0; i <= LSH_STEPS; i++) {
+                qb[i] *= q[i];
+                fp += w[i] * (1.0 - qb[i]);
+            }
+            for (int i = LSH_STEPS + 1; i < N; i++) {
+                qb[i] *= q[i];
+                fn += w[i] * qb[i];
+            }
+            double err = 0.5 * fp + 0.5 * fn;
             if (err < best) {
                 best = err;
                 *bands = b;
@@ -99,35 +120,35 @@ static void dedup(pairvec *p)
     p->n = rp_unique_u64(p->v, p->n);
 }
 
-long rp_lsh_candidates(const uint32_t *sig, size_t n, unsigned K,
-                       unsigned b, unsigned r, uint64_t **pairs)
+void rp_lsh_keys(const uint32_t *sig, unsigned b, unsigned r, uint32_t *out)
+{
+    for (unsigned band = 0; band < b; band++)
+        out[band] = (uint32_t)XXH3_64bits_withSeed(sig + (size_t)band * r,
+                                                   r * sizeof *sig, band);
+}
+
+long rp_lsh_buckets(const uint32_t *keys, size_t n, unsigned b, uint64_t **pairs)
 {
     pairvec p = {0};
     *pairs = NULL;
-    if (n < 2 || b == 0 || r == 0 || (unsigned long)b * r > K)
+    if (n < 2 || b == 0)
         return 0;
     if (n > UINT32_MAX)
         return -1;
-    unsigned bits = 1;
-    while (bits < 32 && ((size_t)1 << bits) < n)
-        bits++;
-    uint64_t mask = ((uint64_t)1 << bits) - 1;
-    uint64_t *keys = malloc(n * sizeof *keys);
-    if (!keys)
+    const uint64_t mask = 0xFFFFFFFFu;
+    uint64_t *bk = malloc(n * sizeof *bk);
+    if (!bk)
         return -1;
     size_t last_dedup = 0;
     for (unsigned band = 0; band < b; band++) {
-        for (size_t i = 0; i < n; i++) {
-            uint64_t h = XXH3_64bits_withSeed(sig + i * K + (size_t)band * r,
-                                              r * sizeof *sig, band);
-            keys[i] = (h << bits) | i;
-        }
-        rp_sort_u64(keys, n);
+        for (size_t i = 0; i < n; i++)
+            bk[i] = (uint64_t)keys[i * b + band] << 32 | i;
+        rp_sort_u64(bk, n);
         for (size_t i = 0; i < n;) {
             size_t j = i + 1;
-            while (j < n && (keys[j] >> bits) == (keys[i] >> bits))
+            while (j < n && (bk[j] >> 32) == (bk[i] >> 32))
                 j++;
-            if (j - i > 1 && bucket(&p, keys + i, j - i, mask) < 0)
+            if (j - i > 1 && bucket(&p, bk + i, j - i, mask) < 0)
                 goto oom;
             i = j;
         }
@@ -137,12 +158,28 @@ long rp_lsh_candidates(const uint32_t *sig, size_t n, unsigned K,
             last_dedup = p.n;
         }
     }
-    free(keys);
+    free(bk);
     dedup(&p);
     *pairs = p.v;
     return (long)p.n;
 oom:
-    free(keys);
+    free(bk);
     free(p.v);
     return -1;
+}
+
+long rp_lsh_candidates(const uint32_t *sig, size_t n, unsigned K,
+                       unsigned b, unsigned r, uint64_t **pairs)
+{
+    *pairs = NULL;
+    if (n < 2 || b == 0 || r == 0 || (unsigned long)b * r > K)
+        return 0;
+    uint32_t *keys = malloc(n * (size_t)b * sizeof *keys);
+    if (!keys)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        rp_lsh_keys(sig + i * K, b, r, keys + i * b);
+    long np = rp_lsh_buckets(keys, n, b, pairs);
+    free(keys);
+    return np;
 }

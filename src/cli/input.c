@@ -20,6 +20,7 @@
 #include "input.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +52,7 @@ struct input {
     pathlist paths;        /* files in order; "-" is stdin */
     size_t next;
     size_t skipped, records, files;
-    uint64_t bytes;
+    _Atomic uint64_t bytes;  /* input_load() adds from any thread */
     double t0, walk, shown;
     int progress_tty;
     /* stdin */
@@ -320,7 +321,9 @@ static int next_stdin(input *in, record *r)
     reader *rd = &in->rd;
     int delim = in->fmt == INPUT_JSONL ? '\n' : in->fmt == INPUT_NUL ? 0 : -1;
     for (;;) {
-        int got = next_record(rd, delim, in->o.max_bytes, &in->bytes);
+        uint64_t bytes = 0;
+        int got = next_record(rd, delim, in->o.max_bytes, &bytes);
+        in->bytes += bytes;
         if (got < 0) {
             if (errno == ENOMEM) {
                 diag("stdin: out of memory");
@@ -411,7 +414,7 @@ static int load_file(const char *path, size_t max, char **text, size_t *len,
     if (*why)
         return 1;
     if (bytes)
-        *bytes += n;
+        *bytes = n;
     if (enc)
         *enc = rp_text_encoding(buf, n);
     int rc = rp_text_prepare(buf, n, is_html_name(path) ? RP_TEXT_HTML : RP_TEXT_SNIFF_HTML,
@@ -420,41 +423,54 @@ static int load_file(const char *path, size_t max, char **text, size_t *len,
     return rc;
 }
 
+int input_load(input *in, record *r, char *msg, size_t cap)
+{
+    const char *why;
+    uint64_t bytes = 0;
+    rp_encoding enc = RP_ENC_UTF8;
+    msg[0] = 0;
+    int rc = load_file(in->paths.v[r->ref], in->o.max_bytes, &r->text, &r->len,
+                       &bytes, in->o.verbose ? &enc : NULL, &why);
+    atomic_fetch_add(&in->bytes, bytes);
+    if (rc == 1) {
+        snprintf(msg, cap, "cannot read: %s", why);
+        return 0;
+    }
+    if (rc == RP_ENOMEM) {
+        snprintf(msg, cap, "%s", rp_strerror(rc));
+        return -1;
+    }
+    if (rc != RP_OK) {
+        if (!(rc == RP_EBINARY && in->o.quiet_skip))
+            snprintf(msg, cap, "skipped: %s", rp_strerror(rc));
+        return 0;
+    }
+    if (enc != RP_ENC_UTF8)
+        snprintf(msg, cap, "converted from %s", rp_encoding_name(enc));
+    return 1;
+}
+
 /* @return 1 for a record, 0 when the file was skipped, -1 fatal. */
 static int next_file(input *in, size_t i, record *r)
 {
     const char *path = in->paths.v[i];
-    const char *why;
-    rp_encoding enc = RP_ENC_UTF8;
     if (in->o.verbose)
         diag("%s: reading", safe(path));
-    int rc = load_file(path, in->o.max_bytes, &r->text, &r->len, &in->bytes,
-                       in->o.verbose ? &enc : NULL, &why);
-    if (rc == 1) {
-        diag("%s: cannot read: %s", safe(path), why);
-        in->skipped++;
-        return 0;
-    }
-    if (rc == RP_ENOMEM) {
-        diag("%s: out of memory", safe(path));
-        return -1;
-    }
-    if (rc != RP_OK) {
-        if (!(rc == RP_EBINARY && in->o.quiet_skip)) {
-            diag("%s: skipped: %s", safe(path), rp_strerror(rc));
-            in->skipped++;
-        }
-        return 0;
-    }
-    if (in->o.verbose && enc != RP_ENC_UTF8)
-        diag("%s: converted from %s", safe(path), rp_encoding_name(enc));
     r->id = strdup(path);
     if (!r->id) {
         diag("%s: out of memory", safe(path));
         return -1;
     }
     r->ref = i;
-    return 1;
+    if (in->o.defer)
+        return 1;
+    char why[256];
+    int rc = input_load(in, r, why, sizeof why);
+    if (why[0])
+        diag("%s: %s", safe(path), why);
+    if (rc == 0 && why[0])
+        in->skipped++;
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -512,9 +528,9 @@ static void progress(input *in)
     if (t < PROGRESS_AFTER || now - in->shown < PROGRESS_EVERY)
         return;
     in->shown = now;
+    double mb = (double)atomic_load(&in->bytes) / 1e6;
     progress_show(in->progress_tty, "reprint: %zu read, %zu skipped, %.1f MB, %.1f MB/s",
-                  in->records, in->skipped, (double)in->bytes / 1e6,
-                  (double)in->bytes / 1e6 / t);
+                  in->records, in->skipped, mb, mb / t);
 }
 
 int input_next(input *in, record *r)
@@ -589,7 +605,7 @@ void input_get_stats(const input *in, input_stats *st)
     st->files = in->files;
     st->records = in->records;
     st->skipped = in->skipped;
-    st->bytes = in->bytes;
+    st->bytes = atomic_load(&in->bytes);
     st->walk = in->walk;
 }
 

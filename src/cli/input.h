@@ -16,9 +16,9 @@
  * records are spooled to an unlinked temporary file when opts.spool is set.
  *
  * Threads: input_next() and input_close() belong to one thread. Once
- * input_open() has returned, input_reload() may run in any number of
- * threads at once, also while input_next() runs, as long as it is not
- * called after input_close().
+ * input_open() has returned, input_load() and input_reload() may run in
+ * any number of threads at once, also while input_next() runs, until
+ * input_close().
  */
 #ifndef RP_CLI_INPUT_H
 #define RP_CLI_INPUT_H
@@ -45,13 +45,17 @@ typedef struct input_opts {
     int quiet_skip;          /* binary inputs are skipped silently, uncounted */
     int progress;            /* <0: when stderr is a terminal; 0 off; >0 on */
     int spool;               /* keep stdin records for input_reload() */
+    int defer;               /* file records come without their text: the
+                                caller loads it with input_load(), on any
+                                thread */
 } input_opts;
 
 /* One article. All strings are malloc'd and owned by the record. */
 typedef struct record {
     char *id;       /* document id: the file's path, the JSON id field, the
                        record number of NUL input, or "-" for one text */
-    char *text;     /* prepared UTF-8 text, NUL-terminated */
+    char *text;     /* prepared UTF-8 text, NUL-terminated (NULL for a
+                       deferred file until input_load()) */
     size_t len;     /* bytes of text */
     uint64_t ref;   /* where input_reload() finds the text again */
     char *where;    /* for messages: "stdin:LINE" (JSON Lines), "stdin:N"
@@ -73,6 +77,18 @@ input *input_open(char **paths, int npaths, const input_opts *o);
  * large, ...) are reported and skipped inside.
  * @return 1 for a record, 0 at the end, -1 on a fatal error (reported). */
 int input_next(input *in, record *r);
+
+/* Loads the text of a record that input_next() gave without one (a file,
+ * with opts.defer): reads and prepares the file. Prints nothing, so that
+ * it can run on any thread, like input_reload(); the caller reports.
+ * @param why  receives a message for "reprint: PATH: message", or "" for
+ *             none: why the file was skipped ("cannot read: ...",
+ *             "skipped: looks binary ..."), or with opts.verbose a note on
+ *             a loaded file ("converted from windows-1252").
+ * @return 1 loaded (r->text and r->len set), 0 skipped (the caller counts
+ *         it as skipped when why is not empty; --quiet-skip leaves it
+ *         empty), -1 out of memory (why says so). */
+int input_load(input *in, record *r, char *why, size_t n);
 
 /* Frees what r owns and clears it; a cleared record is a no-op. */
 void record_free(record *r);

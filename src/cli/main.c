@@ -21,6 +21,7 @@ static const struct cmd {
     const char *summary;
 } commands[] = {
     {"scan", cmd_scan, "find and cluster near-duplicate articles in files and folders"},
+    {"diff", cmd_diff, "show what two articles share, passage by passage"},
 };
 
 static void usage(FILE *f)

@@ -13,11 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "input.h"
 #include "output.h"
 #include "reprint.h"
+#include "../pool.h"
 #include "../util.h"
 
 #define DEFAULT_MAX_BYTES ((size_t)64 << 20)
@@ -26,6 +28,7 @@ typedef struct scan_opts {
     rp_options ro;
     input_opts io;
     int json, pairs, stats;
+    unsigned threads;
 } scan_opts;
 
 static void usage(FILE *f)
@@ -44,6 +47,7 @@ static void usage(FILE *f)
         "      --pairs             one JSON object per verified similar pair\n"
         "      --stats             print phase timings and counts on stderr\n"
         "  -v, --verbose           say what is read and skipped\n"
+        "  -j, --threads N         threads that read and sketch (default: online CPUs)\n"
         "similarity:\n"
         "  -t, --threshold X       score at which two articles are reprints (default %.2f)\n"
         "  -k, --shingle N         words per shingle (default %u)\n"
@@ -52,6 +56,8 @@ static void usage(FILE *f)
         "      --bands B --rows R  set the LSH shape by hand\n"
         "      --min-shared N      fewest shared shingles for a pair (default %u)\n"
         "      --keep-boilerplate  do not strip markup, furniture and comments\n"
+        "      --furniture-df N    a line in N or more articles (4x the article's\n"
+        "                          median line) is site furniture; 0 = off (default %u)\n"
         "      --exhaustive        compare every pair instead of using LSH (slow)\n"
         "input:\n"
         "      --input FORMAT      read stdin (-) as jsonl, nul or text (default:\n"
@@ -74,12 +80,12 @@ static void usage(FILE *f)
         "\n"
         "Files ending in .html or .htm are read as HTML. Text that is not UTF-8 is\n"
         "read as Windows-1252; UTF-16 needs a byte order mark.\n",
-        d.threshold, d.shingle, d.hashes, d.min_shared, DEFAULT_MAX_BYTES);
+        d.threshold, d.shingle, d.hashes, d.min_shared, d.furniture_df, DEFAULT_MAX_BYTES);
 }
 
 enum {
     OPT_JSON = 256, OPT_PAIRS, OPT_STATS, OPT_HASHES, OPT_LSH, OPT_BANDS,
-    OPT_ROWS, OPT_MINSH, OPT_KEEP, OPT_HIDDEN, OPT_MAXB, OPT_EXH,
+    OPT_ROWS, OPT_MINSH, OPT_KEEP, OPT_HIDDEN, OPT_MAXB, OPT_EXH, OPT_FDF,
     OPT_INPUT, OPT_IDF, OPT_TEXTF, OPT_INCL, OPT_EXCL, OPT_QUIET, OPT_PROG,
     OPT_NOPROG
 };
@@ -89,6 +95,7 @@ static const struct option longopts[] = {
     {"pairs", no_argument, NULL, OPT_PAIRS},
     {"stats", no_argument, NULL, OPT_STATS},
     {"verbose", no_argument, NULL, 'v'},
+    {"threads", required_argument, NULL, 'j'},
     {"threshold", required_argument, NULL, 't'},
     {"shingle", required_argument, NULL, 'k'},
     {"hashes", required_argument, NULL, OPT_HASHES},
@@ -97,6 +104,7 @@ static const struct option longopts[] = {
     {"rows", required_argument, NULL, OPT_ROWS},
     {"min-shared", required_argument, NULL, OPT_MINSH},
     {"keep-boilerplate", no_argument, NULL, OPT_KEEP},
+    {"furniture-df", required_argument, NULL, OPT_FDF},
     {"exhaustive", no_argument, NULL, OPT_EXH},
     {"hidden", no_argument, NULL, OPT_HIDDEN},
     {"max-bytes", required_argument, NULL, OPT_MAXB},
@@ -113,6 +121,7 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0}
 };
 
+/* @return 0, 1 to exit 0 (help), or -1 on a usage error. */
 /* Appends a pattern to a list of --include or --exclude. @return 0, -1. */
 static int add_glob(char ***v, size_t *n, char *pat)
 {
@@ -141,7 +150,6 @@ static int parse_format(const char *arg, input_format *f)
     return -1;
 }
 
-/* @return 0, 1 to exit 0 (help), or -1 on a usage error. */
 static int parse(int argc, char **argv, scan_opts *so)
 {
     unsigned long u;
@@ -149,15 +157,22 @@ static int parse(int argc, char **argv, scan_opts *so)
     rp_options_init(&so->ro);
     so->io.max_bytes = DEFAULT_MAX_BYTES;
     so->io.progress = -1;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    so->threads = cpus > 0 && cpus <= 256 ? (unsigned)cpus : 1;
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+t:k:vhL", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+t:k:j:vhL", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_JSON: so->json = 1; break;
         case OPT_PAIRS: so->pairs = 1; break;
         case OPT_STATS: so->stats = 1; break;
         case 'v': so->io.verbose = 1; break;
+        case 'j':
+            if (parse_uint("--threads", optarg, 1, 256, &u) < 0)
+                return -1;
+            so->threads = (unsigned)u;
+            break;
         case 't':
             if (parse_double("--threshold", optarg, 0, 1, &x) < 0)
                 return -1;
@@ -194,6 +209,11 @@ static int parse(int argc, char **argv, scan_opts *so)
             so->ro.min_shared = (unsigned)u;
             break;
         case OPT_KEEP: so->ro.keep_boilerplate = 1; break;
+        case OPT_FDF:
+            if (parse_uint("--furniture-df", optarg, 0, 255, &u) < 0)
+                return -1;
+            so->ro.furniture_df = (unsigned)u;
+            break;
         case OPT_EXH: so->ro.exhaustive = 1; break;
         case OPT_HIDDEN: so->io.walk.hidden = 1; break;
         case OPT_MAXB:
@@ -243,6 +263,60 @@ static int parse(int argc, char **argv, scan_opts *so)
         return -1;
     }
     return 0;
+}
+
+/* Records are taken from the input a batch at a time (at most BATCH
+ * records or BATCH_BYTES of text), their files read and sketched on the
+ * thread pool, then added to the corpus in input order by the main thread,
+ * so the result never depends on the number of threads. */
+#define BATCH 512
+#define BATCH_BYTES ((size_t)64 << 20)
+
+typedef struct slot {
+    record r;
+    rp_doc *doc;
+    int loaded;          /* input_load: 1 loaded, 0 skipped, -1 no memory */
+    char why[256];       /* input_load's message, or "" */
+    int err;             /* rp_doc_new's error when doc is NULL */
+} slot;
+
+typedef struct batch {
+    const scan_opts *so;
+    input *in;
+    slot *s;
+} batch;
+
+/* Reads (if still to be read) and sketches one record; runs on any thread. */
+static void sketch_one(void *ctx, size_t i)
+{
+    const batch *b = ctx;
+    slot *sl = &b->s[i];
+    sl->loaded = 1;
+    sl->why[0] = 0;
+    sl->doc = NULL;
+    if (!sl->r.text)
+        sl->loaded = input_load(b->in, &sl->r, sl->why, sizeof sl->why);
+    if (sl->loaded == 1) {
+        sl->doc = rp_doc_new(sl->r.text, sl->r.len, &b->so->ro, &sl->err);
+        free(sl->r.text);   /* the loader reads it again when needed */
+        sl->r.text = NULL;
+    }
+}
+
+/* The texts of the added documents, for the corpus to read again when it
+ * verifies candidates: the input's ref of each document, by index. */
+typedef struct reload_ctx {
+    input *in;
+    uint64_t *ref;
+    size_t n, cap;
+} reload_ctx;
+
+static int reload(void *ctx, size_t doc, char **text, size_t *len)
+{
+    const reload_ctx *r = ctx;
+    if (doc >= r->n)
+        return RP_EINVAL;
+    return input_reload(r->in, r->ref[doc], text, len);
 }
 
 static void print_pairs(const rp_corpus *c)
@@ -324,6 +398,45 @@ static void print_human(const rp_corpus *c)
            rp_corpus_size(c), multi, multi == 1 ? "" : "s", alone);
 }
 
+/* Adds the sketched record of slot sl to the corpus, or reports why not.
+ * @return 0, or -1 on a fatal error (reported). */
+static int add_one(rp_corpus *c, reload_ctx *rl, slot *sl, size_t *skipped)
+{
+    const char *where = record_where(&sl->r);
+    if (sl->why[0])
+        diag("%s: %s", safe(where), sl->why);
+    if (sl->loaded < 0)
+        return -1;
+    if (sl->loaded == 0) {
+        *skipped += sl->why[0] != 0;
+        return 0;
+    }
+    if (!sl->doc) {
+        diag("%s: skipped: %s", safe(where), rp_strerror(sl->err));
+        (*skipped)++;
+        return 0;
+    }
+    if (rp_grow(&rl->ref, &rl->cap, rl->n + 1, sizeof *rl->ref) < 0) {
+        diag("out of memory");
+        return -1;
+    }
+    long k = rp_corpus_add(c, sl->r.id, sl->doc);
+    sl->doc = NULL;
+    if (k >= 0) {
+        rl->ref[rl->n++] = sl->r.ref;
+    } else if (k == RP_EDUPID) {
+        if (sl->r.where)
+            diag("%s: skipped: duplicate id '%s'", sl->r.where, safe(sl->r.id));
+        else
+            diag("%s: skipped: given more than once", safe(sl->r.id));
+        (*skipped)++;
+    } else {
+        diag("%s: %s", safe(where), rp_strerror((int)k));
+        return -1;
+    }
+    return 0;
+}
+
 int cmd_scan(int argc, char **argv)
 {
     scan_opts so = {0};
@@ -336,50 +449,55 @@ int cmd_scan(int argc, char **argv)
         return rc > 0 ? finish_output(EXIT_OK) : EXIT_TROUBLE;
     }
     int code = EXIT_OK;
-    size_t skipped = 0;
+    size_t skipped = 0, m = 0;
     input *in = NULL;
-    record r = {0};
+    reload_ctx rl = {0};
     rp_corpus *c = NULL;
+    pool *workers = NULL;
+    slot *slots = NULL;
     double t0 = rp_now();
+    /* files are read on the workers; stdin records are kept in a spool
+     * for the verification to read again */
+    so.io.defer = 1;
+    so.io.spool = 1;
     in = input_open(argv + optind, argc - optind, &so.io);
     if (!in) {
         code = EXIT_TROUBLE;
         goto out;
     }
+    rl.in = in;
     c = rp_corpus_new(&so.ro);
-    if (!c) {
+    workers = pool_new(so.threads);
+    slots = calloc(BATCH, sizeof *slots);
+    if (!c || !workers || !slots || rp_corpus_set_loader(c, reload, &rl) != RP_OK ||
+        rp_corpus_set_threads(c, so.threads) != RP_OK) {
         diag("out of memory");
         code = EXIT_TROUBLE;
         goto out;
     }
     double t1 = rp_now();
-    int got;
-    while ((got = input_next(in, &r)) > 0) {
-        int err;
-        rp_doc *d = rp_doc_new(r.text, r.len, &so.ro, &err);
-        if (!d) {
-            diag("%s: skipped: %s", safe(record_where(&r)), rp_strerror(err));
-            skipped++;
-            record_free(&r);
-            continue;
+    for (int got = 1; got > 0;) {
+        size_t bytes = 0;
+        for (m = 0; m < BATCH && bytes < BATCH_BYTES; m++) {
+            got = input_next(in, &slots[m].r);
+            if (got <= 0)
+                break;
+            bytes += slots[m].r.len;
         }
-        long k = rp_corpus_add(c, r.id, d);
-        if (k == RP_EDUPID) {
-            if (r.where)
-                diag("%s: skipped: duplicate id '%s'", r.where, safe(r.id));
-            else
-                diag("%s: skipped: given more than once", safe(r.id));
-            skipped++;
-        } else if (k < 0) {
-            diag("%s: %s", safe(record_where(&r)), rp_strerror((int)k));
+        if (got < 0) {
             code = EXIT_TROUBLE;
             goto out;
         }
-        record_free(&r);
-    }
-    if (got < 0) {
-        code = EXIT_TROUBLE;
-        goto out;
+        batch b = {&so, in, slots};
+        pool_run(workers, m, sketch_one, &b);
+        for (size_t k = 0; k < m; k++)
+            if (add_one(c, &rl, &slots[k], &skipped) < 0) {
+                code = EXIT_TROUBLE;
+                goto out;
+            }
+        for (size_t k = 0; k < m; k++)
+            record_free(&slots[k].r);
+        m = 0;
     }
     skipped += input_skipped(in);
     double t2 = rp_now();
@@ -389,6 +507,12 @@ int cmd_scan(int argc, char **argv)
         code = EXIT_TROUBLE;
         goto out;
     }
+    for (size_t i = 0; i < rp_corpus_size(c); i++)
+        if (rp_corpus_lost(c, i) != RP_OK) {
+            diag("%s: changed or unreadable during the scan; left out of the pairs",
+                 safe(rp_corpus_id(c, i)));
+            skipped++;
+        }
     if (so.pairs)
         print_pairs(c);
     if (so.json)
@@ -415,8 +539,14 @@ int cmd_scan(int argc, char **argv)
                 total > 0 ? mb / total : 0.0);
     }
 out:
-    record_free(&r);
+    for (size_t k = 0; slots && k < BATCH; k++) {
+        rp_doc_free(slots[k].doc);
+        record_free(&slots[k].r);
+    }
     rp_corpus_free(c);
+    pool_free(workers);
+    free(slots);
+    free(rl.ref);
     input_close(in);
     free(so.io.walk.include);
     free(so.io.walk.exclude);
