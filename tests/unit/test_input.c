@@ -146,6 +146,52 @@ static void test_files(void **state)
     input_close(NULL);
 }
 
+/* With defer, file records come without text; input_load reads them, and
+ * says why a file is skipped instead of printing it. */
+static void test_defer(void **state)
+{
+    (void)state;
+    char sub[128];
+    snprintf(sub, sizeof sub, "%s/defer", dir);
+    mkdir(sub, 0700);
+    write_file("defer/a.txt", "caf\xe9 words", 10);
+    write_file("defer/b.bin", "x\0y", 3);
+    input_opts o = defaults();
+    o.defer = 1;
+    o.verbose = 1;
+    char *paths[] = {sub};
+    input *in = input_open(paths, 1, &o);
+    assert_non_null(in);
+    record r;
+    char why[256];
+    assert_int_equal(input_next(in, &r), 1);
+    assert_null(r.text);
+    assert_int_equal(input_load(in, &r, why, sizeof why), 1);
+    assert_string_equal(r.text, "caf\xc3\xa9 words");
+    assert_string_equal(why, "converted from windows-1252");
+    record_free(&r);
+    assert_int_equal(input_next(in, &r), 1);
+    assert_int_equal(input_load(in, &r, why, sizeof why), 0);
+    assert_null(r.text);
+    assert_string_equal(why, "skipped: looks binary (NUL byte in the first 8 KiB)");
+    record_free(&r);
+    assert_int_equal(input_next(in, &r), 0);
+    assert_int_equal(input_skipped(in), 0);   /* the caller counts */
+    input_stats st;
+    input_get_stats(in, &st);
+    assert_int_equal(st.bytes, 13);
+    input_close(in);
+    o.quiet_skip = 1;
+    in = input_open(paths, 1, &o);
+    assert_int_equal(input_next(in, &r), 1);
+    record_free(&r);
+    assert_int_equal(input_next(in, &r), 1);
+    assert_int_equal(input_load(in, &r, why, sizeof why), 0);
+    assert_string_equal(why, "");   /* skipped silently */
+    record_free(&r);
+    input_close(in);
+}
+
 static const char jsonl_in[] =
     "{\"id\": \"one\", \"text\": \"first \\u00e9 text\"}\n"
     "\n"
@@ -289,6 +335,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_files),
+        cmocka_unit_test(test_defer),
         cmocka_unit_test(test_stdin_jsonl),
         cmocka_unit_test(test_stdin_formats),
         cmocka_unit_test(test_stdin_large),
