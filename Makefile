@@ -63,6 +63,9 @@ INPUT_OBJ = $(BUILD)/cli/input.o $(BUILD)/cli/jsonl.o $(BUILD)/cli/walk.o $(BUIL
 $(BUILD)/tests/test_input: tests/unit/test_input.c tests/unit/testutil.h $(INPUT_OBJ) $(LIB) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc/cli -o $@ $< $(INPUT_OBJ) $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
+# test_alloc fails the library's allocations one at a time: it wraps them.
+$(BUILD)/tests/test_alloc: LDLIBS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
+
 $(BUILD)/lib $(BUILD)/cli $(BUILD)/tests:
 	mkdir -p $@
 

@@ -408,8 +408,6 @@ static size_t uf_find(size_t *parent, size_t x)
  * pairs are verified. @return RP_OK or RP_ENOMEM. */
 static int order_by_component(uint64_t *cand, size_t nc, size_t n)
 {
-    if (nc == 0)
-        return RP_OK;   /* (cand may be NULL) */
     size_t *parent = malloc((n ? n : 1) * sizeof *parent);
     uint64_t *key = malloc((nc ? nc : 1) * sizeof *key);
     uint64_t *tmp = malloc((nc ? nc : 1) * sizeof *tmp);
@@ -436,7 +434,8 @@ static int order_by_component(uint64_t *cand, size_t nc, size_t n)
     rp_sort_u64(key, nc);
     for (size_t i = 0; i < nc; i++)
         tmp[i] = cand[key[i] & 0xFFFFFFFFu];
-    memcpy(cand, tmp, nc * sizeof *cand);
+    if (nc)
+        memcpy(cand, tmp, nc * sizeof *cand);
     free(parent);
     free(key);
     free(tmp);
@@ -570,7 +569,7 @@ int rp_corpus_run(rp_corpus *c)
     free(cand);
     if (rc != RP_OK)
         return rc;
-    if (c->load && c->npairs)   /* (pairs may be NULL) */
+    if (c->load && c->npairs > 1)
         qsort(c->pairs, c->npairs, sizeof *c->pairs, cmp_pair);
     c->stats.verified = c->npairs;
     double t2 = rp_now();

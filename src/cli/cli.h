@@ -21,6 +21,8 @@ int finish_output(int code);
 
 /* Parses a number for option name; reports and returns -1 when invalid. */
 int parse_double(const char *name, const char *arg, double lo, double hi, double *out);
+/* Parses a byte count with an optional K, M or G suffix (KiB, MiB, GiB). */
+int parse_size(const char *name, const char *arg, unsigned long long lo, unsigned long long hi, unsigned long long *out);
 int parse_uint(const char *name, const char *arg, unsigned long lo, unsigned long hi, unsigned long *out);
 
 #endif

@@ -71,8 +71,8 @@ static void usage(FILE *f)
         "      --hidden            read hidden files and folders too\n"
         "  -L, --follow            follow symbolic links to folders\n"
         "      --quiet-skip        skip binary files silently (exit 0 for them)\n"
-        "      --max-bytes N       skip files, lines and records larger than N bytes\n"
-        "                          (default %zu)\n"
+        "      --max-bytes N       skip files, lines and records larger than N bytes;\n"
+        "                          K, M, G suffixes (default %zu)\n"
         "      --progress          show progress on stderr (default: when stderr is\n"
         "                          a terminal and the scan runs over a second)\n"
         "      --no-progress       never show progress\n"
@@ -153,6 +153,7 @@ static int parse_format(const char *arg, input_format *f)
 static int parse(int argc, char **argv, scan_opts *so)
 {
     unsigned long u;
+    unsigned long long sz;
     double x;
     rp_options_init(&so->ro);
     so->io.max_bytes = DEFAULT_MAX_BYTES;
@@ -217,9 +218,9 @@ static int parse(int argc, char **argv, scan_opts *so)
         case OPT_EXH: so->ro.exhaustive = 1; break;
         case OPT_HIDDEN: so->io.walk.hidden = 1; break;
         case OPT_MAXB:
-            if (parse_uint("--max-bytes", optarg, 1, RP_MAX_TEXT, &u) < 0)
+            if (parse_size("--max-bytes", optarg, 1, RP_MAX_TEXT, &sz) < 0)
                 return -1;
-            so->io.max_bytes = u;
+            so->io.max_bytes = (size_t)sz;
             break;
         case OPT_INPUT:
             if (parse_format(optarg, &so->io.format) < 0)
