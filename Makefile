@@ -8,7 +8,7 @@ DESTDIR ?=
 MANDIR  ?= $(PREFIX)/share/man/man1
 SANITIZE ?=
 
-PKGS     = libxxhash libutf8proc
+PKGS     = libxxhash libutf8proc json-c libxml-2.0
 WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla -pedantic
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
@@ -57,6 +57,12 @@ $(BIN): $(CLI_OBJ) $(LIB)
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(LIB) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
+# test_input drives the CLI's input layer, so it links the CLI objects that
+# layer needs (not main.o).
+INPUT_OBJ = $(BUILD)/cli/input.o $(BUILD)/cli/jsonl.o $(BUILD)/cli/walk.o $(BUILD)/cli/output.o
+$(BUILD)/tests/test_input: tests/unit/test_input.c tests/unit/testutil.h $(INPUT_OBJ) $(LIB) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc/cli -o $@ $< $(INPUT_OBJ) $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
+
 # test_alloc fails the library's allocations one at a time: it wraps them.
 $(BUILD)/tests/test_alloc: LDLIBS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
 
@@ -74,8 +80,12 @@ cli: $(BIN)
 
 # Each fuzz target also links with replay.c into a plain program that runs
 # the saved corpus: part of `make check`, no libFuzzer needed.
-$(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB) | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIB) $(LDLIBS)
+# FUZZ_SRC_<target> names sources from outside the library that a target
+# compiles in: the JSON Lines parser lives with the CLI.
+FUZZ_SRC_jsonl = src/cli/jsonl.c
+.SECONDEXPANSION:
+$(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $$(FUZZ_SRC_$$*) $(LIB) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc/cli -o $@ $< tests/fuzz/replay.c $(FUZZ_SRC_$*) $(LIB) $(LDLIBS)
 
 fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/tests/replay_%)
 	@for t in $(FUZZ_TARGETS); do $(BUILD)/tests/replay_$$t tests/fuzz/corpus/$$t/* || exit 1; done
@@ -85,13 +95,12 @@ FUZZ_BUILD = build-fuzz
 fuzz:
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SANITIZE=fuzzer-no-link,address,undefined $(FUZZ_BUILD)/libreprint.a
 	@mkdir -p tests/fuzz/out
-	@for t in $(FUZZ_TARGETS); do \
-	  clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Isrc $(PKG_CFLAGS) \
-	    -o $(FUZZ_BUILD)/fuzz_$$t tests/fuzz/fuzz_$$t.c $(FUZZ_BUILD)/libreprint.a $(LDLIBS) || exit 1; \
-	  mkdir -p tests/fuzz/out/$$t; \
-	  $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
-	    tests/fuzz/out/$$t tests/fuzz/corpus/$$t || exit 1; \
-	done
+	@set -e; $(foreach t,$(FUZZ_TARGETS), \
+	  clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -Isrc/cli $(PKG_CFLAGS) \
+	    -o $(FUZZ_BUILD)/fuzz_$t tests/fuzz/fuzz_$t.c $(FUZZ_SRC_$t) $(FUZZ_BUILD)/libreprint.a $(LDLIBS); \
+	  mkdir -p tests/fuzz/out/$t; \
+	  $(FUZZ_BUILD)/fuzz_$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+	    tests/fuzz/out/$t tests/fuzz/corpus/$t;)
 
 ## valgrind: the CLI tests under valgrind memcheck
 valgrind: $(BIN)
