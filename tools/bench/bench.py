@@ -279,6 +279,7 @@ def main():
     commit = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"],
                             capture_output=True, text=True).stdout.strip()
 
+    load0 = os.getloadavg()
     tmp = tempfile.mkdtemp(prefix="reprint-bench-")
     rows, derived, quality, stats = [], [], [], []
     notes = []
@@ -358,7 +359,9 @@ def main():
         print("- warm page cache; wall time is the median of 3 runs up to 50,000 docs "
               "(best in brackets), else 1 run; /usr/bin/time -v figures")
         print("- reprint runs `scan --stats --json --pairs`, output to a file")
-        print("- shared machine: other jobs may run at the same time, so times are noisy\n")
+        load1 = os.getloadavg()
+        print("- load average (1 min) %.2f at the start, %.2f at the end: other jobs on the machine "
+              "make times noisy; user+sys below wall time is a sign of it\n" % (load0[0], load1[0]))
 
         print("| docs | what | MB | wall s | user s | sys s | docs/s | MB/s | peak RSS MB |")
         print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -414,8 +417,10 @@ def main():
                   f.get("rss_kb", 0) / 1024, "{:,}".format(big), base_kb / 1024, per_doc / 1024))
         for lo, hi in zip(sizes, sizes[1:]):
             tl, th = results[lo]["folder"]["wall"], results[hi]["folder"]["wall"]
-            print("- scaling: time(%s) / time(%s) = %.2f for %.0f× the documents" % (
-                "{:,}".format(hi), "{:,}".format(lo), th / tl, hi / lo))
+            cl = results[lo]["folder"].get("user", 0) + results[lo]["folder"].get("sys", 0)
+            ch = results[hi]["folder"].get("user", 0) + results[hi]["folder"].get("sys", 0)
+            print("- scaling: time(%s) / time(%s) = %.2f wall, %s user+sys, for %.4g× the documents" % (
+                "{:,}".format(hi), "{:,}".format(lo), th / tl, "%.2f" % (ch / cl) if cl else "-", hi / lo))
             if "stdin" in results[lo] and "stdin" in results[hi]:
                 print("- scaling, stdin: %.2f" % (results[hi]["stdin"]["wall"] / results[lo]["stdin"]["wall"]))
         for note in notes:
