@@ -363,8 +363,8 @@ def main():
         print("- load average (1 min) %.2f at the start, %.2f at the end: other jobs on the machine "
               "make times noisy; user+sys below wall time is a sign of it\n" % (load0[0], load1[0]))
 
-        print("| docs | what | MB | wall s | user s | sys s | docs/s | MB/s | peak RSS MB |")
-        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+        print("| docs | what | MB | wall s | user s | sys s | docs/s | MB/s | docs/s of CPU | peak RSS MB |")
+        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for n in sizes:
             res = results[n]
             for key, name in (("folder", "reprint scan DIR"), ("stdin", "reprint scan --input jsonl -"),
@@ -377,10 +377,11 @@ def main():
                 mb = r.get("mb", res["mb"])
                 wall = r["wall"]
                 best = " (%s)" % fmt_s(r["best"]) if r.get("runs", 1) > 1 else ""
-                print("| %s | %s | %.0f | %s%s | %s | %s | %.0f | %.1f | %.0f |" % (
+                cpu = r.get("user", 0) + r.get("sys", 0)
+                print("| %s | %s | %.0f | %s%s | %s | %s | %.0f | %.1f | %s | %.0f |" % (
                     "{:,}".format(nd), name, mb, fmt_s(wall), best, fmt_s(r.get("user", 0)),
                     fmt_s(r.get("sys", 0)), nd / wall if wall else 0, mb / wall if wall else 0,
-                    r.get("rss_kb", 0) / 1024))
+                    "%.0f" % (nd / cpu) if cpu else "-", r.get("rss_kb", 0) / 1024))
         print()
 
         print("| docs | reprint docs/s | ÷ wc -w | ÷ cat | ÷ sim_text | ÷ datasketch (860 docs/s) | stdin time ÷ folder time |")
@@ -403,6 +404,7 @@ def main():
             print("| %s | %.0f | %s | %s | %s | %.1f | %s |" % (
                 "{:,}".format(n), dps, ratio("wc"), ratio("cat"), sim, dps / DATASKETCH_DOCS_S, st))
         print()
+        print("docs/s of CPU: documents per second of user+sys time, steadier than wall time on a busy machine.\n")
         print("÷ X: reprint's docs/s divided by X's docs/s on the same files (above 1, reprint is faster). "
               "datasketch's 860 docs/s is the figure from the issue, not measured here.")
         if not have_stdin:
