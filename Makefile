@@ -35,7 +35,7 @@ BIN     = $(BUILD)/reprint
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check test unit cli fuzz-replay fuzz valgrind install uninstall clean help eval
+.PHONY: all check test unit cli fuzz-replay fuzz valgrind install uninstall clean help eval bench
 
 FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
@@ -110,6 +110,13 @@ valgrind: $(BIN)
 eval: $(BIN)
 	@REPRINT=$(BIN) bash tools/eval.sh
 
+## bench: speed, memory and planted-cluster recall on generated corpora
+## (cached in BENCH_DIR; see README, Performance). Never fails on a time.
+BENCH_DIR   ?= $(BUILD)/bench
+BENCH_SIZES ?= 20000 200000
+bench: $(BIN)
+	@python3 tools/bench/bench.py --bin $(BIN) --dir "$(BENCH_DIR)" --sizes "$(BENCH_SIZES)"
+
 ## install: the program to $(DESTDIR)$(PREFIX)/bin, the manual to $(DESTDIR)$(MANDIR)
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)
@@ -123,5 +130,6 @@ clean:
 	rm -rf build build-san build-fuzz build-clang tests/fuzz/out
 
 help:
-	@echo "targets: all check unit cli fuzz-replay fuzz valgrind eval install uninstall clean"
+	@echo "targets: all check unit cli fuzz-replay fuzz valgrind eval bench install uninstall clean"
+	@echo "  make bench BENCH_SIZES=\"20000 200000\" BENCH_DIR=build/bench   speed and memory"
 	@echo "  make check SANITIZE=address,undefined   tests under ASan+UBSan"
