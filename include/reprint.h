@@ -406,12 +406,13 @@ typedef struct rp_diff {
 
 /* Compares text A with text B under options o (shingle, threshold,
  * min_shared, keep_boilerplate are used): the figures of rp_doc_compare(),
- * the shared runs of at least o->shingle words, and the paragraph map.
+ * the shared runs of at least max(min_run, o->shingle) words, and the
+ * paragraph map.
  * A text with no words is not an error: it shares nothing.
  * @param out is overwritten; on failure it holds no memory.
  * @return RP_OK, RP_ENOMEM, RP_EINVAL (bad options) or RP_ETOOBIG. */
 int rp_diff_texts(const char *a, size_t alen, const char *b, size_t blen,
-                  const rp_options *o, rp_diff *out);
+                  const rp_options *o, unsigned min_run, rp_diff *out);
 
 /* Frees the arrays of d and zeroes it. d may be NULL or already clear. */
 void rp_diff_clear(rp_diff *d);

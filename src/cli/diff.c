@@ -30,8 +30,14 @@
 #define BINARY_PROBE 8192
 #define NONE_POS ((size_t)-1)
 
+/* Shared passages shorter than this are counted in the figures but not
+ * shown: at a small shingle size, stock phrases ("the prime minister
+ * said") would bury the passages that matter. */
+#define DEFAULT_MIN_RUN 5
+
 typedef struct diff_opts {
     rp_options ro;
+    unsigned min_run;   /* shortest passage shown, in words */
     int json;
     int color;          /* resolved: nonzero to colour */
 } diff_opts;
@@ -52,17 +58,19 @@ static void usage(FILE *f)
         "      --color[=WHEN]      colour the passages: auto (default), always, never\n"
         "similarity:\n"
         "  -t, --threshold X       score at which two articles are reprints (default %.2f)\n"
-        "  -k, --shingle N         words per shingle, and the shortest passage (default %u)\n"
+        "  -k, --shingle N         words per shingle (default %u)\n"
+        "      --min-run N         shortest shared passage shown, in words; never\n"
+        "                          under the shingle size (default %u)\n"
         "      --min-shared N      fewest shared shingles for a reprint (default %u)\n"
         "      --keep-boilerplate  do not strip markup, furniture and comments\n"
         "  -h, --help              show this help\n"
         "\n"
         "Passages: [= shared =]  [-A only in A -]  [+B only in B +]  [~ shared, moved ~]\n"
         "Exit status: 0 near-duplicates, 1 not, 2 trouble.\n",
-        d.threshold, d.shingle, d.min_shared);
+        d.threshold, d.shingle, DEFAULT_MIN_RUN, d.min_shared);
 }
 
-enum { OPT_JSON = 256, OPT_COLOR, OPT_MINSH, OPT_KEEP };
+enum { OPT_JSON = 256, OPT_COLOR, OPT_MINSH, OPT_KEEP, OPT_MINRUN };
 
 static const struct option longopts[] = {
     {"json", no_argument, NULL, OPT_JSON},
@@ -71,6 +79,7 @@ static const struct option longopts[] = {
     {"threshold", required_argument, NULL, 't'},
     {"shingle", required_argument, NULL, 'k'},
     {"min-shared", required_argument, NULL, OPT_MINSH},
+    {"min-run", required_argument, NULL, OPT_MINRUN},
     {"keep-boilerplate", no_argument, NULL, OPT_KEEP},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}
@@ -96,6 +105,7 @@ static int parse(int argc, char **argv, diff_opts *o)
     double x;
     const char *when = "auto";
     rp_options_init(&o->ro);
+    o->min_run = DEFAULT_MIN_RUN;
     optind = 1;
     opterr = 0;
     int c;
@@ -125,6 +135,11 @@ static int parse(int argc, char **argv, diff_opts *o)
             o->ro.min_shared = (unsigned)u;
             break;
         case OPT_KEEP: o->ro.keep_boilerplate = 1; break;
+        case OPT_MINRUN:
+            if (parse_uint("--min-run", optarg, 1, 1000, &u) < 0)
+                return -1;
+            o->min_run = (unsigned)u;
+            break;
         case 'h':
             usage(stdout);
             return 1;
@@ -561,7 +576,7 @@ int cmd_diff(int argc, char **argv)
     int code = EXIT_TROUBLE;
     if (load(pa, &a, &alen) < 0 || load(pb, &b, &blen) < 0)
         goto out;
-    int err = rp_diff_texts(a, alen, b, blen, &o.ro, &d);
+    int err = rp_diff_texts(a, alen, b, blen, &o.ro, o.min_run, &d);
     if (err != RP_OK) {
         diag("diff: %s", rp_strerror(err));
         goto out;
