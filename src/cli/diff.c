@@ -23,6 +23,7 @@
 #include <utf8proc.h>
 
 #include "cli.h"
+#include "input.h"
 #include "output.h"
 #include "reprint.h"
 #include "walk.h"
@@ -38,6 +39,7 @@
 typedef struct diff_opts {
     rp_options ro;
     unsigned min_run;   /* shortest passage shown, in words */
+    int verbose;
     int json;
     int color;          /* resolved: nonzero to colour */
 } diff_opts;
@@ -63,6 +65,7 @@ static void usage(FILE *f)
         "                          under the shingle size (default %u)\n"
         "      --min-shared N      fewest shared shingles for a reprint (default %u)\n"
         "      --keep-boilerplate  do not strip markup, furniture and comments\n"
+        "  -v, --verbose           say when a text is converted (HTML, encoding)\n"
         "  -h, --help              show this help\n"
         "\n"
         "Passages: [= shared =]  [-A only in A -]  [+B only in B +]  [~ shared, moved ~]\n"
@@ -80,6 +83,7 @@ static const struct option longopts[] = {
     {"shingle", required_argument, NULL, 'k'},
     {"min-shared", required_argument, NULL, OPT_MINSH},
     {"min-run", required_argument, NULL, OPT_MINRUN},
+    {"verbose", no_argument, NULL, 'v'},
     {"keep-boilerplate", no_argument, NULL, OPT_KEEP},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}
@@ -109,7 +113,7 @@ static int parse(int argc, char **argv, diff_opts *o)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "t:k:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "t:k:vh", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_JSON: o->json = 1; break;
         case OPT_COLOR:
@@ -135,6 +139,7 @@ static int parse(int argc, char **argv, diff_opts *o)
             o->ro.min_shared = (unsigned)u;
             break;
         case OPT_KEEP: o->ro.keep_boilerplate = 1; break;
+        case 'v': o->verbose = 1; break;
         case OPT_MINRUN:
             if (parse_uint("--min-run", optarg, 1, 1000, &u) < 0)
                 return -1;
@@ -163,21 +168,52 @@ static int parse(int argc, char **argv, diff_opts *o)
     return 0;
 }
 
-/* Reads path ('-': standard input); @return 0, or -1 (reported). */
-static int load(const char *path, char **buf, size_t *len)
+/* Reads path ('-': standard input) as a text: plain UTF-8 as it is, so
+ * that byte offsets are those of the file; HTML reduced to its text and
+ * other encodings converted to UTF-8 (offsets then refer to that text, as
+ * -v says). @return 0, or -1 (reported). */
+static int load(const char *path, int verbose, char **buf, size_t *len)
 {
-    const char *why = strcmp(path, "-") == 0 ? read_stdin(RP_MAX_TEXT, buf, len)
-                                             : read_file(path, RP_MAX_TEXT, buf, len);
+    int in = strcmp(path, "-") == 0;
+    if (in && isatty(STDIN_FILENO)) {
+        diag("stdin is a terminal");
+        return -1;
+    }
+    const char *why = in ? read_stdin(RP_MAX_TEXT, buf, len)
+                         : read_file(path, RP_MAX_TEXT, buf, len);
     if (why) {
         diag("%s: cannot read: %s", safe(path), why);
         return -1;
     }
-    if (memchr(*buf, 0, *len < BINARY_PROBE ? *len : BINARY_PROBE)) {
+    rp_encoding enc = rp_text_encoding(*buf, *len);
+    int html = !in && is_html_name(path);
+    if (enc != RP_ENC_UTF16LE && enc != RP_ENC_UTF16BE &&
+        memchr(*buf, 0, *len < BINARY_PROBE ? *len : BINARY_PROBE)) {
         diag("%s: looks binary (NUL byte in the first 8 KiB)", safe(path));
         free(*buf);
         *buf = NULL;
         return -1;
     }
+    unsigned flags = html ? RP_TEXT_HTML : RP_TEXT_SNIFF_HTML;
+    char *text;
+    size_t n;
+    int rc = rp_text_prepare(*buf, *len, flags, &text, &n);
+    if (rc != RP_OK) {
+        diag("%s: %s", safe(path), rp_strerror(rc));
+        free(*buf);
+        *buf = NULL;
+        return -1;
+    }
+    if (n == *len && memcmp(text, *buf, n) == 0) {
+        free(text);       /* plain UTF-8: keep the file's own bytes */
+        return 0;
+    }
+    if (verbose)
+        diag("%s: read as %s%s; offsets refer to the text as converted", safe(path),
+             rp_encoding_name(enc), html ? " HTML" : "");
+    free(*buf);
+    *buf = text;
+    *len = n;
     return 0;
 }
 
@@ -574,7 +610,7 @@ int cmd_diff(int argc, char **argv)
     size_t alen = 0, blen = 0;
     rp_diff d = {0};
     int code = EXIT_TROUBLE;
-    if (load(pa, &a, &alen) < 0 || load(pb, &b, &blen) < 0)
+    if (load(pa, o.verbose, &a, &alen) < 0 || load(pb, o.verbose, &b, &blen) < 0)
         goto out;
     int err = rp_diff_texts(a, alen, b, blen, &o.ro, o.min_run, &d);
     if (err != RP_OK) {

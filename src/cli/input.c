@@ -386,7 +386,7 @@ static int next_stdin(input *in, record *r)
 /* Files                                                               */
 /* ------------------------------------------------------------------ */
 
-static int is_html_name(const char *path)
+int is_html_name(const char *path)
 {
     const char *dot = strrchr(path, '.');
     if (!dot || strchr(dot, '/'))

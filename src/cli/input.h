@@ -121,4 +121,7 @@ size_t input_skipped(const input *in);
 /* Ends the progress line, closes stdin's spool and frees in (NULL: no-op). */
 void input_close(input *in);
 
+/* @return nonzero when path names an HTML file (.html, .htm, .xhtml). */
+int is_html_name(const char *path);
+
 #endif

@@ -187,3 +187,28 @@ for block, exp in zip(blocks, sys.argv[2:]):
         assert line.strip() == "..." or line in real, (exp, line)
 PY
 then ok; else bad "README diff excerpts differ from the real output"; fi
+
+# ---------------------------------------------------------------- formats
+# HTML is reduced to its text and Latin-1 converted, as scan does; plain
+# UTF-8 keeps the file's own byte offsets
+D2=$T/diff-formats
+mkdir -p "$D2"
+{ printf '<html><head><title>t</title><script>var x = 1;</script></head><body>\n'
+  printf '<nav>Home | World | Sport</nav>\n'
+  sed 's/^/<p>/; s/$/<\/p>/' corpus/003_48fa41108d4c0335.txt
+  printf '<footer>Copyright site</footer></body></html>\n'; } >"$D2/003.html"
+check "diff html" 0 -- rp diff -v "$D2/003.html" corpus/003_48fa41108d4c0335.txt
+has "diff html converted" "$T/err" "003.html: read as utf-8 HTML"
+has "diff html same text" "$T/out" "100% of A is in B"
+hasnt "diff html: no script" "$T/out" "var x"
+printf 'Le caf\xe9 cr\xe8me et la cr\xe8me br\xfbl\xe9e sont servis au d\xe9jeuner tous les jours \xe0 midi, dit le chef du restaurant.\n' >"$D2/latin1.txt"
+printf 'Le café crème et la crème brûlée sont servis au déjeuner tous les jours à midi, dit le chef du restaurant.\n' >"$D2/utf8.txt"
+check "diff latin-1" 0 -- rp diff -v "$D2/latin1.txt" "$D2/utf8.txt"
+has "diff latin-1 converted" "$T/err" "latin1.txt: read as windows-1252"
+has "diff latin-1 same" "$T/out" "100% of A is in B, 100% of B is in A"
+if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1; then
+    script -qec "$BIN diff - $C000" /dev/null </dev/null >"$T/out" 2>&1
+    code=$?
+    if [ $code -eq 2 ]; then ok; else bad "diff terminal: exit $code, expected 2"; fi
+    has "diff terminal refused" "$T/out" "reprint: stdin is a terminal"
+fi
