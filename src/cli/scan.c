@@ -533,10 +533,12 @@ int cmd_scan(int argc, char **argv)
                 "reprint: stats: %zu files, %zu articles, %zu skipped, %.1f MB\n"
                 "reprint: stats: walk %.3fs, read+normalize+sketch %.3fs, lsh %.3fs "
                 "(%u bands x %u rows), verify %.3fs, cluster %.3fs, total %.3fs\n"
-                "reprint: stats: %zu candidate pairs, %zu verified, %.0f docs/s, %.1f MB/s\n",
+                "reprint: stats: %zu candidate pairs, %zu screened out, %zu verified similar, "
+                "%zu furniture lines, %.0f docs/s, %.1f MB/s\n",
                 is.files, n, skipped, mb, t1 - t0, t2 - t1, st.lsh,
                 st.bands, st.rows, st.verify, st.cluster, total,
-                st.candidates, st.verified, total > 0 ? n / total : 0.0,
+                st.candidates, st.screened, st.verified, st.furniture,
+                total > 0 ? n / total : 0.0,
                 total > 0 ? mb / total : 0.0);
     }
 out:
