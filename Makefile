@@ -7,7 +7,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 SANITIZE ?=
 
-PKGS     = libxxhash libutf8proc
+PKGS     = libxxhash libutf8proc sqlite3
 WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla -pedantic
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
