@@ -242,10 +242,10 @@ static int db_fail(rp_index *ix, int rc)
     }
     case SQLITE_IOERR: {
         int e = ix->db ? sqlite3_system_errno(ix->db) : 0;
-        code = e == ENOSPC ? RP_EFULL : RP_EDB;
+        code = e == ENOSPC || e == EFBIG || e == EDQUOT ? RP_EFULL : RP_EDB;
         snprintf(ix->msg, sizeof ix->msg, "cannot %s the index: %s",
                  rc == SQLITE_IOERR_READ || rc == SQLITE_IOERR_SHORT_READ ? "read" : "write",
-                 e ? strerror(e) : "input/output error");
+                 e ? strerror(e) : "disk I/O error");
         return code;
     }
     default: code = RP_EDB; break;
@@ -625,9 +625,10 @@ static int step_done(rp_index *ix, int which)
 {
     sqlite3_stmt *s = ix->st[which];
     int rc = sqlite3_step(s);
+    int code = rc == SQLITE_DONE || rc == SQLITE_ROW ? RP_OK : db_fail(ix, rc);
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? RP_OK : db_fail(ix, rc);
+    return code;
 }
 
 int rp_index_begin(rp_index *ix)

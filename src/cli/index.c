@@ -25,6 +25,7 @@
 #include "output.h"
 #include "reprint.h"
 #include "../pool.h"
+#include "../util.h"
 #include "walk.h"
 
 #define DEFAULT_MAX_BYTES ((size_t)64 << 20)
@@ -37,7 +38,7 @@ typedef struct ix_opts {
     int opts_given;      /* a similarity option was given: check it */
     int sample_bits;     /* -1: stored / default */
     walk_opts wo;
-    int report, json, verbose;
+    int report, json, verbose, stats;
     unsigned long batch, busy_ms;
     unsigned threads;
     size_t max_bytes;
@@ -91,6 +92,8 @@ static void usage_input(FILE *f)
         "  -j, --threads N         threads that read and sketch files (default: CPUs)\n"
         "      --busy-timeout MS   wait this long for another writer (default 10000)\n"
         "  -v, --verbose           say what is read and committed\n"
+        "      --stats             print documents/s and the latency of the index\n"
+        "                          per document (p50, p99) on stderr\n"
         "  -h, --help              show this help\n"
         "\n"
         "'-' reads JSON Lines from stdin: one object a line with string fields\n"
@@ -160,7 +163,8 @@ static void usage_export(FILE *f)
 
 enum {
     OPT_HASHES = 256, OPT_LSH, OPT_BANDS, OPT_ROWS, OPT_MINSH, OPT_KEEP,
-    OPT_HIDDEN, OPT_MAXB, OPT_REPORT, OPT_BATCH, OPT_SAMPLE, OPT_JSON, OPT_BUSY
+    OPT_HIDDEN, OPT_MAXB, OPT_REPORT, OPT_BATCH, OPT_SAMPLE, OPT_JSON, OPT_BUSY,
+    OPT_STATS
 };
 
 static const struct option longopts[] = {
@@ -180,6 +184,7 @@ static const struct option longopts[] = {
     {"report", no_argument, NULL, OPT_REPORT},
     {"batch", required_argument, NULL, OPT_BATCH},
     {"json", no_argument, NULL, OPT_JSON},
+    {"stats", no_argument, NULL, OPT_STATS},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}
@@ -210,7 +215,7 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
         case 't': case 'k': case OPT_HASHES: case OPT_LSH: case OPT_BANDS:
         case OPT_ROWS: case OPT_MINSH: case OPT_KEEP: case OPT_SAMPLE:
             need = A_SIM; break;
-        case OPT_HIDDEN: case OPT_MAXB: case 'j': case OPT_BUSY: case 'v':
+        case OPT_HIDDEN: case OPT_MAXB: case 'j': case 'v': case OPT_STATS:
             need = A_INPUT; break;
         case OPT_REPORT: case OPT_BATCH: need = A_REPORT; break;
         case OPT_JSON: need = A_JSON; break;
@@ -288,6 +293,7 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
             break;
         case OPT_JSON: xo->json = 1; break;
         case 'v': xo->verbose = 1; break;
+        case OPT_STATS: xo->stats = 1; break;
         case 'h':
             help(stdout);
             return 1;
@@ -637,8 +643,22 @@ static const char *parse_line(char *line, item *it, const ix_opts *xo)
         return "out of memory";
     if (title && (it->title = strdup(title)) != NULL && strlen(it->title) > TITLE_MAX)
         it->title[TITLE_MAX] = 0;
-    sketch_text(it, text, tlen, xo);
+    it->text = malloc(tlen + 1);
+    if (!it->text)
+        return "out of memory";
+    memcpy(it->text, text, tlen + 1);
+    it->len = tlen;
     return NULL;
+}
+
+static void sketch_record(void *ctx, size_t i)
+{
+    sk_batch *b = ctx;
+    item *it = &b->it[i];
+    if (it->text && !it->why[0])
+        sketch_text(it, it->text, it->len, b->xo);
+    free(it->text);
+    it->text = NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -678,6 +698,9 @@ typedef struct run {
     size_t pending, committed, skipped;
     size_t added, replaced, unchanged;
     int fatal;
+    double *lat;         /* --stats: seconds in the index per document */
+    size_t nlat, caplat;
+    double t0;
 } run;
 
 static int commit(run *r)
@@ -709,6 +732,7 @@ static int process(run *r, item *it, const char *where)
         diag("%s: read", safe(where));
     rp_index_result res;
     int rc;
+    double t = r->xo->stats ? rp_now() : 0;
     if (r->adding) {
         if (r->pending == 0 && (rc = rp_index_begin(r->ix)) != RP_OK) {
             diag("%s: %s", safe(r->db), rp_index_errmsg(r->ix));
@@ -725,6 +749,8 @@ static int process(run *r, item *it, const char *where)
     } else {
         rc = rp_index_query(r->ix, it->id, it->doc, &res);
     }
+    if (r->xo->stats && rp_grow(&r->lat, &r->caplat, r->nlat + 1, sizeof *r->lat) == 0)
+        r->lat[r->nlat++] = rp_now() - t;
     if (rc != RP_OK) {
         diag("%s: %s", safe(r->db), rp_index_errmsg(r->ix));
         rp_index_rollback(r->ix);
@@ -746,43 +772,62 @@ static int process(run *r, item *it, const char *where)
     return 0;
 }
 
-/* Reads JSON Lines on stdin, one record at a time. */
-static int run_stdin(run *r)
+/* Reads JSON Lines on stdin: a batch of records at a time, sketched on
+ * the pool, or with --report one record at a time, each answered as soon
+ * as it arrives. */
+static int run_stdin(run *r, pool *pl)
 {
     char *line = NULL;
-    size_t cap = 0, lineno = 0;
-    ssize_t n;
+    size_t cap = 0, lineno = 0, m = 0;
+    size_t per = r->xo->report ? 1 : SKETCH_BATCH;
+    item *its = calloc(per, sizeof *its);
+    char (*where)[32] = calloc(per, sizeof *where);
+    ssize_t n = 0;
     int rc = 0;
-    while ((n = getline(&line, &cap, stdin)) >= 0) {
-        lineno++;
-        char where[48];
-        snprintf(where, sizeof where, "stdin:%zu", lineno);
-        if (*ws(line) == 0)
-            continue;
-        if ((size_t)n > r->xo->max_bytes * 2 + 4096) {
-            diag("%s: skipped: line larger than --max-bytes", where);
-            r->skipped++;
-            continue;
+    if (!its || !where) {
+        free(its);
+        free(where);
+        diag("out of memory");
+        r->fatal = 1;
+        return -1;
+    }
+    while (rc == 0 && n >= 0) {
+        n = getline(&line, &cap, stdin);
+        if (n >= 0) {
+            lineno++;
+            if (*ws(line) == 0)
+                continue;
+            item *it = &its[m];
+            memset(it, 0, sizeof *it);
+            snprintf(where[m], sizeof where[m], "stdin:%zu", lineno);
+            const char *why = NULL;
+            if ((size_t)n > r->xo->max_bytes * 2 + 4096)
+                why = "line larger than --max-bytes";
+            else if (memchr(line, 0, (size_t)n))
+                why = "NUL byte in a JSON line";
+            else
+                why = parse_line(line, it, r->xo);
+            if (why) {
+                diag("%s: skipped: %s", where[m], why);
+                r->skipped++;
+                item_free(it);
+                continue;
+            }
+            if (++m < per)
+                continue;
         }
-        if (memchr(line, 0, (size_t)n)) {
-            diag("%s: skipped: NUL byte in a JSON line", where);
-            r->skipped++;
-            continue;
+        sk_batch b = {its, r->xo};
+        pool_run(pl, m, sketch_record, &b);
+        for (size_t k = 0; k < m; k++) {
+            if (rc == 0)
+                rc = process(r, &its[k], where[k]);
+            item_free(&its[k]);
         }
-        item it = {0};
-        const char *why = parse_line(line, &it, r->xo);
-        if (why) {
-            diag("%s: skipped: %s", where, why);
-            r->skipped++;
-            item_free(&it);
-            continue;
-        }
-        rc = process(r, &it, where);
-        item_free(&it);
-        if (rc < 0)
-            break;
+        m = 0;
     }
     free(line);
+    free(its);
+    free(where);
     if (rc == 0 && ferror(stdin)) {
         diag("stdin: cannot read");
         r->skipped++;
@@ -820,6 +865,33 @@ static int run_files(run *r, pathlist *files, pool *pl)
     return rc;
 }
 
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* --stats: throughput of the whole run, and the time each document spent
+ * in the index (rp_index_add or rp_index_query: lookup, verification,
+ * writes; not reading or sketching). */
+static void print_stats(run *r)
+{
+    double total = rp_now() - r->t0;
+    size_t n = r->nlat;
+    double sum = 0;
+    qsort(r->lat, n, sizeof *r->lat, cmp_double);
+    for (size_t i = 0; i < n; i++)
+        sum += r->lat[i];
+#define PCT(p) (n ? r->lat[(size_t)((double)(n - 1) * (p))] * 1e3 : 0.0)
+    fprintf(stderr,
+            "reprint: stats: %zu documents in %.3fs, %.0f documents/s\n"
+            "reprint: stats: index time per document: mean %.3f ms, p50 %.3f ms, "
+            "p99 %.3f ms, max %.3f ms\n",
+            n, total, total > 0 ? (double)n / total : 0.0, n ? sum / (double)n * 1e3 : 0.0,
+            PCT(0.5), PCT(0.99), PCT(1.0));
+#undef PCT
+}
+
 static int cmd_add_query(int argc, char **argv, int adding)
 {
     ix_opts xo;
@@ -844,7 +916,7 @@ static int cmd_add_query(int argc, char **argv, int adding)
         diag("index %s: '-' given more than once", sub);
         return EXIT_TROUBLE;
     }
-    run r = {db, NULL, &xo, adding, 0, 0, 0, 0, 0, 0, 0};
+    run r = {db, NULL, &xo, adding, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, rp_now()};
     pool *pl = NULL;
     pathlist files = {0};
     int code = EXIT_OK;
@@ -864,7 +936,7 @@ static int cmd_add_query(int argc, char **argv, int adding)
             if (run_files(&r, &files, pl) < 0)
                 break;
             pathlist_free(&files);
-            if (run_stdin(&r) < 0)
+            if (run_stdin(&r, pl) < 0)
                 break;
             continue;
         }
@@ -884,6 +956,8 @@ static int cmd_add_query(int argc, char **argv, int adding)
             code = finish_output(EXIT_TROUBLE);
         goto out;
     }
+    if (xo.stats)
+        print_stats(&r);
     if (adding && xo.verbose)
         diag("%s: %zu added, %zu replaced, %zu unchanged, %zu skipped", safe(db),
              r.added, r.replaced, r.unchanged, r.skipped);
@@ -892,6 +966,7 @@ out:
     pathlist_free(&files);
     pool_free(pl);
     rp_index_free(r.ix);
+    free(r.lat);
     return code;
 }
 
