@@ -1043,7 +1043,9 @@ static int cmd_rm(int argc, char **argv)
     for (int i = optind + 1; i < argc; i++) {
         rc = rp_index_remove(ix, argv[i]);
         if (rc == RP_ENOTFOUND) {
-            diag("%s: %s: no such document", safe(db), safe(argv[i]));
+            char name[512];
+            snprintf(name, sizeof name, "%s", safe(db));
+            diag("%s: %s: no such document", name, safe(argv[i]));
             code = EXIT_SKIPPED;
         } else if (rc != RP_OK) {
             diag("%s: %s", safe(db), rp_index_errmsg(ix));

@@ -6,7 +6,7 @@ Writes N JSON Lines records {"id", "title", "text"} to stdout: articles of
 share of reprints (an earlier article cut, re-led, lightly edited). No
 real text is used. Deterministic for a given --seed.
 
-usage: gen_feed.py N [--seed S] [--reprints 0.1] [--start K]
+usage: gen_feed.py N [--seed S] [--reprints 0.1] [--start K] [--words W]
 """
 import argparse
 import json
@@ -20,6 +20,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--reprints", type=float, default=0.1)
     ap.add_argument("--start", type=int, default=0, help="first record number")
+    ap.add_argument("--words", type=int, default=500, help="mean words an article")
     a = ap.parse_args()
     rnd = random.Random(a.seed)
     syll = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "be", "da", "fu", "go",
@@ -50,7 +51,7 @@ def main():
                 words[rnd.randrange(len(words))] = rnd.choice(vocab)
             words = rnd.choices(vocab, cum_weights=cum, k=rnd.randint(0, 40)) + words
         else:
-            words = rnd.choices(vocab, cum_weights=cum, k=rnd.randint(300, 700))
+            words = rnd.choices(vocab, cum_weights=cum, k=rnd.randint(a.words * 3 // 5, a.words * 7 // 5))
         recent.append(words)
         if len(recent) > 2000:
             recent.pop(rnd.randrange(len(recent)))
