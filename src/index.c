@@ -1374,9 +1374,15 @@ int rp_index_export(rp_index *ix, rp_index_export_fn fn, void *ctx)
             code = fail_msg(ix, RP_ENOMEM, "out of memory");
             goto out;
         }
+        int64_t nsh = sqlite3_column_int64(q, 2);
+        if (!id || nsh < 1 || nsh > (int64_t)UINT32_MAX) {
+            code = fail_msg(ix, RP_EFORMAT, "index is damaged (document row %lld)",
+                            (long long)sqlite3_column_int64(q, 0));
+            goto out;
+        }
         e.rows[e.n] = sqlite3_column_int64(q, 0);
-        e.ids[e.n] = strdup(id ? id : "");
-        e.nsh[e.n] = (size_t)sqlite3_column_int64(q, 2);
+        e.ids[e.n] = strdup(id);
+        e.nsh[e.n] = (size_t)nsh;
         if (!e.ids[e.n]) {
             code = fail_msg(ix, RP_ENOMEM, "out of memory");
             goto out;
