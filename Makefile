@@ -5,6 +5,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 PREFIX  ?= /usr/local
 DESTDIR ?=
+MANDIR  ?= $(PREFIX)/share/man/man1
 SANITIZE ?=
 
 PKGS     = libxxhash libutf8proc sqlite3
@@ -97,12 +98,14 @@ valgrind: $(BIN)
 eval: $(BIN)
 	@REPRINT=$(BIN) bash tools/eval.sh
 
+## install: the program to $(DESTDIR)$(PREFIX)/bin, the manual to $(DESTDIR)$(MANDIR)
 install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/reprint
+	install -m 644 src/reprint.1 $(DESTDIR)$(MANDIR)/reprint.1
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/reprint
+	rm -f $(DESTDIR)$(PREFIX)/bin/reprint $(DESTDIR)$(MANDIR)/reprint.1
 
 clean:
 	rm -rf build build-san build-fuzz build-clang tests/fuzz/out

@@ -9,7 +9,8 @@
  *
  * It knows nothing of argv, stdout or exit codes: every function returns a
  * value or an RP_E* code (negative), and rp_strerror() gives its text.
- * Types are opaque; each _new has a matching _free that accepts NULL.
+ * Types are opaque; each _new has a matching _free that accepts NULL. The
+ * results of rp_diff_texts() are plain structs the caller owns.
  * Nothing here is thread-safe on a shared object, but rp_doc_new() may run
  * concurrently on different inputs with the same options.
  */
@@ -74,6 +75,10 @@ typedef struct rp_options {
     unsigned bands, rows;  /* LSH shape; 0,0 = chosen from lsh_threshold */
     unsigned min_shared;   /* fewest shared shingles for a verified pair */
     int keep_boilerplate;  /* nonzero: do not strip markup and furniture */
+    unsigned furniture_df; /* a line found in at least this many documents
+                              of the corpus (and in 4 times as many as the
+                              document's median line) is furniture; 0 = off.
+                              Needs a loader (rp_corpus_set_loader) */
     int exhaustive;        /* nonzero: compare every pair, no LSH (slow;
                               measures what LSH misses) */
 } rp_options;
@@ -110,6 +115,14 @@ typedef struct rp_token {
  * @return RP_OK, RP_ENOMEM or RP_ETOOBIG. */
 int rp_tokenize(const char *text, size_t len, int clean,
                 rp_token **out, size_t *n);
+
+/* Finds where the cleaner sees a trailing reader-comment thread in text
+ * (the rule rp_tokenize() uses with clean set to cut it off), whether or
+ * not the text is then cleaned.
+ * @param start receives the byte offset of the thread's first line, or
+ *              len when the text has no comment thread.
+ * @return RP_OK, RP_ENOMEM or RP_ETOOBIG. */
+int rp_clean_thread(const char *text, size_t len, size_t *start);
 
 /* -------------------------------------------------------------------------
  * Documents: the shingle set and signature of one text
@@ -194,6 +207,8 @@ typedef struct rp_run_stats {
     double lsh, verify, cluster;
     size_t candidates;   /* distinct candidate pairs from LSH */
     size_t verified;     /* pairs whose score reached the threshold */
+    size_t furniture;    /* lines left out as corpus-level furniture (compact
+                            mode: counted over the documents verified) */
     unsigned bands, rows;
 } rp_run_stats;
 void rp_corpus_stats(const rp_corpus *c, rp_run_stats *out);
@@ -239,6 +254,122 @@ size_t rp_cluster_representative(const rp_corpus *c, size_t i);
 /* @return member j of cluster i (borrowed). The representative is first;
  * the others follow in document order. */
 const rp_member *rp_cluster_member(const rp_corpus *c, size_t i, size_t j);
+
+/* -------------------------------------------------------------------------
+ * Diff: the passages two texts share, and how their paragraphs map
+ * ---------------------------------------------------------------------- */
+
+/* A run of words shared by two token streams: tokens a .. a+words-1 of A
+ * have the same hashes as tokens b .. b+words-1 of B. The byte ranges come
+ * from the tokens: a_start is the start of A's first token of the run,
+ * a_end the end of its last one, so text + a_start .. text + a_end is the
+ * passage as written, punctuation between its words included. */
+typedef struct rp_span {
+    size_t a, b;               /* first token of the run in A and in B */
+    size_t words;              /* tokens in the run (>= k) */
+    uint32_t a_start, a_end;   /* bytes of the run in text A */
+    uint32_t b_start, b_end;   /* bytes of the run in text B */
+    int moved;                 /* nonzero: not on the longest chain of runs
+                                  that keeps the same order in A and in B
+                                  (the passage was moved) */
+} rp_span;
+
+/* Finds the maximal runs of at least k words that A and B share. A's
+ * windows of k tokens are looked up in a hash table of B's windows; a hit
+ * is extended as far as the tokens agree and the longest extension wins
+ * (the earliest in B on a tie); the walk over A then jumps past it. These
+ * matches claim B's tokens longest first (a match whose B tokens are partly
+ * taken keeps its free pieces of k or more), then the tokens of A left
+ * over are matched greedily, left to right, against what is left of B.
+ * Runs never overlap in A or in B. Expected time O(na + nb): each window
+ * tries at most 64 copies of itself in B.
+ * @param out  receives a malloc'd array, in the order of A, that the
+ *             caller frees with free(); NULL when there is no run.
+ * @param n    receives the number of runs.
+ * @return RP_OK, RP_ENOMEM, or RP_EINVAL when k is 0 or above 1024. */
+int rp_diff_spans(const rp_token *a, size_t na, const rp_token *b, size_t nb,
+                  unsigned k, rp_span **out, size_t *n);
+
+/* A paragraph: a block of lines between blank lines, or a single line when
+ * the text has no blank line at all. */
+typedef struct rp_para {
+    uint32_t start, end;  /* bytes: start of its first line, end of its last
+                             (line break excluded) */
+    size_t tok, ntok;     /* its tokens: tok .. tok+ntok-1 */
+    size_t shared;        /* how many of them are in shared runs */
+    int comments;         /* nonzero: in the trailing reader-comment thread
+                             (see rp_clean_thread) */
+} rp_para;
+
+/* Splits text into paragraphs and gives each its tokens (tok, n: the
+ * tokens of this text, in order). shared and comments are left 0.
+ * @param out receives a malloc'd array the caller frees with free(); NULL
+ *            when the text has no paragraph (only blank lines).
+ * @return RP_OK, RP_ENOMEM or RP_ETOOBIG. */
+int rp_paragraphs(const char *text, size_t len, const rp_token *tok,
+                  size_t n, rp_para **out, size_t *np);
+
+/* How a paragraph of A relates to one of B. The shares are the shared
+ * words between the two over the words of each; "most" means 90%. */
+enum {
+    RP_PARA_SAME = 0,   /* A¶ = B¶: most of each is in the other */
+    RP_PARA_INSIDE,     /* A¶ ⊂ B¶: most of A¶ is in B¶, not the reverse */
+    RP_PARA_HOLDS,      /* A¶ ⊃ B¶: most of B¶ is in A¶, not the reverse */
+    RP_PARA_OVERLAP,    /* A¶ ~ B¶: they share a passage */
+    RP_PARA_ONLY_A,     /* A¶first..last share no word with B */
+    RP_PARA_ONLY_B      /* B¶first..last share no word with A */
+};
+
+/* Why a range of unshared paragraphs is there, when it can be told. */
+enum {
+    RP_NOTE_NONE = 0,
+    RP_NOTE_COMMENTS,   /* in the reader-comment thread */
+    RP_NOTE_FURNITURE   /* no words left after cleaning (or none at all) */
+};
+
+/* One line of the paragraph map. Paragraph numbers are indexes into the
+ * rp_diff paragraph arrays (0-based). */
+typedef struct rp_para_link {
+    int rel;              /* RP_PARA_* */
+    size_t a, b;          /* SAME..OVERLAP: the two paragraphs */
+    size_t words;         /* SAME..OVERLAP: shared words between them */
+    double a_share;       /* words / words of A¶a */
+    double b_share;       /* words / words of B¶b */
+    size_t first, last;   /* ONLY_A, ONLY_B: the range on that side */
+    int note;             /* ONLY_A, ONLY_B: RP_NOTE_* */
+} rp_para_link;           /* fields a kind does not use are 0 or SIZE_MAX */
+
+/* Everything `reprint diff` reports about two texts. A plain struct the
+ * caller owns: fill it with rp_diff_texts(), release its arrays with
+ * rp_diff_clear(). */
+typedef struct rp_diff {
+    rp_sim sim;             /* exactly what rp_doc_compare() gives */
+    rp_token *tok_a, *tok_b;    /* the tokens of each text (what the runs
+                                   and paragraphs index) */
+    size_t words_a, words_b;    /* their numbers */
+    size_t shared_words;    /* words in shared runs (the same in A and B) */
+    rp_span *spans;         /* shared runs, in the order of A */
+    size_t nspans;
+    rp_para *paras_a, *paras_b;
+    size_t nparas_a, nparas_b;
+    rp_para_link *links;    /* the paragraph map: the links and unshared
+                               ranges of A in A's order, then the unshared
+                               ranges of B in B's order */
+    size_t nlinks;
+    size_t thread_a, thread_b;  /* rp_clean_thread() of each text */
+} rp_diff;
+
+/* Compares text A with text B under options o (shingle, threshold,
+ * min_shared, keep_boilerplate are used): the figures of rp_doc_compare(),
+ * the shared runs of at least o->shingle words, and the paragraph map.
+ * A text with no words is not an error: it shares nothing.
+ * @param out is overwritten; on failure it holds no memory.
+ * @return RP_OK, RP_ENOMEM, RP_EINVAL (bad options) or RP_ETOOBIG. */
+int rp_diff_texts(const char *a, size_t alen, const char *b, size_t blen,
+                  const rp_options *o, rp_diff *out);
+
+/* Frees the arrays of d and zeroes it. d may be NULL or already clear. */
+void rp_diff_clear(rp_diff *d);
 
 /* -------------------------------------------------------------------------
  * Index: a persistent, incremental store of documents (SQLite)

@@ -31,7 +31,9 @@
  *     of a thread: from some line on, most lines are indented, bulleted,
  *     numbered or quoted, or are short "name · time" headers. A cut needs
  *     at least 30 words of article before it, so a "Comments" button at
- *     the top of a page never empties the article.
+ *     the top of a page never empties the article. rp_clean_thread()
+ *     reports where this rule finds a thread without cleaning, for
+ *     `reprint diff` to label the comments.
  */
 #include "clean.h"
 
@@ -505,7 +507,7 @@ static void feed_inline(rp_tokenizer *t, size_t start, size_t end)
             if (b < i) {
                 if (b > run)
                     rp_tokenizer_feed(t, run, b);
-                run = b;
+                run = i;   /* the local part s[b..i) is never fed */
                 skip_to = skip_nonspace(s, i, end);
             }
         }
@@ -525,12 +527,14 @@ static void feed_inline(rp_tokenizer *t, size_t start, size_t end)
 /* Driver                                                              */
 /* ------------------------------------------------------------------ */
 
-int rp_clean_feed(rp_tokenizer *t)
+/* Splits s[0..len) into lines, measured and keyed, with the number of words
+ * before each. On success *L and *before are malloc'd (caller frees both).
+ * @return RP_OK or RP_ENOMEM. */
+static int split_lines(const uint8_t *s, size_t len, line **Lout,
+                       unsigned **before_out, size_t *nout)
 {
-    pthread_once(&filters_once, filters_init);
-    const uint8_t *s = t->s;
-    size_t len = t->len, nl = 0;
-    for (const uint8_t *q = s; (q = memchr(q, '\n', (size_t)(s + len - q))); q++)
+    size_t nl = 0;
+    for (const uint8_t *q = s; len && (q = memchr(q, '\n', (size_t)(s + len - q))); q++)
         nl++;
     nl++;
     line *L = malloc(nl * sizeof *L);
@@ -543,7 +547,7 @@ int rp_clean_feed(rp_tokenizer *t)
     size_t n = 0, p = 0;
     unsigned words = 0;
     while (p <= len && n < nl) {
-        const uint8_t *q = memchr(s + p, '\n', len - p);
+        const uint8_t *q = len > p ? memchr(s + p, '\n', len - p) : NULL;
         size_t e = q ? (size_t)(q - s) : len;
         line *l = &L[n];
         l->start = p;
@@ -561,6 +565,42 @@ int rp_clean_feed(rp_tokenizer *t)
         if (!q)
             break;
     }
+    *Lout = L;
+    *before_out = before;
+    *nout = n;
+    return RP_OK;
+}
+
+int rp_clean_thread(const char *text, size_t len, size_t *start)
+{
+    const uint8_t *s = (const uint8_t *)text;
+    line *L;
+    unsigned *before;
+    size_t n;
+    *start = len;
+    if (len > RP_MAX_TEXT)
+        return RP_ETOOBIG;
+    pthread_once(&filters_once, filters_init);
+    int rc = split_lines(s, len, &L, &before, &n);
+    if (rc != RP_OK)
+        return rc;
+    size_t cut = thread_start(s, L, n, before);
+    if (cut < n)
+        *start = L[cut].start;
+    free(L);
+    free(before);
+    return RP_OK;
+}
+
+int rp_clean_feed(rp_tokenizer *t)
+{
+    pthread_once(&filters_once, filters_init);
+    const uint8_t *s = t->s;
+    line *L;
+    unsigned *before;
+    size_t n;
+    if (split_lines(s, t->len, &L, &before, &n) != RP_OK)
+        return RP_ENOMEM;
     size_t cut = thread_start(s, L, n, before);
     int para_start = 1;
     for (size_t i = 0; i < cut; i++) {

@@ -39,13 +39,21 @@
 /* Bytes of rebuilt shingle sets kept during verification (compact mode). */
 #define RP_VERIFY_CACHE ((size_t)32 << 20)
 
+/* Line document frequencies, for corpus-level furniture (compact mode): a
+ * count-min sketch of two rows of 2^22 saturating 8-bit counters (8 MiB
+ * whatever the corpus size). Each document counts each of its distinct
+ * lines once; a count can only run high, by about lines / 2^22 on
+ * average (2 at 200,000 documents of 40 lines), far below the cut-off. */
+#define DF_BITS 22
+#define DF_ROWS 2
+
 struct rp_corpus {
     rp_options o;
     unsigned bands, rows;
     struct entry {
         rp_doc *doc;       /* whole document, or NULL in compact mode */
         char *id;
-        uint64_t digest;   /* of the shingle set (compact mode) */
+        uint64_t digest;   /* of the token stream (compact mode) */
         uint32_t nsh;      /* shingles */
         int lost;          /* RP_OK, or why the loader failed */
     } *e;
@@ -64,6 +72,8 @@ struct rp_corpus {
     rp_load_fn load;
     void *load_ctx;
     unsigned threads;
+    uint8_t *df;           /* DF_ROWS << DF_BITS counters */
+    size_t furniture;      /* lines dropped as furniture in verification */
     rp_doc **cache;        /* n slots: the rebuilt documents */
     size_t *fifo, fifo_head, fifo_n, cache_bytes;
     int fail;              /* sticky RP_ENOMEM from the cache */
@@ -109,6 +119,7 @@ void rp_corpus_free(rp_corpus *c)
             rp_doc_free(c->cache[i]);
     free(c->cache);
     free(c->fifo);
+    free(c->df);
     free(c->pairs);
     rp_clustering_free(&c->cl);
     free(c);
@@ -151,19 +162,43 @@ static int id_rehash(rp_corpus *c)
     return RP_OK;
 }
 
-/* A digest of a shingle set, to tell that a reloaded text is the same. */
-static uint64_t doc_digest(const rp_doc *d)
+static size_t df_slot(uint64_t line, int row)
 {
-    uint64_t h = d->n;
-    for (size_t i = 0; i < d->n; i++)
-        h = h * 0x9E3779B97F4A7C15ull + d->sh[i];
-    return h;
+    uint64_t h = (line ^ (uint64_t)row * 0xC2B2AE3D27D4EB4Full) * 0x9E3779B97F4A7C15ull;
+    return ((size_t)row << DF_BITS) + (size_t)(h >> (64 - DF_BITS));
+}
+
+static void df_count(rp_corpus *c, const rp_doc *d)
+{
+    for (size_t i = 0; i < d->nlines; i++)
+        for (int r = 0; r < DF_ROWS; r++) {
+            uint8_t *v = &c->df[df_slot(d->lines[i], r)];
+            if (*v < UINT8_MAX)
+                (*v)++;
+        }
+}
+
+static unsigned df_lookup(const void *ctx, uint64_t line)
+{
+    const rp_corpus *c = ctx;
+    unsigned m = UINT8_MAX;
+    for (int r = 0; r < DF_ROWS; r++) {
+        unsigned v = c->df[df_slot(line, r)];
+        if (v < m)
+            m = v;
+    }
+    return m;
 }
 
 int rp_corpus_set_loader(rp_corpus *c, rp_load_fn fn, void *ctx)
 {
     if (!c || c->n > 0 || c->ran)
         return RP_ESTATE;
+    if (!c->df) {
+        c->df = calloc((size_t)DF_ROWS << DF_BITS, 1);
+        if (!c->df)
+            return RP_ENOMEM;
+    }
     c->load = fn;
     c->load_ctx = ctx;
     return RP_OK;
@@ -204,10 +239,12 @@ long rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d)
     memset(e, 0, sizeof *e);
     e->id = copy;
     e->nsh = (uint32_t)d->n;
-    e->digest = doc_digest(d);
+    e->digest = d->digest;
     rp_lsh_keys(d->sig, c->bands, c->rows, c->keys + c->n * c->bands);
-    if (c->load)
+    if (c->load) {
+        df_count(c, d);
         rp_doc_free(d);
+    }
     else
         e->doc = d;
     c->idx[slot] = c->n + 1;
@@ -268,8 +305,8 @@ static int rebuild(const rp_corpus *c, size_t i, rp_doc **out)
     *out = NULL;
     int rc = c->load(c->load_ctx, i, &text, &len);
     if (rc == RP_OK) {
-        rp_doc *d = rp_doc_new(text, len, &c->o, &rc);
-        if (d && (d->n != e->nsh || doc_digest(d) != e->digest)) {
+        rp_doc *d = rp_doc_build(text, len, &c->o, df_lookup, c, &rc);
+        if (d && d->digest != e->digest) {
             rp_doc_free(d);
             d = NULL;
             rc = RP_ELOAD;
@@ -293,6 +330,7 @@ static void cache_put(rp_corpus *c, size_t i, rp_doc *d, int rc, size_t keep)
         return;
     }
     c->cache[i] = d;
+    c->furniture += d->dropped;
     c->fifo[(c->fifo_head + c->fifo_n++) % c->n] = i;
     c->cache_bytes += d->n * sizeof(uint64_t);
     cache_evict(c, keep);
@@ -548,6 +586,9 @@ int rp_corpus_run(rp_corpus *c)
     c->stats.lsh = t1 - t0;
     c->stats.verify = t2 - t1;
     c->stats.cluster = t3 - t2;
+    c->stats.furniture = c->furniture;
+    free(c->df);
+    c->df = NULL;
     return rc;
 }
 

@@ -15,6 +15,7 @@
 #include "minhash.h"
 #include "normalize.h"
 #include "shingle.h"
+#include "util.h"
 
 const char *rp_strerror(int code)
 {
@@ -51,6 +52,7 @@ void rp_options_init(rp_options *o)
     o->threshold = RP_DEFAULT_THRESHOLD;
     o->lsh_threshold = 0;
     o->min_shared = RP_DEFAULT_MIN_SHARED;
+    o->furniture_df = RP_DEFAULT_FURNITURE_DF;
 }
 
 int rp_options_check(const rp_options *o)
@@ -91,12 +93,102 @@ int rp_tokenize(const char *text, size_t len, int clean, rp_token **out,
     return RP_OK;
 }
 
-rp_doc *rp_doc_new(const char *text, size_t len, const rp_options *o, int *err)
+/* Line structure of a token stream: line[i] is the index of the line of
+ * token i, and each line with a word gets a hash of its token hashes. */
+typedef struct linemap {
+    uint32_t *line;    /* per token */
+    uint64_t *hash;    /* per line: hash of its words */
+    uint32_t *first;   /* per line: its first token */
+    size_t n;          /* lines with a word */
+} linemap;
+
+static void linemap_free(linemap *m)
+{
+    free(m->line);
+    free(m->hash);
+    free(m->first);
+}
+
+static int linemap_build(const char *text, const rp_token *tok, size_t ntok,
+                         linemap *m)
+{
+    memset(m, 0, sizeof *m);
+    m->line = malloc(ntok * sizeof *m->line);
+    m->hash = malloc(ntok * sizeof *m->hash);
+    m->first = malloc(ntok * sizeof *m->first);
+    if (!m->line || !m->hash || !m->first)
+        return RP_ENOMEM;
+    size_t pos = 0;   /* scanned up to here */
+    for (size_t i = 0; i < ntok; i++) {
+        int newline = i == 0;
+        const char *q;
+        while (pos < tok[i].start &&
+               (q = memchr(text + pos, '\n', tok[i].start - pos)) != NULL) {
+            newline = 1;
+            pos = (size_t)(q - text) + 1;
+        }
+        if (pos < tok[i].start)
+            pos = tok[i].start;
+        if (newline)
+            m->first[m->n++] = (uint32_t)i;
+        m->line[i] = (uint32_t)(m->n - 1);
+    }
+    for (size_t l = 0; l < m->n; l++) {
+        size_t end = l + 1 < m->n ? m->first[l + 1] : ntok;
+        uint64_t h = 0x9E3779B97F4A7C15ull ^ (end - m->first[l]);
+        for (size_t i = m->first[l]; i < end; i++)
+            h = (h ^ tok[i].hash) * 0xFF51AFD7ED558CCDull;
+        m->hash[l] = h ^ (h >> 29);
+    }
+    return RP_OK;
+}
+
+static int cmp_unsigned(const void *x, const void *y)
+{
+    unsigned a = *(const unsigned *)x, b = *(const unsigned *)y;
+    return (a > b) - (a < b);
+}
+
+/* Drops the tokens of furniture lines in place. @return the new count, or
+ * (size_t)-1 when out of memory; *dropped counts the lines. */
+static size_t drop_furniture(rp_token *tok, size_t ntok, const linemap *m,
+                             unsigned cut, rp_line_df_fn df, const void *ctx,
+                             size_t *dropped)
+{
+    unsigned *f = malloc(m->n * sizeof *f), *sorted = malloc(m->n * sizeof *f);
+    if (!f || !sorted) {
+        free(f);
+        free(sorted);
+        return (size_t)-1;
+    }
+    for (size_t l = 0; l < m->n; l++)
+        f[l] = sorted[l] = df(ctx, m->hash[l]);
+    qsort(sorted, m->n, sizeof *sorted, cmp_unsigned);
+    /* the lower median: with two lines, the smaller */
+    unsigned median = sorted[(m->n - 1) / 2] ? sorted[(m->n - 1) / 2] : 1;
+    free(sorted);
+    size_t w = 0;
+    *dropped = 0;
+    for (size_t l = 0; l < m->n; l++)
+        if (f[l] >= cut && f[l] >= RP_FURNITURE_RATIO * median)
+            (*dropped)++;
+    for (size_t i = 0; i < ntok; i++) {
+        unsigned d = f[m->line[i]];
+        if (!(d >= cut && d >= RP_FURNITURE_RATIO * median))
+            tok[w++] = tok[i];
+    }
+    free(f);
+    return w;
+}
+
+rp_doc *rp_doc_build(const char *text, size_t len, const rp_options *o,
+                     rp_line_df_fn df, const void *df_ctx, int *err)
 {
     int rc;
     rp_token *tok = NULL;
     size_t ntok = 0;
     rp_doc *d = NULL;
+    linemap lm = {0};
 
     if (rp_options_check(o) != RP_OK) {
         rc = RP_EINVAL;
@@ -116,6 +208,33 @@ rp_doc *rp_doc_new(const char *text, size_t len, const rp_options *o, int *err)
     }
     d->words = ntok;
     d->K = o->hashes;
+    d->digest = ntok;
+    for (size_t i = 0; i < ntok; i++)
+        d->digest = (d->digest ^ tok[i].hash) * 0x9E3779B97F4A7C15ull;
+    rc = linemap_build(text, tok, ntok, &lm);
+    if (rc != RP_OK)
+        goto out;
+    d->lines = malloc(lm.n * sizeof *d->lines);
+    if (!d->lines) {
+        rc = RP_ENOMEM;
+        goto out;
+    }
+    memcpy(d->lines, lm.hash, lm.n * sizeof *d->lines);
+    rp_sort_u64(d->lines, lm.n);
+    d->nlines = rp_unique_u64(d->lines, lm.n);
+    if (df && o->furniture_df && !o->keep_boilerplate) {
+        size_t kept = drop_furniture(tok, ntok, &lm, o->furniture_df, df,
+                                     df_ctx, &d->dropped);
+        if (kept == (size_t)-1) {
+            rc = RP_ENOMEM;
+            goto out;
+        }
+        if (kept == 0) {   /* nothing but furniture: keep it all */
+            d->dropped = 0;
+        } else {
+            ntok = kept;
+        }
+    }
     size_t cap = ntok >= o->shingle ? ntok - o->shingle + 1 : 1;
     d->sh = malloc(cap * sizeof *d->sh);
     d->sig = malloc(o->hashes * sizeof *d->sig);
@@ -133,6 +252,7 @@ rp_doc *rp_doc_new(const char *text, size_t len, const rp_options *o, int *err)
     rc = RP_OK;
 out:
     free(tok);
+    linemap_free(&lm);
     if (rc != RP_OK) {
         rp_doc_free(d);
         d = NULL;
@@ -142,12 +262,18 @@ out:
     return d;
 }
 
+rp_doc *rp_doc_new(const char *text, size_t len, const rp_options *o, int *err)
+{
+    return rp_doc_build(text, len, o, NULL, NULL, err);
+}
+
 void rp_doc_free(rp_doc *d)
 {
     if (!d)
         return;
     free(d->sh);
     free(d->sig);
+    free(d->lines);
     free(d);
 }
 

@@ -16,6 +16,21 @@
 #define RP_DEFAULT_THRESHOLD 0.5
 #define RP_DEFAULT_MIN_SHARED 8
 #define RP_DEFAULT_LSH_THRESHOLD 0.1
+#define RP_DEFAULT_FURNITURE_DF RP_FURNITURE_DF
+
+/* Corpus-level furniture: a line of text that recurs in at least
+ * furniture_df documents (default RP_FURNITURE_DF), and in at least
+ * RP_FURNITURE_RATIO times as
+ * many as the median line of the same document, is page furniture (a
+ * site's footer, a standard disclaimer), not story text: a wire story
+ * reprinted verbatim many times has all its lines recurring alike, so its
+ * median rises with them and none of them stands out. */
+#define RP_FURNITURE_DF 5
+#define RP_FURNITURE_RATIO 4
+
+/* @return how many documents of the corpus hold the line with this hash
+ * (an estimate that may run high, never low). */
+typedef unsigned (*rp_line_df_fn)(const void *ctx, uint64_t line);
 
 struct rp_doc {
     uint64_t *sh;     /* sorted, repeat-free shingle hashes */
@@ -23,7 +38,16 @@ struct rp_doc {
     size_t words;     /* number of tokens */
     uint32_t *sig;    /* MinHash signature, K values */
     unsigned K;
+    uint64_t *lines;  /* sorted, repeat-free hashes of the text's lines */
+    size_t nlines;
+    uint64_t digest;  /* of the token stream, before furniture removal */
+    size_t dropped;   /* lines dropped as corpus-level furniture */
 };
+
+/* rp_doc_new, and when df is given, tokens of the lines that df shows to
+ * be corpus-level furniture are left out before shingling. */
+rp_doc *rp_doc_build(const char *text, size_t len, const rp_options *o,
+                     rp_line_df_fn df, const void *df_ctx, int *err);
 
 /* Fills s from the set sizes and their intersection, under the rule. */
 void rp_sim_from_counts(size_t na, size_t nb, size_t shared,

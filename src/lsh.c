@@ -32,28 +32,46 @@ double rp_lsh_prob(double s, unsigned b, unsigned r)
     return 1.0 - pow(1.0 - pow(s, (double)r), (double)b);
 }
 
-#define LSH_STEPS 100   /* trapezoid steps over [0, 1] */
+#define LSH_STEPS 200   /* trapezoid steps on each side of t */
 
 int rp_lsh_params(unsigned hashes, double t, unsigned *bands, unsigned *rows)
 {
     if (hashes < 1 || !(t > 0 && t < 1))
         return RP_EINVAL;
-    /* For each r, L[i] = log(1 - s_i^r) on a grid of s; then the curve of
-     * any b is 1 - exp(b L[i]), so each (b, r) costs one exp a point.
-     * False positives are integrated below t, false negatives above. */
-    double best = INFINITY, L[LSH_STEPS + 1], h = 1.0 / LSH_STEPS;
+    /* Grid points: [0, t] for the false positives (the curve itself) and
+     * [t, 1] for the false negatives (one minus it), LSH_STEPS + 1 each.
+     * For each r, q = 1 - s^r at every point, and the curve of b bands is
+     * 1 - q^b: stepping b up multiplies by q, so the whole search costs a
+     * few multiplications per (b, r) and point, and no pow(). */
+    enum { N = 2 * (LSH_STEPS + 1) };
+    double s[N], sr[N], q[N], qb[N], w[N];
+    for (int i = 0; i <= LSH_STEPS; i++) {
+        double edge = (i == 0 || i == LSH_STEPS) ? 0.5 : 1.0;
+        s[i] = t * i / LSH_STEPS;
+        w[i] = edge * t / LSH_STEPS;
+        s[LSH_STEPS + 1 + i] = t + (1 - t) * i / LSH_STEPS;
+        w[LSH_STEPS + 1 + i] = edge * (1 - t) / LSH_STEPS;
+    }
+    for (int i = 0; i < N; i++)
+        sr[i] = 1.0;
+    double best = INFINITY;
     for (unsigned r = 1; r <= hashes; r++) {
-        for (int i = 0; i <= LSH_STEPS; i++) {
-            double sr = pow(h * i, (double)r);
-            L[i] = sr < 1 ? log1p(-sr) : -INFINITY;
+        for (int i = 0; i < N; i++) {
+            sr[i] *= s[i];
+            q[i] = 1.0 - sr[i];
+            qb[i] = 1.0;
         }
         for (unsigned b = 1; b <= hashes / r; b++) {
-            double err = 0;
+            double fp = 0, fn = 0;
             for (int i = 0; i <= LSH_STEPS; i++) {
-                double p = 1.0 - exp(b * L[i]);
-                double y = h * i < t ? p : 1.0 - p;
-                err += (i == 0 || i == LSH_STEPS) ? y / 2 : y;
+                qb[i] *= q[i];
+                fp += w[i] * (1.0 - qb[i]);
             }
+            for (int i = LSH_STEPS + 1; i < N; i++) {
+                qb[i] *= q[i];
+                fn += w[i] * qb[i];
+            }
+            double err = 0.5 * fp + 0.5 * fn;
             if (err < best) {
                 best = err;
                 *bands = b;

@@ -29,6 +29,23 @@ static uint32_t probe(unsigned bin, unsigned attempt, unsigned K)
     return (uint32_t)(((h >> 32) * (uint64_t)K) >> 32);
 }
 
+/* The bin of list[0..n) (the full bins) that comes first in the order of
+ * a hash of (j, bin). */
+static uint32_t first_full(const uint16_t *list, unsigned n, unsigned j)
+{
+    uint32_t best = list[0];
+    uint64_t bestv = UINT64_MAX;
+    for (unsigned k = 0; k < n; k++) {
+        uint64_t x = ((uint64_t)j << 32) | list[k];
+        uint64_t v = XXH3_64bits_withSeed(&x, sizeof x, 0xD6E8FEB86659FD93ull);
+        if (v < bestv) {
+            bestv = v;
+            best = list[k];
+        }
+    }
+    return best;
+}
+
 void rp_minhash(const uint64_t *h, size_t n, uint32_t *sig, unsigned K)
 {
     for (unsigned i = 0; i < K; i++)
@@ -55,19 +72,33 @@ void rp_minhash(const uint64_t *h, size_t n, uint32_t *sig, unsigned K)
         }
     if (nfull == K)
         return;
+    uint16_t list[1024];   /* the full bins, listed on first need */
+    unsigned nlist = 0;
     for (unsigned j = 0; j < K; j++) {
         if (full[j >> 6] >> (j & 63) & 1)
             continue;
-        /* Random probes; after 64 misses (a nearly empty signature) walk
-         * on from the last probe, still a function of (j, full bins). */
+        /* Random probes; after 64 misses (a nearly empty signature) the
+         * sequence goes on through all bins in the order of a hash of
+         * (j, bin), and the full bin first in that order is taken. Every
+         * document follows the same sequence for j, so two sets agree on
+         * bin j exactly when the first bin full in either holds a shingle
+         * of both, and that bin is uniform among the full ones. (Walking
+         * on from the last probe instead would favour full bins after
+         * long empty gaps: for sets of 10 to 20 shingles at K=1024 it
+         * doubled the error of the estimate.) */
         uint32_t src = 0;
-        for (unsigned a = 1; a <= 64; a++) {
+        int hit = 0;
+        for (unsigned a = 1; a <= 64 && !hit; a++) {
             src = probe(j, a, K);
-            if (full[src >> 6] >> (src & 63) & 1)
-                break;
+            hit = full[src >> 6] >> (src & 63) & 1;
         }
-        while (!(full[src >> 6] >> (src & 63) & 1))
-            src = src + 1 == K ? 0 : src + 1;
+        if (!hit) {
+            if (!nlist)
+                for (unsigned i = 0; i < K; i++)
+                    if (full[i >> 6] >> (i & 63) & 1)
+                        list[nlist++] = (uint16_t)i;
+            src = first_full(list, nlist, j);
+        }
         sig[j] = sig[src];
     }
 }

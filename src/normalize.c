@@ -149,7 +149,8 @@ static size_t fold_cp(int32_t cp, int32_t *buf, size_t n, size_t cap)
     int32_t tmp[32];
     int bc = 0;
     utf8proc_ssize_t k = utf8proc_decompose_char(cp, tmp, 32,
-        UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK, &bc);
+        UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+        UTF8PROC_STRIPMARK, &bc);
     if (k < 0 || k > 32) {
         tmp[0] = cp;
         k = 1;

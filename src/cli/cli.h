@@ -14,6 +14,7 @@ enum {
 
 int cmd_scan(int argc, char **argv);
 int cmd_index(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 /* Flushes stdout and reports a failed write. @return the exit code to use:
  * code, or EXIT_TROUBLE when the output could not be written. */
@@ -21,6 +22,8 @@ int finish_output(int code);
 
 /* Parses a number for option name; reports and returns -1 when invalid. */
 int parse_double(const char *name, const char *arg, double lo, double hi, double *out);
+/* Parses a byte count with an optional K, M or G suffix (KiB, MiB, GiB). */
+int parse_size(const char *name, const char *arg, unsigned long long lo, unsigned long long hi, unsigned long long *out);
 int parse_uint(const char *name, const char *arg, unsigned long lo, unsigned long hi, unsigned long *out);
 
 #endif

@@ -22,6 +22,7 @@ static const struct cmd {
 } commands[] = {
     {"scan", cmd_scan, "find and cluster near-duplicate articles in files and folders"},
     {"index", cmd_index, "keep a persistent index of articles and match new ones against it"},
+    {"diff", cmd_diff, "show what two articles share, passage by passage"},
 };
 
 static void usage(FILE *f)
@@ -74,6 +75,32 @@ int parse_uint(const char *name, const char *arg, unsigned long lo, unsigned lon
         return -1;
     }
     *out = x;
+    return 0;
+}
+
+int parse_size(const char *name, const char *arg, unsigned long long lo, unsigned long long hi, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(arg, &end, 10);
+    unsigned long long mult = 1;
+    if (!errno && end != arg && arg[0] != '-') {
+        switch (*end) {
+        case 'k': case 'K': mult = 1ull << 10; end++; break;
+        case 'm': case 'M': mult = 1ull << 20; end++; break;
+        case 'g': case 'G': mult = 1ull << 30; end++; break;
+        default: break;
+        }
+        if (mult > 1 && (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0))
+            end += strlen(end);
+    }
+    if (errno || end == arg || *end || arg[0] == '-' || x > hi / mult ||
+        x * mult < lo || x * mult > hi) {
+        diag("%s: expected a size from %llu to %llu bytes (K, M, G for KiB, MiB, GiB), got '%s'",
+             name, lo, hi, safe(arg));
+        return -1;
+    }
+    *out = x * mult;
     return 0;
 }
 

@@ -124,6 +124,41 @@ void safe_string(FILE *f, const char *s)
     }
 }
 
+void safe_text(FILE *f, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7F)) {
+            size_t j = i + 1;
+            while (j < n && ((s[j] >= 0x20 && s[j] < 0x7F) || s[j] == '\n' || s[j] == '\t'))
+                j++;
+            fwrite(s + i, 1, j - i, f);
+            i = j;
+            continue;
+        }
+        if (c == '\r' && i + 1 < n && s[i + 1] == '\n') {
+            i++;
+            continue;
+        }
+        if (c < 0x80) {
+            fprintf(f, "\\x%02x", c);
+            i++;
+            continue;
+        }
+        int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(s + i, (utf8proc_ssize_t)(n - i < 4 ? n - i : 4), &cp);
+        if (k <= 0 || (cp >= 0x80 && cp < 0xA0) || utf8proc_category(cp) == UTF8PROC_CATEGORY_CC) {
+            fprintf(f, "\\x%02x", c);
+            i++;
+            continue;
+        }
+        fwrite(s + i, 1, (size_t)k, f);
+        i += (size_t)k;
+    }
+}
+
 const char *safe(const char *s)
 {
     static char buf[4096];

@@ -21,6 +21,11 @@ void json_string(FILE *f, const char *s);
  * drive the terminal. */
 void safe_string(FILE *f, const char *s);
 
+/* Writes n bytes of article text for a human: line breaks and tabs as
+ * they are ("\r\n" as "\n"), printable UTF-8 as is, other control
+ * characters and invalid bytes as C escapes (\x1b, \xff). */
+void safe_text(FILE *f, const char *s, size_t n);
+
 /* Returns s made safe as by safe_string, in a static buffer that the next
  * call reuses (for diagnostics). */
 const char *safe(const char *s);

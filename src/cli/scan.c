@@ -56,17 +56,20 @@ static void usage(FILE *f)
         "      --bands B --rows R  set the LSH shape by hand\n"
         "      --min-shared N      fewest shared shingles for a pair (default %u)\n"
         "      --keep-boilerplate  do not strip markup, furniture and comments\n"
+        "      --furniture-df N    a line in N or more articles (4x the article's\n"
+        "                          median line) is site furniture; 0 = off (default %u)\n"
         "      --exhaustive        compare every pair instead of using LSH (slow)\n"
         "input:\n"
         "      --hidden            read hidden files and folders too\n"
-        "      --max-bytes N       skip files larger than N bytes (default %zu)\n"
+        "      --max-bytes N       skip files larger than N bytes; K, M, G suffixes\n"
+        "                          (default %zu)\n"
         "  -h, --help              show this help\n",
-        d.threshold, d.shingle, d.hashes, d.min_shared, DEFAULT_MAX_BYTES);
+        d.threshold, d.shingle, d.hashes, d.min_shared, d.furniture_df, DEFAULT_MAX_BYTES);
 }
 
 enum {
     OPT_JSON = 256, OPT_PAIRS, OPT_STATS, OPT_HASHES, OPT_LSH, OPT_BANDS,
-    OPT_ROWS, OPT_MINSH, OPT_KEEP, OPT_HIDDEN, OPT_MAXB, OPT_EXH
+    OPT_ROWS, OPT_MINSH, OPT_KEEP, OPT_HIDDEN, OPT_MAXB, OPT_EXH, OPT_FDF
 };
 
 static const struct option longopts[] = {
@@ -83,6 +86,7 @@ static const struct option longopts[] = {
     {"rows", required_argument, NULL, OPT_ROWS},
     {"min-shared", required_argument, NULL, OPT_MINSH},
     {"keep-boilerplate", no_argument, NULL, OPT_KEEP},
+    {"furniture-df", required_argument, NULL, OPT_FDF},
     {"exhaustive", no_argument, NULL, OPT_EXH},
     {"hidden", no_argument, NULL, OPT_HIDDEN},
     {"max-bytes", required_argument, NULL, OPT_MAXB},
@@ -94,6 +98,7 @@ static const struct option longopts[] = {
 static int parse(int argc, char **argv, scan_opts *so)
 {
     unsigned long u;
+    unsigned long long sz;
     double x;
     rp_options_init(&so->ro);
     so->max_bytes = DEFAULT_MAX_BYTES;
@@ -149,12 +154,17 @@ static int parse(int argc, char **argv, scan_opts *so)
             so->ro.min_shared = (unsigned)u;
             break;
         case OPT_KEEP: so->ro.keep_boilerplate = 1; break;
+        case OPT_FDF:
+            if (parse_uint("--furniture-df", optarg, 0, 255, &u) < 0)
+                return -1;
+            so->ro.furniture_df = (unsigned)u;
+            break;
         case OPT_EXH: so->ro.exhaustive = 1; break;
         case OPT_HIDDEN: so->wo.hidden = 1; break;
         case OPT_MAXB:
-            if (parse_uint("--max-bytes", optarg, 1, RP_MAX_TEXT, &u) < 0)
+            if (parse_size("--max-bytes", optarg, 1, RP_MAX_TEXT, &sz) < 0)
                 return -1;
-            so->max_bytes = u;
+            so->max_bytes = (size_t)sz;
             break;
         case 'h':
             usage(stdout);

@@ -1,5 +1,6 @@
 /*
- * walk.c - the folder walk and the file reader of `reprint scan`.
+ * walk.c - the folder walk and the file reader of `reprint scan`, and the
+ * reader of standard input for `reprint diff`.
  *
  * Folders are read whole and their entries sorted with strcmp, so the
  * order of the output depends only on the names, never on the file system
@@ -224,6 +225,50 @@ const char *read_file(const char *path, size_t max, char **buf, size_t *len)
         n += (size_t)r;
     }
     close(fd);
+    b[n] = 0;
+    *buf = b;
+    *len = n;
+    return NULL;
+}
+
+const char *read_stdin(size_t max, char **buf, size_t *len)
+{
+    size_t cap = 65536, n = 0;
+    char *b = malloc(cap);
+    *buf = NULL;
+    *len = 0;
+    if (!b)
+        return "out of memory";
+    for (;;) {
+        if (n + 1 >= cap) {
+            if (cap > max) {
+                free(b);
+                return "input larger than the limit";
+            }
+            char *nb = realloc(b, cap * 2);
+            if (!nb) {
+                free(b);
+                return "out of memory";
+            }
+            b = nb;
+            cap *= 2;
+        }
+        ssize_t r = read(STDIN_FILENO, b + n, cap - 1 - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            const char *reason = strerror(errno);
+            free(b);
+            return reason;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    if (n > max) {
+        free(b);
+        return "input larger than the limit";
+    }
     b[n] = 0;
     *buf = b;
     *len = n;

@@ -30,4 +30,9 @@ void pathlist_free(pathlist *p);
  * @return NULL on success, or a static reason for the message. */
 const char *read_file(const char *path, size_t max, char **buf, size_t *len);
 
+/* Reads standard input to its end into *buf (malloc'd, NUL-terminated,
+ * caller frees) and *len, refusing more than max bytes.
+ * @return NULL on success, or a static reason for the message. */
+const char *read_stdin(size_t max, char **buf, size_t *len);
+
 #endif

@@ -1,0 +1,597 @@
+/*
+ * test_corpus.c - the public corpus API: construction and options, adding
+ * documents (indexes, copied ids, duplicate ids, ownership on failure,
+ * call order), the run (stats, verified pairs in order, exhaustive and LSH
+ * agreeing), accessors out of range, and _free(NULL); compact mode (a
+ * loader rebuilds the texts: same result, lost documents) and
+ * corpus-level furniture.
+ */
+#include "testutil.h"
+
+#include "doc.h"
+
+static rp_doc *mkdoc(const char *text, const rp_options *o)
+{
+    return doc_str(text, o);
+}
+
+static void test_new_and_free(void **state)
+{
+    (void)state;
+    rp_corpus_free(NULL);
+    rp_doc_free(NULL);
+    rp_corpus *c = rp_corpus_new(NULL);
+    assert_non_null(c);
+    assert_int_equal(rp_corpus_size(c), 0);
+    rp_corpus_free(c);
+    rp_options o;
+    rp_options_init(&o);
+    o.hashes = 5;
+    assert_null(rp_corpus_new(&o));
+    rp_options_init(&o);
+    o.threshold = 2;
+    assert_null(rp_corpus_new(&o));
+    /* the corpus keeps a copy of the options */
+    rp_options_init(&o);
+    o.hashes = 64;
+    c = rp_corpus_new(&o);
+    assert_non_null(c);
+    o.hashes = 999;
+    rp_options o64;
+    rp_options_init(&o64);
+    o64.hashes = 64;
+    assert_int_equal(rp_corpus_add(c, "a", mkdoc("words of a text", &o64)), 0);
+    rp_corpus_free(c);
+}
+
+static void test_add(void **state)
+{
+    (void)state;
+    rp_options o;
+    rp_options_init(&o);
+    rp_corpus *c = rp_corpus_new(&o);
+    assert_non_null(c);
+    char id[32];
+    strcpy(id, "first");
+    assert_int_equal(rp_corpus_add(c, id, mkdoc("alpha beta gamma", &o)), 0);
+    strcpy(id, "second");
+    assert_int_equal(rp_corpus_add(c, id, mkdoc("delta epsilon", &o)), 1);
+    /* the id was copied */
+    strcpy(id, "changed");
+    assert_string_equal(rp_corpus_id(c, 0), "first");
+    assert_string_equal(rp_corpus_id(c, 1), "second");
+    assert_null(rp_corpus_id(c, 2));
+    /* a duplicate id fails, and the corpus still frees the document
+     * (valgrind and ASan check that it is not leaked) */
+    assert_int_equal(rp_corpus_add(c, "first", mkdoc("zeta eta", &o)), RP_EDUPID);
+    assert_int_equal(rp_corpus_size(c), 2);
+    /* ids differing only in case or by a suffix are different */
+    assert_int_equal(rp_corpus_add(c, "First", mkdoc("zeta eta", &o)), 2);
+    assert_int_equal(rp_corpus_add(c, "first ", mkdoc("zeta eta", &o)), 3);
+    assert_int_equal(rp_corpus_add(c, "", mkdoc("zeta eta", &o)), 4);
+    assert_int_equal(rp_corpus_add(c, "", mkdoc("zeta eta", &o)), RP_EDUPID);
+    /* bad arguments: still takes ownership */
+    assert_int_equal(rp_corpus_add(c, NULL, mkdoc("theta", &o)), RP_EINVAL);
+    assert_int_equal(rp_corpus_add(c, "x", NULL), RP_EINVAL);
+    /* a signature of another length */
+    rp_options o2 = o;
+    o2.hashes = 128;
+    assert_int_equal(rp_corpus_add(c, "y", mkdoc("theta iota", &o2)), RP_EINVAL);
+    assert_int_equal(rp_corpus_size(c), 5);
+    /* after the run: out of order */
+    assert_int_equal(rp_corpus_run(c), RP_OK);
+    assert_int_equal(rp_corpus_add(c, "late", mkdoc("kappa lambda", &o)), RP_ESTATE);
+    assert_int_equal(rp_corpus_size(c), 5);
+    assert_int_equal(rp_corpus_run(c), RP_ESTATE);
+    rp_corpus_free(c);
+}
+
+static void test_many_ids(void **state)
+{
+    (void)state;
+    /* enough ids to grow the id table several times */
+    rp_options o;
+    rp_options_init(&o);
+    o.hashes = 16;
+    rp_corpus *c = rp_corpus_new(&o);
+    assert_non_null(c);
+    enum { N = 300 };
+    char id[32];
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, "doc/%03d.txt", i);
+        assert_int_equal(rp_corpus_add(c, id, mkdoc("same words in every one", &o)), i);
+    }
+    for (int i = 0; i < N; i += 37) {
+        snprintf(id, sizeof id, "doc/%03d.txt", i);
+        assert_int_equal(rp_corpus_add(c, id, mkdoc("again", &o)), RP_EDUPID);
+        assert_string_equal(rp_corpus_id(c, (size_t)i), id);
+    }
+    assert_int_equal(rp_corpus_size(c), N);
+    rp_corpus_free(c);
+}
+
+static void test_empty_and_single(void **state)
+{
+    (void)state;
+    rp_corpus *c = rp_corpus_new(NULL);
+    assert_non_null(c);
+    assert_int_equal(rp_corpus_run(c), RP_OK);
+    assert_int_equal(rp_corpus_nclusters(c), 0);
+    assert_int_equal(rp_corpus_npairs(c), 0);
+    assert_null(rp_corpus_pair(c, 0));
+    assert_null(rp_cluster_member(c, 0, 0));
+    assert_int_equal(rp_cluster_size(c, 0), 0);
+    rp_corpus_free(c);
+
+    rp_options o;
+    rp_options_init(&o);
+    c = rp_corpus_new(&o);
+    char *t = gen_text(1, 100);
+    assert_int_equal(rp_corpus_add(c, "only", mkdoc(t, &o)), 0);
+    assert_int_equal(rp_corpus_run(c), RP_OK);
+    assert_int_equal(rp_corpus_nclusters(c), 1);
+    assert_int_equal(rp_cluster_size(c, 0), 1);
+    assert_int_equal(rp_cluster_representative(c, 0), 0);
+    const rp_member *m = rp_cluster_member(c, 0, 0);
+    assert_non_null(m);
+    assert_int_equal(m->doc, 0);
+    assert_null(rp_cluster_member(c, 0, 1));
+    assert_null(rp_cluster_member(c, 1, 0));
+    assert_int_equal(rp_corpus_npairs(c), 0);
+    rp_corpus_free(c);
+    free(t);
+}
+
+/* The crafted set: two stories with reprints (trimmed, with a new lead,
+ * cut at the top), and unrelated texts, interleaved. */
+enum { NSET = 10 };
+static char *set_text[NSET];
+static const int set_story[NSET] = {1, 0, 2, 1, 1, 0, 2, 1, 2, 0};
+
+static void make_set(void)
+{
+    char *a = gen_text(101, 300), *b = gen_text(202, 250);
+    char *lead = gen_text(303, 40), *tail = gen_text(404, 30);
+    int na = 0, nb = 0;
+    for (int i = 0; i < NSET; i++) {
+        char *t = NULL;
+        size_t len = 0;
+        if (set_story[i] == 0) {
+            t = gen_text(1000 + (uint64_t)i, 150 + 10 * (size_t)i);
+        } else {
+            const char *base = set_story[i] == 1 ? a : b;
+            size_t nw = set_story[i] == 1 ? 300 : 250;
+            int k = set_story[i] == 1 ? na++ : nb++;
+            char *s = NULL;
+            switch (k) {
+            case 0: s = xstrdup(base); break;                    /* original */
+            case 1: s = slice_words(base, 0, nw * 2 / 3); break; /* trimmed */
+            case 2:                                              /* new lead */
+                cat_str(&t, &len, lead);
+                cat_str(&t, &len, " ");
+                s = slice_words(base, 0, nw - 20);
+                break;
+            default:                                             /* cut top, tail */
+                s = slice_words(base, 60, nw);
+                cat_str(&t, &len, s);
+                free(s);
+                cat_str(&t, &len, " ");
+                s = xstrdup(tail);
+                break;
+            }
+            cat_str(&t, &len, s);
+            free(s);
+        }
+        set_text[i] = t;
+    }
+    free(a);
+    free(b);
+    free(lead);
+    free(tail);
+}
+
+static void free_set(void)
+{
+    for (int i = 0; i < NSET; i++) {
+        free(set_text[i]);
+        set_text[i] = NULL;
+    }
+}
+
+static rp_corpus *run_set(const rp_options *o)
+{
+    rp_corpus *c = rp_corpus_new(o);
+    assert_non_null(c);
+    for (int i = 0; i < NSET; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "d%d", i);
+        assert_int_equal(rp_corpus_add(c, id, mkdoc(set_text[i], o)), i);
+    }
+    assert_int_equal(rp_corpus_run(c), RP_OK);
+    return c;
+}
+
+static void test_pairs(void **state)
+{
+    (void)state;
+    rp_options o;
+    rp_options_init(&o);
+    make_set();
+    rp_corpus *c = run_set(&o);
+    size_t np = rp_corpus_npairs(c);
+    /* every pair of the same story and no other: 4 + 3 reprints -> 6 + 3 */
+    assert_int_equal(np, 9);
+    for (size_t i = 0; i < np; i++) {
+        const rp_pair *p = rp_corpus_pair(c, i);
+        assert_non_null(p);
+        assert_true(p->a < p->b);
+        assert_true(p->b < NSET);
+        if (i) {
+            const rp_pair *q = rp_corpus_pair(c, i - 1);
+            assert_true(q->a < p->a || (q->a == p->a && q->b < p->b));
+        }
+        assert_true(set_story[p->a] != 0);
+        assert_int_equal(set_story[p->a], set_story[p->b]);
+        assert_true(p->sim.similar);
+        assert_true(p->sim.score >= o.threshold);
+        /* the figures are those of rp_doc_compare */
+        rp_doc *x = mkdoc(set_text[p->a], &o), *y = mkdoc(set_text[p->b], &o);
+        rp_sim s;
+        rp_doc_compare(x, y, &o, &s);
+        assert_float_equal(p->sim.jaccard, s.jaccard, 0);
+        assert_float_equal(p->sim.containment_ab, s.containment_ab, 0);
+        assert_float_equal(p->sim.containment_ba, s.containment_ba, 0);
+        assert_int_equal(p->sim.shared, s.shared);
+        rp_doc_free(x);
+        rp_doc_free(y);
+    }
+    assert_null(rp_corpus_pair(c, np));
+    rp_run_stats st;
+    rp_corpus_stats(c, &st);
+    assert_int_equal(st.bands, 117);
+    assert_int_equal(st.rows, 2);
+    assert_int_equal(st.verified, np);
+    assert_true(st.candidates >= np);
+    assert_true(st.lsh >= 0 && st.verify >= 0 && st.cluster >= 0);
+    rp_corpus_free(c);
+    free_set();
+}
+
+/* Asserts that two runs found the same pairs and the same clusters. */
+static void assert_same_result(const rp_corpus *x, const rp_corpus *y)
+{
+    assert_int_equal(rp_corpus_npairs(x), rp_corpus_npairs(y));
+    for (size_t i = 0; i < rp_corpus_npairs(x); i++) {
+        const rp_pair *p = rp_corpus_pair(x, i), *q = rp_corpus_pair(y, i);
+        assert_int_equal(p->a, q->a);
+        assert_int_equal(p->b, q->b);
+        assert_float_equal(p->sim.score, q->sim.score, 0);
+    }
+    assert_int_equal(rp_corpus_nclusters(x), rp_corpus_nclusters(y));
+    for (size_t i = 0; i < rp_corpus_nclusters(x); i++) {
+        assert_int_equal(rp_cluster_size(x, i), rp_cluster_size(y, i));
+        for (size_t j = 0; j < rp_cluster_size(x, i); j++) {
+            const rp_member *m = rp_cluster_member(x, i, j), *n = rp_cluster_member(y, i, j);
+            assert_int_equal(m->doc, n->doc);
+            assert_float_equal(m->containment, n->containment, 0);
+        }
+    }
+}
+
+static void test_exhaustive_agrees_with_lsh(void **state)
+{
+    (void)state;
+    rp_options o;
+    rp_options_init(&o);
+    make_set();
+    rp_corpus *lsh = run_set(&o);
+    o.exhaustive = 1;
+    rp_corpus *all = run_set(&o);
+    rp_run_stats st;
+    rp_corpus_stats(all, &st);
+    assert_int_equal(st.candidates, NSET * (NSET - 1) / 2);
+    rp_corpus_stats(lsh, &st);
+    assert_true(st.candidates < NSET * (NSET - 1) / 2);
+    assert_same_result(lsh, all);
+    assert_int_equal(rp_corpus_npairs(all), 9);
+    /* bands and rows by hand, and from an LSH threshold */
+    o.exhaustive = 0;
+    o.bands = 32;
+    o.rows = 4;
+    rp_corpus *hand = run_set(&o);
+    rp_corpus_stats(hand, &st);
+    assert_int_equal(st.bands, 32);
+    assert_int_equal(st.rows, 4);
+    assert_same_result(hand, all);
+    o.bands = o.rows = 0;
+    o.lsh_threshold = 0.3;
+    rp_corpus *t3 = run_set(&o);
+    rp_corpus_stats(t3, &st);
+    unsigned b, r;
+    assert_int_equal(rp_lsh_params(o.hashes, 0.3, &b, &r), RP_OK);
+    assert_int_equal(st.bands, b);
+    assert_int_equal(st.rows, r);
+    rp_corpus_free(lsh);
+    rp_corpus_free(all);
+    rp_corpus_free(hand);
+    rp_corpus_free(t3);
+    free_set();
+}
+
+static void test_clusters_of_set(void **state)
+{
+    (void)state;
+    rp_options o;
+    rp_options_init(&o);
+    make_set();
+    rp_corpus *c = run_set(&o);
+    /* story 1 (docs 0, 3, 4, 7), story 2 (2, 6, 8), then the unrelated
+     * 1, 5, 9 alone */
+    assert_int_equal(rp_corpus_nclusters(c), 5);
+    static const size_t want[][4] = {{0, 3, 4, 7}, {2, 6, 8}, {1}, {5}, {9}};
+    static const size_t want_n[] = {4, 3, 1, 1, 1};
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(rp_cluster_size(c, i), want_n[i]);
+        /* members: the representative, then the others in document order */
+        size_t rep = rp_cluster_representative(c, i);
+        assert_int_equal(rp_cluster_member(c, i, 0)->doc, rep);
+        size_t seen = 0;
+        for (size_t j = 0; j < want_n[i]; j++) {
+            size_t d = rp_cluster_member(c, i, j)->doc;
+            for (size_t k = 0; k < want_n[i]; k++)
+                seen += want[i][k] == d;
+            if (j > 1)
+                assert_true(rp_cluster_member(c, i, j - 1)->doc < d);
+        }
+        assert_int_equal(seen, want_n[i]);
+    }
+    /* the representative contains most of the others: the largest sum
+     * of the others' containment in it (ties to the smaller index) */
+    for (size_t i = 0; i < 2; i++) {
+        size_t best = SIZE_MAX;
+        double best_sum = -1;
+        for (size_t j = 0; j < want_n[i]; j++) {
+            size_t d = want[i][j];
+            double sum = 0;
+            for (size_t k = 0; k < rp_corpus_npairs(c); k++) {
+                const rp_pair *p = rp_corpus_pair(c, k);
+                if (p->a == d)
+                    sum += p->sim.containment_ba;
+                else if (p->b == d)
+                    sum += p->sim.containment_ab;
+            }
+            if (sum > best_sum) {
+                best_sum = sum;
+                best = d;
+            }
+        }
+        assert_int_equal(rp_cluster_representative(c, i), best);
+        /* each member's figures are against the representative */
+        rp_doc *r = mkdoc(set_text[best], &o);
+        for (size_t j = 0; j < want_n[i]; j++) {
+            const rp_member *m = rp_cluster_member(c, i, j);
+            rp_doc *x = mkdoc(set_text[m->doc], &o);
+            rp_sim sim;
+            rp_doc_compare(x, r, &o, &sim);
+            assert_float_equal(m->jaccard, sim.jaccard, 1e-12);
+            assert_float_equal(m->containment, sim.containment_ab, 1e-12);
+            rp_doc_free(x);
+        }
+        rp_doc_free(r);
+    }
+    /* story 1: the untouched original is the one that contains the rest */
+    assert_int_equal(rp_cluster_representative(c, 0), 0);
+    rp_corpus_free(c);
+    free_set();
+}
+
+/* ------------------------------------------------------------------ */
+/* Compact mode: the corpus keeps band keys and rebuilds texts to verify */
+
+typedef struct texts {
+    char **t;
+    size_t n;
+    int change;     /* index whose text comes back changed, or -1 */
+    int fail;       /* index whose loader call fails, or -1 */
+    size_t calls;
+} texts;
+
+static int load_text(void *ctx, size_t doc, char **text, size_t *len)
+{
+    texts *x = ctx;
+    x->calls++;
+    if (doc >= x->n || (int)doc == x->fail)
+        return RP_ELOAD;
+    const char *src = x->t[doc];
+    if ((int)doc == x->change)
+        src = "a different text altogether now, with other words in it";
+    *text = xstrdup(src);
+    *len = strlen(*text);
+    return RP_OK;
+}
+
+/* Six stories, each with two trimmed or extended reprints, and four
+ * unrelated articles: 22 texts. Caller frees with free_texts. */
+static texts make_texts(void)
+{
+    texts x = {calloc(22, sizeof(char *)), 0, -1, -1, 0};
+    assert_non_null(x.t);
+    for (uint64_t s = 0; s < 6; s++) {
+        char *story = gen_text(100 + s, 300);
+        x.t[x.n++] = story;
+        x.t[x.n++] = slice_words(story, 0, 220);
+        char *longer = NULL;
+        size_t len = 0;
+        cat_str(&longer, &len, story);
+        char *extra = gen_text(200 + s, 60);
+        cat_str(&longer, &len, "\n\n");
+        cat_str(&longer, &len, extra);
+        free(extra);
+        x.t[x.n++] = longer;
+    }
+    for (uint64_t s = 0; s < 4; s++)
+        x.t[x.n++] = gen_text(300 + s, 250);
+    return x;
+}
+
+static void free_texts(texts *x)
+{
+    for (size_t i = 0; i < x->n; i++)
+        free(x->t[i]);
+    free(x->t);
+}
+
+static rp_corpus *run_texts(texts *x, int compact, unsigned threads)
+{
+    rp_options o;
+    rp_options_init(&o);
+    rp_corpus *c = rp_corpus_new(&o);
+    assert_non_null(c);
+    if (compact) {
+        assert_int_equal(rp_corpus_set_loader(c, load_text, x), RP_OK);
+        assert_int_equal(rp_corpus_set_threads(c, threads), RP_OK);
+    }
+    char id[32];
+    for (size_t i = 0; i < x->n; i++) {
+        snprintf(id, sizeof id, "t%02zu", i);
+        assert_int_equal(rp_corpus_add(c, id, mkdoc(x->t[i], &o)), (long)i);
+    }
+    assert_int_equal(rp_corpus_run(c), RP_OK);
+    return c;
+}
+
+static void test_compact_same_as_whole(void **state)
+{
+    (void)state;
+    texts x = make_texts();
+    rp_corpus *whole = run_texts(&x, 0, 1);
+    assert_int_equal(x.calls, 0);
+    /* the six stories are found: three members each */
+    size_t multi = 0;
+    for (size_t i = 0; i < rp_corpus_nclusters(whole); i++)
+        multi += rp_cluster_size(whole, i) == 3;
+    assert_int_equal(multi, 6);
+    for (unsigned threads = 1; threads <= 3; threads++) {
+        x.calls = 0;
+        rp_corpus *compact = run_texts(&x, 1, threads);
+        /* only candidates are rebuilt: not the four unrelated articles */
+        assert_true(x.calls >= 18 && x.calls < x.n);
+        assert_same_result(whole, compact);
+        for (size_t i = 0; i < x.n; i++)
+            assert_int_equal(rp_corpus_lost(compact, i), RP_OK);
+        rp_corpus_free(compact);
+    }
+    rp_corpus_free(whole);
+    free_texts(&x);
+}
+
+static void test_compact_lost(void **state)
+{
+    (void)state;
+    texts x = make_texts();
+    x.change = 1;   /* a reprint of story 0 changed on disk */
+    x.fail = 3;     /* story 1 cannot be read again */
+    rp_corpus *c = run_texts(&x, 1, 2);
+    assert_int_equal(rp_corpus_lost(c, 1), RP_ELOAD);
+    assert_int_equal(rp_corpus_lost(c, 3), RP_ELOAD);
+    assert_int_equal(rp_corpus_lost(c, 0), RP_OK);
+    assert_int_equal(rp_corpus_lost(c, 999), RP_EINVAL);
+    for (size_t i = 0; i < rp_corpus_npairs(c); i++) {
+        const rp_pair *p = rp_corpus_pair(c, i);
+        assert_true(p->a != 1 && p->b != 1 && p->a != 3 && p->b != 3);
+    }
+    /* the rest of story 0 (0 and 2) and of story 1 (4 and 5) still pair */
+    size_t found = 0;
+    for (size_t i = 0; i < rp_corpus_npairs(c); i++) {
+        const rp_pair *p = rp_corpus_pair(c, i);
+        found += (p->a == 0 && p->b == 2) || (p->a == 4 && p->b == 5);
+    }
+    assert_int_equal(found, 2);
+    rp_corpus_free(c);
+    /* a loader can only be set on an empty corpus */
+    c = rp_corpus_new(NULL);
+    rp_options o;
+    rp_options_init(&o);
+    assert_int_equal(rp_corpus_add(c, "x", mkdoc("some words here", &o)), 0);
+    assert_int_equal(rp_corpus_set_loader(c, load_text, &x), RP_ESTATE);
+    assert_int_equal(rp_corpus_set_threads(c, 0), RP_EINVAL);
+    rp_corpus_free(c);
+    free_texts(&x);
+}
+
+/* Thirty short articles of different stories from one site, each ending
+ * with the site's long footer, and one story reprinted verbatim by ten
+ * sites: the footer must not make the thirty reprints of each other, and
+ * the ten copies, whose every line is as common as the footer's, must
+ * stay together. */
+static void test_furniture(void **state)
+{
+    (void)state;
+    char *footer = gen_text(999, 120);
+    char *viral = gen_text(777, 200);
+    texts x = {calloc(40, sizeof(char *)), 0, -1, -1, 0};
+    assert_non_null(x.t);
+    for (uint64_t s = 0; s < 30; s++) {
+        char *t = NULL;
+        size_t len = 0;
+        char *body = gen_text(500 + s, 80);
+        cat_str(&t, &len, body);
+        cat_str(&t, &len, "\n\n");
+        cat_str(&t, &len, footer);
+        free(body);
+        x.t[x.n++] = t;
+    }
+    for (int i = 0; i < 10; i++)
+        x.t[x.n++] = xstrdup(viral);
+    for (int df = 0; df <= 1; df++) {
+        rp_options o;
+        rp_options_init(&o);
+        if (!df)
+            o.furniture_df = 0;
+        rp_corpus *c = rp_corpus_new(&o);
+        assert_int_equal(rp_corpus_set_loader(c, load_text, &x), RP_OK);
+        char id[32];
+        for (size_t i = 0; i < x.n; i++) {
+            snprintf(id, sizeof id, "f%02zu", i);
+            assert_int_equal(rp_corpus_add(c, id, mkdoc(x.t[i], &o)), (long)i);
+        }
+        assert_int_equal(rp_corpus_run(c), RP_OK);
+        size_t site_pairs = 0, viral_pairs = 0;
+        for (size_t i = 0; i < rp_corpus_npairs(c); i++) {
+            const rp_pair *p = rp_corpus_pair(c, i);
+            site_pairs += p->b < 30;
+            viral_pairs += p->a >= 30;
+        }
+        assert_int_equal(viral_pairs, 45);
+        rp_run_stats st;
+        rp_corpus_stats(c, &st);
+        if (df) {
+            assert_int_equal(site_pairs, 0);
+            assert_true(st.furniture >= 30);
+        } else {
+            assert_true(site_pairs > 0);   /* the footer alone links them */
+            assert_int_equal(st.furniture, 0);
+        }
+        rp_corpus_free(c);
+    }
+    free(footer);
+    free(viral);
+    free_texts(&x);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_new_and_free),
+        cmocka_unit_test(test_add),
+        cmocka_unit_test(test_many_ids),
+        cmocka_unit_test(test_empty_and_single),
+        cmocka_unit_test(test_pairs),
+        cmocka_unit_test(test_exhaustive_agrees_with_lsh),
+        cmocka_unit_test(test_clusters_of_set),
+        cmocka_unit_test(test_compact_same_as_whole),
+        cmocka_unit_test(test_compact_lost),
+        cmocka_unit_test(test_furniture),
+    };
+    return cmocka_run_group_tests_name("corpus", tests, NULL, NULL);
+}

@@ -1,0 +1,207 @@
+/*
+ * test_shingle.c - word k-gram hashing: the output is the sorted,
+ * repeat-free set of window hashes; texts shorter than k give one shingle;
+ * order matters; and the merge count agrees with a naive count.
+ */
+#include "testutil.h"
+
+#include "shingle.h"
+#include "util.h"
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Tokens with the given word hashes (offsets are not used here). */
+static rp_token *tokens(const uint64_t *h, size_t n)
+{
+    rp_token *t = calloc(n ? n : 1, sizeof *t);
+    assert_non_null(t);
+    for (size_t i = 0; i < n; i++) {
+        t[i].hash = h[i];
+        t[i].start = (uint32_t)i;
+        t[i].end = (uint32_t)i + 1;
+    }
+    return t;
+}
+
+/* The shingle set the naive way: hash every window, qsort, drop repeats. */
+static size_t naive_shingles(const uint64_t *h, size_t n, unsigned k, uint64_t *out)
+{
+    if (n == 0)
+        return 0;
+    if (n < k) {
+        out[0] = rp_shingle_hash(h, (unsigned)n);
+        return 1;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i + k <= n; i++)
+        out[m++] = rp_shingle_hash(h + i, k);
+    qsort(out, m, sizeof *out, cmp_u64);
+    size_t w = 0;
+    for (size_t i = 0; i < m; i++)
+        if (w == 0 || out[i] != out[w - 1])
+            out[w++] = out[i];
+    return w;
+}
+
+/* Shingles of the words of a C string. */
+static size_t text_shingles(const char *s, unsigned k, uint64_t *out)
+{
+    rp_token *t = NULL;
+    size_t n = tok_str(s, 0, &t);
+    size_t m = rp_shingle(t, n, k, out);
+    free(t);
+    return m;
+}
+
+static void test_matches_naive(void **state)
+{
+    (void)state;
+    /* every k from 1 to 16, random lengths, words from a small vocabulary
+     * so that windows repeat */
+    uint64_t rng = 3;
+    uint64_t h[400], got[400], want[400];
+    for (unsigned k = 1; k <= 16; k++) {
+        for (int round = 0; round < 20; round++) {
+            size_t n = (size_t)sm64_below(&rng, ARRAY_LEN(h));
+            uint64_t vocab = 1 + sm64_below(&rng, 6);
+            for (size_t i = 0; i < n; i++)
+                h[i] = sm64_mix(sm64_below(&rng, vocab));
+            rp_token *t = tokens(h, n);
+            size_t m = rp_shingle(t, n, k, got);
+            size_t w = naive_shingles(h, n, k, want);
+            assert_int_equal(m, w);
+            if (m)
+                assert_memory_equal(got, want, m * sizeof *got);
+            /* sorted, strictly: no repeats */
+            for (size_t i = 1; i < m; i++)
+                assert_true(got[i - 1] < got[i]);
+            assert_true(n == 0 ? m == 0 : m >= 1);
+            free(t);
+        }
+    }
+}
+
+static void test_repeats_removed(void **state)
+{
+    (void)state;
+    uint64_t out[16];
+    /* "a b c" three times: windows abc bca cab abc bca cab abc */
+    assert_int_equal(text_shingles("a b c a b c a b c", 3, out), 3);
+    assert_int_equal(text_shingles("a a a a a a a a", 3, out), 1);
+    assert_int_equal(text_shingles("a a a a a a a a", 1, out), 1);
+    assert_int_equal(text_shingles("one two three four five six seven", 5, out), 3);
+    assert_int_equal(text_shingles("one two three four five six seven", 1, out), 7);
+    /* case and punctuation do not make new shingles */
+    assert_int_equal(text_shingles("The cat. THE CAT! the, cat", 2, out), 2);
+}
+
+static void test_short_text(void **state)
+{
+    (void)state;
+    uint64_t h[4] = {11, 22, 33, 44}, out[8];
+    rp_token *t = tokens(h, 4);
+    /* fewer than k words: one shingle of all of them */
+    assert_int_equal(rp_shingle(t, 2, 5, out), 1);
+    assert_true(out[0] == rp_shingle_hash(h, 2));
+    assert_int_equal(rp_shingle(t, 4, 16, out), 1);
+    assert_true(out[0] == rp_shingle_hash(h, 4));
+    assert_int_equal(rp_shingle(t, 1, 5, out), 1);
+    assert_true(out[0] == rp_shingle_hash(h, 1));
+    /* exactly k words: also one shingle, the same as the short rule */
+    assert_int_equal(rp_shingle(t, 4, 4, out), 1);
+    assert_true(out[0] == rp_shingle_hash(h, 4));
+    /* no words: nothing */
+    assert_int_equal(rp_shingle(t, 0, 5, out), 0);
+    free(t);
+    /* different short texts differ */
+    uint64_t a, b;
+    assert_int_equal(text_shingles("breaking news", 5, &a), 1);
+    assert_int_equal(text_shingles("news breaking", 5, &b), 1);
+    assert_true(a != b);
+}
+
+static void test_order_sensitive(void **state)
+{
+    (void)state;
+    uint64_t a[8], b[8];
+    size_t na = text_shingles("alpha beta gamma delta", 3, a);
+    size_t nb = text_shingles("delta gamma beta alpha", 3, b);
+    assert_int_equal(na, 2);
+    assert_int_equal(nb, 2);
+    assert_int_equal(rp_intersect_count(a, na, b, nb), 0);
+    /* a swap of two words changes every window that holds just one */
+    nb = text_shingles("alpha gamma beta delta", 3, b);
+    assert_int_equal(rp_intersect_count(a, na, b, nb), 0);
+    nb = text_shingles("alpha beta gamma delta", 3, b);
+    assert_int_equal(rp_intersect_count(a, na, b, nb), 2);
+    /* k = 1 is a bag of words: order no longer matters */
+    na = text_shingles("alpha beta gamma delta", 1, a);
+    nb = text_shingles("delta gamma beta alpha", 1, b);
+    assert_int_equal(na, 4);
+    assert_int_equal(nb, 4);
+    assert_memory_equal(a, b, 4 * sizeof *a);
+    /* the window hash depends on the order of its word hashes */
+    uint64_t h1[2] = {1, 2}, h2[2] = {2, 1};
+    assert_true(rp_shingle_hash(h1, 2) != rp_shingle_hash(h2, 2));
+    assert_true(rp_shingle_hash(h1, 1) != rp_shingle_hash(h1, 2));
+}
+
+static size_t naive_intersect(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nb; j++)
+            if (a[i] == b[j]) {
+                c++;
+                break;
+            }
+    return c;
+}
+
+/* n distinct sorted values below range (range > 2n keeps this quick). */
+static size_t random_set(uint64_t *rng, uint64_t *out, size_t n, uint64_t range, uint64_t base)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = base + sm64_below(rng, range);
+    rp_sort_u64(out, n);
+    return rp_unique_u64(out, n);
+}
+
+static void test_intersect_vs_naive(void **state)
+{
+    (void)state;
+    uint64_t rng = 17;
+    uint64_t a[600], b[600];
+    for (int round = 0; round < 300; round++) {
+        size_t na = (size_t)sm64_below(&rng, ARRAY_LEN(a) + 1);
+        size_t nb = (size_t)sm64_below(&rng, ARRAY_LEN(b) + 1);
+        /* a small range makes large overlaps; values near the top of the
+         * range of uint64_t check the comparisons at the extremes */
+        uint64_t range = 1 + sm64_below(&rng, 2000);
+        uint64_t base = round % 3 == 0 ? UINT64_MAX - range : round % 3 == 1 ? 0 : sm64(&rng) >> 1;
+        na = random_set(&rng, a, na, range, base);
+        nb = random_set(&rng, b, nb, range, base);
+        size_t want = naive_intersect(a, na, b, nb);
+        assert_int_equal(rp_intersect_count(a, na, b, nb), want);
+        assert_int_equal(rp_intersect_count(b, nb, a, na), want);
+        assert_int_equal(rp_intersect_count(a, na, a, na), na);
+    }
+    assert_int_equal(rp_intersect_count(NULL, 0, a, 5), 0);
+    assert_int_equal(rp_intersect_count(a, 5, NULL, 0), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_matches_naive),
+        cmocka_unit_test(test_repeats_removed),
+        cmocka_unit_test(test_short_text),
+        cmocka_unit_test(test_order_sensitive),
+        cmocka_unit_test(test_intersect_vs_naive),
+    };
+    return cmocka_run_group_tests_name("shingle", tests, NULL, NULL);
+}

@@ -1,0 +1,186 @@
+/*
+ * test_util.c - growable arrays (including size overflow), the radix sort
+ * against qsort on every size class it has (insertion sort, qsort, radix),
+ * removal of repeats, and the clock.
+ */
+#include "testutil.h"
+
+#include "util.h"
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_grow(void **state)
+{
+    (void)state;
+    int *p = NULL;
+    size_t cap = 0;
+    assert_int_equal(rp_grow(&p, &cap, 1, sizeof *p), 0);
+    assert_non_null(p);
+    assert_true(cap >= 1);
+    size_t first = cap;
+    /* no growth needed: nothing moves */
+    int *same = p;
+    assert_int_equal(rp_grow(&p, &cap, first, sizeof *p), 0);
+    assert_ptr_equal(p, same);
+    assert_int_equal(cap, first);
+    assert_int_equal(rp_grow(&p, &cap, 0, sizeof *p), 0);
+    assert_int_equal(cap, first);
+    /* growth keeps the contents and reaches at least need */
+    for (int i = 0; i < (int)first; i++)
+        p[i] = i * 7;
+    assert_int_equal(rp_grow(&p, &cap, 1000, sizeof *p), 0);
+    assert_true(cap >= 1000);
+    for (int i = 0; i < (int)first; i++)
+        assert_int_equal(p[i], i * 7);
+    p[999] = 1;   /* writable (ASan, valgrind) */
+    free(p);
+
+    /* a capacity that is not a power of two */
+    char *c = malloc(5);
+    assert_non_null(c);
+    cap = 5;
+    assert_int_equal(rp_grow(&c, &cap, 6, 1), 0);
+    assert_true(cap >= 6);
+    c[cap - 1] = 0;
+    free(c);
+}
+
+static void test_grow_overflow(void **state)
+{
+    (void)state;
+    /* Every case here must be refused by the overflow checks before any
+     * allocation is tried, and must leave *p and *cap alone. */
+    char *p = malloc(16);
+    assert_non_null(p);
+    char *orig = p;
+    size_t cap = 16;
+    /* the doubling itself would overflow */
+    assert_int_equal(rp_grow(&p, &cap, SIZE_MAX, 1), -1);
+    assert_ptr_equal(p, orig);
+    assert_int_equal(cap, 16);
+    assert_int_equal(rp_grow(&p, &cap, SIZE_MAX / 2 + 2, 1), -1);
+    assert_ptr_equal(p, orig);
+    assert_int_equal(cap, 16);
+    /* the byte count (capacity * elem) would overflow */
+    assert_int_equal(rp_grow(&p, &cap, SIZE_MAX / 16 + 1, 16), -1);
+    assert_int_equal(rp_grow(&p, &cap, SIZE_MAX / 8 + 1, 8), -1);
+    assert_int_equal(rp_grow(&p, &cap, 17, SIZE_MAX / 4), -1);
+    assert_int_equal(rp_grow(&p, &cap, 32, SIZE_MAX / 31), -1);
+    assert_ptr_equal(p, orig);
+    assert_int_equal(cap, 16);
+    /* a capacity already beyond half the address space cannot double */
+    size_t huge = SIZE_MAX / 2 + 1;
+    assert_int_equal(rp_grow(&p, &huge, SIZE_MAX, 1), -1);
+    assert_int_equal(huge, SIZE_MAX / 2 + 1);
+    assert_ptr_equal(p, orig);
+    /* still usable afterwards */
+    assert_int_equal(rp_grow(&p, &cap, 100, 1), 0);
+    assert_true(cap >= 100);
+    free(p);
+}
+
+/* Sorts a copy of keys with rp_sort_u64 and with qsort and compares. */
+static void check_sort(const uint64_t *keys, size_t n)
+{
+    uint64_t *a = malloc((n ? n : 1) * sizeof *a);
+    uint64_t *b = malloc((n ? n : 1) * sizeof *b);
+    assert_non_null(a);
+    assert_non_null(b);
+    if (n) {
+        memcpy(a, keys, n * sizeof *a);
+        memcpy(b, keys, n * sizeof *b);
+    }
+    rp_sort_u64(a, n);
+    qsort(b, n, sizeof *b, cmp_u64);
+    if (n)
+        assert_memory_equal(a, b, n * sizeof *a);
+    free(a);
+    free(b);
+}
+
+static void test_sort_vs_qsort(void **state)
+{
+    (void)state;
+    /* sizes around each switch (32: insertion, 256: qsort, then radix) */
+    static const size_t sizes[] = {0, 1, 2, 3, 31, 32, 33, 255, 256, 257,
+                                   1000, 4096, 100000};
+    uint64_t rng = 1;
+    uint64_t *k = malloc(100000 * sizeof *k);
+    assert_non_null(k);
+    for (size_t s = 0; s < ARRAY_LEN(sizes); s++) {
+        size_t n = sizes[s];
+        for (int kind = 0; kind < 7; kind++) {
+            for (size_t i = 0; i < n; i++) {
+                uint64_t r = sm64(&rng);
+                switch (kind) {
+                case 0: k[i] = r; break;                          /* uniform */
+                case 1: k[i] = r % 16; break;                     /* many repeats */
+                case 2: k[i] = r & 0xFF00FF0000FF00FFull; break;  /* constant bytes */
+                case 3: k[i] = (uint64_t)(n - i); break;          /* descending */
+                case 4: k[i] = 0xDEADBEEFull; break;              /* all equal */
+                case 5: k[i] = r | 0x8000000000000000ull; break;  /* high bit */
+                default: k[i] = i % 2 ? UINT64_MAX - r % 3 : r % 3; break;
+                }
+            }
+            check_sort(k, n);
+        }
+    }
+    free(k);
+}
+
+static void test_unique(void **state)
+{
+    (void)state;
+    assert_int_equal(rp_unique_u64(NULL, 0), 0);
+    uint64_t one[] = {5};
+    assert_int_equal(rp_unique_u64(one, 1), 1);
+    uint64_t same[] = {3, 3, 3, 3};
+    assert_int_equal(rp_unique_u64(same, 4), 1);
+    assert_true(same[0] == 3);
+    uint64_t mix[] = {0, 0, 1, 2, 2, 2, 7, UINT64_MAX, UINT64_MAX};
+    uint64_t want[] = {0, 1, 2, 7, UINT64_MAX};
+    assert_int_equal(rp_unique_u64(mix, ARRAY_LEN(mix)), ARRAY_LEN(want));
+    assert_memory_equal(mix, want, sizeof want);
+
+    /* random sorted arrays with repeats against a naive count */
+    uint64_t rng = 99;
+    uint64_t k[3000];
+    for (int round = 0; round < 50; round++) {
+        size_t n = (size_t)sm64_below(&rng, ARRAY_LEN(k) + 1);
+        uint64_t range = 1 + sm64_below(&rng, 2 * n + 1);
+        for (size_t i = 0; i < n; i++)
+            k[i] = sm64_below(&rng, range);
+        rp_sort_u64(k, n);
+        size_t distinct = n ? 1 : 0;
+        for (size_t i = 1; i < n; i++)
+            distinct += k[i] != k[i - 1];
+        size_t m = rp_unique_u64(k, n);
+        assert_int_equal(m, distinct);
+        for (size_t i = 1; i < m; i++)
+            assert_true(k[i - 1] < k[i]);
+    }
+}
+
+static void test_clock(void **state)
+{
+    (void)state;
+    double a = rp_now(), b = rp_now();
+    assert_true(a > 0);
+    assert_true(b >= a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_grow),
+        cmocka_unit_test(test_grow_overflow),
+        cmocka_unit_test(test_sort_vs_qsort),
+        cmocka_unit_test(test_unique),
+        cmocka_unit_test(test_clock),
+    };
+    return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
