@@ -35,7 +35,7 @@ BIN     = $(BUILD)/reprint
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check test unit cli fuzz-replay fuzz valgrind install uninstall clean help eval
+.PHONY: all check test unit cli fuzz-replay fuzz valgrind install uninstall clean help eval bench-index
 
 FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
@@ -99,6 +99,12 @@ eval: $(BIN)
 	@REPRINT=$(BIN) bash tools/eval.sh
 
 ## install: the program to $(DESTDIR)$(PREFIX)/bin, the manual to $(DESTDIR)$(MANDIR)
+## bench-index: add/query throughput, latency and size of `reprint index`
+## on a synthetic feed of N documents (default 100000; N=1000000 for the
+## figures in README)
+bench-index: $(BIN)
+	@REPRINT=$(BIN) N=$(or $(N),100000) bash tools/bench/index_bench.sh
+
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/reprint
@@ -111,5 +117,6 @@ clean:
 	rm -rf build build-san build-fuzz build-clang tests/fuzz/out
 
 help:
-	@echo "targets: all check unit cli fuzz-replay fuzz valgrind eval install uninstall clean"
+	@echo "targets: all check unit cli fuzz-replay fuzz valgrind eval bench-index install uninstall clean"
+	@echo "  make bench-index N=1000000               index throughput, latency, size"
 	@echo "  make check SANITIZE=address,undefined   tests under ASan+UBSan"

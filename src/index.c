@@ -398,6 +398,7 @@ static int read_meta(rp_index *ix, settings *st)
         return db_fail(ix, rc);
     st->o.bands = st->bands;
     st->o.rows = st->rows;
+    st->o.furniture_df = 0;
     if (seen != 511 || rp_options_check(&st->o) != RP_OK || st->bands == 0 ||
         st->sample_bits < 0 || st->sample_bits > 16)
         return fail_msg(ix, RP_EFORMAT, "not a reprint index (bad settings)");
@@ -429,6 +430,9 @@ static int settings_of(const rp_options *o, int sample_bits, settings *st)
     st->o.bands = st->bands;
     st->o.rows = st->rows;
     st->o.lsh_threshold = 0;
+    /* corpus-level furniture needs every document's lines at once; an
+     * index that grows one article at a time does without it */
+    st->o.furniture_df = 0;
     st->sample_bits = sample_bits < 0 ? RP_INDEX_SAMPLE_BITS : sample_bits;
     if (st->sample_bits > 16)
         return RP_EINVAL;
