@@ -16,6 +16,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -772,97 +773,160 @@ static int process(run *r, item *it, const char *where)
     return 0;
 }
 
-/* Reads JSON Lines on stdin: a batch of records at a time, sketched on
- * the pool, or with --report one record at a time, each answered as soon
+/* Input arrives in batches of up to SKETCH_BATCH items, read and sketched
+ * on the pool. While the main thread adds (or queries) one batch, a helper
+ * thread reads and sketches the next, so that the index and the sketching
+ * overlap. With --report on stdin a batch is one record, answered as soon
  * as it arrives. */
-static int run_stdin(run *r, pool *pl)
+typedef struct feeder {
+    run *r;
+    pool *pl;
+    pathlist *files;     /* files: the list and the next one to read */
+    size_t next;
+    int from_stdin;
+    char *line;          /* stdin: getline's buffer */
+    size_t cap, lineno;
+    int eof;
+    size_t skipped;      /* counted by the helper, added after the join */
+} feeder;
+
+typedef struct batchbuf {
+    item it[SKETCH_BATCH];
+    char where[SKETCH_BATCH][32];
+    size_t m;
+} batchbuf;
+
+/* Fills b with the next batch, read and sketched. Runs on the helper. */
+static void fill(feeder *f, batchbuf *b)
 {
-    char *line = NULL;
-    size_t cap = 0, lineno = 0, m = 0;
-    size_t per = r->xo->report ? 1 : SKETCH_BATCH;
-    item *its = calloc(per, sizeof *its);
-    char (*where)[32] = calloc(per, sizeof *where);
-    ssize_t n = 0;
+    const ix_opts *xo = f->r->xo;
+    size_t per = f->from_stdin && xo->report ? 1 : SKETCH_BATCH;
+    b->m = 0;
+    if (!f->from_stdin) {
+        while (b->m < per && f->next < f->files->n) {
+            item *it = &b->it[b->m++];
+            memset(it, 0, sizeof *it);
+            it->path = f->files->v[f->next++];
+        }
+        sk_batch sb = {b->it, xo};
+        pool_run(f->pl, b->m, sketch_file, &sb);
+        return;
+    }
+    while (b->m < per && !f->eof) {
+        ssize_t n = getline(&f->line, &f->cap, stdin);
+        if (n < 0) {
+            f->eof = 1;
+            if (ferror(stdin)) {
+                diag("stdin: cannot read");
+                f->skipped++;
+            }
+            break;
+        }
+        f->lineno++;
+        if (*ws(f->line) == 0)
+            continue;
+        item *it = &b->it[b->m];
+        memset(it, 0, sizeof *it);
+        snprintf(b->where[b->m], sizeof b->where[b->m], "stdin:%zu", f->lineno);
+        const char *why;
+        if ((size_t)n > xo->max_bytes * 2 + 4096)
+            why = "line larger than --max-bytes";
+        else if (memchr(f->line, 0, (size_t)n))
+            why = "NUL byte in a JSON line";
+        else
+            why = parse_line(f->line, it, xo);
+        if (why) {
+            diag("%s: skipped: %s", b->where[b->m], why);
+            f->skipped++;
+            item_free(it);
+            continue;
+        }
+        b->m++;
+    }
+    sk_batch sb = {b->it, xo};
+    pool_run(f->pl, b->m, sketch_record, &sb);
+}
+
+typedef struct helper {
+    feeder *f;
+    batchbuf *b;
+} helper;
+
+static void *helper_main(void *arg)
+{
+    helper *h = arg;
+    fill(h->f, h->b);
+    return NULL;
+}
+
+/* Processes the batches of f until the input ends or a fatal error. */
+static int run_batches(feeder *f)
+{
+    run *r = f->r;
+    batchbuf *cur = calloc(1, sizeof *cur), *nxt = calloc(1, sizeof *nxt);
     int rc = 0;
-    if (!its || !where) {
-        free(its);
-        free(where);
+    if (!cur || !nxt) {
+        free(cur);
+        free(nxt);
         diag("out of memory");
         r->fatal = 1;
         return -1;
     }
-    while (rc == 0 && n >= 0) {
-        n = getline(&line, &cap, stdin);
-        if (n >= 0) {
-            lineno++;
-            if (*ws(line) == 0)
-                continue;
-            item *it = &its[m];
-            memset(it, 0, sizeof *it);
-            snprintf(where[m], sizeof where[m], "stdin:%zu", lineno);
-            const char *why = NULL;
-            if ((size_t)n > r->xo->max_bytes * 2 + 4096)
-                why = "line larger than --max-bytes";
-            else if (memchr(line, 0, (size_t)n))
-                why = "NUL byte in a JSON line";
-            else
-                why = parse_line(line, it, r->xo);
-            if (why) {
-                diag("%s: skipped: %s", where[m], why);
-                r->skipped++;
-                item_free(it);
-                continue;
-            }
-            if (++m < per)
-                continue;
-        }
-        sk_batch b = {its, r->xo};
-        pool_run(pl, m, sketch_record, &b);
-        for (size_t k = 0; k < m; k++) {
+    fill(f, cur);
+    /* with --report on stdin, read ahead no further than the record in
+     * hand: its answer must not wait for the next line */
+    int ahead = !(f->from_stdin && r->xo->report);
+    while (cur->m > 0) {
+        pthread_t th;
+        helper h = {f, nxt};
+        int started = ahead && pthread_create(&th, NULL, helper_main, &h) == 0;
+        for (size_t k = 0; k < cur->m; k++) {
+            item *it = &cur->it[k];
+            if (!f->from_stdin)
+                it->id = (char *)it->path;
             if (rc == 0)
-                rc = process(r, &its[k], where[k]);
-            item_free(&its[k]);
+                rc = process(r, it, f->from_stdin ? cur->where[k] : it->path);
+            if (!f->from_stdin)
+                it->id = NULL;   /* borrowed from the path list */
+            item_free(it);
         }
-        m = 0;
+        if (started)
+            pthread_join(th, NULL);
+        else if (rc == 0)
+            fill(f, nxt);
+        else
+            nxt->m = 0;
+        batchbuf *t = cur;
+        cur = nxt;
+        nxt = t;
+        if (rc != 0) {
+            for (size_t k = 0; k < cur->m; k++) {
+                if (!f->from_stdin)
+                    cur->it[k].id = NULL;
+                item_free(&cur->it[k]);
+            }
+            break;
+        }
     }
-    free(line);
-    free(its);
-    free(where);
-    if (rc == 0 && ferror(stdin)) {
-        diag("stdin: cannot read");
-        r->skipped++;
-    }
+    r->skipped += f->skipped;
+    f->skipped = 0;
+    free(cur);
+    free(nxt);
     return rc;
 }
 
-/* Reads, sketches (on the pool) and processes the files under paths. */
+static int run_stdin(run *r, pool *pl)
+{
+    feeder f = {r, pl, NULL, 0, 1, NULL, 0, 0, 0, 0};
+    int rc = run_batches(&f);
+    free(f.line);
+    return rc;
+}
+
 static int run_files(run *r, pathlist *files, pool *pl)
 {
-    item *its = calloc(SKETCH_BATCH, sizeof *its);
-    if (!its) {
-        diag("out of memory");
-        return -1;
-    }
-    int rc = 0;
-    for (size_t base = 0; base < files->n && rc == 0; base += SKETCH_BATCH) {
-        size_t m = files->n - base < SKETCH_BATCH ? files->n - base : SKETCH_BATCH;
-        for (size_t k = 0; k < m; k++) {
-            memset(&its[k], 0, sizeof its[k]);
-            its[k].path = files->v[base + k];
-        }
-        sk_batch b = {its, r->xo};
-        pool_run(pl, m, sketch_file, &b);
-        for (size_t k = 0; k < m; k++) {
-            item *it = &its[k];
-            it->id = files->v[base + k];
-            if (rc == 0)
-                rc = process(r, it, it->path);
-            it->id = NULL;   /* borrowed from files */
-            item_free(it);
-        }
-    }
-    free(its);
-    return rc;
+    feeder f = {r, pl, files, 0, 0, NULL, 0, 0, 0, 0};
+    return run_batches(&f);
 }
 
 static int cmp_double(const void *x, const void *y)
