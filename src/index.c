@@ -66,20 +66,21 @@
 #define SAMPLE_CAP(n) ((n) + 1)
 
 enum {
-    S_FIND_ID, S_LSH_RANGE, S_DOC_ROW, S_INS_DOC, S_INS_LSH, S_DEL_LSH,
+    S_FIND_ID, S_LSH_GET, S_DOC_ROW, S_INS_DOC, S_LSH_INS, S_LSH_DEL, S_LSH_SET,
     S_INS_PAIR, S_DEL_PAIRS_A, S_DEL_PAIRS_B, S_DEL_DOC, S_BEGIN, S_COMMIT,
     S_ROLLBACK, NSTMT
 };
 
 static const char *const sql_text[NSTMT] = {
     "SELECT rowid, nsh, digest, COALESCE(cluster, rowid) FROM docs WHERE id = ?",
-    "SELECT k FROM lsh WHERE k BETWEEN ? AND ? LIMIT 256",  /* rows a key */
+    "SELECT docs FROM lsh WHERE k = ?",
     "SELECT id, path, nsh, digest, COALESCE(cluster, rowid), keys, sample "
     "FROM docs WHERE rowid = ?",
     "INSERT INTO docs(id, path, size, added, title, nsh, digest, cluster, keys, sample) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "INSERT OR IGNORE INTO lsh(k) VALUES (?)",
+    "INSERT INTO lsh(k, docs) VALUES (?, ?)",
     "DELETE FROM lsh WHERE k = ?",
+    "UPDATE lsh SET docs = ? WHERE k = ?",
     "INSERT OR REPLACE INTO pairs(a, b, shared, exact) VALUES (?, ?, ?, ?)",
     "DELETE FROM pairs WHERE a = ?",
     "DELETE FROM pairs WHERE b = ?",
@@ -94,7 +95,7 @@ static const char schema[] =
     "CREATE TABLE docs(rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
     " path TEXT, size INTEGER, added INTEGER, title TEXT, nsh INTEGER,"
     " digest INTEGER, cluster INTEGER, keys BLOB, sample BLOB);"
-    "CREATE TABLE lsh(k INTEGER PRIMARY KEY) WITHOUT ROWID;"
+    "CREATE TABLE lsh(k INTEGER PRIMARY KEY, docs BLOB NOT NULL);"
     "CREATE TABLE pairs(a INTEGER, b INTEGER, shared INTEGER, exact INTEGER,"
     " PRIMARY KEY(a, b)) WITHOUT ROWID;"
     "CREATE INDEX pairs_b ON pairs(b);";
@@ -577,7 +578,7 @@ int rp_index_open(rp_index *ix, const char *path, unsigned flags,
         code = db_fail(ix, rc);
         goto fail;
     }
-    sqlite3_exec(ix->db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
+    sqlite3_exec(ix->db, "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
     for (int i = 0; i < NSTMT; i++) {
         rc = sqlite3_prepare_v3(ix->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT,
                                 &ix->st[i], NULL);
@@ -684,11 +685,58 @@ static uint64_t digest_of(const rp_doc *d)
     return h;
 }
 
-/* The lookup key of band key `key` in band `band` for rowid row. */
-static int64_t lsh_key(uint32_t key, unsigned band, int64_t row)
+/* The lookup row of band key `key` in band `band`. */
+static int64_t lsh_key(uint32_t key, unsigned band)
 {
-    uint32_t mix = key ^ (uint32_t)((band + 1) * 0x9E3779B1u);
-    return (int64_t)((uint64_t)mix << 32 | (uint64_t)(uint32_t)row);
+    return (int64_t)((uint64_t)band << 32 | key);
+}
+
+/* Reads the documents of lookup row k into *v (up to RP_INDEX_BUCKET_MAX
+ * row numbers, oldest first). @return their count, or a negative code. */
+static long bucket_get(rp_index *ix, int64_t k, uint32_t *v)
+{
+    sqlite3_stmt *q = ix->st[S_LSH_GET];
+    sqlite3_bind_int64(q, 1, k);
+    int rc = sqlite3_step(q);
+    long n = 0;
+    if (rc == SQLITE_ROW) {
+        const unsigned char *b = sqlite3_column_blob(q, 0);
+        size_t len = (size_t)sqlite3_column_bytes(q, 0) / 4;
+        if (len > RP_INDEX_BUCKET_MAX)
+            len = RP_INDEX_BUCKET_MAX;
+        for (size_t i = 0; b && i < len; i++)
+            v[n++] = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 |
+                     (uint32_t)b[4 * i + 2] << 16 | (uint32_t)b[4 * i + 3] << 24;
+    } else if (rc != SQLITE_DONE) {
+        n = db_fail(ix, rc);
+    }
+    sqlite3_reset(q);
+    return n;
+}
+
+/* Writes lookup row k with the n row numbers v (deletes it when n is 0;
+ * `exists`: the row is there). */
+static int bucket_put(rp_index *ix, int64_t k, const uint32_t *v, long n, int exists)
+{
+    unsigned char b[4 * RP_INDEX_BUCKET_MAX];
+    for (long i = 0; i < n; i++) {
+        b[4 * i] = (unsigned char)v[i];
+        b[4 * i + 1] = (unsigned char)(v[i] >> 8);
+        b[4 * i + 2] = (unsigned char)(v[i] >> 16);
+        b[4 * i + 3] = (unsigned char)(v[i] >> 24);
+    }
+    if (n == 0) {
+        sqlite3_bind_int64(ix->st[S_LSH_DEL], 1, k);
+        return step_done(ix, S_LSH_DEL);
+    }
+    if (exists) {
+        sqlite3_bind_blob(ix->st[S_LSH_SET], 1, b, (int)(4 * n), SQLITE_TRANSIENT);
+        sqlite3_bind_int64(ix->st[S_LSH_SET], 2, k);
+        return step_done(ix, S_LSH_SET);
+    }
+    sqlite3_bind_int64(ix->st[S_LSH_INS], 1, k);
+    sqlite3_bind_blob(ix->st[S_LSH_INS], 2, b, (int)(4 * n), SQLITE_TRANSIENT);
+    return step_done(ix, S_LSH_INS);
 }
 
 static void stored_free(stored *s)
@@ -787,6 +835,8 @@ static const rp_doc *exact_doc(rp_index *ix, const stored *s)
 typedef struct probe {
     const rp_doc *d;
     uint32_t *keys;
+    uint32_t *bucket;   /* bands x RP_INDEX_BUCKET_MAX: the lookup rows as read */
+    long *nbucket;      /* per band: documents in its row, -1 not read */
     uint32_t *sample;
     size_t m;
 } probe;
@@ -799,15 +849,21 @@ static int probe_init(rp_index *ix, const rp_doc *d, probe *p)
         return fail_msg(ix, RP_EINVAL, "document sketched with other options");
     p->keys = malloc(ix->bands * sizeof *p->keys);
     p->sample = malloc(SAMPLE_CAP(d->n) * sizeof *p->sample);
-    if (!p->keys || !p->sample)
+    p->bucket = malloc((size_t)ix->bands * (RP_INDEX_BUCKET_MAX + 1) * sizeof *p->bucket);
+    p->nbucket = malloc(ix->bands * sizeof *p->nbucket);
+    if (!p->keys || !p->sample || !p->bucket || !p->nbucket)
         return fail_msg(ix, RP_ENOMEM, "out of memory");
     rp_lsh_keys(d->sig, ix->bands, ix->rows, p->keys);
+    for (unsigned b = 0; b < ix->bands; b++)
+        p->nbucket[b] = -1;
     p->m = rp_sample(d->sh, d->n, (unsigned)ix->sample_bits, p->sample);
     return RP_OK;
 }
 
 static void probe_free(probe *p)
 {
+    free(p->bucket);
+    free(p->nbucket);
     free(p->keys);
     free(p->sample);
 }
@@ -834,30 +890,25 @@ static int cmp_i64(const void *x, const void *y)
 
 /* Collects the rowids that share a band key with the probe (sorted,
  * each once). @return the count, or a negative RP_E* code. */
-static long candidates(rp_index *ix, const probe *p, int64_t **out)
+static long candidates(rp_index *ix, probe *p, int64_t **out)
 {
     int64_t *v = NULL;
     size_t n = 0, cap = 0;
-    sqlite3_stmt *q = ix->st[S_LSH_RANGE];
     *out = NULL;
     for (unsigned b = 0; b < ix->bands; b++) {
-        int64_t lo = lsh_key(p->keys[b], b, 0);
-        sqlite3_bind_int64(q, 1, lo);
-        sqlite3_bind_int64(q, 2, lo + 0xFFFFFFFFll);
-        int rc;
-        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-            if (rp_grow(&v, &cap, n + 1, sizeof *v) < 0) {
-                sqlite3_reset(q);
-                free(v);
-                return fail_msg(ix, RP_ENOMEM, "out of memory");
-            }
-            v[n++] = (int64_t)(uint32_t)sqlite3_column_int64(q, 0);
-        }
-        sqlite3_reset(q);
-        if (rc != SQLITE_DONE) {
+        uint32_t *got = p->bucket + (size_t)b * (RP_INDEX_BUCKET_MAX + 1);
+        long m = bucket_get(ix, lsh_key(p->keys[b], b), got);
+        p->nbucket[b] = m;
+        if (m < 0) {
             free(v);
-            return db_fail(ix, rc);
+            return m;
         }
+        if (m > 0 && rp_grow(&v, &cap, n + (size_t)m, sizeof *v) < 0) {
+            free(v);
+            return fail_msg(ix, RP_ENOMEM, "out of memory");
+        }
+        for (long i = 0; i < m; i++)
+            v[n++] = got[i];
     }
     if (n > 1)
         qsort(v, n, sizeof *v, cmp_i64);
@@ -907,7 +958,7 @@ static int cmp_match(const void *x, const void *y)
 
 /* Finds and verifies the matches of p, leaving out row `self` (0: none)
  * and documents with id skip_id. Matches come best first in *mx. */
-static int find_matches(rp_index *ix, const probe *p, int64_t self, const char *skip_id,
+static int find_matches(rp_index *ix, probe *p, int64_t self, const char *skip_id,
                         match_x **mx, size_t *nm)
 {
     int64_t *cand = NULL;
@@ -1037,10 +1088,18 @@ static int remove_row(rp_index *ix, int64_t row)
     if (code != RP_OK)
         return code;
     for (unsigned b = 0; s.keys && b < ix->bands && code == RP_OK; b++) {
-        uint32_t k;
+        uint32_t k, got[RP_INDEX_BUCKET_MAX];
         memcpy(&k, (const char *)s.keys + 4 * (size_t)b, 4);
-        sqlite3_bind_int64(ix->st[S_DEL_LSH], 1, lsh_key(k, b, row));
-        code = step_done(ix, S_DEL_LSH);
+        long m = bucket_get(ix, lsh_key(k, b), got), w = 0;
+        if (m < 0) {
+            code = (int)m;
+            break;
+        }
+        for (long i = 0; i < m; i++)
+            if (got[i] != (uint32_t)row)
+                got[w++] = got[i];
+        if (m > 0 && w != m)
+            code = bucket_put(ix, lsh_key(k, b), got, w, 1);
     }
     stored_free(&s);
     if (code == RP_OK) {
@@ -1089,7 +1148,7 @@ static int auto_end(rp_index *ix, int own, int code)
 
 /* Inserts the probe as a new row. */
 static int insert_doc(rp_index *ix, const char *id, const char *path, const char *title,
-                      uint64_t size, const probe *p, int64_t cluster, int64_t *row)
+                      uint64_t size, probe *p, int64_t cluster, int64_t *row)
 {
     uint8_t *sb = malloc(4 * p->m + 1);
     if (!sb)
@@ -1123,8 +1182,17 @@ static int insert_doc(rp_index *ix, const char *id, const char *path, const char
     if (*row <= 0 || *row > (int64_t)UINT32_MAX)
         return fail_msg(ix, RP_EDB, "index is full (row numbers above 2^32)");
     for (unsigned b = 0; b < ix->bands && code == RP_OK; b++) {
-        sqlite3_bind_int64(ix->st[S_INS_LSH], 1, lsh_key(p->keys[b], b, *row));
-        code = step_done(ix, S_INS_LSH);
+        /* a bucket full of documents takes no more: they are found
+         * through their other bands */
+        uint32_t *got = p->bucket + (size_t)b * (RP_INDEX_BUCKET_MAX + 1);
+        int64_t k = lsh_key(p->keys[b], b);
+        long m = p->nbucket[b] >= 0 ? p->nbucket[b] : bucket_get(ix, k, got);
+        if (m < 0)
+            code = (int)m;
+        else if (m < RP_INDEX_BUCKET_MAX) {
+            got[m] = (uint32_t)*row;
+            code = bucket_put(ix, k, got, m + 1, m > 0);
+        }
     }
     return code;
 }

@@ -19,6 +19,9 @@
  * bands find pairs down to Jaccard 0.1 at least as often as scan's 117
  * bands of two rows). */
 #define RP_INDEX_BANDS 32
+/* Documents a band key keeps in the lookup; later ones with the same key
+ * are found through their other bands. */
+#define RP_INDEX_BUCKET_MAX 256
 #define RP_INDEX_ROWS 1
 
 /* Writes the sample of the sorted shingle hashes sh[0..n): the shingles
