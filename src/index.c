@@ -784,14 +784,16 @@ static int stored_get(rp_index *ix, int64_t row, stored *s)
     s->has_path = path != NULL;
     s->path = path ? strdup(path[0] ? path : id) : NULL;
     s->keys = malloc(kn ? kn : 1);
-    s->sample = malloc(SAMPLE_CAP(s->nsh) * sizeof *s->sample);
+    /* a value takes at least one byte: the blob bounds the count */
+    size_t scap = sn < s->nsh ? sn + 1 : SAMPLE_CAP(s->nsh);
+    s->sample = malloc(scap * sizeof *s->sample);
     if (!s->id || (path && !s->path) || !s->keys || !s->sample) {
         code = fail_msg(ix, RP_ENOMEM, "out of memory");
         goto out;
     }
     if (kn)
         memcpy(s->keys, kb, kn);
-    s->m = sb ? rp_sample_decode(sb, sn, s->sample, SAMPLE_CAP(s->nsh)) : 0;
+    s->m = sb ? rp_sample_decode(sb, sn, s->sample, scap) : 0;
     if (s->m == (size_t)-1) {
         code = fail_msg(ix, RP_EFORMAT, "index is damaged (sample of row %lld)", (long long)row);
         goto out;
