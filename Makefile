@@ -57,6 +57,9 @@ $(BIN): $(CLI_OBJ) $(LIB)
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(LIB) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
+# test_alloc fails the library's allocations one at a time: it wraps them.
+$(BUILD)/tests/test_alloc: LDLIBS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
+
 $(BUILD)/lib $(BUILD)/cli $(BUILD)/tests:
 	mkdir -p $@
 
@@ -80,7 +83,7 @@ fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/tests/replay_%)
 ## fuzz: run each libFuzzer target for FUZZ_SECONDS (clang, libclang-rt-14-dev)
 FUZZ_BUILD = build-fuzz
 fuzz:
-	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SANITIZE=address,undefined $(FUZZ_BUILD)/libreprint.a
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SANITIZE=fuzzer-no-link,address,undefined $(FUZZ_BUILD)/libreprint.a
 	@mkdir -p tests/fuzz/out
 	@for t in $(FUZZ_TARGETS); do \
 	  clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Isrc $(PKG_CFLAGS) \

@@ -85,30 +85,42 @@ static void make_key(const uint8_t *s, line *l)
     l->key[w] = 0;
 }
 
+/* Byte classes for measure(): 1 a space, 2 the lead byte of a no-break
+ * space (C2 A0), 0 anything else. */
+static const uint8_t space_class[256] = {
+    [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\f'] = 1, ['\v'] = 1, [0xC2] = 2
+};
+
 static void measure(const uint8_t *s, line *l)
 {
     unsigned words = 0, indent = 0;
-    int in = 0, lead = 1;
-    for (size_t i = l->start; i < l->end; i++) {
+    size_t i = l->start, end = l->end;
+    /* leading blanks: the indent (a tab counts 4) */
+    for (; i < end; i++) {
         uint8_t c = s[i];
-        int sp = c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-        /* no-break space (C2 A0) is a space too */
-        if (c == 0xC2 && i + 1 < l->end && s[i + 1] == 0xA0) {
+        if (c == ' ')
+            indent++;
+        else if (c == '\t')
+            indent += 4;
+        else if (space_class[c] == 1)
+            indent++;
+        else if (c == 0xC2 && i + 1 < end && s[i + 1] == 0xA0) {
+            indent++;
+            i++;
+        } else
+            break;
+    }
+    /* words: runs of non-space bytes */
+    int in = 0;
+    for (; i < end; i++) {
+        unsigned k = space_class[s[i]];
+        int sp = k == 1;
+        if (k == 2 && i + 1 < end && s[i + 1] == 0xA0) {
             sp = 1;
             i++;
         }
-        if (lead) {
-            if (sp)
-                indent += c == '\t' ? 4 : 1;
-            else
-                lead = 0;
-        }
-        if (sp)
-            in = 0;
-        else if (!in) {
-            in = 1;
-            words++;
-        }
+        words += !sp & !in;
+        in = !sp;
     }
     l->words = words;
     l->indent = indent;

@@ -434,7 +434,8 @@ static int order_by_component(uint64_t *cand, size_t nc, size_t n)
     rp_sort_u64(key, nc);
     for (size_t i = 0; i < nc; i++)
         tmp[i] = cand[key[i] & 0xFFFFFFFFu];
-    memcpy(cand, tmp, nc * sizeof *cand);
+    if (nc)
+        memcpy(cand, tmp, nc * sizeof *cand);
     free(parent);
     free(key);
     free(tmp);
@@ -568,7 +569,7 @@ int rp_corpus_run(rp_corpus *c)
     free(cand);
     if (rc != RP_OK)
         return rc;
-    if (c->load)
+    if (c->load && c->npairs > 1)
         qsort(c->pairs, c->npairs, sizeof *c->pairs, cmp_pair);
     c->stats.verified = c->npairs;
     double t2 = rp_now();

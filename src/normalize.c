@@ -191,13 +191,31 @@ static void emit(rp_tokenizer *t, uint64_t h, size_t start, size_t end)
 }
 
 /* Normalizes the non-ASCII word s[wstart..wend) and emits its token. */
-static void flush_slow_word(rp_tokenizer *t)
+/* Normalizing a non-ASCII word through utf8proc costs a few hundred
+ * instructions a code point, and news text repeats its words, so each
+ * thread keeps the last results in a small direct-mapped cache: raw bytes
+ * (by their XXH3 hash) to the normalized word's hash. The mapping is a
+ * function of the bytes, so a hit gives exactly what normalizing gives;
+ * only a collision of two 64-bit hashes could differ. */
+#define WORD_CACHE 32768         /* entries, a power of two */
+#define WORD_CACHE_MAXLEN 64     /* longer words are not cached */
+
+typedef struct word_cache_entry {
+    uint64_t raw;                /* hash of the raw bytes, 0 = empty */
+    uint64_t norm;               /* hash of the normalized word */
+    int has;                     /* 0: the word normalizes to nothing */
+} word_cache_entry;
+
+static _Thread_local word_cache_entry word_cache[WORD_CACHE];
+
+/* @return nonzero and *h when the normalized word s[0..len) is not empty. */
+static int normalize_word(const uint8_t *s, size_t len, uint64_t *h)
 {
     int32_t cps[RP_WORD_MAX];
     size_t n = 0;
-    for (size_t i = t->wstart; i < t->wend && n < RP_WORD_MAX;) {
+    for (size_t i = 0; i < len && n < RP_WORD_MAX;) {
         int32_t cp;
-        i += rp_utf8_next(t->s + i, t->wend - i, &cp);
+        i += rp_utf8_next(s + i, len - i, &cp);
         if (is_ignorable(cp))
             continue;
         n = fold_cp(cp, cps, n, RP_WORD_MAX);
@@ -207,9 +225,32 @@ static void flush_slow_word(rp_tokenizer *t)
     if (m < 0)
         m = (utf8proc_ssize_t)n;
     uint8_t bytes[RP_WORD_MAX];
-    size_t len = encode(cps, (size_t)m, bytes, sizeof bytes);
-    if (len > 0)
-        emit(t, XXH3_64bits(bytes, len), t->wstart, t->wend);
+    size_t out = encode(cps, (size_t)m, bytes, sizeof bytes);
+    if (out == 0)
+        return 0;
+    *h = XXH3_64bits(bytes, out);
+    return 1;
+}
+
+/* Normalizes the non-ASCII word s[wstart..wend) and emits its token. */
+static void flush_slow_word(rp_tokenizer *t)
+{
+    const uint8_t *w = t->s + t->wstart;
+    size_t len = t->wend - t->wstart;
+    uint64_t h = 0;
+    if (len > WORD_CACHE_MAXLEN) {
+        if (normalize_word(w, len, &h))
+            emit(t, h, t->wstart, t->wend);
+        return;
+    }
+    uint64_t raw = XXH3_64bits(w, len) | 1;
+    word_cache_entry *e = &word_cache[raw & (WORD_CACHE - 1)];
+    if (e->raw != raw) {
+        e->has = normalize_word(w, len, &e->norm);
+        e->raw = raw;
+    }
+    if (e->has)
+        emit(t, e->norm, t->wstart, t->wend);
 }
 
 static void flush_word(rp_tokenizer *t)
