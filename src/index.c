@@ -66,21 +66,28 @@
 #define SAMPLE_CAP(n) ((n) + 1)
 
 enum {
-    S_FIND_ID, S_LSH_GET, S_DOC_ROW, S_INS_DOC, S_LSH_INS, S_LSH_DEL, S_LSH_SET,
+    S_FIND_ID, S_DOC_ROW, S_INS_DOC,
+    S_LSH_GET, S_LSH_INS, S_LSH_DEL, S_LSH_SET,   /* main lookup, then recent */
+    S_NEW_GET, S_NEW_INS, S_NEW_DEL, S_NEW_SET, S_NEW_ADD,
     S_INS_PAIR, S_DEL_PAIRS_A, S_DEL_PAIRS_B, S_DEL_DOC, S_BEGIN, S_COMMIT,
     S_ROLLBACK, NSTMT
 };
 
 static const char *const sql_text[NSTMT] = {
     "SELECT rowid, nsh, digest, COALESCE(cluster, rowid) FROM docs WHERE id = ?",
-    "SELECT docs FROM lsh WHERE k = ?",
     "SELECT id, path, nsh, digest, COALESCE(cluster, rowid), keys, sample "
     "FROM docs WHERE rowid = ?",
     "INSERT INTO docs(id, path, size, added, title, nsh, digest, cluster, keys, sample) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "SELECT docs FROM lsh WHERE k = ?",
     "INSERT INTO lsh(k, docs) VALUES (?, ?)",
     "DELETE FROM lsh WHERE k = ?",
     "UPDATE lsh SET docs = ? WHERE k = ?",
+    "SELECT docs FROM lsh_new WHERE k = ?",
+    "INSERT INTO lsh_new(k, docs) VALUES (?, ?)",
+    "DELETE FROM lsh_new WHERE k = ?",
+    "UPDATE lsh_new SET docs = ? WHERE k = ?",
+    "UPDATE meta SET value = value + ? WHERE key = 'recent'",
     "INSERT OR REPLACE INTO pairs(a, b, shared, exact) VALUES (?, ?, ?, ?)",
     "DELETE FROM pairs WHERE a = ?",
     "DELETE FROM pairs WHERE b = ?",
@@ -96,6 +103,8 @@ static const char schema[] =
     " path TEXT, size INTEGER, added INTEGER, title TEXT, nsh INTEGER,"
     " digest INTEGER, cluster INTEGER, keys BLOB, sample BLOB);"
     "CREATE TABLE lsh(k INTEGER PRIMARY KEY, docs BLOB NOT NULL);"
+    "CREATE TABLE lsh_new(k INTEGER PRIMARY KEY, docs BLOB NOT NULL);"
+    "INSERT INTO meta(key, value) VALUES ('recent', 0);"
     "CREATE TABLE pairs(a INTEGER, b INTEGER, shared INTEGER, exact INTEGER,"
     " PRIMARY KEY(a, b)) WITHOUT ROWID;"
     "CREATE INDEX pairs_b ON pairs(b);";
@@ -128,6 +137,8 @@ struct rp_index {
     int sample_bits;
     int writable, in_batch;
     int busy_ms;
+    size_t added;          /* documents added in the open batch */
+    size_t merge_docs;     /* 0: RP_INDEX_MERGE_DOCS */
     char path[1024];
     char msg[512];
     rp_index_load_fn load;
@@ -598,6 +609,12 @@ fail: {
     }
 }
 
+void rp_index_set_merge_docs(rp_index *ix, size_t docs)
+{
+    if (ix)
+        ix->merge_docs = docs;
+}
+
 void rp_index_set_busy_timeout(rp_index *ix, int ms)
 {
     if (ix)
@@ -636,6 +653,8 @@ static int step_done(rp_index *ix, int which)
     return code;
 }
 
+static int merge_recent(rp_index *ix);
+
 int rp_index_begin(rp_index *ix)
 {
     if (!ix || !ix->db || !ix->writable || ix->in_batch)
@@ -650,7 +669,22 @@ int rp_index_commit(rp_index *ix)
 {
     if (!ix || !ix->db || !ix->in_batch)
         return RP_ESTATE;
-    int rc = step_done(ix, S_COMMIT);
+    int rc = RP_OK;
+    if (ix->added) {
+        /* count the documents in the recent lookup; merge it when big */
+        int64_t recent = 0;
+        sqlite3_bind_int64(ix->st[S_NEW_ADD], 1, (int64_t)ix->added);
+        rc = step_done(ix, S_NEW_ADD);
+        if (rc == RP_OK) {
+            int q = query_int(ix, "SELECT value FROM meta WHERE key = 'recent'", &recent);
+            if (q != SQLITE_ROW && q != SQLITE_DONE)
+                rc = db_fail(ix, q);
+        }
+        if (rc == RP_OK && recent >= (int64_t)(ix->merge_docs ? ix->merge_docs : RP_INDEX_MERGE_DOCS))
+            rc = merge_recent(ix);
+    }
+    if (rc == RP_OK)
+        rc = step_done(ix, S_COMMIT);
     if (rc != RP_OK) {
         char keep[sizeof ix->msg];
         memcpy(keep, ix->msg, sizeof keep);
@@ -659,6 +693,7 @@ int rp_index_commit(rp_index *ix)
         return rc;
     }
     ix->in_batch = 0;
+    ix->added = 0;
     return RP_OK;
 }
 
@@ -669,6 +704,7 @@ void rp_index_rollback(rp_index *ix)
     if (!sqlite3_get_autocommit(ix->db))
         step_done(ix, S_ROLLBACK);
     ix->in_batch = 0;
+    ix->added = 0;
     cache_clear(ix);
 }
 
@@ -691,20 +727,18 @@ static int64_t lsh_key(uint32_t key, unsigned band)
     return (int64_t)((uint64_t)band << 32 | key);
 }
 
-/* Reads the documents of lookup row k into *v (up to RP_INDEX_BUCKET_MAX
- * row numbers, oldest first). @return their count, or a negative code. */
-static long bucket_get(rp_index *ix, int64_t k, uint32_t *v)
+/* Reads lookup row k of table t (0: lsh, 1: lsh_new) into v, at most cap
+ * row numbers. @return their count, or a negative code. */
+static long row_get(rp_index *ix, int t, int64_t k, uint32_t *v, long cap)
 {
-    sqlite3_stmt *q = ix->st[S_LSH_GET];
+    sqlite3_stmt *q = ix->st[t ? S_NEW_GET : S_LSH_GET];
     sqlite3_bind_int64(q, 1, k);
     int rc = sqlite3_step(q);
     long n = 0;
     if (rc == SQLITE_ROW) {
         const unsigned char *b = sqlite3_column_blob(q, 0);
-        size_t len = (size_t)sqlite3_column_bytes(q, 0) / 4;
-        if (len > RP_INDEX_BUCKET_MAX)
-            len = RP_INDEX_BUCKET_MAX;
-        for (size_t i = 0; b && i < len; i++)
+        long len = (long)(sqlite3_column_bytes(q, 0) / 4);
+        for (long i = 0; b && i < len && n < cap; i++)
             v[n++] = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 |
                      (uint32_t)b[4 * i + 2] << 16 | (uint32_t)b[4 * i + 3] << 24;
     } else if (rc != SQLITE_DONE) {
@@ -714,9 +748,26 @@ static long bucket_get(rp_index *ix, int64_t k, uint32_t *v)
     return n;
 }
 
-/* Writes lookup row k with the n row numbers v (deletes it when n is 0;
- * `exists`: the row is there). */
-static int bucket_put(rp_index *ix, int64_t k, const uint32_t *v, long n, int exists)
+/* Reads the documents of band key k, oldest first: the merged lookup
+ * then the recent one, at most RP_INDEX_BUCKET_MAX in all. *recent gets
+ * how many of them (the last ones) come from the recent table. @return
+ * the count, or a negative code. */
+static long bucket_get(rp_index *ix, int64_t k, uint32_t *v, long *recent)
+{
+    long n = row_get(ix, 0, k, v, RP_INDEX_BUCKET_MAX);
+    if (n < 0)
+        return n;
+    long m = row_get(ix, 1, k, v + n, RP_INDEX_BUCKET_MAX - n);
+    if (m < 0)
+        return m;
+    if (recent)
+        *recent = m;
+    return n + m;
+}
+
+/* Writes lookup row k of table t with the n row numbers v (deletes it when
+ * n is 0; `exists`: the row is there). */
+static int bucket_put(rp_index *ix, int t, int64_t k, const uint32_t *v, long n, int exists)
 {
     unsigned char b[4 * RP_INDEX_BUCKET_MAX];
     for (long i = 0; i < n; i++) {
@@ -725,18 +776,56 @@ static int bucket_put(rp_index *ix, int64_t k, const uint32_t *v, long n, int ex
         b[4 * i + 2] = (unsigned char)(v[i] >> 16);
         b[4 * i + 3] = (unsigned char)(v[i] >> 24);
     }
+    int del = t ? S_NEW_DEL : S_LSH_DEL, set = t ? S_NEW_SET : S_LSH_SET,
+        ins = t ? S_NEW_INS : S_LSH_INS;
     if (n == 0) {
-        sqlite3_bind_int64(ix->st[S_LSH_DEL], 1, k);
-        return step_done(ix, S_LSH_DEL);
+        sqlite3_bind_int64(ix->st[del], 1, k);
+        return step_done(ix, del);
     }
     if (exists) {
-        sqlite3_bind_blob(ix->st[S_LSH_SET], 1, b, (int)(4 * n), SQLITE_TRANSIENT);
-        sqlite3_bind_int64(ix->st[S_LSH_SET], 2, k);
-        return step_done(ix, S_LSH_SET);
+        sqlite3_bind_blob(ix->st[set], 1, b, (int)(4 * n), SQLITE_TRANSIENT);
+        sqlite3_bind_int64(ix->st[set], 2, k);
+        return step_done(ix, set);
     }
-    sqlite3_bind_int64(ix->st[S_LSH_INS], 1, k);
-    sqlite3_bind_blob(ix->st[S_LSH_INS], 2, b, (int)(4 * n), SQLITE_TRANSIENT);
-    return step_done(ix, S_LSH_INS);
+    sqlite3_bind_int64(ix->st[ins], 1, k);
+    sqlite3_bind_blob(ix->st[ins], 2, b, (int)(4 * n), SQLITE_TRANSIENT);
+    return step_done(ix, ins);
+}
+
+/* Moves the recent lookup rows into the merged ones, in key order, so
+ * that each page of the big table is written once a merge rather than
+ * once a document. */
+static int merge_recent(rp_index *ix)
+{
+    sqlite3_stmt *q;
+    uint32_t v[2 * RP_INDEX_BUCKET_MAX];
+    int rc = sqlite3_prepare_v2(ix->db, "SELECT k, docs FROM lsh_new ORDER BY k", -1, &q, NULL);
+    if (rc != SQLITE_OK)
+        return db_fail(ix, rc);
+    int code = RP_OK;
+    while (code == RP_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        int64_t k = sqlite3_column_int64(q, 0);
+        const unsigned char *b = sqlite3_column_blob(q, 1);
+        long len = (long)(sqlite3_column_bytes(q, 1) / 4);
+        long n = row_get(ix, 0, k, v, RP_INDEX_BUCKET_MAX);
+        if (n < 0) {
+            code = (int)n;
+            break;
+        }
+        int exists = n > 0;
+        for (long i = 0; b && i < len && n < RP_INDEX_BUCKET_MAX; i++)
+            v[n++] = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 |
+                     (uint32_t)b[4 * i + 2] << 16 | (uint32_t)b[4 * i + 3] << 24;
+        code = bucket_put(ix, 0, k, v, n, exists);
+    }
+    if (code == RP_OK && rc != SQLITE_DONE)
+        code = db_fail(ix, rc);
+    sqlite3_finalize(q);
+    if (code == RP_OK && (rc = sqlite3_exec(ix->db, "DELETE FROM lsh_new; "
+                                            "UPDATE meta SET value = 0 WHERE key = 'recent'",
+                                            NULL, NULL, NULL)) != SQLITE_OK)
+        code = db_fail(ix, rc);
+    return code;
 }
 
 static void stored_free(stored *s)
@@ -839,6 +928,7 @@ typedef struct probe {
     uint32_t *keys;
     uint32_t *bucket;   /* bands x RP_INDEX_BUCKET_MAX: the lookup rows as read */
     long *nbucket;      /* per band: documents in its row, -1 not read */
+    long *nrecent;      /* per band: how many of them are in lsh_new */
     uint32_t *sample;
     size_t m;
 } probe;
@@ -853,7 +943,8 @@ static int probe_init(rp_index *ix, const rp_doc *d, probe *p)
     p->sample = malloc(SAMPLE_CAP(d->n) * sizeof *p->sample);
     p->bucket = malloc((size_t)ix->bands * (RP_INDEX_BUCKET_MAX + 1) * sizeof *p->bucket);
     p->nbucket = malloc(ix->bands * sizeof *p->nbucket);
-    if (!p->keys || !p->sample || !p->bucket || !p->nbucket)
+    p->nrecent = malloc(ix->bands * sizeof *p->nrecent);
+    if (!p->keys || !p->sample || !p->bucket || !p->nbucket || !p->nrecent)
         return fail_msg(ix, RP_ENOMEM, "out of memory");
     rp_lsh_keys(d->sig, ix->bands, ix->rows, p->keys);
     for (unsigned b = 0; b < ix->bands; b++)
@@ -866,6 +957,7 @@ static void probe_free(probe *p)
 {
     free(p->bucket);
     free(p->nbucket);
+    free(p->nrecent);
     free(p->keys);
     free(p->sample);
 }
@@ -899,7 +991,7 @@ static long candidates(rp_index *ix, probe *p, int64_t **out)
     *out = NULL;
     for (unsigned b = 0; b < ix->bands; b++) {
         uint32_t *got = p->bucket + (size_t)b * (RP_INDEX_BUCKET_MAX + 1);
-        long m = bucket_get(ix, lsh_key(p->keys[b], b), got);
+        long m = bucket_get(ix, lsh_key(p->keys[b], b), got, &p->nrecent[b]);
         p->nbucket[b] = m;
         if (m < 0) {
             free(v);
@@ -1092,16 +1184,18 @@ static int remove_row(rp_index *ix, int64_t row)
     for (unsigned b = 0; s.keys && b < ix->bands && code == RP_OK; b++) {
         uint32_t k, got[RP_INDEX_BUCKET_MAX];
         memcpy(&k, (const char *)s.keys + 4 * (size_t)b, 4);
-        long m = bucket_get(ix, lsh_key(k, b), got), w = 0;
-        if (m < 0) {
-            code = (int)m;
-            break;
+        for (int t = 0; t < 2 && code == RP_OK; t++) {
+            long m = row_get(ix, t, lsh_key(k, b), got, RP_INDEX_BUCKET_MAX), w = 0;
+            if (m < 0) {
+                code = (int)m;
+                break;
+            }
+            for (long i = 0; i < m; i++)
+                if (got[i] != (uint32_t)row)
+                    got[w++] = got[i];
+            if (m > 0 && w != m)
+                code = bucket_put(ix, t, lsh_key(k, b), got, w, 1);
         }
-        for (long i = 0; i < m; i++)
-            if (got[i] != (uint32_t)row)
-                got[w++] = got[i];
-        if (m > 0 && w != m)
-            code = bucket_put(ix, lsh_key(k, b), got, w, 1);
     }
     stored_free(&s);
     if (code == RP_OK) {
@@ -1188,12 +1282,15 @@ static int insert_doc(rp_index *ix, const char *id, const char *path, const char
          * through their other bands */
         uint32_t *got = p->bucket + (size_t)b * (RP_INDEX_BUCKET_MAX + 1);
         int64_t k = lsh_key(p->keys[b], b);
-        long m = p->nbucket[b] >= 0 ? p->nbucket[b] : bucket_get(ix, k, got);
+        long recent = 0;
+        long m = p->nbucket[b] >= 0 ? (recent = p->nrecent[b], p->nbucket[b])
+                                     : bucket_get(ix, k, got, &recent);
         if (m < 0)
             code = (int)m;
         else if (m < RP_INDEX_BUCKET_MAX) {
+            /* new entries go to the recent table, which stays small */
             got[m] = (uint32_t)*row;
-            code = bucket_put(ix, k, got, m + 1, m > 0);
+            code = bucket_put(ix, 1, k, got + (m - recent), recent + 1, recent > 0);
         }
     }
     return code;
@@ -1245,6 +1342,8 @@ int rp_index_add(rp_index *ix, const char *id, const char *path,
         goto out;
     int64_t join = choose_cluster(v, n), me = 0;
     code = insert_doc(ix, id, path, title, size, &p, join, &me);
+    if (code == RP_OK)
+        ix->added++;
     for (size_t i = 0; i < n && code == RP_OK; i++) {
         sqlite3_stmt *q = ix->st[S_INS_PAIR];
         int64_t a = v[i].m.doc < me ? v[i].m.doc : me, b = v[i].m.doc < me ? me : v[i].m.doc;

@@ -337,7 +337,8 @@ assert n % 50 == 0 or n == 5000, n
 assert last <= n <= last + 50, (n, last)
 ids = [r[0] for r in c.execute("select id from docs order by rowid")]
 assert ids == ["doc%08d" % i for i in range(n)], ids[:3]
-k = c.execute("select sum(length(docs)) / 4 from lsh").fetchone()[0] or 0
+k = sum(c.execute("select coalesce(sum(length(docs)), 0) / 4 from %s" % t).fetchone()[0]
+        for t in ("lsh", "lsh_new"))
 assert k == 32 * n, (k, n)
 EOF
 then ok; else bad "SIGKILL: index holds exactly the committed batches"; fi

@@ -287,6 +287,56 @@ static void test_index_roundtrip(void **state)
     free(b);
 }
 
+/* The recent lookup merged into the main one after every batch: matches
+ * are found across the two tables, and removal reaches both. */
+static void test_index_merge(void **state)
+{
+    (void)state;
+    rp_options o;
+    rp_options_init(&o);
+    rp_index *ix = rp_index_new();
+    rp_index_set_merge_docs(ix, 2);
+    assert_int_equal(rp_index_open(ix, dbpath, RP_INDEX_WRITE | RP_INDEX_CREATE, NULL, -1), RP_OK);
+    char *t[6];
+    rp_doc *d[6];
+    for (int i = 0; i < 6; i++) {
+        /* stories of two articles: i and i ^ 1 share their first 300 words */
+        t[i] = text_of((unsigned)(i / 2) * 50000u, 300 + 20 * (unsigned)(i % 2), 0);
+        d[i] = doc_of(t[i], &o);
+    }
+    rp_index_result r;
+    char id[16];
+    for (int i = 0; i < 6; i += 2) {
+        assert_int_equal(rp_index_begin(ix), RP_OK);
+        snprintf(id, sizeof id, "d%d", i);
+        assert_int_equal(rp_index_add(ix, id, NULL, NULL, 1, d[i], NULL), RP_OK);
+        assert_int_equal(rp_index_commit(ix), RP_OK);   /* merges every time */
+    }
+    for (int i = 1; i < 6; i += 2) {
+        snprintf(id, sizeof id, "d%d", i);
+        assert_int_equal(rp_index_add(ix, id, NULL, NULL, 1, d[i], &r), RP_OK);
+        assert_int_equal(r.n, 1);   /* its partner, from the merged table */
+        rp_index_result_free(&r);
+    }
+    /* d5 is still in the recent table (one document since the merge);
+     * remove it and d0 (merged) */
+    assert_int_equal(rp_index_remove(ix, "d5"), RP_OK);
+    assert_int_equal(rp_index_remove(ix, "d0"), RP_OK);
+    assert_int_equal(rp_index_query(ix, "q", d[4], &r), RP_OK);
+    assert_int_equal(r.n, 1);   /* d4 itself; d5 is gone */
+    assert_string_equal(r.m[0].id, "d4");
+    rp_index_result_free(&r);
+    assert_int_equal(rp_index_query(ix, "q", d[1], &r), RP_OK);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.m[0].id, "d1");
+    rp_index_result_free(&r);
+    rp_index_free(ix);
+    for (int i = 0; i < 6; i++) {
+        rp_doc_free(d[i]);
+        free(t[i]);
+    }
+}
+
 static void test_index_bad_files(void **state)
 {
     (void)state;
@@ -321,6 +371,7 @@ int main(void)
         cmocka_unit_test(test_sample_roundtrip),
         cmocka_unit_test(test_estimator),
         cmocka_unit_test_setup_teardown(test_index_roundtrip, setup_db, teardown_db),
+        cmocka_unit_test_setup_teardown(test_index_merge, setup_db, teardown_db),
         cmocka_unit_test_setup_teardown(test_index_bad_files, setup_db, teardown_db),
     };
     return cmocka_run_group_tests_name("index", tests, NULL, NULL);
