@@ -8,7 +8,7 @@ DESTDIR ?=
 MANDIR  ?= $(PREFIX)/share/man/man1
 SANITIZE ?=
 
-PKGS     = libxxhash libutf8proc sqlite3
+PKGS     = libxxhash libutf8proc json-c libxml-2.0 sqlite3
 WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla -pedantic
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
@@ -35,7 +35,7 @@ BIN     = $(BUILD)/reprint
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check test unit cli fuzz-replay fuzz valgrind install uninstall clean help eval bench-index
+.PHONY: all check test unit cli fuzz-replay fuzz valgrind install uninstall clean help eval bench bench-index
 
 FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
@@ -57,6 +57,12 @@ $(BIN): $(CLI_OBJ) $(LIB)
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(LIB) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
+# test_input drives the CLI's input layer, so it links the CLI objects that
+# layer needs (not main.o).
+INPUT_OBJ = $(BUILD)/cli/input.o $(BUILD)/cli/jsonl.o $(BUILD)/cli/walk.o $(BUILD)/cli/output.o
+$(BUILD)/tests/test_input: tests/unit/test_input.c tests/unit/testutil.h $(INPUT_OBJ) $(LIB) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc/cli -o $@ $< $(INPUT_OBJ) $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
+
 # test_alloc fails the library's allocations one at a time: it wraps them.
 $(BUILD)/tests/test_alloc: LDLIBS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
 
@@ -74,8 +80,12 @@ cli: $(BIN)
 
 # Each fuzz target also links with replay.c into a plain program that runs
 # the saved corpus: part of `make check`, no libFuzzer needed.
-$(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB) | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIB) $(LDLIBS)
+# FUZZ_SRC_<target> names sources from outside the library that a target
+# compiles in: the JSON Lines parser lives with the CLI.
+FUZZ_SRC_jsonl = src/cli/jsonl.c
+.SECONDEXPANSION:
+$(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $$(FUZZ_SRC_$$*) $(LIB) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc/cli -o $@ $< tests/fuzz/replay.c $(FUZZ_SRC_$*) $(LIB) $(LDLIBS)
 
 fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/tests/replay_%)
 	@for t in $(FUZZ_TARGETS); do $(BUILD)/tests/replay_$$t tests/fuzz/corpus/$$t/* || exit 1; done
@@ -85,13 +95,12 @@ FUZZ_BUILD = build-fuzz
 fuzz:
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SANITIZE=fuzzer-no-link,address,undefined $(FUZZ_BUILD)/libreprint.a
 	@mkdir -p tests/fuzz/out
-	@for t in $(FUZZ_TARGETS); do \
-	  clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Isrc $(PKG_CFLAGS) \
-	    -o $(FUZZ_BUILD)/fuzz_$$t tests/fuzz/fuzz_$$t.c $(FUZZ_BUILD)/libreprint.a $(LDLIBS) || exit 1; \
-	  mkdir -p tests/fuzz/out/$$t; \
-	  $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
-	    tests/fuzz/out/$$t tests/fuzz/corpus/$$t || exit 1; \
-	done
+	@set -e; $(foreach t,$(FUZZ_TARGETS), \
+	  clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -Isrc/cli $(PKG_CFLAGS) \
+	    -o $(FUZZ_BUILD)/fuzz_$t tests/fuzz/fuzz_$t.c $(FUZZ_SRC_$t) $(FUZZ_BUILD)/libreprint.a $(LDLIBS); \
+	  mkdir -p tests/fuzz/out/$t; \
+	  $(FUZZ_BUILD)/fuzz_$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+	    tests/fuzz/out/$t tests/fuzz/corpus/$t;)
 
 ## valgrind: the CLI tests under valgrind memcheck
 valgrind: $(BIN)
@@ -100,6 +109,13 @@ valgrind: $(BIN)
 ## eval: accuracy on ../shared/eval (skips when missing)
 eval: $(BIN)
 	@REPRINT=$(BIN) bash tools/eval.sh
+
+## bench: speed, memory and planted-cluster recall on generated corpora
+## (cached in BENCH_DIR; see README, Performance). Never fails on a time.
+BENCH_DIR   ?= $(BUILD)/bench
+BENCH_SIZES ?= 20000 200000
+bench: $(BIN)
+	@python3 tools/bench/bench.py --bin $(BIN) --dir "$(BENCH_DIR)" --sizes "$(BENCH_SIZES)"
 
 ## install: the program to $(DESTDIR)$(PREFIX)/bin, the manual to $(DESTDIR)$(MANDIR)
 ## bench-index: add/query throughput, latency and size of `reprint index`
@@ -120,6 +136,5 @@ clean:
 	rm -rf build build-san build-fuzz build-clang tests/fuzz/out
 
 help:
-	@echo "targets: all check unit cli fuzz-replay fuzz valgrind eval bench-index install uninstall clean"
-	@echo "  make bench-index N=1000000               index throughput, latency, size"
+	@echo "targets: all check unit cli fuzz-replay fuzz valgrind eval bench install uninstall clean" bench-index
 	@echo "  make check SANITIZE=address,undefined   tests under ASan+UBSan"

@@ -39,14 +39,15 @@ enum {
     RP_ETOOBIG = -5,   /* the text is larger than the library accepts */
     RP_ESTATE = -6,    /* call out of order (e.g. add after run) */
     RP_ELOAD = -7,     /* the document loader failed to give a text back */
-    RP_EDB = -8,       /* the index database failed (rp_index_errmsg says how) */
-    RP_EFORMAT = -9,   /* the file is not a reprint index, or its format is
+    RP_EBINARY = -8,   /* the bytes look binary (a NUL in the first 8 KiB) */
+    RP_EDB = -9,       /* the index database failed (rp_index_errmsg says how) */
+    RP_EFORMAT = -10,  /* the file is not a reprint index, or its format is
                           newer than this library reads */
-    RP_EINCOMPAT = -10,/* the index was built with other options */
-    RP_EBUSY = -11,    /* the index is locked by another writer */
-    RP_EREADONLY = -12,/* the index cannot be written */
-    RP_EFULL = -13,    /* the disk is full */
-    RP_ENOTFOUND = -14 /* no document with this id */
+    RP_EINCOMPAT = -11,/* the index was built with other options */
+    RP_EBUSY = -12,    /* the index is locked by another writer */
+    RP_EREADONLY = -13,/* the index cannot be written */
+    RP_EFULL = -14,    /* the disk is full */
+    RP_ENOTFOUND = -15 /* no document with this id */
 };
 
 /* @return a static, lowercase description of an RP_E* code. */
@@ -62,6 +63,63 @@ const char *rp_version(void);
 
 /* Largest text rp_doc_new() accepts, in bytes (offsets are 32-bit). */
 #define RP_MAX_TEXT ((size_t)0xFFFFFFF0u)
+
+/* -------------------------------------------------------------------------
+ * Text preparation: the bytes of a file or record to UTF-8 article text
+ * ---------------------------------------------------------------------- */
+
+/* Encodings rp_text_encoding() tells apart. */
+typedef enum rp_encoding {
+    RP_ENC_UTF8 = 0,   /* UTF-8 (or ASCII), no byte order mark */
+    RP_ENC_UTF8_BOM,   /* UTF-8 starting with the mark EF BB BF */
+    RP_ENC_UTF16LE,    /* UTF-16 little-endian, starting with FF FE */
+    RP_ENC_UTF16BE,    /* UTF-16 big-endian, starting with FE FF */
+    RP_ENC_CP1252      /* not UTF-8: read as Windows-1252 (Latin-1 plus
+                          printable characters in 0x80-0x9F) */
+} rp_encoding;
+
+/* Guesses the encoding of in[0..len). A byte order mark decides. Without
+ * one the text is UTF-8 unless it has invalid sequences and fewer valid
+ * multi-byte sequences than invalid bytes; then it is Windows-1252 (old
+ * archives are Latin-1 or Windows-1252, and their accented letters almost
+ * never form valid UTF-8 by chance). UTF-16 needs its mark.
+ * @return the encoding; never fails. */
+rp_encoding rp_text_encoding(const char *in, size_t len);
+
+/* @return a static name for e: "utf-8", "utf-8 with bom", "utf-16le",
+ * "utf-16be" or "windows-1252". */
+const char *rp_encoding_name(rp_encoding e);
+
+/* Flags of rp_text_prepare(). */
+#define RP_TEXT_HTML 1u        /* the input is HTML: keep only its text */
+#define RP_TEXT_SNIFF_HTML 2u  /* HTML when it starts (after white space)
+                                  with "<!doctype html" or "<html" */
+
+/* Turns the bytes of one article into UTF-8 text for rp_doc_new(): the
+ * encoding is detected as by rp_text_encoding() and converted (a UTF-8
+ * mark is dropped; UTF-16 and Windows-1252 become UTF-8), then HTML (see
+ * the flags) is reduced to its text by rp_html_text(). Input with a NUL
+ * byte in its first 8 KiB (after UTF-16 decoding) is refused as binary.
+ * Safe to call from several threads at once.
+ * @param out     receives a malloc'd, NUL-terminated text the caller
+ *                frees with free(); NULL on failure. It may be empty.
+ * @param outlen  receives its length in bytes (without the NUL).
+ * @return RP_OK, RP_EBINARY, RP_ENOMEM, or RP_ETOOBIG (len > RP_MAX_TEXT,
+ *         or HTML larger than 2 GiB). */
+int rp_text_prepare(const char *in, size_t len, unsigned flags, char **out,
+                    size_t *outlen);
+
+/* Extracts the text of an HTML document given in UTF-8 (any bytes are
+ * accepted; libxml2's HTML parser recovers from every error and never
+ * touches the network). The contents of head, script, style, noscript,
+ * template, nav, header, footer, aside, form, iframe, svg, button, select
+ * and textarea are dropped. Block elements (p, div, h1-h6, article,
+ * section, blockquote, ul, table, ...) end a paragraph (a blank line);
+ * br, li, tr, dt and dd end a line; other white space collapses to one
+ * space except inside pre. Entities are decoded.
+ * @param out, outlen  as for rp_text_prepare(); the caller frees *out.
+ * @return RP_OK, RP_ENOMEM or RP_ETOOBIG (len > INT_MAX). */
+int rp_html_text(const char *html, size_t len, char **out, size_t *outlen);
 
 /* -------------------------------------------------------------------------
  * Options
@@ -361,12 +419,13 @@ typedef struct rp_diff {
 
 /* Compares text A with text B under options o (shingle, threshold,
  * min_shared, keep_boilerplate are used): the figures of rp_doc_compare(),
- * the shared runs of at least o->shingle words, and the paragraph map.
+ * the shared runs of at least max(min_run, o->shingle) words, and the
+ * paragraph map.
  * A text with no words is not an error: it shares nothing.
  * @param out is overwritten; on failure it holds no memory.
  * @return RP_OK, RP_ENOMEM, RP_EINVAL (bad options) or RP_ETOOBIG. */
 int rp_diff_texts(const char *a, size_t alen, const char *b, size_t blen,
-                  const rp_options *o, rp_diff *out);
+                  const rp_options *o, unsigned min_run, rp_diff *out);
 
 /* Frees the arrays of d and zeroes it. d may be NULL or already clear. */
 void rp_diff_clear(rp_diff *d);

@@ -567,7 +567,7 @@ static void mark_comments(rp_para *p, size_t np, size_t thread, size_t len)
 }
 
 int rp_diff_texts(const char *a, size_t alen, const char *b, size_t blen,
-                  const rp_options *o, rp_diff *out)
+                  const rp_options *o, unsigned min_run, rp_diff *out)
 {
     memset(out, 0, sizeof *out);
     if (rp_options_check(o) != RP_OK)
@@ -594,7 +594,8 @@ int rp_diff_texts(const char *a, size_t alen, const char *b, size_t blen,
     out->words_a = na;
     out->words_b = nb;
     ta = tb = NULL;
-    rc = rp_diff_spans(out->tok_a, na, out->tok_b, nb, o->shingle, &out->spans,
+    rc = rp_diff_spans(out->tok_a, na, out->tok_b, nb,
+                       min_run > o->shingle ? min_run : o->shingle, &out->spans,
                        &out->nspans);
     if (rc != RP_OK)
         goto out;

@@ -28,6 +28,7 @@ const char *rp_strerror(int code)
     case RP_ETOOBIG: return "text too large";
     case RP_ESTATE: return "operation out of order";
     case RP_ELOAD: return "cannot load the document again";
+    case RP_EBINARY: return "looks binary (NUL byte in the first 8 KiB)";
     case RP_EDB: return "database error";
     case RP_EFORMAT: return "not a reprint index";
     case RP_EINCOMPAT: return "index built with other options";

@@ -11,7 +11,7 @@
 #include "reprint.h"
 
 /* Defaults: see README, "Accuracy", for the sweep that chose them. */
-#define RP_DEFAULT_SHINGLE 5
+#define RP_DEFAULT_SHINGLE 3
 #define RP_DEFAULT_HASHES 256
 #define RP_DEFAULT_THRESHOLD 0.5
 #define RP_DEFAULT_MIN_SHARED 8

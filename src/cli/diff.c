@@ -23,6 +23,7 @@
 #include <utf8proc.h>
 
 #include "cli.h"
+#include "input.h"
 #include "output.h"
 #include "reprint.h"
 #include "walk.h"
@@ -30,8 +31,15 @@
 #define BINARY_PROBE 8192
 #define NONE_POS ((size_t)-1)
 
+/* Shared passages shorter than this are counted in the figures but not
+ * shown: at a small shingle size, stock phrases ("the prime minister
+ * said") would bury the passages that matter. */
+#define DEFAULT_MIN_RUN 5
+
 typedef struct diff_opts {
     rp_options ro;
+    unsigned min_run;   /* shortest passage shown, in words */
+    int verbose;
     int json;
     int color;          /* resolved: nonzero to colour */
 } diff_opts;
@@ -52,17 +60,20 @@ static void usage(FILE *f)
         "      --color[=WHEN]      colour the passages: auto (default), always, never\n"
         "similarity:\n"
         "  -t, --threshold X       score at which two articles are reprints (default %.2f)\n"
-        "  -k, --shingle N         words per shingle, and the shortest passage (default %u)\n"
+        "  -k, --shingle N         words per shingle (default %u)\n"
+        "      --min-run N         shortest shared passage shown, in words; never\n"
+        "                          under the shingle size (default %u)\n"
         "      --min-shared N      fewest shared shingles for a reprint (default %u)\n"
         "      --keep-boilerplate  do not strip markup, furniture and comments\n"
+        "  -v, --verbose           say when a text is converted (HTML, encoding)\n"
         "  -h, --help              show this help\n"
         "\n"
         "Passages: [= shared =]  [-A only in A -]  [+B only in B +]  [~ shared, moved ~]\n"
         "Exit status: 0 near-duplicates, 1 not, 2 trouble.\n",
-        d.threshold, d.shingle, d.min_shared);
+        d.threshold, d.shingle, DEFAULT_MIN_RUN, d.min_shared);
 }
 
-enum { OPT_JSON = 256, OPT_COLOR, OPT_MINSH, OPT_KEEP };
+enum { OPT_JSON = 256, OPT_COLOR, OPT_MINSH, OPT_KEEP, OPT_MINRUN };
 
 static const struct option longopts[] = {
     {"json", no_argument, NULL, OPT_JSON},
@@ -71,6 +82,8 @@ static const struct option longopts[] = {
     {"threshold", required_argument, NULL, 't'},
     {"shingle", required_argument, NULL, 'k'},
     {"min-shared", required_argument, NULL, OPT_MINSH},
+    {"min-run", required_argument, NULL, OPT_MINRUN},
+    {"verbose", no_argument, NULL, 'v'},
     {"keep-boilerplate", no_argument, NULL, OPT_KEEP},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}
@@ -96,10 +109,11 @@ static int parse(int argc, char **argv, diff_opts *o)
     double x;
     const char *when = "auto";
     rp_options_init(&o->ro);
+    o->min_run = DEFAULT_MIN_RUN;
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "t:k:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "t:k:vh", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_JSON: o->json = 1; break;
         case OPT_COLOR:
@@ -125,6 +139,12 @@ static int parse(int argc, char **argv, diff_opts *o)
             o->ro.min_shared = (unsigned)u;
             break;
         case OPT_KEEP: o->ro.keep_boilerplate = 1; break;
+        case 'v': o->verbose = 1; break;
+        case OPT_MINRUN:
+            if (parse_uint("--min-run", optarg, 1, 1000, &u) < 0)
+                return -1;
+            o->min_run = (unsigned)u;
+            break;
         case 'h':
             usage(stdout);
             return 1;
@@ -148,21 +168,52 @@ static int parse(int argc, char **argv, diff_opts *o)
     return 0;
 }
 
-/* Reads path ('-': standard input); @return 0, or -1 (reported). */
-static int load(const char *path, char **buf, size_t *len)
+/* Reads path ('-': standard input) as a text: plain UTF-8 as it is, so
+ * that byte offsets are those of the file; HTML reduced to its text and
+ * other encodings converted to UTF-8 (offsets then refer to that text, as
+ * -v says). @return 0, or -1 (reported). */
+static int load(const char *path, int verbose, char **buf, size_t *len)
 {
-    const char *why = strcmp(path, "-") == 0 ? read_stdin(RP_MAX_TEXT, buf, len)
-                                             : read_file(path, RP_MAX_TEXT, buf, len);
+    int in = strcmp(path, "-") == 0;
+    if (in && isatty(STDIN_FILENO)) {
+        diag("stdin is a terminal");
+        return -1;
+    }
+    const char *why = in ? read_stdin(RP_MAX_TEXT, buf, len)
+                         : read_file(path, RP_MAX_TEXT, buf, len);
     if (why) {
         diag("%s: cannot read: %s", safe(path), why);
         return -1;
     }
-    if (memchr(*buf, 0, *len < BINARY_PROBE ? *len : BINARY_PROBE)) {
+    rp_encoding enc = rp_text_encoding(*buf, *len);
+    int html = !in && is_html_name(path);
+    if (enc != RP_ENC_UTF16LE && enc != RP_ENC_UTF16BE &&
+        memchr(*buf, 0, *len < BINARY_PROBE ? *len : BINARY_PROBE)) {
         diag("%s: looks binary (NUL byte in the first 8 KiB)", safe(path));
         free(*buf);
         *buf = NULL;
         return -1;
     }
+    unsigned flags = html ? RP_TEXT_HTML : RP_TEXT_SNIFF_HTML;
+    char *text;
+    size_t n;
+    int rc = rp_text_prepare(*buf, *len, flags, &text, &n);
+    if (rc != RP_OK) {
+        diag("%s: %s", safe(path), rp_strerror(rc));
+        free(*buf);
+        *buf = NULL;
+        return -1;
+    }
+    if (n == *len && memcmp(text, *buf, n) == 0) {
+        free(text);       /* plain UTF-8: keep the file's own bytes */
+        return 0;
+    }
+    if (verbose)
+        diag("%s: read as %s%s; offsets refer to the text as converted", safe(path),
+             rp_encoding_name(enc), html ? " HTML" : "");
+    free(*buf);
+    *buf = text;
+    *len = n;
     return 0;
 }
 
@@ -559,9 +610,9 @@ int cmd_diff(int argc, char **argv)
     size_t alen = 0, blen = 0;
     rp_diff d = {0};
     int code = EXIT_TROUBLE;
-    if (load(pa, &a, &alen) < 0 || load(pb, &b, &blen) < 0)
+    if (load(pa, o.verbose, &a, &alen) < 0 || load(pb, o.verbose, &b, &blen) < 0)
         goto out;
-    int err = rp_diff_texts(a, alen, b, blen, &o.ro, &d);
+    int err = rp_diff_texts(a, alen, b, blen, &o.ro, o.min_run, &d);
     if (err != RP_OK) {
         diag("diff: %s", rp_strerror(err));
         goto out;

@@ -13,9 +13,33 @@
 #include <string.h>
 #include <utf8proc.h>
 
+static int progress_on, progress_tty;
+
+void progress_end(void)
+{
+    if (progress_on)
+        fputs(progress_tty ? "\r\033[K" : "\n", stderr);
+    progress_on = 0;
+}
+
+void progress_show(int tty, const char *fmt, ...)
+{
+    va_list ap;
+    progress_tty = tty;
+    progress_on = 1;
+    fputc('\r', stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (tty)
+        fputs("\033[K", stderr);
+    fflush(stderr);
+}
+
 void diag(const char *fmt, ...)
 {
     va_list ap;
+    progress_end();
     fflush(stdout);
     fputs(PROG ": ", stderr);
     va_start(ap, fmt);

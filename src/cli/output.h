@@ -12,6 +12,12 @@
 /* Prints "reprint: fmt...\n" to stderr. */
 void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Draws a one-line progress report on stderr, in place of the last one
+ * ("\r"; on a terminal the rest of the line is erased). diag() and
+ * progress_end() take the line away first. */
+void progress_show(int tty, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void progress_end(void);
+
 /* Writes s as a JSON string literal (quoted). Control characters are
  * escaped; bytes that are not valid UTF-8 become U+FFFD. */
 void json_string(FILE *f, const char *s);

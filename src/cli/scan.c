@@ -3,9 +3,10 @@
  * print clusters for people (default), or JSON Lines for machines
  * (--json: one object per cluster; --pairs: one object per verified pair).
  *
- * The library does the work; this file parses options, walks paths, reads
- * files, reports skipped inputs and formats the result. Exit status: 0 all
- * inputs processed, 1 some were skipped, 2 usage or fatal error.
+ * The library does the work; this file parses options, takes records from
+ * the input layer (input.c: files, folders and stdin), reports what cannot
+ * be added and formats the result. Exit status: 0 all inputs processed,
+ * 1 some were skipped, 2 usage or fatal error.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <getopt.h>
@@ -15,21 +16,19 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "input.h"
 #include "output.h"
 #include "reprint.h"
 #include "../pool.h"
-#include "walk.h"
 #include "../util.h"
 
 #define DEFAULT_MAX_BYTES ((size_t)64 << 20)
-#define BINARY_PROBE 8192
 
 typedef struct scan_opts {
     rp_options ro;
-    walk_opts wo;
-    int json, pairs, stats, verbose;
+    input_opts io;
+    int json, pairs, stats;
     unsigned threads;
-    size_t max_bytes;
 } scan_opts;
 
 static void usage(FILE *f)
@@ -39,8 +38,9 @@ static void usage(FILE *f)
     fprintf(f,
         "usage: reprint scan [options] PATH...\n"
         "\n"
-        "Finds near-duplicate articles (reprints) among the files given and the\n"
-        "files below the folders given, and prints them as clusters.\n"
+        "Finds near-duplicate articles (reprints) among the files given, the\n"
+        "files below the folders given and the records on standard input (-),\n"
+        "and prints them as clusters.\n"
         "\n"
         "output:\n"
         "      --json              one JSON object per cluster (JSON Lines)\n"
@@ -60,16 +60,34 @@ static void usage(FILE *f)
         "                          median line) is site furniture; 0 = off (default %u)\n"
         "      --exhaustive        compare every pair instead of using LSH (slow)\n"
         "input:\n"
+        "      --input FORMAT      read stdin (-) as jsonl, nul or text (default:\n"
+        "                          detected: '{' first is jsonl, a NUL is nul)\n"
+        "      --id-field NAME     jsonl: field holding the id (default id)\n"
+        "      --text-field NAME   jsonl: field holding the text (default text)\n"
+        "      --include GLOB      in folders, read only files matching GLOB\n"
+        "      --exclude GLOB      in folders, skip files and folders matching GLOB\n"
+        "                          (GLOBs match the base name or the path below PATH;\n"
+        "                          both options can be repeated)\n"
         "      --hidden            read hidden files and folders too\n"
-        "      --max-bytes N       skip files larger than N bytes; K, M, G suffixes\n"
-        "                          (default %zu)\n"
-        "  -h, --help              show this help\n",
+        "  -L, --follow            follow symbolic links to folders\n"
+        "      --quiet-skip        skip binary files silently (exit 0 for them)\n"
+        "      --max-bytes N       skip files, lines and records larger than N bytes;\n"
+        "                          K, M, G suffixes (default %zu)\n"
+        "      --progress          show progress on stderr (default: when stderr is\n"
+        "                          a terminal and the scan runs over a second)\n"
+        "      --no-progress       never show progress\n"
+        "  -h, --help              show this help\n"
+        "\n"
+        "Files ending in .html or .htm are read as HTML. Text that is not UTF-8 is\n"
+        "read as Windows-1252; UTF-16 needs a byte order mark.\n",
         d.threshold, d.shingle, d.hashes, d.min_shared, d.furniture_df, DEFAULT_MAX_BYTES);
 }
 
 enum {
     OPT_JSON = 256, OPT_PAIRS, OPT_STATS, OPT_HASHES, OPT_LSH, OPT_BANDS,
-    OPT_ROWS, OPT_MINSH, OPT_KEEP, OPT_HIDDEN, OPT_MAXB, OPT_EXH, OPT_FDF
+    OPT_ROWS, OPT_MINSH, OPT_KEEP, OPT_HIDDEN, OPT_MAXB, OPT_EXH, OPT_FDF,
+    OPT_INPUT, OPT_IDF, OPT_TEXTF, OPT_INCL, OPT_EXCL, OPT_QUIET, OPT_PROG,
+    OPT_NOPROG
 };
 
 static const struct option longopts[] = {
@@ -90,29 +108,67 @@ static const struct option longopts[] = {
     {"exhaustive", no_argument, NULL, OPT_EXH},
     {"hidden", no_argument, NULL, OPT_HIDDEN},
     {"max-bytes", required_argument, NULL, OPT_MAXB},
+    {"input", required_argument, NULL, OPT_INPUT},
+    {"id-field", required_argument, NULL, OPT_IDF},
+    {"text-field", required_argument, NULL, OPT_TEXTF},
+    {"include", required_argument, NULL, OPT_INCL},
+    {"exclude", required_argument, NULL, OPT_EXCL},
+    {"follow", no_argument, NULL, 'L'},
+    {"quiet-skip", no_argument, NULL, OPT_QUIET},
+    {"progress", no_argument, NULL, OPT_PROG},
+    {"no-progress", no_argument, NULL, OPT_NOPROG},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}
 };
 
 /* @return 0, 1 to exit 0 (help), or -1 on a usage error. */
+/* Appends a pattern to a list of --include or --exclude. @return 0, -1. */
+static int add_glob(char ***v, size_t *n, char *pat)
+{
+    char **nv = realloc(*v, (*n + 1) * sizeof *nv);
+    if (!nv) {
+        diag("out of memory");
+        return -1;
+    }
+    nv[(*n)++] = pat;
+    *v = nv;
+    return 0;
+}
+
+static int parse_format(const char *arg, input_format *f)
+{
+    static const struct { const char *name; input_format f; } fmts[] = {
+        {"jsonl", INPUT_JSONL}, {"nul", INPUT_NUL}, {"text", INPUT_TEXT},
+        {"auto", INPUT_AUTO}
+    };
+    for (size_t i = 0; i < sizeof fmts / sizeof *fmts; i++)
+        if (strcmp(arg, fmts[i].name) == 0) {
+            *f = fmts[i].f;
+            return 0;
+        }
+    diag("--input: expected jsonl, nul, text or auto, got '%s'", safe(arg));
+    return -1;
+}
+
 static int parse(int argc, char **argv, scan_opts *so)
 {
     unsigned long u;
     unsigned long long sz;
     double x;
     rp_options_init(&so->ro);
-    so->max_bytes = DEFAULT_MAX_BYTES;
+    so->io.max_bytes = DEFAULT_MAX_BYTES;
+    so->io.progress = -1;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     so->threads = cpus > 0 && cpus <= 256 ? (unsigned)cpus : 1;
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+t:k:j:vh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+t:k:j:vhL", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_JSON: so->json = 1; break;
         case OPT_PAIRS: so->pairs = 1; break;
         case OPT_STATS: so->stats = 1; break;
-        case 'v': so->verbose = 1; break;
+        case 'v': so->io.verbose = 1; break;
         case 'j':
             if (parse_uint("--threads", optarg, 1, 256, &u) < 0)
                 return -1;
@@ -160,12 +216,30 @@ static int parse(int argc, char **argv, scan_opts *so)
             so->ro.furniture_df = (unsigned)u;
             break;
         case OPT_EXH: so->ro.exhaustive = 1; break;
-        case OPT_HIDDEN: so->wo.hidden = 1; break;
+        case OPT_HIDDEN: so->io.walk.hidden = 1; break;
         case OPT_MAXB:
             if (parse_size("--max-bytes", optarg, 1, RP_MAX_TEXT, &sz) < 0)
                 return -1;
-            so->max_bytes = (size_t)sz;
+            so->io.max_bytes = (size_t)sz;
             break;
+        case OPT_INPUT:
+            if (parse_format(optarg, &so->io.format) < 0)
+                return -1;
+            break;
+        case OPT_IDF: so->io.id_field = optarg; break;
+        case OPT_TEXTF: so->io.text_field = optarg; break;
+        case OPT_INCL:
+            if (add_glob(&so->io.walk.include, &so->io.walk.ninclude, optarg) < 0)
+                return -1;
+            break;
+        case OPT_EXCL:
+            if (add_glob(&so->io.walk.exclude, &so->io.walk.nexclude, optarg) < 0)
+                return -1;
+            break;
+        case 'L': so->io.walk.follow = 1; break;
+        case OPT_QUIET: so->io.quiet_skip = 1; break;
+        case OPT_PROG: so->io.progress = 1; break;
+        case OPT_NOPROG: so->io.progress = 0; break;
         case 'h':
             usage(stdout);
             return 1;
@@ -192,55 +266,50 @@ static int parse(int argc, char **argv, scan_opts *so)
     return 0;
 }
 
-/* Documents are read and sketched a batch at a time on the thread pool,
- * then added to the corpus in input order by the main thread, so the
- * result never depends on the number of threads. */
+/* Records are taken from the input a batch at a time (at most BATCH
+ * records or BATCH_BYTES of text), their files read and sketched on the
+ * thread pool, then added to the corpus in input order by the main thread,
+ * so the result never depends on the number of threads. */
 #define BATCH 512
+#define BATCH_BYTES ((size_t)64 << 20)
 
 typedef struct slot {
+    record r;
     rp_doc *doc;
-    char why[128];       /* why the input was skipped, or "" */
-    size_t bytes;
+    int loaded;          /* input_load: 1 loaded, 0 skipped, -1 no memory */
+    char why[256];       /* input_load's message, or "" */
+    int err;             /* rp_doc_new's error when doc is NULL */
 } slot;
 
 typedef struct batch {
     const scan_opts *so;
-    char **path;
+    input *in;
     slot *s;
 } batch;
 
-/* Reads and sketches one file into its slot; runs on any thread. */
+/* Reads (if still to be read) and sketches one record; runs on any thread. */
 static void sketch_one(void *ctx, size_t i)
 {
     const batch *b = ctx;
     slot *sl = &b->s[i];
-    char *buf;
-    size_t len;
-    memset(sl, 0, sizeof *sl);
-    const char *why = read_file(b->path[i], b->so->max_bytes, &buf, &len);
-    if (why) {
-        snprintf(sl->why, sizeof sl->why, "cannot read: %s", why);
-        return;
+    sl->loaded = 1;
+    sl->why[0] = 0;
+    sl->doc = NULL;
+    if (!sl->r.text)
+        sl->loaded = input_load(b->in, &sl->r, sl->why, sizeof sl->why);
+    if (sl->loaded == 1) {
+        sl->doc = rp_doc_new(sl->r.text, sl->r.len, &b->so->ro, &sl->err);
+        free(sl->r.text);   /* the loader reads it again when needed */
+        sl->r.text = NULL;
     }
-    sl->bytes = len;
-    if (memchr(buf, 0, len < BINARY_PROBE ? len : BINARY_PROBE)) {
-        snprintf(sl->why, sizeof sl->why, "skipped: looks binary (NUL byte in the first 8 KiB)");
-        free(buf);
-        return;
-    }
-    int err;
-    sl->doc = rp_doc_new(buf, len, &b->so->ro, &err);
-    free(buf);
-    if (!sl->doc)
-        snprintf(sl->why, sizeof sl->why, "skipped: %s", rp_strerror(err));
 }
 
 /* The texts of the added documents, for the corpus to read again when it
- * verifies candidates: the path of each document, by index. */
+ * verifies candidates: the input's ref of each document, by index. */
 typedef struct reload_ctx {
-    const char **path;
+    input *in;
+    uint64_t *ref;
     size_t n, cap;
-    size_t max_bytes;
 } reload_ctx;
 
 static int reload(void *ctx, size_t doc, char **text, size_t *len)
@@ -248,7 +317,7 @@ static int reload(void *ctx, size_t doc, char **text, size_t *len)
     const reload_ctx *r = ctx;
     if (doc >= r->n)
         return RP_EINVAL;
-    return read_file(r->path[doc], r->max_bytes, text, len) ? RP_ELOAD : RP_OK;
+    return input_reload(r->in, r->ref[doc], text, len);
 }
 
 static void print_pairs(const rp_corpus *c)
@@ -330,6 +399,45 @@ static void print_human(const rp_corpus *c)
            rp_corpus_size(c), multi, multi == 1 ? "" : "s", alone);
 }
 
+/* Adds the sketched record of slot sl to the corpus, or reports why not.
+ * @return 0, or -1 on a fatal error (reported). */
+static int add_one(rp_corpus *c, reload_ctx *rl, slot *sl, size_t *skipped)
+{
+    const char *where = record_where(&sl->r);
+    if (sl->why[0])
+        diag("%s: %s", safe(where), sl->why);
+    if (sl->loaded < 0)
+        return -1;
+    if (sl->loaded == 0) {
+        *skipped += sl->why[0] != 0;
+        return 0;
+    }
+    if (!sl->doc) {
+        diag("%s: skipped: %s", safe(where), rp_strerror(sl->err));
+        (*skipped)++;
+        return 0;
+    }
+    if (rp_grow(&rl->ref, &rl->cap, rl->n + 1, sizeof *rl->ref) < 0) {
+        diag("out of memory");
+        return -1;
+    }
+    long k = rp_corpus_add(c, sl->r.id, sl->doc);
+    sl->doc = NULL;
+    if (k >= 0) {
+        rl->ref[rl->n++] = sl->r.ref;
+    } else if (k == RP_EDUPID) {
+        if (sl->r.where)
+            diag("%s: skipped: duplicate id '%s'", sl->r.where, safe(sl->r.id));
+        else
+            diag("%s: skipped: given more than once", safe(sl->r.id));
+        (*skipped)++;
+    } else {
+        diag("%s: %s", safe(where), rp_strerror((int)k));
+        return -1;
+    }
+    return 0;
+}
+
 int cmd_scan(int argc, char **argv)
 {
     scan_opts so = {0};
@@ -337,70 +445,62 @@ int cmd_scan(int argc, char **argv)
     if (rc != 0) {
         if (rc < 0)
             fputs("usage: reprint scan [options] PATH...  (see 'reprint scan --help')\n", stderr);
+        free(so.io.walk.include);
+        free(so.io.walk.exclude);
         return rc > 0 ? finish_output(EXIT_OK) : EXIT_TROUBLE;
     }
     int code = EXIT_OK;
-    size_t skipped = 0, bytes = 0;
-    pathlist files = {0};
+    size_t skipped = 0, m = 0;
+    input *in = NULL;
     reload_ctx rl = {0};
     rp_corpus *c = NULL;
     pool *workers = NULL;
     slot *slots = NULL;
     double t0 = rp_now();
-    for (int i = optind; i < argc; i++)
-        if (walk_path(argv[i], &so.wo, &files, &skipped) < 0) {
-            code = EXIT_TROUBLE;
-            goto out;
-        }
+    /* files are read on the workers; stdin records are kept in a spool
+     * for the verification to read again */
+    so.io.defer = 1;
+    so.io.spool = 1;
+    in = input_open(argv + optind, argc - optind, &so.io);
+    if (!in) {
+        code = EXIT_TROUBLE;
+        goto out;
+    }
+    rl.in = in;
     c = rp_corpus_new(&so.ro);
     workers = pool_new(so.threads);
-    slots = malloc(BATCH * sizeof *slots);
+    slots = calloc(BATCH, sizeof *slots);
     if (!c || !workers || !slots || rp_corpus_set_loader(c, reload, &rl) != RP_OK ||
         rp_corpus_set_threads(c, so.threads) != RP_OK) {
         diag("out of memory");
         code = EXIT_TROUBLE;
         goto out;
     }
-    rl.max_bytes = so.max_bytes;
     double t1 = rp_now();
-    for (size_t base = 0; base < files.n; base += BATCH) {
-        batch b = {&so, files.v + base, slots};
-        size_t m = files.n - base < BATCH ? files.n - base : BATCH;
-        pool_run(workers, m, sketch_one, &b);
-        for (size_t k = 0; k < m; k++) {
-            const char *path = files.v[base + k];
-            slot *sl = &slots[k];
-            if (so.verbose)
-                diag("%s: read", safe(path));
-            bytes += sl->bytes;
-            if (!sl->doc) {
-                diag("%s: %s", safe(path), sl->why);
-                skipped++;
-                continue;
-            }
-            if (rp_grow(&rl.path, &rl.cap, rl.n + 1, sizeof *rl.path) < 0) {
-                for (; k < m; k++)
-                    rp_doc_free(slots[k].doc);
-                diag("out of memory");
-                code = EXIT_TROUBLE;
-                goto out;
-            }
-            long r = rp_corpus_add(c, path, sl->doc);
-            sl->doc = NULL;
-            if (r >= 0)
-                rl.path[rl.n++] = path;
-            if (r == RP_EDUPID) {
-                diag("%s: skipped: given more than once", safe(path));
-                skipped++;
-            } else if (r < 0) {
-                for (k++; k < m; k++)
-                    rp_doc_free(slots[k].doc);
-                diag("%s: %s", safe(path), rp_strerror((int)r));
-                code = EXIT_TROUBLE;
-                goto out;
-            }
+    for (int got = 1; got > 0;) {
+        size_t bytes = 0;
+        for (m = 0; m < BATCH && bytes < BATCH_BYTES; m++) {
+            got = input_next(in, &slots[m].r);
+            if (got <= 0)
+                break;
+            bytes += slots[m].r.len;
         }
+        if (got < 0) {
+            code = EXIT_TROUBLE;
+            goto out;
+        }
+        batch b = {&so, in, slots};
+        pool_run(workers, m, sketch_one, &b);
+        for (size_t k = 0; k < m; k++)
+            if (add_one(c, &rl, &slots[k], &skipped) < 0) {
+                code = EXIT_TROUBLE;
+                goto out;
+            }
+        for (size_t k = 0; k < m; k++)
+            record_free(&slots[k].r);
+        m = 0;
     }
+    skipped += input_skipped(in);
     double t2 = rp_now();
     int err = rp_corpus_run(c);
     if (err != RP_OK) {
@@ -423,24 +523,33 @@ int cmd_scan(int argc, char **argv)
     code = finish_output(skipped ? EXIT_SKIPPED : EXIT_OK);
     if (so.stats) {
         rp_run_stats st;
+        input_stats is;
         rp_corpus_stats(c, &st);
+        input_get_stats(in, &is);
         double total = rp_now() - t0;
         size_t n = rp_corpus_size(c);
+        double mb = (double)is.bytes / 1e6;
         fprintf(stderr,
                 "reprint: stats: %zu files, %zu articles, %zu skipped, %.1f MB\n"
                 "reprint: stats: walk %.3fs, read+normalize+sketch %.3fs, lsh %.3fs "
                 "(%u bands x %u rows), verify %.3fs, cluster %.3fs, total %.3fs\n"
                 "reprint: stats: %zu candidate pairs, %zu verified, %.0f docs/s, %.1f MB/s\n",
-                files.n, n, skipped, bytes / 1e6, t1 - t0, t2 - t1, st.lsh,
+                is.files, n, skipped, mb, t1 - t0, t2 - t1, st.lsh,
                 st.bands, st.rows, st.verify, st.cluster, total,
                 st.candidates, st.verified, total > 0 ? n / total : 0.0,
-                total > 0 ? bytes / 1e6 / total : 0.0);
+                total > 0 ? mb / total : 0.0);
     }
 out:
+    for (size_t k = 0; slots && k < BATCH; k++) {
+        rp_doc_free(slots[k].doc);
+        record_free(&slots[k].r);
+    }
     rp_corpus_free(c);
     pool_free(workers);
     free(slots);
-    free(rl.path);
-    pathlist_free(&files);
+    free(rl.ref);
+    input_close(in);
+    free(so.io.walk.include);
+    free(so.io.walk.exclude);
     return code;
 }

@@ -5,10 +5,12 @@
  * Folders are read whole and their entries sorted with strcmp, so the
  * order of the output depends only on the names, never on the file system
  * or the locale. Hidden entries (a leading dot) are skipped unless asked
- * for. Symbolic links to files are read; links to folders are not followed
- * (that would allow loops). Anything that is not a regular file or a
- * folder (FIFO, socket, device) is skipped without being opened, so the
- * walk never blocks.
+ * for, and --include/--exclude patterns filter the rest. Symbolic links to
+ * files are read; links to folders are followed only with -L, and then a
+ * link back to a folder on the current path (same device and inode) is
+ * reported as a loop instead of being entered. Anything that is not a
+ * regular file or a folder (FIFO, socket, device) is skipped without being
+ * opened, so the walk never blocks.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "walk.h"
@@ -16,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,7 +26,7 @@
 
 #include "output.h"
 
-static int push(pathlist *p, char *s)
+int pathlist_push(pathlist *p, char *s)
 {
     if (p->n == p->cap) {
         size_t nc = p->cap ? p->cap * 2 : 256;
@@ -65,8 +68,33 @@ static char *join(const char *dir, const char *name)
     return s;
 }
 
-static int walk_dir(const char *dir, const walk_opts *o, pathlist *out,
-                    size_t *skipped)
+/* The folders on the path from the argument down to the current one. */
+typedef struct ancestor {
+    dev_t dev;
+    ino_t ino;
+    const struct ancestor *up;
+} ancestor;
+
+static int is_ancestor(const ancestor *a, const struct stat *st)
+{
+    for (; a; a = a->up)
+        if (a->dev == st->st_dev && a->ino == st->st_ino)
+            return 1;
+    return 0;
+}
+
+static int matches(char **pats, size_t n, const char *name, const char *rel)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fnmatch(pats[i], name, 0) == 0 || fnmatch(pats[i], rel, FNM_PATHNAME) == 0)
+            return 1;
+    return 0;
+}
+
+/* Walks folder dir; rel is where the path relative to the argument starts
+ * in the paths below it. */
+static int walk_dir(const char *dir, size_t rel, const ancestor *up,
+                    const walk_opts *o, pathlist *out, size_t *skipped)
 {
     DIR *d = opendir(dir);
     if (!d) {
@@ -85,7 +113,7 @@ static int walk_dir(const char *dir, const walk_opts *o, pathlist *out,
         if (n[0] == '.' && !o->hidden)
             continue;
         char *copy = strdup(n);
-        if (!copy || push(&names, copy) < 0) {
+        if (!copy || pathlist_push(&names, copy) < 0) {
             free(copy);
             rc = -1;
             break;
@@ -115,17 +143,30 @@ static int walk_dir(const char *dir, const walk_opts *o, pathlist *out,
                 free(path);
                 continue;
             }
-            if (S_ISDIR(t.st_mode)) {
-                free(path);   /* links to folders are not followed */
+            if (S_ISDIR(t.st_mode) && !o->follow) {
+                free(path);   /* links to folders are followed only with -L */
                 continue;
             }
             st = t;
         }
+        const char *relpath = path + rel;
+        if (matches(o->exclude, o->nexclude, names.v[i], relpath) ||
+            (!S_ISDIR(st.st_mode) && o->ninclude &&
+             !matches(o->include, o->ninclude, names.v[i], relpath))) {
+            free(path);
+            continue;
+        }
         if (S_ISDIR(st.st_mode)) {
-            rc = walk_dir(path, o, out, skipped);
+            if (is_ancestor(up, &st)) {
+                diag("%s: skipped: folder loop (a link to a folder above it)", safe(path));
+                (*skipped)++;
+            } else {
+                ancestor me = {st.st_dev, st.st_ino, up};
+                rc = walk_dir(path, rel, &me, o, out, skipped);
+            }
             free(path);
         } else if (S_ISREG(st.st_mode)) {
-            if (push(out, path) < 0) {
+            if (pathlist_push(out, path) < 0) {
                 free(path);
                 rc = -1;
             }
@@ -150,15 +191,19 @@ int walk_path(const char *path, const walk_opts *o, pathlist *out,
         (*skipped)++;
         return 0;
     }
-    if (S_ISDIR(st.st_mode))
-        return walk_dir(path, o, out, skipped);
+    if (S_ISDIR(st.st_mode)) {
+        size_t n = strlen(path);
+        ancestor root = {st.st_dev, st.st_ino, NULL};
+        return walk_dir(path, n + (n > 0 && path[n - 1] != '/'), &root, o,
+                        out, skipped);
+    }
     if (!S_ISREG(st.st_mode)) {
         diag("%s: not a regular file", safe(path));
         (*skipped)++;
         return 0;
     }
     char *copy = strdup(path);
-    if (!copy || push(out, copy) < 0) {
+    if (!copy || pathlist_push(out, copy) < 0) {
         free(copy);
         diag("%s: out of memory", safe(path));
         return -1;

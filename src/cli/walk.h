@@ -9,6 +9,17 @@
 
 typedef struct walk_opts {
     int hidden;        /* descend into and read dot-files */
+    int follow;        /* follow symbolic links to folders (-L) */
+    /* fnmatch(3) patterns, each tried on an entry's base name and on its
+     * path relative to the PATH argument (FNM_PATHNAME there). Files found
+     * in folders are read only when they match an include pattern (if any
+     * is given) and no exclude pattern; a folder matching an exclude
+     * pattern is not entered. Files named on the command line are always
+     * read. */
+    char **include;
+    size_t ninclude;
+    char **exclude;
+    size_t nexclude;
 } walk_opts;
 
 typedef struct pathlist {
@@ -18,11 +29,16 @@ typedef struct pathlist {
 
 /* Appends the files under path to out: path itself when it is a file, or
  * every regular file below it, each folder's entries in byte order. What
- * cannot be read is reported on stderr and counted in *skipped.
+ * cannot be read, and a folder loop (a folder that is also one of its own
+ * ancestors, by device and inode), is reported on stderr and counted in
+ * *skipped.
  * @return 0, or -1 when out of memory (reported). */
 int walk_path(const char *path, const walk_opts *o, pathlist *out,
               size_t *skipped);
 
+/* Appends s (taken over) to p. @return 0, or -1 when out of memory (s is
+ * then still the caller's). */
+int pathlist_push(pathlist *p, char *s);
 void pathlist_free(pathlist *p);
 
 /* Reads the file at path into *buf (malloc'd, NUL-terminated, caller

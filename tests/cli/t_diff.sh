@@ -11,7 +11,7 @@ C002=corpus/002_30e64a52b71f24ea.txt
 check "diff 001 004" 0 -- rp diff "$C001" "$C004"
 same "diff 001 004" "$T/out" "$EXP/diff-001-004.out"
 [ -s "$T/err" ] && bad "diff 001 004: unexpected stderr" || ok
-has "diff 001 004 verdict" "$T/out" "verdict       near-duplicates: score 0.98, threshold 0.50"
+has "diff 001 004 verdict" "$T/out" "verdict       near-duplicates: score 0.99, threshold 0.50"
 has "diff 001 004 comments" "$T/out" "B¶17-25 only in B (reader comments)"
 has "diff 001 004 one-word edit" "$T/out" "[-A discomfited -] [+B discomforted +]"
 
@@ -31,8 +31,8 @@ assert list(o) == ["a", "b", "jaccard", "containment_ab", "containment_ba", "sco
                    "shared_words", "similar", "threshold", "spans", "paragraphs"], list(o)
 assert o["a"] == sys.argv[2] and o["b"] == sys.argv[3]
 assert o["similar"] is True and o["threshold"] == 0.5
-assert o["score"] == max(o["containment_ab"], o["containment_ba"]) == 0.9771, o["score"]
-assert o["jaccard"] == 0.9209 and o["containment_ab"] == 0.9412, o
+assert o["score"] == max(o["containment_ab"], o["containment_ba"]) == 0.9872, o["score"]
+assert o["jaccard"] == 0.9484 and o["containment_ab"] == 0.9602, o
 assert o["shared_words"] == 396 == sum(s["words"] for s in o["spans"])
 assert [s["words"] for s in o["spans"]] == [7, 100, 289], o["spans"]
 words = lambda b: re.findall(r"\w+", b.decode().lower())
@@ -55,7 +55,7 @@ if python3 - "$T/out" "$C000" "$C002" <<'PY'
 import json, sys
 o = json.loads(open(sys.argv[1]).read())
 A, B = open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read()
-assert o["similar"] is False and o["score"] == 0.0547, o["score"]
+assert o["similar"] is False and o["score"] == 0.1207, o["score"]
 assert [(s["a_start"], s["a_end"], s["b_start"], s["b_end"], s["words"]) for s in o["spans"]] == [
     (58, 119, 106, 167, 9), (171, 216, 601, 647, 6), (418, 453, 675, 710, 7),
     (1669, 1701, 1905, 1937, 5), (1774, 1834, 2065, 2125, 11)], o["spans"]
@@ -187,3 +187,28 @@ for block, exp in zip(blocks, sys.argv[2:]):
         assert line.strip() == "..." or line in real, (exp, line)
 PY
 then ok; else bad "README diff excerpts differ from the real output"; fi
+
+# ---------------------------------------------------------------- formats
+# HTML is reduced to its text and Latin-1 converted, as scan does; plain
+# UTF-8 keeps the file's own byte offsets
+D2=$T/diff-formats
+mkdir -p "$D2"
+{ printf '<html><head><title>t</title><script>var x = 1;</script></head><body>\n'
+  printf '<nav>Home | World | Sport</nav>\n'
+  sed 's/^/<p>/; s/$/<\/p>/' corpus/003_48fa41108d4c0335.txt
+  printf '<footer>Copyright site</footer></body></html>\n'; } >"$D2/003.html"
+check "diff html" 0 -- rp diff -v "$D2/003.html" corpus/003_48fa41108d4c0335.txt
+has "diff html converted" "$T/err" "003.html: read as utf-8 HTML"
+has "diff html same text" "$T/out" "100% of A is in B"
+hasnt "diff html: no script" "$T/out" "var x"
+printf 'Le caf\xe9 cr\xe8me et la cr\xe8me br\xfbl\xe9e sont servis au d\xe9jeuner tous les jours \xe0 midi, dit le chef du restaurant.\n' >"$D2/latin1.txt"
+printf 'Le café crème et la crème brûlée sont servis au déjeuner tous les jours à midi, dit le chef du restaurant.\n' >"$D2/utf8.txt"
+check "diff latin-1" 0 -- rp diff -v "$D2/latin1.txt" "$D2/utf8.txt"
+has "diff latin-1 converted" "$T/err" "latin1.txt: read as windows-1252"
+has "diff latin-1 same" "$T/out" "100% of A is in B, 100% of B is in A"
+if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1; then
+    script -qec "$BIN diff - $C000" /dev/null </dev/null >"$T/out" 2>&1
+    code=$?
+    if [ $code -eq 2 ]; then ok; else bad "diff terminal: exit $code, expected 2"; fi
+    has "diff terminal refused" "$T/out" "reprint: stdin is a terminal"
+fi

@@ -24,7 +24,7 @@ static void check_diff(const char *a, size_t na, const char *b, size_t nb,
                        const rp_options *o)
 {
     rp_diff d;
-    CHECK(rp_diff_texts(a, na, b, nb, o, &d) == RP_OK);
+    CHECK(rp_diff_texts(a, na, b, nb, o, 0, &d) == RP_OK);
     /* the figures of the rule, when both texts have words */
     int ea, eb;
     rp_doc *da = rp_doc_new(a, na, o, &ea), *db = rp_doc_new(b, nb, o, &eb);

@@ -65,15 +65,15 @@ static void arm(long at)
 /* ------------------------------------------------------------------ */
 
 static const char *const texts[] = {
-    "PARIS (AFP) - The minister said on Monday that talks on the new "
+    ("PARIS (AFP) - The minister said on Monday that talks on the new "
     "treaty would resume next week in Geneva, after months of delay.\n\n"
     "Negotiators from both sides met briefly on Sunday evening.\n\n"
-    "Share this article\n\n3 comments\n  great news\n  about time\n  agreed",
-    "The minister said on Monday that talks on the new treaty would "
+    "Share this article\n\n3 comments\n  great news\n  about time\n  agreed"),
+    ("The minister said on Monday that talks on the new treaty would "
     "resume next week in Geneva, after months of delay. Negotiators from "
-    "both sides met briefly on Sunday evening, officials said.",
-    "A storm flooded the old harbour overnight and closed the coastal "
-    "road; no one was hurt, the mayor's office said on Tuesday morning.",
+    "both sides met briefly on Sunday evening, officials said."),
+    ("A storm flooded the old harbour overnight and closed the coastal "
+    "road; no one was hurt, the mayor's office said on Tuesday morning."),
     "Café société: ÉTÉ à Paris — «le ministre» a parlé; 東京で会議 İstanbul",
 };
 

@@ -394,7 +394,7 @@ static void test_diff_texts(void **state)
     rp_options o;
     rp_options_init(&o);
     rp_diff d;
-    assert_int_equal(rp_diff_texts(TEXT_A, strlen(TEXT_A), TEXT_B, strlen(TEXT_B), &o, &d), RP_OK);
+    assert_int_equal(rp_diff_texts(TEXT_A, strlen(TEXT_A), TEXT_B, strlen(TEXT_B), &o, 0, &d), RP_OK);
     /* the figures are those of rp_doc_compare */
     int err;
     rp_doc *da = rp_doc_new(TEXT_A, strlen(TEXT_A), &o, &err);
@@ -437,7 +437,7 @@ static void test_diff_texts(void **state)
 
     /* kept boilerplate: the comments have words, still labelled */
     o.keep_boilerplate = 1;
-    assert_int_equal(rp_diff_texts(TEXT_A, strlen(TEXT_A), TEXT_B, strlen(TEXT_B), &o, &d), RP_OK);
+    assert_int_equal(rp_diff_texts(TEXT_A, strlen(TEXT_A), TEXT_B, strlen(TEXT_B), &o, 0, &d), RP_OK);
     assert_true(d.words_b > d.words_a + 20);
     assert_int_equal(d.links[d.nlinks - 1].note, RP_NOTE_COMMENTS);
     rp_diff_clear(&d);
@@ -450,7 +450,7 @@ static void test_diff_texts_edges(void **state)
     rp_options_init(&o);
     rp_diff d;
     /* a text without words shares nothing and is no error */
-    assert_int_equal(rp_diff_texts("", 0, TEXT_A, strlen(TEXT_A), &o, &d), RP_OK);
+    assert_int_equal(rp_diff_texts("", 0, TEXT_A, strlen(TEXT_A), &o, 0, &d), RP_OK);
     assert_int_equal(d.words_a, 0);
     assert_int_equal(d.nspans, 0);
     assert_int_equal(d.sim.similar, 0);
@@ -460,7 +460,7 @@ static void test_diff_texts_edges(void **state)
     rp_diff_clear(&d);
     /* bad options */
     o.shingle = 0;
-    assert_int_equal(rp_diff_texts("a", 1, "a", 1, &o, &d), RP_EINVAL);
+    assert_int_equal(rp_diff_texts("a", 1, "a", 1, &o, 0, &d), RP_EINVAL);
     assert_null(d.spans);
     rp_diff_clear(&d);
     rp_diff_clear(NULL);

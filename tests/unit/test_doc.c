@@ -26,7 +26,7 @@ static void test_options(void **state)
     memset(&o, 0xA5, sizeof o);
     rp_options_init(&o);
     assert_int_equal(o.shingle, RP_DEFAULT_SHINGLE);
-    assert_int_equal(o.shingle, 5);
+    assert_int_equal(o.shingle, 3);
     assert_int_equal(o.hashes, 256);
     assert_float_equal(o.threshold, 0.5, 0);
     assert_int_equal(o.min_shared, 8);
@@ -35,6 +35,7 @@ static void test_options(void **state)
     assert_int_equal(o.rows, 0);
     assert_int_equal(o.keep_boilerplate, 0);
     assert_int_equal(o.exhaustive, 0);
+    assert_int_equal(o.furniture_df, 5);
     assert_int_equal(rp_options_check(&o), RP_OK);
 
     rp_options b;
@@ -124,7 +125,7 @@ static void test_counts(void **state)
     rp_options_init(&o);
     rp_doc *d = doc_str("one two three four five six seven", &o);
     assert_int_equal(rp_doc_words(d), 7);
-    assert_int_equal(rp_doc_shingles(d), 3);
+    assert_int_equal(rp_doc_shingles(d), 7 - o.shingle + 1);
     rp_doc_free(d);
     /* fewer words than k: one shingle */
     d = doc_str("just two", &o);

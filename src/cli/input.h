@@ -1,0 +1,127 @@
+/*
+ * input.h - the input layer of `reprint scan`: turns the command line's
+ * paths (files, folders, and "-" for standard input) into a stream of
+ * article records, each with its id and its prepared UTF-8 text.
+ *
+ * Files are found by walk.c (sorted, deterministic), read, and prepared by
+ * the library (rp_text_prepare: encoding detection and conversion, HTML to
+ * text). Standard input is read as a stream of records (JSON Lines, NUL-
+ * separated texts, or one text) and never held whole: memory stays bounded
+ * by the largest record (at most --max-bytes), whatever the size of the
+ * stream. Every input that is skipped is reported on stderr as
+ * "reprint: WHERE: reason" and counted.
+ *
+ * Two passes: input_reload() gives back the same prepared text of a record
+ * seen earlier, from its ref. Files are read again from their path; stdin
+ * records are spooled to an unlinked temporary file when opts.spool is set.
+ *
+ * Threads: input_next() and input_close() belong to one thread. Once
+ * input_open() has returned, input_load() and input_reload() may run in
+ * any number of threads at once, also while input_next() runs, until
+ * input_close().
+ */
+#ifndef RP_CLI_INPUT_H
+#define RP_CLI_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "walk.h"
+
+typedef enum input_format {
+    INPUT_AUTO = 0,  /* detect from the first bytes of stdin */
+    INPUT_JSONL,     /* one JSON object per line */
+    INPUT_NUL,       /* texts separated by NUL bytes; ids 1, 2, ... */
+    INPUT_TEXT       /* all of stdin is one text; id "-" */
+} input_format;
+
+typedef struct input_opts {
+    walk_opts walk;          /* --hidden, -L, --include, --exclude */
+    input_format format;     /* how stdin is read (--input) */
+    const char *id_field;    /* JSON Lines: field of the id (NULL: "id") */
+    const char *text_field;  /* JSON Lines: field of the text (NULL: "text") */
+    size_t max_bytes;        /* largest file, line or record read */
+    int verbose;             /* say what is read and detected */
+    int quiet_skip;          /* binary inputs are skipped silently, uncounted */
+    int progress;            /* <0: when stderr is a terminal; 0 off; >0 on */
+    int spool;               /* keep stdin records for input_reload() */
+    int defer;               /* file records come without their text: the
+                                caller loads it with input_load(), on any
+                                thread */
+} input_opts;
+
+/* One article. All strings are malloc'd and owned by the record. */
+typedef struct record {
+    char *id;       /* document id: the file's path, the JSON id field, the
+                       record number of NUL input, or "-" for one text */
+    char *text;     /* prepared UTF-8 text, NUL-terminated (NULL for a
+                       deferred file until input_load()) */
+    size_t len;     /* bytes of text */
+    uint64_t ref;   /* where input_reload() finds the text again */
+    char *where;    /* for messages: "stdin:LINE" (JSON Lines), "stdin:N"
+                       (NUL input), "stdin" (one text); NULL for a file,
+                       whose id is its path */
+} record;
+
+typedef struct input input;
+
+/* Walks paths in order (folders in byte order of their entries; "-" is
+ * standard input, at its place among the paths). Problems with single
+ * paths are reported and counted as skipped, not fatal.
+ * @return the input, or NULL after reporting a fatal error: out of
+ *         memory, "-" given twice, or stdin is a terminal. */
+input *input_open(char **paths, int npaths, const input_opts *o);
+
+/* Gives the next record in *r (the caller frees it with record_free).
+ * Inputs that cannot be used (unreadable, binary, malformed line, too
+ * large, ...) are reported and skipped inside.
+ * @return 1 for a record, 0 at the end, -1 on a fatal error (reported). */
+int input_next(input *in, record *r);
+
+/* Loads the text of a record that input_next() gave without one (a file,
+ * with opts.defer): reads and prepares the file. Prints nothing, so that
+ * it can run on any thread, like input_reload(); the caller reports.
+ * @param why  receives a message for "reprint: PATH: message", or "" for
+ *             none: why the file was skipped ("cannot read: ...",
+ *             "skipped: looks binary ..."), or with opts.verbose a note on
+ *             a loaded file ("converted from windows-1252").
+ * @return 1 loaded (r->text and r->len set), 0 skipped (the caller counts
+ *         it as skipped when why is not empty; --quiet-skip leaves it
+ *         empty), -1 out of memory (why says so). */
+int input_load(input *in, record *r, char *why, size_t n);
+
+/* Frees what r owns and clears it; a cleared record is a no-op. */
+void record_free(record *r);
+
+/* @return r->where, or r->id when the record is a file. */
+const char *record_where(const record *r);
+
+/* Gives back the prepared text of the earlier record with this ref, the
+ * same bytes input_next() gave (unless a file changed in between). Prints
+ * nothing, so that it can run in worker threads: the caller reports.
+ * @param text  receives a malloc'd, NUL-terminated text the caller frees
+ *              (NULL on failure); *len its length.
+ * @return RP_OK, RP_ENOMEM, or RP_ELOAD when the text cannot be had again
+ *         (file gone or unreadable, stdin not spooled, read error). */
+int input_reload(input *in, uint64_t ref, char **text, size_t *len);
+
+/* Counts so far. */
+typedef struct input_stats {
+    size_t files;      /* files found by the walk */
+    size_t records;    /* records given by input_next() */
+    size_t skipped;    /* inputs reported and skipped */
+    uint64_t bytes;    /* bytes read from files and stdin */
+    double walk;       /* seconds spent walking the paths */
+} input_stats;
+void input_get_stats(const input *in, input_stats *st);
+
+/* @return the number of inputs skipped so far (each one reported). */
+size_t input_skipped(const input *in);
+
+/* Ends the progress line, closes stdin's spool and frees in (NULL: no-op). */
+void input_close(input *in);
+
+/* @return nonzero when path names an HTML file (.html, .htm, .xhtml). */
+int is_html_name(const char *path);
+
+#endif

@@ -1,0 +1,245 @@
+/*
+ * text.c - from the bytes of a file to UTF-8 article text.
+ *
+ * News archives are not all UTF-8. Old collections (METER, for one) are
+ * Latin-1 or Windows-1252, some exports are UTF-16 with a byte order mark,
+ * and many UTF-8 files start with a mark the tokenizer would read as a
+ * character. This module detects the encoding, converts to UTF-8, refuses
+ * what looks binary, and hands HTML to html.c for its text.
+ *
+ * Detection without a mark: valid UTF-8 is UTF-8. Text with invalid
+ * sequences is Windows-1252 when it has fewer valid multi-byte sequences
+ * than invalid bytes: an accented letter in Latin-1 is a lone byte >= 0x80
+ * and almost never forms a valid UTF-8 sequence by chance, while a UTF-8
+ * file with a few damaged bytes still has many good sequences (those stray
+ * bytes are then read as U+FFFD by the tokenizer, as before).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "reprint.h"
+
+#define BINARY_PROBE 8192
+
+/* Windows-1252 0x80-0x9F. The five bytes it leaves undefined (81, 8D, 8F,
+ * 90, 9D) map to the C1 control of the same value, as Latin-1 does. */
+static const uint16_t cp1252_high[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178
+};
+
+/* Length of the valid UTF-8 sequence at s[0..n) (no overlongs, no
+ * surrogates, at most U+10FFFF), or 0 when it is invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else
+        return 0;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return len;
+}
+
+rp_encoding rp_text_encoding(const char *in, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)in;
+    if (len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+        return RP_ENC_UTF8_BOM;
+    if (len >= 2 && s[0] == 0xFF && s[1] == 0xFE)
+        return RP_ENC_UTF16LE;
+    if (len >= 2 && s[0] == 0xFE && s[1] == 0xFF)
+        return RP_ENC_UTF16BE;
+    size_t good = 0, bad = 0;
+    for (size_t i = 0; i < len;) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n = utf8_seq(s + i, len - i);
+        if (n) {
+            good++;
+            i += n;
+        } else {
+            bad++;
+            i++;
+        }
+    }
+    return bad > good ? RP_ENC_CP1252 : RP_ENC_UTF8;
+}
+
+const char *rp_encoding_name(rp_encoding e)
+{
+    switch (e) {
+    case RP_ENC_UTF8: return "utf-8";
+    case RP_ENC_UTF8_BOM: return "utf-8 with bom";
+    case RP_ENC_UTF16LE: return "utf-16le";
+    case RP_ENC_UTF16BE: return "utf-16be";
+    case RP_ENC_CP1252: return "windows-1252";
+    }
+    return "unknown";
+}
+
+static size_t put_utf8(char *o, uint32_t cp)
+{
+    unsigned char *u = (unsigned char *)o;
+    if (cp < 0x80) {
+        u[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        u[0] = (unsigned char)(0xC0 | cp >> 6);
+        u[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        u[0] = (unsigned char)(0xE0 | cp >> 12);
+        u[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+        u[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    u[0] = (unsigned char)(0xF0 | cp >> 18);
+    u[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
+    u[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+    u[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Every byte becomes at most 3 bytes of UTF-8. */
+static char *from_cp1252(const unsigned char *s, size_t len, size_t *outlen)
+{
+    char *o = malloc(len * 3 + 1), *w = o;
+    if (!o)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        unsigned c = s[i];
+        w += put_utf8(w, c >= 0x80 && c < 0xA0 ? cp1252_high[c - 0x80] : c);
+    }
+    *w = 0;
+    *outlen = (size_t)(w - o);
+    return o;
+}
+
+/* s[0..len) is UTF-16 after its mark. A code unit (2 bytes) becomes at
+ * most 3 bytes, a surrogate pair (4 bytes) 4. Lone surrogates and an odd
+ * last byte become U+FFFD. */
+static char *from_utf16(const unsigned char *s, size_t len, int be,
+                        size_t *outlen)
+{
+    char *o = malloc(len / 2 * 3 + 4), *w = o;
+    if (!o)
+        return NULL;
+    size_t i = 0;
+    while (i + 1 < len) {
+        uint32_t u = be ? (uint32_t)s[i] << 8 | s[i + 1] : (uint32_t)s[i + 1] << 8 | s[i];
+        i += 2;
+        if (u >= 0xD800 && u <= 0xDBFF && i + 1 < len) {
+            uint32_t v = be ? (uint32_t)s[i] << 8 | s[i + 1] : (uint32_t)s[i + 1] << 8 | s[i];
+            if (v >= 0xDC00 && v <= 0xDFFF) {
+                u = 0x10000 + ((u - 0xD800) << 10) + (v - 0xDC00);
+                i += 2;
+            }
+        }
+        if (u >= 0xD800 && u <= 0xDFFF)
+            u = 0xFFFD;
+        w += put_utf8(w, u);
+    }
+    if (i < len)
+        w += put_utf8(w, 0xFFFD);
+    *w = 0;
+    *outlen = (size_t)(w - o);
+    return o;
+}
+
+static char *copy(const char *s, size_t len, size_t *outlen)
+{
+    char *o = malloc(len + 1);
+    if (!o)
+        return NULL;
+    memcpy(o, s, len);
+    o[len] = 0;
+    *outlen = len;
+    return o;
+}
+
+/* Is s[0..len) HTML by its first tag? */
+static int looks_html(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f'))
+        i++;
+    static const char *const heads[] = {"<!doctype html", "<html", NULL};
+    for (const char *const *h = heads; *h; h++) {
+        size_t n = strlen(*h), k = 0;
+        while (k < n && i + k < len && (s[i + k] | 0x20) == ((*h)[k] | 0x20))
+            k++;
+        if (k == n)
+            return 1;
+    }
+    return 0;
+}
+
+int rp_text_prepare(const char *in, size_t len, unsigned flags, char **out,
+                    size_t *outlen)
+{
+    const unsigned char *s = (const unsigned char *)in;
+    char *u = NULL;
+    size_t ulen = 0;
+    *out = NULL;
+    *outlen = 0;
+    if (len > RP_MAX_TEXT)
+        return RP_ETOOBIG;
+    rp_encoding e = rp_text_encoding(in, len);
+    if (e != RP_ENC_UTF16LE && e != RP_ENC_UTF16BE &&
+        memchr(in, 0, len < BINARY_PROBE ? len : BINARY_PROBE))
+        return RP_EBINARY;
+    switch (e) {
+    case RP_ENC_UTF8: u = copy(in, len, &ulen); break;
+    case RP_ENC_UTF8_BOM: u = copy(in + 3, len - 3, &ulen); break;
+    case RP_ENC_UTF16LE: u = from_utf16(s + 2, len - 2, 0, &ulen); break;
+    case RP_ENC_UTF16BE: u = from_utf16(s + 2, len - 2, 1, &ulen); break;
+    case RP_ENC_CP1252: u = from_cp1252(s, len, &ulen); break;
+    }
+    if (!u)
+        return RP_ENOMEM;
+    if ((e == RP_ENC_UTF16LE || e == RP_ENC_UTF16BE) &&
+        memchr(u, 0, ulen < BINARY_PROBE ? ulen : BINARY_PROBE)) {
+        free(u);
+        return RP_EBINARY;
+    }
+    if ((flags & RP_TEXT_HTML) ||
+        ((flags & RP_TEXT_SNIFF_HTML) && looks_html(u, ulen))) {
+        int rc = rp_html_text(u, ulen, out, outlen);
+        free(u);
+        return rc;
+    }
+    if (ulen > RP_MAX_TEXT) {
+        free(u);
+        return RP_ETOOBIG;
+    }
+    *out = u;
+    *outlen = ulen;
+    return RP_OK;
+}

@@ -1,0 +1,79 @@
+# t_walk.sh - the folder walk: --include/--exclude, -L and folder loops,
+# hidden entries, binary files and --quiet-skip.
+
+WK=$T/walk
+mkdir -p "$WK/a/deep" "$WK/b" "$WK/.dot"
+cp corpus/000_fa3c2dd136cb4631.txt "$WK/a/000.txt"
+cp corpus/001_092751d03b652b07.txt "$WK/a/deep/001.md"
+cp corpus/003_48fa41108d4c0335.txt "$WK/b/003.txt"
+cp corpus/004_18e9ce7fe685923d.txt "$WK/b/004.txt"
+cp corpus/002_30e64a52b71f24ea.txt "$WK/.dot/002.txt"
+
+# ---------------------------------------------------------------- order
+check "walk order" 0 -- rp scan --json "$WK"
+if python3 - "$T/out" "$WK" <<'EOF'
+import json, sys
+ids = [m["id"] for l in open(sys.argv[1]) for m in json.loads(l)["members"]]
+w = sys.argv[2]
+assert sorted(ids) == [w + "/a/000.txt", w + "/a/deep/001.md", w + "/b/003.txt", w + "/b/004.txt"], ids
+EOF
+then ok; else bad "walk reads every file once, hidden ones not"; cat "$T/out"; fi
+check "--hidden" 0 -- rp scan --hidden "$WK"
+has "--hidden reads dot-folders" "$T/out" "$WK/.dot/002.txt"
+
+# ---------------------------------------------------------------- filters
+check "--include base name" 0 -- rp scan --include '*.txt' "$WK"
+hasnt "--include *.txt drops .md" "$T/out" "001.md"
+has "--include *.txt keeps .txt" "$T/out" "$WK/b/004.txt"
+check "--include repeated" 0 -- rp scan --include '*.md' --include '000*' "$WK"
+has "--include repeated (1)" "$T/out" "001.md"
+has "--include repeated (2)" "$T/out" "000.txt"
+hasnt "--include repeated (3)" "$T/out" "003.txt"
+check "--include relative path" 0 -- rp scan --include 'b/*' "$WK"
+has "--include b/*" "$T/out" "$WK/b/003.txt"
+hasnt "--include b/* (relative path, not base name)" "$T/out" "000.txt"
+check "--include no match in subfolder" 0 -- rp scan --include 'a/*' --include 'b/*' "$WK"
+hasnt "FNM_PATHNAME: a/* does not reach a/deep/" "$T/out" "001.md"
+check "--exclude base name" 0 -- rp scan --exclude '00[34].txt' "$WK"
+hasnt "--exclude" "$T/out" "003.txt"
+has "--exclude keeps others" "$T/out" "000.txt"
+check "--exclude folder" 0 -- rp scan --exclude deep "$WK"
+hasnt "--exclude prunes a folder" "$T/out" "001.md"
+check "--exclude relative path" 0 -- rp scan --exclude 'a/deep' "$WK/"
+hasnt "--exclude a/deep" "$T/out" "001.md"
+check "named files always read" 0 -- rp scan --include '*.none' "$WK/a/000.txt" "$WK/b/003.txt"
+has "named files always read" "$T/out" "2 articles"
+
+# ---------------------------------------------------------------- links
+L=$T/links
+mkdir -p "$L/top/sub"
+cp corpus/000_fa3c2dd136cb4631.txt "$L/top/sub/000.txt"
+cp corpus/004_18e9ce7fe685923d.txt "$L/004.txt"
+ln -s ../.. "$L/top/sub/up"              # a loop back to $L
+ln -s "$WK/b" "$L/top/linked"            # a link to a folder elsewhere
+check "links to folders not followed" 0 -- rp scan "$L"
+hasnt "no -L: link not followed" "$T/out" "linked"
+hasnt "no -L: no loop met" "$T/err" "loop"
+check "-L follows, reports the loop" 1 -- rp scan -L "$L"
+has "-L follows links" "$T/out" "$L/top/linked/003.txt"
+has "-L loop message" "$T/err" "reprint: $L/top/sub/up: skipped: folder loop"
+if [ "$(grep -c loop "$T/err")" -eq 1 ]; then ok; else bad "one loop message"; cat "$T/err"; fi
+check "--follow" 1 -- rp scan --follow "$L"
+ln -s nowhere "$L/dangling"
+check "broken link" 1 -- rp scan "$L"
+has "broken link" "$T/err" "$L/dangling: broken symbolic link"
+rm "$L/dangling"
+
+# ---------------------------------------------------------------- binary
+BN=$T/bin
+mkdir -p "$BN"
+cp corpus/000_fa3c2dd136cb4631.txt corpus/001_092751d03b652b07.txt "$BN/"
+printf 'GIF89a\0\0\1\2' >"$BN/image.gif"
+check "binary reported" 1 -- rp scan "$BN"
+has "binary message" "$T/err" "reprint: $BN/image.gif: skipped: looks binary (NUL byte in the first 8 KiB)"
+check "--quiet-skip" 0 -- rp scan --quiet-skip "$BN"
+[ -s "$T/err" ] && bad "--quiet-skip: unexpected stderr" || ok
+has "--quiet-skip still scans" "$T/out" "cluster 1: 2 articles"
+printf '' >"$BN/empty.txt"
+check "--quiet-skip is only for binary files" 1 -- rp scan --quiet-skip "$BN"
+has "empty still reported" "$T/err" "empty.txt: skipped: no words"

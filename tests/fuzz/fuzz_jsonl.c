@@ -1,0 +1,53 @@
+/*
+ * fuzz_jsonl.c - fuzz target for the JSON Lines record parser of `scan -`
+ * (src/cli/jsonl.c, compiled in by the Makefile): the input is cut into
+ * lines as the stdin reader cuts it, and each line parsed with the default
+ * field names and with others.
+ *
+ * Checks, beyond "no crash": a line is either refused with a reason or
+ * gives a non-empty id without NUL bytes and a non-empty text whose length
+ * is right and which is NUL-terminated.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonl.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(c) do { if (!(c)) abort(); } while (0)
+
+static void parse_lines(jsonl *p, const char *s, size_t n)
+{
+    while (n > 0) {
+        const char *nl = memchr(s, '\n', n);
+        size_t len = nl ? (size_t)(nl - s) : n;
+        const char *id, *text;
+        size_t tlen;
+        const char *why = jsonl_parse(p, s, len, &id, &text, &tlen);
+        if (why) {
+            CHECK(*why);
+            CHECK(!id && !text && tlen == 0);
+        } else {
+            CHECK(id && *id && text);
+            CHECK(tlen > 0 && text[tlen] == 0);
+        }
+        if (!nl)
+            break;
+        s = nl + 1;
+        n -= len + 1;
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    jsonl *p = jsonl_new("id", "text");
+    jsonl *q = jsonl_new("url", "body");
+    CHECK(p && q);
+    parse_lines(p, (const char *)data, size);
+    parse_lines(q, (const char *)data, size);
+    jsonl_free(p);
+    jsonl_free(q);
+    return 0;
+}

@@ -1,0 +1,345 @@
+/*
+ * test_input.c - the input layer of `reprint scan` (src/cli/input.c): the
+ * record stream from folders and from stdin, and input_reload(), which a
+ * second pass uses to get the same prepared text back. Links the CLI
+ * objects it needs (see the Makefile). Standard input is replaced by
+ * files with dup2. The layer's messages about the bad records fed to it
+ * appear on stderr, as expected.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "testutil.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "input.h"
+
+static char dir[64];
+
+static void write_file(const char *name, const char *data, size_t n)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    fclose(f);
+}
+
+/* Makes data the process's standard input. */
+static void set_stdin(const char *data, size_t n)
+{
+    write_file("stdin", data, n);
+    char path[256];
+    snprintf(path, sizeof path, "%s/stdin", dir);
+    int fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(dup2(fd, STDIN_FILENO), STDIN_FILENO);
+    close(fd);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    strcpy(dir, "/tmp/rp-input-XXXXXX");
+    if (!mkdtemp(dir))
+        return -1;
+    fprintf(stderr, "(test_input: the 'reprint:' messages below are expected)\n");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static input_opts defaults(void)
+{
+    input_opts o;
+    memset(&o, 0, sizeof o);
+    o.max_bytes = 1 << 20;
+    return o;
+}
+
+/* Reads every record; checks each reloads to the same bytes. @return the
+ * number of records; ids joined by ',' into ids. */
+static size_t drain(input *in, char *ids, size_t cap, int reloadable)
+{
+    record r;
+    size_t n = 0;
+    ids[0] = 0;
+    int got;
+    while ((got = input_next(in, &r)) > 0) {
+        n++;
+        if (ids[0])
+            strncat(ids, ",", cap - strlen(ids) - 1);
+        strncat(ids, r.id, cap - strlen(ids) - 1);
+        assert_int_equal(strlen(r.text), r.len);
+        char *t;
+        size_t len;
+        int rc = input_reload(in, r.ref, &t, &len);
+        if (reloadable) {
+            assert_int_equal(rc, RP_OK);
+            assert_int_equal(len, r.len);
+            assert_memory_equal(t, r.text, len);
+            free(t);
+        } else {
+            assert_int_equal(rc, RP_ELOAD);
+            assert_null(t);
+        }
+        record_free(&r);
+    }
+    assert_int_equal(got, 0);
+    return n;
+}
+
+static void test_files(void **state)
+{
+    (void)state;
+    char sub[128];
+    snprintf(sub, sizeof sub, "%s/sub", dir);
+    mkdir(sub, 0700);
+    write_file("sub/b.txt", "bee words", 9);
+    write_file("sub/a.html", "<p>ay <script>no</script>words</p>", 34);
+    write_file("sub/c.txt", "caf\xe9", 4);
+    write_file("sub/d.bin", "x\0y", 3);
+    write_file("sub/.e.txt", "hidden", 6);
+    input_opts o = defaults();
+    char *paths[] = {sub};
+    input *in = input_open(paths, 1, &o);
+    assert_non_null(in);
+    char ids[1024], want[1024];
+    assert_int_equal(drain(in, ids, sizeof ids, 1), 3);
+    snprintf(want, sizeof want, "%s/a.html,%s/b.txt,%s/c.txt", sub, sub, sub);
+    assert_string_equal(ids, want);
+    assert_int_equal(input_skipped(in), 1);   /* d.bin */
+    input_stats st;
+    input_get_stats(in, &st);
+    assert_int_equal(st.files, 4);
+    assert_int_equal(st.records, 3);
+    assert_int_equal(st.bytes, 9 + 34 + 4 + 3);
+    input_close(in);
+
+    /* the prepared text: HTML reduced, Windows-1252 converted */
+    o.quiet_skip = 1;
+    in = input_open(paths, 1, &o);
+    record r;
+    assert_int_equal(input_next(in, &r), 1);
+    assert_string_equal(r.text, "ay words\n");
+    assert_null(r.where);
+    assert_string_equal(record_where(&r), r.id);
+    record_free(&r);
+    record_free(&r);   /* a cleared record frees nothing */
+    assert_int_equal(input_next(in, &r), 1);
+    record_free(&r);
+    assert_int_equal(input_next(in, &r), 1);
+    assert_string_equal(r.text, "caf\xc3\xa9");
+    record_free(&r);
+    assert_int_equal(input_next(in, &r), 0);
+    assert_int_equal(input_skipped(in), 0);   /* --quiet-skip */
+    assert_int_equal(input_reload(in, 99, &r.text, &r.len), RP_ELOAD);
+    input_close(in);
+    input_close(NULL);
+}
+
+/* With defer, file records come without text; input_load reads them, and
+ * says why a file is skipped instead of printing it. */
+static void test_defer(void **state)
+{
+    (void)state;
+    char sub[128];
+    snprintf(sub, sizeof sub, "%s/defer", dir);
+    mkdir(sub, 0700);
+    write_file("defer/a.txt", "caf\xe9 words", 10);
+    write_file("defer/b.bin", "x\0y", 3);
+    input_opts o = defaults();
+    o.defer = 1;
+    o.verbose = 1;
+    char *paths[] = {sub};
+    input *in = input_open(paths, 1, &o);
+    assert_non_null(in);
+    record r;
+    char why[256];
+    assert_int_equal(input_next(in, &r), 1);
+    assert_null(r.text);
+    assert_int_equal(input_load(in, &r, why, sizeof why), 1);
+    assert_string_equal(r.text, "caf\xc3\xa9 words");
+    assert_string_equal(why, "converted from windows-1252");
+    record_free(&r);
+    assert_int_equal(input_next(in, &r), 1);
+    assert_int_equal(input_load(in, &r, why, sizeof why), 0);
+    assert_null(r.text);
+    assert_string_equal(why, "skipped: looks binary (NUL byte in the first 8 KiB)");
+    record_free(&r);
+    assert_int_equal(input_next(in, &r), 0);
+    assert_int_equal(input_skipped(in), 0);   /* the caller counts */
+    input_stats st;
+    input_get_stats(in, &st);
+    assert_int_equal(st.bytes, 13);
+    input_close(in);
+    o.quiet_skip = 1;
+    in = input_open(paths, 1, &o);
+    assert_int_equal(input_next(in, &r), 1);
+    record_free(&r);
+    assert_int_equal(input_next(in, &r), 1);
+    assert_int_equal(input_load(in, &r, why, sizeof why), 0);
+    assert_string_equal(why, "");   /* skipped silently */
+    record_free(&r);
+    input_close(in);
+}
+
+static const char jsonl_in[] =
+    "{\"id\": \"one\", \"text\": \"first \\u00e9 text\"}\n"
+    "\n"
+    "not json\n"
+    "{\"id\": \"two\", \"text\": \"<html><p>second</p></html>\"}\r\n"
+    "{\"id\": \"three\", \"text\": \"" /* 40 bytes of text: too long below */
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}\n"
+    "{\"id\": \"four\", \"text\": \"last\"}";
+
+static void test_stdin_jsonl(void **state)
+{
+    (void)state;
+    input_opts o = defaults();
+    o.spool = 1;
+    o.max_bytes = 60;
+    char *paths[] = {"-"};
+    char ids[256];
+    set_stdin(jsonl_in, sizeof jsonl_in - 1);
+    input *in = input_open(paths, 1, &o);
+    assert_non_null(in);
+    record r;
+    assert_int_equal(input_next(in, &r), 1);
+    assert_string_equal(r.id, "one");
+    assert_string_equal(r.where, "stdin:1");
+    assert_string_equal(r.text, "first \xc3\xa9 text");
+    record_free(&r);
+    assert_int_equal(input_next(in, &r), 1);
+    assert_string_equal(r.id, "two");
+    assert_string_equal(r.where, "stdin:4");
+    assert_string_equal(r.text, "second\n");
+    record_free(&r);
+    assert_int_equal(input_next(in, &r), 1);
+    assert_string_equal(r.where, "stdin:6");
+    record_free(&r);
+    assert_int_equal(input_next(in, &r), 0);
+    assert_int_equal(input_skipped(in), 2);   /* not json, too long */
+    input_close(in);
+
+    /* every record reloads from the spool; without it, none does */
+    set_stdin(jsonl_in, sizeof jsonl_in - 1);
+    in = input_open(paths, 1, &o);
+    assert_int_equal(drain(in, ids, sizeof ids, 1), 3);
+    assert_string_equal(ids, "one,two,four");
+    input_close(in);
+    o.spool = 0;
+    set_stdin(jsonl_in, sizeof jsonl_in - 1);
+    in = input_open(paths, 1, &o);
+    assert_int_equal(drain(in, ids, sizeof ids, 0), 3);
+    input_close(in);
+}
+
+static void test_stdin_formats(void **state)
+{
+    (void)state;
+    input_opts o = defaults();
+    o.spool = 1;
+    char *paths[] = {"-"};
+    char ids[256];
+    set_stdin("a b\0c d\0\0e f", 12);
+    input *in = input_open(paths, 1, &o);
+    assert_int_equal(drain(in, ids, sizeof ids, 1), 3);
+    assert_string_equal(ids, "1,2,4");   /* record 3 is empty */
+    assert_int_equal(input_skipped(in), 1);
+    input_close(in);
+
+    set_stdin("  just {one} text\n", 18);
+    in = input_open(paths, 1, &o);
+    assert_int_equal(drain(in, ids, sizeof ids, 1), 1);
+    assert_string_equal(ids, "-");
+    input_close(in);
+
+    /* forced formats */
+    o.format = INPUT_TEXT;
+    set_stdin("{\"id\": 1}\n", 10);
+    in = input_open(paths, 1, &o);
+    assert_int_equal(drain(in, ids, sizeof ids, 1), 1);
+    input_close(in);
+    o.format = INPUT_NUL;
+    set_stdin("one\ntwo\n", 8);
+    in = input_open(paths, 1, &o);
+    assert_int_equal(drain(in, ids, sizeof ids, 1), 1);
+    input_close(in);
+    o.format = INPUT_JSONL;
+    o.id_field = "url";
+    o.text_field = "body";
+    static const char fields[] = "{\"url\": \"u\", \"body\": \"b\"}\n{\"id\": \"x\", \"text\": \"t\"}\n";
+    set_stdin(fields, sizeof fields - 1);
+    in = input_open(paths, 1, &o);
+    assert_int_equal(drain(in, ids, sizeof ids, 1), 1);
+    assert_string_equal(ids, "u");
+    assert_int_equal(input_skipped(in), 1);
+    input_close(in);
+}
+
+static void test_stdin_large(void **state)
+{
+    (void)state;
+    /* many records, one of them over the limit, through a small buffer */
+    size_t n = 3000, cap = n * 64 + 200000;
+    char *data = malloc(cap), *w = data;
+    assert_non_null(data);
+    for (size_t i = 0; i < n; i++) {
+        w += sprintf(w, "{\"id\": %zu, \"text\": \"word%zu\"}\n", i, i);
+        if (i == 1000) {
+            w += sprintf(w, "{\"id\": \"big\", \"text\": \"");
+            memset(w, 'x', 150000);
+            w += 150000;
+            w += sprintf(w, "\"}\n");
+        }
+    }
+    set_stdin(data, (size_t)(w - data));
+    free(data);
+    input_opts o = defaults();
+    o.max_bytes = 100000;
+    char *paths[] = {"-"};
+    input *in = input_open(paths, 1, &o);
+    record r;
+    size_t got = 0;
+    while (input_next(in, &r) > 0) {
+        char want[32];
+        snprintf(want, sizeof want, "%zu", got);
+        assert_string_equal(r.id, want);
+        got++;
+        record_free(&r);
+    }
+    assert_int_equal(got, n);
+    assert_int_equal(input_skipped(in), 1);
+    input_close(in);
+}
+
+static void test_twice(void **state)
+{
+    (void)state;
+    input_opts o = defaults();
+    char *paths[] = {"-", "-"};
+    set_stdin("x", 1);
+    assert_null(input_open(paths, 2, &o));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_files),
+        cmocka_unit_test(test_defer),
+        cmocka_unit_test(test_stdin_jsonl),
+        cmocka_unit_test(test_stdin_formats),
+        cmocka_unit_test(test_stdin_large),
+        cmocka_unit_test(test_twice),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,153 @@
+/*
+ * test_text.c - encoding detection and conversion, the binary check and
+ * HTML sniffing of rp_text_prepare() (src/text.c).
+ */
+#include "testutil.h"
+
+/* Prepares in[0..n) and checks the result is exactly want (a C string). */
+static void prepared_is(const char *in, size_t n, unsigned flags, const char *want)
+{
+    char *out = (char *)1;
+    size_t len = 99;
+    assert_int_equal(rp_text_prepare(in, n, flags, &out, &len), RP_OK);
+    assert_non_null(out);
+    assert_int_equal(len, strlen(want));
+    assert_memory_equal(out, want, len);
+    assert_int_equal(out[len], 0);
+    free(out);
+}
+
+static void test_detect(void **state)
+{
+    (void)state;
+    assert_int_equal(rp_text_encoding("", 0), RP_ENC_UTF8);
+    assert_int_equal(rp_text_encoding("plain ascii", 11), RP_ENC_UTF8);
+    assert_int_equal(rp_text_encoding("caf\xc3\xa9", 5), RP_ENC_UTF8);
+    assert_int_equal(rp_text_encoding("\xef\xbb\xbfhi", 5), RP_ENC_UTF8_BOM);
+    assert_int_equal(rp_text_encoding("\xff\xfeh\0", 4), RP_ENC_UTF16LE);
+    assert_int_equal(rp_text_encoding("\xfe\xff\0h", 4), RP_ENC_UTF16BE);
+    assert_int_equal(rp_text_encoding("caf\xe9", 4), RP_ENC_CP1252);
+    assert_int_equal(rp_text_encoding("\x93q\x94", 3), RP_ENC_CP1252);
+    /* overlong, surrogate and out-of-range forms are not UTF-8 */
+    assert_int_equal(rp_text_encoding("\xc0\xaf", 2), RP_ENC_CP1252);
+    assert_int_equal(rp_text_encoding("\xed\xa0\x80", 3), RP_ENC_CP1252);
+    assert_int_equal(rp_text_encoding("\xf4\x90\x80\x80", 4), RP_ENC_CP1252);
+    /* a truncated sequence at the end */
+    assert_int_equal(rp_text_encoding("ab\xe2\x80", 4), RP_ENC_CP1252);
+    /* UTF-8 with one damaged byte stays UTF-8 */
+    assert_int_equal(rp_text_encoding("\xc3\xa9t\xc3\xa9 \xe2\x80\x99 \xff", 12), RP_ENC_UTF8);
+    assert_string_equal(rp_encoding_name(RP_ENC_CP1252), "windows-1252");
+    assert_string_equal(rp_encoding_name(RP_ENC_UTF16BE), "utf-16be");
+}
+
+static void test_cp1252(void **state)
+{
+    (void)state;
+    const char in[] = "caf\xe9 \x93quoted\x94 it\x92s \x80 5 \x85 \x96 \xa0 \xff";
+    prepared_is(in, sizeof in - 1, 0,
+                "caf\xc3\xa9 \xe2\x80\x9cquoted\xe2\x80\x9d it\xe2\x80\x99s \xe2\x82\xac 5 "
+                "\xe2\x80\xa6 \xe2\x80\x93 \xc2\xa0 \xc3\xbf");
+    /* bytes Windows-1252 leaves undefined become the C1 control */
+    prepared_is("\x81\x8d\x8f\x90\x9d", 5, 0, "\xc2\x81\xc2\x8d\xc2\x8f\xc2\x90\xc2\x9d");
+    /* every byte value converts to valid UTF-8 */
+    char all[255];
+    for (int i = 1; i < 256; i++)
+        all[i - 1] = (char)i;
+    char *out;
+    size_t len;
+    assert_int_equal(rp_text_prepare(all, sizeof all, 0, &out, &len), RP_OK);
+    assert_int_equal(rp_text_encoding(out, len), RP_ENC_UTF8);
+    assert_true(len > sizeof all);
+    free(out);
+}
+
+static void test_utf8_bom(void **state)
+{
+    (void)state;
+    prepared_is("\xef\xbb\xbf" "caf\xc3\xa9", 8, 0, "caf\xc3\xa9");
+    prepared_is("\xef\xbb\xbf", 3, 0, "");
+    /* after a UTF-8 mark, bad bytes are left for the tokenizer */
+    prepared_is("\xef\xbb\xbf" "a\xe9", 5, 0, "a\xe9");
+}
+
+static void test_utf16(void **state)
+{
+    (void)state;
+    /* "hé😀" : U+1F600 is the pair D83D DE00 */
+    prepared_is("\xff\xfeh\0\xe9\0\x3d\xd8\x00\xde", 10, 0, "h\xc3\xa9\xf0\x9f\x98\x80");
+    prepared_is("\xfe\xff\0h\0\xe9\xd8\x3d\xde\x00", 10, 0, "h\xc3\xa9\xf0\x9f\x98\x80");
+    /* a lone high surrogate, a lone low one, an odd last byte */
+    prepared_is("\xff\xfe\x3d\xd8h\0", 6, 0, "\xef\xbf\xbdh");
+    prepared_is("\xff\xfe\x00\xdeh\0", 6, 0, "\xef\xbf\xbdh");
+    prepared_is("\xff\xfeh\0x", 5, 0, "h\xef\xbf\xbd");
+    prepared_is("\xff\xfe", 2, 0, "");
+    /* U+0800 and U+FFFF need three bytes */
+    prepared_is("\xff\xfe\x00\x08\xff\xff", 6, 0, "\xe0\xa0\x80\xef\xbf\xbf");
+}
+
+static void test_binary(void **state)
+{
+    (void)state;
+    char *out = (char *)1;
+    size_t len = 1;
+    assert_int_equal(rp_text_prepare("GIF89a\0\1", 8, 0, &out, &len), RP_EBINARY);
+    assert_null(out);
+    assert_int_equal(len, 0);
+    /* a NUL past the first 8 KiB is text */
+    size_t n = 10000;
+    char *big = malloc(n);
+    assert_non_null(big);
+    memset(big, 'a', n);
+    big[9000] = 0;
+    assert_int_equal(rp_text_prepare(big, n, 0, &out, &len), RP_OK);
+    assert_int_equal(len, n);
+    free(out);
+    big[100] = 0;
+    assert_int_equal(rp_text_prepare(big, n, 0, &out, &len), RP_EBINARY);
+    free(big);
+    /* UTF-16 is full of NUL bytes but is text; an encoded U+0000 is not */
+    assert_int_equal(rp_text_prepare("\xff\xfe\0\0", 4, 0, &out, &len), RP_EBINARY);
+    assert_string_equal(rp_strerror(RP_EBINARY), "looks binary (NUL byte in the first 8 KiB)");
+}
+
+static void test_empty(void **state)
+{
+    (void)state;
+    prepared_is("", 0, 0, "");
+    prepared_is("", 0, RP_TEXT_HTML, "");
+    char *out;
+    size_t len;
+    assert_int_equal(rp_text_prepare("x", RP_MAX_TEXT + 1, 0, &out, &len), RP_ETOOBIG);
+}
+
+static void test_html_flags(void **state)
+{
+    (void)state;
+    const char page[] = "  <!DOCTYPE html><p>one &amp; <b>two</b></p><script>x()</script>";
+    prepared_is(page, sizeof page - 1, 0, page);
+    prepared_is(page, sizeof page - 1, RP_TEXT_SNIFF_HTML, "one & two\n");
+    prepared_is(page, sizeof page - 1, RP_TEXT_HTML, "one & two\n");
+    prepared_is("<HTML><body>Up</body></HTML>", 28, RP_TEXT_SNIFF_HTML, "Up\n");
+    /* a text that merely mentions a tag is not sniffed as HTML */
+    prepared_is("use <p> for paragraphs", 22, RP_TEXT_SNIFF_HTML, "use <p> for paragraphs");
+    prepared_is("<p>tag first</p>", 16, RP_TEXT_SNIFF_HTML, "<p>tag first</p>");
+    /* Windows-1252 HTML is converted once, whatever its meta says */
+    const char cp[] = "<html><head><meta charset=\"utf-8\"></head><body>caf\xe9 \x93q\x94</body></html>";
+    prepared_is(cp, sizeof cp - 1, RP_TEXT_HTML, "caf\xc3\xa9 \xe2\x80\x9cq\xe2\x80\x9d\n");
+    /* UTF-16 HTML */
+    prepared_is("\xff\xfe<\0p\0>\0h\0i\0", 12, RP_TEXT_HTML, "hi\n");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_detect),
+        cmocka_unit_test(test_cp1252),
+        cmocka_unit_test(test_utf8_bom),
+        cmocka_unit_test(test_utf16),
+        cmocka_unit_test(test_binary),
+        cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_html_flags),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
