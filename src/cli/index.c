@@ -27,10 +27,10 @@
 #include "reprint.h"
 #include "../pool.h"
 #include "../util.h"
+#include "input.h"
 #include "walk.h"
 
 #define DEFAULT_MAX_BYTES ((size_t)64 << 20)
-#define BINARY_PROBE 8192
 #define TITLE_MAX 200
 #define SKETCH_BATCH 256
 
@@ -38,11 +38,10 @@ typedef struct ix_opts {
     rp_options ro;
     int opts_given;      /* a similarity option was given: check it */
     int sample_bits;     /* -1: stored / default */
-    walk_opts wo;
+    input_opts io;       /* paths and stdin */
     int report, json, verbose, stats;
     unsigned long batch, busy_ms;
     unsigned threads;
-    size_t max_bytes;
 } ix_opts;
 
 /* ------------------------------------------------------------------ */
@@ -92,13 +91,16 @@ static void usage_input(FILE *f)
         "      --max-bytes N       skip files larger than N bytes (default %zu)\n"
         "  -j, --threads N         threads that read and sketch files (default: CPUs)\n"
         "      --busy-timeout MS   wait this long for another writer (default 10000)\n"
+        "      --input FORMAT      stdin: jsonl, nul, text or auto (default)\n"
+        "      --id-field NAME     JSON Lines: field of the id (default id)\n"
+        "      --text-field NAME   JSON Lines: field of the text (default text)\n"
         "  -v, --verbose           say what is read and committed\n"
         "      --stats             print documents/s and the latency of the index\n"
         "                          per document (p50, p99) on stderr\n"
         "  -h, --help              show this help\n"
         "\n"
-        "'-' reads JSON Lines from stdin: one object a line with string fields\n"
-        "\"id\" and \"text\" (and optionally \"title\").\n",
+        "'-' reads stdin as scan does: JSON Lines (one object a line with \"id\"\n"
+        "and \"text\"), NUL-separated texts or one text.\n",
         DEFAULT_MAX_BYTES);
 }
 
@@ -165,7 +167,7 @@ static void usage_export(FILE *f)
 enum {
     OPT_HASHES = 256, OPT_LSH, OPT_BANDS, OPT_ROWS, OPT_MINSH, OPT_KEEP,
     OPT_HIDDEN, OPT_MAXB, OPT_REPORT, OPT_BATCH, OPT_SAMPLE, OPT_JSON, OPT_BUSY,
-    OPT_STATS
+    OPT_STATS, OPT_INPUT, OPT_IDF, OPT_TEXTF
 };
 
 static const struct option longopts[] = {
@@ -186,6 +188,9 @@ static const struct option longopts[] = {
     {"batch", required_argument, NULL, OPT_BATCH},
     {"json", no_argument, NULL, OPT_JSON},
     {"stats", no_argument, NULL, OPT_STATS},
+    {"input", required_argument, NULL, OPT_INPUT},
+    {"id-field", required_argument, NULL, OPT_IDF},
+    {"text-field", required_argument, NULL, OPT_TEXTF},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}
@@ -193,6 +198,21 @@ static const struct option longopts[] = {
 
 /* What each subcommand accepts, beyond -h. */
 enum { A_SIM = 1, A_INPUT = 2, A_REPORT = 4, A_JSON = 8 };
+
+static int parse_format(const char *arg, input_format *f)
+{
+    static const struct { const char *name; input_format f; } fmts[] = {
+        {"jsonl", INPUT_JSONL}, {"nul", INPUT_NUL}, {"text", INPUT_TEXT},
+        {"auto", INPUT_AUTO}
+    };
+    for (size_t i = 0; i < sizeof fmts / sizeof *fmts; i++)
+        if (strcmp(arg, fmts[i].name) == 0) {
+            *f = fmts[i].f;
+            return 0;
+        }
+    diag("--input: expected jsonl, nul, text or auto, got '%s'", safe(arg));
+    return -1;
+}
 
 /* @return 0, 1 to exit 0 (help), or -1 on a usage error. */
 static int parse(const char *sub, int argc, char **argv, unsigned allow,
@@ -204,7 +224,9 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
     rp_options_init(&xo->ro);
     xo->sample_bits = -1;
     xo->batch = 1000;
-    xo->max_bytes = DEFAULT_MAX_BYTES;
+    xo->io.max_bytes = DEFAULT_MAX_BYTES;
+    xo->io.progress = 0;
+    xo->io.defer = 1;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     xo->threads = cpus > 0 && cpus <= 256 ? (unsigned)cpus : 1;
     optind = 1;
@@ -217,6 +239,7 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
         case OPT_ROWS: case OPT_MINSH: case OPT_KEEP: case OPT_SAMPLE:
             need = A_SIM; break;
         case OPT_HIDDEN: case OPT_MAXB: case 'j': case 'v': case OPT_STATS:
+        case OPT_INPUT: case OPT_IDF: case OPT_TEXTF:
             need = A_INPUT; break;
         case OPT_REPORT: case OPT_BATCH: need = A_REPORT; break;
         case OPT_JSON: need = A_JSON; break;
@@ -270,11 +293,17 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
                 return -1;
             xo->sample_bits = (int)u;
             break;
-        case OPT_HIDDEN: xo->wo.hidden = 1; break;
+        case OPT_HIDDEN: xo->io.walk.hidden = 1; break;
+        case OPT_INPUT:
+            if (parse_format(optarg, &xo->io.format) < 0)
+                return -1;
+            break;
+        case OPT_IDF: xo->io.id_field = optarg; break;
+        case OPT_TEXTF: xo->io.text_field = optarg; break;
         case OPT_MAXB:
             if (parse_uint("--max-bytes", optarg, 1, RP_MAX_TEXT, &u) < 0)
                 return -1;
-            xo->max_bytes = u;
+            xo->io.max_bytes = u;
             break;
         case 'j':
             if (parse_uint("--threads", optarg, 1, 256, &u) < 0)
@@ -293,7 +322,7 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
             xo->batch = u;
             break;
         case OPT_JSON: xo->json = 1; break;
-        case 'v': xo->verbose = 1; break;
+        case 'v': xo->verbose = 1; xo->io.verbose = 1; break;
         case OPT_STATS: xo->stats = 1; break;
         case 'h':
             help(stdout);
@@ -325,11 +354,7 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
 /* Opening                                                              */
 /* ------------------------------------------------------------------ */
 
-static int loader(void *ctx, const char *path, char **text, size_t *len)
-{
-    const ix_opts *xo = ctx;
-    return read_file(path, xo->max_bytes, text, len) ? RP_ELOAD : RP_OK;
-}
+static int loader(void *ctx, const char *path, char **text, size_t *len);
 
 /* Opens DB and reports failure. @return the index or NULL. */
 static rp_index *open_index(const char *db, unsigned flags, const ix_opts *xo)
@@ -352,26 +377,24 @@ static rp_index *open_index(const char *db, unsigned flags, const ix_opts *xo)
 }
 
 /* ------------------------------------------------------------------ */
-/* Input: files and folders, and JSON Lines on stdin                    */
+/* Input: files, folders and stdin, through the input layer (input.h)   */
 /* ------------------------------------------------------------------ */
 
 /* One document to add or query. */
 typedef struct item {
-    char *id;        /* owned */
-    const char *path;/* re-readable file, or NULL (borrowed from id) */
+    record rec;      /* id, prepared text (until sketched), where */
+    const char *path;/* the file to read again, or NULL (stdin) */
     char *title;     /* owned, or NULL */
     size_t size;
     rp_doc *doc;
-    char why[160];   /* why the input was skipped, or "" */
-    char *text;      /* stdin: the text (owned until sketched) */
-    size_t len;
+    char why[256];   /* why the input was skipped, or "" */
+    int oom;
 } item;
 
 static void item_free(item *it)
 {
-    free(it->id);
+    record_free(&it->rec);
     free(it->title);
-    free(it->text);
     rp_doc_free(it->doc);
     memset(it, 0, sizeof *it);
 }
@@ -411,255 +434,53 @@ static char *title_of(const char *text, size_t len)
     return NULL;
 }
 
-/* Sketches the text of it (its text, or the file at its path). */
-static void sketch_text(item *it, const char *buf, size_t len, const ix_opts *xo)
-{
-    if (memchr(buf, 0, len < BINARY_PROBE ? len : BINARY_PROBE)) {
-        snprintf(it->why, sizeof it->why, "skipped: looks binary (NUL byte in the first 8 KiB)");
-        return;
-    }
-    int err;
-    it->size = len;
-    it->doc = rp_doc_new(buf, len, &xo->ro, &err);
-    if (!it->doc) {
-        snprintf(it->why, sizeof it->why, "skipped: %s", rp_strerror(err));
-        return;
-    }
-    if (!it->title)
-        it->title = title_of(buf, len);
-}
-
 typedef struct sk_batch {
     item *it;
+    input *in;
     const ix_opts *xo;
 } sk_batch;
 
-static void sketch_file(void *ctx, size_t i)
+/* Loads (a deferred file) and sketches one item; runs on any thread. */
+static void sketch_item(void *ctx, size_t i)
 {
     sk_batch *b = ctx;
     item *it = &b->it[i];
-    char *buf;
-    size_t len;
-    const char *why = read_file(it->path, b->xo->max_bytes, &buf, &len);
-    if (why) {
-        snprintf(it->why, sizeof it->why, "cannot read: %s", why);
-        return;
+    if (!it->rec.text) {
+        int got = input_load(b->in, &it->rec, it->why, sizeof it->why);
+        if (got <= 0) {
+            it->oom = got < 0;
+            return;
+        }
+        it->why[0] = 0;   /* a note such as "converted from ..." */
     }
-    sketch_text(it, buf, len, b->xo);
-    free(buf);
-}
-
-/* --- a small JSON reader for one line: an object of string fields --- */
-
-static const char *ws(const char *p)
-{
-    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-        p++;
-    return p;
-}
-
-static void put_utf8(char **w, unsigned long cp)
-{
-    unsigned char *o = (unsigned char *)*w;
-    if (cp < 0x80) {
-        *o++ = (unsigned char)cp;
-    } else if (cp < 0x800) {
-        *o++ = (unsigned char)(0xC0 | cp >> 6);
-        *o++ = (unsigned char)(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        *o++ = (unsigned char)(0xE0 | cp >> 12);
-        *o++ = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-        *o++ = (unsigned char)(0x80 | (cp & 0x3F));
+    int err;
+    it->size = it->rec.len;
+    it->doc = rp_doc_new(it->rec.text, it->rec.len, &b->xo->ro, &err);
+    if (!it->doc) {
+        if (err == RP_ENOMEM)
+            it->oom = 1;
+        snprintf(it->why, sizeof it->why, "skipped: %s", rp_strerror(err));
     } else {
-        *o++ = (unsigned char)(0xF0 | cp >> 18);
-        *o++ = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
-        *o++ = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-        *o++ = (unsigned char)(0x80 | (cp & 0x3F));
+        it->title = title_of(it->rec.text, it->rec.len);
     }
-    *w = (char *)o;
+    free(it->rec.text);
+    it->rec.text = NULL;
 }
 
-static int hex4(const char *p, unsigned long *v)
+/* Reads a file again as the input layer first read it (for exact
+ * verification): the same bytes, prepared the same way. */
+static int loader(void *ctx, const char *path, char **text, size_t *len)
 {
-    *v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = p[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-        if (d < 0)
-            return -1;
-        *v = *v << 4 | (unsigned long)d;
-    }
-    return 0;
-}
-
-/* Parses the JSON string at *pp (after its opening quote) in place into
- * a NUL-terminated string written over it. @return its length, or -1. */
-static long json_str(char **pp)
-{
-    char *r = *pp, *w = *pp, *start = *pp;
-    for (;;) {
-        char c = *r++;
-        if (c == '"')
-            break;
-        if (c == 0 || (unsigned char)c < 0x20)
-            return -1;
-        if (c != '\\') {
-            *w++ = c;
-            continue;
-        }
-        c = *r++;
-        unsigned long cp, lo;
-        switch (c) {
-        case '"': *w++ = '"'; break;
-        case '\\': *w++ = '\\'; break;
-        case '/': *w++ = '/'; break;
-        case 'b': *w++ = '\b'; break;
-        case 'f': *w++ = '\f'; break;
-        case 'n': *w++ = '\n'; break;
-        case 'r': *w++ = '\r'; break;
-        case 't': *w++ = '\t'; break;
-        case 'u':
-            if (hex4(r, &cp) < 0)
-                return -1;
-            r += 4;
-            if (cp >= 0xD800 && cp < 0xDC00 && r[0] == '\\' && r[1] == 'u' &&
-                hex4(r + 2, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                r += 6;
-            } else if (cp >= 0xD800 && cp < 0xE000) {
-                cp = 0xFFFD;
-            }
-            if (cp == 0)
-                cp = 0xFFFD;   /* texts are C strings */
-            put_utf8(&w, cp);  /* never longer than the escape */
-            break;
-        default:
-            return -1;
-        }
-    }
-    *w = 0;
-    *pp = r;
-    return (long)(w - start);
-}
-
-/* Skips a JSON value that is not a string we want. @return the end, or
- * NULL when malformed. Nesting is tracked by counting brackets. */
-static char *skip_value(char *p)
-{
-    int depth = 0;
-    do {
-        p = (char *)ws(p);
-        if (*p == '"') {
-            p++;
-            if (json_str(&p) < 0)
-                return NULL;
-        } else if (*p == '{' || *p == '[') {
-            depth++;
-            p++;
-        } else if (*p == '}' || *p == ']') {
-            if (--depth < 0)
-                return NULL;
-            p++;
-        } else if (*p == 0) {
-            return NULL;
-        } else {
-            while (*p && !strchr(",]} \t\r\n", *p))
-                p++;
-        }
-        p = (char *)ws(p);
-        if (depth > 0 && (*p == ',' || *p == ':'))
-            p++;
-    } while (depth > 0);
-    return p;
-}
-
-/* Parses one JSON Lines record into it. @return NULL or the reason. */
-static const char *parse_line(char *line, item *it, const ix_opts *xo)
-{
-    char *p = (char *)ws(line);
-    const char *id = NULL, *text = NULL, *title = NULL;
-    char numid[32];
-    size_t tlen = 0;
-    if (*p++ != '{')
-        return "not a JSON object";
-    p = (char *)ws(p);
-    if (*p == '}')
-        p++;
-    else
-        for (;;) {
-            if (*p++ != '"')
-                return "malformed JSON";
-            char *key = p;
-            if (json_str(&p) < 0)
-                return "malformed JSON";
-            p = (char *)ws(p);
-            if (*p++ != ':')
-                return "malformed JSON";
-            p = (char *)ws(p);
-            int want = strcmp(key, "id") == 0 ? 1 : strcmp(key, "text") == 0 ? 2
-                     : strcmp(key, "title") == 0 ? 3 : 0;
-            if (want && *p == '"') {
-                char *v = ++p;
-                long n = json_str(&p);
-                if (n < 0)
-                    return "malformed JSON";
-                if (want == 1)
-                    id = v;
-                else if (want == 2) {
-                    text = v;
-                    tlen = (size_t)n;
-                } else
-                    title = v;
-            } else if (want == 1 && (*p == '-' || (*p >= '0' && *p <= '9'))) {
-                size_t l = 0;   /* a numeric id is kept as its digits */
-                while ((*p == '-' || *p == '.' || (*p >= '0' && *p <= '9')) && l + 1 < sizeof numid)
-                    numid[l++] = *p++;
-                numid[l] = 0;
-                id = numid;
-            } else {
-                p = skip_value(p);
-                if (!p)
-                    return "malformed JSON";
-            }
-            p = (char *)ws(p);
-            if (*p == ',') {
-                p = (char *)ws(p + 1);
-                continue;
-            }
-            if (*p++ != '}')
-                return "malformed JSON";
-            break;
-        }
-    if (*ws(p))
-        return "text after the JSON object";
-    if (!id)
-        return "no \"id\" string";
-    if (!text)
-        return "no \"text\" string";
-    if (tlen > xo->max_bytes)
-        return "record larger than --max-bytes";
-    it->id = strdup(id);
-    if (!it->id)
-        return "out of memory";
-    if (title && (it->title = strdup(title)) != NULL && strlen(it->title) > TITLE_MAX)
-        it->title[TITLE_MAX] = 0;
-    it->text = malloc(tlen + 1);
-    if (!it->text)
-        return "out of memory";
-    memcpy(it->text, text, tlen + 1);
-    it->len = tlen;
-    return NULL;
-}
-
-static void sketch_record(void *ctx, size_t i)
-{
-    sk_batch *b = ctx;
-    item *it = &b->it[i];
-    if (it->text && !it->why[0])
-        sketch_text(it, it->text, it->len, b->xo);
-    free(it->text);
-    it->text = NULL;
+    const ix_opts *xo = ctx;
+    char *buf;
+    size_t n;
+    *text = NULL;
+    if (read_file(path, xo->io.max_bytes, &buf, &n))
+        return RP_ELOAD;
+    int rc = rp_text_prepare(buf, n, is_html_name(path) ? RP_TEXT_HTML : RP_TEXT_SNIFF_HTML,
+                             text, len);
+    free(buf);
+    return rc == RP_OK ? RP_OK : RP_ELOAD;
 }
 
 /* ------------------------------------------------------------------ */
@@ -724,13 +545,20 @@ static int commit(run *r)
 /* Adds or queries one sketched item, prints its line when asked. */
 static int process(run *r, item *it, const char *where)
 {
+    if (it->oom) {
+        diag("%s: out of memory", safe(where));
+        r->fatal = 1;
+        return -1;
+    }
     if (!it->doc) {
-        diag("%s: %s", safe(where), it->why);
-        r->skipped++;
+        if (it->why[0]) {   /* empty: skipped quietly (--quiet-skip) */
+            diag("%s: %s", safe(where), it->why);
+            r->skipped++;
+        }
         return 0;
     }
-    if (r->xo->verbose)
-        diag("%s: read", safe(where));
+    if (r->xo->verbose && it->why[0])
+        diag("%s: %s", safe(where), it->why);
     rp_index_result res;
     int rc;
     double t = r->xo->stats ? rp_now() : 0;
@@ -740,7 +568,7 @@ static int process(run *r, item *it, const char *where)
             r->fatal = 1;
             return -1;
         }
-        rc = rp_index_add(r->ix, it->id, it->path, it->title, it->size, it->doc, &res);
+        rc = rp_index_add(r->ix, it->rec.id, it->path, it->title, it->size, it->doc, &res);
         if (rc == RP_OK) {
             r->pending++;
             r->added += res.status == RP_INDEX_NEW;
@@ -748,7 +576,7 @@ static int process(run *r, item *it, const char *where)
             r->unchanged += res.status == RP_INDEX_UNCHANGED;
         }
     } else {
-        rc = rp_index_query(r->ix, it->id, it->doc, &res);
+        rc = rp_index_query(r->ix, it->rec.id, it->doc, &res);
     }
     if (r->xo->stats && rp_grow(&r->lat, &r->caplat, r->nlat + 1, sizeof *r->lat) == 0)
         r->lat[r->nlat++] = rp_now() - t;
@@ -760,7 +588,7 @@ static int process(run *r, item *it, const char *where)
         return -1;
     }
     if (!r->adding || r->xo->report) {
-        print_result(it->id, &res);
+        print_result(it->rec.id, &res);
         if (fflush(stdout) != 0 || ferror(stdout)) {
             rp_index_result_free(&res);
             r->fatal = 2;
@@ -773,78 +601,44 @@ static int process(run *r, item *it, const char *where)
     return 0;
 }
 
-/* Input arrives in batches of up to SKETCH_BATCH items, read and sketched
- * on the pool. While the main thread adds (or queries) one batch, a helper
- * thread reads and sketches the next, so that the index and the sketching
- * overlap. With --report on stdin a batch is one record, answered as soon
- * as it arrives. */
+/* Input arrives in batches of up to SKETCH_BATCH records (one with
+ * --report, so that each is answered as soon as it arrives), loaded and
+ * sketched on the pool. While the main thread adds (or queries) one
+ * batch, a helper thread reads and sketches the next, so that the index
+ * and the sketching overlap. */
 typedef struct feeder {
     run *r;
     pool *pl;
-    pathlist *files;     /* files: the list and the next one to read */
-    size_t next;
-    int from_stdin;
-    char *line;          /* stdin: getline's buffer */
-    size_t cap, lineno;
-    int eof;
-    size_t skipped;      /* counted by the helper, added after the join */
+    input *in;
+    int eof, fatal;
 } feeder;
 
 typedef struct batchbuf {
     item it[SKETCH_BATCH];
-    char where[SKETCH_BATCH][32];
     size_t m;
 } batchbuf;
 
-/* Fills b with the next batch, read and sketched. Runs on the helper. */
+/* Fills b with the next batch, read and sketched. Runs on the helper
+ * thread (input_next is only ever called by one thread at a time). */
 static void fill(feeder *f, batchbuf *b)
 {
     const ix_opts *xo = f->r->xo;
-    size_t per = f->from_stdin && xo->report ? 1 : SKETCH_BATCH;
+    size_t per = xo->report ? 1 : SKETCH_BATCH;
     b->m = 0;
-    if (!f->from_stdin) {
-        while (b->m < per && f->next < f->files->n) {
-            item *it = &b->it[b->m++];
-            memset(it, 0, sizeof *it);
-            it->path = f->files->v[f->next++];
-        }
-        sk_batch sb = {b->it, xo};
-        pool_run(f->pl, b->m, sketch_file, &sb);
-        return;
-    }
     while (b->m < per && !f->eof) {
-        ssize_t n = getline(&f->line, &f->cap, stdin);
-        if (n < 0) {
-            f->eof = 1;
-            if (ferror(stdin)) {
-                diag("stdin: cannot read");
-                f->skipped++;
-            }
-            break;
-        }
-        f->lineno++;
-        if (*ws(f->line) == 0)
-            continue;
         item *it = &b->it[b->m];
         memset(it, 0, sizeof *it);
-        snprintf(b->where[b->m], sizeof b->where[b->m], "stdin:%zu", f->lineno);
-        const char *why;
-        if ((size_t)n > xo->max_bytes * 2 + 4096)
-            why = "line larger than --max-bytes";
-        else if (memchr(f->line, 0, (size_t)n))
-            why = "NUL byte in a JSON line";
-        else
-            why = parse_line(f->line, it, xo);
-        if (why) {
-            diag("%s: skipped: %s", b->where[b->m], why);
-            f->skipped++;
-            item_free(it);
-            continue;
+        int got = input_next(f->in, &it->rec);
+        if (got <= 0) {
+            f->eof = 1;
+            f->fatal = got < 0;
+            break;
         }
+        it->path = it->rec.where ? NULL : it->rec.id;
         b->m++;
     }
-    sk_batch sb = {b->it, xo};
-    pool_run(f->pl, b->m, sketch_record, &sb);
+    sk_batch sb = {b->it, f->in, xo};
+    pool_run(f->pl, b->m, sketch_item, &sb);
 }
 
 typedef struct helper {
@@ -873,26 +667,19 @@ static int run_batches(feeder *f)
         return -1;
     }
     fill(f, cur);
-    /* with --report on stdin, read ahead no further than the record in
-     * hand: its answer must not wait for the next line */
-    int ahead = !(f->from_stdin && r->xo->report);
     while (cur->m > 0) {
         pthread_t th;
         helper h = {f, nxt};
-        int started = ahead && pthread_create(&th, NULL, helper_main, &h) == 0;
+        int started = !f->eof && pthread_create(&th, NULL, helper_main, &h) == 0;
         for (size_t k = 0; k < cur->m; k++) {
             item *it = &cur->it[k];
-            if (!f->from_stdin)
-                it->id = (char *)it->path;
             if (rc == 0)
-                rc = process(r, it, f->from_stdin ? cur->where[k] : it->path);
-            if (!f->from_stdin)
-                it->id = NULL;   /* borrowed from the path list */
+                rc = process(r, it, record_where(&it->rec));
             item_free(it);
         }
         if (started)
             pthread_join(th, NULL);
-        else if (rc == 0)
+        else if (rc == 0 && !f->eof)
             fill(f, nxt);
         else
             nxt->m = 0;
@@ -900,33 +687,18 @@ static int run_batches(feeder *f)
         cur = nxt;
         nxt = t;
         if (rc != 0) {
-            for (size_t k = 0; k < cur->m; k++) {
-                if (!f->from_stdin)
-                    cur->it[k].id = NULL;
+            for (size_t k = 0; k < cur->m; k++)
                 item_free(&cur->it[k]);
-            }
             break;
         }
     }
-    r->skipped += f->skipped;
-    f->skipped = 0;
+    if (rc == 0 && f->fatal) {
+        r->fatal = 1;
+        rc = -1;
+    }
     free(cur);
     free(nxt);
     return rc;
-}
-
-static int run_stdin(run *r, pool *pl)
-{
-    feeder f = {r, pl, NULL, 0, 1, NULL, 0, 0, 0, 0};
-    int rc = run_batches(&f);
-    free(f.line);
-    return rc;
-}
-
-static int run_files(run *r, pathlist *files, pool *pl)
-{
-    feeder f = {r, pl, files, 0, 0, NULL, 0, 0, 0, 0};
-    return run_batches(&f);
 }
 
 static int cmp_double(const void *x, const void *y)
@@ -973,51 +745,31 @@ static int cmd_add_query(int argc, char **argv, int adding)
         diag("index %s: no PATH given", sub);
         return EXIT_TROUBLE;
     }
-    int nstdin = 0;
-    for (int i = optind + 1; i < argc; i++)
-        nstdin += strcmp(argv[i], "-") == 0;
-    if (nstdin > 1) {
-        diag("index %s: '-' given more than once", sub);
-        return EXIT_TROUBLE;
-    }
     run r = {db, NULL, &xo, adding, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, rp_now()};
     pool *pl = NULL;
-    pathlist files = {0};
+    input *in = NULL;
     int code = EXIT_OK;
     r.ix = open_index(db, adding ? RP_INDEX_WRITE | RP_INDEX_CREATE : 0, &xo);
     if (!r.ix)
-        return EXIT_TROUBLE;
+        goto fail;
     if (xo.opts_given == 0)
         rp_index_options(r.ix, &xo.ro, NULL);   /* sketch as the index was built */
     pl = pool_new(xo.threads);
     if (!pl) {
         diag("out of memory");
-        code = EXIT_TROUBLE;
-        goto out;
+        goto fail;
     }
-    for (int i = optind + 1; i < argc && !r.fatal; i++) {
-        if (strcmp(argv[i], "-") == 0) {
-            if (run_files(&r, &files, pl) < 0)
-                break;
-            pathlist_free(&files);
-            if (run_stdin(&r, pl) < 0)
-                break;
-            continue;
-        }
-        if (walk_path(argv[i], &xo.wo, &files, &r.skipped) < 0) {
-            r.fatal = 1;
-            break;
-        }
-    }
-    if (!r.fatal)
-        run_files(&r, &files, pl);
+    in = input_open(argv + optind + 1, argc - optind - 1, &xo.io);
+    if (!in)
+        goto fail;
+    feeder f = {&r, pl, in, 0, 0};
+    run_batches(&f);
     if (!r.fatal && adding)
         commit(&r);
+    r.skipped += input_skipped(in);
     if (r.fatal) {
         rp_index_rollback(r.ix);
-        code = EXIT_TROUBLE;
-        if (r.fatal == 2)
-            code = finish_output(EXIT_TROUBLE);
+        code = r.fatal == 2 ? finish_output(EXIT_TROUBLE) : EXIT_TROUBLE;
         goto out;
     }
     if (xo.stats)
@@ -1026,8 +778,11 @@ static int cmd_add_query(int argc, char **argv, int adding)
         diag("%s: %zu added, %zu replaced, %zu unchanged, %zu skipped", safe(db),
              r.added, r.replaced, r.unchanged, r.skipped);
     code = finish_output(r.skipped ? EXIT_SKIPPED : EXIT_OK);
+    goto out;
+fail:
+    code = EXIT_TROUBLE;
 out:
-    pathlist_free(&files);
+    input_close(in);
     pool_free(pl);
     rp_index_free(r.ix);
     free(r.lat);

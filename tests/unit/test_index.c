@@ -267,9 +267,9 @@ static void test_index_roundtrip(void **state)
     assert_int_equal(rp_index_open(ix, dbpath, 0, NULL, -1), RP_OK);
     assert_int_equal(rp_index_add(ix, "x", NULL, NULL, 1, da, &r), RP_EREADONLY);
     rp_options k4 = o;
-    k4.shingle = 4;
+    k4.shingle = o.shingle + 1;
     assert_int_equal(rp_index_open(ix, dbpath, 0, &k4, -1), RP_EINCOMPAT);
-    assert_non_null(strstr(rp_index_errmsg(ix), "--shingle 5, not 4"));
+    assert_non_null(strstr(rp_index_errmsg(ix), "index built with --shingle"));
     assert_int_equal(rp_index_open(ix, dbpath, 0, NULL, 5), RP_EINCOMPAT);
     rp_options same = o;
     same.bands = RP_INDEX_BANDS;
