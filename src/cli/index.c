@@ -451,7 +451,7 @@ static void sketch_item(void *ctx, size_t i)
             it->oom = got < 0;
             return;
         }
-        it->why[0] = 0;   /* a note such as "converted from ..." */
+        /* it->why may hold a note for -v: "converted from ..." */
     }
     int err;
     it->size = it->rec.len;
