@@ -264,6 +264,8 @@ int rp_corpus_run(rp_corpus *c);
 typedef struct rp_run_stats {
     double lsh, verify, cluster;
     size_t candidates;   /* distinct candidate pairs from LSH */
+    size_t screened;     /* of them, ruled out by their one-byte MinHash
+                            values before exact verification */
     size_t verified;     /* pairs whose score reached the threshold */
     size_t furniture;    /* lines left out as corpus-level furniture (compact
                             mode: counted over the documents verified) */

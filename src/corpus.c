@@ -24,6 +24,7 @@
  * verified, and rp_corpus_lost() says so.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -60,6 +61,8 @@ struct rp_corpus {
     size_t n, cap;
     uint32_t *keys;        /* n * bands LSH band keys */
     size_t keys_cap;
+    uint8_t *mini;         /* n * hashes: the low byte of each MinHash value */
+    size_t mini_cap;
     /* open-addressing set of ids: slot holds index + 1, 0 = empty */
     size_t *idx;
     size_t idx_cap;
@@ -113,6 +116,7 @@ void rp_corpus_free(rp_corpus *c)
     }
     free(c->e);
     free(c->keys);
+    free(c->mini);
     free(c->idx);
     if (c->cache)
         for (size_t i = 0; i < c->n; i++)
@@ -231,7 +235,8 @@ long rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d)
     }
     copy = strdup(id);
     if (!copy || rp_grow(&c->e, &c->cap, c->n + 1, sizeof *c->e) < 0 ||
-        rp_grow(&c->keys, &c->keys_cap, (c->n + 1) * c->bands, sizeof *c->keys) < 0) {
+        rp_grow(&c->keys, &c->keys_cap, (c->n + 1) * c->bands, sizeof *c->keys) < 0 ||
+        rp_grow(&c->mini, &c->mini_cap, (c->n + 1) * c->o.hashes, 1) < 0) {
         rc = RP_ENOMEM;
         goto fail;
     }
@@ -241,6 +246,9 @@ long rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d)
     e->nsh = (uint32_t)d->n;
     e->digest = d->digest;
     rp_lsh_keys(d->sig, c->bands, c->rows, c->keys + c->n * c->bands);
+    uint8_t *m = c->mini + c->n * (size_t)c->o.hashes;
+    for (unsigned k = 0; k < c->o.hashes; k++)
+        m[k] = (uint8_t)d->sig[k];
     if (c->load) {
         df_count(c, d);
         rp_doc_free(d);
@@ -526,6 +534,44 @@ out:
     return rc;
 }
 
+/* The screen: could documents a and b reach the threshold at all? From
+ * their one-byte MinHash values (b-bit MinHash, Li and König, WWW 2010)
+ * the share of agreeing values E estimates J + (1 - J) / 256, so J is
+ * estimated, and bounded above at four standard errors; with the two set
+ * sizes that bounds the containment. A pair whose bound stays under half
+ * the threshold (half, because corpus-level furniture removed in
+ * verification can raise a containment) is no candidate: LSH proposed it
+ * on a band or two that agree by chance, as unrelated articles on one
+ * topic do. Nothing is accepted here; every pair that passes is verified
+ * exactly. @return nonzero when the pair must be verified. */
+static int screen(const rp_corpus *c, size_t a, size_t b)
+{
+    unsigned K = c->o.hashes, eq = 0;
+    const uint8_t *x = c->mini + a * K, *y = c->mini + b * K;
+    for (unsigned k = 0; k < K; k++)
+        eq += x[k] == y[k];
+    double e = (double)eq / K, j = (e - 1.0 / 256) / (1.0 - 1.0 / 256);
+    if (j < 0)
+        j = 0;
+    double var = (j > 1.0 / K ? j : 1.0 / K) * (1 - j) / K;
+    double up = j + 4 * sqrt(var) + 1.0 / K;
+    if (up >= 1)
+        return 1;
+    double na = c->e[a].nsh, nb = c->e[b].nsh, lo = na < nb ? na : nb;
+    double cont = up * (na + nb) / ((1 + up) * lo);
+    return cont >= c->o.threshold / 2;
+}
+
+/* Keeps the candidates that pass the screen. @return their number. */
+static size_t screen_all(const rp_corpus *c, uint64_t *cand, size_t nc)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < nc; i++)
+        if (screen(c, (size_t)(cand[i] >> 32), (size_t)(cand[i] & 0xFFFFFFFFu)))
+            cand[w++] = cand[i];
+    return w;
+}
+
 int rp_corpus_set_threads(rp_corpus *c, unsigned n)
 {
     if (!c || n == 0 || n > 256)
@@ -559,6 +605,11 @@ int rp_corpus_run(rp_corpus *c)
     if (nc < 0)
         return RP_ENOMEM;
     c->stats.candidates = (size_t)nc;
+    if (!o->exhaustive)
+        nc = (long)screen_all(c, cand, (size_t)nc);
+    free(c->mini);
+    c->mini = NULL;
+    c->stats.screened = c->stats.candidates - (size_t)nc;
     if (c->load && order_by_component(cand, (size_t)nc, c->n) != RP_OK) {
         free(cand);
         return RP_ENOMEM;

@@ -4,7 +4,8 @@
  *
  * pool_run(p, n, fn, ctx) calls fn(ctx, i) once for every i in [0, n),
  * spread over the workers and the calling thread, and returns when all
- * calls are done. Indexes are handed out one at a time from a shared
+ * calls are done. pool_start and pool_wait split it in two, so that the
+ * caller can prepare the next job while the workers run this one. Indexes are handed out one at a time from a shared
  * counter, so a slow document never holds up the others. Which thread ran
  * which index is not fixed, so fn must write only to slot i of its output:
  * the caller then consumes the slots in order, and the result does not
@@ -91,24 +92,35 @@ unsigned pool_threads(const pool *p)
     return p->nworkers + 1;
 }
 
-void pool_run(pool *p, size_t n, void (*fn)(void *ctx, size_t i), void *ctx)
+void pool_start(pool *p, size_t n, void (*fn)(void *ctx, size_t i), void *ctx)
 {
-    if (n == 0)
-        return;
     pthread_mutex_lock(&p->mu);
     p->fn = fn;
     p->ctx = ctx;
     p->n = n;
     atomic_store(&p->next, 0);
-    p->busy = p->nworkers;
-    p->gen++;
+    p->busy = n ? p->nworkers : 0;
+    if (n)
+        p->gen++;
     pthread_cond_broadcast(&p->go);
     pthread_mutex_unlock(&p->mu);
-    drain(p);
+}
+
+void pool_wait(pool *p)
+{
+    if (p->n)
+        drain(p);
     pthread_mutex_lock(&p->mu);
     while (p->busy > 0)
         pthread_cond_wait(&p->done, &p->mu);
+    p->n = 0;
     pthread_mutex_unlock(&p->mu);
+}
+
+void pool_run(pool *p, size_t n, void (*fn)(void *ctx, size_t i), void *ctx)
+{
+    pool_start(p, n, fn, ctx);
+    pool_wait(p);
 }
 
 void pool_free(pool *p)

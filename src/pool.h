@@ -22,6 +22,13 @@ unsigned pool_threads(const pool *p);
  * run concurrently for different i. */
 void pool_run(pool *p, size_t n, void (*fn)(void *ctx, size_t i), void *ctx);
 
+/* pool_run in two halves: pool_start hands the job to the workers and
+ * returns at once; pool_wait makes the caller a worker too until every
+ * call of the job has returned. One job at a time: each pool_start needs
+ * its pool_wait before the next. */
+void pool_start(pool *p, size_t n, void (*fn)(void *ctx, size_t i), void *ctx);
+void pool_wait(pool *p);
+
 /* Stops and joins the workers. NULL is a no-op. */
 void pool_free(pool *p);
 

@@ -288,6 +288,22 @@ typedef struct batch {
 } batch;
 
 /* Reads (if still to be read) and sketches one record; runs on any thread. */
+/* Takes up to BATCH records (or BATCH_BYTES of text) from the input into
+ * s[0..*m). @return 1 when the input may have more, 0 at its end, -1 on a
+ * fatal error (reported). */
+static int fill_batch(input *in, slot *s, size_t *m)
+{
+    size_t bytes = 0;
+    int got = 1;
+    for (*m = 0; *m < BATCH && bytes < BATCH_BYTES; (*m)++) {
+        got = input_next(in, &s[*m].r);
+        if (got <= 0)
+            break;
+        bytes += s[*m].r.len;
+    }
+    return got;
+}
+
 static void sketch_one(void *ctx, size_t i)
 {
     const batch *b = ctx;
@@ -450,7 +466,7 @@ int cmd_scan(int argc, char **argv)
         return rc > 0 ? finish_output(EXIT_OK) : EXIT_TROUBLE;
     }
     int code = EXIT_OK;
-    size_t skipped = 0, m = 0;
+    size_t skipped = 0;
     input *in = NULL;
     reload_ctx rl = {0};
     rp_corpus *c = NULL;
@@ -469,7 +485,7 @@ int cmd_scan(int argc, char **argv)
     rl.in = in;
     c = rp_corpus_new(&so.ro);
     workers = pool_new(so.threads);
-    slots = calloc(BATCH, sizeof *slots);
+    slots = calloc(2 * BATCH, sizeof *slots);
     if (!c || !workers || !slots || rp_corpus_set_loader(c, reload, &rl) != RP_OK ||
         rp_corpus_set_threads(c, so.threads) != RP_OK) {
         diag("out of memory");
@@ -477,28 +493,43 @@ int cmd_scan(int argc, char **argv)
         goto out;
     }
     double t1 = rp_now();
-    for (int got = 1; got > 0;) {
-        size_t bytes = 0;
-        for (m = 0; m < BATCH && bytes < BATCH_BYTES; m++) {
-            got = input_next(in, &slots[m].r);
-            if (got <= 0)
-                break;
-            bytes += slots[m].r.len;
-        }
-        if (got < 0) {
-            code = EXIT_TROUBLE;
-            goto out;
-        }
-        batch b = {&so, in, slots};
-        pool_run(workers, m, sketch_one, &b);
-        for (size_t k = 0; k < m; k++)
-            if (add_one(c, &rl, &slots[k], &skipped) < 0) {
+    /* Two batches: while the pool sketches one, this thread takes the
+     * next one's records from the input (for standard input, parsing and
+     * spooling them), then joins the pool; the sketched batch is added in
+     * input order. */
+    {
+        slot *cur = slots, *nxt = slots + BATCH;
+        size_t mc = 0, mn = 0;
+        int got = fill_batch(in, cur, &mc);
+        for (;;) {
+            if (got < 0) {
                 code = EXIT_TROUBLE;
                 goto out;
             }
-        for (size_t k = 0; k < m; k++)
-            record_free(&slots[k].r);
-        m = 0;
+            batch b = {&so, in, cur};
+            pool_start(workers, mc, sketch_one, &b);
+            int more = got > 0 ? fill_batch(in, nxt, &mn) : 0;
+            pool_wait(workers);
+            for (size_t k = 0; k < mc; k++)
+                if (add_one(c, &rl, &cur[k], &skipped) < 0) {
+                    code = EXIT_TROUBLE;
+                    goto out;
+                }
+            for (size_t k = 0; k < mc; k++)
+                record_free(&cur[k].r);
+            if (more < 0) {
+                code = EXIT_TROUBLE;
+                goto out;
+            }
+            if (got == 0 || mn == 0)
+                break;
+            slot *t = cur;
+            cur = nxt;
+            nxt = t;
+            mc = mn;
+            mn = 0;
+            got = more;
+        }
     }
     skipped += input_skipped(in);
     double t2 = rp_now();
@@ -533,14 +564,16 @@ int cmd_scan(int argc, char **argv)
                 "reprint: stats: %zu files, %zu articles, %zu skipped, %.1f MB\n"
                 "reprint: stats: walk %.3fs, read+normalize+sketch %.3fs, lsh %.3fs "
                 "(%u bands x %u rows), verify %.3fs, cluster %.3fs, total %.3fs\n"
-                "reprint: stats: %zu candidate pairs, %zu verified, %.0f docs/s, %.1f MB/s\n",
+                "reprint: stats: %zu candidate pairs, %zu screened out, %zu verified similar, "
+                "%zu furniture lines, %.0f docs/s, %.1f MB/s\n",
                 is.files, n, skipped, mb, t1 - t0, t2 - t1, st.lsh,
                 st.bands, st.rows, st.verify, st.cluster, total,
-                st.candidates, st.verified, total > 0 ? n / total : 0.0,
+                st.candidates, st.screened, st.verified, st.furniture,
+                total > 0 ? n / total : 0.0,
                 total > 0 ? mb / total : 0.0);
     }
 out:
-    for (size_t k = 0; slots && k < BATCH; k++) {
+    for (size_t k = 0; slots && k < 2 * BATCH; k++) {
         rp_doc_free(slots[k].doc);
         record_free(&slots[k].r);
     }

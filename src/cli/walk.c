@@ -211,84 +211,21 @@ int walk_path(const char *path, const walk_opts *o, pathlist *out,
     return 0;
 }
 
-const char *read_file(const char *path, size_t max, char **buf, size_t *len)
+/* Reads fd to its end into a malloc'd, NUL-terminated buffer that starts
+ * at cap bytes and doubles; more than max bytes fail with toolarge.
+ * @return NULL on success, or a static reason. */
+static const char *read_all(int fd, size_t cap, size_t max, const char *toolarge,
+                            char **buf, size_t *len)
 {
-    *buf = NULL;
-    *len = 0;
-    /* O_NONBLOCK: a FIFO swapped in after the walk must not block us */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return strerror(errno);
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        const char *r = strerror(errno);
-        close(fd);
-        return r;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return "not a regular file";
-    }
-    if ((unsigned long long)st.st_size > max) {
-        close(fd);
-        return "file larger than --max-bytes";
-    }
-    size_t cap = (size_t)st.st_size + 1, n = 0;
+    size_t n = 0;
     char *b = malloc(cap);
-    if (!b) {
-        close(fd);
-        return "out of memory";
-    }
-    for (;;) {
-        if (n + 1 >= cap) {
-            /* the file grew while we read it */
-            if (cap > max) {
-                free(b);
-                close(fd);
-                return "file larger than --max-bytes";
-            }
-            char *nb = realloc(b, cap * 2);
-            if (!nb) {
-                free(b);
-                close(fd);
-                return "out of memory";
-            }
-            b = nb;
-            cap *= 2;
-        }
-        ssize_t r = read(fd, b + n, cap - 1 - n);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            const char *reason = strerror(errno);
-            free(b);
-            close(fd);
-            return reason;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    b[n] = 0;
-    *buf = b;
-    *len = n;
-    return NULL;
-}
-
-const char *read_stdin(size_t max, char **buf, size_t *len)
-{
-    size_t cap = 65536, n = 0;
-    char *b = malloc(cap);
-    *buf = NULL;
-    *len = 0;
     if (!b)
         return "out of memory";
     for (;;) {
         if (n + 1 >= cap) {
             if (cap > max) {
                 free(b);
-                return "input larger than the limit";
+                return toolarge;
             }
             char *nb = realloc(b, cap * 2);
             if (!nb) {
@@ -298,7 +235,7 @@ const char *read_stdin(size_t max, char **buf, size_t *len)
             b = nb;
             cap *= 2;
         }
-        ssize_t r = read(STDIN_FILENO, b + n, cap - 1 - n);
+        ssize_t r = read(fd, b + n, cap - 1 - n);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -312,10 +249,40 @@ const char *read_stdin(size_t max, char **buf, size_t *len)
     }
     if (n > max) {
         free(b);
-        return "input larger than the limit";
+        return toolarge;
     }
     b[n] = 0;
     *buf = b;
     *len = n;
     return NULL;
+}
+
+const char *read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+    *buf = NULL;
+    *len = 0;
+    /* O_NONBLOCK: a FIFO swapped in after the walk must not block us */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return strerror(errno);
+    struct stat st;
+    const char *why = NULL;
+    if (fstat(fd, &st) != 0)
+        why = strerror(errno);
+    else if (!S_ISREG(st.st_mode))
+        why = "not a regular file";
+    else if ((unsigned long long)st.st_size > max)
+        why = "file larger than --max-bytes";
+    else   /* sized for the file; it grows if the file grows meanwhile */
+        why = read_all(fd, (size_t)st.st_size + 1, max,
+                       "file larger than --max-bytes", buf, len);
+    close(fd);
+    return why;
+}
+
+const char *read_stdin(size_t max, char **buf, size_t *len)
+{
+    *buf = NULL;
+    *len = 0;
+    return read_all(STDIN_FILENO, 65536, max, "input larger than the limit", buf, len);
 }
