@@ -8,7 +8,7 @@ DESTDIR ?=
 MANDIR  ?= $(PREFIX)/share/man/man1
 SANITIZE ?=
 
-PKGS     = libxxhash libutf8proc json-c libxml-2.0
+PKGS     = libxxhash libutf8proc json-c libxml-2.0 sqlite3
 WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla -pedantic
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
@@ -35,7 +35,7 @@ BIN     = $(BUILD)/reprint
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check test unit cli fuzz-replay fuzz valgrind install uninstall clean help eval bench
+.PHONY: all check test unit cli fuzz-replay fuzz valgrind install uninstall clean help eval bench bench-index
 
 FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
@@ -118,6 +118,12 @@ bench: $(BIN)
 	@python3 tools/bench/bench.py --bin $(BIN) --dir "$(BENCH_DIR)" --sizes "$(BENCH_SIZES)"
 
 ## install: the program to $(DESTDIR)$(PREFIX)/bin, the manual to $(DESTDIR)$(MANDIR)
+## bench-index: add/query throughput, latency and size of `reprint index`
+## on a synthetic feed of N documents (default 100000; N=1000000 for the
+## figures in README)
+bench-index: $(BIN)
+	@REPRINT=$(BIN) N=$(or $(N),100000) bash tools/bench/index_bench.sh
+
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/reprint
@@ -130,6 +136,5 @@ clean:
 	rm -rf build build-san build-fuzz build-clang tests/fuzz/out
 
 help:
-	@echo "targets: all check unit cli fuzz-replay fuzz valgrind eval bench install uninstall clean"
-	@echo "  make bench BENCH_SIZES=\"20000 200000\" BENCH_DIR=build/bench   speed and memory"
+	@echo "targets: all check unit cli fuzz-replay fuzz valgrind eval bench install uninstall clean" bench-index
 	@echo "  make check SANITIZE=address,undefined   tests under ASan+UBSan"

@@ -39,7 +39,15 @@ enum {
     RP_ETOOBIG = -5,   /* the text is larger than the library accepts */
     RP_ESTATE = -6,    /* call out of order (e.g. add after run) */
     RP_ELOAD = -7,     /* the document loader failed to give a text back */
-    RP_EBINARY = -8    /* the bytes look binary (a NUL in the first 8 KiB) */
+    RP_EBINARY = -8,   /* the bytes look binary (a NUL in the first 8 KiB) */
+    RP_EDB = -9,       /* the index database failed (rp_index_errmsg says how) */
+    RP_EFORMAT = -10,  /* the file is not a reprint index, or its format is
+                          newer than this library reads */
+    RP_EINCOMPAT = -11,/* the index was built with other options */
+    RP_EBUSY = -12,    /* the index is locked by another writer */
+    RP_EREADONLY = -13,/* the index cannot be written */
+    RP_EFULL = -14,    /* the disk is full */
+    RP_ENOTFOUND = -15 /* no document with this id */
 };
 
 /* @return a static, lowercase description of an RP_E* code. */
@@ -47,6 +55,11 @@ const char *rp_strerror(int code);
 
 /* @return the library version, "MAJOR.MINOR.PATCH" (static). */
 const char *rp_version(void);
+
+/* Version of the text normalization (cleaner, tokenizer, shingles). It
+ * changes whenever the same text may give other shingles; an index built
+ * under another version must be rebuilt. */
+#define RP_NORMALIZER_VERSION 1
 
 /* Largest text rp_doc_new() accepts, in bytes (offsets are 32-bit). */
 #define RP_MAX_TEXT ((size_t)0xFFFFFFF0u)
@@ -418,6 +431,156 @@ int rp_diff_texts(const char *a, size_t alen, const char *b, size_t blen,
 
 /* Frees the arrays of d and zeroes it. d may be NULL or already clear. */
 void rp_diff_clear(rp_diff *d);
+
+/* -------------------------------------------------------------------------
+ * Index: a persistent, incremental store of documents (SQLite)
+ *
+ * An index keeps, for each document, its id, path, size, time added,
+ * title, shingle count and digest, its LSH band keys, a consistent sample
+ * of its shingle set, the verified pairs it is in and the cluster it
+ * joined. New documents are matched against it as they arrive; see README,
+ * "Index". One rp_index belongs to one thread; several processes may use
+ * one index file at once (one writer, many readers).
+ * ---------------------------------------------------------------------- */
+
+/* Version of the index file format (PRAGMA user_version). */
+#define RP_INDEX_FORMAT 1
+
+/* Shingles sampled for verification without the text: those whose hash
+ * falls in the lowest 2^-bits of the hash space (default 3, one in 8). */
+#define RP_INDEX_SAMPLE_BITS 3
+
+typedef struct rp_index rp_index;
+
+/* rp_index_open flags */
+#define RP_INDEX_WRITE  1u   /* open for writing (default: read only) */
+#define RP_INDEX_CREATE 2u   /* create the index when missing (with WRITE) */
+
+/* @return a new closed index handle, or NULL when out of memory. Free it
+ * with rp_index_free. */
+rp_index *rp_index_new(void);
+
+/* Closes the index (if open) and frees ix. */
+void rp_index_free(rp_index *ix);
+
+/* Opens the index at path. When the index is created, o (NULL: defaults)
+ * and sample_bits (0..16; -1: RP_INDEX_SAMPLE_BITS) become its settings.
+ * When it exists, o (if not NULL) and sample_bits (if >= 0) must match
+ * the stored settings; NULL and -1 accept them.
+ * @return RP_OK, or RP_EFORMAT (not an index, newer format), RP_EINCOMPAT
+ *         (other options or normalizer version), RP_EBUSY, RP_EREADONLY,
+ *         RP_EFULL, RP_EDB, RP_EINVAL, RP_ENOMEM. rp_index_errmsg() then
+ *         says what went wrong. */
+int rp_index_open(rp_index *ix, const char *path, unsigned flags,
+                  const rp_options *o, int sample_bits);
+
+/* @return a lowercase description of the last failure on ix, for
+ * messages (borrowed; valid until the next call on ix). */
+const char *rp_index_errmsg(const rp_index *ix);
+
+/* Sets how long a writer waits for another writer's lock before it fails
+ * with RP_EBUSY (default 10000 ms); takes effect at the next open. */
+void rp_index_set_busy_timeout(rp_index *ix, int ms);
+
+/* New band keys go to a small table of recent ones, merged into the main
+ * lookup in key order at the commit after which it holds the keys of at
+ * least docs documents (default 65536), so that a big index is not
+ * rewritten page by page. For tests and tuning. */
+void rp_index_set_merge_docs(rp_index *ix, size_t docs);
+
+/* Copies the index's stored options into *o. @return RP_OK or RP_ESTATE
+ * when ix is not open. */
+int rp_index_options(const rp_index *ix, rp_options *o, int *sample_bits);
+
+/* Reads a text again for exact verification: the callback receives the
+ * stored path of a document and gives back the text in a malloc'd buffer
+ * (*text, which the index frees, and *len), or a negative code when it
+ * cannot. Without a loader, or when the text changed since it was added
+ * (its digest differs), the index estimates from the stored sample. */
+typedef int (*rp_index_load_fn)(void *ctx, const char *path, char **text,
+                                size_t *len);
+void rp_index_set_loader(rp_index *ix, rp_index_load_fn fn, void *ctx);
+
+/* Starts and ends a batch: the documents added between them are committed
+ * together (crash safe). rp_index_add outside a batch commits at once.
+ * @return RP_OK or an RP_E* code as for rp_index_open. */
+int rp_index_begin(rp_index *ix);
+int rp_index_commit(rp_index *ix);
+/* Drops the batch's changes. */
+void rp_index_rollback(rp_index *ix);
+
+/* A verified match of a document in the index. */
+typedef struct rp_index_match {
+    char *id;         /* the indexed document's id */
+    int64_t doc;      /* its row number */
+    rp_sim sim;       /* a: the new document, b: the indexed one */
+    int exact;        /* nonzero: compared on the texts; zero: estimated
+                         from the samples */
+} rp_index_match;
+
+/* What rp_index_add and rp_index_query found for one document. */
+typedef struct rp_index_result {
+    enum { RP_INDEX_NEW, RP_INDEX_UNCHANGED, RP_INDEX_REPLACED } status;
+    int64_t cluster;  /* the cluster joined (or, for a query, the one it is
+                         in or would join); 0: it would start a new one */
+    size_t n;         /* verified matches, best score first */
+    rp_index_match *m;
+} rp_index_result;
+
+/* Frees what r holds and clears it; a cleared result is a no-op. */
+void rp_index_result_free(rp_index_result *r);
+
+/* Adds document d (not taken over) under id. path is where the text can
+ * be read again (NULL: nowhere, e.g. stdin), title its first line (NULL:
+ * none), size its length in bytes. An id already indexed with the same
+ * shingle set is left as it is; with another set it is replaced. The
+ * document joins the cluster of its best match whose representative it
+ * also matches, else starts a cluster of its own. When res is not NULL it
+ * receives the matches and the cluster (free with rp_index_result_free).
+ * @return RP_OK or an RP_E* code. */
+int rp_index_add(rp_index *ix, const char *id, const char *path,
+                 const char *title, uint64_t size, const rp_doc *d,
+                 rp_index_result *res);
+
+/* Finds the verified matches of d in the index without changing it. A
+ * document indexed under the same id is left out of the matches.
+ * @return RP_OK or an RP_E* code. */
+int rp_index_query(rp_index *ix, const char *id, const rp_doc *d,
+                   rp_index_result *res);
+
+/* Removes the document with this id.
+ * @return RP_OK, RP_ENOTFOUND or an RP_E* code. */
+int rp_index_remove(rp_index *ix, const char *id);
+
+typedef struct rp_index_stats {
+    uint64_t docs;      /* documents */
+    uint64_t clusters;  /* distinct clusters, singletons included */
+    uint64_t pairs;     /* verified pairs stored */
+    uint64_t bytes;     /* size on disk: database file and its WAL */
+    unsigned bands, rows;
+} rp_index_stats;
+
+/* @return RP_OK or an RP_E* code. */
+int rp_index_stats_get(rp_index *ix, rp_index_stats *st);
+
+/* One member of an exported cluster (borrowed for the callback). */
+typedef struct rp_index_member {
+    const char *id;
+    double jaccard;      /* with the representative */
+    double containment;  /* share of this member in the representative */
+} rp_index_member;
+
+/* Called once per cluster, in the order of rp_corpus_nclusters (cluster
+ * is 1, 2, ...; the representative is m[0]). A nonzero return stops the
+ * export and is returned by rp_index_export. */
+typedef int (*rp_index_export_fn)(void *ctx, size_t cluster,
+                                  const rp_index_member *m, size_t n);
+
+/* Clusters the indexed documents from their stored verified pairs exactly
+ * as rp_corpus_run does (documents in the order they were added) and
+ * passes each cluster to fn. @return RP_OK, fn's nonzero value, or an
+ * RP_E* code. */
+int rp_index_export(rp_index *ix, rp_index_export_fn fn, void *ctx);
 
 #ifdef __cplusplus
 }

@@ -29,6 +29,13 @@ const char *rp_strerror(int code)
     case RP_ESTATE: return "operation out of order";
     case RP_ELOAD: return "cannot load the document again";
     case RP_EBINARY: return "looks binary (NUL byte in the first 8 KiB)";
+    case RP_EDB: return "database error";
+    case RP_EFORMAT: return "not a reprint index";
+    case RP_EINCOMPAT: return "index built with other options";
+    case RP_EBUSY: return "index is locked by another process";
+    case RP_EREADONLY: return "index is read-only";
+    case RP_EFULL: return "disk is full";
+    case RP_ENOTFOUND: return "no such document";
     default: return "unknown error";
     }
 }

@@ -13,6 +13,7 @@ enum {
 };
 
 int cmd_scan(int argc, char **argv);
+int cmd_index(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 
 /* Flushes stdout and reports a failed write. @return the exit code to use:

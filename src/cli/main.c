@@ -21,6 +21,7 @@ static const struct cmd {
     const char *summary;
 } commands[] = {
     {"scan", cmd_scan, "find and cluster near-duplicate articles in files and folders"},
+    {"index", cmd_index, "keep a persistent index of articles and match new ones against it"},
     {"diff", cmd_diff, "show what two articles share, passage by passage"},
 };
 
