@@ -6,6 +6,8 @@
 
 #include <stdio.h>
 
+#include "reprint.h"
+
 enum {
     EXIT_OK = 0,       /* success */
     EXIT_SKIPPED = 1,  /* some inputs were skipped (scan); not similar (diff) */
@@ -19,6 +21,18 @@ int cmd_diff(int argc, char **argv);
 /* Flushes stdout and reports a failed write. @return the exit code to use:
  * code, or EXIT_TROUBLE when the output could not be written. */
 int finish_output(int code);
+
+/* The options of the similarity rule that scan, index and diff share:
+ * -t, -k, and these long-option codes (above any command's own codes). */
+enum {
+    OPT_SIM_HASHES = 1024, OPT_SIM_LSH, OPT_SIM_BANDS, OPT_SIM_ROWS,
+    OPT_SIM_MINSH, OPT_SIM_KEEP, OPT_SIM_FDF
+};
+
+/* Applies option c, with its argument arg, to *ro when c is one of the
+ * shared similarity options. @return 1 when it was, 0 when c is not one
+ * of them, -1 on a bad argument (reported). */
+int parse_sim_option(int c, const char *arg, rp_options *ro);
 
 /* Parses a number for option name; reports and returns -1 when invalid. */
 int parse_double(const char *name, const char *arg, double lo, double hi, double *out);

@@ -73,7 +73,7 @@ static void usage(FILE *f)
         d.threshold, d.shingle, DEFAULT_MIN_RUN, d.min_shared);
 }
 
-enum { OPT_JSON = 256, OPT_COLOR, OPT_MINSH, OPT_KEEP, OPT_MINRUN };
+enum { OPT_JSON = 256, OPT_COLOR, OPT_MINRUN };
 
 static const struct option longopts[] = {
     {"json", no_argument, NULL, OPT_JSON},
@@ -81,10 +81,10 @@ static const struct option longopts[] = {
     {"colour", optional_argument, NULL, OPT_COLOR},
     {"threshold", required_argument, NULL, 't'},
     {"shingle", required_argument, NULL, 'k'},
-    {"min-shared", required_argument, NULL, OPT_MINSH},
+    {"min-shared", required_argument, NULL, OPT_SIM_MINSH},
     {"min-run", required_argument, NULL, OPT_MINRUN},
     {"verbose", no_argument, NULL, 'v'},
-    {"keep-boilerplate", no_argument, NULL, OPT_KEEP},
+    {"keep-boilerplate", no_argument, NULL, OPT_SIM_KEEP},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}
 };
@@ -106,7 +106,6 @@ static int want_color(const char *when)
 static int parse(int argc, char **argv, diff_opts *o)
 {
     unsigned long u;
-    double x;
     const char *when = "auto";
     rp_options_init(&o->ro);
     o->min_run = DEFAULT_MIN_RUN;
@@ -114,6 +113,11 @@ static int parse(int argc, char **argv, diff_opts *o)
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "t:k:vh", longopts, NULL)) != -1) {
+        int sim = parse_sim_option(c, optarg, &o->ro);
+        if (sim < 0)
+            return -1;
+        if (sim > 0)
+            continue;
         switch (c) {
         case OPT_JSON: o->json = 1; break;
         case OPT_COLOR:
@@ -123,22 +127,6 @@ static int parse(int argc, char **argv, diff_opts *o)
                 return -1;
             }
             break;
-        case 't':
-            if (parse_double("--threshold", optarg, 0, 1, &x) < 0)
-                return -1;
-            o->ro.threshold = x;
-            break;
-        case 'k':
-            if (parse_uint("--shingle", optarg, 1, 16, &u) < 0)
-                return -1;
-            o->ro.shingle = (unsigned)u;
-            break;
-        case OPT_MINSH:
-            if (parse_uint("--min-shared", optarg, 1, 1000000, &u) < 0)
-                return -1;
-            o->ro.min_shared = (unsigned)u;
-            break;
-        case OPT_KEEP: o->ro.keep_boilerplate = 1; break;
         case 'v': o->verbose = 1; break;
         case OPT_MINRUN:
             if (parse_uint("--min-run", optarg, 1, 1000, &u) < 0)

@@ -165,20 +165,19 @@ static void usage_export(FILE *f)
 /* ------------------------------------------------------------------ */
 
 enum {
-    OPT_HASHES = 256, OPT_LSH, OPT_BANDS, OPT_ROWS, OPT_MINSH, OPT_KEEP,
-    OPT_HIDDEN, OPT_MAXB, OPT_REPORT, OPT_BATCH, OPT_SAMPLE, OPT_JSON, OPT_BUSY,
+    OPT_HIDDEN = 256, OPT_MAXB, OPT_REPORT, OPT_BATCH, OPT_SAMPLE, OPT_JSON, OPT_BUSY,
     OPT_STATS, OPT_INPUT, OPT_IDF, OPT_TEXTF
 };
 
 static const struct option longopts[] = {
     {"threshold", required_argument, NULL, 't'},
     {"shingle", required_argument, NULL, 'k'},
-    {"hashes", required_argument, NULL, OPT_HASHES},
-    {"lsh-threshold", required_argument, NULL, OPT_LSH},
-    {"bands", required_argument, NULL, OPT_BANDS},
-    {"rows", required_argument, NULL, OPT_ROWS},
-    {"min-shared", required_argument, NULL, OPT_MINSH},
-    {"keep-boilerplate", no_argument, NULL, OPT_KEEP},
+    {"hashes", required_argument, NULL, OPT_SIM_HASHES},
+    {"lsh-threshold", required_argument, NULL, OPT_SIM_LSH},
+    {"bands", required_argument, NULL, OPT_SIM_BANDS},
+    {"rows", required_argument, NULL, OPT_SIM_ROWS},
+    {"min-shared", required_argument, NULL, OPT_SIM_MINSH},
+    {"keep-boilerplate", no_argument, NULL, OPT_SIM_KEEP},
     {"sample-bits", required_argument, NULL, OPT_SAMPLE},
     {"hidden", no_argument, NULL, OPT_HIDDEN},
     {"max-bytes", required_argument, NULL, OPT_MAXB},
@@ -219,7 +218,6 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
                  void (*help)(FILE *), ix_opts *xo)
 {
     unsigned long u;
-    double x;
     memset(xo, 0, sizeof *xo);
     rp_options_init(&xo->ro);
     xo->sample_bits = -1;
@@ -235,8 +233,8 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
     while ((c = getopt_long(argc, argv, "t:k:j:vh", longopts, NULL)) != -1) {
         unsigned need = 0;
         switch (c) {
-        case 't': case 'k': case OPT_HASHES: case OPT_LSH: case OPT_BANDS:
-        case OPT_ROWS: case OPT_MINSH: case OPT_KEEP: case OPT_SAMPLE:
+        case 't': case 'k': case OPT_SIM_HASHES: case OPT_SIM_LSH: case OPT_SIM_BANDS:
+        case OPT_SIM_ROWS: case OPT_SIM_MINSH: case OPT_SIM_KEEP: case OPT_SAMPLE:
             need = A_SIM; break;
         case OPT_HIDDEN: case OPT_MAXB: case 'j': case 'v': case OPT_STATS:
         case OPT_INPUT: case OPT_IDF: case OPT_TEXTF:
@@ -251,43 +249,12 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
         }
         if (need == A_SIM && c != OPT_SAMPLE)
             xo->opts_given = 1;
+        int sim = parse_sim_option(c, optarg, &xo->ro);
+        if (sim < 0)
+            return -1;
+        if (sim > 0)
+            continue;
         switch (c) {
-        case 't':
-            if (parse_double("--threshold", optarg, 0, 1, &x) < 0)
-                return -1;
-            xo->ro.threshold = x;
-            break;
-        case 'k':
-            if (parse_uint("--shingle", optarg, 1, 16, &u) < 0)
-                return -1;
-            xo->ro.shingle = (unsigned)u;
-            break;
-        case OPT_HASHES:
-            if (parse_uint("--hashes", optarg, 16, 1024, &u) < 0)
-                return -1;
-            xo->ro.hashes = (unsigned)u;
-            break;
-        case OPT_LSH:
-            if (parse_double("--lsh-threshold", optarg, 0.01, 0.99, &x) < 0)
-                return -1;
-            xo->ro.lsh_threshold = x;
-            break;
-        case OPT_BANDS:
-            if (parse_uint("--bands", optarg, 1, 1024, &u) < 0)
-                return -1;
-            xo->ro.bands = (unsigned)u;
-            break;
-        case OPT_ROWS:
-            if (parse_uint("--rows", optarg, 1, 1024, &u) < 0)
-                return -1;
-            xo->ro.rows = (unsigned)u;
-            break;
-        case OPT_MINSH:
-            if (parse_uint("--min-shared", optarg, 1, 1000000, &u) < 0)
-                return -1;
-            xo->ro.min_shared = (unsigned)u;
-            break;
-        case OPT_KEEP: xo->ro.keep_boilerplate = 1; break;
         case OPT_SAMPLE:
             if (parse_uint("--sample-bits", optarg, 0, 16, &u) < 0)
                 return -1;

@@ -104,6 +104,59 @@ int parse_size(const char *name, const char *arg, unsigned long long lo, unsigne
     return 0;
 }
 
+int parse_sim_option(int c, const char *arg, rp_options *ro)
+{
+    unsigned long u;
+    double x;
+    switch (c) {
+    case 't':
+        if (parse_double("--threshold", arg, 0, 1, &x) < 0)
+            return -1;
+        ro->threshold = x;
+        return 1;
+    case 'k':
+        if (parse_uint("--shingle", arg, 1, 16, &u) < 0)
+            return -1;
+        ro->shingle = (unsigned)u;
+        return 1;
+    case OPT_SIM_HASHES:
+        if (parse_uint("--hashes", arg, 16, 1024, &u) < 0)
+            return -1;
+        ro->hashes = (unsigned)u;
+        return 1;
+    case OPT_SIM_LSH:
+        if (parse_double("--lsh-threshold", arg, 0.01, 0.99, &x) < 0)
+            return -1;
+        ro->lsh_threshold = x;
+        return 1;
+    case OPT_SIM_BANDS:
+        if (parse_uint("--bands", arg, 1, 1024, &u) < 0)
+            return -1;
+        ro->bands = (unsigned)u;
+        return 1;
+    case OPT_SIM_ROWS:
+        if (parse_uint("--rows", arg, 1, 1024, &u) < 0)
+            return -1;
+        ro->rows = (unsigned)u;
+        return 1;
+    case OPT_SIM_MINSH:
+        if (parse_uint("--min-shared", arg, 1, 1000000, &u) < 0)
+            return -1;
+        ro->min_shared = (unsigned)u;
+        return 1;
+    case OPT_SIM_KEEP:
+        ro->keep_boilerplate = 1;
+        return 1;
+    case OPT_SIM_FDF:
+        if (parse_uint("--furniture-df", arg, 0, 255, &u) < 0)
+            return -1;
+        ro->furniture_df = (unsigned)u;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 int main(int argc, char **argv)
 {
     int code;

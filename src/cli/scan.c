@@ -84,8 +84,7 @@ static void usage(FILE *f)
 }
 
 enum {
-    OPT_JSON = 256, OPT_PAIRS, OPT_STATS, OPT_HASHES, OPT_LSH, OPT_BANDS,
-    OPT_ROWS, OPT_MINSH, OPT_KEEP, OPT_HIDDEN, OPT_MAXB, OPT_EXH, OPT_FDF,
+    OPT_JSON = 256, OPT_PAIRS, OPT_STATS, OPT_HIDDEN, OPT_MAXB, OPT_EXH,
     OPT_INPUT, OPT_IDF, OPT_TEXTF, OPT_INCL, OPT_EXCL, OPT_QUIET, OPT_PROG,
     OPT_NOPROG
 };
@@ -98,13 +97,13 @@ static const struct option longopts[] = {
     {"threads", required_argument, NULL, 'j'},
     {"threshold", required_argument, NULL, 't'},
     {"shingle", required_argument, NULL, 'k'},
-    {"hashes", required_argument, NULL, OPT_HASHES},
-    {"lsh-threshold", required_argument, NULL, OPT_LSH},
-    {"bands", required_argument, NULL, OPT_BANDS},
-    {"rows", required_argument, NULL, OPT_ROWS},
-    {"min-shared", required_argument, NULL, OPT_MINSH},
-    {"keep-boilerplate", no_argument, NULL, OPT_KEEP},
-    {"furniture-df", required_argument, NULL, OPT_FDF},
+    {"hashes", required_argument, NULL, OPT_SIM_HASHES},
+    {"lsh-threshold", required_argument, NULL, OPT_SIM_LSH},
+    {"bands", required_argument, NULL, OPT_SIM_BANDS},
+    {"rows", required_argument, NULL, OPT_SIM_ROWS},
+    {"min-shared", required_argument, NULL, OPT_SIM_MINSH},
+    {"keep-boilerplate", no_argument, NULL, OPT_SIM_KEEP},
+    {"furniture-df", required_argument, NULL, OPT_SIM_FDF},
     {"exhaustive", no_argument, NULL, OPT_EXH},
     {"hidden", no_argument, NULL, OPT_HIDDEN},
     {"max-bytes", required_argument, NULL, OPT_MAXB},
@@ -154,7 +153,6 @@ static int parse(int argc, char **argv, scan_opts *so)
 {
     unsigned long u;
     unsigned long long sz;
-    double x;
     rp_options_init(&so->ro);
     so->io.max_bytes = DEFAULT_MAX_BYTES;
     so->io.progress = -1;
@@ -164,6 +162,11 @@ static int parse(int argc, char **argv, scan_opts *so)
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "+t:k:j:vhL", longopts, NULL)) != -1) {
+        int sim = parse_sim_option(c, optarg, &so->ro);
+        if (sim < 0)
+            return -1;
+        if (sim > 0)
+            continue;
         switch (c) {
         case OPT_JSON: so->json = 1; break;
         case OPT_PAIRS: so->pairs = 1; break;
@@ -173,47 +176,6 @@ static int parse(int argc, char **argv, scan_opts *so)
             if (parse_uint("--threads", optarg, 1, 256, &u) < 0)
                 return -1;
             so->threads = (unsigned)u;
-            break;
-        case 't':
-            if (parse_double("--threshold", optarg, 0, 1, &x) < 0)
-                return -1;
-            so->ro.threshold = x;
-            break;
-        case 'k':
-            if (parse_uint("--shingle", optarg, 1, 16, &u) < 0)
-                return -1;
-            so->ro.shingle = (unsigned)u;
-            break;
-        case OPT_HASHES:
-            if (parse_uint("--hashes", optarg, 16, 1024, &u) < 0)
-                return -1;
-            so->ro.hashes = (unsigned)u;
-            break;
-        case OPT_LSH:
-            if (parse_double("--lsh-threshold", optarg, 0.01, 0.99, &x) < 0)
-                return -1;
-            so->ro.lsh_threshold = x;
-            break;
-        case OPT_BANDS:
-            if (parse_uint("--bands", optarg, 1, 1024, &u) < 0)
-                return -1;
-            so->ro.bands = (unsigned)u;
-            break;
-        case OPT_ROWS:
-            if (parse_uint("--rows", optarg, 1, 1024, &u) < 0)
-                return -1;
-            so->ro.rows = (unsigned)u;
-            break;
-        case OPT_MINSH:
-            if (parse_uint("--min-shared", optarg, 1, 1000000, &u) < 0)
-                return -1;
-            so->ro.min_shared = (unsigned)u;
-            break;
-        case OPT_KEEP: so->ro.keep_boilerplate = 1; break;
-        case OPT_FDF:
-            if (parse_uint("--furniture-df", optarg, 0, 255, &u) < 0)
-                return -1;
-            so->ro.furniture_df = (unsigned)u;
             break;
         case OPT_EXH: so->ro.exhaustive = 1; break;
         case OPT_HIDDEN: so->io.walk.hidden = 1; break;
