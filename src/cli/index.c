@@ -198,21 +198,6 @@ static const struct option longopts[] = {
 /* What each subcommand accepts, beyond -h. */
 enum { A_SIM = 1, A_INPUT = 2, A_REPORT = 4, A_JSON = 8 };
 
-static int parse_format(const char *arg, input_format *f)
-{
-    static const struct { const char *name; input_format f; } fmts[] = {
-        {"jsonl", INPUT_JSONL}, {"nul", INPUT_NUL}, {"text", INPUT_TEXT},
-        {"auto", INPUT_AUTO}
-    };
-    for (size_t i = 0; i < sizeof fmts / sizeof *fmts; i++)
-        if (strcmp(arg, fmts[i].name) == 0) {
-            *f = fmts[i].f;
-            return 0;
-        }
-    diag("--input: expected jsonl, nul, text or auto, got '%s'", safe(arg));
-    return -1;
-}
-
 /* @return 0, 1 to exit 0 (help), or -1 on a usage error. */
 static int parse(const char *sub, int argc, char **argv, unsigned allow,
                  void (*help)(FILE *), ix_opts *xo)
@@ -262,7 +247,7 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
             break;
         case OPT_HIDDEN: xo->io.walk.hidden = 1; break;
         case OPT_INPUT:
-            if (parse_format(optarg, &xo->io.format) < 0)
+            if (input_parse_format(optarg, &xo->io.format) < 0)
                 return -1;
             break;
         case OPT_IDF: xo->io.id_field = optarg; break;

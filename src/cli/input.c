@@ -627,3 +627,18 @@ void input_close(input *in)
         fclose(in->spool);
     free(in);
 }
+
+int input_parse_format(const char *arg, input_format *f)
+{
+    static const struct { const char *name; input_format f; } fmts[] = {
+        {"jsonl", INPUT_JSONL}, {"nul", INPUT_NUL}, {"text", INPUT_TEXT},
+        {"auto", INPUT_AUTO}
+    };
+    for (size_t i = 0; i < sizeof fmts / sizeof *fmts; i++)
+        if (strcmp(arg, fmts[i].name) == 0) {
+            *f = fmts[i].f;
+            return 0;
+        }
+    diag("--input: expected jsonl, nul, text or auto, got '%s'", safe(arg));
+    return -1;
+}

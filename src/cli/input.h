@@ -121,6 +121,10 @@ size_t input_skipped(const input *in);
 /* Ends the progress line, closes stdin's spool and frees in (NULL: no-op). */
 void input_close(input *in);
 
+/* Parses the argument of --input (jsonl, nul, text, auto) into *f.
+ * @return 0, or -1 when it is none of them (reported). */
+int input_parse_format(const char *arg, input_format *f);
+
 /* @return nonzero when path names an HTML file (.html, .htm, .xhtml). */
 int is_html_name(const char *path);
 

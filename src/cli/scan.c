@@ -134,21 +134,6 @@ static int add_glob(char ***v, size_t *n, char *pat)
     return 0;
 }
 
-static int parse_format(const char *arg, input_format *f)
-{
-    static const struct { const char *name; input_format f; } fmts[] = {
-        {"jsonl", INPUT_JSONL}, {"nul", INPUT_NUL}, {"text", INPUT_TEXT},
-        {"auto", INPUT_AUTO}
-    };
-    for (size_t i = 0; i < sizeof fmts / sizeof *fmts; i++)
-        if (strcmp(arg, fmts[i].name) == 0) {
-            *f = fmts[i].f;
-            return 0;
-        }
-    diag("--input: expected jsonl, nul, text or auto, got '%s'", safe(arg));
-    return -1;
-}
-
 static int parse(int argc, char **argv, scan_opts *so)
 {
     unsigned long u;
@@ -185,7 +170,7 @@ static int parse(int argc, char **argv, scan_opts *so)
             so->io.max_bytes = (size_t)sz;
             break;
         case OPT_INPUT:
-            if (parse_format(optarg, &so->io.format) < 0)
+            if (input_parse_format(optarg, &so->io.format) < 0)
                 return -1;
             break;
         case OPT_IDF: so->io.id_field = optarg; break;
