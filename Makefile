@@ -6,6 +6,9 @@ CFLAGS  ?= -O2 -g
 PREFIX  ?= /usr/local
 DESTDIR ?=
 MANDIR  ?= $(PREFIX)/share/man/man1
+LIBDIR  ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 SANITIZE ?=
 
 PKGS     = libxxhash libutf8proc json-c libxml-2.0 sqlite3
@@ -13,6 +16,15 @@ WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla -pedantic
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+# what the library itself links (json-c is the CLI's): reprint.pc's
+# Requires.private and the shared library's dependencies
+LIB_PKGS   = libxxhash libutf8proc libxml-2.0 sqlite3
+LIB_LIBS   := $(shell pkg-config --libs $(LIB_PKGS)) -lm -pthread
+
+# The version is set in include/reprint.h only.
+ver = $(shell sed -n 's/^\#define RP_VERSION_$(1) \([0-9][0-9]*\)$$/\1/p' include/reprint.h)
+MAJOR   := $(call ver,MAJOR)
+VERSION := $(MAJOR).$(call ver,MINOR).$(call ver,PATCH)
 
 ifneq ($(SANITIZE),)
 BUILD   ?= build-san
@@ -22,34 +34,61 @@ BUILD   ?= build
 SANFLAGS =
 endif
 
-ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude -Isrc $(PKG_CFLAGS) -D_FILE_OFFSET_BITS=64
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude -Isrc $(PKG_CFLAGS) -D_FILE_OFFSET_BITS=64 \
+             $(CPPFLAGS) -MMD -MP
+# the library exports only what include/reprint.h marks RP_API
+LIB_CFLAGS = -fvisibility=hidden
 LDLIBS    = $(PKG_LIBS) -lm -pthread
 
 LIB_SRC = $(wildcard src/*.c)
 CLI_SRC = $(wildcard src/cli/*.c)
 LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/lib/%.o)
 CLI_OBJ = $(CLI_SRC:src/cli/%.c=$(BUILD)/cli/%.o)
+PIC_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/pic/%.o)
 LIB     = $(BUILD)/libreprint.a
 BIN     = $(BUILD)/reprint
+# the shared library: the real file, its SONAME link and the link to build with
+SONAME  = libreprint.so.$(MAJOR)
+SHLIB   = $(BUILD)/libreprint.so.$(VERSION)
+SHLINKS = $(BUILD)/$(SONAME) $(BUILD)/libreprint.so
+# every undefined symbol of the .so must come from its dependencies (not
+# with the sanitizers, whose runtime the program brings)
+SHLIB_DEFS = $(if $(SANITIZE),,-Wl,-z,defs)
 
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check test unit cli fuzz-replay fuzz valgrind install uninstall clean help eval bench bench-index
+.PHONY: all check test unit cli python fuzz-replay fuzz valgrind install uninstall clean help eval bench bench-index
 
 FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 
-all: $(BIN)
+all: $(BIN) $(SHLINKS)
 
-$(BUILD)/lib/%.o: src/%.c $(wildcard include/*.h src/*.h) | $(BUILD)/lib
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+# Header dependencies: each object's .d, written by -MMD -MP. An object
+# also depends on its .d, so that one built without it is built again.
+DEPS = $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(wildcard $(DEPS) $(BUILD)/tests/*.d)
+$(DEPS):
 
-$(BUILD)/cli/%.o: src/cli/%.c $(wildcard include/*.h src/*.h src/cli/*.h) | $(BUILD)/cli
+$(BUILD)/lib/%.o: src/%.c $(BUILD)/lib/%.d | $(BUILD)/lib
+	$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -c -o $@ $<
+
+$(BUILD)/pic/%.o: src/%.c $(BUILD)/pic/%.d | $(BUILD)/pic
+	$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -fPIC -c -o $@ $<
+
+$(BUILD)/cli/%.o: src/cli/%.c $(BUILD)/cli/%.d | $(BUILD)/cli
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
+
+$(SHLIB): $(PIC_OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) $(SHLIB_DEFS) -o $@ $^ $(LIB_LIBS)
+
+$(SHLINKS): $(SHLIB)
+	ln -sf $(notdir $<) $@
 
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
@@ -66,17 +105,26 @@ $(BUILD)/tests/test_input: tests/unit/test_input.c tests/unit/testutil.h $(INPUT
 # test_alloc fails the library's allocations one at a time: it wraps them.
 $(BUILD)/tests/test_alloc: LDLIBS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
 
-$(BUILD)/lib $(BUILD)/cli $(BUILD)/tests:
+$(BUILD)/lib $(BUILD)/pic $(BUILD)/cli $(BUILD)/tests:
 	mkdir -p $@
 
 ## check: build, then run the unit tests, the CLI tests and the fuzz corpus
-check: unit cli fuzz-replay
+check: unit cli fuzz-replay python
 
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail
 
-cli: $(BIN)
-	@REPRINT=$(BIN) bash tests/cli/run.sh
+# REPRINT_MAKE lets t_install.sh install this very build (and compile its
+# test programs with the same sanitizers).
+cli: $(BIN) $(SHLINKS)
+	@REPRINT=$(BIN) REPRINT_MAKE="BUILD=$(BUILD) SANITIZE=$(SANITIZE)" \
+	  REPRINT_SANFLAGS="$(SANFLAGS)" bash tests/cli/run.sh
+
+## python: the Python bindings' tests (python3-pytest) on the shared library
+python: $(SHLINKS)
+	@if [ -n "$(SANITIZE)" ]; then echo "python: skipped under SANITIZE (python3 is not built with the sanitizers)"; \
+	elif ! python3 -c 'import pytest' 2>/dev/null; then echo "python: skipped: python3-pytest is not installed"; \
+	else REPRINT_LIB=$(BUILD)/libreprint.so PYTHONPATH=python python3 -m pytest -q -p no:cacheprovider python/tests; fi
 
 # Each fuzz target also links with replay.c into a plain program that runs
 # the saved corpus: part of `make check`, no libFuzzer needed.
@@ -117,24 +165,43 @@ BENCH_SIZES ?= 20000 200000
 bench: $(BIN)
 	@python3 tools/bench/bench.py --bin $(BIN) --dir "$(BENCH_DIR)" --sizes "$(BENCH_SIZES)"
 
-## install: the program to $(DESTDIR)$(PREFIX)/bin, the manual to $(DESTDIR)$(MANDIR)
 ## bench-index: add/query throughput, latency and size of `reprint index`
 ## on a synthetic feed of N documents (default 100000; N=1000000 for the
 ## figures in README)
 bench-index: $(BIN)
 	@REPRINT=$(BIN) N=$(or $(N),100000) bash tools/bench/index_bench.sh
 
-install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)
+## install: the program to $(DESTDIR)$(PREFIX)/bin, the manual to
+## $(DESTDIR)$(MANDIR), the library (libreprint.so.MAJOR, libreprint.a) to
+## $(DESTDIR)$(LIBDIR), reprint.h to $(DESTDIR)$(INCLUDEDIR) and reprint.pc to
+## $(DESTDIR)$(PKGCONFIGDIR)
+# reprint.pc names libdir and includedir relative to ${prefix} when they
+# are below it, so that --define-variable=prefix=... relocates it.
+pcdir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+install: $(BIN) $(LIB) $(SHLIB)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR) $(DESTDIR)$(LIBDIR) \
+	  $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/reprint
 	install -m 644 src/reprint.1 $(DESTDIR)$(MANDIR)/reprint.1
+	install -m 644 $(SHLIB) $(DESTDIR)$(LIBDIR)/libreprint.so.$(VERSION)
+	ln -sf libreprint.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libreprint.so
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libreprint.a
+	install -m 644 include/reprint.h $(DESTDIR)$(INCLUDEDIR)/reprint.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call pcdir,$(LIBDIR))|' \
+	  -e 's|@INCLUDEDIR@|$(call pcdir,$(INCLUDEDIR))|' -e 's|@VERSION@|$(VERSION)|' \
+	  -e 's|@REQUIRES@|$(LIB_PKGS)|' reprint.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/reprint.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/reprint.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/reprint $(DESTDIR)$(MANDIR)/reprint.1
+	rm -f $(DESTDIR)$(LIBDIR)/libreprint.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	  $(DESTDIR)$(LIBDIR)/libreprint.so $(DESTDIR)$(LIBDIR)/libreprint.a \
+	  $(DESTDIR)$(INCLUDEDIR)/reprint.h $(DESTDIR)$(PKGCONFIGDIR)/reprint.pc
 
 clean:
 	rm -rf build build-san build-fuzz build-clang tests/fuzz/out
 
 help:
-	@echo "targets: all check unit cli fuzz-replay fuzz valgrind eval bench install uninstall clean" bench-index
+	@echo "targets: all check unit cli python fuzz-replay fuzz valgrind eval bench install uninstall clean" bench-index
 	@echo "  make check SANITIZE=address,undefined   tests under ASan+UBSan"

@@ -24,10 +24,28 @@
 extern "C" {
 #endif
 
+/* The version: set here and nowhere else (the Makefile, reprint.pc and the
+ * Debian changelog check read these three lines). The SONAME follows MAJOR:
+ * libreprint.so.MAJOR. */
 #define RP_VERSION_MAJOR 0
 #define RP_VERSION_MINOR 1
 #define RP_VERSION_PATCH 0
-#define RP_VERSION_STRING "0.1.0"
+#define RP_VERSION_NUMBER \
+    (RP_VERSION_MAJOR * 10000 + RP_VERSION_MINOR * 100 + RP_VERSION_PATCH)
+#define RP_STR_(x) #x
+#define RP_XSTR_(x) RP_STR_(x)
+#define RP_VERSION_STRING RP_XSTR_(RP_VERSION_MAJOR) "." \
+    RP_XSTR_(RP_VERSION_MINOR) "." RP_XSTR_(RP_VERSION_PATCH)
+
+/* RP_API marks what the shared library exports; the library is built with
+ * -fvisibility=hidden, so everything else in it stays private. */
+#ifndef RP_API
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define RP_API __attribute__((visibility("default")))
+#else
+#define RP_API
+#endif
+#endif
 
 /* Error codes. Every failing function returns one of these (negative). */
 enum {
@@ -51,10 +69,15 @@ enum {
 };
 
 /* @return a static, lowercase description of an RP_E* code. */
-const char *rp_strerror(int code);
+RP_API const char *rp_strerror(int code);
 
 /* @return the library version, "MAJOR.MINOR.PATCH" (static). */
-const char *rp_version(void);
+RP_API const char *rp_version(void);
+
+/* @return the version of the library that runs, as a number:
+ * MAJOR * 10000 + MINOR * 100 + PATCH (compare with RP_VERSION_NUMBER, the
+ * version the caller was compiled against). */
+RP_API unsigned rp_version_number(void);
 
 /* Version of the text normalization (cleaner, tokenizer, shingles). It
  * changes whenever the same text may give other shingles; an index built
@@ -84,11 +107,11 @@ typedef enum rp_encoding {
  * archives are Latin-1 or Windows-1252, and their accented letters almost
  * never form valid UTF-8 by chance). UTF-16 needs its mark.
  * @return the encoding; never fails. */
-rp_encoding rp_text_encoding(const char *in, size_t len);
+RP_API rp_encoding rp_text_encoding(const char *in, size_t len);
 
 /* @return a static name for e: "utf-8", "utf-8 with bom", "utf-16le",
  * "utf-16be" or "windows-1252". */
-const char *rp_encoding_name(rp_encoding e);
+RP_API const char *rp_encoding_name(rp_encoding e);
 
 /* Flags of rp_text_prepare(). */
 #define RP_TEXT_HTML 1u        /* the input is HTML: keep only its text */
@@ -106,7 +129,7 @@ const char *rp_encoding_name(rp_encoding e);
  * @param outlen  receives its length in bytes (without the NUL).
  * @return RP_OK, RP_EBINARY, RP_ENOMEM, or RP_ETOOBIG (len > RP_MAX_TEXT,
  *         or HTML larger than 2 GiB). */
-int rp_text_prepare(const char *in, size_t len, unsigned flags, char **out,
+RP_API int rp_text_prepare(const char *in, size_t len, unsigned flags, char **out,
                     size_t *outlen);
 
 /* Extracts the text of an HTML document given in UTF-8 (any bytes are
@@ -119,7 +142,7 @@ int rp_text_prepare(const char *in, size_t len, unsigned flags, char **out,
  * space except inside pre. Entities are decoded.
  * @param out, outlen  as for rp_text_prepare(); the caller frees *out.
  * @return RP_OK, RP_ENOMEM or RP_ETOOBIG (len > INT_MAX). */
-int rp_html_text(const char *html, size_t len, char **out, size_t *outlen);
+RP_API int rp_html_text(const char *html, size_t len, char **out, size_t *outlen);
 
 /* -------------------------------------------------------------------------
  * Options
@@ -142,16 +165,16 @@ typedef struct rp_options {
 } rp_options;
 
 /* Fills *o with the measured defaults (see README, "Accuracy"). */
-void rp_options_init(rp_options *o);
+RP_API void rp_options_init(rp_options *o);
 
 /* @return RP_OK when *o is usable, RP_EINVAL otherwise. */
-int rp_options_check(const rp_options *o);
+RP_API int rp_options_check(const rp_options *o);
 
 /* Chooses LSH bands (*b) and rows (*r) with b*r <= hashes that minimise the
  * equally weighted integrals of false positives below and false negatives
  * above threshold t on the S-curve 1-(1-s^r)^b.
  * @return RP_OK, or RP_EINVAL when hashes or t is out of range. */
-int rp_lsh_params(unsigned hashes, double t, unsigned *b, unsigned *r);
+RP_API int rp_lsh_params(unsigned hashes, double t, unsigned *b, unsigned *r);
 
 /* -------------------------------------------------------------------------
  * Tokens: the normalized word stream of one text
@@ -171,7 +194,7 @@ typedef struct rp_token {
  *             NULL when there are no tokens.
  * @param n    receives the number of tokens.
  * @return RP_OK, RP_ENOMEM or RP_ETOOBIG. */
-int rp_tokenize(const char *text, size_t len, int clean,
+RP_API int rp_tokenize(const char *text, size_t len, int clean,
                 rp_token **out, size_t *n);
 
 /* Finds where the cleaner sees a trailing reader-comment thread in text
@@ -180,7 +203,7 @@ int rp_tokenize(const char *text, size_t len, int clean,
  * @param start receives the byte offset of the thread's first line, or
  *              len when the text has no comment thread.
  * @return RP_OK, RP_ENOMEM or RP_ETOOBIG. */
-int rp_clean_thread(const char *text, size_t len, size_t *start);
+RP_API int rp_clean_thread(const char *text, size_t len, size_t *start);
 
 /* -------------------------------------------------------------------------
  * Documents: the shingle set and signature of one text
@@ -192,14 +215,14 @@ typedef struct rp_doc rp_doc;
  * @param err receives RP_OK or the reason for a NULL return: RP_ENOMEM,
  *            RP_ENOWORDS (no words), RP_ETOOBIG or RP_EINVAL.
  * @return a document the caller frees with rp_doc_free(), or NULL. */
-rp_doc *rp_doc_new(const char *text, size_t len, const rp_options *o,
+RP_API rp_doc *rp_doc_new(const char *text, size_t len, const rp_options *o,
                    int *err);
-void rp_doc_free(rp_doc *d);
+RP_API void rp_doc_free(rp_doc *d);
 
 /* @return the number of distinct shingles in d. */
-size_t rp_doc_shingles(const rp_doc *d);
+RP_API size_t rp_doc_shingles(const rp_doc *d);
 /* @return the number of words (tokens) in d. */
-size_t rp_doc_words(const rp_doc *d);
+RP_API size_t rp_doc_words(const rp_doc *d);
 
 /* Exact similarity of two shingle sets, and the decision of the rule. */
 typedef struct rp_sim {
@@ -212,11 +235,11 @@ typedef struct rp_sim {
 } rp_sim;
 
 /* Compares a and b exactly under the rule of options o. */
-void rp_doc_compare(const rp_doc *a, const rp_doc *b, const rp_options *o,
+RP_API void rp_doc_compare(const rp_doc *a, const rp_doc *b, const rp_options *o,
                     rp_sim *out);
 
 /* Estimates Jaccard from the two MinHash signatures alone. */
-double rp_doc_estimate(const rp_doc *a, const rp_doc *b);
+RP_API double rp_doc_estimate(const rp_doc *a, const rp_doc *b);
 
 /* -------------------------------------------------------------------------
  * Corpus: many documents, their verified pairs and clusters
@@ -226,14 +249,14 @@ typedef struct rp_corpus rp_corpus;
 
 /* @return a new empty corpus using a copy of *o (NULL: defaults), or NULL
  * when out of memory or the options are invalid. Free with rp_corpus_free. */
-rp_corpus *rp_corpus_new(const rp_options *o);
-void rp_corpus_free(rp_corpus *c);
+RP_API rp_corpus *rp_corpus_new(const rp_options *o);
+RP_API void rp_corpus_free(rp_corpus *c);
 
 /* Adds a document under id (copied). The corpus takes ownership of d in
  * every case, also on failure.
  * @return the document's index (0, 1, ...) or RP_EDUPID, RP_ENOMEM,
  *         RP_ESTATE (after rp_corpus_run). */
-long rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d);
+RP_API long rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d);
 
 /* Gives back the text of document doc (its index) for verification: the
  * same bytes that were sketched for it. On success sets *text to a
@@ -249,16 +272,16 @@ typedef int (*rp_load_fn)(void *ctx, size_t doc, char **text, size_t *len);
  * from several threads at once for different documents, so it must then
  * be thread-safe. Results are the same as without a loader.
  * @return RP_OK, or RP_ESTATE when documents were already added. */
-int rp_corpus_set_loader(rp_corpus *c, rp_load_fn fn, void *ctx);
+RP_API int rp_corpus_set_loader(rp_corpus *c, rp_load_fn fn, void *ctx);
 
 /* Lets rp_corpus_run rebuild documents for verification on n threads
  * (compact mode; default 1). The result does not depend on n.
  * @return RP_OK, or RP_EINVAL when n is 0 or over 256. */
-int rp_corpus_set_threads(rp_corpus *c, unsigned n);
+RP_API int rp_corpus_set_threads(rp_corpus *c, unsigned n);
 
 /* Finds candidates with LSH, verifies them and clusters the documents.
  * @return RP_OK or RP_ENOMEM. */
-int rp_corpus_run(rp_corpus *c);
+RP_API int rp_corpus_run(rp_corpus *c);
 
 /* Time in seconds spent in each phase of rp_corpus_run. */
 typedef struct rp_run_stats {
@@ -271,17 +294,17 @@ typedef struct rp_run_stats {
                             mode: counted over the documents verified) */
     unsigned bands, rows;
 } rp_run_stats;
-void rp_corpus_stats(const rp_corpus *c, rp_run_stats *out);
+RP_API void rp_corpus_stats(const rp_corpus *c, rp_run_stats *out);
 
 /* After rp_corpus_run in compact mode: @return RP_OK, or why document i
  * could not be verified (RP_ELOAD: the loader failed, or the text it gave
  * back is not the one sketched). Such a document is in no pair. */
-int rp_corpus_lost(const rp_corpus *c, size_t i);
+RP_API int rp_corpus_lost(const rp_corpus *c, size_t i);
 
 /* @return the number of documents added. */
-size_t rp_corpus_size(const rp_corpus *c);
+RP_API size_t rp_corpus_size(const rp_corpus *c);
 /* @return the id of document i (borrowed; valid until rp_corpus_free). */
-const char *rp_corpus_id(const rp_corpus *c, size_t i);
+RP_API const char *rp_corpus_id(const rp_corpus *c, size_t i);
 
 /* A verified pair; a < b are document indexes. */
 typedef struct rp_pair {
@@ -291,9 +314,9 @@ typedef struct rp_pair {
 
 /* @return the number of verified pairs, after rp_corpus_run. They are
  * ordered by (a, b). */
-size_t rp_corpus_npairs(const rp_corpus *c);
+RP_API size_t rp_corpus_npairs(const rp_corpus *c);
 /* @return verified pair i (borrowed). */
-const rp_pair *rp_corpus_pair(const rp_corpus *c, size_t i);
+RP_API const rp_pair *rp_corpus_pair(const rp_corpus *c, size_t i);
 
 /* One member of a cluster, with its similarity to the representative. */
 typedef struct rp_member {
@@ -306,14 +329,14 @@ typedef struct rp_member {
 /* @return the number of clusters after rp_corpus_run, singletons included.
  * Clusters with two or more members come first, each group ordered by its
  * smallest document index, so the order never depends on timing. */
-size_t rp_corpus_nclusters(const rp_corpus *c);
+RP_API size_t rp_corpus_nclusters(const rp_corpus *c);
 /* @return the number of members of cluster i. */
-size_t rp_cluster_size(const rp_corpus *c, size_t i);
+RP_API size_t rp_cluster_size(const rp_corpus *c, size_t i);
 /* @return the representative's document index of cluster i. */
-size_t rp_cluster_representative(const rp_corpus *c, size_t i);
+RP_API size_t rp_cluster_representative(const rp_corpus *c, size_t i);
 /* @return member j of cluster i (borrowed). The representative is first;
  * the others follow in document order. */
-const rp_member *rp_cluster_member(const rp_corpus *c, size_t i, size_t j);
+RP_API const rp_member *rp_cluster_member(const rp_corpus *c, size_t i, size_t j);
 
 /* -------------------------------------------------------------------------
  * Diff: the passages two texts share, and how their paragraphs map
@@ -347,7 +370,7 @@ typedef struct rp_span {
  *             caller frees with free(); NULL when there is no run.
  * @param n    receives the number of runs.
  * @return RP_OK, RP_ENOMEM, or RP_EINVAL when k is 0 or above 1024. */
-int rp_diff_spans(const rp_token *a, size_t na, const rp_token *b, size_t nb,
+RP_API int rp_diff_spans(const rp_token *a, size_t na, const rp_token *b, size_t nb,
                   unsigned k, rp_span **out, size_t *n);
 
 /* A paragraph: a block of lines between blank lines, or a single line when
@@ -366,7 +389,7 @@ typedef struct rp_para {
  * @param out receives a malloc'd array the caller frees with free(); NULL
  *            when the text has no paragraph (only blank lines).
  * @return RP_OK, RP_ENOMEM or RP_ETOOBIG. */
-int rp_paragraphs(const char *text, size_t len, const rp_token *tok,
+RP_API int rp_paragraphs(const char *text, size_t len, const rp_token *tok,
                   size_t n, rp_para **out, size_t *np);
 
 /* How a paragraph of A relates to one of B. The shares are the shared
@@ -426,11 +449,11 @@ typedef struct rp_diff {
  * A text with no words is not an error: it shares nothing.
  * @param out is overwritten; on failure it holds no memory.
  * @return RP_OK, RP_ENOMEM, RP_EINVAL (bad options) or RP_ETOOBIG. */
-int rp_diff_texts(const char *a, size_t alen, const char *b, size_t blen,
+RP_API int rp_diff_texts(const char *a, size_t alen, const char *b, size_t blen,
                   const rp_options *o, unsigned min_run, rp_diff *out);
 
 /* Frees the arrays of d and zeroes it. d may be NULL or already clear. */
-void rp_diff_clear(rp_diff *d);
+RP_API void rp_diff_clear(rp_diff *d);
 
 /* -------------------------------------------------------------------------
  * Index: a persistent, incremental store of documents (SQLite)
@@ -458,10 +481,10 @@ typedef struct rp_index rp_index;
 
 /* @return a new closed index handle, or NULL when out of memory. Free it
  * with rp_index_free. */
-rp_index *rp_index_new(void);
+RP_API rp_index *rp_index_new(void);
 
 /* Closes the index (if open) and frees ix. */
-void rp_index_free(rp_index *ix);
+RP_API void rp_index_free(rp_index *ix);
 
 /* Opens the index at path. When the index is created, o (NULL: defaults)
  * and sample_bits (0..16; -1: RP_INDEX_SAMPLE_BITS) become its settings.
@@ -471,26 +494,26 @@ void rp_index_free(rp_index *ix);
  *         (other options or normalizer version), RP_EBUSY, RP_EREADONLY,
  *         RP_EFULL, RP_EDB, RP_EINVAL, RP_ENOMEM. rp_index_errmsg() then
  *         says what went wrong. */
-int rp_index_open(rp_index *ix, const char *path, unsigned flags,
+RP_API int rp_index_open(rp_index *ix, const char *path, unsigned flags,
                   const rp_options *o, int sample_bits);
 
 /* @return a lowercase description of the last failure on ix, for
  * messages (borrowed; valid until the next call on ix). */
-const char *rp_index_errmsg(const rp_index *ix);
+RP_API const char *rp_index_errmsg(const rp_index *ix);
 
 /* Sets how long a writer waits for another writer's lock before it fails
  * with RP_EBUSY (default 10000 ms); takes effect at the next open. */
-void rp_index_set_busy_timeout(rp_index *ix, int ms);
+RP_API void rp_index_set_busy_timeout(rp_index *ix, int ms);
 
 /* New band keys go to a small table of recent ones, merged into the main
  * lookup in key order at the commit after which it holds the keys of at
  * least docs documents (default 65536), so that a big index is not
  * rewritten page by page. For tests and tuning. */
-void rp_index_set_merge_docs(rp_index *ix, size_t docs);
+RP_API void rp_index_set_merge_docs(rp_index *ix, size_t docs);
 
 /* Copies the index's stored options into *o. @return RP_OK or RP_ESTATE
  * when ix is not open. */
-int rp_index_options(const rp_index *ix, rp_options *o, int *sample_bits);
+RP_API int rp_index_options(const rp_index *ix, rp_options *o, int *sample_bits);
 
 /* Reads a text again for exact verification: the callback receives the
  * stored path of a document and gives back the text in a malloc'd buffer
@@ -499,15 +522,15 @@ int rp_index_options(const rp_index *ix, rp_options *o, int *sample_bits);
  * (its digest differs), the index estimates from the stored sample. */
 typedef int (*rp_index_load_fn)(void *ctx, const char *path, char **text,
                                 size_t *len);
-void rp_index_set_loader(rp_index *ix, rp_index_load_fn fn, void *ctx);
+RP_API void rp_index_set_loader(rp_index *ix, rp_index_load_fn fn, void *ctx);
 
 /* Starts and ends a batch: the documents added between them are committed
  * together (crash safe). rp_index_add outside a batch commits at once.
  * @return RP_OK or an RP_E* code as for rp_index_open. */
-int rp_index_begin(rp_index *ix);
-int rp_index_commit(rp_index *ix);
+RP_API int rp_index_begin(rp_index *ix);
+RP_API int rp_index_commit(rp_index *ix);
 /* Drops the batch's changes. */
-void rp_index_rollback(rp_index *ix);
+RP_API void rp_index_rollback(rp_index *ix);
 
 /* A verified match of a document in the index. */
 typedef struct rp_index_match {
@@ -528,7 +551,7 @@ typedef struct rp_index_result {
 } rp_index_result;
 
 /* Frees what r holds and clears it; a cleared result is a no-op. */
-void rp_index_result_free(rp_index_result *r);
+RP_API void rp_index_result_free(rp_index_result *r);
 
 /* Adds document d (not taken over) under id. path is where the text can
  * be read again (NULL: nowhere, e.g. stdin), title its first line (NULL:
@@ -538,19 +561,19 @@ void rp_index_result_free(rp_index_result *r);
  * also matches, else starts a cluster of its own. When res is not NULL it
  * receives the matches and the cluster (free with rp_index_result_free).
  * @return RP_OK or an RP_E* code. */
-int rp_index_add(rp_index *ix, const char *id, const char *path,
+RP_API int rp_index_add(rp_index *ix, const char *id, const char *path,
                  const char *title, uint64_t size, const rp_doc *d,
                  rp_index_result *res);
 
 /* Finds the verified matches of d in the index without changing it. A
  * document indexed under the same id is left out of the matches.
  * @return RP_OK or an RP_E* code. */
-int rp_index_query(rp_index *ix, const char *id, const rp_doc *d,
+RP_API int rp_index_query(rp_index *ix, const char *id, const rp_doc *d,
                    rp_index_result *res);
 
 /* Removes the document with this id.
  * @return RP_OK, RP_ENOTFOUND or an RP_E* code. */
-int rp_index_remove(rp_index *ix, const char *id);
+RP_API int rp_index_remove(rp_index *ix, const char *id);
 
 typedef struct rp_index_stats {
     uint64_t docs;      /* documents */
@@ -561,7 +584,7 @@ typedef struct rp_index_stats {
 } rp_index_stats;
 
 /* @return RP_OK or an RP_E* code. */
-int rp_index_stats_get(rp_index *ix, rp_index_stats *st);
+RP_API int rp_index_stats_get(rp_index *ix, rp_index_stats *st);
 
 /* One member of an exported cluster (borrowed for the callback). */
 typedef struct rp_index_member {
@@ -580,7 +603,7 @@ typedef int (*rp_index_export_fn)(void *ctx, size_t cluster,
  * as rp_corpus_run does (documents in the order they were added) and
  * passes each cluster to fn. @return RP_OK, fn's nonzero value, or an
  * RP_E* code. */
-int rp_index_export(rp_index *ix, rp_index_export_fn fn, void *ctx);
+RP_API int rp_index_export(rp_index *ix, rp_index_export_fn fn, void *ctx);
 
 #ifdef __cplusplus
 }
