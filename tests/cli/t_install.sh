@@ -32,6 +32,12 @@ has "reprint.pc: version" "$L/pkgconfig/reprint.pc" "Version: $V"
 has "reprint.pc: libdir below prefix" "$L/pkgconfig/reprint.pc" 'libdir=${prefix}/lib/x86_64-test'
 "$I/usr/bin/reprint" --version >"$T/ver" 2>&1
 has "reprint --version" "$T/ver" "reprint $V (xxHash "
+# the version is set in reprint.h; the Debian changelog and CHANGELOG.md
+# must name it as their latest release
+dv=$(sed -n '1s/^reprint (\([^)]*\)).*/\1/p' debian/changelog)
+[ "$dv" = "$V" ] && ok || bad "debian/changelog says '$dv', include/reprint.h $V"
+cv=$(sed -n 's/^## \[\{0,1\}\([0-9][0-9.]*\)\]\{0,1\}.*/\1/p' CHANGELOG.md | head -1)
+[ "$cv" = "$V" ] && ok || bad "CHANGELOG.md's latest release is '$cv', include/reprint.h says $V"
 
 # the shared library exports every function of reprint.h and nothing else
 nm -D --defined-only "$L/libreprint.so.$V" | awk '{print $3}' | sort >"$T/syms"
