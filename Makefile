@@ -48,6 +48,13 @@ $(BUILD)/lib/%.o: src/%.c $(wildcard include/*.h src/*.h) | $(BUILD)/lib
 $(BUILD)/cli/%.o: src/cli/%.c $(wildcard include/*.h src/*.h src/cli/*.h) | $(BUILD)/cli
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The report page's stylesheet and script are hand-written files, embedded
+# in page.o with their SHA-256 for its Content-Security-Policy.
+$(BUILD)/cli/page_assets.h: src/cli/report.css src/cli/report.js tools/embed.py | $(BUILD)/cli
+	python3 tools/embed.py src/cli/report.css src/cli/report.js > $@.tmp && mv $@.tmp $@
+$(BUILD)/cli/page.o: $(BUILD)/cli/page_assets.h
+$(BUILD)/cli/page.o: ALL_CFLAGS += -I$(BUILD)/cli
+
 $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
