@@ -273,7 +273,7 @@ static int write_report(FILE *f, const scan_opts *so, scan_result *r)
         fprintf(f, "<p>A search lists those that match. <button type=\"button\" id=\"alone-all\">"
                    "Show all %zu</button></p>\n<ul id=\"alone-list\"></ul>\n", nalone);
     else {
-        fputs("<ul>", f);
+        fputs("<ul id=\"alone-list\">", f);
         for (size_t i = 0; i < nalone; i++) {
             fputs("<li>", f);
             html_text(f, alone[i]);

@@ -7,6 +7,7 @@
   var SVGNS = "http://www.w3.org/2000/svg";
   var meta = JSON.parse(document.getElementById("meta").textContent);
   var cache = {}, drawn = {};
+  var q = document.getElementById("q"), info = document.getElementById("qinfo");
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -240,6 +241,7 @@
   /* ------------------------------------------------ navigation */
   function go() {
     var h = decodeURIComponent(location.hash.slice(1)), m = /^cluster-(\d+)(?:-m(\d+))?/.exec(h);
+    if (/^search=/.test(h) && q) { q.value = h.slice(7); search(); return; }
     if (!m) return;
     draw(m[1]);
     if (m[2]) { var det = document.getElementById("cluster-" + m[1] + "-m" + m[2]); if (det) det.open = true; }
@@ -255,11 +257,10 @@
 
   var sections = Array.prototype.slice.call(document.querySelectorAll("section.cluster"));
   if (sections.length <= 10) sections.forEach(function (s) { draw(s.id.slice(8)); });
-  go();
 
   /* ------------------------------------------------ search */
-  var q = document.getElementById("q"), info = document.getElementById("qinfo");
   var aloneBox = document.getElementById("alone-list");
+  var aloneStatic = aloneBox && aloneBox.firstChild ? Array.prototype.slice.call(aloneBox.children) : null;
   function search() {
     var s = q.value.trim().toLowerCase(), hits = 0;
     sections.forEach(function (sec) {
@@ -278,7 +279,13 @@
       if (ok) hits++;
     });
     var alone = [];
-    if (aloneBox) {
+    if (aloneStatic) {
+      aloneStatic.forEach(function (li) {
+        var hit = !s || li.textContent.toLowerCase().indexOf(s) >= 0;
+        li.classList.toggle("hidden", !hit);
+        if (hit && s) alone.push(li);
+      });
+    } else if (aloneBox) {
       aloneBox.textContent = "";
       if (s) meta.alone.forEach(function (id) { if (id.toLowerCase().indexOf(s) >= 0) alone.push(id); });
       alone.slice(0, 500).forEach(function (id) { aloneBox.appendChild(el("li", null, id)); });
@@ -313,4 +320,5 @@
     sec.scrollIntoView();
     sec.querySelector("h2 a").focus({ preventScroll: true });
   });
+  go();
 })();
