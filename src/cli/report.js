@@ -188,12 +188,43 @@
   }
 
   /* ------------------------------------------------ one cluster */
+  function members(n, d) {
+    var diff = meta.mode === "diff", t = el("table", "members"), tr = el("tr"), tb = el("tbody");
+    ["#", "Article", "Score", diff ? "In A" : "In representative", diff ? "A in it" : "Representative in it",
+      "Jaccard"].forEach(function (h, k) {
+      var th = el("th", null, h);
+      th.scope = "col";
+      if (k === 3) th.title = "share of this article found in " + (diff ? "A" : "the representative");
+      if (k === 4) th.title = "share of " + (diff ? "A" : "the representative") + " found in this article";
+      tr.appendChild(th);
+    });
+    t.appendChild(el("thead")).appendChild(tr);
+    d.docs.forEach(function (doc, i) {
+      var r = el("tr", i ? "member" : "rep");
+      r.appendChild(el("td", null, label(i)));
+      var id = el("td", "id");
+      id.appendChild(i ? link("cluster-" + n + "-m" + i, doc.id) : document.createTextNode(doc.id));
+      r.appendChild(id);
+      if (!i) {
+        var td = el("td", null, diff ? "the text compared with" : "representative: the likely original");
+        td.colSpan = 4;
+        r.appendChild(td);
+      } else {
+        [doc.fig[0].toFixed(2), pct(doc.fig[2]) + "%", pct(doc.fig[3]) + "%", doc.fig[1].toFixed(2)]
+          .forEach(function (v) { r.appendChild(el("td", null, v)); });
+      }
+      tb.appendChild(r);
+    });
+    t.appendChild(tb);
+    return t;
+  }
   function draw(n) {
     if (drawn[n]) return;
     var d = data(n), box = document.getElementById("detail-" + n);
     if (!d || !box) return;
     drawn[n] = true;
     box.textContent = "";
+    box.appendChild(members(n, d));
     var pic = el("div", "picture");
     if (d.docs.length > 2) {
       var fg = el("figure");
@@ -267,7 +298,7 @@
       var n = sec.id.slice(8), ok = !s;
       if (!ok) {
         var d = data(n);
-        ok = sec.querySelector("table").textContent.toLowerCase().indexOf(s) >= 0 ||
+        ok = d && d.docs.some(function (x) { return x.id.toLowerCase().indexOf(s) >= 0; }) ||
           (s.length >= 3 && d && d.docs.some(function (x) {
             if (x.lc == null) x.lc = x.text ? x.text.toLowerCase() : "";
             return x.lc.indexOf(s) >= 0;
@@ -321,4 +352,6 @@
     sec.querySelector("h2 a").focus({ preventScroll: true });
   });
   go();
+  /* for `make bench`: milliseconds from navigation to a usable page */
+  document.documentElement.setAttribute("data-ready-ms", Math.round(performance.now()));
 })();

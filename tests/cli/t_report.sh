@@ -92,16 +92,14 @@ hasnt "report: no link element" "$F" "<link"
 dom "report corpus/: structure" "$F" '
 secs = find("section", "cluster")
 assert [s.attrs["id"] for s in secs] == ["cluster-1"], [s.attrs["id"] for s in secs]
-rows = find("tr", within=secs[0])[1:]
-ids = [r.parts[1].text for r in rows]
-assert ids == ["corpus/001_092751d03b652b07.txt", "corpus/000_fa3c2dd136cb4631.txt",
-               "corpus/003_48fa41108d4c0335.txt", "corpus/004_18e9ce7fe685923d.txt"], ids
-assert "representative" in rows[0].text
-assert [r.parts[2].text for r in rows[1:]] == ["0.77", "0.61", "0.99"], rows[1].text
+assert one(tag="p", cls="summary", within=secs[0]).text == "Representative: corpus/001_092751d03b652b07.txt"
 assert "002_30e64a52b71f24ea.txt" in one(tag="section", id="alone").text
 import json
 d = json.loads(one(tag="script", id="data-1").text)
-assert [x["id"] for x in d["docs"]] == ids
+ids = [x["id"] for x in d["docs"]]
+assert ids == ["corpus/001_092751d03b652b07.txt", "corpus/000_fa3c2dd136cb4631.txt",
+               "corpus/003_48fa41108d4c0335.txt", "corpus/004_18e9ce7fe685923d.txt"], ids
+assert [x["fig"][0] for x in d["docs"][1:]] == [0.7736, 0.6117, 0.9872], d["docs"][1]["fig"]
 c = d["cmp"][3]
 assert c["similar"] == 1 and c["sim"][0] == 0.9872 and c["shared"] == 396, c["sim"]
 assert [s[5] for s in c["spans"]] == [7, 100, 289]
@@ -191,6 +189,12 @@ else
     dom "browser: corpus/ report" "$R/corpus.dom" '
 sec = one(tag="section", id="cluster-1")
 assert len(find("section", "cluster")) == 1
+rows = find("tr", within=one(tag="table", cls="members", within=sec))[1:]
+assert [r.parts[1].text for r in rows] == ["corpus/001_092751d03b652b07.txt", "corpus/000_fa3c2dd136cb4631.txt",
+    "corpus/003_48fa41108d4c0335.txt", "corpus/004_18e9ce7fe685923d.txt"], [r.text for r in rows]
+assert rows[0].parts[0].text == "R" and "representative" in rows[0].text
+assert [[c.text for c in r.parts[2:]] for r in rows[1:]] == [
+    ["0.77", "72%", "77%", "0.60"], ["0.61", "61%", "47%", "0.36"], ["0.99", "99%", "96%", "0.95"]], rows[1].text
 cmps = find("details", "cmp", within=sec)
 assert [c.attrs["id"] for c in cmps] == ["cluster-1-m1", "cluster-1-m2", "cluster-1-m3"], cmps
 heads = [one(tag="h3", within=c).text for c in cmps]
