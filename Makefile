@@ -35,7 +35,7 @@ BIN     = $(BUILD)/reprint
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check test unit cli fuzz-replay fuzz valgrind install uninstall clean help eval bench bench-index
+.PHONY: all check test unit cli fuzz-replay fuzz valgrind install uninstall clean help eval bench bench-index screenshot
 
 FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
@@ -124,6 +124,15 @@ BENCH_SIZES ?= 20000 200000
 bench: $(BIN)
 	@python3 tools/bench/bench.py --bin $(BIN) --dir "$(BENCH_DIR)" --sizes "$(BENCH_SIZES)"
 
+## screenshot: docs/report.png, the report of corpus/ drawn by headless chromium
+screenshot: $(BIN)
+	$(BIN) report -o $(BUILD)/corpus-report.html corpus/
+	prof=$$(mktemp -d) && chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+	  --disable-component-update --disable-sync --no-first-run --user-data-dir=$$prof \
+	  --proxy-server=127.0.0.1:9 --virtual-time-budget=5000 --hide-scrollbars --window-size=1280,1700 \
+	  --screenshot=$(CURDIR)/docs/report.png file://$(CURDIR)/$(BUILD)/corpus-report.html; \
+	  rc=$$?; rm -rf $$prof; exit $$rc
+
 ## install: the program to $(DESTDIR)$(PREFIX)/bin, the manual to $(DESTDIR)$(MANDIR)
 ## bench-index: add/query throughput, latency and size of `reprint index`
 ## on a synthetic feed of N documents (default 100000; N=1000000 for the
@@ -143,5 +152,5 @@ clean:
 	rm -rf build build-san build-fuzz build-clang tests/fuzz/out
 
 help:
-	@echo "targets: all check unit cli fuzz-replay fuzz valgrind eval bench install uninstall clean" bench-index
+	@echo "targets: all check unit cli fuzz-replay fuzz valgrind eval bench install uninstall clean" bench-index screenshot
 	@echo "  make check SANITIZE=address,undefined   tests under ASan+UBSan"

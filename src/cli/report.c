@@ -71,7 +71,7 @@ static void chart(FILE *f, const order *o, size_t m)
     for (size_t i = 0; i < nb; i++)
         if (count[i] > max)
             max = count[i];
-    const int bw = 34, h = 150, top = 22, left = 10;
+    const int bw = 34, h = 110, top = 22, left = 10;
     int w = left * 2 + (int)nb * bw;
     if (w < 240)
         w = 240;

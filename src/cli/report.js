@@ -35,7 +35,7 @@
 
   /* ------------------------------------------------ pictures */
   function graph(d) {
-    var n = d.docs.length, size = 260, c = size / 2, r = n > 2 ? 95 : 70;
+    var n = d.docs.length, size = 200, c = size / 2, r = n > 2 ? 75 : 55;
     var s = svg("svg", { width: size, height: size, viewBox: "0 0 " + size + " " + size, role: "img" });
     svg("title", {}, s).textContent = "Verified pairs of the cluster: " + d.pairs.length +
       " of " + (n * (n - 1) / 2) + " possible; thicker lines score higher";
@@ -224,13 +224,15 @@
     if (!d || !box) return;
     drawn[n] = true;
     box.textContent = "";
-    box.appendChild(members(n, d));
+    var top = el("div", "top");
+    top.appendChild(members(n, d));
+    box.appendChild(top);
     var pic = el("div", "picture");
     if (d.docs.length > 2) {
       var fg = el("figure");
       fg.appendChild(d.docs.length <= 12 ? graph(d) : heat(d));
       fg.appendChild(el("figcaption", null, d.docs.length <= 12
-        ? "Verified pairs (" + d.pairs.length + "): R is the representative, numbers are the rows above."
+        ? "Verified pairs (" + d.pairs.length + "); R is the representative, numbers are the rows of the table; thicker is closer."
         : "Scores of the verified pairs (" + d.pairs.length + ")" + (d.docs.length > 40 ? ", first 40 articles." : ".")));
       pic.appendChild(fg);
     }
@@ -248,7 +250,7 @@
       rel.appendChild(ul);
       pic.appendChild(rel);
     }
-    if (pic.firstChild) box.appendChild(pic);
+    if (pic.firstChild) top.appendChild(pic);
     var open = d.docs.length <= 6;
     for (var i = 1; i < d.docs.length; i++) (function (i) {
       var det = el("details", "cmp");
