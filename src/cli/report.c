@@ -27,6 +27,9 @@
 #include "../util.h"
 
 #define CHART_BARS 24
+/* Rows of the overview's index: a long table is slow to lay out, and every
+ * cluster has its own heading below anyway. */
+#define INDEX_ROWS 100
 
 typedef struct order {
     size_t idx, size;
@@ -242,10 +245,15 @@ static int write_report(FILE *f, const scan_opts *so, scan_result *r)
     if (m) {
         fputs("<div class=\"charts\">\n", f);
         chart(f, o, m);
-        fputs("<div class=\"index\"><table id=\"index\"><caption>Clusters, largest first</caption>\n"
+        fputs("<div class=\"index\"><table id=\"index\"><caption>", f);
+        if (m > INDEX_ROWS)
+            fprintf(f, "The %d largest clusters of %zu (all of them follow below)", INDEX_ROWS, m);
+        else
+            fputs("Clusters, largest first", f);
+        fputs("</caption>\n"
               "<thead><tr><th scope=\"col\">Cluster</th><th scope=\"col\">Representative</th>"
               "<th scope=\"col\">Articles</th><th scope=\"col\">Lowest score</th></tr></thead>\n<tbody>\n", f);
-        for (size_t k = 0; k < m; k++) {
+        for (size_t k = 0; k < m && k < INDEX_ROWS; k++) {
             size_t i = o[k].idx;
             double low = 1;
             for (size_t j = 1; j < o[k].size; j++) {
