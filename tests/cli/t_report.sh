@@ -145,6 +145,9 @@ hasnt "hostile: raw svg" "$R/hostile.html" "<svg onload"
 hasnt "hostile: raw img" "$R/hostile.html" "<img"
 hasnt "hostile: raw script" "$R/hostile.html" "<script>alert"
 hasnt "hostile: raw b" "$R/hostile.html" "<b>bold"
+has "hostile: escaped in JSON" "$R/hostile.html" '\u003c/script\u003e\u003cscript\u003ealert(2)\u003c/script\u003e'
+has "hostile: U+2028 escaped" "$R/hostile.html" 'separators \u2028 and \u2029 and \u003c!-- a comment --\u003e end'
+has "hostile: escaped in HTML" "$R/hostile.html" '/copy &lt;b&gt;bold.txt'
 dom "hostile: file" "$R/hostile.html" '
 no_injected()
 assert not find("b") and not find("svg", within=one(tag="table", id="index"))
@@ -165,6 +168,9 @@ assert len(find("section", "cluster")) == 1
 d = json.loads(one(tag="script", id="data-1").text)
 assert d["cmp"][1]["sim"][0] == 0.9872 and len(d["pairs"]) == 1
 '
+check "diff --html, hostile names" 0 -- rp diff --html "$H/$EVIL" "$H/copy <b>bold.txt"
+has "diff --html, hostile name escaped" "$T/out" '&quot;&gt;&lt;svg onload=alert(1)&gt;.txt'
+hasnt "diff --html, hostile name raw" "$T/out" '<svg onload'
 check "diff --html, not similar" 1 -- rp diff --html "$C001" corpus/002_30e64a52b71f24ea.txt
 check "diff --json --html" 2 -- rp diff --json --html "$C001" "$C004"
 
