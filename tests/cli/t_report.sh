@@ -171,6 +171,14 @@ assert d["cmp"][1]["sim"][0] == 0.9872 and len(d["pairs"]) == 1
 check "diff --html, hostile names" 0 -- rp diff --html "$H/$EVIL" "$H/copy <b>bold.txt"
 has "diff --html, hostile name escaped" "$T/out" '&quot;&gt;&lt;svg onload=alert(1)&gt;.txt'
 hasnt "diff --html, hostile name raw" "$T/out" '<svg onload'
+# a moved paragraph
+P1="The harbour council voted on Tuesday to rebuild the old stone pier before the winter storms arrive."
+P2="Engineers said the work would take eleven weeks and close the ferry landing to visitors."
+P3="Fishing crews asked the council to keep one berth open for boats landing their catch."
+printf '%s\n\n%s\n\n%s\n' "$P1" "$P2" "$P3" >"$R/a.txt"
+printf '%s\n\n%s\n\n%s\n' "$P3" "$P1" "$P2" >"$R/moved.txt"
+check "diff --html, moved" 0 -- rp diff --html "$R/a.txt" "$R/moved.txt"
+cp "$T/out" "$R/moved.html"
 check "diff --html, not similar" 1 -- rp diff --html "$C001" corpus/002_30e64a52b71f24ea.txt
 check "diff --json --html" 2 -- rp diff --json --html "$C001" "$C004"
 
@@ -237,6 +245,13 @@ assert any("\"><svg onload=alert(1)>.txt" in h.text for h in find("h4"))
 c = one(tag="details", cls="cmp")
 assert len(find("mark", "shared", within=c)) >= 6
 assert "near-duplicates" in one(tag="p", cls="nums").text
+'
+    browse "$R/moved.dom" "file://$R/moved.html" --dump-dom
+    dom "browser: moved passage marked" "$R/moved.dom" '
+sides = find("div", "side")
+assert [m.text for m in find("mark", "moved", within=sides[0])] == ["Fishing crews asked the council to keep one berth open for boats landing their catch"]
+assert [m.text for m in find("mark", "moved", within=sides[1])] == ["Fishing crews asked the council to keep one berth open for boats landing their catch"]
+assert len(find("mark", "shared", within=sides[0])) == 2
 '
     # a search given in the address: by text, then by id
     browse "$R/search.dom" "file://$R/hostile.html#search=onerror%3Dalert" --dump-dom
