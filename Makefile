@@ -58,7 +58,7 @@ SHLIB_DEFS = $(if $(SANITIZE),,-Wl,-z,defs)
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check test unit cli python fuzz-replay fuzz valgrind install uninstall clean help eval bench bench-index
+.PHONY: all check test unit cli python fuzz-replay fuzz valgrind install uninstall clean help eval bench bench-index screenshot
 
 FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
@@ -79,6 +79,13 @@ $(BUILD)/pic/%.o: src/%.c $(BUILD)/pic/%.d | $(BUILD)/pic
 
 $(BUILD)/cli/%.o: src/cli/%.c $(BUILD)/cli/%.d | $(BUILD)/cli
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The report page's stylesheet and script are hand-written files, embedded
+# in page.o with their SHA-256 for its Content-Security-Policy.
+$(BUILD)/cli/page_assets.h: src/cli/report.css src/cli/report.js tools/embed.py | $(BUILD)/cli
+	python3 tools/embed.py src/cli/report.css src/cli/report.js > $@.tmp && mv $@.tmp $@
+$(BUILD)/cli/page.o: $(BUILD)/cli/page_assets.h
+$(BUILD)/cli/page.o: ALL_CFLAGS += -I$(BUILD)/cli
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@
@@ -170,6 +177,15 @@ BENCH_SIZES ?= 20000 200000
 bench: $(BIN)
 	@python3 tools/bench/bench.py --bin $(BIN) --dir "$(BENCH_DIR)" --sizes "$(BENCH_SIZES)"
 
+## screenshot: docs/report.png, the report of corpus/ drawn by headless chromium
+screenshot: $(BIN)
+	$(BIN) report -o $(BUILD)/corpus-report.html corpus/
+	prof=$$(mktemp -d) && chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+	  --disable-component-update --disable-sync --no-first-run --user-data-dir=$$prof \
+	  --proxy-server=127.0.0.1:9 --virtual-time-budget=5000 --hide-scrollbars --window-size=1280,1700 \
+	  --screenshot=$(CURDIR)/docs/report.png file://$(CURDIR)/$(BUILD)/corpus-report.html; \
+	  rc=$$?; rm -rf $$prof; exit $$rc
+
 ## bench-index: add/query throughput, latency and size of `reprint index`
 ## on a synthetic feed of N documents (default 100000; N=1000000 for the
 ## figures in README)
@@ -208,5 +224,5 @@ clean:
 	rm -rf build build-san build-fuzz build-clang tests/fuzz/out
 
 help:
-	@echo "targets: all check unit cli python fuzz-replay fuzz valgrind eval bench install uninstall clean" bench-index
+	@echo "targets: all check unit cli python fuzz-replay fuzz valgrind eval bench install uninstall clean bench-index screenshot"
 	@echo "  make check SANITIZE=address,undefined   tests under ASan+UBSan"

@@ -17,6 +17,12 @@ enum {
 int cmd_scan(int argc, char **argv);
 int cmd_index(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+/* Shared passages shorter than this many words are counted in the figures
+ * of diff and report but not shown: at a small shingle size, stock phrases
+ * ("the prime minister said") would bury the passages that matter. */
+#define DIFF_MIN_RUN 5
 
 /* Flushes stdout and reports a failed write. @return the exit code to use:
  * code, or EXIT_TROUBLE when the output could not be written. */

@@ -25,22 +25,21 @@
 #include "cli.h"
 #include "input.h"
 #include "output.h"
+#include "page.h"
 #include "reprint.h"
 #include "walk.h"
 
 #define BINARY_PROBE 8192
 #define NONE_POS ((size_t)-1)
 
-/* Shared passages shorter than this are counted in the figures but not
- * shown: at a small shingle size, stock phrases ("the prime minister
- * said") would bury the passages that matter. */
-#define DEFAULT_MIN_RUN 5
+#define DEFAULT_MIN_RUN DIFF_MIN_RUN
 
 typedef struct diff_opts {
     rp_options ro;
     unsigned min_run;   /* shortest passage shown, in words */
     int verbose;
     int json;
+    int html;           /* --html: one self-contained HTML page */
     int color;          /* resolved: nonzero to colour */
 } diff_opts;
 
@@ -57,6 +56,7 @@ static void usage(FILE *f)
         "\n"
         "output:\n"
         "      --json              one JSON object instead of the report\n"
+        "      --html              one self-contained HTML page, side by side\n"
         "      --color[=WHEN]      colour the passages: auto (default), always, never\n"
         "similarity:\n"
         "  -t, --threshold X       score at which two articles are reprints (default %.2f)\n"
@@ -73,10 +73,11 @@ static void usage(FILE *f)
         d.threshold, d.shingle, DEFAULT_MIN_RUN, d.min_shared);
 }
 
-enum { OPT_JSON = 256, OPT_COLOR, OPT_MINRUN };
+enum { OPT_JSON = 256, OPT_COLOR, OPT_MINRUN, OPT_HTML };
 
 static const struct option longopts[] = {
     {"json", no_argument, NULL, OPT_JSON},
+    {"html", no_argument, NULL, OPT_HTML},
     {"color", optional_argument, NULL, OPT_COLOR},
     {"colour", optional_argument, NULL, OPT_COLOR},
     {"threshold", required_argument, NULL, 't'},
@@ -120,6 +121,7 @@ static int parse(int argc, char **argv, diff_opts *o)
             continue;
         switch (c) {
         case OPT_JSON: o->json = 1; break;
+        case OPT_HTML: o->html = 1; break;
         case OPT_COLOR:
             when = optarg ? optarg : "always";
             if (strcmp(when, "auto") && strcmp(when, "always") && strcmp(when, "never")) {
@@ -143,6 +145,10 @@ static int parse(int argc, char **argv, diff_opts *o)
                 diag("diff: unknown option '%s'", safe(argv[optind - 1]));
             return -1;
         }
+    }
+    if (o->json && o->html) {
+        diag("diff: --json and --html exclude each other");
+        return -1;
     }
     if (argc - optind != 2) {
         diag("diff: expected two files, A and B");
@@ -584,6 +590,30 @@ static int print_human(const char *pa, const char *pb, const char *a, size_t ale
     return 0;
 }
 
+/* --html: the report's page with the one pair, A as the representative. */
+static int print_html(const char *pa, const char *pb, const char *a, size_t alen,
+                      const char *b, size_t blen, const rp_diff *d, const diff_opts *o)
+{
+    const rp_sim *s = &d->sim;
+    double share = s->containment_ba;   /* B in A, as a member in its representative */
+    page_doc docs[2] = {
+        {pa, a, alen, 0, 0, 0, 0, NULL},
+        {pb, b, blen, s->score, s->jaccard, share, s->containment_ab, d},
+    };
+    page_pair pair = {0, 1, s->score};
+    page_cluster pc = {1, docs, 2, &pair, s->similar ? 1 : 0};
+    page_info pi = {"reprint diff: A and B", &o->ro, o->min_run, 1};
+    page_begin(stdout, &pi);
+    fputs("<main id=\"main\">\n", stdout);
+    if (page_cluster_write(stdout, &pi, &pc) < 0) {
+        diag("diff: out of memory");
+        return -1;
+    }
+    fputs("</main>\n", stdout);
+    page_end(stdout, &pi, NULL, 0);
+    return 0;
+}
+
 int cmd_diff(int argc, char **argv)
 {
     diff_opts o = {0};
@@ -607,7 +637,8 @@ int cmd_diff(int argc, char **argv)
     }
     if (o.json)
         print_json(pa, pb, &d, &o.ro);
-    else if (print_human(pa, pb, a, alen, b, blen, &d, &o) < 0)
+    else if (o.html ? print_html(pa, pb, a, alen, b, blen, &d, &o) < 0
+                    : print_human(pa, pb, a, alen, b, blen, &d, &o) < 0)
         goto out;
     code = finish_output(d.sim.similar ? EXIT_OK : EXIT_SKIPPED);
 out:

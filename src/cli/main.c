@@ -23,6 +23,7 @@ static const struct cmd {
     {"scan", cmd_scan, "find and cluster near-duplicate articles in files and folders"},
     {"index", cmd_index, "keep a persistent index of articles and match new ones against it"},
     {"diff", cmd_diff, "show what two articles share, passage by passage"},
+    {"report", cmd_report, "write the clusters as one self-contained HTML page"},
 };
 
 static void usage(FILE *f)

@@ -93,6 +93,50 @@ void json_string(FILE *f, const char *str)
     fputc('"', f);
 }
 
+void json_string_html(FILE *f, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    fputc('"', f);
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            size_t j = i;
+            while (j < n && s[j] >= 0x20 && s[j] < 0x7F && s[j] != '"' && s[j] != '\\' &&
+                   s[j] != '<' && s[j] != '>' && s[j] != '&')
+                j++;
+            if (j > i) {
+                fwrite(s + i, 1, j - i, f);
+                i = j;
+                continue;
+            }
+            switch (c) {
+            case '"': fputs("\\\"", f); break;
+            case '\\': fputs("\\\\", f); break;
+            case '\n': fputs("\\n", f); break;
+            case '\t': fputs("\\t", f); break;
+            case '\r': fputs("\\r", f); break;
+            default: fprintf(f, "\\u%04x", c);
+            }
+            i++;
+            continue;
+        }
+        int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(s + i, (utf8proc_ssize_t)(n - i < 4 ? n - i : 4), &cp);
+        if (k <= 0) {
+            fputs("\xEF\xBF\xBD", f);
+            i++;
+        } else if (cp == 0x2028 || cp == 0x2029) {
+            fprintf(f, "\\u%04x", (unsigned)cp);
+            i += (size_t)k;
+        } else {
+            fwrite(s + i, 1, (size_t)k, f);
+            i += (size_t)k;
+        }
+    }
+    fputc('"', f);
+}
+
 static size_t safe_into(char *out, size_t cap, const char *str)
 {
     const unsigned char *s = (const unsigned char *)str;

@@ -22,6 +22,13 @@ void progress_end(void);
  * escaped; bytes that are not valid UTF-8 become U+FFFD. */
 void json_string(FILE *f, const char *s);
 
+/* Writes s[0..n) as a JSON string literal that is also safe inside an
+ * HTML <script> element: as json_string, and besides '<', '>', '&', NUL
+ * and U+2028/U+2029 are written as \u escapes, so the text can never
+ * close the element or end a JavaScript line. Each invalid byte becomes
+ * one U+FFFD. */
+void json_string_html(FILE *f, const char *s, size_t n);
+
 /* Writes s for a human: printable UTF-8 as is, control characters and
  * invalid bytes as C escapes (\n, \t, \x1b), so a file name can never
  * drive the terminal. */

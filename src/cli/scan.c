@@ -19,33 +19,39 @@
 #include "input.h"
 #include "output.h"
 #include "reprint.h"
+#include "scan.h"
 #include "../pool.h"
 #include "../util.h"
 
 #define DEFAULT_MAX_BYTES ((size_t)64 << 20)
 
-typedef struct scan_opts {
-    rp_options ro;
-    input_opts io;
-    int json, pairs, stats;
-    unsigned threads;
-} scan_opts;
-
-static void usage(FILE *f)
+static void usage(FILE *f, const char *cmd)
 {
     rp_options d;
     rp_options_init(&d);
+    if (strcmp(cmd, "report") == 0)
+        fputs("usage: reprint report [options] -o FILE PATH...\n"
+              "\n"
+              "Finds near-duplicate articles (reprints) as 'reprint scan' does and\n"
+              "writes the clusters as one self-contained HTML page: an overview, and\n"
+              "for each cluster its members, a picture of its pairs and each member\n"
+              "side by side with the representative, shared passages marked.\n"
+              "\n"
+              "output:\n"
+              "  -o, --output FILE       write the page to FILE ('-': standard output)\n"
+              "      --stats             print phase timings and counts on stderr\n", f);
+    else
+        fputs("usage: reprint scan [options] PATH...\n"
+              "\n"
+              "Finds near-duplicate articles (reprints) among the files given, the\n"
+              "files below the folders given and the records on standard input (-),\n"
+              "and prints them as clusters.\n"
+              "\n"
+              "output:\n"
+              "      --json              one JSON object per cluster (JSON Lines)\n"
+              "      --pairs             one JSON object per verified similar pair\n"
+              "      --stats             print phase timings and counts on stderr\n", f);
     fprintf(f,
-        "usage: reprint scan [options] PATH...\n"
-        "\n"
-        "Finds near-duplicate articles (reprints) among the files given, the\n"
-        "files below the folders given and the records on standard input (-),\n"
-        "and prints them as clusters.\n"
-        "\n"
-        "output:\n"
-        "      --json              one JSON object per cluster (JSON Lines)\n"
-        "      --pairs             one JSON object per verified similar pair\n"
-        "      --stats             print phase timings and counts on stderr\n"
         "  -v, --verbose           say what is read and skipped\n"
         "  -j, --threads N         threads that read and sketch (default: online CPUs)\n"
         "similarity:\n"
@@ -116,11 +122,11 @@ static const struct option longopts[] = {
     {"quiet-skip", no_argument, NULL, OPT_QUIET},
     {"progress", no_argument, NULL, OPT_PROG},
     {"no-progress", no_argument, NULL, OPT_NOPROG},
+    {"output", required_argument, NULL, 'o'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}
 };
 
-/* @return 0, 1 to exit 0 (help), or -1 on a usage error. */
 /* Appends a pattern to a list of --include or --exclude. @return 0, -1. */
 static int add_glob(char ***v, size_t *n, char *pat)
 {
@@ -134,8 +140,10 @@ static int add_glob(char ***v, size_t *n, char *pat)
     return 0;
 }
 
-static int parse(int argc, char **argv, scan_opts *so)
+int scan_parse(int argc, char **argv, scan_opts *so)
 {
+    const char *cmd = so->cmd;
+    int report = strcmp(cmd, "report") == 0;
     unsigned long u;
     unsigned long long sz;
     rp_options_init(&so->ro);
@@ -146,15 +154,31 @@ static int parse(int argc, char **argv, scan_opts *so)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+t:k:j:vhL", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+t:k:j:o:vhL", longopts, NULL)) != -1) {
         int sim = parse_sim_option(c, optarg, &so->ro);
         if (sim < 0)
             return -1;
         if (sim > 0)
             continue;
         switch (c) {
-        case OPT_JSON: so->json = 1; break;
-        case OPT_PAIRS: so->pairs = 1; break;
+        case OPT_JSON:
+        case OPT_PAIRS:
+            if (report) {
+                diag("report: %s is for 'reprint scan'", c == OPT_JSON ? "--json" : "--pairs");
+                return -1;
+            }
+            if (c == OPT_JSON)
+                so->json = 1;
+            else
+                so->pairs = 1;
+            break;
+        case 'o':
+            if (!report) {
+                diag("scan: unknown option '-o'");
+                return -1;
+            }
+            so->output = optarg;
+            break;
         case OPT_STATS: so->stats = 1; break;
         case 'v': so->io.verbose = 1; break;
         case 'j':
@@ -188,29 +212,40 @@ static int parse(int argc, char **argv, scan_opts *so)
         case OPT_PROG: so->io.progress = 1; break;
         case OPT_NOPROG: so->io.progress = 0; break;
         case 'h':
-            usage(stdout);
+            usage(stdout, cmd);
             return 1;
         default:
             if (optopt && optopt < 256)
-                diag("scan: unknown option '-%c'", optopt);
+                diag("%s: unknown option '-%c'", cmd, optopt);
             else
-                diag("scan: unknown option '%s'", safe(argv[optind - 1]));
+                diag("%s: unknown option '%s'", cmd, safe(argv[optind - 1]));
             return -1;
         }
     }
     if ((so->ro.bands == 0) != (so->ro.rows == 0)) {
-        diag("scan: --bands and --rows go together");
+        diag("%s: --bands and --rows go together", cmd);
         return -1;
     }
     if (rp_options_check(&so->ro) != RP_OK) {
-        diag("scan: --bands times --rows must not exceed --hashes (%u)", so->ro.hashes);
+        diag("%s: --bands times --rows must not exceed --hashes (%u)", cmd, so->ro.hashes);
+        return -1;
+    }
+    if (report && !so->output) {
+        diag("report: no output file given (-o FILE)");
         return -1;
     }
     if (optind >= argc) {
-        diag("scan: no PATH given");
+        diag("%s: no PATH given", cmd);
         return -1;
     }
     return 0;
+}
+
+void scan_opts_free(scan_opts *so)
+{
+    free(so->io.walk.include);
+    free(so->io.walk.exclude);
+    so->io.walk.include = so->io.walk.exclude = NULL;
 }
 
 /* Records are taken from the input a batch at a time (at most BATCH
@@ -268,19 +303,19 @@ static void sketch_one(void *ctx, size_t i)
 }
 
 /* The texts of the added documents, for the corpus to read again when it
- * verifies candidates: the input's ref of each document, by index. */
-typedef struct reload_ctx {
-    input *in;
-    uint64_t *ref;
-    size_t n, cap;
-} reload_ctx;
-
+ * verifies candidates (and for the report): the input's ref of each
+ * document, by index, in the scan_result. */
 static int reload(void *ctx, size_t doc, char **text, size_t *len)
 {
-    const reload_ctx *r = ctx;
+    const scan_result *r = ctx;
     if (doc >= r->n)
         return RP_EINVAL;
     return input_reload(r->in, r->ref[doc], text, len);
+}
+
+int scan_text(scan_result *r, size_t doc, char **text, size_t *len)
+{
+    return reload(r, doc, text, len);
 }
 
 static void print_pairs(const rp_corpus *c)
@@ -364,7 +399,7 @@ static void print_human(const rp_corpus *c)
 
 /* Adds the sketched record of slot sl to the corpus, or reports why not.
  * @return 0, or -1 on a fatal error (reported). */
-static int add_one(rp_corpus *c, reload_ctx *rl, slot *sl, size_t *skipped)
+static int add_one(rp_corpus *c, scan_result *rl, slot *sl, size_t *skipped)
 {
     const char *where = record_where(&sl->r);
     if (sl->why[0])
@@ -401,45 +436,32 @@ static int add_one(rp_corpus *c, reload_ctx *rl, slot *sl, size_t *skipped)
     return 0;
 }
 
-int cmd_scan(int argc, char **argv)
+int scan_run(scan_opts *so, char **paths, int npaths, scan_result *r)
 {
-    scan_opts so = {0};
-    int rc = parse(argc, argv, &so);
-    if (rc != 0) {
-        if (rc < 0)
-            fputs("usage: reprint scan [options] PATH...  (see 'reprint scan --help')\n", stderr);
-        free(so.io.walk.include);
-        free(so.io.walk.exclude);
-        return rc > 0 ? finish_output(EXIT_OK) : EXIT_TROUBLE;
-    }
     int code = EXIT_OK;
-    size_t skipped = 0;
-    input *in = NULL;
-    reload_ctx rl = {0};
-    rp_corpus *c = NULL;
     pool *workers = NULL;
     slot *slots = NULL;
-    double t0 = rp_now();
+    memset(r, 0, sizeof *r);
+    r->t0 = rp_now();
     /* files are read on the workers; stdin records are kept in a spool
      * for the verification to read again */
-    so.io.defer = 1;
-    so.io.spool = 1;
-    in = input_open(argv + optind, argc - optind, &so.io);
-    if (!in) {
+    so->io.defer = 1;
+    so->io.spool = 1;
+    r->in = input_open(paths, npaths, &so->io);
+    if (!r->in) {
         code = EXIT_TROUBLE;
         goto out;
     }
-    rl.in = in;
-    c = rp_corpus_new(&so.ro);
-    workers = pool_new(so.threads);
+    r->c = rp_corpus_new(&so->ro);
+    workers = pool_new(so->threads);
     slots = calloc(2 * BATCH, sizeof *slots);
-    if (!c || !workers || !slots || rp_corpus_set_loader(c, reload, &rl) != RP_OK ||
-        rp_corpus_set_threads(c, so.threads) != RP_OK) {
+    if (!r->c || !workers || !slots || rp_corpus_set_loader(r->c, reload, r) != RP_OK ||
+        rp_corpus_set_threads(r->c, so->threads) != RP_OK) {
         diag("out of memory");
         code = EXIT_TROUBLE;
         goto out;
     }
-    double t1 = rp_now();
+    r->t1 = rp_now();
     /* Two batches: while the pool sketches one, this thread takes the
      * next one's records from the input (for standard input, parsing and
      * spooling them), then joins the pool; the sketched batch is added in
@@ -447,18 +469,18 @@ int cmd_scan(int argc, char **argv)
     {
         slot *cur = slots, *nxt = slots + BATCH;
         size_t mc = 0, mn = 0;
-        int got = fill_batch(in, cur, &mc);
+        int got = fill_batch(r->in, cur, &mc);
         for (;;) {
             if (got < 0) {
                 code = EXIT_TROUBLE;
                 goto out;
             }
-            batch b = {&so, in, cur};
+            batch b = {so, r->in, cur};
             pool_start(workers, mc, sketch_one, &b);
-            int more = got > 0 ? fill_batch(in, nxt, &mn) : 0;
+            int more = got > 0 ? fill_batch(r->in, nxt, &mn) : 0;
             pool_wait(workers);
             for (size_t k = 0; k < mc; k++)
-                if (add_one(c, &rl, &cur[k], &skipped) < 0) {
+                if (add_one(r->c, r, &cur[k], &r->skipped) < 0) {
                     code = EXIT_TROUBLE;
                     goto out;
                 }
@@ -478,58 +500,86 @@ int cmd_scan(int argc, char **argv)
             got = more;
         }
     }
-    skipped += input_skipped(in);
-    double t2 = rp_now();
-    int err = rp_corpus_run(c);
+    r->skipped += input_skipped(r->in);
+    r->t2 = rp_now();
+    int err = rp_corpus_run(r->c);
     if (err != RP_OK) {
-        diag("scan: %s", rp_strerror(err));
+        diag("%s: %s", so->cmd, rp_strerror(err));
         code = EXIT_TROUBLE;
         goto out;
     }
-    for (size_t i = 0; i < rp_corpus_size(c); i++)
-        if (rp_corpus_lost(c, i) != RP_OK) {
+    for (size_t i = 0; i < rp_corpus_size(r->c); i++)
+        if (rp_corpus_lost(r->c, i) != RP_OK) {
             diag("%s: changed or unreadable during the scan; left out of the pairs",
-                 safe(rp_corpus_id(c, i)));
-            skipped++;
+                 safe(rp_corpus_id(r->c, i)));
+            r->skipped++;
         }
-    if (so.pairs)
-        print_pairs(c);
-    if (so.json)
-        print_json(c);
-    if (!so.json && !so.pairs)
-        print_human(c);
-    code = finish_output(skipped ? EXIT_SKIPPED : EXIT_OK);
-    if (so.stats) {
-        rp_run_stats st;
-        input_stats is;
-        rp_corpus_stats(c, &st);
-        input_get_stats(in, &is);
-        double total = rp_now() - t0;
-        size_t n = rp_corpus_size(c);
-        double mb = (double)is.bytes / 1e6;
-        fprintf(stderr,
-                "reprint: stats: %zu files, %zu articles, %zu skipped, %.1f MB\n"
-                "reprint: stats: walk %.3fs, read+normalize+sketch %.3fs, lsh %.3fs "
-                "(%u bands x %u rows), verify %.3fs, cluster %.3fs, total %.3fs\n"
-                "reprint: stats: %zu candidate pairs, %zu screened out, %zu verified similar, "
-                "%zu furniture lines, %.0f docs/s, %.1f MB/s\n",
-                is.files, n, skipped, mb, t1 - t0, t2 - t1, st.lsh,
-                st.bands, st.rows, st.verify, st.cluster, total,
-                st.candidates, st.screened, st.verified, st.furniture,
-                total > 0 ? n / total : 0.0,
-                total > 0 ? mb / total : 0.0);
-    }
+    r->t3 = rp_now();
 out:
     for (size_t k = 0; slots && k < 2 * BATCH; k++) {
         rp_doc_free(slots[k].doc);
         record_free(&slots[k].r);
     }
-    rp_corpus_free(c);
     pool_free(workers);
     free(slots);
-    free(rl.ref);
-    input_close(in);
-    free(so.io.walk.include);
-    free(so.io.walk.exclude);
+    return code;
+}
+
+void scan_print_stats(const scan_result *r)
+{
+    rp_run_stats st;
+    input_stats is;
+    rp_corpus_stats(r->c, &st);
+    input_get_stats(r->in, &is);
+    double total = rp_now() - r->t0;
+    size_t n = rp_corpus_size(r->c);
+    double mb = (double)is.bytes / 1e6;
+    fprintf(stderr,
+            "reprint: stats: %zu files, %zu articles, %zu skipped, %.1f MB\n"
+            "reprint: stats: walk %.3fs, read+normalize+sketch %.3fs, lsh %.3fs "
+            "(%u bands x %u rows), verify %.3fs, cluster %.3fs, total %.3fs\n"
+            "reprint: stats: %zu candidate pairs, %zu screened out, %zu verified similar, "
+            "%zu furniture lines, %.0f docs/s, %.1f MB/s\n",
+            is.files, n, r->skipped, mb, r->t1 - r->t0, r->t2 - r->t1, st.lsh,
+            st.bands, st.rows, st.verify, st.cluster, total,
+            st.candidates, st.screened, st.verified, st.furniture,
+            total > 0 ? n / total : 0.0,
+            total > 0 ? mb / total : 0.0);
+}
+
+void scan_result_free(scan_result *r)
+{
+    rp_corpus_free(r->c);
+    free(r->ref);
+    input_close(r->in);
+    memset(r, 0, sizeof *r);
+}
+
+int cmd_scan(int argc, char **argv)
+{
+    scan_opts so = {0};
+    so.cmd = "scan";
+    int rc = scan_parse(argc, argv, &so);
+    if (rc != 0) {
+        if (rc < 0)
+            fputs("usage: reprint scan [options] PATH...  (see 'reprint scan --help')\n", stderr);
+        scan_opts_free(&so);
+        return rc > 0 ? finish_output(EXIT_OK) : EXIT_TROUBLE;
+    }
+    scan_result r;
+    int code = scan_run(&so, argv + optind, argc - optind, &r);
+    if (code == EXIT_OK) {
+        if (so.pairs)
+            print_pairs(r.c);
+        if (so.json)
+            print_json(r.c);
+        if (!so.json && !so.pairs)
+            print_human(r.c);
+        code = finish_output(r.skipped ? EXIT_SKIPPED : EXIT_OK);
+        if (so.stats)
+            scan_print_stats(&r);
+    }
+    scan_result_free(&r);
+    scan_opts_free(&so);
     return code;
 }

@@ -9,6 +9,8 @@ warms the page cache, and measures with /usr/bin/time -v:
   - reprint scan --stats --json --pairs --input jsonl - < corpus.jsonl
     (the stdin path, when this build has --input)
   - cat and wc -w of all the files (find -print0 | xargs -0)
+  - reprint report -o FILE DIR up to 50,000 docs: build time, page size,
+    and the time the page takes to open in headless chromium (when present)
   - sim_text -a -p on the smallest size (or a 2,000-doc subset of it when a
     full run would take too long)
 It prints markdown tables on stdout, and the tool's own `reprint: stats:`
@@ -20,6 +22,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -97,6 +100,32 @@ def timed(argv, stdin=None, stdout=None, tmp=None):
     with open(efile, errors="replace") as fh:
         r["stderr"] = fh.read()
     return r
+
+
+def page_ready_ms(html, tmp, runs=3):
+    """Median milliseconds from navigation until the report page's script has
+    run (its data-ready-ms), in headless chromium with a dead proxy; None
+    when chromium is missing or fails."""
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not exe:
+        return None
+    got = []
+    for _ in range(runs):
+        prof = tempfile.mkdtemp(dir=tmp)
+        try:
+            p = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu",
+                                "--disable-background-networking", "--disable-component-update",
+                                "--disable-sync", "--no-first-run", "--user-data-dir=" + prof,
+                                "--proxy-server=127.0.0.1:9", "--dump-dom", "file://" + html],
+                               capture_output=True, timeout=600)
+            m = re.search(rb'data-ready-ms="(\d+)"', p.stdout[:4096])
+            if m:
+                got.append(int(m.group(1)))
+        except subprocess.TimeoutExpired:
+            pass
+        finally:
+            shutil.rmtree(prof, ignore_errors=True)
+    return sorted(got)[len(got) // 2] if got else None
 
 
 def measure(argv, runs, tmp, stdin=None, stdout=None, warm=True):
@@ -275,6 +304,7 @@ def main():
     bench_dir = os.path.abspath(a.dir)
     helptext = subprocess.run([bin_, "scan", "--help"], capture_output=True, text=True).stdout
     have_stdin = "--input" in helptext
+    have_report = "report" in subprocess.run([bin_, "--help"], capture_output=True, text=True).stdout
     version = subprocess.run([bin_, "--version"], capture_output=True, text=True).stdout.strip()
     commit = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"],
                             capture_output=True, text=True).stdout.strip()
@@ -325,6 +355,21 @@ def main():
                     res["stdin_q"] = score(out, truth, docs)
                     stats.append(("%d docs, stdin" % n, r["stderr"]))
             os.unlink(out)
+
+            if have_report and n <= 50000:
+                log("%d docs: reprint report (and the page in chromium)" % n)
+                html = os.path.join(tmp, "report-%d.html" % n)
+                r = measure([bin_, "report", "--stats", "-o", html, docs], runs, tmp)
+                if r.get("failed"):
+                    notes.append("reprint report failed on %d docs (exit %d): %s" % (
+                        n, r["code"], r["stderr"].strip()[-300:]))
+                else:
+                    r["bytes"] = os.path.getsize(html)
+                    r["open_ms"] = page_ready_ms(html, tmp)
+                    res["report"] = r
+                    stats.append(("%d docs, report" % n, r["stderr"]))
+                if os.path.exists(html):
+                    os.unlink(html)
 
             if have_sim and n == sizes[0]:
                 names = sorted(os.path.join(d, f) for d, _, fs in os.walk(docs) for f in fs)
@@ -410,6 +455,20 @@ def main():
         if not have_stdin:
             print("\nstdin path: not available in this build (reprint scan --help has no --input)")
         print()
+
+        reports = [n for n in sizes if "report" in results[n]]
+        if reports:
+            print("`reprint report -o FILE DIR` (the scan, then the page; the page opened in headless "
+                  "chromium, time from navigation until its script has run, median of 3):\n")
+            print("| docs | wall s | user s | sys s | peak RSS MB | page MB | page opens in |")
+            print("|---:|---:|---:|---:|---:|---:|---:|")
+            for n in reports:
+                r = results[n]["report"]
+                print("| %s | %s | %.2f | %.2f | %.0f | %.1f | %s |" % (
+                    "{:,}".format(n), fmt_s(r["wall"]), r.get("user", 0), r.get("sys", 0),
+                    r.get("rss_kb", 0) / 1024, r["bytes"] / 1e6,
+                    "%d ms" % r["open_ms"] if r["open_ms"] is not None else "(no chromium)"))
+            print()
 
         big = sizes[-1]
         f = results[big]["folder"]
