@@ -88,7 +88,8 @@ static void usage_input(FILE *f)
     fprintf(f,
         "input:\n"
         "      --hidden            read hidden files and folders too\n"
-        "      --max-bytes N       skip files larger than N bytes (default %zu)\n"
+        "      --max-bytes N       skip files larger than N bytes; K, M, G suffixes\n"
+        "                          (default %zu)\n"
         "  -j, --threads N         threads that read and sketch files (default: CPUs)\n"
         "      --busy-timeout MS   wait this long for another writer (default 10000)\n"
         "      --input FORMAT      stdin: jsonl, nul, text or auto (default)\n"
@@ -203,6 +204,7 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
                  void (*help)(FILE *), ix_opts *xo)
 {
     unsigned long u;
+    unsigned long long sz;
     memset(xo, 0, sizeof *xo);
     rp_options_init(&xo->ro);
     xo->sample_bits = -1;
@@ -253,9 +255,9 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
         case OPT_IDF: xo->io.id_field = optarg; break;
         case OPT_TEXTF: xo->io.text_field = optarg; break;
         case OPT_MAXB:
-            if (parse_uint("--max-bytes", optarg, 1, RP_MAX_TEXT, &u) < 0)
+            if (parse_size("--max-bytes", optarg, 1, RP_MAX_TEXT, &sz) < 0)
                 return -1;
-            xo->io.max_bytes = u;
+            xo->io.max_bytes = (size_t)sz;
             break;
         case 'j':
             if (parse_uint("--threads", optarg, 1, 256, &u) < 0)
@@ -539,6 +541,11 @@ static int process(run *r, item *it, const char *where)
         r->fatal = 1;
         return -1;
     }
+    /* a line of add --report means "committed": commit before printing */
+    if (r->adding && (r->pending >= r->xo->batch || r->xo->report) && commit(r) < 0) {
+        rp_index_result_free(&res);
+        return -1;
+    }
     if (!r->adding || r->xo->report) {
         print_result(it->rec.id, &res);
         if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -548,8 +555,6 @@ static int process(run *r, item *it, const char *where)
         }
     }
     rp_index_result_free(&res);
-    if (r->adding && (r->pending >= r->xo->batch || r->xo->report))
-        return commit(r);
     return 0;
 }
 
@@ -576,11 +581,14 @@ static void fill(feeder *f, batchbuf *b)
 {
     const ix_opts *xo = f->r->xo;
     size_t per = xo->report ? 1 : SKETCH_BATCH;
+    uint64_t bytes = 0;   /* at most --max-bytes of input a batch */
     b->m = 0;
     while (b->m < per && !f->eof) {
         item *it = &b->it[b->m];
         memset(it, 0, sizeof *it);
-        int got = input_next(f->in, &it->rec);
+        int got = input_next_batch(f->in, &it->rec, &bytes);
+        if (got == 2)
+            break;
         if (got <= 0) {
             f->eof = 1;
             f->fatal = got < 0;

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "jsonl.h"
@@ -64,6 +65,8 @@ struct input {
     unsigned long long lineno;
     FILE *spool;
     uint64_t spool_end;
+    record carry;          /* taken for a batch that was full */
+    int has_carry;
 };
 
 /* ------------------------------------------------------------------ */
@@ -291,6 +294,7 @@ static int finish_stdin_record(input *in, record *r, const char *raw, size_t n)
         }
         return 0;
     }
+    r->size = n;
     r->ref = STDIN_REF | in->spool_end;
     if (in->spool) {
         uint64_t len = r->len;
@@ -429,13 +433,21 @@ int input_load(input *in, record *r, char *msg, size_t cap)
     uint64_t bytes = 0;
     rp_encoding enc = RP_ENC_UTF8;
     msg[0] = 0;
-    int rc = load_file(in->paths.v[r->ref], in->o.max_bytes, &r->text, &r->len,
+    /* no more than the size the batch was counted with */
+    size_t max = r->size < in->o.max_bytes ? (size_t)r->size : in->o.max_bytes;
+    int rc = load_file(in->paths.v[r->ref], max, &r->text, &r->len,
                        &bytes, in->o.verbose ? &enc : NULL, &why);
     atomic_fetch_add(&in->bytes, bytes);
+    if (rc == 1 && max < in->o.max_bytes && strcmp(why, WALK_TOO_LARGE) == 0) {
+        snprintf(msg, cap, "skipped: grew while being read (from %llu bytes)",
+                 (unsigned long long)r->size);
+        return 0;
+    }
     if (rc == 1) {
         snprintf(msg, cap, "cannot read: %s", why);
         return 0;
     }
+    r->size = bytes;
     if (rc == RP_ENOMEM) {
         snprintf(msg, cap, "%s", rp_strerror(rc));
         return -1;
@@ -462,6 +474,8 @@ static int next_file(input *in, size_t i, record *r)
         return -1;
     }
     r->ref = i;
+    struct stat st;
+    r->size = stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
     if (in->o.defer)
         return 1;
     char why[256];
@@ -536,6 +550,12 @@ static void progress(input *in)
 int input_next(input *in, record *r)
 {
     memset(r, 0, sizeof *r);
+    if (in->has_carry) {
+        *r = in->carry;
+        memset(&in->carry, 0, sizeof in->carry);
+        in->has_carry = 0;
+        return 1;
+    }
     for (;;) {
         progress(in);
         int got;
@@ -566,6 +586,24 @@ int input_next(input *in, record *r)
         }
         record_free(r);
     }
+}
+
+int input_next_batch(input *in, record *r, uint64_t *bytes)
+{
+    int got = input_next(in, r);
+    if (got != 1)
+        return got;
+    uint64_t cost = r->text ? r->len : r->size;
+    if (cost > in->o.max_bytes)
+        cost = 0;   /* skipped from its size alone, never read */
+    if (*bytes > 0 && *bytes + cost > in->o.max_bytes) {
+        in->carry = *r;
+        in->has_carry = 1;
+        memset(r, 0, sizeof *r);
+        return 2;
+    }
+    *bytes += cost;
+    return 1;
 }
 
 int input_reload(input *in, uint64_t ref, char **text, size_t *len)
@@ -620,6 +658,7 @@ void input_close(input *in)
         return;
     progress_end();
     pathlist_free(&in->paths);
+    record_free(&in->carry);
     free(in->rd.buf);
     free(in->rd.rec);
     jsonl_free(in->jp);

@@ -214,11 +214,11 @@ static int parse(int argc, char **argv, scan_opts *so)
 }
 
 /* Records are taken from the input a batch at a time (at most BATCH
- * records or BATCH_BYTES of text), their files read and sketched on the
- * thread pool, then added to the corpus in input order by the main thread,
- * so the result never depends on the number of threads. */
+ * records, and at most --max-bytes of input counted by the files' sizes
+ * before they are read: see input_next_batch), their files read and
+ * sketched on the thread pool, then added to the corpus in input order by
+ * the main thread, so the result never depends on the number of threads. */
 #define BATCH 512
-#define BATCH_BYTES ((size_t)64 << 20)
 
 typedef struct slot {
     record r;
@@ -234,23 +234,22 @@ typedef struct batch {
     slot *s;
 } batch;
 
-/* Reads (if still to be read) and sketches one record; runs on any thread. */
-/* Takes up to BATCH records (or BATCH_BYTES of text) from the input into
- * s[0..*m). @return 1 when the input may have more, 0 at its end, -1 on a
- * fatal error (reported). */
+/* Takes up to BATCH records (and --max-bytes of input) from the input
+ * into s[0..*m). @return 1 when the input may have more, 0 at its end, -1
+ * on a fatal error (reported). */
 static int fill_batch(input *in, slot *s, size_t *m)
 {
-    size_t bytes = 0;
+    uint64_t bytes = 0;
     int got = 1;
-    for (*m = 0; *m < BATCH && bytes < BATCH_BYTES; (*m)++) {
-        got = input_next(in, &s[*m].r);
-        if (got <= 0)
+    for (*m = 0; *m < BATCH; (*m)++) {
+        got = input_next_batch(in, &s[*m].r, &bytes);
+        if (got != 1)
             break;
-        bytes += s[*m].r.len;
     }
-    return got;
+    return got == 2 ? 1 : got;
 }
 
+/* Reads (if still to be read) and sketches one record; runs on any thread. */
 static void sketch_one(void *ctx, size_t i)
 {
     const batch *b = ctx;

@@ -223,17 +223,20 @@ static const char *read_all(int fd, size_t cap, size_t max, const char *toolarge
         return "out of memory";
     for (;;) {
         if (n + 1 >= cap) {
-            if (cap > max) {
+            /* room for max + 1 bytes and the NUL tells a file of max bytes
+             * from a longer one */
+            size_t nc = cap <= max / 2 ? cap * 2 : max + 2;
+            if (n > max || nc <= cap) {
                 free(b);
                 return toolarge;
             }
-            char *nb = realloc(b, cap * 2);
+            char *nb = realloc(b, nc);
             if (!nb) {
                 free(b);
                 return "out of memory";
             }
             b = nb;
-            cap *= 2;
+            cap = nc;
         }
         ssize_t r = read(fd, b + n, cap - 1 - n);
         if (r < 0) {
@@ -272,10 +275,9 @@ const char *read_file(const char *path, size_t max, char **buf, size_t *len)
     else if (!S_ISREG(st.st_mode))
         why = "not a regular file";
     else if ((unsigned long long)st.st_size > max)
-        why = "file larger than --max-bytes";
-    else   /* sized for the file; it grows if the file grows meanwhile */
-        why = read_all(fd, (size_t)st.st_size + 1, max,
-                       "file larger than --max-bytes", buf, len);
+        why = WALK_TOO_LARGE;
+    else   /* sized for the file and its end; grows if the file grows */
+        why = read_all(fd, (size_t)st.st_size + 2, max, WALK_TOO_LARGE, buf, len);
     close(fd);
     return why;
 }
