@@ -163,13 +163,30 @@ static int is_blank(const char *s, size_t n)
     return 1;
 }
 
+/* Drops a UTF-8 byte order mark at the start of stdin: it belongs to no
+ * record, and would hide the '{' of JSON Lines. @return 0, or -1 on a read
+ * error. */
+static int skip_bom(input *in)
+{
+    reader *rd = &in->rd;
+    while (rd->end < 3 && !rd->eof) {
+        ssize_t r = fill(rd);
+        if (r < 0)
+            return -1;
+        in->bytes += (uint64_t)r;
+    }
+    if (rd->end >= 3 && memcmp(rd->buf, "\xEF\xBB\xBF", 3) == 0)
+        rd->start = 3;
+    return 0;
+}
+
 /* Chooses the format of stdin from its first bytes: reads until a byte
  * that is not white space, then (unless it is '{') on to a full buffer or
  * the end, to look for a NUL. @return 0, or -1 on a read error. */
 static int detect(input *in)
 {
     reader *rd = &in->rd;
-    size_t i = 0;
+    size_t i = rd->start;
     for (;;) {
         while (i < rd->end && is_blank(rd->buf + i, 1))
             i++;
@@ -184,7 +201,7 @@ static int detect(input *in)
     int bom16 = rd->end >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF));
     if (!bom16 && i < rd->end && rd->buf[i] == '{')
         in->fmt = INPUT_JSONL;
-    else if (!bom16 && memchr(rd->buf, 0, rd->end))
+    else if (!bom16 && memchr(rd->buf + rd->start, 0, rd->end - rd->start))
         in->fmt = INPUT_NUL;
     else
         in->fmt = INPUT_TEXT;
@@ -202,6 +219,35 @@ static const char *format_name(input_format f)
     return "auto";
 }
 
+/* Creates the spool in $TMPDIR (else /tmp), unlinked at once.
+ * @return 0, or -1 (reported). */
+static int open_spool(input *in)
+{
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    size_t n = strlen(dir);
+    char *tmpl = malloc(n + 32);
+    if (!tmpl) {
+        diag("stdin: out of memory");
+        return -1;
+    }
+    snprintf(tmpl, n + 32, "%s%sreprint-stdin-XXXXXX", dir, n && dir[n - 1] == '/' ? "" : "/");
+    int fd = mkstemp(tmpl);
+    if (fd >= 0) {
+        unlink(tmpl);
+        in->spool = fdopen(fd, "w+b");
+        if (!in->spool)
+            close(fd);
+    }
+    free(tmpl);
+    if (!in->spool) {
+        diag("stdin: cannot create a temporary file in %s: %s", safe(dir), strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 static int start_stdin(input *in)
 {
     reader *rd = &in->rd;
@@ -213,6 +259,12 @@ static int start_stdin(input *in)
     }
     in->in_stdin = 1;
     in->fmt = in->o.format;
+    if (skip_bom(in) < 0) {
+        diag("stdin: cannot read: %s", strerror(errno));
+        in->skipped++;
+        in->in_stdin = 0;
+        return 0;
+    }
     if (in->fmt == INPUT_AUTO) {
         if (detect(in) < 0) {
             diag("stdin: cannot read: %s", strerror(errno));
@@ -233,13 +285,8 @@ static int start_stdin(input *in)
             return -1;
         }
     }
-    if (in->o.spool) {
-        in->spool = tmpfile();
-        if (!in->spool) {
-            diag("stdin: cannot create a temporary file: %s", strerror(errno));
-            return -1;
-        }
-    }
+    if (in->o.spool && open_spool(in) < 0)
+        return -1;
     return 0;
 }
 
