@@ -41,7 +41,12 @@
  *
  * Crash safety: WAL journal, synchronous=NORMAL, one transaction a batch
  * (rp_index_begin/commit). Readers never wait for the writer; writers wait
- * for each other up to the busy timeout.
+ * for each other up to the busy timeout. Any number of processes may open
+ * (and create) one index at once: the schema, header and settings are
+ * written in one BEGIN IMMEDIATE transaction, the header is read in one
+ * read transaction, and a step that finds the file busy is retried until
+ * the busy timeout. A reader that cannot make the -shm file beside the
+ * index (read-only folder or medium) opens it immutable instead.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "index.h"
