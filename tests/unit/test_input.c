@@ -331,10 +331,10 @@ static void test_batch(void **state)
     char sub[128];
     snprintf(sub, sizeof sub, "%s/batch", dir);
     mkdir(sub, 0700);
-    char big[61];
-    memset(big, 'w', 60);
+    char big[201];
+    memset(big, 'w', 200);
     big[59] = ' ';
-    big[60] = 0;
+    big[200] = 0;
     write_file("batch/a.txt", big, 60);
     write_file("batch/b.txt", big, 60);
     write_file("batch/c.txt", big, 30);
