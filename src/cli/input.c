@@ -6,15 +6,20 @@
  * A file is read whole (at most --max-bytes) and prepared by the library.
  * Standard input is read through a fixed 64 KiB buffer into one record
  * buffer that never grows past --max-bytes: a longer line is skipped and
- * drained without being kept. With no --input the format is taken from the
- * first bytes: "{" first (after white space) is JSON Lines, a NUL byte in
- * the first buffer is NUL-separated texts, anything else one text.
+ * drained without being kept. A UTF-8 byte order mark at its start is
+ * dropped. With no --input the format is taken from the first bytes: "{"
+ * first (after white space) is JSON Lines, a NUL byte in the first buffer
+ * is NUL-separated texts, anything else one text.
+ *
+ * input_next_batch() cuts the stream into batches of at most --max-bytes
+ * of input, counting a deferred file by its size before it is read (and
+ * reading it no further), so that the memory of a batch has a bound.
  *
  * A record's ref says where its text can be found again: the index of its
  * file in the list, or (top bit set) the offset of its copy in the spool,
- * an unlinked temporary file of [8-byte length][text] entries written
- * with pwrite and read back with pread, so that reloads from other threads
- * need no lock.
+ * an unlinked temporary file in $TMPDIR of [8-byte length][text] entries,
+ * written with pwrite and read back with pread, so that reloads from other
+ * threads need no lock.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "input.h"
