@@ -188,8 +188,9 @@ has "big id 2" "$T/out" '"id": "123456789012345678901234567891"'
 has "-0 as written" "$T/out" '"id": "-0"'
 
 # ---------------------------------------------------------------- TMPDIR
-# the spool of stdin goes to $TMPDIR
-check "TMPDIR honoured" 2 -- env TMPDIR="$S/none" $WRAP "$BIN" scan - <"$S/two.jsonl"
+# the spool of stdin goes to $TMPDIR (valgrind needs a $TMPDIR of its own:
+# under $REPRINT_WRAP it wraps env, which runs reprint unwrapped)
+check "TMPDIR honoured" 2 -- $WRAP env TMPDIR="$S/none" "$BIN" scan - <"$S/two.jsonl"
 has "TMPDIR honoured" "$T/err" "reprint: stdin: cannot create a temporary file in $S/none: No such file or directory"
 mkdir -p "$S/tmp"
 check "TMPDIR used" 0 -- env TMPDIR="$S/tmp" $WRAP "$BIN" scan - <"$S/two.jsonl"
