@@ -166,8 +166,7 @@ static void usage_export(FILE *f)
 /* ------------------------------------------------------------------ */
 
 enum {
-    OPT_HIDDEN = 256, OPT_MAXB, OPT_REPORT, OPT_BATCH, OPT_SAMPLE, OPT_JSON, OPT_BUSY,
-    OPT_STATS, OPT_INPUT, OPT_IDF, OPT_TEXTF
+    OPT_REPORT = 256, OPT_BATCH, OPT_SAMPLE, OPT_JSON, OPT_BUSY, OPT_STATS
 };
 
 static const struct option longopts[] = {
@@ -180,17 +179,17 @@ static const struct option longopts[] = {
     {"min-shared", required_argument, NULL, OPT_SIM_MINSH},
     {"keep-boilerplate", no_argument, NULL, OPT_SIM_KEEP},
     {"sample-bits", required_argument, NULL, OPT_SAMPLE},
-    {"hidden", no_argument, NULL, OPT_HIDDEN},
-    {"max-bytes", required_argument, NULL, OPT_MAXB},
+    {"hidden", no_argument, NULL, OPT_IN_HIDDEN},
+    {"max-bytes", required_argument, NULL, OPT_IN_MAXB},
     {"threads", required_argument, NULL, 'j'},
     {"busy-timeout", required_argument, NULL, OPT_BUSY},
     {"report", no_argument, NULL, OPT_REPORT},
     {"batch", required_argument, NULL, OPT_BATCH},
     {"json", no_argument, NULL, OPT_JSON},
     {"stats", no_argument, NULL, OPT_STATS},
-    {"input", required_argument, NULL, OPT_INPUT},
-    {"id-field", required_argument, NULL, OPT_IDF},
-    {"text-field", required_argument, NULL, OPT_TEXTF},
+    {"input", required_argument, NULL, OPT_IN_INPUT},
+    {"id-field", required_argument, NULL, OPT_IN_IDF},
+    {"text-field", required_argument, NULL, OPT_IN_TEXTF},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}
@@ -204,7 +203,6 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
                  void (*help)(FILE *), ix_opts *xo)
 {
     unsigned long u;
-    unsigned long long sz;
     memset(xo, 0, sizeof *xo);
     rp_options_init(&xo->ro);
     xo->sample_bits = -1;
@@ -223,8 +221,8 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
         case 't': case 'k': case OPT_SIM_HASHES: case OPT_SIM_LSH: case OPT_SIM_BANDS:
         case OPT_SIM_ROWS: case OPT_SIM_MINSH: case OPT_SIM_KEEP: case OPT_SAMPLE:
             need = A_SIM; break;
-        case OPT_HIDDEN: case OPT_MAXB: case 'j': case 'v': case OPT_STATS:
-        case OPT_INPUT: case OPT_IDF: case OPT_TEXTF:
+        case OPT_IN_HIDDEN: case OPT_IN_MAXB: case 'j': case 'v': case OPT_STATS:
+        case OPT_IN_INPUT: case OPT_IN_IDF: case OPT_IN_TEXTF:
             need = A_INPUT; break;
         case OPT_REPORT: case OPT_BATCH: need = A_REPORT; break;
         case OPT_JSON: need = A_JSON; break;
@@ -241,23 +239,16 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
             return -1;
         if (sim > 0)
             continue;
+        int inp = parse_input_option(c, optarg, &xo->io);
+        if (inp < 0)
+            return -1;
+        if (inp > 0)
+            continue;
         switch (c) {
         case OPT_SAMPLE:
             if (parse_uint("--sample-bits", optarg, 0, 16, &u) < 0)
                 return -1;
             xo->sample_bits = (int)u;
-            break;
-        case OPT_HIDDEN: xo->io.walk.hidden = 1; break;
-        case OPT_INPUT:
-            if (input_parse_format(optarg, &xo->io.format) < 0)
-                return -1;
-            break;
-        case OPT_IDF: xo->io.id_field = optarg; break;
-        case OPT_TEXTF: xo->io.text_field = optarg; break;
-        case OPT_MAXB:
-            if (parse_size("--max-bytes", optarg, 1, RP_MAX_TEXT, &sz) < 0)
-                return -1;
-            xo->io.max_bytes = (size_t)sz;
             break;
         case 'j':
             if (parse_uint("--threads", optarg, 1, 256, &u) < 0)

@@ -84,8 +84,8 @@ static void usage(FILE *f)
 }
 
 enum {
-    OPT_JSON = 256, OPT_PAIRS, OPT_STATS, OPT_HIDDEN, OPT_MAXB, OPT_EXH,
-    OPT_INPUT, OPT_IDF, OPT_TEXTF, OPT_INCL, OPT_EXCL, OPT_QUIET, OPT_PROG,
+    OPT_JSON = 256, OPT_PAIRS, OPT_STATS, OPT_EXH,
+    OPT_INCL, OPT_EXCL, OPT_QUIET, OPT_PROG,
     OPT_NOPROG
 };
 
@@ -105,11 +105,11 @@ static const struct option longopts[] = {
     {"keep-boilerplate", no_argument, NULL, OPT_SIM_KEEP},
     {"furniture-df", required_argument, NULL, OPT_SIM_FDF},
     {"exhaustive", no_argument, NULL, OPT_EXH},
-    {"hidden", no_argument, NULL, OPT_HIDDEN},
-    {"max-bytes", required_argument, NULL, OPT_MAXB},
-    {"input", required_argument, NULL, OPT_INPUT},
-    {"id-field", required_argument, NULL, OPT_IDF},
-    {"text-field", required_argument, NULL, OPT_TEXTF},
+    {"hidden", no_argument, NULL, OPT_IN_HIDDEN},
+    {"max-bytes", required_argument, NULL, OPT_IN_MAXB},
+    {"input", required_argument, NULL, OPT_IN_INPUT},
+    {"id-field", required_argument, NULL, OPT_IN_IDF},
+    {"text-field", required_argument, NULL, OPT_IN_TEXTF},
     {"include", required_argument, NULL, OPT_INCL},
     {"exclude", required_argument, NULL, OPT_EXCL},
     {"follow", no_argument, NULL, 'L'},
@@ -137,7 +137,6 @@ static int add_glob(char ***v, size_t *n, char *pat)
 static int parse(int argc, char **argv, scan_opts *so)
 {
     unsigned long u;
-    unsigned long long sz;
     rp_options_init(&so->ro);
     so->io.max_bytes = DEFAULT_MAX_BYTES;
     so->io.progress = -1;
@@ -152,6 +151,11 @@ static int parse(int argc, char **argv, scan_opts *so)
             return -1;
         if (sim > 0)
             continue;
+        int inp = parse_input_option(c, optarg, &so->io);
+        if (inp < 0)
+            return -1;
+        if (inp > 0)
+            continue;
         switch (c) {
         case OPT_JSON: so->json = 1; break;
         case OPT_PAIRS: so->pairs = 1; break;
@@ -163,18 +167,6 @@ static int parse(int argc, char **argv, scan_opts *so)
             so->threads = (unsigned)u;
             break;
         case OPT_EXH: so->ro.exhaustive = 1; break;
-        case OPT_HIDDEN: so->io.walk.hidden = 1; break;
-        case OPT_MAXB:
-            if (parse_size("--max-bytes", optarg, 1, RP_MAX_TEXT, &sz) < 0)
-                return -1;
-            so->io.max_bytes = (size_t)sz;
-            break;
-        case OPT_INPUT:
-            if (input_parse_format(optarg, &so->io.format) < 0)
-                return -1;
-            break;
-        case OPT_IDF: so->io.id_field = optarg; break;
-        case OPT_TEXTF: so->io.text_field = optarg; break;
         case OPT_INCL:
             if (add_glob(&so->io.walk.include, &so->io.walk.ninclude, optarg) < 0)
                 return -1;
