@@ -41,7 +41,12 @@
  *
  * Crash safety: WAL journal, synchronous=NORMAL, one transaction a batch
  * (rp_index_begin/commit). Readers never wait for the writer; writers wait
- * for each other up to the busy timeout.
+ * for each other up to the busy timeout. Any number of processes may open
+ * (and create) one index at once: the schema, header and settings are
+ * written in one BEGIN IMMEDIATE transaction, the header is read in one
+ * read transaction, and a step that finds the file busy is retried until
+ * the busy timeout. A reader that cannot make the -shm file beside the
+ * index (read-only folder or medium) opens it immutable instead.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "index.h"
@@ -53,6 +58,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cluster.h"
 #include "doc.h"
@@ -481,6 +487,146 @@ static int check_settings(rp_index *ix, const settings *have, const settings *wa
     return RP_OK;
 }
 
+static int is_busy(int rc)
+{
+    return (rc & 0xFF) == SQLITE_BUSY || (rc & 0xFF) == SQLITE_LOCKED;
+}
+
+/* Reads the application id, the format version and the number of schema
+ * entries in one read transaction, so that they all come from the same
+ * state of a file that another process may be creating.
+ * @return SQLITE_OK or an SQLite error code. */
+static int read_header(rp_index *ix, int64_t *app, int64_t *ver, int64_t *ntab)
+{
+    int rc = sqlite3_exec(ix->db, "BEGIN", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    if ((rc = query_int(ix, "PRAGMA application_id", app)) == SQLITE_ROW &&
+        (rc = query_int(ix, "PRAGMA user_version", ver)) == SQLITE_ROW &&
+        (rc = query_int(ix, "SELECT count(*) FROM sqlite_master", ntab)) == SQLITE_ROW)
+        rc = SQLITE_OK;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(ix->db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK && !sqlite3_get_autocommit(ix->db))
+        sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/* Creates the tables, the header values and the settings in one write
+ * transaction, unless another process has made the file something (an
+ * index, or anything else) meanwhile. @return SQLITE_OK or an error. */
+static int create_schema(rp_index *ix, const settings *want)
+{
+    int64_t app = 0, ntab = 0;
+    int rc = sqlite3_exec(ix->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    if ((rc = query_int(ix, "PRAGMA application_id", &app)) == SQLITE_ROW &&
+        (rc = query_int(ix, "SELECT count(*) FROM sqlite_master", &ntab)) == SQLITE_ROW)
+        rc = SQLITE_OK;
+    if (rc == SQLITE_OK && app == 0 && ntab == 0) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
+                 APP_ID, RP_INDEX_FORMAT);
+        if ((rc = sqlite3_exec(ix->db, schema, NULL, NULL, NULL)) == SQLITE_OK &&
+            (rc = sqlite3_exec(ix->db, sql, NULL, NULL, NULL)) == SQLITE_OK)
+            rc = write_meta(ix, want);
+    }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(ix->db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK && !sqlite3_get_autocommit(ix->db))
+        sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/* Opens the file for reading or writing and brings its header: creates
+ * the index when it is empty and creation is asked for, then (writing)
+ * turns on WAL. SQLite waits for other processes through the busy timeout
+ * inside each step; a step that still finds the file busy (some lock
+ * upgrades are refused at once rather than waited for, to avoid deadlock)
+ * is tried again until the busy timeout has passed.
+ * @return SQLITE_OK with the header values, or an SQLite error code. */
+static int open_header(rp_index *ix, int write, int create, const settings *want,
+                       int64_t *app, int64_t *ver, int64_t *ntab)
+{
+    int ms = ix->busy_ms > 0 ? ix->busy_ms : BUSY_TIMEOUT_MS;
+    double deadline = rp_now() + ms / 1000.0;
+    for (;;) {
+        int rc = read_header(ix, app, ver, ntab);
+        if (rc == SQLITE_OK && *app == 0 && *ver == 0 && *ntab == 0 && write && create) {
+            rc = create_schema(ix, want);
+            if (rc == SQLITE_OK)
+                rc = read_header(ix, app, ver, ntab);
+        }
+        if (rc == SQLITE_OK && write && *app == APP_ID)
+            rc = sqlite3_exec(ix->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+                              NULL, NULL, NULL);
+        if (!is_busy(rc) || rp_now() >= deadline)
+            return rc;
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* The folder part of path ("." when it has none), into buf. */
+static void folder_of(const char *path, char *buf, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(buf, cap, ".");
+    else if (slash == path)
+        snprintf(buf, cap, "/");
+    else
+        snprintf(buf, cap, "%.*s", (int)(slash - path), path);
+}
+
+/* Opens path read-only as an immutable file: no locks, no -shm, no -wal,
+ * for an index in a folder (or on a medium) that this process cannot
+ * write, where no writer can be at work either. @return an SQLite code. */
+static int open_immutable(rp_index *ix, const char *path)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(path);
+    char *uri = malloc(3 * n + 32);
+    if (!uri)
+        return SQLITE_NOMEM;
+    char *u = uri + sprintf(uri, "file:");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)path[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '/' || c == '.' || c == '-' || c == '_' || c == '~') {
+            *u++ = (char)c;
+        } else {
+            *u++ = '%';
+            *u++ = hex[c >> 4];
+            *u++ = hex[c & 15];
+        }
+    }
+    strcpy(u, "?immutable=1");
+    int rc = sqlite3_open_v2(uri, &ix->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+                             SQLITE_OPEN_NOMUTEX, NULL);
+    free(uri);
+    return rc;
+}
+
+/* @return nonzero when a read of path failed only because the files SQLite
+ * keeps beside it (-shm, -wal) cannot be made: its folder or medium is
+ * read-only, and there is no write-ahead log that an immutable open would
+ * miss. */
+static int needs_immutable(const char *path, int rc)
+{
+    int base = rc & 0xFF;
+    if (base != SQLITE_CANTOPEN && base != SQLITE_READONLY && base != SQLITE_IOERR)
+        return 0;
+    char dir[1024], wal[1100];
+    folder_of(path, dir, sizeof dir);
+    if (access(dir, W_OK) == 0)
+        return 0;
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    struct stat st;
+    return stat(wal, &st) != 0 || st.st_size == 0;
+}
+
 int rp_index_open(rp_index *ix, const char *path, unsigned flags,
                   const rp_options *o, int sample_bits)
 {
@@ -494,14 +640,24 @@ int rp_index_open(rp_index *ix, const char *path, unsigned flags,
         return fail_msg(ix, RP_EINVAL, "invalid options for an index");
     snprintf(ix->path, sizeof ix->path, "%s", path);
     int write = (flags & RP_INDEX_WRITE) != 0;
+    int create = write && (flags & RP_INDEX_CREATE);
     int oflags = write ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
-    if (write && (flags & RP_INDEX_CREATE))
+    if (create)
         oflags |= SQLITE_OPEN_CREATE;
-    if (!write) {
-        /* SQLite would report a missing file late and vaguely */
-        struct stat stt;
-        if (stat(path, &stt) != 0)
-            return fail_msg(ix, RP_EDB, "cannot open index: %s", strerror(errno));
+    struct stat stt;
+    if (stat(path, &stt) != 0) {
+        /* SQLite would report a missing file late and vaguely, and a
+         * folder it cannot create the file in as a missing file */
+        int e = errno;
+        char dir[1024];
+        folder_of(path, dir, sizeof dir);
+        if (!create || e != ENOENT)
+            return fail_msg(ix, RP_EDB, "cannot open index: %s", strerror(e));
+        if (access(dir, W_OK) != 0 && errno != ENOENT && errno != ENOTDIR)
+            return fail_msg(ix, errno == EROFS || errno == EACCES || errno == EPERM
+                            ? RP_EREADONLY : RP_EDB,
+                            "cannot create the index: folder '%s' cannot be written: %s",
+                            dir, strerror(errno));
     }
     rc = sqlite3_open_v2(path, &ix->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
@@ -515,49 +671,23 @@ int rp_index_open(rp_index *ix, const char *path, unsigned flags,
         goto fail;
     }
     int64_t app = 0, ver = 0, ntab = 0;
-    if ((rc = query_int(ix, "PRAGMA application_id", &app)) != SQLITE_ROW ||
-        (rc = query_int(ix, "PRAGMA user_version", &ver)) != SQLITE_ROW ||
-        (rc = query_int(ix, "SELECT count(*) FROM sqlite_master", &ntab)) != SQLITE_ROW) {
+    rc = open_header(ix, write, create, &want, &app, &ver, &ntab);
+    if (rc != SQLITE_OK && !write && needs_immutable(path, rc)) {
+        sqlite3_close(ix->db);
+        ix->db = NULL;
+        rc = open_immutable(ix, path);
+        if (rc == SQLITE_OK) {
+            sqlite3_extended_result_codes(ix->db, 1);
+            rc = read_header(ix, &app, &ver, &ntab);
+        }
+    }
+    if (rc != SQLITE_OK) {
         code = db_fail(ix, rc);
         goto fail;
     }
     if (app == 0 && ver == 0 && ntab == 0) {
-        if (!write || !(flags & RP_INDEX_CREATE)) {
-            code = fail_msg(ix, RP_EFORMAT, "not a reprint index (empty)");
-            goto fail;
-        }
-        char sql[128];
-        snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
-                 APP_ID, RP_INDEX_FORMAT);
-        if ((rc = sqlite3_exec(ix->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL)) != SQLITE_OK ||
-            (rc = sqlite3_exec(ix->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK) {
-            code = db_fail(ix, rc);
-            goto fail;
-        }
-        /* another process may have created it meanwhile */
-        if ((rc = query_int(ix, "SELECT count(*) FROM sqlite_master", &ntab)) != SQLITE_ROW) {
-            code = db_fail(ix, rc);
-            sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
-            goto fail;
-        }
-        if (ntab == 0 &&
-            ((rc = sqlite3_exec(ix->db, schema, NULL, NULL, NULL)) != SQLITE_OK ||
-             (rc = sqlite3_exec(ix->db, sql, NULL, NULL, NULL)) != SQLITE_OK ||
-             (rc = write_meta(ix, &want)) != SQLITE_OK)) {
-            code = db_fail(ix, rc);
-            sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
-            goto fail;
-        }
-        if ((rc = sqlite3_exec(ix->db, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK) {
-            code = db_fail(ix, rc);
-            sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
-            goto fail;
-        }
-        if ((rc = query_int(ix, "PRAGMA application_id", &app)) != SQLITE_ROW ||
-            (rc = query_int(ix, "PRAGMA user_version", &ver)) != SQLITE_ROW) {
-            code = db_fail(ix, rc);
-            goto fail;
-        }
+        code = fail_msg(ix, RP_EFORMAT, "not a reprint index (empty)");
+        goto fail;
     }
     if (app != APP_ID) {
         code = fail_msg(ix, RP_EFORMAT, "not a reprint index");
@@ -584,11 +714,6 @@ int rp_index_open(rp_index *ix, const char *path, unsigned flags,
     ix->rows = have.rows;
     ix->sample_bits = have.sample_bits;
     ix->writable = write;
-    if (write && (rc = sqlite3_exec(ix->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-                                    NULL, NULL, NULL)) != SQLITE_OK) {
-        code = db_fail(ix, rc);
-        goto fail;
-    }
     sqlite3_exec(ix->db, "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
     for (int i = 0; i < NSTMT; i++) {
         rc = sqlite3_prepare_v3(ix->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT,

@@ -40,6 +40,19 @@ enum {
  * of them, -1 on a bad argument (reported). */
 int parse_sim_option(int c, const char *arg, rp_options *ro);
 
+/* The input options that scan and index share, as long-option codes:
+ * --hidden, --max-bytes (K, M, G suffixes), --input, --id-field and
+ * --text-field. */
+enum {
+    OPT_IN_HIDDEN = 1100, OPT_IN_MAXB, OPT_IN_INPUT, OPT_IN_IDF, OPT_IN_TEXTF
+};
+
+/* Applies option c, with its argument arg, to *io (input.h) when c is one
+ * of the shared input options. @return 1 when it was, 0 when c is not one
+ * of them, -1 on a bad argument (reported). */
+struct input_opts;
+int parse_input_option(int c, const char *arg, struct input_opts *io);
+
 /* Parses a number for option name; reports and returns -1 when invalid. */
 int parse_double(const char *name, const char *arg, double lo, double hi, double *out);
 /* Parses a byte count with an optional K, M or G suffix (KiB, MiB, GiB). */

@@ -88,7 +88,8 @@ static void usage_input(FILE *f)
     fprintf(f,
         "input:\n"
         "      --hidden            read hidden files and folders too\n"
-        "      --max-bytes N       skip files larger than N bytes (default %zu)\n"
+        "      --max-bytes N       skip files larger than N bytes; K, M, G suffixes\n"
+        "                          (default %zu)\n"
         "  -j, --threads N         threads that read and sketch files (default: CPUs)\n"
         "      --busy-timeout MS   wait this long for another writer (default 10000)\n"
         "      --input FORMAT      stdin: jsonl, nul, text or auto (default)\n"
@@ -165,8 +166,7 @@ static void usage_export(FILE *f)
 /* ------------------------------------------------------------------ */
 
 enum {
-    OPT_HIDDEN = 256, OPT_MAXB, OPT_REPORT, OPT_BATCH, OPT_SAMPLE, OPT_JSON, OPT_BUSY,
-    OPT_STATS, OPT_INPUT, OPT_IDF, OPT_TEXTF
+    OPT_REPORT = 256, OPT_BATCH, OPT_SAMPLE, OPT_JSON, OPT_BUSY, OPT_STATS
 };
 
 static const struct option longopts[] = {
@@ -179,17 +179,17 @@ static const struct option longopts[] = {
     {"min-shared", required_argument, NULL, OPT_SIM_MINSH},
     {"keep-boilerplate", no_argument, NULL, OPT_SIM_KEEP},
     {"sample-bits", required_argument, NULL, OPT_SAMPLE},
-    {"hidden", no_argument, NULL, OPT_HIDDEN},
-    {"max-bytes", required_argument, NULL, OPT_MAXB},
+    {"hidden", no_argument, NULL, OPT_IN_HIDDEN},
+    {"max-bytes", required_argument, NULL, OPT_IN_MAXB},
     {"threads", required_argument, NULL, 'j'},
     {"busy-timeout", required_argument, NULL, OPT_BUSY},
     {"report", no_argument, NULL, OPT_REPORT},
     {"batch", required_argument, NULL, OPT_BATCH},
     {"json", no_argument, NULL, OPT_JSON},
     {"stats", no_argument, NULL, OPT_STATS},
-    {"input", required_argument, NULL, OPT_INPUT},
-    {"id-field", required_argument, NULL, OPT_IDF},
-    {"text-field", required_argument, NULL, OPT_TEXTF},
+    {"input", required_argument, NULL, OPT_IN_INPUT},
+    {"id-field", required_argument, NULL, OPT_IN_IDF},
+    {"text-field", required_argument, NULL, OPT_IN_TEXTF},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}
@@ -221,8 +221,8 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
         case 't': case 'k': case OPT_SIM_HASHES: case OPT_SIM_LSH: case OPT_SIM_BANDS:
         case OPT_SIM_ROWS: case OPT_SIM_MINSH: case OPT_SIM_KEEP: case OPT_SAMPLE:
             need = A_SIM; break;
-        case OPT_HIDDEN: case OPT_MAXB: case 'j': case 'v': case OPT_STATS:
-        case OPT_INPUT: case OPT_IDF: case OPT_TEXTF:
+        case OPT_IN_HIDDEN: case OPT_IN_MAXB: case 'j': case 'v': case OPT_STATS:
+        case OPT_IN_INPUT: case OPT_IN_IDF: case OPT_IN_TEXTF:
             need = A_INPUT; break;
         case OPT_REPORT: case OPT_BATCH: need = A_REPORT; break;
         case OPT_JSON: need = A_JSON; break;
@@ -239,23 +239,16 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
             return -1;
         if (sim > 0)
             continue;
+        int inp = parse_input_option(c, optarg, &xo->io);
+        if (inp < 0)
+            return -1;
+        if (inp > 0)
+            continue;
         switch (c) {
         case OPT_SAMPLE:
             if (parse_uint("--sample-bits", optarg, 0, 16, &u) < 0)
                 return -1;
             xo->sample_bits = (int)u;
-            break;
-        case OPT_HIDDEN: xo->io.walk.hidden = 1; break;
-        case OPT_INPUT:
-            if (input_parse_format(optarg, &xo->io.format) < 0)
-                return -1;
-            break;
-        case OPT_IDF: xo->io.id_field = optarg; break;
-        case OPT_TEXTF: xo->io.text_field = optarg; break;
-        case OPT_MAXB:
-            if (parse_uint("--max-bytes", optarg, 1, RP_MAX_TEXT, &u) < 0)
-                return -1;
-            xo->io.max_bytes = u;
             break;
         case 'j':
             if (parse_uint("--threads", optarg, 1, 256, &u) < 0)
@@ -539,6 +532,11 @@ static int process(run *r, item *it, const char *where)
         r->fatal = 1;
         return -1;
     }
+    /* a line of add --report means "committed": commit before printing */
+    if (r->adding && (r->pending >= r->xo->batch || r->xo->report) && commit(r) < 0) {
+        rp_index_result_free(&res);
+        return -1;
+    }
     if (!r->adding || r->xo->report) {
         print_result(it->rec.id, &res);
         if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -548,8 +546,6 @@ static int process(run *r, item *it, const char *where)
         }
     }
     rp_index_result_free(&res);
-    if (r->adding && (r->pending >= r->xo->batch || r->xo->report))
-        return commit(r);
     return 0;
 }
 
@@ -576,11 +572,14 @@ static void fill(feeder *f, batchbuf *b)
 {
     const ix_opts *xo = f->r->xo;
     size_t per = xo->report ? 1 : SKETCH_BATCH;
+    uint64_t bytes = 0;   /* at most --max-bytes of input a batch */
     b->m = 0;
     while (b->m < per && !f->eof) {
         item *it = &b->it[b->m];
         memset(it, 0, sizeof *it);
-        int got = input_next(f->in, &it->rec);
+        int got = input_next_batch(f->in, &it->rec, &bytes);
+        if (got == 2)
+            break;
         if (got <= 0) {
             f->eof = 1;
             f->fatal = got < 0;

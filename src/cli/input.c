@@ -6,15 +6,20 @@
  * A file is read whole (at most --max-bytes) and prepared by the library.
  * Standard input is read through a fixed 64 KiB buffer into one record
  * buffer that never grows past --max-bytes: a longer line is skipped and
- * drained without being kept. With no --input the format is taken from the
- * first bytes: "{" first (after white space) is JSON Lines, a NUL byte in
- * the first buffer is NUL-separated texts, anything else one text.
+ * drained without being kept. A UTF-8 byte order mark at its start is
+ * dropped. With no --input the format is taken from the first bytes: "{"
+ * first (after white space) is JSON Lines, a NUL byte in the first buffer
+ * is NUL-separated texts, anything else one text.
+ *
+ * input_next_batch() cuts the stream into batches of at most --max-bytes
+ * of input, counting a deferred file by its size before it is read (and
+ * reading it no further), so that the memory of a batch has a bound.
  *
  * A record's ref says where its text can be found again: the index of its
  * file in the list, or (top bit set) the offset of its copy in the spool,
- * an unlinked temporary file of [8-byte length][text] entries written
- * with pwrite and read back with pread, so that reloads from other threads
- * need no lock.
+ * an unlinked temporary file in $TMPDIR of [8-byte length][text] entries,
+ * written with pwrite and read back with pread, so that reloads from other
+ * threads need no lock.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "input.h"
@@ -24,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "jsonl.h"
@@ -64,6 +70,8 @@ struct input {
     unsigned long long lineno;
     FILE *spool;
     uint64_t spool_end;
+    record carry;          /* taken for a batch that was full */
+    int has_carry;
 };
 
 /* ------------------------------------------------------------------ */
@@ -160,13 +168,30 @@ static int is_blank(const char *s, size_t n)
     return 1;
 }
 
+/* Drops a UTF-8 byte order mark at the start of stdin: it belongs to no
+ * record, and would hide the '{' of JSON Lines. @return 0, or -1 on a read
+ * error. */
+static int skip_bom(input *in)
+{
+    reader *rd = &in->rd;
+    while (rd->end < 3 && !rd->eof) {
+        ssize_t r = fill(rd);
+        if (r < 0)
+            return -1;
+        in->bytes += (uint64_t)r;
+    }
+    if (rd->end >= 3 && memcmp(rd->buf, "\xEF\xBB\xBF", 3) == 0)
+        rd->start = 3;
+    return 0;
+}
+
 /* Chooses the format of stdin from its first bytes: reads until a byte
  * that is not white space, then (unless it is '{') on to a full buffer or
  * the end, to look for a NUL. @return 0, or -1 on a read error. */
 static int detect(input *in)
 {
     reader *rd = &in->rd;
-    size_t i = 0;
+    size_t i = rd->start;
     for (;;) {
         while (i < rd->end && is_blank(rd->buf + i, 1))
             i++;
@@ -181,7 +206,7 @@ static int detect(input *in)
     int bom16 = rd->end >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF));
     if (!bom16 && i < rd->end && rd->buf[i] == '{')
         in->fmt = INPUT_JSONL;
-    else if (!bom16 && memchr(rd->buf, 0, rd->end))
+    else if (!bom16 && memchr(rd->buf + rd->start, 0, rd->end - rd->start))
         in->fmt = INPUT_NUL;
     else
         in->fmt = INPUT_TEXT;
@@ -199,6 +224,35 @@ static const char *format_name(input_format f)
     return "auto";
 }
 
+/* Creates the spool in $TMPDIR (else /tmp), unlinked at once.
+ * @return 0, or -1 (reported). */
+static int open_spool(input *in)
+{
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    size_t n = strlen(dir);
+    char *tmpl = malloc(n + 32);
+    if (!tmpl) {
+        diag("stdin: out of memory");
+        return -1;
+    }
+    snprintf(tmpl, n + 32, "%s%sreprint-stdin-XXXXXX", dir, n && dir[n - 1] == '/' ? "" : "/");
+    int fd = mkstemp(tmpl);
+    if (fd >= 0) {
+        unlink(tmpl);
+        in->spool = fdopen(fd, "w+b");
+        if (!in->spool)
+            close(fd);
+    }
+    free(tmpl);
+    if (!in->spool) {
+        diag("stdin: cannot create a temporary file in %s: %s", safe(dir), strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 static int start_stdin(input *in)
 {
     reader *rd = &in->rd;
@@ -210,6 +264,12 @@ static int start_stdin(input *in)
     }
     in->in_stdin = 1;
     in->fmt = in->o.format;
+    if (skip_bom(in) < 0) {
+        diag("stdin: cannot read: %s", strerror(errno));
+        in->skipped++;
+        in->in_stdin = 0;
+        return 0;
+    }
     if (in->fmt == INPUT_AUTO) {
         if (detect(in) < 0) {
             diag("stdin: cannot read: %s", strerror(errno));
@@ -230,13 +290,8 @@ static int start_stdin(input *in)
             return -1;
         }
     }
-    if (in->o.spool) {
-        in->spool = tmpfile();
-        if (!in->spool) {
-            diag("stdin: cannot create a temporary file: %s", strerror(errno));
-            return -1;
-        }
-    }
+    if (in->o.spool && open_spool(in) < 0)
+        return -1;
     return 0;
 }
 
@@ -291,6 +346,7 @@ static int finish_stdin_record(input *in, record *r, const char *raw, size_t n)
         }
         return 0;
     }
+    r->size = n;
     r->ref = STDIN_REF | in->spool_end;
     if (in->spool) {
         uint64_t len = r->len;
@@ -429,13 +485,21 @@ int input_load(input *in, record *r, char *msg, size_t cap)
     uint64_t bytes = 0;
     rp_encoding enc = RP_ENC_UTF8;
     msg[0] = 0;
-    int rc = load_file(in->paths.v[r->ref], in->o.max_bytes, &r->text, &r->len,
+    /* no more than the size the batch was counted with */
+    size_t max = r->size < in->o.max_bytes ? (size_t)r->size : in->o.max_bytes;
+    int rc = load_file(in->paths.v[r->ref], max, &r->text, &r->len,
                        &bytes, in->o.verbose ? &enc : NULL, &why);
     atomic_fetch_add(&in->bytes, bytes);
+    if (rc == 1 && max < in->o.max_bytes && strcmp(why, WALK_TOO_LARGE) == 0) {
+        snprintf(msg, cap, "skipped: grew while being read (from %llu bytes)",
+                 (unsigned long long)r->size);
+        return 0;
+    }
     if (rc == 1) {
         snprintf(msg, cap, "cannot read: %s", why);
         return 0;
     }
+    r->size = bytes;
     if (rc == RP_ENOMEM) {
         snprintf(msg, cap, "%s", rp_strerror(rc));
         return -1;
@@ -462,6 +526,8 @@ static int next_file(input *in, size_t i, record *r)
         return -1;
     }
     r->ref = i;
+    struct stat st;
+    r->size = stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
     if (in->o.defer)
         return 1;
     char why[256];
@@ -536,6 +602,12 @@ static void progress(input *in)
 int input_next(input *in, record *r)
 {
     memset(r, 0, sizeof *r);
+    if (in->has_carry) {
+        *r = in->carry;
+        memset(&in->carry, 0, sizeof in->carry);
+        in->has_carry = 0;
+        return 1;
+    }
     for (;;) {
         progress(in);
         int got;
@@ -566,6 +638,24 @@ int input_next(input *in, record *r)
         }
         record_free(r);
     }
+}
+
+int input_next_batch(input *in, record *r, uint64_t *bytes)
+{
+    int got = input_next(in, r);
+    if (got != 1)
+        return got;
+    uint64_t cost = r->text ? r->len : r->size;
+    if (cost > in->o.max_bytes)
+        cost = 0;   /* skipped from its size alone, never read */
+    if (*bytes > 0 && *bytes + cost > in->o.max_bytes) {
+        in->carry = *r;
+        in->has_carry = 1;
+        memset(r, 0, sizeof *r);
+        return 2;
+    }
+    *bytes += cost;
+    return 1;
 }
 
 int input_reload(input *in, uint64_t ref, char **text, size_t *len)
@@ -620,6 +710,7 @@ void input_close(input *in)
         return;
     progress_end();
     pathlist_free(&in->paths);
+    record_free(&in->carry);
     free(in->rd.buf);
     free(in->rd.rec);
     jsonl_free(in->jp);

@@ -58,6 +58,9 @@ typedef struct record {
                        deferred file until input_load()) */
     size_t len;     /* bytes of text */
     uint64_t ref;   /* where input_reload() finds the text again */
+    uint64_t size;  /* bytes of input: a deferred file's size when it was
+                       given (input_load() reads no more than that), the
+                       bytes read once loaded, a stdin record's length */
     char *where;    /* for messages: "stdin:LINE" (JSON Lines), "stdin:N"
                        (NUL input), "stdin" (one text); NULL for a file,
                        whose id is its path */
@@ -77,6 +80,16 @@ input *input_open(char **paths, int npaths, const input_opts *o);
  * large, ...) are reported and skipped inside.
  * @return 1 for a record, 0 at the end, -1 on a fatal error (reported). */
 int input_next(input *in, record *r);
+
+/* Like input_next(), for a batch of records that together hold at most
+ * --max-bytes of input (a file counts its size, a stdin record its text),
+ * so that the memory a batch takes while it is read and sketched has a
+ * bound whatever the sizes of the files. *bytes holds the batch's bytes so
+ * far (0 for a new batch) and grows by the record's. A record that would
+ * take a batch that is not empty past the limit is kept for the next call.
+ * @return 1 for a record, 2 when the batch is full (no record given), 0
+ *         at the end, -1 on a fatal error (reported). */
+int input_next_batch(input *in, record *r, uint64_t *bytes);
 
 /* Loads the text of a record that input_next() gave without one (a file,
  * with opts.defer): reads and prepares the file. Prints nothing, so that

@@ -12,6 +12,7 @@
 #include <xxhash.h>
 
 #include "cli.h"
+#include "input.h"
 #include "output.h"
 #include "reprint.h"
 
@@ -152,6 +153,31 @@ int parse_sim_option(int c, const char *arg, rp_options *ro)
         if (parse_uint("--furniture-df", arg, 0, 255, &u) < 0)
             return -1;
         ro->furniture_df = (unsigned)u;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int parse_input_option(int c, const char *arg, input_opts *io)
+{
+    unsigned long long sz;
+    switch (c) {
+    case OPT_IN_HIDDEN:
+        io->walk.hidden = 1;
+        return 1;
+    case OPT_IN_MAXB:
+        if (parse_size("--max-bytes", arg, 1, RP_MAX_TEXT, &sz) < 0)
+            return -1;
+        io->max_bytes = (size_t)sz;
+        return 1;
+    case OPT_IN_INPUT:
+        return input_parse_format(arg, &io->format) < 0 ? -1 : 1;
+    case OPT_IN_IDF:
+        io->id_field = arg;
+        return 1;
+    case OPT_IN_TEXTF:
+        io->text_field = arg;
         return 1;
     default:
         return 0;

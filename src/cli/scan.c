@@ -90,8 +90,8 @@ static void usage(FILE *f, const char *cmd)
 }
 
 enum {
-    OPT_JSON = 256, OPT_PAIRS, OPT_STATS, OPT_HIDDEN, OPT_MAXB, OPT_EXH,
-    OPT_INPUT, OPT_IDF, OPT_TEXTF, OPT_INCL, OPT_EXCL, OPT_QUIET, OPT_PROG,
+    OPT_JSON = 256, OPT_PAIRS, OPT_STATS, OPT_EXH,
+    OPT_INCL, OPT_EXCL, OPT_QUIET, OPT_PROG,
     OPT_NOPROG
 };
 
@@ -111,11 +111,11 @@ static const struct option longopts[] = {
     {"keep-boilerplate", no_argument, NULL, OPT_SIM_KEEP},
     {"furniture-df", required_argument, NULL, OPT_SIM_FDF},
     {"exhaustive", no_argument, NULL, OPT_EXH},
-    {"hidden", no_argument, NULL, OPT_HIDDEN},
-    {"max-bytes", required_argument, NULL, OPT_MAXB},
-    {"input", required_argument, NULL, OPT_INPUT},
-    {"id-field", required_argument, NULL, OPT_IDF},
-    {"text-field", required_argument, NULL, OPT_TEXTF},
+    {"hidden", no_argument, NULL, OPT_IN_HIDDEN},
+    {"max-bytes", required_argument, NULL, OPT_IN_MAXB},
+    {"input", required_argument, NULL, OPT_IN_INPUT},
+    {"id-field", required_argument, NULL, OPT_IN_IDF},
+    {"text-field", required_argument, NULL, OPT_IN_TEXTF},
     {"include", required_argument, NULL, OPT_INCL},
     {"exclude", required_argument, NULL, OPT_EXCL},
     {"follow", no_argument, NULL, 'L'},
@@ -145,7 +145,6 @@ int scan_parse(int argc, char **argv, scan_opts *so)
     const char *cmd = so->cmd;
     int report = strcmp(cmd, "report") == 0;
     unsigned long u;
-    unsigned long long sz;
     rp_options_init(&so->ro);
     so->io.max_bytes = DEFAULT_MAX_BYTES;
     so->io.progress = -1;
@@ -159,6 +158,11 @@ int scan_parse(int argc, char **argv, scan_opts *so)
         if (sim < 0)
             return -1;
         if (sim > 0)
+            continue;
+        int inp = parse_input_option(c, optarg, &so->io);
+        if (inp < 0)
+            return -1;
+        if (inp > 0)
             continue;
         switch (c) {
         case OPT_JSON:
@@ -187,18 +191,6 @@ int scan_parse(int argc, char **argv, scan_opts *so)
             so->threads = (unsigned)u;
             break;
         case OPT_EXH: so->ro.exhaustive = 1; break;
-        case OPT_HIDDEN: so->io.walk.hidden = 1; break;
-        case OPT_MAXB:
-            if (parse_size("--max-bytes", optarg, 1, RP_MAX_TEXT, &sz) < 0)
-                return -1;
-            so->io.max_bytes = (size_t)sz;
-            break;
-        case OPT_INPUT:
-            if (input_parse_format(optarg, &so->io.format) < 0)
-                return -1;
-            break;
-        case OPT_IDF: so->io.id_field = optarg; break;
-        case OPT_TEXTF: so->io.text_field = optarg; break;
         case OPT_INCL:
             if (add_glob(&so->io.walk.include, &so->io.walk.ninclude, optarg) < 0)
                 return -1;
@@ -249,11 +241,11 @@ void scan_opts_free(scan_opts *so)
 }
 
 /* Records are taken from the input a batch at a time (at most BATCH
- * records or BATCH_BYTES of text), their files read and sketched on the
- * thread pool, then added to the corpus in input order by the main thread,
- * so the result never depends on the number of threads. */
+ * records, and at most --max-bytes of input counted by the files' sizes
+ * before they are read: see input_next_batch), their files read and
+ * sketched on the thread pool, then added to the corpus in input order by
+ * the main thread, so the result never depends on the number of threads. */
 #define BATCH 512
-#define BATCH_BYTES ((size_t)64 << 20)
 
 typedef struct slot {
     record r;
@@ -269,23 +261,22 @@ typedef struct batch {
     slot *s;
 } batch;
 
-/* Reads (if still to be read) and sketches one record; runs on any thread. */
-/* Takes up to BATCH records (or BATCH_BYTES of text) from the input into
- * s[0..*m). @return 1 when the input may have more, 0 at its end, -1 on a
- * fatal error (reported). */
+/* Takes up to BATCH records (and --max-bytes of input) from the input
+ * into s[0..*m). @return 1 when the input may have more, 0 at its end, -1
+ * on a fatal error (reported). */
 static int fill_batch(input *in, slot *s, size_t *m)
 {
-    size_t bytes = 0;
+    uint64_t bytes = 0;
     int got = 1;
-    for (*m = 0; *m < BATCH && bytes < BATCH_BYTES; (*m)++) {
-        got = input_next(in, &s[*m].r);
-        if (got <= 0)
+    for (*m = 0; *m < BATCH; (*m)++) {
+        got = input_next_batch(in, &s[*m].r, &bytes);
+        if (got != 1)
             break;
-        bytes += s[*m].r.len;
     }
-    return got;
+    return got == 2 ? 1 : got;
 }
 
+/* Reads (if still to be read) and sketches one record; runs on any thread. */
 static void sketch_one(void *ctx, size_t i)
 {
     const batch *b = ctx;

@@ -10,7 +10,10 @@
  * link back to a folder on the current path (same device and inode) is
  * reported as a loop instead of being entered. Anything that is not a
  * regular file or a folder (FIFO, socket, device) is skipped without being
- * opened, so the walk never blocks.
+ * opened, so the walk never blocks. Folders are entered with openat from
+ * their parent's descriptor (O_NOFOLLOW unless a link is followed on
+ * purpose) and checked to be what was looked at, so a folder swapped for
+ * a link during the walk is never followed.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "walk.h"
@@ -91,14 +94,40 @@ static int matches(char **pats, size_t n, const char *name, const char *rel)
     return 0;
 }
 
-/* Walks folder dir; rel is where the path relative to the argument starts
- * in the paths below it. */
-static int walk_dir(const char *dir, size_t rel, const ancestor *up,
+/* Opens the folder name in the folder open as at (AT_FDCWD: name is a
+ * path) for walking, and checks that it is still the folder st describes:
+ * O_NOFOLLOW unless the walk decided to follow a link (follow), so that a
+ * folder swapped for a link after it was looked at is never entered.
+ * @return the descriptor, or -1 with *why set. */
+static int open_folder(int at, const char *name, int follow, const struct stat *st,
+                       const char **why)
+{
+    int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+    if (fd < 0) {
+        *why = errno == ELOOP || errno == ENOTDIR ? "changed during the walk" : strerror(errno);
+        return -1;
+    }
+    struct stat now;
+    if (fstat(fd, &now) != 0 || now.st_dev != st->st_dev || now.st_ino != st->st_ino) {
+        *why = "changed during the walk";
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Walks the folder open as fd (taken over), whose path is dir; rel is
+ * where the path relative to the argument starts in the paths below it.
+ * Entries are looked at and entered through fd (fstatat, openat), never
+ * through their paths, so what is decided about an entry holds for what
+ * is entered. */
+static int walk_dir(int fd, const char *dir, size_t rel, const ancestor *up,
                     const walk_opts *o, pathlist *out, size_t *skipped)
 {
-    DIR *d = opendir(dir);
+    DIR *d = fdopendir(fd);
     if (!d) {
         diag("%s: cannot open folder: %s", safe(dir), strerror(errno));
+        close(fd);
         (*skipped)++;
         return 0;
     }
@@ -119,7 +148,6 @@ static int walk_dir(const char *dir, size_t rel, const ancestor *up,
             break;
         }
     }
-    closedir(d);
     if (rc == 0)
         qsort(names.v, names.n, sizeof *names.v, cmp_str);
     for (size_t i = 0; rc == 0 && i < names.n; i++) {
@@ -129,15 +157,16 @@ static int walk_dir(const char *dir, size_t rel, const ancestor *up,
             break;
         }
         struct stat st;
-        if (lstat(path, &st) != 0) {
+        if (fstatat(dirfd(d), names.v[i], &st, AT_SYMLINK_NOFOLLOW) != 0) {
             diag("%s: cannot stat: %s", safe(path), strerror(errno));
             (*skipped)++;
             free(path);
             continue;
         }
-        if (S_ISLNK(st.st_mode)) {
+        int link = S_ISLNK(st.st_mode);
+        if (link) {
             struct stat t;
-            if (stat(path, &t) != 0) {
+            if (fstatat(dirfd(d), names.v[i], &t, 0) != 0) {
                 diag("%s: broken symbolic link: %s", safe(path), strerror(errno));
                 (*skipped)++;
                 free(path);
@@ -157,12 +186,17 @@ static int walk_dir(const char *dir, size_t rel, const ancestor *up,
             continue;
         }
         if (S_ISDIR(st.st_mode)) {
+            const char *why;
+            int sub;
             if (is_ancestor(up, &st)) {
                 diag("%s: skipped: folder loop (a link to a folder above it)", safe(path));
                 (*skipped)++;
+            } else if ((sub = open_folder(dirfd(d), names.v[i], link, &st, &why)) < 0) {
+                diag("%s: cannot open folder: %s", safe(path), why);
+                (*skipped)++;
             } else {
                 ancestor me = {st.st_dev, st.st_ino, up};
-                rc = walk_dir(path, rel, &me, o, out, skipped);
+                rc = walk_dir(sub, path, rel, &me, o, out, skipped);
             }
             free(path);
         } else if (S_ISREG(st.st_mode)) {
@@ -176,6 +210,7 @@ static int walk_dir(const char *dir, size_t rel, const ancestor *up,
             free(path);
         }
     }
+    closedir(d);
     pathlist_free(&names);
     if (rc < 0)
         diag("%s: out of memory", safe(dir));
@@ -192,9 +227,17 @@ int walk_path(const char *path, const walk_opts *o, pathlist *out,
         return 0;
     }
     if (S_ISDIR(st.st_mode)) {
+        /* a folder named on the command line is entered even through a link */
+        const char *why;
+        int fd = open_folder(AT_FDCWD, path, 1, &st, &why);
+        if (fd < 0) {
+            diag("%s: cannot open folder: %s", safe(path), why);
+            (*skipped)++;
+            return 0;
+        }
         size_t n = strlen(path);
         ancestor root = {st.st_dev, st.st_ino, NULL};
-        return walk_dir(path, n + (n > 0 && path[n - 1] != '/'), &root, o,
+        return walk_dir(fd, path, n + (n > 0 && path[n - 1] != '/'), &root, o,
                         out, skipped);
     }
     if (!S_ISREG(st.st_mode)) {
@@ -223,17 +266,20 @@ static const char *read_all(int fd, size_t cap, size_t max, const char *toolarge
         return "out of memory";
     for (;;) {
         if (n + 1 >= cap) {
-            if (cap > max) {
+            /* room for max + 1 bytes and the NUL tells a file of max bytes
+             * from a longer one */
+            size_t nc = cap <= max / 2 ? cap * 2 : max + 2;
+            if (n > max || nc <= cap) {
                 free(b);
                 return toolarge;
             }
-            char *nb = realloc(b, cap * 2);
+            char *nb = realloc(b, nc);
             if (!nb) {
                 free(b);
                 return "out of memory";
             }
             b = nb;
-            cap *= 2;
+            cap = nc;
         }
         ssize_t r = read(fd, b + n, cap - 1 - n);
         if (r < 0) {
@@ -272,10 +318,9 @@ const char *read_file(const char *path, size_t max, char **buf, size_t *len)
     else if (!S_ISREG(st.st_mode))
         why = "not a regular file";
     else if ((unsigned long long)st.st_size > max)
-        why = "file larger than --max-bytes";
-    else   /* sized for the file; it grows if the file grows meanwhile */
-        why = read_all(fd, (size_t)st.st_size + 1, max,
-                       "file larger than --max-bytes", buf, len);
+        why = WALK_TOO_LARGE;
+    else   /* sized for the file and its end; grows if the file grows */
+        why = read_all(fd, (size_t)st.st_size + 2, max, WALK_TOO_LARGE, buf, len);
     close(fd);
     return why;
 }

@@ -42,8 +42,11 @@ int pathlist_push(pathlist *p, char *s);
 void pathlist_free(pathlist *p);
 
 /* Reads the file at path into *buf (malloc'd, NUL-terminated, caller
- * frees) and *len. Refuses non-regular files and files over max bytes.
+ * frees) and *len. Refuses non-regular files and files over max bytes
+ * (the reason is then WALK_TOO_LARGE), and never holds more than max + 2
+ * bytes for the file.
  * @return NULL on success, or a static reason for the message. */
+#define WALK_TOO_LARGE "file larger than --max-bytes"
 const char *read_file(const char *path, size_t max, char **buf, size_t *len);
 
 /* Reads standard input to its end into *buf (malloc'd, NUL-terminated,

@@ -285,6 +285,18 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
     chmod 644 "$RO/ro.db"
     check "read-only index" 2 -- setpriv --reuid=65534 --regid=65534 --clear-groups $WRAP "$BIN" index add "$RO/ro.db" "$IX/other.txt"
     has "read-only index" "$T/err" "cannot write the index: read-only"
+    # a folder that cannot be written: readers still answer (no -shm can
+    # be made there), and creating an index there says why it cannot
+    chmod 555 "$RO"
+    for c in stats export; do
+        check "read-only folder: $c" 0 -- setpriv --reuid=65534 --regid=65534 --clear-groups $WRAP "$BIN" index $c "$RO/ro.db"
+    done
+    has "read-only folder: export" "$T/out" '"cluster": 1'
+    check "read-only folder: query" 0 -- setpriv --reuid=65534 --regid=65534 --clear-groups $WRAP "$BIN" index query "$RO/ro.db" "$ROOT/corpus/000_fa3c2dd136cb4631.txt"
+    has "read-only folder: query" "$T/out" '"matches": [{'
+    check "create in a read-only folder" 2 -- setpriv --reuid=65534 --regid=65534 --clear-groups $WRAP "$BIN" index add "$RO/new.db" "$ROOT/corpus/000_fa3c2dd136cb4631.txt"
+    has "create in a read-only folder" "$T/err" "reprint: $RO/new.db: cannot create the index: folder '$RO' cannot be written: Permission denied"
+    chmod 755 "$RO"
     chmod 700 "$T"
 fi
 chmod 444 "$IX/craft.db"
@@ -306,6 +318,16 @@ if mount -t tmpfs -o size=400k tmpfs "$FULL" 2>/dev/null; then
     last=$(grep -o 'committed [0-9]*' "$T/err" | tail -1 | cut -d' ' -f2)
     check "full disk: index still opens" 0 -- rp index stats "$FULL/x.db"
     has "full disk: committed batches kept" "$T/out" "documents  ${last:-0}"
+    rm -f "$FULL"/x.db*
+    # add --report: a printed line means the document is committed
+    check "full disk, --report" 2 -- rp index add --report "$FULL/x.db" - <"$IX/big.jsonl"
+    has "full disk, --report" "$T/err" "disk is full"
+    last=$(tail -1 "$T/out" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+    n=$(wc -l <"$T/out")
+    check "full disk, --report: index opens" 0 -- rp index export "$FULL/x.db"
+    has "full disk, --report: last reported is committed" "$T/out" "\"$last\""
+    check "full disk, --report: stats" 0 -- rp index stats "$FULL/x.db"
+    has "full disk, --report: every reported is committed" "$T/out" "documents  $n"
     umount "$FULL"
 else
     echo "note: full-disk case skipped (cannot mount a tmpfs)"
@@ -346,3 +368,40 @@ check "after SIGKILL: stats" 0 -- rp index stats "$DB5"
 check "after SIGKILL: add resumes" 0 -- rp index add --batch 500 "$DB5" - <"$IX/big.jsonl"
 check "after SIGKILL: all there" 0 -- rp index stats "$DB5"
 has "after SIGKILL: all there" "$T/out" "documents  5000"
+
+# two writers create the same new index at once: none is refused and no
+# input is lost (10 rounds)
+python3 tools/bench/gen_feed.py 200 >"$IX/A.jsonl"
+python3 tools/bench/gen_feed.py 200 --seed 2 --start 1000 >"$IX/B.jsonl"
+DB6=$IX/race.db
+good=0 rounds=10
+[ -n "$WRAP" ] && rounds=3   # valgrind: each round takes seconds
+for _ in $(seq $rounds); do
+    rm -f "$DB6" "$DB6-wal" "$DB6-shm"
+    $WRAP "$BIN" index add "$DB6" - <"$IX/A.jsonl" 2>>"$IX/race.err" &
+    $WRAP "$BIN" index add "$DB6" - <"$IX/B.jsonl" 2>>"$IX/race.err" &
+    wait
+    [ "$(sqlite3 "$DB6" 'select count(*) from docs' 2>/dev/null || echo 0)" = 400 ] && good=$((good + 1))
+done
+if [ "$good" = "$rounds" ]; then ok; else bad "concurrent create: 400 documents in $good of $rounds runs"; head -3 "$IX/race.err"; fi
+# more writers and readers at once on a new index
+rm -f "$DB6" "$DB6-wal" "$DB6-shm" "$IX/race.err"
+head -50 "$IX/A.jsonl" >"$IX/A1.jsonl"; sed -n 51,100p "$IX/A.jsonl" >"$IX/A2.jsonl"
+head -50 "$IX/B.jsonl" >"$IX/B1.jsonl"; sed -n 51,100p "$IX/B.jsonl" >"$IX/B2.jsonl"
+for f in A1 A2 B1 B2; do
+    $WRAP "$BIN" index add "$DB6" - <"$IX/$f.jsonl" 2>>"$IX/race.err" &
+done
+for _ in 1 2 3; do
+    $WRAP "$BIN" index stats "$DB6" >/dev/null 2>>"$IX/race.rd" &
+done
+wait
+check "four writers at once" 0 -- rp index stats "$DB6"
+has "four writers at once" "$T/out" "documents  200"
+if [ -s "$IX/race.err" ]; then bad "four writers at once: $(head -1 "$IX/race.err")"; else ok; fi
+if grep -v -e "No such file" -e "not a reprint index (empty)" "$IX/race.rd" >/dev/null; then
+    bad "readers during creation: $(head -1 "$IX/race.rd")"; else ok; fi
+
+# --max-bytes takes the size suffixes that scan takes
+check "index --max-bytes 1K" 1 -- rp index query --max-bytes 1K "$DB" "$ROOT/corpus/000_fa3c2dd136cb4631.txt"
+has "index --max-bytes 1K" "$T/err" "file larger than --max-bytes"
+check "index --max-bytes 64M" 0 -- rp index query --max-bytes 64M "$DB" "$ROOT/corpus/000_fa3c2dd136cb4631.txt"

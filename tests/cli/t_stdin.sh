@@ -166,3 +166,43 @@ if [ -z "$WRAP" ]; then
 else
     echo "skip: --progress timing cases (under $WRAP)"
 fi
+
+# ---------------------------------------------------------------- BOM
+# a UTF-8 byte order mark before JSON Lines is no part of the first record
+printf '\xef\xbb\xbf{"id":"a","text":"one two"}\n{"id":"b","text":"three four"}\n' >"$S/bom.jsonl"
+check "BOM before JSON Lines" 0 -- rp scan --json - <"$S/bom.jsonl"
+has "BOM: first record" "$T/out" '"representative": "a"'
+has "BOM: second record" "$T/out" '"representative": "b"'
+check "BOM, --input jsonl" 0 -- rp scan --input jsonl --json - <"$S/bom.jsonl"
+has "BOM, --input jsonl" "$T/out" '"representative": "b"'
+check "BOM: index add" 0 -- rp index add "$S/bom.db" - <"$S/bom.jsonl"
+check "BOM: index holds both" 0 -- rp index stats "$S/bom.db"
+has "BOM: index holds both" "$T/out" "documents  2"
+
+# ---------------------------------------------------------------- big ids
+# integer ids are kept as written, beyond 64 bits too
+printf '{"id":123456789012345678901234567890,"text":"one two"}\n{"id":123456789012345678901234567891,"text":"three four"}\n{"id":-0,"text":"five six"}\n' >"$S/bigid.jsonl"
+check "ids beyond 64 bits" 0 -- rp scan --json - <"$S/bigid.jsonl"
+has "big id 1" "$T/out" '"id": "123456789012345678901234567890"'
+has "big id 2" "$T/out" '"id": "123456789012345678901234567891"'
+has "-0 as written" "$T/out" '"id": "-0"'
+
+# ---------------------------------------------------------------- TMPDIR
+# the spool of stdin goes to $TMPDIR (valgrind needs a $TMPDIR of its own:
+# under $REPRINT_WRAP it wraps env, which runs reprint unwrapped)
+check "TMPDIR honoured" 2 -- $WRAP env TMPDIR="$S/none" "$BIN" scan - <"$S/two.jsonl"
+has "TMPDIR honoured" "$T/err" "reprint: stdin: cannot create a temporary file in $S/none: No such file or directory"
+mkdir -p "$S/tmp"
+check "TMPDIR used" 0 -- env TMPDIR="$S/tmp" $WRAP "$BIN" scan - <"$S/two.jsonl"
+# a /tmp too small for the spool does not matter when TMPDIR has room
+SMALL=$S/small
+mkdir -p "$SMALL"
+if mount -t tmpfs -o size=64k tmpfs "$SMALL" 2>/dev/null; then
+    python3 tools/bench/gen_feed.py 300 >"$S/feed.jsonl"
+    check "small TMPDIR: no space" 2 -- env TMPDIR="$SMALL" $WRAP "$BIN" scan - <"$S/feed.jsonl"
+    has "small TMPDIR: no space" "$T/err" "cannot write the temporary file: No space left on device"
+    check "roomy TMPDIR" 0 -- env TMPDIR="$S/tmp" $WRAP "$BIN" scan - <"$S/feed.jsonl"
+    umount "$SMALL"
+else
+    echo "note: small-TMPDIR case skipped (cannot mount a tmpfs)"
+fi

@@ -1,12 +1,14 @@
 /*
  * test_index.c - the persistent index: the shingle sample and its
  * encoding, the estimator, and rp_index_* on a temporary file (add, query,
- * replace, remove, export, settings checks, bad files).
+ * replace, remove, export, settings checks, concurrent creation, bad
+ * files).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "testutil.h"
 
 #include <math.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "doc.h"
@@ -337,6 +339,54 @@ static void test_index_merge(void **state)
     }
 }
 
+/* Writers that create the same new index at once: each one's document is
+ * kept, none is refused as locked or as "not a reprint index" (10 rounds
+ * of 4 processes). */
+static void test_index_concurrent_create(void **state)
+{
+    (void)state;
+    rp_options o;
+    rp_options_init(&o);
+    for (int round = 0; round < 10; round++) {
+        teardown_db(NULL);
+        pid_t kids[4];
+        for (int k = 0; k < 4; k++) {
+            kids[k] = fork();
+            assert_true(kids[k] >= 0);
+            if (kids[k] == 0) {
+                char *t = text_of(70000u * (unsigned)(k + 1), 80, 0);
+                int err;
+                rp_doc *d = rp_doc_new(t, strlen(t), &o, &err);
+                rp_index *ix = rp_index_new();
+                char id[16];
+                snprintf(id, sizeof id, "w%d", k);
+                int rc = d && ix ? rp_index_open(ix, dbpath, RP_INDEX_WRITE | RP_INDEX_CREATE,
+                                                 NULL, -1) : RP_ENOMEM;
+                if (rc == RP_OK)
+                    rc = rp_index_add(ix, id, NULL, NULL, 1, d, NULL);
+                if (rc != RP_OK)
+                    fprintf(stderr, "writer %d: %s\n", k, rp_index_errmsg(ix));
+                rp_index_free(ix);
+                rp_doc_free(d);
+                free(t);
+                _exit(rc == RP_OK ? 0 : 1);
+            }
+        }
+        for (int k = 0; k < 4; k++) {
+            int st;
+            assert_int_equal(waitpid(kids[k], &st, 0), kids[k]);
+            assert_true(WIFEXITED(st));
+            assert_int_equal(WEXITSTATUS(st), 0);
+        }
+        rp_index *ix = rp_index_new();
+        rp_index_stats ist;
+        assert_int_equal(rp_index_open(ix, dbpath, 0, NULL, -1), RP_OK);
+        assert_int_equal(rp_index_stats_get(ix, &ist), RP_OK);
+        assert_int_equal(ist.docs, 4);
+        rp_index_free(ix);
+    }
+}
+
 static void test_index_bad_files(void **state)
 {
     (void)state;
@@ -372,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_estimator),
         cmocka_unit_test_setup_teardown(test_index_roundtrip, setup_db, teardown_db),
         cmocka_unit_test_setup_teardown(test_index_merge, setup_db, teardown_db),
+        cmocka_unit_test_setup_teardown(test_index_concurrent_create, setup_db, teardown_db),
         cmocka_unit_test_setup_teardown(test_index_bad_files, setup_db, teardown_db),
     };
     return cmocka_run_group_tests_name("index", tests, NULL, NULL);

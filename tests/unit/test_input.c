@@ -322,6 +322,99 @@ static void test_stdin_large(void **state)
     input_close(in);
 }
 
+/* Batches hold at most --max-bytes of input, counted from the files'
+ * sizes before they are read; a record that does not fit waits for the
+ * next batch; a file that grew after it was counted is not read. */
+static void test_batch(void **state)
+{
+    (void)state;
+    char sub[128];
+    snprintf(sub, sizeof sub, "%s/batch", dir);
+    mkdir(sub, 0700);
+    char big[201];
+    memset(big, 'w', 200);
+    big[59] = ' ';
+    big[200] = 0;
+    write_file("batch/a.txt", big, 60);
+    write_file("batch/b.txt", big, 60);
+    write_file("batch/c.txt", big, 30);
+    write_file("batch/d.txt", big, 200);   /* over --max-bytes: costs nothing */
+    input_opts o = defaults();
+    o.defer = 1;
+    o.max_bytes = 100;
+    char *paths[] = {sub};
+    input *in = input_open(paths, 1, &o);
+    assert_non_null(in);
+    record r;
+    uint64_t bytes = 0;
+    assert_int_equal(input_next_batch(in, &r, &bytes), 1);
+    assert_true(strstr(r.id, "a.txt") != NULL);
+    assert_int_equal(r.size, 60);
+    record_free(&r);
+    assert_int_equal(input_next_batch(in, &r, &bytes), 2);   /* b waits */
+    assert_null(r.id);
+    assert_int_equal(bytes, 60);
+    bytes = 0;
+    assert_int_equal(input_next_batch(in, &r, &bytes), 1);
+    assert_true(strstr(r.id, "b.txt") != NULL);
+    record_free(&r);
+    assert_int_equal(input_next_batch(in, &r, &bytes), 1);
+    assert_true(strstr(r.id, "c.txt") != NULL);
+    /* c grows after it was counted: it is not read past its size */
+    char why[256];
+    write_file("batch/c.txt", big, 40);
+    assert_int_equal(input_load(in, &r, why, sizeof why), 0);
+    assert_string_equal(why, "skipped: grew while being read (from 30 bytes)");
+    record_free(&r);
+    assert_int_equal(bytes, 90);
+    assert_int_equal(input_next_batch(in, &r, &bytes), 1);
+    assert_true(strstr(r.id, "d.txt") != NULL);
+    assert_int_equal(bytes, 90);
+    assert_int_equal(input_load(in, &r, why, sizeof why), 0);
+    assert_string_equal(why, "cannot read: file larger than --max-bytes");
+    record_free(&r);
+    assert_int_equal(input_next_batch(in, &r, &bytes), 0);
+    input_close(in);
+
+    /* a file of exactly --max-bytes is read */
+    write_file("batch/c.txt", big, 30);
+    o.max_bytes = 60;
+    in = input_open(paths, 1, &o);
+    assert_int_equal(input_next(in, &r), 1);
+    assert_int_equal(input_load(in, &r, why, sizeof why), 1);
+    assert_int_equal(r.size, 60);
+    record_free(&r);
+    /* a batch still pending at close is freed */
+    bytes = 0;
+    assert_int_equal(input_next_batch(in, &r, &bytes), 1);
+    record_free(&r);
+    assert_int_equal(input_next_batch(in, &r, &bytes), 2);
+    input_close(in);
+}
+
+/* A UTF-8 byte order mark before JSON Lines; integer ids as written. */
+static void test_stdin_bom_ids(void **state)
+{
+    (void)state;
+    static const char in_bom[] =
+        "\xef\xbb\xbf{\"id\": 123456789012345678901234567890, \"text\": \"one two\"}\n"
+        "{\"text\": \"three\", \"x\": {\"id\": 1, \"y\": [\"}\", 2]}, \"\\u0069d\" : -0 }\n"
+        "{\"id\": 18446744073709551616, \"text\": \"four\"}\n";
+    input_opts o = defaults();
+    char *paths[] = {"-"};
+    char ids[256];
+    for (int f = 0; f < 2; f++) {
+        o.format = f ? INPUT_JSONL : INPUT_AUTO;
+        set_stdin(in_bom, sizeof in_bom - 1);
+        input *in = input_open(paths, 1, &o);
+        assert_non_null(in);
+        assert_int_equal(drain(in, ids, sizeof ids, 0), 3);
+        assert_string_equal(ids, "123456789012345678901234567890,-0,18446744073709551616");
+        assert_int_equal(input_skipped(in), 0);
+        input_close(in);
+    }
+}
+
 static void test_twice(void **state)
 {
     (void)state;
@@ -339,6 +432,8 @@ int main(void)
         cmocka_unit_test(test_stdin_jsonl),
         cmocka_unit_test(test_stdin_formats),
         cmocka_unit_test(test_stdin_large),
+        cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_stdin_bom_ids),
         cmocka_unit_test(test_twice),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
