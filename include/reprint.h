@@ -110,8 +110,9 @@ int rp_text_prepare(const char *in, size_t len, unsigned flags, char **out,
                     size_t *outlen);
 
 /* Extracts the text of an HTML document given in UTF-8 (any bytes are
- * accepted; libxml2's HTML parser recovers from every error and never
- * touches the network). The contents of head, script, style, noscript,
+ * accepted; one pass recovers from every error as HTML parsers do, in
+ * time linear in len, at any depth of nesting, never touching the
+ * network; the text is at most len + 1 bytes). The contents of head, script, style, noscript,
  * template, nav, header, footer, aside, form, iframe, svg, button, select
  * and textarea are dropped. Block elements (p, div, h1-h6, article,
  * section, blockquote, ul, table, ...) end a paragraph (a blank line);
