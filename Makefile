@@ -48,6 +48,16 @@ $(BUILD)/lib/%.o: src/%.c $(wildcard include/*.h src/*.h) | $(BUILD)/lib
 $(BUILD)/cli/%.o: src/cli/%.c $(wildcard include/*.h src/*.h src/cli/*.h) | $(BUILD)/cli
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The lookalike table of normalize.c is generated at build time from ICU's
+# copy of Unicode's confusables data (tools/gen_confusables.c).
+GEN = $(BUILD)/gen
+$(BUILD)/lib/normalize.o: $(GEN)/confusables.h
+$(BUILD)/lib/normalize.o: ALL_CFLAGS += -I$(GEN)
+$(GEN)/confusables.h: tools/gen_confusables.c
+	@mkdir -p $(GEN)
+	$(CC) -O1 -o $(GEN)/gen_confusables $< $(shell pkg-config --cflags --libs icu-uc icu-i18n)
+	$(GEN)/gen_confusables > $@.tmp && mv $@.tmp $@
+
 $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 

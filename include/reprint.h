@@ -59,7 +59,7 @@ const char *rp_version(void);
 /* Version of the text normalization (cleaner, tokenizer, shingles). It
  * changes whenever the same text may give other shingles; an index built
  * under another version must be rebuilt. */
-#define RP_NORMALIZER_VERSION 1
+#define RP_NORMALIZER_VERSION 2
 
 /* Largest text rp_doc_new() accepts, in bytes (offsets are 32-bit). */
 #define RP_MAX_TEXT ((size_t)0xFFFFFFF0u)

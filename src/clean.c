@@ -10,9 +10,10 @@
  * byte ranges it keeps, so token offsets still point into the original.
  *
  * The rules, each general rather than one site's strings:
- *  1. Inline markup is skipped: HTML tags and entities, markdown link and
- *     image targets "](...)", autolinks <...>, bare URLs and e-mail
- *     addresses. Their visible text (a link's words) is kept.
+ *  1. Inline markup is skipped: HTML tags, markdown link and image
+ *     targets "](...)", autolinks <...>, bare URLs and e-mail addresses.
+ *     Their visible text (a link's words) is kept. HTML entities are text:
+ *     the tokenizer decodes them (pr&eacute;sident is président).
  *  2. A line is page furniture, and dropped whole, when it is short and
  *     made only of interface words (share, print, tweet, ...), when it is
  *     a short line starting with a navigation or credit cue ("Related",
@@ -439,12 +440,12 @@ static size_t skip_nonspace(const uint8_t *s, size_t i, size_t end)
     return i;
 }
 
-/* Bytes that may open inline markup: '<' '&' ']' '@', and the first
+/* Bytes that may open inline markup: '<' ']' '@', and the first
  * letters of URL prefixes (http, www, ftp). */
 static int inline_special(uint8_t c)
 {
     switch (c) {
-    case '<': case '&': case ']': case '@':
+    case '<': case ']': case '@':
     case 'h': case 'H': case 'w': case 'W': case 'f':
         return 1;
     default:
@@ -471,12 +472,6 @@ static void feed_inline(rp_tokenizer *t, size_t start, size_t end)
                 j++;
             if (j < end && s[j] == '>' && j > i + 1 &&
                 (a_alpha(s[i + 1]) || s[i + 1] == '/' || s[i + 1] == '!'))
-                skip_to = j + 1;
-        } else if (c == '&') {
-            size_t j = i + 1;
-            while (j < end && j - i < 12 && (a_alnum(s[j]) || s[j] == '#'))
-                j++;
-            if (j < end && s[j] == ';' && j > i + 1)
                 skip_to = j + 1;
         } else if (c == ']' && i + 1 < end && s[i + 1] == '(') {
             size_t j = i + 2;
