@@ -39,6 +39,10 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
+# seconds one input may take before libFuzzer reports it as a failure
+# (a hang or a quadratic path); the HTML target gets a tighter one
+FUZZ_TIMEOUT ?= 5
+FUZZ_TIMEOUT_html ?= 1
 
 all: $(BIN)
 
@@ -110,6 +114,7 @@ fuzz:
 	    -o $(FUZZ_BUILD)/fuzz_$t tests/fuzz/fuzz_$t.c $(FUZZ_SRC_$t) $(FUZZ_BUILD)/libreprint.a $(LDLIBS); \
 	  mkdir -p tests/fuzz/out/$t; \
 	  $(FUZZ_BUILD)/fuzz_$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+	    -timeout=$(or $(FUZZ_TIMEOUT_$t),$(FUZZ_TIMEOUT)) \
 	    tests/fuzz/out/$t tests/fuzz/corpus/$t;)
 
 ## valgrind: the CLI tests under valgrind memcheck

@@ -501,6 +501,10 @@ static void scan(state *st, const char *s, size_t n)
     while (i < n) {
         char c = s[i];
         if (c != '<' && c != '&') {
+            if (c == 0) {   /* a NUL is never text */
+                emit_text(st, s + run, i - run);
+                run = i + 1;
+            }
             i++;
             continue;
         }

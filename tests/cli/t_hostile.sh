@@ -10,9 +10,15 @@ H=$T/hostile
 mkdir -p "$H"
 W='the president of the republic said on monday that the new budget would be approved by parliament before the summer recess'
 
-# peak RSS in KiB of a command, or nothing when GNU time is missing
+# A sanitizer build reserves terabytes of address space and doubles memory:
+# the memory bounds hold for the plain build only.
+SAN=
+grep -q __asan_init "$BIN" 2>/dev/null && SAN=1
+
+# peak RSS in KiB of a command, or nothing when GNU time is missing (or
+# under a sanitizer)
 peak_kb() {
-    [ -x /usr/bin/time ] || return 0
+    [ -x /usr/bin/time ] && [ -z "$SAN" ] || return 0
     /usr/bin/time -f '%M' -o "$T/rss" "$@" >/dev/null 2>&1
     cat "$T/rss"
 }
@@ -40,10 +46,15 @@ sys.stdout.write('<html><body>' + '<div><span></b>' * 500000 + ' $W </body></htm
     python3 -c "import sys;sys.stdout.write('word '*300+'\n'*10000000)" >"$H/nl.txt"
     kb=$(peak_kb "$BIN" scan "$H/nl.txt")
     if [ -n "$kb" ] && [ "$kb" -gt $((65536 + 3 * 10000)) ]; then bad "blank lines: peak RSS $kb KiB"; else ok; fi
-    check "blank lines under ulimit -v 1 GiB" 0 -- bash -c "ulimit -v 1048576; timeout 60 \"\$0\" scan -j1 \"\$1\"" "$BIN" "$H/nl.txt"
-    # three such files
-    cp "$H/nl.txt" "$H/nl2.txt"; cp "$H/nl.txt" "$H/nl3.txt"
-    check "three blank-line files under ulimit -v 1 GiB" 0 -- bash -c "ulimit -v 1048576; timeout 120 \"\$0\" scan -j1 \"\$@\"" "$BIN" "$H/nl.txt" "$H/nl2.txt" "$H/nl3.txt"
+    if [ -z "$SAN" ]; then
+        check "blank lines under ulimit -v 1 GiB" 0 -- bash -c "ulimit -v 1048576; timeout 60 \"\$0\" scan -j1 \"\$1\"" "$BIN" "$H/nl.txt"
+        # three such files (3.67 GB before)
+        cp "$H/nl.txt" "$H/nl2.txt"; cp "$H/nl.txt" "$H/nl3.txt"
+        check "three blank-line files under ulimit -v 1 GiB" 0 -- bash -c "ulimit -v 1048576; timeout 120 \"\$0\" scan -j1 \"\$@\"" "$BIN" "$H/nl.txt" "$H/nl2.txt" "$H/nl3.txt"
+        check "300k attributes under ulimit -v 1 GiB" 0 -- bash -c "ulimit -v 1048576; timeout 60 \"\$0\" scan \"\$1\"" "$BIN" "$H/a.html"
+    else
+        check "blank lines (sanitizer build)" 0 -- timeout 120 "$BIN" scan -j1 "$H/nl.txt"
+    fi
     rm -f "$H"/nl*.txt "$H"/*.html
 fi
 

@@ -151,6 +151,13 @@ static void test_recovery(void **state)
     /* entities: unknown ones and ones without ';' stay text */
     text_is("<p>&bogus; &eacute &amp;x &#0; &#x110000; &#233</p>",
             "&bogus; &eacute &x \xc3\xa9\n");
+    /* a NUL byte is never text */
+    char *o;
+    size_t ol;
+    assert_int_equal(rp_html_text("<p>a\0b</p>", 10, &o, &ol), RP_OK);
+    assert_int_equal(ol, strlen(o));
+    assert_string_equal(o, "ab\n");
+    free(o);
     /* CR line ends in pre */
     text_is("<pre>a\rb\r\nc</pre>", "a\nb\nc\n");
 }
