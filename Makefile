@@ -62,6 +62,10 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
+# seconds one input may take before libFuzzer reports it as a failure
+# (a hang or a quadratic path); the HTML target gets a tighter one
+FUZZ_TIMEOUT ?= 5
+FUZZ_TIMEOUT_html ?= 1
 
 all: $(BIN) $(SHLINKS)
 
@@ -86,6 +90,16 @@ $(BUILD)/cli/page_assets.h: src/cli/report.css src/cli/report.js tools/embed.py 
 	python3 tools/embed.py src/cli/report.css src/cli/report.js > $@.tmp && mv $@.tmp $@
 $(BUILD)/cli/page.o: $(BUILD)/cli/page_assets.h
 $(BUILD)/cli/page.o: ALL_CFLAGS += -I$(BUILD)/cli
+
+# The lookalike table of normalize.c is generated at build time from ICU's
+# copy of Unicode's confusables data (tools/gen_confusables.c).
+GEN = $(BUILD)/gen
+$(BUILD)/lib/normalize.o: $(GEN)/confusables.h
+$(BUILD)/lib/normalize.o: ALL_CFLAGS += -I$(GEN)
+$(GEN)/confusables.h: tools/gen_confusables.c
+	@mkdir -p $(GEN)
+	$(CC) -O1 -o $(GEN)/gen_confusables $< $(shell pkg-config --cflags --libs icu-uc icu-i18n)
+	$(GEN)/gen_confusables > $@.tmp && mv $@.tmp $@
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@
@@ -160,6 +174,7 @@ fuzz:
 	    -o $(FUZZ_BUILD)/fuzz_$t tests/fuzz/fuzz_$t.c $(FUZZ_SRC_$t) $(FUZZ_BUILD)/libreprint.a $(LDLIBS); \
 	  mkdir -p tests/fuzz/out/$t; \
 	  $(FUZZ_BUILD)/fuzz_$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+	    -timeout=$(or $(FUZZ_TIMEOUT_$t),$(FUZZ_TIMEOUT)) \
 	    tests/fuzz/out/$t tests/fuzz/corpus/$t;)
 
 ## valgrind: the CLI tests under valgrind memcheck

@@ -82,7 +82,7 @@ RP_API unsigned rp_version_number(void);
 /* Version of the text normalization (cleaner, tokenizer, shingles). It
  * changes whenever the same text may give other shingles; an index built
  * under another version must be rebuilt. */
-#define RP_NORMALIZER_VERSION 1
+#define RP_NORMALIZER_VERSION 2
 
 /* Largest text rp_doc_new() accepts, in bytes (offsets are 32-bit). */
 #define RP_MAX_TEXT ((size_t)0xFFFFFFF0u)
@@ -133,8 +133,9 @@ RP_API int rp_text_prepare(const char *in, size_t len, unsigned flags, char **ou
                     size_t *outlen);
 
 /* Extracts the text of an HTML document given in UTF-8 (any bytes are
- * accepted; libxml2's HTML parser recovers from every error and never
- * touches the network). The contents of head, script, style, noscript,
+ * accepted; one pass recovers from every error as HTML parsers do, in
+ * time linear in len, at any depth of nesting, never touching the
+ * network; the text is at most len + 1 bytes). The contents of head, script, style, noscript,
  * template, nav, header, footer, aside, form, iframe, svg, button, select
  * and textarea are dropped. Block elements (p, div, h1-h6, article,
  * section, blockquote, ul, table, ...) end a paragraph (a blank line);

@@ -10,9 +10,10 @@
  * byte ranges it keeps, so token offsets still point into the original.
  *
  * The rules, each general rather than one site's strings:
- *  1. Inline markup is skipped: HTML tags and entities, markdown link and
- *     image targets "](...)", autolinks <...>, bare URLs and e-mail
- *     addresses. Their visible text (a link's words) is kept.
+ *  1. Inline markup is skipped: HTML tags, markdown link and image
+ *     targets "](...)", autolinks <...>, bare URLs and e-mail addresses.
+ *     Their visible text (a link's words) is kept. HTML entities are text:
+ *     the tokenizer decodes them (pr&eacute;sident is président).
  *  2. A line is page furniture, and dropped whole, when it is short and
  *     made only of interface words (share, print, tweet, ...), when it is
  *     a short line starting with a navigation or credit cue ("Related",
@@ -38,6 +39,7 @@
 #include "clean.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -372,31 +374,6 @@ static int is_thread_line(const uint8_t *s, const line *l)
     return 0;
 }
 
-/* Returns the index of the first line of a trailing thread, or nl. */
-static size_t thread_start(const uint8_t *s, const line *L, size_t nl,
-                           const unsigned *words_before)
-{
-    size_t head = nl;
-    for (size_t i = 0; i < nl && head == nl; i++)
-        if (words_before[i] >= MIN_ARTICLE && is_comment_head(&L[i]))
-            head = i;
-    /* Shape: scan backwards over the tail, keeping the earliest start from
-     * which at least 60% of non-blank lines (and 3 or more) look like a
-     * thread and the first line does. */
-    size_t best = nl;
-    unsigned lines = 0, thread = 0;
-    for (size_t i = nl; i-- > 0;) {
-        if (L[i].words == 0)
-            continue;
-        lines++;
-        int t = is_thread_line(s, &L[i]);
-        thread += (unsigned)t;
-        if (t && thread >= 3 && thread * 5 >= lines * 3 && words_before[i] >= MIN_ARTICLE)
-            best = i;
-    }
-    return best < head ? best : head;
-}
-
 /* ------------------------------------------------------------------ */
 /* Inline markup and datelines                                         */
 /* ------------------------------------------------------------------ */
@@ -463,12 +440,12 @@ static size_t skip_nonspace(const uint8_t *s, size_t i, size_t end)
     return i;
 }
 
-/* Bytes that may open inline markup: '<' '&' ']' '@', and the first
+/* Bytes that may open inline markup: '<' ']' '@', and the first
  * letters of URL prefixes (http, www, ftp). */
 static int inline_special(uint8_t c)
 {
     switch (c) {
-    case '<': case '&': case ']': case '@':
+    case '<': case ']': case '@':
     case 'h': case 'H': case 'w': case 'W': case 'f':
         return 1;
     default:
@@ -495,12 +472,6 @@ static void feed_inline(rp_tokenizer *t, size_t start, size_t end)
                 j++;
             if (j < end && s[j] == '>' && j > i + 1 &&
                 (a_alpha(s[i + 1]) || s[i + 1] == '/' || s[i + 1] == '!'))
-                skip_to = j + 1;
-        } else if (c == '&') {
-            size_t j = i + 1;
-            while (j < end && j - i < 12 && (a_alnum(s[j]) || s[j] == '#'))
-                j++;
-            if (j < end && s[j] == ';' && j > i + 1)
                 skip_to = j + 1;
         } else if (c == ']' && i + 1 < end && s[i + 1] == '(') {
             size_t j = i + 2;
@@ -539,68 +510,96 @@ static void feed_inline(rp_tokenizer *t, size_t start, size_t end)
 /* Driver                                                              */
 /* ------------------------------------------------------------------ */
 
-/* Splits s[0..len) into lines, measured and keyed, with the number of words
- * before each. On success *L and *before are malloc'd (caller frees both).
- * @return RP_OK or RP_ENOMEM. */
-static int split_lines(const uint8_t *s, size_t len, line **Lout,
-                       unsigned **before_out, size_t *nout)
+/* Lines are read one at a time and never stored: the cleaner's memory
+ * does not grow with the text. A line ends at LF, CR LF or a lone CR
+ * (old Mac files). */
+typedef struct lines {
+    const uint8_t *s;
+    size_t len, pos;
+    int done;
+    unsigned before;    /* words before the current line */
+} lines;
+
+static void lines_init(lines *it, const uint8_t *s, size_t len)
 {
-    size_t nl = 0;
-    for (const uint8_t *q = s; len && (q = memchr(q, '\n', (size_t)(s + len - q))); q++)
-        nl++;
-    nl++;
-    line *L = malloc(nl * sizeof *L);
-    unsigned *before = malloc(nl * sizeof *before);
-    if (!L || !before) {
-        free(L);
-        free(before);
-        return RP_ENOMEM;
+    it->s = s;
+    it->len = len;
+    it->pos = 0;
+    it->done = 0;
+    it->before = 0;
+}
+
+/* Reads the next line into *l, measured and (when short) keyed, and sets
+ * *before to the number of words before it. @return 0 at the end. */
+static int next_line(lines *it, line *l, unsigned *before)
+{
+    if (it->done)
+        return 0;
+    const uint8_t *s = it->s;
+    size_t i = it->pos, len = it->len;
+    while (i < len && s[i] != '\n' && s[i] != '\r')
+        i++;
+    l->start = it->pos;
+    l->end = i;
+    if (i >= len)
+        it->done = 1;
+    else
+        it->pos = i + (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n' ? 2 : 1);
+    measure(s, l);
+    /* no rule looks at a long paragraph's key */
+    if (l->words > 0 && l->words <= KEY_WORDS)
+        make_key(s, l);
+    else
+        l->key[0] = 0;
+    *before = it->before;
+    it->before += l->words;
+    return 1;
+}
+
+/* Returns the byte offset of the first line of a trailing comment thread
+ * in s[0..len), or SIZE_MAX. Two passes over the lines: the first counts
+ * them and finds the first heading; the second finds the earliest line
+ * from which at least 60% of the non-blank lines (and 3 or more) look like
+ * a thread, the line itself included. */
+static size_t thread_start(const uint8_t *s, size_t len)
+{
+    lines it;
+    line l;
+    unsigned before;
+    size_t head = SIZE_MAX, nonblank = 0, thread = 0;
+    lines_init(&it, s, len);
+    while (next_line(&it, &l, &before)) {
+        if (l.words == 0)
+            continue;
+        nonblank++;
+        thread += (size_t)is_thread_line(s, &l);
+        if (head == SIZE_MAX && before >= MIN_ARTICLE && is_comment_head(&l))
+            head = l.start;
     }
-    size_t n = 0, p = 0;
-    unsigned words = 0;
-    while (p <= len && n < nl) {
-        const uint8_t *q = len > p ? memchr(s + p, '\n', len - p) : NULL;
-        size_t e = q ? (size_t)(q - s) : len;
-        line *l = &L[n];
-        l->start = p;
-        l->end = e > p && s[e - 1] == '\r' ? e - 1 : e;
-        measure(s, l);
-        /* no rule looks at a long paragraph's key */
-        if (l->words <= KEY_WORDS)
-            make_key(s, l);
-        else
-            l->key[0] = 0;
-        before[n] = words;
-        words += l->words;
-        n++;
-        p = e + 1;
-        if (!q)
-            break;
+    size_t seen = 0, seen_thread = 0;
+    lines_init(&it, s, len);
+    while (next_line(&it, &l, &before) && l.start < head) {
+        if (l.words == 0)
+            continue;
+        int t = is_thread_line(s, &l);
+        size_t rest = nonblank - seen, rest_thread = thread - seen_thread;
+        if (t && rest_thread >= 3 && rest_thread * 5 >= rest * 3 && before >= MIN_ARTICLE)
+            return l.start;
+        seen++;
+        seen_thread += (size_t)t;
     }
-    *Lout = L;
-    *before_out = before;
-    *nout = n;
-    return RP_OK;
+    return head;
 }
 
 int rp_clean_thread(const char *text, size_t len, size_t *start)
 {
-    const uint8_t *s = (const uint8_t *)text;
-    line *L;
-    unsigned *before;
-    size_t n;
     *start = len;
     if (len > RP_MAX_TEXT)
         return RP_ETOOBIG;
     pthread_once(&filters_once, filters_init);
-    int rc = split_lines(s, len, &L, &before, &n);
-    if (rc != RP_OK)
-        return rc;
-    size_t cut = thread_start(s, L, n, before);
-    if (cut < n)
-        *start = L[cut].start;
-    free(L);
-    free(before);
+    size_t cut = thread_start((const uint8_t *)text, len);
+    if (cut != SIZE_MAX)
+        *start = cut;
     return RP_OK;
 }
 
@@ -608,15 +607,13 @@ int rp_clean_feed(rp_tokenizer *t)
 {
     pthread_once(&filters_once, filters_init);
     const uint8_t *s = t->s;
-    line *L;
-    unsigned *before;
-    size_t n;
-    if (split_lines(s, t->len, &L, &before, &n) != RP_OK)
-        return RP_ENOMEM;
-    size_t cut = thread_start(s, L, n, before);
+    size_t cut = thread_start(s, t->len);
+    lines it;
+    line ln, *l = &ln;
+    unsigned before;
     int para_start = 1;
-    for (size_t i = 0; i < cut; i++) {
-        line *l = &L[i];
+    lines_init(&it, s, t->len);
+    while (next_line(&it, l, &before) && l->start < cut) {
         if (l->words == 0) {
             para_start = 1;
             continue;
@@ -643,7 +640,5 @@ int rp_clean_feed(rp_tokenizer *t)
         feed_inline(t, st, l->end);
         /* a line end ends a word, never a shingle: shingles run on */
     }
-    free(L);
-    free(before);
     return t->err;
 }

@@ -320,11 +320,19 @@ static int blank(const char *s, size_t start, size_t end)
     return 1;
 }
 
-/* @return the end of the line that starts at p (its '\n', or len). */
+/* @return the end of the line that starts at p: its LF, CR LF or lone
+ * CR, or len. */
 static size_t line_end(const char *s, size_t len, size_t p)
 {
-    const char *q = p < len ? memchr(s + p, '\n', len - p) : NULL;
-    return q ? (size_t)(q - s) : len;
+    while (p < len && s[p] != '\n' && s[p] != '\r')
+        p++;
+    return p;
+}
+
+/* @return the start of the line after the one that ends at e < len. */
+static size_t line_next(const char *s, size_t len, size_t e)
+{
+    return e + (s[e] == '\r' && e + 1 < len && s[e + 1] == '\n' ? 2 : 1);
 }
 
 int rp_paragraphs(const char *text, size_t len, const rp_token *tok,
@@ -348,14 +356,14 @@ int rp_paragraphs(const char *text, size_t len, const rp_token *tok,
         }
         if (e >= len)
             break;
-        p = e + 1;
+        p = line_next(text, len, e);
     }
     rp_para *v = NULL;
     size_t cap = 0, m = 0, ti = 0;
     int open = 0;
     for (size_t p = 0; p <= len;) {
         size_t e = line_end(text, len, p);
-        size_t le = e > p && text[e - 1] == '\r' ? e - 1 : e;
+        size_t le = e;
         if (blank(text, p, e)) {
             open = 0;
         } else if (open && blocks) {
@@ -372,7 +380,7 @@ int rp_paragraphs(const char *text, size_t len, const rp_token *tok,
         }
         if (e >= len)
             break;
-        p = e + 1;
+        p = line_next(text, len, e);
     }
     for (size_t i = 0; i < m; i++) {
         while (ti < n && tok[ti].start < v[i].start)

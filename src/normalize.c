@@ -7,18 +7,26 @@
  * word is reduced to one canonical form before it is hashed:
  *
  *   - bytes are decoded as UTF-8 with utf8proc; an invalid byte reads as
- *     U+FFFD (a separator) and never stops the run;
+ *     U+FFFD (a separator) and never stops the run; an HTML entity with
+ *     its ';' (&eacute; &#233; &#xE9;, names from libxml2's table) reads
+ *     as the character it stands for, in any text;
  *   - a word is a run of code points of general category L* or N* (marks
  *     M* continue a word); the test is by category, never by ASCII ranges;
  *     apostrophes, quotes and dashes separate words, in every typographic
  *     variant (rp_fold_punct);
- *   - soft hyphens, zero-width joiners and the Arabic tatweel are ignored
- *     inside a word;
+ *   - soft hyphens, zero-width spaces and joiners, the word joiner, the
+ *     byte order mark and the Arabic tatweel are ignored inside a word, so
+ *     they cannot split one;
  *   - each word is mapped to NFKC with Unicode case folding and its marks
  *     removed (utf8proc COMPAT|CASEFOLD|STRIPMARK, then COMPOSE); the
  *     Turkish dotless i folds onto i (so "IŞIK" and "ışık" agree), and the
  *     Arabic alef maksura and teh marbuta onto yeh and heh, spelling
  *     variants that news sites use interchangeably;
+ *   - a word that mixes Latin with Cyrillic or Greek letters has its
+ *     lookalikes of the other scripts folded onto its main script
+ *     ("pаypal" with a Cyrillic а becomes "paypal"), using Unicode's
+ *     confusables data (see tools/gen_confusables.c); words in one script
+ *     are never changed, so real Cyrillic and Greek text is untouched;
  *   - words of pure ASCII (most of them) take a fast path that lowercases
  *     in a table and never calls utf8proc; it yields the same bytes;
  *   - scripts written without spaces (Han, kana, Thai, Lao, Khmer,
@@ -33,11 +41,16 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <libxml/HTMLparser.h>
 #include <utf8proc.h>
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "util.h"
+
+/* confusables[]: {Cyrillic or Greek letter, the Latin letter it looks
+ * like}, generated at build time from Unicode's data. */
+#include "confusables.h"
 
 /* ASCII letters and digits map to their lowercase byte, all else to 0. */
 static uint8_t ascii_word[128];
@@ -94,7 +107,7 @@ int rp_is_nospace_script(int32_t cp)
 /* Code points skipped inside a word without ending it. */
 static int is_ignorable(int32_t cp)
 {
-    return cp == 0x00AD || cp == 0x200C || cp == 0x200D || cp == 0x2060
+    return cp == 0x00AD || cp == 0x200B || cp == 0x200C || cp == 0x200D || cp == 0x2060
         || cp == 0xFEFF || cp == 0x0640 || cp == 0x034F;
 }
 
@@ -106,6 +119,46 @@ size_t rp_utf8_next(const uint8_t *s, size_t len, int32_t *cp)
         return 1;
     }
     return (size_t)n;
+}
+
+size_t rp_entity(const uint8_t *s, size_t n, int32_t *cp)
+{
+    if (n < 4 || s[0] != '&')
+        return 0;
+    size_t i = 1;
+    uint32_t v = 0;
+    if (s[1] == '#') {
+        int hex = s[2] == 'x' || s[2] == 'X';
+        i = 2 + (size_t)hex;
+        size_t d0 = i;
+        for (; i < n && i - d0 < 8; i++) {
+            uint8_t c = s[i];
+            if (c >= '0' && c <= '9')
+                v = v * (hex ? 16 : 10) + (uint32_t)(c - '0');
+            else if (hex && (c | 32) >= 'a' && (c | 32) <= 'f')
+                v = v * 16 + (uint32_t)((c | 32) - 'a' + 10);
+            else
+                break;
+        }
+        if (i == d0 || i >= n || s[i] != ';' || v == 0 || v > 0x10FFFF ||
+            (v >= 0xD800 && v <= 0xDFFF))
+            return 0;
+    } else {
+        char name[33];
+        size_t k = 0;
+        while (i < n && k < 32 && (((s[i] | 32) >= 'a' && (s[i] | 32) <= 'z') ||
+                                   (k > 0 && s[i] >= '0' && s[i] <= '9')))
+            name[k++] = (char)s[i++];
+        if (k < 2 || i >= n || s[i] != ';')
+            return 0;
+        name[k] = 0;
+        const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
+        if (!e)
+            return 0;
+        v = e->value;
+    }
+    *cp = (int32_t)v;
+    return i + 1;
 }
 
 enum { C_SEP, C_WORD, C_MARK, C_IGNORE, C_NOSPACE };
@@ -208,6 +261,54 @@ typedef struct word_cache_entry {
 
 static _Thread_local word_cache_entry word_cache[WORD_CACHE];
 
+enum { S_LATIN, S_CYRILLIC, S_GREEK, S_OTHER };
+
+static int script_of(int32_t cp)
+{
+    if ((cp >= 'a' && cp <= 'z') || (cp >= 0xC0 && cp < 0x250))
+        return S_LATIN;
+    if (cp >= 0x400 && cp < 0x530)
+        return S_CYRILLIC;
+    if ((cp >= 0x370 && cp < 0x400) || (cp >= 0x1F00 && cp < 0x2000))
+        return S_GREEK;
+    return S_OTHER;
+}
+
+/* In a folded word that mixes Latin, Cyrillic and Greek letters, maps the
+ * lookalikes from the other scripts onto the script with the most letters
+ * (Latin on a tie). A word in one script is left alone. */
+static void fold_mixed_script(int32_t *cps, size_t n)
+{
+    size_t count[4] = {0};
+    for (size_t i = 0; i < n; i++)
+        count[script_of(cps[i])]++;
+    int scripts = (count[S_LATIN] > 0) + (count[S_CYRILLIC] > 0) + (count[S_GREEK] > 0);
+    if (scripts < 2)
+        return;
+    int main_script = S_LATIN;
+    if (count[S_CYRILLIC] > count[main_script])
+        main_script = S_CYRILLIC;
+    if (count[S_GREEK] > count[main_script])
+        main_script = S_GREEK;
+    size_t nc = sizeof confusables / sizeof confusables[0];
+    for (size_t i = 0; i < n; i++) {
+        int sc = script_of(cps[i]);
+        if (sc == main_script || sc == S_OTHER)
+            continue;
+        for (size_t k = 0; k < nc; k++) {
+            if (main_script == S_LATIN && confusables[k].other == cps[i]) {
+                cps[i] = confusables[k].latin;
+                break;
+            }
+            if (main_script != S_LATIN && sc == S_LATIN && confusables[k].latin == cps[i] &&
+                script_of(confusables[k].other) == main_script) {
+                cps[i] = confusables[k].other;
+                break;
+            }
+        }
+    }
+}
+
 /* @return nonzero and *h when the normalized word s[0..len) is not empty. */
 static int normalize_word(const uint8_t *s, size_t len, uint64_t *h)
 {
@@ -215,11 +316,13 @@ static int normalize_word(const uint8_t *s, size_t len, uint64_t *h)
     size_t n = 0;
     for (size_t i = 0; i < len && n < RP_WORD_MAX;) {
         int32_t cp;
-        i += rp_utf8_next(s + i, len - i, &cp);
+        size_t k = s[i] == '&' ? rp_entity(s + i, len - i, &cp) : 0;
+        i += k ? k : rp_utf8_next(s + i, len - i, &cp);
         if (is_ignorable(cp))
             continue;
         n = fold_cp(cp, cps, n, RP_WORD_MAX);
     }
+    fold_mixed_script(cps, n);
     utf8proc_ssize_t m = utf8proc_normalize_utf32(cps, (utf8proc_ssize_t)n,
                                                   UTF8PROC_COMPOSE | UTF8PROC_STABLE);
     if (m < 0)
@@ -309,7 +412,11 @@ void rp_tokenizer_feed(rp_tokenizer *t, size_t start, size_t end)
         end = t->len;
     while (i < end) {
         uint8_t b = s[i];
-        if (b < 0x80) {
+        int32_t cp;
+        size_t n = 0;
+        if (b == '&')
+            n = rp_entity(s + i, end - i, &cp);   /* &eacute; &#233; */
+        if (b < 0x80 && !n) {
             uint8_t l = ascii_word[b];
             if (l) {
                 if (t->run_len)
@@ -331,8 +438,8 @@ void rp_tokenizer_feed(rp_tokenizer *t, size_t start, size_t end)
             i++;
             continue;
         }
-        int32_t cp;
-        size_t n = rp_utf8_next(s + i, end - i, &cp);
+        if (!n)
+            n = rp_utf8_next(s + i, end - i, &cp);
         switch (classify(cp)) {
         case C_WORD:
             if (t->run_len)

@@ -52,4 +52,9 @@ int rp_is_nospace_script(int32_t cp);
  * gives U+FFFD and a length of 1. @return the number of bytes read (>=1). */
 size_t rp_utf8_next(const uint8_t *s, size_t len, int32_t *cp);
 
+/* Decodes the HTML character reference at s[0..n) ("&eacute;", "&#233;",
+ * "&#xE9;": a name from libxml2's HTML table or a valid code point, then
+ * ';'). @return its length in bytes and *cp, or 0 when s starts none. */
+size_t rp_entity(const uint8_t *s, size_t n, int32_t *cp);
+
 #endif

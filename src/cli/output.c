@@ -48,6 +48,14 @@ void diag(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+/* Bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069):
+ * they reorder what follows on a terminal, so "txt.exe" can be shown
+ * as "exe.txt". */
+static int is_bidi_control(int32_t cp)
+{
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /* Length of a valid UTF-8 sequence at s, or 0. */
 static size_t valid_seq(const unsigned char *s, int32_t *cp)
 {
@@ -85,6 +93,9 @@ void json_string(FILE *f, const char *str)
         if (n == 0) {
             fputs("\xEF\xBF\xBD", f);
             s++;
+        } else if (cp < 0xA0 || is_bidi_control(cp)) {
+            fprintf(f, "\\u%04x", (unsigned)cp);   /* C1 controls, bidi */
+            s += n;
         } else {
             fwrite(s, 1, n, f);
             s += n;
@@ -160,6 +171,11 @@ static size_t safe_into(char *out, size_t cap, const char *str)
         else if ((n = valid_seq(s, &cp)) == 0 ||
                  (cp >= 0x80 && cp < 0xA0) ||
                  utf8proc_category(cp) == UTF8PROC_CATEGORY_CC) PUT("\\x%02x", c);
+        else if (is_bidi_control(cp)) {
+            PUT("\\u%04x", (unsigned)cp);
+            s += n;
+            continue;
+        }
         else {
             PUT("%.*s", (int)n, (const char *)s);
             s += n;
@@ -220,6 +236,11 @@ void safe_text(FILE *f, const char *str, size_t n)
         if (k <= 0 || (cp >= 0x80 && cp < 0xA0) || utf8proc_category(cp) == UTF8PROC_CATEGORY_CC) {
             fprintf(f, "\\x%02x", c);
             i++;
+            continue;
+        }
+        if (is_bidi_control(cp)) {
+            fprintf(f, "\\u%04x", (unsigned)cp);
+            i += (size_t)k;
             continue;
         }
         fwrite(s + i, 1, (size_t)k, f);

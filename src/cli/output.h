@@ -18,8 +18,9 @@ void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void progress_show(int tty, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void progress_end(void);
 
-/* Writes s as a JSON string literal (quoted). Control characters are
- * escaped; bytes that are not valid UTF-8 become U+FFFD. */
+/* Writes s as a JSON string literal (quoted). Control characters (C0
+ * and C1) and bidi overrides are escaped as \uXXXX; bytes that are not
+ * valid UTF-8 become U+FFFD. */
 void json_string(FILE *f, const char *s);
 
 /* Writes s[0..n) as a JSON string literal that is also safe inside an
@@ -30,13 +31,14 @@ void json_string(FILE *f, const char *s);
 void json_string_html(FILE *f, const char *s, size_t n);
 
 /* Writes s for a human: printable UTF-8 as is, control characters and
- * invalid bytes as C escapes (\n, \t, \x1b), so a file name can never
- * drive the terminal. */
+ * invalid bytes as C escapes (\n, \t, \x1b), bidi overrides as \u202e,
+ * so a file name can never drive the terminal. */
 void safe_string(FILE *f, const char *s);
 
 /* Writes n bytes of article text for a human: line breaks and tabs as
  * they are ("\r\n" as "\n"), printable UTF-8 as is, other control
- * characters and invalid bytes as C escapes (\x1b, \xff). */
+ * characters and invalid bytes as C escapes (\x1b, \xff), bidi
+ * overrides as \u202e. */
 void safe_text(FILE *f, const char *s, size_t n);
 
 /* Returns s made safe as by safe_string, in a static buffer that the next

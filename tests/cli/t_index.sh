@@ -72,7 +72,7 @@ check "index stats" 0 -- rp index stats "$DB"
 has "stats docs" "$T/out" "documents  5"
 has "stats clusters" "$T/out" "clusters   2"
 has "stats settings" "$T/out" "shingle 3, hashes 256, bands 32, rows 1, threshold 0.5"
-has "stats normalizer" "$T/out" "normalizer 1, format 1"
+has "stats normalizer" "$T/out" "normalizer 2, format 1"
 
 # re-adding the same files changes nothing
 cp "$DB" "$IX/before.db"
@@ -236,7 +236,7 @@ c.execute("update meta set value = 999 where key = 'normalizer'")
 c.commit()
 EOF
 check "normalizer version checked" 2 -- rp index query "$DB2" "$CRAFT"
-has "normalizer version checked" "$T/err" "index built with normalizer version 999, this reprint has 1"
+has "normalizer version checked" "$T/err" "index built with normalizer version 999, this reprint has 2"
 
 # ---------------------------------------------------------------- bad databases
 printf 'just some text\n' >"$IX/notdb"

@@ -1,7 +1,9 @@
 /*
  * fuzz_html.c - fuzz target for text preparation: encoding detection and
- * conversion, and HTML to text with libxml2 (rp_text_prepare, src/text.c
+ * conversion, and HTML to text (rp_text_prepare, src/text.c
  * and src/html.c), on any bytes, read as HTML, sniffed, and as plain text.
+ * `make fuzz` runs it with -timeout=1 (FUZZ_TIMEOUT_html): an input that
+ * takes longer is a failure, as a quadratic path would be.
  *
  * Checks, beyond "no crash": a result is NUL-terminated with the length
  * given; HTML text holds no NUL; text converted from Windows-1252 or
@@ -32,8 +34,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         }
         CHECK(out && out[len] == 0);
-        if (flags[i] == RP_TEXT_HTML)
+        if (flags[i] == RP_TEXT_HTML) {
             CHECK(strlen(out) == len);
+            /* the text of a page is never longer than the page (+ '\n') */
+            if (e == RP_ENC_UTF8)
+                CHECK(len <= size + 1);
+        }
         if (flags[i] == 0) {
             if (e == RP_ENC_CP1252 || e == RP_ENC_UTF16LE || e == RP_ENC_UTF16BE) {
                 /* valid UTF-8 (which may start with an encoded U+FEFF) */

@@ -4,6 +4,7 @@
  * pages that are broken or pathological.
  */
 #include "testutil.h"
+#include "util.h"
 
 static void text_is(const char *html, const char *want)
 {
@@ -107,6 +108,121 @@ static void test_deep(void **state)
     free(s);
 }
 
+static void test_deep_keeps_text(void **state)
+{
+    (void)state;
+    /* more than 256 levels: the text after them is kept (libxml2's tree
+     * stopped there and lost the rest of the page) */
+    size_t depth = 1000, n = 0;
+    char *s = malloc(depth * 12 + 64);
+    assert_non_null(s);
+    n += (size_t)sprintf(s + n, "<html><body>");
+    for (size_t i = 0; i < depth; i++)
+        n += (size_t)sprintf(s + n, i % 2 ? "<span>" : "<div>");
+    n += (size_t)sprintf(s + n, "deep words");
+    for (size_t i = 0; i < depth; i++)
+        n += (size_t)sprintf(s + n, i % 2 ? "</div>" : "</span>");
+    n += (size_t)sprintf(s + n, "<p>after</p></body></html>");
+    char *out;
+    size_t len;
+    assert_int_equal(rp_html_text(s, n, &out, &len), RP_OK);
+    assert_string_equal(out, "deep words\n\nafter\n");
+    free(out);
+    free(s);
+}
+
+static void test_recovery(void **state)
+{
+    (void)state;
+    /* text before any tag, and implied closes */
+    text_is("lead<li>item", "lead\n\nitem\n");
+    text_is("<p>a<form>f</form>b", "a\n\nb\n");
+    text_is("<dl><dt>t<dd>d<dt>u</dl>", "t\nd\nu\n");
+    text_is("<table><tr><td>a<td>b<tr><td>c</table>", "a b\nc\n");
+    /* a dropped element closed by the end of its parent */
+    text_is("<div><nav>menu</div>after", "after\n");
+    /* head without its end tag ends where the body starts */
+    text_is("<html><head><title>t</title><p>body text", "body text\n");
+    /* quoted attribute values may hold '>'; unmatched quotes end at '>' */
+    text_is("<p title='a>b' class=\"c>d\">x</p>", "x\n");
+    text_is("<p title='oops>x</p><p>y", "x\n\ny\n");
+    /* raw text of script ends only at its end tag */
+    text_is("<p>a<script>if (a<b) document.write('</p>')</script>b</p>", "ab\n");
+    /* entities: unknown ones and ones without ';' stay text */
+    text_is("<p>&bogus; &eacute &amp;x &#0; &#x110000; &#233</p>",
+            "&bogus; &eacute &x \xc3\xa9\n");
+    /* a NUL byte is never text */
+    char *o;
+    size_t ol;
+    assert_int_equal(rp_html_text("<p>a\0b</p>", 10, &o, &ol), RP_OK);
+    assert_int_equal(ol, strlen(o));
+    assert_string_equal(o, "ab\n");
+    free(o);
+    /* CR line ends in pre */
+    text_is("<pre>a\rb\r\nc</pre>", "a\nb\nc\n");
+}
+
+/* Hostile pages of about `size` bytes, of each kind. */
+static char *hostile(int kind, size_t size, size_t *len)
+{
+    static const char *const unit[] = {
+        "a1=\"1\" ",                         /* attributes of one tag */
+        "<div>",                               /* deep nesting */
+        "<b><i>x<p>word",                      /* unclosed tags */
+        "<!-- c -- x <p> --><p>a",             /* comments */
+        "&eacute;&#233;&#x00e9;&bogus;&amp&",  /* entities */
+        "<div></span></b>",                    /* deep, unmatched end tags */
+        "<p a='x>",                            /* unmatched quotes */
+    };
+    const char *head = kind == 0 ? "<html><body><p " : "<html><body>";
+    char *s = malloc(size + 64);
+    assert_non_null(s);
+    size_t n = strlen(head), u = strlen(unit[kind]);
+    memcpy(s, head, n);
+    while (n + u < size) {
+        memcpy(s + n, unit[kind], u);
+        n += u;
+    }
+    n += (size_t)sprintf(s + n, ">w</p></body></html>");
+    *len = n;
+    return s;
+}
+
+static double ns_per_byte(const char *s, size_t n, int runs)
+{
+    double best = 1e30;
+    for (int r = 0; r < runs; r++) {
+        char *out;
+        size_t len;
+        double t0 = rp_now();
+        assert_int_equal(rp_html_text(s, n, &out, &len), RP_OK);
+        double t = rp_now() - t0;
+        free(out);
+        if (t < best)
+            best = t;
+    }
+    return best * 1e9 / (double)n;
+}
+
+static void test_linear_time(void **state)
+{
+    (void)state;
+    /* a property: the time per byte of any kind of hostile page stays
+     * flat from 1 MB to 32 MB. A quadratic cost would make it 32 times
+     * larger; a factor of 8 leaves room for a noisy machine. */
+    for (int kind = 0; kind < 7; kind++) {
+        size_t n1, n32;
+        char *s1 = hostile(kind, (size_t)1 << 20, &n1);
+        char *s32 = hostile(kind, (size_t)32 << 20, &n32);
+        double a = ns_per_byte(s1, n1, 5), b = ns_per_byte(s32, n32, 2);
+        printf("# html kind %d: %.2f ns/byte at 1 MB, %.2f at 32 MB\n", kind, a, b);
+        /* below 2 ns/byte the 1 MB figure is mostly timer noise */
+        assert_true(b <= 8 * (a > 2 ? a : 2));
+        free(s1);
+        free(s32);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -116,6 +232,9 @@ int main(void)
         cmocka_unit_test(test_entities),
         cmocka_unit_test(test_broken),
         cmocka_unit_test(test_deep),
+        cmocka_unit_test(test_deep_keeps_text),
+        cmocka_unit_test(test_recovery),
+        cmocka_unit_test(test_linear_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -208,8 +208,53 @@ static void test_ignorables(void **state)
     assert_norm("co\xE2\x80\x8C" "operate", "cooperate");    /* ZWNJ */
     assert_norm("co\xE2\x81\xA0" "operate", "cooperate");    /* word joiner */
     assert_norm("co\xEF\xBB\xBF" "operate", "cooperate");    /* BOM */
-    /* but a zero-width space separates (category Cf, not ignorable) */
-    assert_int_equal(tok_count("co\xE2\x80\x8B" "operate"), 2);
+    /* a zero-width space inside a word is an evasion, not a separator
+     * (issue 13): it is ignored too */
+    assert_norm("co\xE2\x80\x8B" "operate", "cooperate");
+    assert_int_equal(tok_count("co\xE2\x80\x8B" "operate"), 1);
+    assert_int_equal(tok_count("one \xE2\x80\x8B two"), 2);
+}
+
+static void test_entities_decoded(void **state)
+{
+    (void)state;
+    /* HTML entities in plain text read as their characters (issue 13) */
+    assert_int_equal(word_hash("pr&eacute;sident"), word_hash("pr\xC3\xA9sident"));
+    assert_int_equal(word_hash("r&#233;publique"), word_hash("r\xC3\xA9publique"));
+    assert_int_equal(word_hash("caf&#xE9;"), word_hash("caf\xC3\xA9"));
+    assert_int_equal(tok_count("pr&eacute;sident"), 1);
+    /* separators stay separators; no ';', unknown names and invalid code
+     * points are not entities */
+    assert_int_equal(tok_count("salt&amp;pepper"), 2);
+    assert_int_equal(tok_count("a&nbsp;b"), 2);
+    assert_int_equal(tok_count("pr&eacutesident"), 2);
+    assert_int_equal(tok_count("x&bogus;y"), 3);
+    assert_int_equal(tok_count("x&#0;y"), 3);
+    assert_int_equal(tok_count("x&#xD800;y"), 3);
+    /* the token spans the entity's bytes */
+    rp_token *t;
+    assert_int_equal(tok_str("la pr&eacute;sidente", 0, &t), 2);
+    assert_int_equal(t[1].start, 3);
+    assert_int_equal(t[1].end, 20);
+    free(t);
+}
+
+static void test_mixed_script_lookalikes(void **state)
+{
+    (void)state;
+    /* Cyrillic а, е, о, р, с in Latin words fold to Latin */
+    assert_norm("p\xD0\xB0ypal", "paypal");
+    assert_norm("\xD1\x81\xD0\xBEmputer", "computer");
+    assert_norm("PR\xD0\x95SIDENT", "president");            /* capital Е */
+    /* Greek ο in a Latin word */
+    assert_norm("g\xCE\xBF\xCE\xBFgle", "google");
+    /* a Latin o in a Cyrillic word folds to Cyrillic: "мoсква" = "москва" */
+    assert_int_equal(word_hash("\xD0\xBCo\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0"),
+                     word_hash("\xD0\xBC\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0"));
+    /* words in one script are never folded: Cyrillic "сор" is not "cop",
+     * Greek "ορα" is not "opa" */
+    assert_true(word_hash("\xD1\x81\xD0\xBE\xD1\x80") != word_hash("cop"));
+    assert_true(word_hash("\xCE\xBF\xCF\x81\xCE\xB1") != word_hash("opa"));
 }
 
 static void test_nospace_bigrams(void **state)
@@ -504,6 +549,8 @@ int main(void)
         cmocka_unit_test(test_turkish_i),
         cmocka_unit_test(test_arabic_folds),
         cmocka_unit_test(test_ignorables),
+        cmocka_unit_test(test_mixed_script_lookalikes),
+        cmocka_unit_test(test_entities_decoded),
         cmocka_unit_test(test_nospace_bigrams),
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_invalid_utf8_random),
