@@ -94,8 +94,8 @@ $(BUILD)/cli/page.o: ALL_CFLAGS += -I$(BUILD)/cli
 # The lookalike table of normalize.c is generated at build time from ICU's
 # copy of Unicode's confusables data (tools/gen_confusables.c).
 GEN = $(BUILD)/gen
-$(BUILD)/lib/normalize.o: $(GEN)/confusables.h
-$(BUILD)/lib/normalize.o: ALL_CFLAGS += -I$(GEN)
+$(BUILD)/lib/normalize.o $(BUILD)/pic/normalize.o: $(GEN)/confusables.h
+$(BUILD)/lib/normalize.o $(BUILD)/pic/normalize.o: ALL_CFLAGS += -I$(GEN)
 $(GEN)/confusables.h: tools/gen_confusables.c
 	@mkdir -p $(GEN)
 	$(CC) -O1 -o $(GEN)/gen_confusables $< $(shell pkg-config --cflags --libs icu-uc icu-i18n)
