@@ -270,6 +270,10 @@ typedef struct rp_run_stats {
     size_t furniture;    /* lines left out as corpus-level furniture (compact
                             mode: counted over the documents verified) */
     unsigned bands, rows;
+    size_t capped;       /* LSH buckets too large to list all their pairs
+                            (more than 2,048 near-identical documents):
+                            when nonzero, some verified pairs are missing
+                            (the clusters are still complete) */
 } rp_run_stats;
 void rp_corpus_stats(const rp_corpus *c, rp_run_stats *out);
 

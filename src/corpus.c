@@ -59,10 +59,10 @@ struct rp_corpus {
         int lost;          /* RP_OK, or why the loader failed */
     } *e;
     size_t n, cap;
-    uint32_t *keys;        /* n * bands LSH band keys */
-    size_t keys_cap;
-    uint8_t *mini;         /* n * hashes: the low byte of each MinHash value */
-    size_t mini_cap;
+    uint16_t *v16;         /* n * hashes: the low 16 bits of each MinHash
+                              value, for LSH and the screen */
+    size_t v16_cap;
+    size_t capped;         /* LSH buckets over their cap */
     /* open-addressing set of ids: slot holds index + 1, 0 = empty */
     size_t *idx;
     size_t idx_cap;
@@ -115,8 +115,7 @@ void rp_corpus_free(rp_corpus *c)
         free(c->e[i].id);
     }
     free(c->e);
-    free(c->keys);
-    free(c->mini);
+    free(c->v16);
     free(c->idx);
     if (c->cache)
         for (size_t i = 0; i < c->n; i++)
@@ -235,8 +234,7 @@ long rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d)
     }
     copy = strdup(id);
     if (!copy || rp_grow(&c->e, &c->cap, c->n + 1, sizeof *c->e) < 0 ||
-        rp_grow(&c->keys, &c->keys_cap, (c->n + 1) * c->bands, sizeof *c->keys) < 0 ||
-        rp_grow(&c->mini, &c->mini_cap, (c->n + 1) * c->o.hashes, 1) < 0) {
+        rp_grow(&c->v16, &c->v16_cap, (c->n + 1) * c->o.hashes, sizeof *c->v16) < 0) {
         rc = RP_ENOMEM;
         goto fail;
     }
@@ -245,10 +243,9 @@ long rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d)
     e->id = copy;
     e->nsh = (uint32_t)d->n;
     e->digest = d->digest;
-    rp_lsh_keys(d->sig, c->bands, c->rows, c->keys + c->n * c->bands);
-    uint8_t *m = c->mini + c->n * (size_t)c->o.hashes;
+    uint16_t *m = c->v16 + c->n * (size_t)c->o.hashes;
     for (unsigned k = 0; k < c->o.hashes; k++)
-        m[k] = (uint8_t)d->sig[k];
+        m[k] = (uint16_t)d->sig[k];
     if (c->load) {
         df_count(c, d);
         rp_doc_free(d);
@@ -535,8 +532,8 @@ out:
 }
 
 /* The screen: could documents a and b reach the threshold at all? From
- * their one-byte MinHash values (b-bit MinHash, Li and König, WWW 2010)
- * the share of agreeing values E estimates J + (1 - J) / 256, so J is
+ * their 16-bit MinHash values (b-bit MinHash, Li and König, WWW 2010)
+ * the share of agreeing values E estimates J + (1 - J) / 2^16, so J is
  * estimated, and bounded above at four standard errors; with the two set
  * sizes that bounds the containment. A pair whose bound stays under half
  * the threshold (half, because corpus-level furniture removed in
@@ -547,10 +544,11 @@ out:
 static int screen(const rp_corpus *c, size_t a, size_t b)
 {
     unsigned K = c->o.hashes, eq = 0;
-    const uint8_t *x = c->mini + a * K, *y = c->mini + b * K;
+    const uint16_t *x = c->v16 + a * K, *y = c->v16 + b * K;
     for (unsigned k = 0; k < K; k++)
         eq += x[k] == y[k];
-    double e = (double)eq / K, j = (e - 1.0 / 256) / (1.0 - 1.0 / 256);
+    const double chance = 1.0 / 65536;
+    double e = (double)eq / K, j = (e - chance) / (1.0 - chance);
     if (j < 0)
         j = 0;
     double var = (j > 1.0 / K ? j : 1.0 / K) * (1 - j) / K;
@@ -597,18 +595,27 @@ int rp_corpus_run(rp_corpus *c)
 
     double t0 = rp_now();
     uint64_t *cand = NULL;
-    long nc = o->exhaustive ? all_pairs(c->n, &cand)
-                            : rp_lsh_buckets(c->keys, c->n, c->bands, &cand);
-    /* the band keys are not needed any more */
-    free(c->keys);
-    c->keys = NULL;
+    long nc;
+    if (o->exhaustive)
+        nc = all_pairs(c->n, &cand);
+    else {
+        uint32_t *size = malloc((c->n ? c->n : 1) * sizeof *size);
+        if (!size)
+            return RP_ENOMEM;
+        for (size_t i = 0; i < c->n; i++)
+            size[i] = c->e[i].nsh;
+        nc = rp_lsh_ensemble(c->v16, size, c->n, o->hashes, c->bands, c->rows,
+                             o->threshold, &c->capped, &cand);
+        free(size);
+    }
     if (nc < 0)
         return RP_ENOMEM;
+    c->stats.capped = c->capped;
     c->stats.candidates = (size_t)nc;
     if (!o->exhaustive)
         nc = (long)screen_all(c, cand, (size_t)nc);
-    free(c->mini);
-    c->mini = NULL;
+    free(c->v16);
+    c->v16 = NULL;
     c->stats.screened = c->stats.candidates - (size_t)nc;
     if (c->load && order_by_component(cand, (size_t)nc, c->n) != RP_OK) {
         free(cand);
