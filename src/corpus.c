@@ -696,6 +696,18 @@ size_t rp_cluster_representative(const rp_corpus *c, size_t i)
     return c->cl.members[c->cl.start[i]].doc;
 }
 
+size_t rp_cluster_nrelated(const rp_corpus *c, size_t i)
+{
+    return i < c->cl.n && c->cl.rstart ? c->cl.rstart[i + 1] - c->cl.rstart[i] : 0;
+}
+
+const rp_member *rp_cluster_related(const rp_corpus *c, size_t i, size_t j)
+{
+    if (j >= rp_cluster_nrelated(c, i))
+        return NULL;
+    return &c->cl.related[c->cl.rstart[i] + j];
+}
+
 const rp_member *rp_cluster_member(const rp_corpus *c, size_t i, size_t j)
 {
     if (i >= c->cl.n || j >= rp_cluster_size(c, i))

@@ -329,10 +329,7 @@ long rp_lsh_ensemble(const uint16_t *v, const uint32_t *size, size_t n,
             while (j < n && (bk[j] >> 32) == (bk[i] >> 32))
                 j++;
             size_t k = j - i;
-            if (k > RP_LSH_SKEW_MAX) {
-                if (capped)
-                    (*capped)++;
-            } else if (k > 1) {
+            if (k > 1 && k <= RP_LSH_SKEW_MAX) {
                 if (rp_grow(&m, &mcap, k, sizeof *m) < 0)
                     goto oom;
                 for (size_t q = 0; q < k; q++) {

@@ -56,8 +56,8 @@ long rp_lsh_candidates(const uint32_t *sig, size_t n, unsigned K,
  * about 20 at t = 0.3, rho is too large for K values to tell).
  * v holds n rows of K 16-bit MinHash values (the low bits of each value),
  * size[i] the set size of document i. capped (may be NULL) receives the
- * number of buckets larger than RP_LSH_BUCKET_MAX (pairs then missing)
- * or RP_LSH_SKEW_MAX (left out). Pairs come back as in
+ * number of buckets larger than RP_LSH_BUCKET_MAX (pairs then missing;
+ * 1-row buckets over RP_LSH_SKEW_MAX are left out and not counted). Pairs come back as in
  * rp_lsh_candidates. @return their number, or -1 when out of memory. */
 long rp_lsh_ensemble(const uint16_t *v, const uint32_t *size, size_t n,
                      unsigned K, unsigned b, unsigned r, double t,

@@ -223,10 +223,10 @@ static size_t find_root(size_t *parent, size_t x)
 static void test_candidates_big_bucket(void **state)
 {
     (void)state;
-    /* 600 identical signatures (a bucket of more than RP_LSH_BUCKET_MAX)
+    /* 2,500 identical signatures (a bucket of more than RP_LSH_BUCKET_MAX)
      * among distinct ones, and a small group of 5: the big group comes
-     * back as a connected set of pairs, not all 179,700 of them */
-    enum { K = 16, N = 1000, BIG = 600 };
+     * back as a connected set of pairs, not all 3,123,750 of them */
+    enum { K = 16, N = 4000, BIG = 2500 };
     unsigned b = 8, r = 2;
     assert_true(BIG > RP_LSH_BUCKET_MAX);
     uint32_t *sig = malloc((size_t)N * K * sizeof *sig);
