@@ -156,3 +156,22 @@ rp scan --pairs --json corpus/ 2>"$T/err" | head -1 >/dev/null
 [ -s "$T/err" ] && { bad "closed pipe: stderr not quiet"; cat "$T/err"; } || ok
 set +o pipefail
 
+
+# ---------------------------------------------------------------- many copies
+# A wire story run by 257 outlets: --pairs lists every pair, as
+# --exhaustive does (a bucket of more than 256 once listed 511 of them).
+python3 - "$T/copies.jsonl" <<'PY'
+import json, sys
+text = open("corpus/001_092751d03b652b07.txt", encoding="utf-8").read()
+with open(sys.argv[1], "w") as f:
+    for i in range(257):
+        f.write(json.dumps({"id": "copy%03d" % i, "text": text}) + "\n")
+PY
+check "257 copies --pairs" 0 -- rp scan --pairs --stats --input jsonl - <"$T/copies.jsonl"
+n=$(wc -l <"$T/out")
+if [ "$n" -eq 32896 ]; then ok; else bad "257 copies: $n pairs listed, expected 32896"; fi
+has "257 copies: no capped bucket" "$T/err" " 0 capped buckets"
+hasnt "257 copies: no cap note" "$T/err" "not all of their pairs"
+check "257 copies --exhaustive" 0 -- rp scan --pairs --exhaustive --input jsonl - <"$T/copies.jsonl"
+n=$(wc -l <"$T/out")
+if [ "$n" -eq 32896 ]; then ok; else bad "257 copies exhaustive: $n pairs"; fi
