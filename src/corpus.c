@@ -19,14 +19,23 @@
  * candidate documents again and rebuilds their shingle sets, in order of
  * candidate component, so that the documents of one group are loaded
  * together; the rebuilt sets live in a cache of at most RP_VERIFY_CACHE
- * bytes, oldest out first. A document whose text comes back different
+ * bytes, oldest out first. A document evicted while some of its pairs are
+ * still to be verified is written to a spill file (its sorted shingle
+ * hashes, unlinked at once, in $TMPDIR or /tmp) and read back from there
+ * when it is needed again: a copy of a 60 MB text is then rebuilt once,
+ * not once per pair, so verification stays linear in the documents' size
+ * when they outgrow the cache (without the file, it falls back to
+ * rebuilding). A document whose text comes back different
  * (its digest changed) or not at all is marked lost: none of its pairs is
  * verified, and rp_corpus_lost() says so.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include "cluster.h"
@@ -80,6 +89,11 @@ struct rp_corpus {
     rp_doc **cache;        /* n slots: the rebuilt documents */
     size_t *fifo, fifo_head, fifo_n, cache_bytes;
     int fail;              /* sticky RP_ENOMEM from the cache */
+    uint32_t *left;        /* verify: pairs still to compare, per document */
+    int spill_fd;          /* spill file: 0 not tried, > 0 open, -1 none */
+    uint64_t *spill_at;    /* per document: offset + 1 in it, 0 = not there */
+    uint32_t *spill_n;     /* per document: its shingles there */
+    uint64_t spill_end;
 };
 
 rp_corpus *rp_corpus_new(const rp_options *o)
@@ -122,6 +136,11 @@ void rp_corpus_free(rp_corpus *c)
             rp_doc_free(c->cache[i]);
     free(c->cache);
     free(c->fifo);
+    free(c->left);
+    free(c->spill_at);
+    free(c->spill_n);
+    if (c->spill_fd > 0)
+        close(c->spill_fd);
     free(c->df);
     free(c->pairs);
     rp_clustering_free(&c->cl);
@@ -264,6 +283,78 @@ fail:
 /* Documents during verification                                        */
 /* ------------------------------------------------------------------ */
 
+/* Writes document i's shingle set to the spill file (opened on first
+ * use). Failing is harmless: the document is then rebuilt instead. */
+static void spill(rp_corpus *c, size_t i, const rp_doc *d)
+{
+    if (c->spill_fd == 0) {
+        const char *dir = getenv("TMPDIR");
+        char path[4096];
+        c->spill_fd = -1;
+        if (!dir || !*dir)
+            dir = "/tmp";
+        if ((size_t)snprintf(path, sizeof path, "%s/reprint-spill-XXXXXX", dir) >= sizeof path)
+            return;
+        int fd = mkstemp(path);
+        if (fd < 0)
+            return;
+        unlink(path);
+        c->spill_at = calloc(c->n, sizeof *c->spill_at);
+        c->spill_n = calloc(c->n, sizeof *c->spill_n);
+        if (!c->spill_at || !c->spill_n) {
+            close(fd);
+            return;
+        }
+        c->spill_fd = fd;
+    }
+    if (c->spill_fd < 0 || c->spill_at[i] || d->n == 0 || d->n > UINT32_MAX)
+        return;
+    const char *p = (const char *)d->sh;
+    size_t len = d->n * sizeof *d->sh, done = 0;
+    while (done < len) {
+        ssize_t w = pwrite(c->spill_fd, p + done, len - done,
+                           (off_t)(c->spill_end + done));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;   /* disk full: this one is rebuilt when needed */
+        done += (size_t)w;
+    }
+    c->spill_at[i] = c->spill_end + 1;
+    c->spill_n[i] = (uint32_t)d->n;
+    c->spill_end += len;
+}
+
+/* @return document i read back from the spill file, or NULL. */
+static rp_doc *unspill(const rp_corpus *c, size_t i)
+{
+    rp_doc *d = calloc(1, sizeof *d);
+    size_t len = (size_t)c->spill_n[i] * sizeof(uint64_t), done = 0;
+    if (!d || !(d->sh = malloc(len))) {
+        free(d);
+        return NULL;
+    }
+    d->n = c->spill_n[i];
+    d->K = c->o.hashes;
+    while (done < len) {
+        ssize_t r = pread(c->spill_fd, (char *)d->sh + done, len - done,
+                          (off_t)(c->spill_at[i] - 1 + done));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            rp_doc_free(d);
+            return NULL;
+        }
+        done += (size_t)r;
+    }
+    return d;
+}
+
+static int spilled(const rp_corpus *c, size_t i)
+{
+    return c->spill_at && c->spill_at[i];
+}
+
 static void cache_evict(rp_corpus *c, size_t keep)
 {
     /* the newest document always stays: it is the one just asked for */
@@ -274,6 +365,8 @@ static void cache_evict(rp_corpus *c, size_t keep)
         c->fifo_head = (c->fifo_head + 1) % c->n;
         c->fifo_n--;
         c->cache_bytes -= c->cache[i]->n * sizeof(uint64_t);
+        if (c->left && c->left[i] > 0)
+            spill(c, i, c->cache[i]);
         rp_doc_free(c->cache[i]);
         c->cache[i] = NULL;
     }
@@ -294,8 +387,10 @@ static const rp_doc *get_doc(rp_corpus *c, size_t i, size_t keep)
         return NULL;
     if (c->cache[i])
         return c->cache[i];
-    rp_doc *d;
-    int rc = rebuild(c, i, &d);
+    rp_doc *d = spilled(c, i) ? unspill(c, i) : NULL;
+    int rc = RP_OK;
+    if (!d)
+        rc = rebuild(c, i, &d);
     cache_put(c, i, d, rc, i == keep ? SIZE_MAX : keep);
     return c->cache[i];
 }
@@ -466,12 +561,13 @@ static size_t preload_round(rp_corpus *c, pool *pl, const uint64_t *cand,
         size_t ab[2] = {(size_t)(cand[i] >> 32), (size_t)(cand[i] & 0xFFFFFFFFu)};
         size_t need = 0;
         for (int k = 0; k < 2; k++)
-            need += !c->e[ab[k]].doc && !c->e[ab[k]].lost && !c->cache[ab[k]] && !queued[ab[k]];
+            need += !c->e[ab[k]].doc && !c->e[ab[k]].lost && !c->cache[ab[k]] &&
+                    !queued[ab[k]] && !spilled(c, ab[k]);
         if (m > 0 && (m + need > PRELOAD_DOCS || bytes > RP_VERIFY_CACHE / 4))
             break;
         for (int k = 0; k < 2; k++) {
             size_t d = ab[k];
-            if (c->e[d].doc || c->e[d].lost || c->cache[d] || queued[d])
+            if (c->e[d].doc || c->e[d].lost || c->cache[d] || queued[d] || spilled(c, d))
                 continue;
             queued[d] = 1;
             p->doc[m++] = d;
@@ -502,8 +598,13 @@ static int verify(rp_corpus *c, const uint64_t *cand, size_t nc)
         p.d = malloc(PRELOAD_DOCS * sizeof *p.d);
         p.rc = malloc(PRELOAD_DOCS * sizeof *p.rc);
         queued = calloc(c->n ? c->n : 1, 1);
-        if (!pl || !p.doc || !p.d || !p.rc || !queued)
+        c->left = calloc(c->n ? c->n : 1, sizeof *c->left);
+        if (!pl || !p.doc || !p.d || !p.rc || !queued || !c->left)
             goto out;
+        for (size_t i = 0; i < nc; i++) {
+            c->left[cand[i] >> 32]++;
+            c->left[cand[i] & 0xFFFFFFFFu]++;
+        }
     }
     for (size_t i = 0; i < nc; i++) {
         if (c->load && i == upto)
@@ -513,6 +614,10 @@ static int verify(rp_corpus *c, const uint64_t *cand, size_t nc)
         rc = compare_docs(c, a, bb, &s);
         if (rc != RP_OK)
             goto out;
+        if (c->left) {
+            c->left[a]--;
+            c->left[bb]--;
+        }
         if (!s.similar)
             continue;
         if (rp_grow(&c->pairs, &cap, c->npairs + 1, sizeof *c->pairs) < 0) {
@@ -528,6 +633,8 @@ out:
     free(p.d);
     free(p.rc);
     free(queued);
+    free(c->left);
+    c->left = NULL;
     return rc;
 }
 
