@@ -135,7 +135,8 @@ typedef struct rp_options {
     int keep_boilerplate;  /* nonzero: do not strip markup and furniture */
     unsigned furniture_df; /* a line found in at least this many documents
                               of the corpus (and in 4 times as many as the
-                              document's own text) is furniture; 0 = off.
+                              document's median line or, when in 50 or more, as its rarest quarter of
+                              words) is furniture; 0 = off.
                               Needs a loader (rp_corpus_set_loader) */
     int exhaustive;        /* nonzero: compare every pair, no LSH (slow;
                               measures what LSH misses) */

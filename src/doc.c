@@ -153,15 +153,23 @@ static int cmp_u64(const void *x, const void *y)
 /* Drops the tokens of furniture lines in place. @return the new count, or
  * (size_t)-1 when out of memory; *dropped counts the lines.
  *
- * A line is furniture when at least `cut` documents hold it and at least
- * RP_FURNITURE_RATIO times as many as the document's own text: the line
- * frequency found at the lowest RP_FURNITURE_OWN share of its words (lines
- * taken rarest first). Not the median line: a short brief under a long
- * site footer has most of its lines, and most of its words, in the
- * footer, and the median would sit in the footer, so that the footer
- * never stood out. A wire story reprinted verbatim keeps every line
- * common, and a reprint with its own lead still has the wire text in all
- * but a small share of its words, so neither loses its story. */
+ * A line is furniture when at least `cut` documents hold it and
+ *   - at least RP_FURNITURE_RATIO times as many as the document's median
+ *     line (lines taken alike), or
+ *   - at least RP_FURNITURE_MANY documents hold it, and RP_FURNITURE_RATIO
+ *     times as many as the document's own text: the line frequency found
+ *     at the lowest RP_FURNITURE_OWN share of its words, lines taken
+ *     rarest first.
+ * The first rule misses a short brief under a long site footer: most of
+ * its lines, and most of its words, are footer, so the median sits in
+ * the footer and the footer never stands out. The second catches it. A
+ * wire story reprinted verbatim keeps every line common and passes both.
+ * A reprint with its own lead still has the wire text in all but a small
+ * share of its words; but one with much text of its own (a comment thread
+ * the cleaner did not recognise) looks exactly like a brief under a
+ * footer, to within the numbers: the second rule then needs the shared
+ * lines in RP_FURNITURE_MANY documents, which a site's footer reaches and
+ * a wire story's handful of reprints in an ordinary scan does not. */
 static size_t drop_furniture(rp_token *tok, size_t ntok, const linemap *m,
                              unsigned cut, rp_line_df_fn df, const void *ctx,
                              size_t *dropped)
@@ -178,6 +186,10 @@ static size_t drop_furniture(rp_token *tok, size_t ntok, const linemap *m,
         byf[l] = (uint64_t)f[l] << 32 | l;
     }
     qsort(byf, m->n, sizeof *byf, cmp_u64);
+    /* the lower median line: with two lines, the smaller */
+    unsigned median = (unsigned)(byf[(m->n - 1) / 2] >> 32);
+    if (median == 0)
+        median = 1;
     /* the frequency of the line that holds word RP_FURNITURE_OWN * ntok,
      * lines taken rarest first */
     double want = RP_FURNITURE_OWN * (double)ntok;
@@ -194,16 +206,19 @@ static size_t drop_furniture(rp_token *tok, size_t ntok, const linemap *m,
     if (own == 0)
         own = 1;
     free(byf);
+#define FURNITURE(d) ((d) >= cut && ((d) >= RP_FURNITURE_RATIO * median || \
+                      ((d) >= RP_FURNITURE_MANY && (d) >= RP_FURNITURE_RATIO * own)))
     size_t w = 0;
     *dropped = 0;
     for (size_t l = 0; l < m->n; l++)
-        if (f[l] >= cut && f[l] >= RP_FURNITURE_RATIO * own)
+        if (FURNITURE(f[l]))
             (*dropped)++;
     for (size_t i = 0; i < ntok; i++) {
         unsigned d = f[m->line[i]];
-        if (!(d >= cut && d >= RP_FURNITURE_RATIO * own))
+        if (!FURNITURE(d))
             tok[w++] = tok[i];
     }
+#undef FURNITURE
     free(f);
     return w;
 }
