@@ -15,6 +15,15 @@
  * is O(n) per band and the output order never depends on hashing or
  * timing. Two documents whose keys collide by chance (about n^2 / 2^33
  * pairs a band) only cost a verification.
+ *
+ * rp_lsh_ensemble adds candidates for containment after LSH Ensemble (Zhu,
+ * Nargesian, Pu and Miller, VLDB 2016): a short text that is mostly inside
+ * a long one has a low Jaccard however much of it was copied, so single
+ * MinHash values also propose pairs, each value only for pairs whose set
+ * sizes are far enough apart to need it (see lsh.h). It works on 16-bit
+ * cuts of the values (512 bytes a document at K = 256, from which the
+ * band keys are hashed one band at a time); 16-bit values that agree by
+ * chance (n^2 / 2^17 pairs a value) are left to the screen.
  */
 #include "lsh.h"
 
@@ -319,8 +328,16 @@ long rp_lsh_ensemble(const uint16_t *v, const uint32_t *size, size_t n,
         }
     }
     /* the 1-row bands: bin i pairs only documents whose sizes differ by
-     * ratio[i] or more */
-    for (unsigned bin = 0; bin < K && ratio[bin] < INFINITY; bin++) {
+     * ratio[i] or more, so no bin beyond the corpus's own size ratio can
+     * pair anything */
+    uint32_t smin = UINT32_MAX, smax = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t z = size[i] ? size[i] : 1;
+        smin = z < smin ? z : smin;
+        smax = z > smax ? z : smax;
+    }
+    double widest = (double)smax / smin;
+    for (unsigned bin = 0; bin < K && ratio[bin] <= widest; bin++) {
         for (size_t i = 0; i < n; i++)
             bk[i] = (uint64_t)v[i * K + bin] << 32 | i;
         rp_sort_u64(bk, n);
