@@ -264,7 +264,9 @@ int rp_corpus_run(rp_corpus *c);
 /* Time in seconds spent in each phase of rp_corpus_run. */
 typedef struct rp_run_stats {
     double lsh, verify, cluster;
-    size_t candidates;   /* distinct candidate pairs from LSH */
+    size_t candidates;   /* distinct candidate pairs from LSH (pairs that
+                            only single MinHash values propose count once
+                            a value when the screen turns them down) */
     size_t screened;     /* of them, ruled out by their one-byte MinHash
                             values before exact verification */
     size_t verified;     /* pairs whose score reached the threshold */

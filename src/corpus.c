@@ -667,6 +667,11 @@ static int screen(const rp_corpus *c, size_t a, size_t b)
     return cont >= c->o.threshold / 2;
 }
 
+static int screen_cb(const void *ctx, size_t a, size_t b)
+{
+    return screen(ctx, a, b);
+}
+
 /* Keeps the candidates that pass the screen. @return their number. */
 static size_t screen_all(const rp_corpus *c, uint64_t *cand, size_t nc)
 {
@@ -702,6 +707,7 @@ int rp_corpus_run(rp_corpus *c)
 
     double t0 = rp_now();
     uint64_t *cand = NULL;
+    size_t refused = 0;
     long nc;
     if (o->exhaustive)
         nc = all_pairs(c->n, &cand);
@@ -712,13 +718,13 @@ int rp_corpus_run(rp_corpus *c)
         for (size_t i = 0; i < c->n; i++)
             size[i] = c->e[i].nsh;
         nc = rp_lsh_ensemble(c->v16, size, c->n, o->hashes, c->bands, c->rows,
-                             o->threshold, &c->capped, &cand);
+                             o->threshold, screen_cb, c, &refused, &c->capped, &cand);
         free(size);
     }
     if (nc < 0)
         return RP_ENOMEM;
     c->stats.capped = c->capped;
-    c->stats.candidates = (size_t)nc;
+    c->stats.candidates = (size_t)nc + refused;
     if (!o->exhaustive)
         nc = (long)screen_all(c, cand, (size_t)nc);
     free(c->v16);

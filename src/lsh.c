@@ -268,8 +268,10 @@ static int cmp_bysize(const void *x, const void *y)
 }
 
 /* Emits the pairs of a 1-row bucket (members m[0..k) sorted by size)
- * whose larger size is at least rho times the smaller. */
-static int skew_bucket(pairvec *p, const bysize *m, size_t k, double rho)
+ * whose larger size is at least rho times the smaller, and that keep
+ * accepts. */
+static int skew_bucket(pairvec *p, const bysize *m, size_t k, double rho,
+                       rp_lsh_keep_fn keep, const void *ctx, size_t *refused)
 {
     size_t j = 0;
     for (size_t i = 0; i < k; i++) {
@@ -279,7 +281,16 @@ static int skew_bucket(pairvec *p, const bysize *m, size_t k, double rho)
             j++;
         for (size_t q = j; q < k; q++) {
             uint64_t a = m[i].doc, b = m[q].doc;
-            if (push(p, a < b ? a : b, a < b ? b : a) < 0)
+            if (a > b) {
+                uint64_t t = a;
+                a = b;
+                b = t;
+            }
+            if (keep && !keep(ctx, (size_t)a, (size_t)b)) {
+                (*refused)++;
+                continue;
+            }
+            if (push(p, a, b) < 0)
                 return -1;
         }
     }
@@ -288,8 +299,10 @@ static int skew_bucket(pairvec *p, const bysize *m, size_t k, double rho)
 
 long rp_lsh_ensemble(const uint16_t *v, const uint32_t *size, size_t n,
                      unsigned K, unsigned b, unsigned r, double t,
-                     size_t *capped, uint64_t **pairs)
+                     rp_lsh_keep_fn keep, const void *keep_ctx,
+                     size_t *refused, size_t *capped, uint64_t **pairs)
 {
+    size_t nref = 0;
     pairvec p = {0};
     uint64_t *bk = NULL;
     double *ratio = NULL;
@@ -354,7 +367,7 @@ long rp_lsh_ensemble(const uint16_t *v, const uint32_t *size, size_t n,
                     m[q] = (bysize){size[d], d};
                 }
                 qsort(m, k, sizeof *m, cmp_bysize);
-                if (skew_bucket(&p, m, k, ratio[bin]) < 0)
+                if (skew_bucket(&p, m, k, ratio[bin], keep, keep_ctx, &nref) < 0)
                     goto oom;
             }
             i = j;
@@ -368,6 +381,8 @@ long rp_lsh_ensemble(const uint16_t *v, const uint32_t *size, size_t n,
     free(ratio);
     free(m);
     dedup(&p);
+    if (refused)
+        *refused = nref;
     *pairs = p.v;
     return (long)p.n;
 oom:

@@ -55,13 +55,20 @@ long rp_lsh_candidates(const uint32_t *sig, size_t n, unsigned K,
  * 0.5%, whatever the ratio (until all K values are used: beyond a ratio of
  * about 20 at t = 0.3, rho is too large for K values to tell).
  * v holds n rows of K 16-bit MinHash values (the low bits of each value),
- * size[i] the set size of document i. capped (may be NULL) receives the
+ * size[i] the set size of document i. keep (may be NULL) is asked about
+ * each pair that only a single value proposes, before it is stored:
+ * 16-bit values agree by chance for about n^2 / 2^17 pairs a value, so
+ * the caller's screen is better run there than on a stored list;
+ * refused (may be NULL) receives how many proposals keep turned down
+ * (a pair proposed by several values counts each time). capped (may be NULL) receives the
  * number of buckets larger than RP_LSH_BUCKET_MAX (pairs then missing;
  * 1-row buckets over RP_LSH_SKEW_MAX are left out and not counted). Pairs come back as in
  * rp_lsh_candidates. @return their number, or -1 when out of memory. */
+typedef int (*rp_lsh_keep_fn)(const void *ctx, size_t a, size_t b);
 long rp_lsh_ensemble(const uint16_t *v, const uint32_t *size, size_t n,
                      unsigned K, unsigned b, unsigned r, double t,
-                     size_t *capped, uint64_t **pairs);
+                     rp_lsh_keep_fn keep, const void *keep_ctx,
+                     size_t *refused, size_t *capped, uint64_t **pairs);
 
 /* Fills ratio[0..K) for rp_lsh_ensemble: the least size ratio at which
  * a pair also needs 1-row band i (INFINITY: none needs it), for

@@ -330,20 +330,20 @@ static void test_ensemble_skewed_pair(void **state)
     assert_true(ratio[40] <= 10 && ratio[41] > 1.1 && ratio[41] <= 10);
     uint64_t *p = NULL;
     size_t capped = 99;
-    long np = rp_lsh_ensemble(v, size, N, K, 16, 2, 0.5, &capped, &p);
+    long np = rp_lsh_ensemble(v, size, N, K, 16, 2, 0.5, NULL, NULL, NULL, &capped, &p);
     assert_int_equal(np, 1);
     assert_true(p[0] == ((uint64_t)0 << 32 | 1));
     assert_int_equal(capped, 0);
     free(p);
     /* the same pair with like sizes is no candidate */
     size[1] = 105;
-    np = rp_lsh_ensemble(v, size, N, K, 16, 2, 0.5, NULL, &p);
+    np = rp_lsh_ensemble(v, size, N, K, 16, 2, 0.5, NULL, NULL, NULL, NULL, &p);
     assert_int_equal(np, 0);
     free(p);
     /* a band of 2 rows that agrees always makes a candidate */
     v[2 * K + 10] = v[10];
     v[2 * K + 11] = v[11];
-    np = rp_lsh_ensemble(v, size, N, K, 16, 2, 0.5, NULL, &p);
+    np = rp_lsh_ensemble(v, size, N, K, 16, 2, 0.5, NULL, NULL, NULL, NULL, &p);
     assert_int_equal(np, 1);
     assert_true(p[0] == ((uint64_t)0 << 32 | 2));
     free(p);
