@@ -213,3 +213,42 @@ PY
     then ok; else bad "8 x 10 MB copies: verification grew with pairs x size"; fi
     rm -rf "$B"
 fi
+
+# ---------------------------------------------------------------- related
+# Two stories, each run twice, and a digest item made of the lead of each:
+# it is a verified reprint of both, joins at most one story's cluster, and
+# is listed as related to the other, in --json and in the human output.
+R=$T/related
+mkdir -p "$R"
+python3 - "$R" <<'PY'
+import random, sys
+r = random.Random(11)
+words = ["w%d" % i for i in range(20000)]
+a = [r.choice(words) for _ in range(300)]
+b = [r.choice(words) for _ in range(300)]
+files = {"a1": a, "a2": a[:280], "b1": b, "b2": b[:280], "digest": a[:60] + b[:60]}
+for name, w in files.items():
+    with open("%s/%s.txt" % (sys.argv[1], name), "w") as f:
+        f.write(" ".join(w) + "\n")
+PY
+check "related json" 0 -- rp scan --json -t 0.4 "$R"
+json_ok "related json" "$T/out"
+if python3 - "$T/out" <<'PY'
+import json, sys
+cl = [json.loads(l) for l in open(sys.argv[1])]
+ids = lambda c: {m["id"].rsplit("/", 1)[-1] for m in c["members"]}
+stories = [c for c in cl if len(c["members"]) > 1]
+assert len(stories) == 2, cl
+for c in stories:   # never both stories in one cluster
+    assert not ({"a1.txt", "b1.txt"} <= ids(c)), c
+rel = [(c, x) for c in cl for x in c.get("related", [])]
+assert any(x["id"].endswith("digest.txt") or c["members"][0]["id"].endswith("digest.txt") or
+           any(m["id"].endswith("digest.txt") for m in c["members"]) for c, x in rel), cl
+for c, x in rel:
+    assert set(x) == {"id", "with", "score", "containment", "holds"}, x
+    assert x["score"] >= 0.4, x
+PY
+then ok; else bad "related json: clusters or related lists wrong"; fi
+check "related human" 0 -- rp scan -t 0.4 "$R"
+has "related human line" "$T/out" "  related "
+hasnt "digest not alone" "$T/out" "with no reprint"
