@@ -159,7 +159,8 @@ typedef struct rp_options {
     int keep_boilerplate;  /* nonzero: do not strip markup and furniture */
     unsigned furniture_df; /* a line found in at least this many documents
                               of the corpus (and in 4 times as many as the
-                              document's median line) is furniture; 0 = off.
+                              document's median line or, when in 50 or more, as its rarest quarter of
+                              words) is furniture; 0 = off.
                               Needs a loader (rp_corpus_set_loader) */
     int exhaustive;        /* nonzero: compare every pair, no LSH (slow;
                               measures what LSH misses) */
@@ -287,13 +288,19 @@ RP_API int rp_corpus_run(rp_corpus *c);
 /* Time in seconds spent in each phase of rp_corpus_run. */
 typedef struct rp_run_stats {
     double lsh, verify, cluster;
-    size_t candidates;   /* distinct candidate pairs from LSH */
+    size_t candidates;   /* distinct candidate pairs from LSH (pairs that
+                            only single MinHash values propose count once
+                            a value when the screen turns them down) */
     size_t screened;     /* of them, ruled out by their one-byte MinHash
                             values before exact verification */
     size_t verified;     /* pairs whose score reached the threshold */
     size_t furniture;    /* lines left out as corpus-level furniture (compact
                             mode: counted over the documents verified) */
     unsigned bands, rows;
+    size_t capped;       /* LSH buckets too large to list all their pairs
+                            (more than 2,048 near-identical documents):
+                            when nonzero, some verified pairs are missing
+                            (the clusters are still complete) */
 } rp_run_stats;
 RP_API void rp_corpus_stats(const rp_corpus *c, rp_run_stats *out);
 
@@ -325,6 +332,10 @@ typedef struct rp_member {
     double jaccard;      /* with the representative */
     double containment;  /* share of this member found in the representative */
     double score;        /* the rule's score against the representative */
+    double holds;        /* share of the representative found in this member */
+    size_t partner;      /* rp_cluster_related: the member of the cluster it
+                            has its best verified pair with, which the
+                            figures above are against; SIZE_MAX otherwise */
 } rp_member;
 
 /* @return the number of clusters after rp_corpus_run, singletons included.
@@ -338,6 +349,15 @@ RP_API size_t rp_cluster_representative(const rp_corpus *c, size_t i);
 /* @return member j of cluster i (borrowed). The representative is first;
  * the others follow in document order. */
 RP_API const rp_member *rp_cluster_member(const rp_corpus *c, size_t i, size_t j);
+
+/* @return the number of documents related to cluster i: documents of
+ * other clusters that have a verified pair with one of its members (a
+ * verified reprint that the clustering kept out, so that two stories are
+ * never merged through it). */
+size_t rp_cluster_nrelated(const rp_corpus *c, size_t i);
+/* @return related document j of cluster i (borrowed), in document order;
+ * its figures are against m->partner. */
+const rp_member *rp_cluster_related(const rp_corpus *c, size_t i, size_t j);
 
 /* -------------------------------------------------------------------------
  * Diff: the passages two texts share, and how their paragraphs map
@@ -592,11 +612,16 @@ typedef struct rp_index_member {
     const char *id;
     double jaccard;      /* with the representative */
     double containment;  /* share of this member in the representative */
+    const char *with;    /* related entries only: the member they match */
+    double score, holds; /* related entries only: the pair's score, and
+                            the share of `with` found in this document */
 } rp_index_member;
 
 /* Called once per cluster, in the order of rp_corpus_nclusters (cluster
- * is 1, 2, ...; the representative is m[0]). A nonzero return stops the
- * export and is returned by rp_index_export. */
+ * is 1, 2, ...; the representative is m[0]). After the n members,
+ * m[n], m[n + 1], ... up to an entry whose id is NULL are the cluster's
+ * related documents (rp_cluster_related; none when m[n].id is NULL).
+ * A nonzero return stops the export and is returned by rp_index_export. */
 typedef int (*rp_index_export_fn)(void *ctx, size_t cluster,
                                   const rp_index_member *m, size_t n);
 

@@ -16,6 +16,10 @@ typedef struct rp_clustering {
     size_t n;          /* clusters */
     size_t *start;     /* n + 1 offsets into members */
     rp_member *members;
+    size_t *rstart;    /* n + 1 offsets into related */
+    rp_member *related;/* per cluster, the documents of other clusters
+                          with a verified pair with one of its members,
+                          in document order (partner: that member) */
 } rp_clustering;
 
 /* Clusters ndocs documents from the verified pairs (sorted by (a, b)).

@@ -19,14 +19,23 @@
  * candidate documents again and rebuilds their shingle sets, in order of
  * candidate component, so that the documents of one group are loaded
  * together; the rebuilt sets live in a cache of at most RP_VERIFY_CACHE
- * bytes, oldest out first. A document whose text comes back different
+ * bytes, oldest out first. A document evicted while some of its pairs are
+ * still to be verified is written to a spill file (its sorted shingle
+ * hashes, unlinked at once, in $TMPDIR or /tmp) and read back from there
+ * when it is needed again: a copy of a 60 MB text is then rebuilt once,
+ * not once per pair, so verification stays linear in the documents' size
+ * when they outgrow the cache (without the file, it falls back to
+ * rebuilding). A document whose text comes back different
  * (its digest changed) or not at all is marked lost: none of its pairs is
  * verified, and rp_corpus_lost() says so.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include "cluster.h"
@@ -59,10 +68,10 @@ struct rp_corpus {
         int lost;          /* RP_OK, or why the loader failed */
     } *e;
     size_t n, cap;
-    uint32_t *keys;        /* n * bands LSH band keys */
-    size_t keys_cap;
-    uint8_t *mini;         /* n * hashes: the low byte of each MinHash value */
-    size_t mini_cap;
+    uint16_t *v16;         /* n * hashes: the low 16 bits of each MinHash
+                              value, for LSH and the screen */
+    size_t v16_cap;
+    size_t capped;         /* LSH buckets over their cap */
     /* open-addressing set of ids: slot holds index + 1, 0 = empty */
     size_t *idx;
     size_t idx_cap;
@@ -80,6 +89,11 @@ struct rp_corpus {
     rp_doc **cache;        /* n slots: the rebuilt documents */
     size_t *fifo, fifo_head, fifo_n, cache_bytes;
     int fail;              /* sticky RP_ENOMEM from the cache */
+    uint32_t *left;        /* verify: pairs still to compare, per document */
+    int spill_fd;          /* spill file: 0 not tried, > 0 open, -1 none */
+    uint64_t *spill_at;    /* per document: offset + 1 in it, 0 = not there */
+    uint32_t *spill_n;     /* per document: its shingles there */
+    uint64_t spill_end;
 };
 
 rp_corpus *rp_corpus_new(const rp_options *o)
@@ -115,14 +129,18 @@ void rp_corpus_free(rp_corpus *c)
         free(c->e[i].id);
     }
     free(c->e);
-    free(c->keys);
-    free(c->mini);
+    free(c->v16);
     free(c->idx);
     if (c->cache)
         for (size_t i = 0; i < c->n; i++)
             rp_doc_free(c->cache[i]);
     free(c->cache);
     free(c->fifo);
+    free(c->left);
+    free(c->spill_at);
+    free(c->spill_n);
+    if (c->spill_fd > 0)
+        close(c->spill_fd);
     free(c->df);
     free(c->pairs);
     rp_clustering_free(&c->cl);
@@ -235,8 +253,7 @@ long rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d)
     }
     copy = strdup(id);
     if (!copy || rp_grow(&c->e, &c->cap, c->n + 1, sizeof *c->e) < 0 ||
-        rp_grow(&c->keys, &c->keys_cap, (c->n + 1) * c->bands, sizeof *c->keys) < 0 ||
-        rp_grow(&c->mini, &c->mini_cap, (c->n + 1) * c->o.hashes, 1) < 0) {
+        rp_grow(&c->v16, &c->v16_cap, (c->n + 1) * c->o.hashes, sizeof *c->v16) < 0) {
         rc = RP_ENOMEM;
         goto fail;
     }
@@ -245,10 +262,9 @@ long rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d)
     e->id = copy;
     e->nsh = (uint32_t)d->n;
     e->digest = d->digest;
-    rp_lsh_keys(d->sig, c->bands, c->rows, c->keys + c->n * c->bands);
-    uint8_t *m = c->mini + c->n * (size_t)c->o.hashes;
+    uint16_t *m = c->v16 + c->n * (size_t)c->o.hashes;
     for (unsigned k = 0; k < c->o.hashes; k++)
-        m[k] = (uint8_t)d->sig[k];
+        m[k] = (uint16_t)d->sig[k];
     if (c->load) {
         df_count(c, d);
         rp_doc_free(d);
@@ -267,6 +283,78 @@ fail:
 /* Documents during verification                                        */
 /* ------------------------------------------------------------------ */
 
+/* Writes document i's shingle set to the spill file (opened on first
+ * use). Failing is harmless: the document is then rebuilt instead. */
+static void spill(rp_corpus *c, size_t i, const rp_doc *d)
+{
+    if (c->spill_fd == 0) {
+        const char *dir = getenv("TMPDIR");
+        char path[4096];
+        c->spill_fd = -1;
+        if (!dir || !*dir)
+            dir = "/tmp";
+        if ((size_t)snprintf(path, sizeof path, "%s/reprint-spill-XXXXXX", dir) >= sizeof path)
+            return;
+        int fd = mkstemp(path);
+        if (fd < 0)
+            return;
+        unlink(path);
+        c->spill_at = calloc(c->n, sizeof *c->spill_at);
+        c->spill_n = calloc(c->n, sizeof *c->spill_n);
+        if (!c->spill_at || !c->spill_n) {
+            close(fd);
+            return;
+        }
+        c->spill_fd = fd;
+    }
+    if (c->spill_fd < 0 || c->spill_at[i] || d->n == 0 || d->n > UINT32_MAX)
+        return;
+    const char *p = (const char *)d->sh;
+    size_t len = d->n * sizeof *d->sh, done = 0;
+    while (done < len) {
+        ssize_t w = pwrite(c->spill_fd, p + done, len - done,
+                           (off_t)(c->spill_end + done));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;   /* disk full: this one is rebuilt when needed */
+        done += (size_t)w;
+    }
+    c->spill_at[i] = c->spill_end + 1;
+    c->spill_n[i] = (uint32_t)d->n;
+    c->spill_end += len;
+}
+
+/* @return document i read back from the spill file, or NULL. */
+static rp_doc *unspill(const rp_corpus *c, size_t i)
+{
+    rp_doc *d = calloc(1, sizeof *d);
+    size_t len = (size_t)c->spill_n[i] * sizeof(uint64_t), done = 0;
+    if (!d || !(d->sh = malloc(len))) {
+        free(d);
+        return NULL;
+    }
+    d->n = c->spill_n[i];
+    d->K = c->o.hashes;
+    while (done < len) {
+        ssize_t r = pread(c->spill_fd, (char *)d->sh + done, len - done,
+                          (off_t)(c->spill_at[i] - 1 + done));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            rp_doc_free(d);
+            return NULL;
+        }
+        done += (size_t)r;
+    }
+    return d;
+}
+
+static int spilled(const rp_corpus *c, size_t i)
+{
+    return c->spill_at && c->spill_at[i];
+}
+
 static void cache_evict(rp_corpus *c, size_t keep)
 {
     /* the newest document always stays: it is the one just asked for */
@@ -277,6 +365,8 @@ static void cache_evict(rp_corpus *c, size_t keep)
         c->fifo_head = (c->fifo_head + 1) % c->n;
         c->fifo_n--;
         c->cache_bytes -= c->cache[i]->n * sizeof(uint64_t);
+        if (c->left && c->left[i] > 0)
+            spill(c, i, c->cache[i]);
         rp_doc_free(c->cache[i]);
         c->cache[i] = NULL;
     }
@@ -297,8 +387,10 @@ static const rp_doc *get_doc(rp_corpus *c, size_t i, size_t keep)
         return NULL;
     if (c->cache[i])
         return c->cache[i];
-    rp_doc *d;
-    int rc = rebuild(c, i, &d);
+    rp_doc *d = spilled(c, i) ? unspill(c, i) : NULL;
+    int rc = RP_OK;
+    if (!d)
+        rc = rebuild(c, i, &d);
     cache_put(c, i, d, rc, i == keep ? SIZE_MAX : keep);
     return c->cache[i];
 }
@@ -469,12 +561,13 @@ static size_t preload_round(rp_corpus *c, pool *pl, const uint64_t *cand,
         size_t ab[2] = {(size_t)(cand[i] >> 32), (size_t)(cand[i] & 0xFFFFFFFFu)};
         size_t need = 0;
         for (int k = 0; k < 2; k++)
-            need += !c->e[ab[k]].doc && !c->e[ab[k]].lost && !c->cache[ab[k]] && !queued[ab[k]];
+            need += !c->e[ab[k]].doc && !c->e[ab[k]].lost && !c->cache[ab[k]] &&
+                    !queued[ab[k]] && !spilled(c, ab[k]);
         if (m > 0 && (m + need > PRELOAD_DOCS || bytes > RP_VERIFY_CACHE / 4))
             break;
         for (int k = 0; k < 2; k++) {
             size_t d = ab[k];
-            if (c->e[d].doc || c->e[d].lost || c->cache[d] || queued[d])
+            if (c->e[d].doc || c->e[d].lost || c->cache[d] || queued[d] || spilled(c, d))
                 continue;
             queued[d] = 1;
             p->doc[m++] = d;
@@ -505,8 +598,13 @@ static int verify(rp_corpus *c, const uint64_t *cand, size_t nc)
         p.d = malloc(PRELOAD_DOCS * sizeof *p.d);
         p.rc = malloc(PRELOAD_DOCS * sizeof *p.rc);
         queued = calloc(c->n ? c->n : 1, 1);
-        if (!pl || !p.doc || !p.d || !p.rc || !queued)
+        c->left = calloc(c->n ? c->n : 1, sizeof *c->left);
+        if (!pl || !p.doc || !p.d || !p.rc || !queued || !c->left)
             goto out;
+        for (size_t i = 0; i < nc; i++) {
+            c->left[cand[i] >> 32]++;
+            c->left[cand[i] & 0xFFFFFFFFu]++;
+        }
     }
     for (size_t i = 0; i < nc; i++) {
         if (c->load && i == upto)
@@ -516,6 +614,10 @@ static int verify(rp_corpus *c, const uint64_t *cand, size_t nc)
         rc = compare_docs(c, a, bb, &s);
         if (rc != RP_OK)
             goto out;
+        if (c->left) {
+            c->left[a]--;
+            c->left[bb]--;
+        }
         if (!s.similar)
             continue;
         if (rp_grow(&c->pairs, &cap, c->npairs + 1, sizeof *c->pairs) < 0) {
@@ -531,12 +633,14 @@ out:
     free(p.d);
     free(p.rc);
     free(queued);
+    free(c->left);
+    c->left = NULL;
     return rc;
 }
 
 /* The screen: could documents a and b reach the threshold at all? From
- * their one-byte MinHash values (b-bit MinHash, Li and König, WWW 2010)
- * the share of agreeing values E estimates J + (1 - J) / 256, so J is
+ * their 16-bit MinHash values (b-bit MinHash, Li and König, WWW 2010)
+ * the share of agreeing values E estimates J + (1 - J) / 2^16, so J is
  * estimated, and bounded above at four standard errors; with the two set
  * sizes that bounds the containment. A pair whose bound stays under half
  * the threshold (half, because corpus-level furniture removed in
@@ -547,10 +651,11 @@ out:
 static int screen(const rp_corpus *c, size_t a, size_t b)
 {
     unsigned K = c->o.hashes, eq = 0;
-    const uint8_t *x = c->mini + a * K, *y = c->mini + b * K;
+    const uint16_t *x = c->v16 + a * K, *y = c->v16 + b * K;
     for (unsigned k = 0; k < K; k++)
         eq += x[k] == y[k];
-    double e = (double)eq / K, j = (e - 1.0 / 256) / (1.0 - 1.0 / 256);
+    const double chance = 1.0 / 65536;
+    double e = (double)eq / K, j = (e - chance) / (1.0 - chance);
     if (j < 0)
         j = 0;
     double var = (j > 1.0 / K ? j : 1.0 / K) * (1 - j) / K;
@@ -560,6 +665,11 @@ static int screen(const rp_corpus *c, size_t a, size_t b)
     double na = c->e[a].nsh, nb = c->e[b].nsh, lo = na < nb ? na : nb;
     double cont = up * (na + nb) / ((1 + up) * lo);
     return cont >= c->o.threshold / 2;
+}
+
+static int screen_cb(const void *ctx, size_t a, size_t b)
+{
+    return screen(ctx, a, b);
 }
 
 /* Keeps the candidates that pass the screen. @return their number. */
@@ -597,18 +707,28 @@ int rp_corpus_run(rp_corpus *c)
 
     double t0 = rp_now();
     uint64_t *cand = NULL;
-    long nc = o->exhaustive ? all_pairs(c->n, &cand)
-                            : rp_lsh_buckets(c->keys, c->n, c->bands, &cand);
-    /* the band keys are not needed any more */
-    free(c->keys);
-    c->keys = NULL;
+    size_t refused = 0;
+    long nc;
+    if (o->exhaustive)
+        nc = all_pairs(c->n, &cand);
+    else {
+        uint32_t *size = malloc((c->n ? c->n : 1) * sizeof *size);
+        if (!size)
+            return RP_ENOMEM;
+        for (size_t i = 0; i < c->n; i++)
+            size[i] = c->e[i].nsh;
+        nc = rp_lsh_ensemble(c->v16, size, c->n, o->hashes, c->bands, c->rows,
+                             o->threshold, screen_cb, c, &refused, &c->capped, &cand);
+        free(size);
+    }
     if (nc < 0)
         return RP_ENOMEM;
-    c->stats.candidates = (size_t)nc;
+    c->stats.capped = c->capped;
+    c->stats.candidates = (size_t)nc + refused;
     if (!o->exhaustive)
         nc = (long)screen_all(c, cand, (size_t)nc);
-    free(c->mini);
-    c->mini = NULL;
+    free(c->v16);
+    c->v16 = NULL;
     c->stats.screened = c->stats.candidates - (size_t)nc;
     if (c->load && order_by_component(cand, (size_t)nc, c->n) != RP_OK) {
         free(cand);
@@ -687,6 +807,18 @@ size_t rp_cluster_size(const rp_corpus *c, size_t i)
 size_t rp_cluster_representative(const rp_corpus *c, size_t i)
 {
     return c->cl.members[c->cl.start[i]].doc;
+}
+
+size_t rp_cluster_nrelated(const rp_corpus *c, size_t i)
+{
+    return i < c->cl.n && c->cl.rstart ? c->cl.rstart[i + 1] - c->cl.rstart[i] : 0;
+}
+
+const rp_member *rp_cluster_related(const rp_corpus *c, size_t i, size_t j)
+{
+    if (j >= rp_cluster_nrelated(c, i))
+        return NULL;
+    return &c->cl.related[c->cl.rstart[i] + j];
 }
 
 const rp_member *rp_cluster_member(const rp_corpus *c, size_t i, size_t j)

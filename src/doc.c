@@ -144,40 +144,81 @@ static int linemap_build(const char *text, const rp_token *tok, size_t ntok,
     return RP_OK;
 }
 
-static int cmp_unsigned(const void *x, const void *y)
+static int cmp_u64(const void *x, const void *y)
 {
-    unsigned a = *(const unsigned *)x, b = *(const unsigned *)y;
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
     return (a > b) - (a < b);
 }
 
 /* Drops the tokens of furniture lines in place. @return the new count, or
- * (size_t)-1 when out of memory; *dropped counts the lines. */
+ * (size_t)-1 when out of memory; *dropped counts the lines.
+ *
+ * A line is furniture when at least `cut` documents hold it and
+ *   - at least RP_FURNITURE_RATIO times as many as the document's median
+ *     line (lines taken alike), or
+ *   - at least RP_FURNITURE_MANY documents hold it, and RP_FURNITURE_RATIO
+ *     times as many as the document's own text: the line frequency found
+ *     at the lowest RP_FURNITURE_OWN share of its words, lines taken
+ *     rarest first.
+ * The first rule misses a short brief under a long site footer: most of
+ * its lines, and most of its words, are footer, so the median sits in
+ * the footer and the footer never stands out. The second catches it. A
+ * wire story reprinted verbatim keeps every line common and passes both.
+ * A reprint with its own lead still has the wire text in all but a small
+ * share of its words; but one with much text of its own (a comment thread
+ * the cleaner did not recognise) looks exactly like a brief under a
+ * footer, to within the numbers: the second rule then needs the shared
+ * lines in RP_FURNITURE_MANY documents, which a site's footer reaches and
+ * a wire story's handful of reprints in an ordinary scan does not. */
 static size_t drop_furniture(rp_token *tok, size_t ntok, const linemap *m,
                              unsigned cut, rp_line_df_fn df, const void *ctx,
                              size_t *dropped)
 {
-    unsigned *f = malloc(m->n * sizeof *f), *sorted = malloc(m->n * sizeof *f);
-    if (!f || !sorted) {
+    unsigned *f = malloc(m->n * sizeof *f);
+    uint64_t *byf = malloc(m->n * sizeof *byf);   /* df << 32 | line */
+    if (!f || !byf) {
         free(f);
-        free(sorted);
+        free(byf);
         return (size_t)-1;
     }
-    for (size_t l = 0; l < m->n; l++)
-        f[l] = sorted[l] = df(ctx, m->hash[l]);
-    qsort(sorted, m->n, sizeof *sorted, cmp_unsigned);
-    /* the lower median: with two lines, the smaller */
-    unsigned median = sorted[(m->n - 1) / 2] ? sorted[(m->n - 1) / 2] : 1;
-    free(sorted);
+    for (size_t l = 0; l < m->n; l++) {
+        f[l] = df(ctx, m->hash[l]);
+        byf[l] = (uint64_t)f[l] << 32 | l;
+    }
+    qsort(byf, m->n, sizeof *byf, cmp_u64);
+    /* the lower median line: with two lines, the smaller */
+    unsigned median = (unsigned)(byf[(m->n - 1) / 2] >> 32);
+    if (median == 0)
+        median = 1;
+    /* the frequency of the line that holds word RP_FURNITURE_OWN * ntok,
+     * lines taken rarest first */
+    double want = RP_FURNITURE_OWN * (double)ntok;
+    unsigned own = 1;
+    size_t words = 0;
+    for (size_t k = 0; k < m->n; k++) {
+        size_t l = (size_t)(byf[k] & 0xFFFFFFFFu);
+        size_t end = l + 1 < m->n ? m->first[l + 1] : ntok;
+        words += end - m->first[l];
+        own = (unsigned)(byf[k] >> 32);
+        if ((double)words > want)
+            break;
+    }
+    if (own == 0)
+        own = 1;
+    free(byf);
+#define FURNITURE(d) ((d) >= cut && ((d) >= RP_FURNITURE_RATIO * median || \
+                      ((d) >= RP_FURNITURE_MANY && (d) >= RP_FURNITURE_RATIO * own)))
     size_t w = 0;
     *dropped = 0;
     for (size_t l = 0; l < m->n; l++)
-        if (f[l] >= cut && f[l] >= RP_FURNITURE_RATIO * median)
+        if (FURNITURE(f[l]))
             (*dropped)++;
     for (size_t i = 0; i < ntok; i++) {
         unsigned d = f[m->line[i]];
-        if (!(d >= cut && d >= RP_FURNITURE_RATIO * median))
+        if (!FURNITURE(d))
             tok[w++] = tok[i];
     }
+#undef FURNITURE
     free(f);
     return w;
 }

@@ -21,12 +21,18 @@
 /* Corpus-level furniture: a line of text that recurs in at least
  * furniture_df documents (default RP_FURNITURE_DF), and in at least
  * RP_FURNITURE_RATIO times as
- * many as the median line of the same document, is page furniture (a
+ * many as the document's median line or (RP_FURNITURE_MANY) own text, is page furniture (a
  * site's footer, a standard disclaimer), not story text: a wire story
  * reprinted verbatim many times has all its lines recurring alike, so its
- * median rises with them and none of them stands out. */
+ * own text is as common as they are and none of them stands out. */
 #define RP_FURNITURE_DF 5
 #define RP_FURNITURE_RATIO 4
+/* ... or, for a line found in at least RP_FURNITURE_MANY documents, than
+ * the line at this share of the document's words, counted from its rarest
+ * line up: the frequency of the document's own text, so that a footer
+ * longer than the article stands out too (see drop_furniture in doc.c). */
+#define RP_FURNITURE_OWN 0.25
+#define RP_FURNITURE_MANY 50
 
 /* @return how many documents of the corpus hold the line with this hash
  * (an estimate that may run high, never low). */

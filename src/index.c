@@ -1726,7 +1726,7 @@ int rp_index_export(rp_index *ix, rp_index_export_fn fn, void *ctx)
             fail_msg(ix, RP_ENOMEM, "out of memory");
         goto out;
     }
-    mem = malloc((e.n + 1) * sizeof *mem);
+    mem = malloc((e.n + 1 + (cl.rstart ? cl.rstart[cl.n] : 0)) * sizeof *mem);
     if (!mem) {
         code = fail_msg(ix, RP_ENOMEM, "out of memory");
         goto out;
@@ -1737,6 +1737,15 @@ int rp_index_export(rp_index *ix, rp_index_export_fn fn, void *ctx)
             mem[k].id = e.ids[cl.members[j].doc];
             mem[k].jaccard = cl.members[j].jaccard;
             mem[k].containment = cl.members[j].containment;
+        }
+        /* then the related documents, up to an entry with no id */
+        for (size_t j = cl.rstart[i], w = k; j <= cl.rstart[i + 1]; j++, w++) {
+            const rp_member *r = &cl.related[j];
+            int end = j == cl.rstart[i + 1];
+            mem[w] = (rp_index_member){end ? NULL : e.ids[r->doc],
+                                       end ? 0 : r->jaccard, end ? 0 : r->containment,
+                                       end ? NULL : e.ids[r->partner],
+                                       end ? 0 : r->score, end ? 0 : r->holds};
         }
         int r = fn(ctx, i + 1, mem, k);
         if (r != 0) {

@@ -15,6 +15,15 @@
  * is O(n) per band and the output order never depends on hashing or
  * timing. Two documents whose keys collide by chance (about n^2 / 2^33
  * pairs a band) only cost a verification.
+ *
+ * rp_lsh_ensemble adds candidates for containment after LSH Ensemble (Zhu,
+ * Nargesian, Pu and Miller, VLDB 2016): a short text that is mostly inside
+ * a long one has a low Jaccard however much of it was copied, so single
+ * MinHash values also propose pairs, each value only for pairs whose set
+ * sizes are far enough apart to need it (see lsh.h). It works on 16-bit
+ * cuts of the values (512 bytes a document at K = 256, from which the
+ * band keys are hashed one band at a time); 16-bit values that agree by
+ * chance (n^2 / 2^17 pairs a value) are left to the screen.
  */
 #include "lsh.h"
 
@@ -182,4 +191,204 @@ long rp_lsh_candidates(const uint32_t *sig, size_t n, unsigned K,
     long np = rp_lsh_buckets(keys, n, b, pairs);
     free(keys);
     return np;
+}
+
+/* ------------------------------------------------------------------ */
+/* Candidates for containment: size-aware banding                        */
+/* ------------------------------------------------------------------ */
+
+/* Miss probability aimed at for a pair exactly at the threshold. */
+#define ENS_MISS 0.005
+
+/* @return the 1-row bands a pair of size ratio rho (>= 1) needs on top of
+ * the b x r bands so that a pair whose containment is t is missed with
+ * probability at most ENS_MISS. Its Jaccard is at least
+ * t / (rho + 1 - t) (the smaller set s holds t*s shared shingles, the
+ * union is s + rho*s - t*s). */
+static unsigned ens_bands(double t, double rho, unsigned K, unsigned b,
+                          unsigned r)
+{
+    double j = t / (rho + 1 - t);
+    if (j >= 1)
+        return 0;
+    if (j <= 0)
+        return K;
+    double miss = b && r ? pow(1 - pow(j, r), b) : 1.0;
+    if (miss <= ENS_MISS)
+        return 0;
+    double need = ceil(log(ENS_MISS / miss) / log(1 - j));
+    return need >= K ? K : (unsigned)need;
+}
+
+int rp_lsh_ratios(double t, unsigned K, unsigned b, unsigned r, double *ratio)
+{
+    if (K < 1 || !(t >= 0 && t <= 1))
+        return RP_EINVAL;
+    /* ens_bands grows with rho: for each band i, search the smallest rho
+     * that needs more than i bands (bisection on a log scale) */
+    const double hi = 1e6;
+    for (unsigned i = 0; i < K; i++) {
+        if (ens_bands(t, hi, K, b, r) <= i) {
+            ratio[i] = INFINITY;
+            continue;
+        }
+        if (ens_bands(t, 1.0, K, b, r) > i) {
+            ratio[i] = 1.0;
+            continue;
+        }
+        double lo = 0, up = log(hi);   /* log rho: lo fails, up passes */
+        for (int it = 0; it < 48; it++) {
+            double mid = 0.5 * (lo + up);
+            if (ens_bands(t, exp(mid), K, b, r) > i)
+                up = mid;
+            else
+                lo = mid;
+        }
+        ratio[i] = exp(up);
+    }
+    return RP_OK;
+}
+
+static uint32_t band_key16(const uint16_t *v, unsigned r, unsigned band)
+{
+    return (uint32_t)XXH3_64bits_withSeed(v, r * sizeof *v, band);
+}
+
+typedef struct bysize {
+    uint32_t size;
+    uint32_t doc;
+} bysize;
+
+static int cmp_bysize(const void *x, const void *y)
+{
+    const bysize *a = x, *b = y;
+    if (a->size != b->size)
+        return a->size < b->size ? -1 : 1;
+    return (a->doc > b->doc) - (a->doc < b->doc);
+}
+
+/* Emits the pairs of a 1-row bucket (members m[0..k) sorted by size)
+ * whose larger size is at least rho times the smaller, and that keep
+ * accepts. */
+static int skew_bucket(pairvec *p, const bysize *m, size_t k, double rho,
+                       rp_lsh_keep_fn keep, const void *ctx, size_t *refused)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (j <= i)
+            j = i + 1;
+        while (j < k && (double)m[j].size < rho * m[i].size)
+            j++;
+        for (size_t q = j; q < k; q++) {
+            uint64_t a = m[i].doc, b = m[q].doc;
+            if (a > b) {
+                uint64_t t = a;
+                a = b;
+                b = t;
+            }
+            if (keep && !keep(ctx, (size_t)a, (size_t)b)) {
+                (*refused)++;
+                continue;
+            }
+            if (push(p, a, b) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+long rp_lsh_ensemble(const uint16_t *v, const uint32_t *size, size_t n,
+                     unsigned K, unsigned b, unsigned r, double t,
+                     rp_lsh_keep_fn keep, const void *keep_ctx,
+                     size_t *refused, size_t *capped, uint64_t **pairs)
+{
+    size_t nref = 0;
+    pairvec p = {0};
+    uint64_t *bk = NULL;
+    double *ratio = NULL;
+    bysize *m = NULL;
+    size_t mcap = 0;
+    *pairs = NULL;
+    if (capped)
+        *capped = 0;
+    if (n < 2)
+        return 0;
+    if (n > UINT32_MAX || (unsigned long)b * r > K)
+        return -1;
+    bk = malloc(n * sizeof *bk);
+    ratio = malloc(K * sizeof *ratio);
+    if (!bk || !ratio || rp_lsh_ratios(t, K, b, r, ratio) != RP_OK)
+        goto oom;
+    size_t last_dedup = 0;
+    /* the b x r bands, on keys of r 16-bit values */
+    for (unsigned band = 0; band < b; band++) {
+        for (size_t i = 0; i < n; i++)
+            bk[i] = (uint64_t)band_key16(v + i * K + (size_t)band * r, r, band) << 32 | i;
+        rp_sort_u64(bk, n);
+        for (size_t i = 0; i < n;) {
+            size_t j = i + 1;
+            while (j < n && (bk[j] >> 32) == (bk[i] >> 32))
+                j++;
+            if (j - i > RP_LSH_BUCKET_MAX && capped)
+                (*capped)++;
+            if (j - i > 1 && bucket(&p, bk + i, j - i, 0xFFFFFFFFu) < 0)
+                goto oom;
+            i = j;
+        }
+        if (p.n > 2 * last_dedup + (1u << 16)) {
+            dedup(&p);
+            last_dedup = p.n;
+        }
+    }
+    /* the 1-row bands: bin i pairs only documents whose sizes differ by
+     * ratio[i] or more, so no bin beyond the corpus's own size ratio can
+     * pair anything */
+    uint32_t smin = UINT32_MAX, smax = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t z = size[i] ? size[i] : 1;
+        smin = z < smin ? z : smin;
+        smax = z > smax ? z : smax;
+    }
+    double widest = (double)smax / smin;
+    for (unsigned bin = 0; bin < K && ratio[bin] <= widest; bin++) {
+        for (size_t i = 0; i < n; i++)
+            bk[i] = (uint64_t)v[i * K + bin] << 32 | i;
+        rp_sort_u64(bk, n);
+        for (size_t i = 0; i < n;) {
+            size_t j = i + 1;
+            while (j < n && (bk[j] >> 32) == (bk[i] >> 32))
+                j++;
+            size_t k = j - i;
+            if (k > 1 && k <= RP_LSH_SKEW_MAX) {
+                if (rp_grow(&m, &mcap, k, sizeof *m) < 0)
+                    goto oom;
+                for (size_t q = 0; q < k; q++) {
+                    uint32_t d = (uint32_t)(bk[i + q] & 0xFFFFFFFFu);
+                    m[q] = (bysize){size[d], d};
+                }
+                qsort(m, k, sizeof *m, cmp_bysize);
+                if (skew_bucket(&p, m, k, ratio[bin], keep, keep_ctx, &nref) < 0)
+                    goto oom;
+            }
+            i = j;
+        }
+        if (p.n > 2 * last_dedup + (1u << 16)) {
+            dedup(&p);
+            last_dedup = p.n;
+        }
+    }
+    free(bk);
+    free(ratio);
+    free(m);
+    dedup(&p);
+    if (refused)
+        *refused = nref;
+    *pairs = p.v;
+    return (long)p.n;
+oom:
+    free(bk);
+    free(ratio);
+    free(m);
+    free(p.v);
+    return -1;
 }

@@ -9,8 +9,17 @@
 
 /* Buckets larger than this emit a spanning subset of their pairs (each
  * member with the bucket's first member and its neighbour), not all
- * m(m-1)/2 of them: enough to connect the group, bounded in memory. */
-#define RP_LSH_BUCKET_MAX 256
+ * m(m-1)/2 of them: enough to connect the group, bounded in memory (a
+ * bucket of RP_LSH_BUCKET_MAX documents makes 2.1 million pairs). Up to
+ * it, 2,048 copies of one story, every pair is listed; beyond it the
+ * clusters stay right but pairs are missing, and rp_lsh_ensemble counts
+ * such buckets so that the caller can say so. */
+#define RP_LSH_BUCKET_MAX 2048
+
+/* 1-row buckets (one MinHash value shared) larger than this are left out
+ * of the size-skew pass of rp_lsh_ensemble: a value shared by that many
+ * documents is a stock phrase or site furniture, not a reprint. */
+#define RP_LSH_SKEW_MAX 1024
 
 /* Computes the b band keys of one K-value signature (b * r <= K) into
  * out[0..b). */
@@ -28,6 +37,44 @@ long rp_lsh_buckets(const uint32_t *keys, size_t n, unsigned b, uint64_t **pairs
  * @return the number of pairs, or -1 when out of memory. */
 long rp_lsh_candidates(const uint32_t *sig, size_t n, unsigned K,
                        unsigned b, unsigned r, uint64_t **pairs);
+
+/* Candidates for containment (LSH Ensemble, Zhu, Nargesian, Pu and
+ * Miller, VLDB 2016: a containment threshold means a Jaccard threshold
+ * that falls with the size ratio of the two sets, so documents are
+ * partitioned by size and each partition gets its own Jaccard threshold).
+ * Here the partition is the pair's size ratio rho = larger / smaller: a
+ * pair whose smaller set is a share t inside the larger has Jaccard at
+ * least t / (rho + 1 - t). Candidates are
+ *   - the pairs that agree on one of b bands of r rows (the usual LSH,
+ *     aimed at Jaccard), and
+ *   - the pairs that agree on one MinHash value among the first
+ *     rp_lsh_ratios() bins that their size ratio needs: bin i pairs only
+ *     documents at least ratio[i] apart in size, so pairs of like sizes
+ *     (where the b x r bands suffice) never meet through a single value.
+ * A pair exactly at containment t is then missed with probability at most
+ * 0.5%, whatever the ratio (until all K values are used: beyond a ratio of
+ * about 20 at t = 0.3, rho is too large for K values to tell).
+ * v holds n rows of K 16-bit MinHash values (the low bits of each value),
+ * size[i] the set size of document i. keep (may be NULL) is asked about
+ * each pair that only a single value proposes, before it is stored:
+ * 16-bit values agree by chance for about n^2 / 2^17 pairs a value, so
+ * the caller's screen is better run there than on a stored list;
+ * refused (may be NULL) receives how many proposals keep turned down
+ * (a pair proposed by several values counts each time). capped (may be NULL) receives the
+ * number of buckets larger than RP_LSH_BUCKET_MAX (pairs then missing;
+ * 1-row buckets over RP_LSH_SKEW_MAX are left out and not counted). Pairs come back as in
+ * rp_lsh_candidates. @return their number, or -1 when out of memory. */
+typedef int (*rp_lsh_keep_fn)(const void *ctx, size_t a, size_t b);
+long rp_lsh_ensemble(const uint16_t *v, const uint32_t *size, size_t n,
+                     unsigned K, unsigned b, unsigned r, double t,
+                     rp_lsh_keep_fn keep, const void *keep_ctx,
+                     size_t *refused, size_t *capped, uint64_t **pairs);
+
+/* Fills ratio[0..K) for rp_lsh_ensemble: the least size ratio at which
+ * a pair also needs 1-row band i (INFINITY: none needs it), for
+ * containment threshold t next to b bands of r rows.
+ * @return RP_OK or RP_EINVAL. */
+int rp_lsh_ratios(double t, unsigned K, unsigned b, unsigned r, double *ratio);
 
 /* @return the probability that two sets of Jaccard s become candidates. */
 double rp_lsh_prob(double s, unsigned b, unsigned r);

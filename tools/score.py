@@ -242,7 +242,51 @@ def score_meter(set_dir, clusters, pairs):
     fp = sum(1 for (l, _) in by.get("non", []) if l)
     fn = len(derived) - tp
     res["p"], res["r"], res["f1"] = prf(tp, fp, fn)
+    res.update(story_bcubed(set_dir, clusters))
     return res
+
+
+def story_bcubed(set_dir, clusters):
+    """B-cubed of the output's clusters against METER stories: the truth
+    cluster of a story is its PA files plus the articles labelled wholly
+    or partially derived from it; a non-derived article stands alone, as
+    does every document the output puts in no cluster."""
+    story_of = {}
+    with open(os.path.join(set_dir, "pairs.tsv")) as f:
+        next(f)
+        for line in f:
+            a, b, label, story = line.rstrip("\n").split("\t")[:4]
+            story_of["pa:" + b] = story
+            story_of[b] = story
+            if label in ("wholly", "partially"):
+                story_of[a] = story
+            elif label == "non":
+                story_of.setdefault(a, None)
+    docs = []
+    for d, _, fs in os.walk(os.path.join(set_dir, "docs")):
+        for fn in fs:
+            if fn.endswith(".txt"):
+                docs.append(doc_id(os.path.join(d, fn), set_dir))
+    truth = {d: (story_of.get(d) or ("alone", d)) for d in docs}
+    pred = {d: ("alone", d) for d in docs}
+    for i, c in enumerate(clusters):
+        if len(c) > 1:
+            for d in c:
+                if d in pred:
+                    pred[d] = i
+    tm, pm = defaultdict(set), defaultdict(set)
+    for d in docs:
+        tm[truth[d]].add(d)
+        pm[pred[d]].add(d)
+    bp = br = 0.0
+    for d in docs:
+        inter = len(tm[truth[d]] & pm[pred[d]])
+        bp += inter / len(pm[pred[d]])
+        br += inter / len(tm[truth[d]])
+    n = max(len(docs), 1)
+    bp, br = bp / n, br / n
+    return {"story_p": bp, "story_r": br,
+            "story_f1": 2 * bp * br / (bp + br) if bp + br else 0.0}
 
 
 def main():
@@ -278,6 +322,8 @@ def main():
               % (res["linked_wholly"], res["linked_partially"], res["linked_non"],
                  res["linked_cross"], res["auc_derived_vs_non"],
                  res["auc_derived_vs_non_cross"], res["auc_wholly_vs_non"]))
+        print("story clusters: B-cubed P %.3f  R %.3f  F1 %.3f"
+              % (res["story_p"], res["story_r"], res["story_f1"]))
     return 0
 
 

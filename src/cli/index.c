@@ -846,7 +846,19 @@ static int print_cluster(void *ctx, size_t cluster, const rp_index_member *m, si
         json_number(stdout, m[j].containment);
         fputs("}", stdout);
     }
-    fputs("]}\n", stdout);
+    fputc(']', stdout);
+    size_t nr = 0;
+    while (m[n + nr].id)
+        nr++;
+    json_rel *r = nr ? malloc(nr * sizeof *r) : NULL;
+    for (size_t j = 0; r && j < nr; j++)
+        r[j] = (json_rel){m[n + j].id, m[n + j].with, m[n + j].score,
+                          m[n + j].containment, m[n + j].holds};
+    if (nr && !r)
+        diag("out of memory: related documents of cluster %zu left out", cluster);
+    json_related(stdout, r, r ? nr : 0);
+    free(r);
+    fputs("}\n", stdout);
     return ferror(stdout) ? 1 : 0;
 }
 

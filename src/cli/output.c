@@ -270,3 +270,24 @@ void json_number(FILE *f, double x)
     *e = 0;
     fputs(buf, f);
 }
+
+void json_related(FILE *f, const json_rel *r, size_t n)
+{
+    if (n == 0)
+        return;
+    fputs(", \"related\": [", f);
+    for (size_t i = 0; i < n; i++) {
+        fputs(i ? ", {\"id\": " : "{\"id\": ", f);
+        json_string(f, r[i].id);
+        fputs(", \"with\": ", f);
+        json_string(f, r[i].with);
+        fputs(", \"score\": ", f);
+        json_number(f, r[i].score);
+        fputs(", \"containment\": ", f);
+        json_number(f, r[i].containment);
+        fputs(", \"holds\": ", f);
+        json_number(f, r[i].holds);
+        fputc('}', f);
+    }
+    fputc(']', f);
+}

@@ -48,4 +48,14 @@ const char *safe(const char *s);
 /* Writes a number with up to 4 decimals, JSON-compatible. */
 void json_number(FILE *f, double x);
 
+/* A document related to a cluster (a verified pair with a member that the
+ * clustering kept apart), as scan --json and index export write it. */
+typedef struct json_rel {
+    const char *id, *with;   /* the document, the member it matches */
+    double score, containment, holds;  /* containment: of id in with */
+} json_rel;
+
+/* Writes `, "related": [...]` for n > 0 related documents; nothing for 0. */
+void json_related(FILE *f, const json_rel *r, size_t n);
+
 #endif

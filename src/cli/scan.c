@@ -20,6 +20,7 @@
 #include "output.h"
 #include "reprint.h"
 #include "scan.h"
+#include "../lsh.h"
 #include "../pool.h"
 #include "../util.h"
 
@@ -345,17 +346,34 @@ static void print_json(const rp_corpus *c)
             json_number(stdout, m->containment);
             fputs("}", stdout);
         }
-        fputs("]}\n", stdout);
+        fputc(']', stdout);
+        size_t nr = rp_cluster_nrelated(c, i);
+        json_rel *r = nr ? malloc(nr * sizeof *r) : NULL;
+        for (size_t j = 0; r && j < nr; j++) {
+            const rp_member *m = rp_cluster_related(c, i, j);
+            r[j] = (json_rel){rp_corpus_id(c, m->doc), rp_corpus_id(c, m->partner),
+                              m->score, m->containment, m->holds};
+        }
+        if (nr && !r)
+            diag("out of memory: related documents of cluster %zu left out", i + 1);
+        json_related(stdout, r, r ? nr : 0);
+        free(r);
+        fputs("}\n", stdout);
     }
 }
 
 static void print_human(const rp_corpus *c)
 {
-    size_t nc = rp_corpus_nclusters(c), multi = 0, alone = 0;
+    size_t nc = rp_corpus_nclusters(c), multi = 0, alone = 0, related = 0;
     for (size_t i = 0; i < nc; i++) {
         size_t n = rp_cluster_size(c, i);
         if (n < 2) {
-            alone++;
+            /* a document with a verified pair is listed as related to
+             * its partner's cluster, not as alone */
+            if (rp_cluster_nrelated(c, i))
+                related++;
+            else
+                alone++;
             continue;
         }
         multi++;
@@ -369,23 +387,34 @@ static void print_human(const rp_corpus *c)
             } else {
                 printf("  %3.0f%% contained  ", 100 * m->containment);
                 safe_string(stdout, rp_corpus_id(c, m->doc));
-                printf("  (jaccard %.2f)\n", m->jaccard);
+                printf("  (holds %.0f%%, jaccard %.2f)\n", 100 * m->holds, m->jaccard);
             }
+        }
+        for (size_t j = 0; j < rp_cluster_nrelated(c, i); j++) {
+            const rp_member *m = rp_cluster_related(c, i, j);
+            printf("  related %3.0f%%  ", 100 * m->containment);
+            safe_string(stdout, rp_corpus_id(c, m->doc));
+            fputs("  (in ", stdout);
+            safe_string(stdout, rp_corpus_id(c, m->partner));
+            printf(", holds %.0f%%)\n", 100 * m->holds);
         }
         fputc('\n', stdout);
     }
     if (alone) {
         printf("%zu article%s with no reprint:\n", alone, alone == 1 ? "" : "s");
         for (size_t i = 0; i < nc; i++)
-            if (rp_cluster_size(c, i) == 1) {
+            if (rp_cluster_size(c, i) == 1 && rp_cluster_nrelated(c, i) == 0) {
                 fputs("  ", stdout);
                 safe_string(stdout, rp_corpus_id(c, rp_cluster_representative(c, i)));
                 fputc('\n', stdout);
             }
         fputc('\n', stdout);
     }
-    printf("%zu articles: %zu cluster%s of reprints, %zu alone\n",
-           rp_corpus_size(c), multi, multi == 1 ? "" : "s", alone);
+    printf("%zu articles: %zu cluster%s of reprints, ", rp_corpus_size(c), multi,
+           multi == 1 ? "" : "s");
+    if (related)
+        printf("%zu related, ", related);
+    printf("%zu alone\n", alone);
 }
 
 /* Adds the sketched record of slot sl to the corpus, or reports why not.
@@ -530,10 +559,10 @@ void scan_print_stats(const scan_result *r)
             "reprint: stats: walk %.3fs, read+normalize+sketch %.3fs, lsh %.3fs "
             "(%u bands x %u rows), verify %.3fs, cluster %.3fs, total %.3fs\n"
             "reprint: stats: %zu candidate pairs, %zu screened out, %zu verified similar, "
-            "%zu furniture lines, %.0f docs/s, %.1f MB/s\n",
+            "%zu furniture lines, %zu capped buckets, %.0f docs/s, %.1f MB/s\n",
             is.files, n, r->skipped, mb, r->t1 - r->t0, r->t2 - r->t1, st.lsh,
             st.bands, st.rows, st.verify, st.cluster, total,
-            st.candidates, st.screened, st.verified, st.furniture,
+            st.candidates, st.screened, st.verified, st.furniture, st.capped,
             total > 0 ? n / total : 0.0,
             total > 0 ? mb / total : 0.0);
 }
@@ -560,8 +589,15 @@ int cmd_scan(int argc, char **argv)
     scan_result r;
     int code = scan_run(&so, argv + optind, argc - optind, &r);
     if (code == EXIT_OK) {
-        if (so.pairs)
+        if (so.pairs) {
+            rp_run_stats st;
+            rp_corpus_stats(r.c, &st);
+            if (st.capped)
+                diag("note: %zu LSH bucket%s held more than %d near-identical articles; "
+                     "their clusters are complete, but not all of their pairs are listed",
+                     st.capped, st.capped == 1 ? "" : "s", RP_LSH_BUCKET_MAX);
             print_pairs(r.c);
+        }
         if (so.json)
             print_json(r.c);
         if (!so.json && !so.pairs)

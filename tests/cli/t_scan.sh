@@ -156,3 +156,99 @@ rp scan --pairs --json corpus/ 2>"$T/err" | head -1 >/dev/null
 [ -s "$T/err" ] && { bad "closed pipe: stderr not quiet"; cat "$T/err"; } || ok
 set +o pipefail
 
+
+# ---------------------------------------------------------------- many copies
+# A wire story run by 257 outlets: --pairs lists every pair, as
+# --exhaustive does (a bucket of more than 256 once listed 511 of them).
+python3 - "$T/copies.jsonl" <<'PY'
+import json, sys
+text = open("corpus/001_092751d03b652b07.txt", encoding="utf-8").read()
+with open(sys.argv[1], "w") as f:
+    for i in range(257):
+        f.write(json.dumps({"id": "copy%03d" % i, "text": text}) + "\n")
+PY
+check "257 copies --pairs" 0 -- rp scan --pairs --stats --input jsonl - <"$T/copies.jsonl"
+n=$(wc -l <"$T/out")
+if [ "$n" -eq 32896 ]; then ok; else bad "257 copies: $n pairs listed, expected 32896"; fi
+has "257 copies: no capped bucket" "$T/err" " 0 capped buckets"
+hasnt "257 copies: no cap note" "$T/err" "not all of their pairs"
+check "257 copies --exhaustive" 0 -- rp scan --pairs --exhaustive --input jsonl - <"$T/copies.jsonl"
+n=$(wc -l <"$T/out")
+if [ "$n" -eq 32896 ]; then ok; else bad "257 copies exhaustive: $n pairs"; fi
+
+# ---------------------------------------------------------------- big copies
+# Eight copies of a 10 MB text outgrow the 32 MiB verification cache:
+# each copy must be rebuilt about once, not once per pair (it took 5 s and
+# more, and 8 copies of 60 MB did not finish in a minute). The bound is
+# relative, so a busy machine does not fail it: verification at most
+# three times the reading and sketching of the same texts, plus 2 s.
+if [ -n "$WRAP" ]; then
+    echo "skip: 8 x 10 MB copies (under $WRAP)"
+else
+    B=$T/bigcopies
+    mkdir -p "$B"
+    python3 - "$B/c0.txt" <<'PY'
+import random, sys
+r = random.Random(7)
+words = ["w%d" % i for i in range(50000)]
+with open(sys.argv[1], "w") as f:
+    n = 0
+    while n < 10_000_000:
+        line = " ".join(r.choice(words) for _ in range(12)) + "\n"
+        f.write(line)
+        n += len(line)
+PY
+    for i in 1 2 3 4 5 6 7; do cp "$B/c0.txt" "$B/c$i.txt"; done
+    check "8 x 10 MB copies" 0 -- timeout 600 "$BIN" scan --stats --pairs "$B"
+    n=$(wc -l <"$T/out")
+    if [ "$n" -eq 28 ]; then ok; else bad "8 x 10 MB copies: $n pairs, expected 28"; fi
+    if python3 - "$T/err" <<'PY'
+import re, sys
+s = open(sys.argv[1]).read()
+sk = float(re.search(r"sketch ([0-9.]+)s", s).group(1))
+ve = float(re.search(r"verify ([0-9.]+)s", s).group(1))
+print("    8 x 10 MB copies: sketch %.1f s, verify %.1f s" % (sk, ve))
+sys.exit(0 if ve <= 3 * sk + 2 else 1)
+PY
+    then ok; else bad "8 x 10 MB copies: verification grew with pairs x size"; fi
+    rm -rf "$B"
+fi
+
+# ---------------------------------------------------------------- related
+# Two stories, each run twice, and a digest item made of the lead of each:
+# it is a verified reprint of both, joins at most one story's cluster, and
+# is listed as related to the other, in --json and in the human output.
+R=$T/related
+mkdir -p "$R"
+python3 - "$R" <<'PY'
+import random, sys
+r = random.Random(11)
+words = ["w%d" % i for i in range(20000)]
+a = [r.choice(words) for _ in range(300)]
+b = [r.choice(words) for _ in range(300)]
+files = {"a1": a, "a2": a[:280], "b1": b, "b2": b[:280], "digest": a[:60] + b[:60]}
+for name, w in files.items():
+    with open("%s/%s.txt" % (sys.argv[1], name), "w") as f:
+        f.write(" ".join(w) + "\n")
+PY
+check "related json" 0 -- rp scan --json -t 0.4 "$R"
+json_ok "related json" "$T/out"
+if python3 - "$T/out" <<'PY'
+import json, sys
+cl = [json.loads(l) for l in open(sys.argv[1])]
+ids = lambda c: {m["id"].rsplit("/", 1)[-1] for m in c["members"]}
+stories = [c for c in cl if len(c["members"]) > 1]
+assert len(stories) == 2, cl
+for c in stories:   # never both stories in one cluster
+    assert not ({"a1.txt", "b1.txt"} <= ids(c)), c
+rel = [(c, x) for c in cl for x in c.get("related", [])]
+assert any(x["id"].endswith("digest.txt") or c["members"][0]["id"].endswith("digest.txt") or
+           any(m["id"].endswith("digest.txt") for m in c["members"]) for c, x in rel), cl
+for c, x in rel:
+    assert set(x) == {"id", "with", "score", "containment", "holds"}, x
+    assert x["score"] >= 0.4, x
+PY
+then ok; else bad "related json: clusters or related lists wrong"; fi
+check "related human" 0 -- rp scan -t 0.4 "$R"
+has "related human line" "$T/out" "  related "
+hasnt "digest not alone" "$T/out" "with no reprint"

@@ -248,11 +248,121 @@ static void test_hub_does_not_chain(void **state)
     assert_int_equal(cdoc(&c, 2, 0), 5);
     /* A-B pairs were not verified, so they were asked for */
     assert_true(w.calls > 0);
+    /* the hub's verified pairs with story B cross clusters: B's members
+     * are related to the hub's cluster, the hub to B's */
+    assert_int_equal(c.rstart[1] - c.rstart[0], 2);
+    assert_int_equal(c.related[c.rstart[0]].doc, 1);
+    assert_int_equal(c.related[c.rstart[0]].partner, 2);
+    assert_int_equal(c.related[c.rstart[0] + 1].doc, 4);
+    assert_int_equal(c.rstart[2] - c.rstart[1], 1);
+    assert_int_equal(c.related[c.rstart[1]].doc, 2);
+    assert_int_equal(c.rstart[3] - c.rstart[2], 0);
     rp_clustering_free(&c);
 
     /* without a callback, a missing pair counts as not similar */
     assert_int_equal(rp_cluster_build(6, pairs, np, NULL, NULL, &w.o, &c), RP_OK);
     check_hub(&c);
+    rp_clustering_free(&c);
+}
+
+/* Every verified pair is inside one cluster or listed as related on the
+ * cluster of each side. */
+static void check_covered(const rp_clustering *c, const rp_pair *pairs, size_t np)
+{
+    for (size_t k = 0; k < np; k++) {
+        size_t ca = SIZE_MAX, cb = SIZE_MAX;
+        for (size_t i = 0; i < c->n; i++)
+            for (size_t j = 0; j < csize(c, i); j++) {
+                if (cdoc(c, i, j) == pairs[k].a)
+                    ca = i;
+                if (cdoc(c, i, j) == pairs[k].b)
+                    cb = i;
+            }
+        if (ca == cb)
+            continue;
+        int in_a = 0, in_b = 0;
+        for (size_t j = c->rstart[ca]; j < c->rstart[ca + 1]; j++)
+            in_a |= c->related[j].doc == pairs[k].b;
+        for (size_t j = c->rstart[cb]; j < c->rstart[cb + 1]; j++)
+            in_b |= c->related[j].doc == pairs[k].a;
+        assert_true(in_a && in_b);
+    }
+}
+
+static void test_attach_second_take(void **state)
+{
+    (void)state;
+    /* PA's first take (0) and second take (1, which repeats most of the
+     * first), a paper's copy of the first take (2), and a paper's rewrite
+     * of the new part of the second take (3), which shares nothing with
+     * the first take: the majority test keeps 3 out of the core, and
+     * attachment brings it in, since its only partner is in that core */
+    world w;
+    world_init(&w, 5);
+    w.size[0] = 200;
+    w.size[1] = 250;
+    w.size[2] = 100;
+    w.size[3] = 80;
+    w.size[4] = 90;
+    set_shared(&w, 0, 1, 150);
+    set_shared(&w, 0, 2, 80);
+    set_shared(&w, 1, 2, 60);
+    set_shared(&w, 1, 3, 60);
+    rp_pair pairs[16];
+    size_t np = world_pairs(&w, pairs, NULL, 0);
+    assert_int_equal(np, 4);
+    rp_clustering c;
+    assert_int_equal(rp_cluster_build(5, pairs, np, world_cmp, &w, &w.o, &c), RP_OK);
+    check_shape(&c, 5);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(csize(&c, 0), 4);
+    assert_int_equal(cdoc(&c, 0, 0), 1);   /* the second take leads */
+    /* 3's figures are against the representative: 60 of its 80 */
+    for (size_t j = 0; j < 4; j++)
+        if (cdoc(&c, 0, j) == 3) {
+            assert_float_equal(c.members[c.start[0] + j].containment, 0.75, 1e-9);
+            assert_float_equal(c.members[c.start[0] + j].holds, 60.0 / 250, 1e-9);
+        }
+    assert_int_equal(c.rstart[c.n], 0);
+    check_covered(&c, pairs, np);
+    rp_clustering_free(&c);
+}
+
+static void test_lone_bridge_not_attached(void **state)
+{
+    (void)state;
+    /* stories A (0, 1) and B (2, 3), and a short brief (4) that is
+     * mostly inside both A's 0 and B's 2 (a digest item): it is a
+     * verified reprint of each, so it must join neither cluster (that
+     * would put A's brief in B's story or the reverse) and be listed as
+     * related to both */
+    world w;
+    world_init(&w, 5);
+    w.size[0] = w.size[1] = w.size[2] = w.size[3] = 100;
+    w.size[4] = 20;
+    set_shared(&w, 0, 1, 90);
+    set_shared(&w, 2, 3, 90);
+    set_shared(&w, 4, 0, 12);
+    set_shared(&w, 4, 2, 12);
+    rp_pair pairs[16];
+    size_t np = world_pairs(&w, pairs, NULL, 0);
+    assert_int_equal(np, 4);
+    rp_clustering c;
+    assert_int_equal(rp_cluster_build(5, pairs, np, world_cmp, &w, &w.o, &c), RP_OK);
+    check_shape(&c, 5);
+    assert_int_equal(c.n, 3);
+    assert_int_equal(csize(&c, 0), 2);
+    assert_int_equal(csize(&c, 1), 2);
+    assert_int_equal(cdoc(&c, 2, 0), 4);
+    /* related: 4 on A and on B, A's 0 and B's 2 on the brief's own */
+    assert_int_equal(c.rstart[1] - c.rstart[0], 1);
+    assert_int_equal(c.related[c.rstart[0]].doc, 4);
+    assert_int_equal(c.related[c.rstart[0]].partner, 0);
+    assert_float_equal(c.related[c.rstart[0]].containment, 0.6, 1e-9);
+    assert_int_equal(c.rstart[2] - c.rstart[1], 1);
+    assert_int_equal(c.related[c.rstart[1]].doc, 4);
+    assert_int_equal(c.rstart[3] - c.rstart[2], 2);
+    check_covered(&c, pairs, np);
     rp_clustering_free(&c);
 }
 
@@ -430,6 +540,8 @@ int main(void)
         cmocka_unit_test(test_no_docs_no_pairs),
         cmocka_unit_test(test_representative_contains_others),
         cmocka_unit_test(test_hub_does_not_chain),
+        cmocka_unit_test(test_attach_second_take),
+        cmocka_unit_test(test_lone_bridge_not_attached),
         cmocka_unit_test(test_missing_pair_compared),
         cmocka_unit_test(test_big_cluster_and_order),
         cmocka_unit_test(test_hub_end_to_end),

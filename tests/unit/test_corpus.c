@@ -579,6 +579,92 @@ static void test_furniture(void **state)
     free_texts(&x);
 }
 
+/* Words [from, to) of text t as lines of `per` words each. */
+static void cat_lines(char **buf, size_t *len, const char *t, size_t from,
+                      size_t to, size_t per)
+{
+    for (size_t w = from; w < to; w += per) {
+        char *line = slice_words(t, w, w + per < to ? w + per : to);
+        cat_str(buf, len, line);
+        cat_str(buf, len, "\n");
+        free(line);
+    }
+}
+
+/* Issue 13, item 9: a thousand unrelated 100-word briefs from one site,
+ * each above the site's 150-word footer in ten lines, so that most of
+ * each brief's lines and words are footer; a wire story of 200 words
+ * that twelve outlets ran, each under its own 40-word lead; and another
+ * that twelve outlets ran above 150 words of their own in three lines (a
+ * comment thread the cleaner missed: more than a quarter of each copy's
+ * words, fewer than half its lines). The footer must link no two briefs;
+ * each set of twelve copies must stay one cluster. */
+static void test_furniture_outweighs(void **state)
+{
+    (void)state;
+    enum { BRIEFS = 1000, COPIES = 12 };
+    char *footer = gen_text(4242, 150);
+    char *wire = gen_text(4343, 200), *wire2 = gen_text(4444, 200);
+    texts x = {calloc(BRIEFS + 2 * COPIES, sizeof(char *)), 0, -1, -1, 0};
+    assert_non_null(x.t);
+    for (uint64_t s = 0; s < BRIEFS; s++) {
+        char *t = NULL, *body = gen_text(10000 + s, 100);
+        size_t len = 0;
+        cat_lines(&t, &len, body, 0, 100, 50);
+        cat_lines(&t, &len, footer, 0, 150, 15);
+        free(body);
+        x.t[x.n++] = t;
+    }
+    for (uint64_t s = 0; s < COPIES; s++) {
+        char *t = NULL, *lead = gen_text(20000 + s, 40);
+        size_t len = 0;
+        cat_lines(&t, &len, lead, 0, 40, 40);
+        cat_lines(&t, &len, wire, 0, 200, 40);
+        free(lead);
+        x.t[x.n++] = t;
+    }
+    for (uint64_t s = 0; s < COPIES; s++) {
+        char *t = NULL, *own = gen_text(30000 + s, 150);
+        size_t len = 0;
+        cat_lines(&t, &len, wire2, 0, 200, 40);
+        cat_lines(&t, &len, own, 0, 150, 50);
+        free(own);
+        x.t[x.n++] = t;
+    }
+    rp_options o;
+    rp_options_init(&o);
+    rp_corpus *c = rp_corpus_new(&o);
+    assert_int_equal(rp_corpus_set_loader(c, load_text, &x), RP_OK);
+    char id[32];
+    for (size_t i = 0; i < x.n; i++) {
+        snprintf(id, sizeof id, "b%04zu", i);
+        assert_int_equal(rp_corpus_add(c, id, mkdoc(x.t[i], &o)), (long)i);
+    }
+    assert_int_equal(rp_corpus_run(c), RP_OK);
+    size_t brief_pairs = 0, wire_pairs = 0, wire2_pairs = 0;
+    for (size_t i = 0; i < rp_corpus_npairs(c); i++) {
+        const rp_pair *p = rp_corpus_pair(c, i);
+        brief_pairs += p->a < BRIEFS || p->b < BRIEFS;
+        wire_pairs += p->a >= BRIEFS && p->b < BRIEFS + COPIES;
+        wire2_pairs += p->a >= BRIEFS + COPIES;
+    }
+    assert_int_equal(brief_pairs, 0);
+    assert_int_equal(wire_pairs, COPIES * (COPIES - 1) / 2);
+    assert_int_equal(wire2_pairs, COPIES * (COPIES - 1) / 2);
+    size_t multi = 0;
+    for (size_t i = 0; i < rp_corpus_nclusters(c); i++)
+        if (rp_cluster_size(c, i) > 1) {
+            multi++;
+            assert_int_equal(rp_cluster_size(c, i), COPIES);
+        }
+    assert_int_equal(multi, 2);
+    rp_corpus_free(c);
+    free(footer);
+    free(wire);
+    free(wire2);
+    free_texts(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -592,6 +678,7 @@ int main(void)
         cmocka_unit_test(test_compact_same_as_whole),
         cmocka_unit_test(test_compact_lost),
         cmocka_unit_test(test_furniture),
+        cmocka_unit_test(test_furniture_outweighs),
     };
     return cmocka_run_group_tests_name("corpus", tests, NULL, NULL);
 }

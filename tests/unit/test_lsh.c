@@ -223,10 +223,10 @@ static size_t find_root(size_t *parent, size_t x)
 static void test_candidates_big_bucket(void **state)
 {
     (void)state;
-    /* 600 identical signatures (a bucket of more than RP_LSH_BUCKET_MAX)
+    /* 2,500 identical signatures (a bucket of more than RP_LSH_BUCKET_MAX)
      * among distinct ones, and a small group of 5: the big group comes
-     * back as a connected set of pairs, not all 179,700 of them */
-    enum { K = 16, N = 1000, BIG = 600 };
+     * back as a connected set of pairs, not all 3,123,750 of them */
+    enum { K = 16, N = 4000, BIG = 2500 };
     unsigned b = 8, r = 2;
     assert_true(BIG > RP_LSH_BUCKET_MAX);
     uint32_t *sig = malloc((size_t)N * K * sizeof *sig);
@@ -282,10 +282,79 @@ static void test_candidates_big_bucket(void **state)
     free(sig);
 }
 
+static void test_ratios(void **state)
+{
+    (void)state;
+    enum { K = 256 };
+    double ratio[K];
+    /* at t = 0.5 next to 117 x 2 bands: like sizes need no single value,
+     * a ratio of 2 needs a few, 10 about a hundred, and the ratios rise */
+    assert_int_equal(rp_lsh_ratios(0.5, K, 117, 2, ratio), RP_OK);
+    assert_true(ratio[0] > 1.5 && ratio[0] < 2.5);
+    for (unsigned i = 1; i < K; i++)
+        assert_true(ratio[i] >= ratio[i - 1]);
+    unsigned at10 = 0;
+    while (at10 < K && ratio[at10] <= 10)
+        at10++;
+    assert_true(at10 > 60 && at10 < 160);
+    /* a lower threshold needs more values, already at like sizes */
+    assert_int_equal(rp_lsh_ratios(0.2, K, 117, 2, ratio), RP_OK);
+    assert_float_equal(ratio[0], 1.0, 0);
+    assert_int_equal(rp_lsh_ratios(1.5, K, 117, 2, ratio), RP_EINVAL);
+}
+
+static void test_ensemble_skewed_pair(void **state)
+{
+    (void)state;
+    /* Document 0 is small, 1 is ten times larger and 2 as small as 0.
+     * All three signatures are distinct except: 0 and 1 agree on bin 40,
+     * 0 and 2 on bin 41. No band of 2 rows agrees anywhere. At t = 0.5
+     * next to 16 bands a ratio of 10 needs bin 40, so (0, 1) is a
+     * candidate; sizes 10% apart do not meet through bin 41. */
+    enum { K = 64, N = 3 };
+    uint16_t v[N * K];
+    uint64_t rng = 99;
+    for (size_t i = 0; i < N * K; i++)
+        v[i] = (uint16_t)sm64(&rng);
+    for (size_t k = 0; k < K; k++) {   /* no accidental agreement */
+        while (v[K + k] == v[k])
+            v[K + k]++;
+        while (v[2 * K + k] == v[k] || v[2 * K + k] == v[K + k])
+            v[2 * K + k] += 3;
+    }
+    v[K + 40] = v[40];
+    v[2 * K + 41] = v[41];
+    uint32_t size[N] = {100, 1000, 100};
+    double ratio[K];
+    assert_int_equal(rp_lsh_ratios(0.5, K, 16, 2, ratio), RP_OK);
+    assert_true(ratio[40] <= 10 && ratio[41] > 1.1 && ratio[41] <= 10);
+    uint64_t *p = NULL;
+    size_t capped = 99;
+    long np = rp_lsh_ensemble(v, size, N, K, 16, 2, 0.5, NULL, NULL, NULL, &capped, &p);
+    assert_int_equal(np, 1);
+    assert_true(p[0] == ((uint64_t)0 << 32 | 1));
+    assert_int_equal(capped, 0);
+    free(p);
+    /* the same pair with like sizes is no candidate */
+    size[1] = 105;
+    np = rp_lsh_ensemble(v, size, N, K, 16, 2, 0.5, NULL, NULL, NULL, NULL, &p);
+    assert_int_equal(np, 0);
+    free(p);
+    /* a band of 2 rows that agrees always makes a candidate */
+    v[2 * K + 10] = v[10];
+    v[2 * K + 11] = v[11];
+    np = rp_lsh_ensemble(v, size, N, K, 16, 2, 0.5, NULL, NULL, NULL, NULL, &p);
+    assert_int_equal(np, 1);
+    assert_true(p[0] == ((uint64_t)0 << 32 | 2));
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_params_shape),
+        cmocka_unit_test(test_ratios),
+        cmocka_unit_test(test_ensemble_skewed_pair),
         cmocka_unit_test(test_params_optimal),
         cmocka_unit_test(test_params_invalid),
         cmocka_unit_test(test_prob),
