@@ -354,10 +354,10 @@ RP_API const rp_member *rp_cluster_member(const rp_corpus *c, size_t i, size_t j
  * other clusters that have a verified pair with one of its members (a
  * verified reprint that the clustering kept out, so that two stories are
  * never merged through it). */
-size_t rp_cluster_nrelated(const rp_corpus *c, size_t i);
+RP_API size_t rp_cluster_nrelated(const rp_corpus *c, size_t i);
 /* @return related document j of cluster i (borrowed), in document order;
  * its figures are against m->partner. */
-const rp_member *rp_cluster_related(const rp_corpus *c, size_t i, size_t j);
+RP_API const rp_member *rp_cluster_related(const rp_corpus *c, size_t i, size_t j);
 
 /* -------------------------------------------------------------------------
  * Diff: the passages two texts share, and how their paragraphs map

@@ -422,23 +422,6 @@ class Corpus:
                         raise
         return len(self)
 
-    def _sim(self, a, b):
-        """The verified pair (a, b) (a != b) by binary search in the
-        pairs, which the library gives in (a, b) order."""
-        if a > b:
-            a, b = b, a
-        lo, hi = 0, lib.rp_corpus_npairs(self._c)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            p = lib.rp_corpus_pair(self._c, mid).contents
-            if (p.a, p.b) < (a, b):
-                lo = mid + 1
-            else:
-                hi = mid
-        p = lib.rp_corpus_pair(self._c, lo).contents
-        assert (p.a, p.b) == (a, b), "member without a pair"
-        return p.sim, a
-
     def run(self, singletons=False):
         """Finds, verifies and clusters the reprints. @return the clusters
         (list of Cluster), those with two or more members first; articles
@@ -462,12 +445,8 @@ class Corpus:
             cl = Cluster(self._id(rep))
             for j in range(n):
                 m = lib.rp_cluster_member(self._c, i, j).contents
-                if m.doc == rep:
-                    rev = 1.0
-                else:
-                    sim, first = self._sim(rep, m.doc)
-                    # share of the representative found in the member
-                    rev = sim.containment_ab if first == rep else sim.containment_ba
+                # share of the representative found in the member
+                rev = 1.0 if m.doc == rep else m.holds
                 cl.members.append(Member(self._id(m.doc), m.doc, m.score,
                                          m.jaccard, m.containment, rev))
             out.append(cl)

@@ -45,14 +45,16 @@ class Pair(ctypes.Structure):
 
 class Member(ctypes.Structure):
     _fields_ = [("doc", c_size_t), ("jaccard", c_double),
-                ("containment", c_double), ("score", c_double)]
+                ("containment", c_double), ("score", c_double),
+                ("holds", c_double), ("partner", c_size_t)]
 
 
 class RunStats(ctypes.Structure):
     _fields_ = [("lsh", c_double), ("verify", c_double),
                 ("cluster", c_double), ("candidates", c_size_t),
                 ("screened", c_size_t), ("verified", c_size_t),
-                ("furniture", c_size_t), ("bands", c_uint), ("rows", c_uint)]
+                ("furniture", c_size_t), ("bands", c_uint), ("rows", c_uint),
+                ("capped", c_size_t)]
 
 
 class Token(ctypes.Structure):
@@ -112,7 +114,8 @@ class IndexStats(ctypes.Structure):
 
 class IndexMember(ctypes.Structure):
     _fields_ = [("id", c_char_p), ("jaccard", c_double),
-                ("containment", c_double)]
+                ("containment", c_double), ("with", c_char_p),
+                ("score", c_double), ("holds", c_double)]
 
 
 #: int (*rp_load_fn)(void *ctx, size_t doc, char **text, size_t *len)
