@@ -601,7 +601,7 @@ static int print_html(const char *pa, const char *pb, const char *a, size_t alen
         {pb, b, blen, s->score, s->jaccard, share, s->containment_ab, d},
     };
     page_pair pair = {0, 1, s->score};
-    page_cluster pc = {1, docs, 2, &pair, s->similar ? 1 : 0};
+    page_cluster pc = {1, docs, 2, &pair, s->similar ? 1 : 0, NULL, 0};
     page_info pi = {"reprint diff: A and B", &o->ro, o->min_run, 1};
     page_begin(stdout, &pi);
     fputs("<main id=\"main\">\n", stdout);

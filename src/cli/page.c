@@ -255,6 +255,19 @@ int page_cluster_write(FILE *f, const page_info *pi, const page_cluster *pc)
         json_number(f, pc->pairs[i].score);
         fputc(']', f);
     }
+    fputs("],\"related\":[", f);
+    for (size_t i = 0; i < pc->nrelated; i++) {
+        const page_related *x = &pc->related[i];
+        fputs(i ? ",{\"id\":" : "{\"id\":", f);
+        json_string_html(f, x->id, strlen(x->id));
+        fputs(",\"with\":", f);
+        json_string_html(f, x->with, strlen(x->with));
+        fputs(",\"score\":", f);
+        json_number(f, x->score);
+        if (x->cluster)
+            fprintf(f, ",\"cluster\":%zu", x->cluster);
+        fputc('}', f);
+    }
     fputs("]}</script>\n</section>\n", f);
     rc = 0;
 out:

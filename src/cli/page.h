@@ -36,12 +36,23 @@ typedef struct page_pair {
     double score;
 } page_pair;
 
+/* A document of another cluster that has a verified pair with a member
+ * (rp_cluster_related): shown as related, never merged. */
+typedef struct page_related {
+    const char *id;
+    const char *with;       /* the member it matches */
+    double score;           /* the pair's score */
+    size_t cluster;         /* its own cluster's anchor number; 0: alone */
+} page_related;
+
 typedef struct page_cluster {
     size_t number;          /* the anchor: #cluster-NUMBER */
     const page_doc *docs;
     size_t n;
     const page_pair *pairs;
     size_t npairs;
+    const page_related *related;
+    size_t nrelated;
 } page_cluster;
 
 typedef struct page_info {

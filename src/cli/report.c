@@ -112,16 +112,24 @@ static void figure(FILE *f, const char *what, size_t n)
  * representative and writes the cluster. @return 0, or -1 when out of
  * memory (reported). */
 static int write_cluster(FILE *f, const page_info *pi, scan_result *r, size_t ci,
-                         const page_pair *pairs, size_t npairs, size_t *skipped)
+                         const size_t *clu, const page_pair *pairs, size_t npairs,
+                         size_t *skipped)
 {
     const rp_corpus *c = r->c;
-    size_t n = rp_cluster_size(c, ci);
+    size_t n = rp_cluster_size(c, ci), nrel = rp_cluster_nrelated(c, ci);
     page_doc *docs = calloc(n, sizeof *docs);
     char **texts = calloc(n, sizeof *texts);
     rp_diff *diffs = calloc(n, sizeof *diffs);
+    page_related *rel = calloc(nrel + 1, sizeof *rel);
     int rc = -1;
-    if (!docs || !texts || !diffs)
+    if (!docs || !texts || !diffs || !rel)
         goto out;
+    for (size_t j = 0; j < nrel; j++) {
+        const rp_member *m = rp_cluster_related(c, ci, j);
+        size_t other = clu[m->doc];
+        rel[j] = (page_related){rp_corpus_id(c, m->doc), rp_corpus_id(c, m->partner), m->score,
+                                rp_cluster_size(c, other) >= 2 ? other + 1 : 0};
+    }
     for (size_t j = 0; j < n; j++) {
         const rp_member *m = rp_cluster_member(c, ci, j);
         page_doc *d = &docs[j];
@@ -152,7 +160,7 @@ static int write_cluster(FILE *f, const page_info *pi, scan_result *r, size_t ci
         else
             diag("%s: not compared: %s", safe(docs[j].id), rp_strerror(err));
     }
-    page_cluster pc = {ci + 1, docs, n, pairs, npairs};
+    page_cluster pc = {ci + 1, docs, n, pairs, npairs, rel, nrel};
     rc = page_cluster_write(f, pi, &pc);
 out:
     if (rc < 0)
@@ -166,6 +174,7 @@ out:
     free(docs);
     free(texts);
     free(diffs);
+    free(rel);
     return rc;
 }
 
@@ -272,7 +281,7 @@ static int write_report(FILE *f, const scan_opts *so, scan_result *r)
     fputs("</section>\n", f);
     for (size_t k = 0; k < m; k++) {
         size_t i = o[k].idx;
-        if (write_cluster(f, &pi, r, i, pairs + start[i], start[i + 1] - start[i], &r->skipped) < 0)
+        if (write_cluster(f, &pi, r, i, clu, pairs + start[i], start[i + 1] - start[i], &r->skipped) < 0)
             goto out;
     }
     fprintf(f, "<section class=\"alone\" id=\"alone\" aria-labelledby=\"h-alone\"><h2 id=\"h-alone\">"

@@ -244,7 +244,8 @@
         var li = el("li");
         if (r.cluster) li.appendChild(link("cluster-" + r.cluster, r.id));
         else li.appendChild(document.createTextNode(r.id));
-        if (r.score != null) li.appendChild(document.createTextNode(" (score " + (+r.score).toFixed(2) + ")"));
+        if (r.score != null) li.appendChild(document.createTextNode(" (score " + (+r.score).toFixed(2) +
+          (r.with ? " with " + r.with : "") + ")"));
         ul.appendChild(li);
       });
       rel.appendChild(ul);

@@ -252,3 +252,6 @@ then ok; else bad "related json: clusters or related lists wrong"; fi
 check "related human" 0 -- rp scan -t 0.4 "$R"
 has "related human line" "$T/out" "  related "
 hasnt "digest not alone" "$T/out" "with no reprint"
+check "related report" 0 -- rp report -t 0.4 -o "$T/related.html" "$R"
+has "related report: listed in the cluster's data" "$T/related.html" '"related":[{"id":'
+has "related report: the digest" "$T/related.html" 'digest.txt'
