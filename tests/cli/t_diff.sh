@@ -174,19 +174,23 @@ if [ -w /dev/full ]; then
 fi
 
 # ---------------------------------------------------------------- docs
-# every line of the README's two diff excerpts is a line of the real output
-if python3 - README.md "$EXP/diff-001-004.out" "$EXP/diff-000-002.out" <<'PY'
+# every line of the diff excerpts of README (001 and 004) and of
+# docs/how-it-works.md (000 and 002) is a line of the real output
+if python3 - README.md docs/how-it-works.md "$EXP/diff-001-004.out" "$EXP/diff-000-002.out" <<'PY'
 import re, sys
 readme = open(sys.argv[1], encoding="utf-8").read()
-part = readme[readme.index("### Comparing two articles"):readme.index("## Output formats")]
-blocks = [b for b in re.findall(r"```\n(.*?)```", part, re.S) if b.startswith("A  corpus/")]
+part = readme[readme.index("### Comparing two articles"):readme.index("### A report to forward")]
+how = open(sys.argv[2], encoding="utf-8").read()
+part2 = how[how.index("## Diff: passages"):]
+blocks = [b for p in (part, part2)
+          for b in re.findall(r"```\n(.*?)```", p, re.S) if b.startswith("A  corpus/")]
 assert len(blocks) == 2, len(blocks)
-for block, exp in zip(blocks, sys.argv[2:]):
+for block, exp in zip(blocks, sys.argv[3:]):
     real = set(open(exp, encoding="utf-8").read().split("\n"))
     for line in block.rstrip("\n").split("\n"):
         assert line.strip() == "..." or line in real, (exp, line)
 PY
-then ok; else bad "README diff excerpts differ from the real output"; fi
+then ok; else bad "the diff excerpts of README and docs/how-it-works.md differ from the real output"; fi
 
 # ---------------------------------------------------------------- formats
 # HTML is reduced to its text and Latin-1 converted, as scan does; plain

@@ -3,7 +3,7 @@
 # their lines, evasions of the tokenizer (zero-width characters, lookalike
 # letters, entities, CR-only lines) and names that could drive a terminal.
 # Time is bounded with timeout, memory with ulimit -v and a peak-RSS check
-# against the bound stated in README (Limits). The big inputs are skipped
+# against the bound stated in docs/limits.md. The big inputs are skipped
 # under $REPRINT_WRAP (valgrind), where they would take many minutes.
 
 H=$T/hostile
@@ -29,7 +29,7 @@ if [ -z "$WRAP" ]; then
     python3 -c "print('<html><body><p '+' '.join('a%d=\"%d\"'%(i,i) for i in range(300000))+'>w</p></body></html>')" >"$H/a.html"
     check "300k attributes: no hang" 0 -- timeout 60 "$BIN" scan "$H/a.html"
     kb=$(peak_kb "$BIN" scan "$H/a.html")
-    # bound: 64 MiB of process + 3 x the 4.9 MB input (README, Limits)
+    # bound: 64 MiB of process + 3 x the 4.9 MB input (docs/limits.md)
     if [ -n "$kb" ] && [ "$kb" -gt $((65536 + 3 * 4900)) ]; then bad "300k attributes: peak RSS $kb KiB"; else ok; fi
 
     # -------------------------------- deep, unclosed and unmatched HTML, 8 MB

@@ -1,4 +1,4 @@
-# t_memory.sh - the memory bound of a scan (README, "Memory"): peak RSS
+# t_memory.sh - the memory bound of a scan (docs/limits.md): peak RSS
 # stays under 48 MiB + 1 KiB a document + 8 x --max-bytes, however large
 # and however many the files, because a batch of files holds at most
 # --max-bytes of input, counted from the files' sizes before they are read.

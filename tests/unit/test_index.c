@@ -78,7 +78,7 @@ static void test_sample_roundtrip(void **state)
 }
 
 /* Sets A (na) and B (nb) sharing s hashes; the estimate from 1/8 samples
- * is unbiased and close (the error figure in README comes from here). */
+ * is unbiased and close (the error figure in docs/index.md comes from here). */
 static void test_estimator(void **state)
 {
     (void)state;

@@ -47,7 +47,7 @@ static void test_params_shape(void **state)
         /* and from the lowest to the highest threshold, strictly more */
         assert_true(prev_r > first_r);
     }
-    /* README: the defaults (K=256, threshold 0.1) give 117 bands of 2 rows */
+    /* docs/how-it-works.md: the defaults (K=256, threshold 0.1) give 117 bands of 2 rows */
     unsigned b = 0, r = 0;
     assert_int_equal(rp_lsh_params(256, 0.1, &b, &r), RP_OK);
     assert_int_equal(b, 117);

@@ -169,7 +169,7 @@ static void test_scripts_by_category(void **state)
 static void test_turkish_i(void **state)
 {
     (void)state;
-    /* README: the dotless i folds onto i, so "IŞIK" and "ışık" agree; the
+    /* docs/how-it-works.md: the dotless i folds onto i, so "IŞIK" and "ışık" agree; the
      * dotted capital İ folds to i + U+0307 and loses the dot with the
      * other marks. All four forms of the letter meet at "i". */
     assert_norm("İ", "i");

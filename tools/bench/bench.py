@@ -276,7 +276,7 @@ def machine():
 
 
 def main():
-    ap = argparse.ArgumentParser(description="benchmark reprint scan (see README, Performance)")
+    ap = argparse.ArgumentParser(description="benchmark reprint scan (see docs/performance.md)")
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "reprint"))
     ap.add_argument("--dir", default=os.environ.get("BENCH_DIR") or os.path.join(ROOT, "build", "bench"),
                     help="where corpora are built and cached (env BENCH_DIR)")
