@@ -244,14 +244,7 @@ static void print_json(const char *pa, const char *pb, const rp_diff *d,
     json_string(f, pa);
     fputs(", \"b\": ", f);
     json_string(f, pb);
-    fputs(", \"jaccard\": ", f);
-    json_number(f, d->sim.jaccard);
-    fputs(", \"containment_ab\": ", f);
-    json_number(f, d->sim.containment_ab);
-    fputs(", \"containment_ba\": ", f);
-    json_number(f, d->sim.containment_ba);
-    fputs(", \"score\": ", f);
-    json_number(f, d->sim.score);
+    json_sim(f, &d->sim, 1);
     fprintf(f, ", \"shared_words\": %zu, \"similar\": %s, \"threshold\": ",
             d->shared_words, d->sim.similar ? "true" : "false");
     json_number(f, o->threshold);
