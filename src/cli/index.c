@@ -28,7 +28,6 @@
 #include "../pool.h"
 #include "../util.h"
 #include "input.h"
-#include "walk.h"
 
 #define DEFAULT_MAX_BYTES ((size_t)64 << 20)
 #define TITLE_MAX 200
@@ -417,14 +416,8 @@ static void sketch_item(void *ctx, size_t i)
 static int loader(void *ctx, const char *path, char **text, size_t *len)
 {
     const ix_opts *xo = ctx;
-    char *buf;
-    size_t n;
-    *text = NULL;
-    if (read_file(path, xo->io.max_bytes, &buf, &n))
-        return RP_ELOAD;
-    int rc = rp_text_prepare(buf, n, is_html_name(path) ? RP_TEXT_HTML : RP_TEXT_SNIFF_HTML,
-                             text, len);
-    free(buf);
+    const char *why;
+    int rc = input_read_text(path, xo->io.max_bytes, text, len, NULL, &why);
     return rc == RP_OK ? RP_OK : RP_ELOAD;
 }
 
