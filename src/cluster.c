@@ -51,6 +51,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "uf.h"
 #include "util.h"
 
 /* A candidate is checked against at most this many earlier members (the
@@ -68,15 +69,6 @@ typedef struct cand {
     size_t doc;
     double score;
 } cand;
-
-static size_t find(size_t *parent, size_t x)
-{
-    while (parent[x] != x) {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
-    }
-    return x;
-}
 
 static int cmp_cand(const void *x, const void *y)
 {
@@ -489,28 +481,19 @@ int rp_cluster_build(size_t ndocs, const rp_pair *pairs, size_t npairs,
     }
 
     /* components of the verified pairs */
-    for (size_t i = 0; i < ndocs; i++)
-        parent[i] = i;
-    for (size_t i = 0; i < npairs; i++) {
-        if (!pairs[i].sim.similar)
-            continue;
-        size_t x = find(parent, pairs[i].a), y = find(parent, pairs[i].b);
-        if (x != y) {
-            if (x < y)
-                parent[y] = x;
-            else
-                parent[x] = y;
-        }
-    }
+    rp_uf_init(parent, ndocs);
+    for (size_t i = 0; i < npairs; i++)
+        if (pairs[i].sim.similar)
+            rp_uf_union(parent, pairs[i].a, pairs[i].b);
     /* Roots are component minima (unions hang the larger root under the
      * smaller), so a counting sort by root lists each component's members
      * in ascending order, components in order of their smallest member. */
     for (size_t i = 0; i < ndocs; i++)
-        order[find(parent, i) + 1]++;
+        order[rp_uf_find(parent, i) + 1]++;
     for (size_t i = 0; i < ndocs; i++)
         order[i + 1] += order[i];
     for (size_t i = 0; i < ndocs; i++)
-        mem[order[find(parent, i)]++] = i;
+        mem[order[rp_uf_find(parent, i)]++] = i;
     /* order[r] now ends root r's run */
     for (size_t r = 0, pos = 0; r < ndocs; r++) {
         if (parent[r] != r)

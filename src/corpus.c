@@ -44,6 +44,7 @@
 #include "minhash.h"
 #include "pool.h"
 #include "shingle.h"
+#include "uf.h"
 #include "util.h"
 
 /* Bytes of rebuilt shingle sets kept during verification (compact mode). */
@@ -492,15 +493,6 @@ static long all_pairs(size_t n, uint64_t **out)
     return (long)k;
 }
 
-static size_t uf_find(size_t *parent, size_t x)
-{
-    while (parent[x] != x) {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
-    }
-    return x;
-}
-
 /* Reorders the candidates (a << 32 | b, sorted) so that the pairs of one
  * connected component come together, components in order of their
  * smallest document, each component's pairs in (a, b) order. Then a
@@ -517,20 +509,13 @@ static int order_by_component(uint64_t *cand, size_t nc, size_t n)
         free(tmp);
         return RP_ENOMEM;
     }
-    for (size_t i = 0; i < n; i++)
-        parent[i] = i;
-    for (size_t i = 0; i < nc; i++) {
-        size_t x = uf_find(parent, (size_t)(cand[i] >> 32));
-        size_t y = uf_find(parent, (size_t)(cand[i] & 0xFFFFFFFFu));
-        if (x < y)
-            parent[y] = x;
-        else if (y < x)
-            parent[x] = y;
-    }
+    rp_uf_init(parent, n);
+    for (size_t i = 0; i < nc; i++)
+        rp_uf_union(parent, (size_t)(cand[i] >> 32), (size_t)(cand[i] & 0xFFFFFFFFu));
     /* root (the component's smallest document) in the high half, the
      * pair's position in the low half: a stable sort by component */
     for (size_t i = 0; i < nc; i++)
-        key[i] = (uint64_t)uf_find(parent, (size_t)(cand[i] >> 32)) << 32 | i;
+        key[i] = (uint64_t)rp_uf_find(parent, (size_t)(cand[i] >> 32)) << 32 | i;
     rp_sort_u64(key, nc);
     for (size_t i = 0; i < nc; i++)
         tmp[i] = cand[key[i] & 0xFFFFFFFFu];

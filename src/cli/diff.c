@@ -27,9 +27,7 @@
 #include "output.h"
 #include "page.h"
 #include "reprint.h"
-#include "walk.h"
 
-#define BINARY_PROBE 8192
 #define NONE_POS ((size_t)-1)
 
 #define DEFAULT_MIN_RUN DIFF_MIN_RUN
@@ -173,41 +171,20 @@ static int load(const char *path, int verbose, char **buf, size_t *len)
         diag("stdin is a terminal");
         return -1;
     }
-    const char *why = in ? read_stdin(RP_MAX_TEXT, buf, len)
-                         : read_file(path, RP_MAX_TEXT, buf, len);
-    if (why) {
+    const char *why;
+    text_info ti = {0, verbose, RP_ENC_UTF8, 1};
+    int rc = input_read_text(path, RP_MAX_TEXT, buf, len, &ti, &why);
+    if (rc == 1) {
         diag("%s: cannot read: %s", safe(path), why);
         return -1;
     }
-    rp_encoding enc = rp_text_encoding(*buf, *len);
-    int html = !in && is_html_name(path);
-    if (enc != RP_ENC_UTF16LE && enc != RP_ENC_UTF16BE &&
-        memchr(*buf, 0, *len < BINARY_PROBE ? *len : BINARY_PROBE)) {
-        diag("%s: looks binary (NUL byte in the first 8 KiB)", safe(path));
-        free(*buf);
-        *buf = NULL;
-        return -1;
-    }
-    unsigned flags = html ? RP_TEXT_HTML : RP_TEXT_SNIFF_HTML;
-    char *text;
-    size_t n;
-    int rc = rp_text_prepare(*buf, *len, flags, &text, &n);
     if (rc != RP_OK) {
         diag("%s: %s", safe(path), rp_strerror(rc));
-        free(*buf);
-        *buf = NULL;
         return -1;
     }
-    if (n == *len && memcmp(text, *buf, n) == 0) {
-        free(text);       /* plain UTF-8: keep the file's own bytes */
-        return 0;
-    }
-    if (verbose)
+    if (verbose && !ti.same)
         diag("%s: read as %s%s; offsets refer to the text as converted", safe(path),
-             rp_encoding_name(enc), html ? " HTML" : "");
-    free(*buf);
-    *buf = text;
-    *len = n;
+             rp_encoding_name(ti.enc), !in && is_html_name(path) ? " HTML" : "");
     return 0;
 }
 
@@ -244,14 +221,7 @@ static void print_json(const char *pa, const char *pb, const rp_diff *d,
     json_string(f, pa);
     fputs(", \"b\": ", f);
     json_string(f, pb);
-    fputs(", \"jaccard\": ", f);
-    json_number(f, d->sim.jaccard);
-    fputs(", \"containment_ab\": ", f);
-    json_number(f, d->sim.containment_ab);
-    fputs(", \"containment_ba\": ", f);
-    json_number(f, d->sim.containment_ba);
-    fputs(", \"score\": ", f);
-    json_number(f, d->sim.score);
+    json_sim(f, &d->sim, 1);
     fprintf(f, ", \"shared_words\": %zu, \"similar\": %s, \"threshold\": ",
             d->shared_words, d->sim.similar ? "true" : "false");
     json_number(f, o->threshold);

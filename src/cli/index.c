@@ -28,7 +28,6 @@
 #include "../pool.h"
 #include "../util.h"
 #include "input.h"
-#include "walk.h"
 
 #define DEFAULT_MAX_BYTES ((size_t)64 << 20)
 #define TITLE_MAX 200
@@ -417,14 +416,8 @@ static void sketch_item(void *ctx, size_t i)
 static int loader(void *ctx, const char *path, char **text, size_t *len)
 {
     const ix_opts *xo = ctx;
-    char *buf;
-    size_t n;
-    *text = NULL;
-    if (read_file(path, xo->io.max_bytes, &buf, &n))
-        return RP_ELOAD;
-    int rc = rp_text_prepare(buf, n, is_html_name(path) ? RP_TEXT_HTML : RP_TEXT_SNIFF_HTML,
-                             text, len);
-    free(buf);
+    const char *why;
+    int rc = input_read_text(path, xo->io.max_bytes, text, len, NULL, &why);
     return rc == RP_OK ? RP_OK : RP_ELOAD;
 }
 
@@ -444,14 +437,7 @@ static void print_result(const char *id, const rp_index_result *r)
         const rp_index_match *m = &r->m[i];
         fputs(i ? ", {\"id\": " : "{\"id\": ", stdout);
         json_string(stdout, m->id);
-        fputs(", \"score\": ", stdout);
-        json_number(stdout, m->sim.score);
-        fputs(", \"jaccard\": ", stdout);
-        json_number(stdout, m->sim.jaccard);
-        fputs(", \"containment_ab\": ", stdout);
-        json_number(stdout, m->sim.containment_ab);
-        fputs(", \"containment_ba\": ", stdout);
-        json_number(stdout, m->sim.containment_ba);
+        json_sim(stdout, &m->sim, 0);
         fputs("}", stdout);
     }
     fputs("]}\n", stdout);
@@ -834,31 +820,10 @@ static int cmd_rm(int argc, char **argv)
 static int print_cluster(void *ctx, size_t cluster, const rp_index_member *m, size_t n)
 {
     (void)ctx;
-    printf("{\"cluster\": %zu, \"representative\": ", cluster);
-    json_string(stdout, m[0].id);
-    fputs(", \"members\": [", stdout);
-    for (size_t j = 0; j < n; j++) {
-        fputs(j ? ", {\"id\": " : "{\"id\": ", stdout);
-        json_string(stdout, m[j].id);
-        fputs(", \"jaccard\": ", stdout);
-        json_number(stdout, m[j].jaccard);
-        fputs(", \"containment\": ", stdout);
-        json_number(stdout, m[j].containment);
-        fputs("}", stdout);
-    }
-    fputc(']', stdout);
     size_t nr = 0;
     while (m[n + nr].id)
         nr++;
-    json_rel *r = nr ? malloc(nr * sizeof *r) : NULL;
-    for (size_t j = 0; r && j < nr; j++)
-        r[j] = (json_rel){m[n + j].id, m[n + j].with, m[n + j].score,
-                          m[n + j].containment, m[n + j].holds};
-    if (nr && !r)
-        diag("out of memory: related documents of cluster %zu left out", cluster);
-    json_related(stdout, r, r ? nr : 0);
-    free(r);
-    fputs("}\n", stdout);
+    json_cluster(stdout, cluster, m, n, nr);
     return ferror(stdout) ? 1 : 0;
 }
 

@@ -458,23 +458,27 @@ int is_html_name(const char *path)
     return 0;
 }
 
-/* Reads and prepares the file at path. @return RP_OK, an RP_E* code from
- * the library, or 1 with *why set when the file could not be read. */
-static int load_file(const char *path, size_t max, char **text, size_t *len,
-                     uint64_t *bytes, rp_encoding *enc, const char **why)
+int input_read_text(const char *path, size_t max, char **text, size_t *len,
+                    text_info *info, const char **why)
 {
     char *buf;
     size_t n;
+    int in = strcmp(path, "-") == 0;
     *text = NULL;
-    *why = read_file(path, max, &buf, &n);
+    *len = 0;
+    *why = in ? read_stdin(max, &buf, &n) : read_file(path, max, &buf, &n);
     if (*why)
         return 1;
-    if (bytes)
-        *bytes = n;
-    if (enc)
-        *enc = rp_text_encoding(buf, n);
-    int rc = rp_text_prepare(buf, n, is_html_name(path) ? RP_TEXT_HTML : RP_TEXT_SNIFF_HTML,
+    if (info) {
+        info->bytes = n;
+        if (info->detail)
+            info->enc = rp_text_encoding(buf, n);
+    }
+    int rc = rp_text_prepare(buf, n, !in && is_html_name(path) ? RP_TEXT_HTML
+                                                                : RP_TEXT_SNIFF_HTML,
                              text, len);
+    if (rc == RP_OK && info && info->detail)
+        info->same = *len == n && memcmp(*text, buf, n) == 0;
     free(buf);
     return rc;
 }
@@ -482,14 +486,12 @@ static int load_file(const char *path, size_t max, char **text, size_t *len,
 int input_load(input *in, record *r, char *msg, size_t cap)
 {
     const char *why;
-    uint64_t bytes = 0;
-    rp_encoding enc = RP_ENC_UTF8;
+    text_info ti = {0, in->o.verbose, RP_ENC_UTF8, 0};
     msg[0] = 0;
     /* no more than the size the batch was counted with */
     size_t max = r->size < in->o.max_bytes ? (size_t)r->size : in->o.max_bytes;
-    int rc = load_file(in->paths.v[r->ref], max, &r->text, &r->len,
-                       &bytes, in->o.verbose ? &enc : NULL, &why);
-    atomic_fetch_add(&in->bytes, bytes);
+    int rc = input_read_text(in->paths.v[r->ref], max, &r->text, &r->len, &ti, &why);
+    atomic_fetch_add(&in->bytes, ti.bytes);
     if (rc == 1 && max < in->o.max_bytes && strcmp(why, WALK_TOO_LARGE) == 0) {
         snprintf(msg, cap, "skipped: grew while being read (from %llu bytes)",
                  (unsigned long long)r->size);
@@ -499,7 +501,7 @@ int input_load(input *in, record *r, char *msg, size_t cap)
         snprintf(msg, cap, "cannot read: %s", why);
         return 0;
     }
-    r->size = bytes;
+    r->size = ti.bytes;
     if (rc == RP_ENOMEM) {
         snprintf(msg, cap, "%s", rp_strerror(rc));
         return -1;
@@ -509,8 +511,8 @@ int input_load(input *in, record *r, char *msg, size_t cap)
             snprintf(msg, cap, "skipped: %s", rp_strerror(rc));
         return 0;
     }
-    if (enc != RP_ENC_UTF8)
-        snprintf(msg, cap, "converted from %s", rp_encoding_name(enc));
+    if (ti.enc != RP_ENC_UTF8)
+        snprintf(msg, cap, "converted from %s", rp_encoding_name(ti.enc));
     return 1;
 }
 
@@ -684,7 +686,7 @@ int input_reload(input *in, uint64_t ref, char **text, size_t *len)
     if (ref >= in->paths.n)
         return RP_ELOAD;
     const char *why;
-    int rc = load_file(in->paths.v[ref], in->o.max_bytes, text, len, NULL, NULL, &why);
+    int rc = input_read_text(in->paths.v[ref], in->o.max_bytes, text, len, NULL, &why);
     if (rc == 1 || (rc != RP_OK && rc != RP_ENOMEM))
         return RP_ELOAD;
     return rc;

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "reprint.h"
 #include "walk.h"
 
 typedef enum input_format {
@@ -102,6 +103,29 @@ int input_next_batch(input *in, record *r, uint64_t *bytes);
  *         it as skipped when why is not empty; --quiet-skip leaves it
  *         empty), -1 out of memory (why says so). */
 int input_load(input *in, record *r, char *why, size_t n);
+
+/* What input_read_text() tells besides the text. */
+typedef struct text_info {
+    uint64_t bytes;      /* out: bytes read */
+    int detail;          /* in: also set enc and same (more passes over
+                            the bytes) */
+    rp_encoding enc;     /* out: the encoding detected */
+    int same;            /* out: the text is the bytes read, unchanged */
+} text_info;
+
+/* Reads one source whole and prepares its text (rp_text_prepare), the way
+ * every subcommand reads a file: path "-" is standard input, a name ending
+ * in .html, .htm or .xhtml is HTML, anything else is sniffed for HTML.
+ * Prints nothing, so that it can run on any thread.
+ * @param max   refuse a source larger than this (WALK_TOO_LARGE)
+ * @param text  receives a malloc'd, NUL-terminated text the caller frees
+ *              (NULL on failure); *len its length
+ * @param info  NULL, or receives what is described at text_info
+ * @param why   receives a static reason when the source cannot be read
+ * @return RP_OK, an RP_E* code of rp_text_prepare (RP_EBINARY, ...), or 1
+ *         when the source could not be read (*why says why). */
+int input_read_text(const char *path, size_t max, char **text, size_t *len,
+                    text_info *info, const char **why);
 
 /* Frees what r owns and clears it; a cleared record is a no-op. */
 void record_free(record *r);

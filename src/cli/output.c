@@ -1,5 +1,7 @@
 /*
- * output.c - escaping for JSON and for terminals, and diagnostics.
+ * output.c - escaping for JSON and for terminals, diagnostics, and the
+ * JSON shapes that more than one subcommand writes (a cluster, the
+ * similarity figures of a pair): one writer each, so they cannot drift.
  *
  * File names are bytes: they may hold newlines, quotes, escape sequences
  * and invalid UTF-8. JSON output must stay valid (RFC 8259) and human
@@ -271,23 +273,51 @@ void json_number(FILE *f, double x)
     fputs(buf, f);
 }
 
-void json_related(FILE *f, const json_rel *r, size_t n)
+/* Writes `, "name": x`. */
+static void json_member(FILE *f, const char *name, double x)
 {
-    if (n == 0)
-        return;
-    fputs(", \"related\": [", f);
-    for (size_t i = 0; i < n; i++) {
-        fputs(i ? ", {\"id\": " : "{\"id\": ", f);
-        json_string(f, r[i].id);
-        fputs(", \"with\": ", f);
-        json_string(f, r[i].with);
-        fputs(", \"score\": ", f);
-        json_number(f, r[i].score);
-        fputs(", \"containment\": ", f);
-        json_number(f, r[i].containment);
-        fputs(", \"holds\": ", f);
-        json_number(f, r[i].holds);
+    fprintf(f, ", \"%s\": ", name);
+    json_number(f, x);
+}
+
+void json_sim(FILE *f, const rp_sim *s, int score_last)
+{
+    if (!score_last)
+        json_member(f, "score", s->score);
+    json_member(f, "jaccard", s->jaccard);
+    json_member(f, "containment_ab", s->containment_ab);
+    json_member(f, "containment_ba", s->containment_ba);
+    if (score_last)
+        json_member(f, "score", s->score);
+}
+
+void json_cluster(FILE *f, size_t cluster, const rp_index_member *m, size_t n, size_t nrel)
+{
+    fprintf(f, "{\"cluster\": %zu, \"representative\": ", cluster);
+    json_string(f, m[0].id);
+    fputs(", \"members\": [", f);
+    for (size_t j = 0; j < n; j++) {
+        fputs(j ? ", {\"id\": " : "{\"id\": ", f);
+        json_string(f, m[j].id);
+        json_member(f, "jaccard", m[j].jaccard);
+        json_member(f, "containment", m[j].containment);
         fputc('}', f);
     }
     fputc(']', f);
+    if (nrel) {
+        fputs(", \"related\": [", f);
+        for (size_t j = 0; j < nrel; j++) {
+            const rp_index_member *r = &m[n + j];
+            fputs(j ? ", {\"id\": " : "{\"id\": ", f);
+            json_string(f, r->id);
+            fputs(", \"with\": ", f);
+            json_string(f, r->with);
+            json_member(f, "score", r->score);
+            json_member(f, "containment", r->containment);
+            json_member(f, "holds", r->holds);
+            fputc('}', f);
+        }
+        fputc(']', f);
+    }
+    fputs("}\n", f);
 }

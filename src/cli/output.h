@@ -7,6 +7,8 @@
 
 #include <stdio.h>
 
+#include "reprint.h"
+
 #define PROG "reprint"
 
 /* Prints "reprint: fmt...\n" to stderr. */
@@ -48,14 +50,15 @@ const char *safe(const char *s);
 /* Writes a number with up to 4 decimals, JSON-compatible. */
 void json_number(FILE *f, double x);
 
-/* A document related to a cluster (a verified pair with a member that the
- * clustering kept apart), as scan --json and index export write it. */
-typedef struct json_rel {
-    const char *id, *with;   /* the document, the member it matches */
-    double score, containment, holds;  /* containment: of id in with */
-} json_rel;
+/* Writes the similarity figures of s as JSON members, each after ", ":
+ * "score", "jaccard", "containment_ab", "containment_ba" (scan --pairs,
+ * index add --report and query), or with "score" last when score_last is
+ * nonzero (diff --json). */
+void json_sim(FILE *f, const rp_sim *s, int score_last);
 
-/* Writes `, "related": [...]` for n > 0 related documents; nothing for 0. */
-void json_related(FILE *f, const json_rel *r, size_t n);
+/* Writes one cluster as a JSON line, the shape of scan --json and index
+ * export: m[0..n) are its members, the representative first, and
+ * m[n..n+nrel) its related documents (as rp_index_export passes them). */
+void json_cluster(FILE *f, size_t cluster, const rp_index_member *m, size_t n, size_t nrel);
 
 #endif

@@ -318,48 +318,36 @@ static void print_pairs(const rp_corpus *c)
         json_string(stdout, rp_corpus_id(c, p->a));
         fputs(", \"b\": ", stdout);
         json_string(stdout, rp_corpus_id(c, p->b));
-        fputs(", \"score\": ", stdout);
-        json_number(stdout, p->sim.score);
-        fputs(", \"jaccard\": ", stdout);
-        json_number(stdout, p->sim.jaccard);
-        fputs(", \"containment_ab\": ", stdout);
-        json_number(stdout, p->sim.containment_ab);
-        fputs(", \"containment_ba\": ", stdout);
-        json_number(stdout, p->sim.containment_ba);
+        json_sim(stdout, &p->sim, 0);
         fputs("}\n", stdout);
     }
 }
 
-static void print_json(const rp_corpus *c)
+/* One JSON line per cluster (json_cluster), its members and related
+ * documents named by id. @return 0, or -1 out of memory (reported). */
+static int print_json(const rp_corpus *c)
 {
+    rp_index_member *m = NULL;
+    size_t cap = 0;
+    int rc = 0;
     for (size_t i = 0; i < rp_corpus_nclusters(c); i++) {
-        printf("{\"cluster\": %zu, \"representative\": ", i + 1);
-        json_string(stdout, rp_corpus_id(c, rp_cluster_representative(c, i)));
-        fputs(", \"members\": [", stdout);
-        for (size_t j = 0; j < rp_cluster_size(c, i); j++) {
-            const rp_member *m = rp_cluster_member(c, i, j);
-            fputs(j ? ", {\"id\": " : "{\"id\": ", stdout);
-            json_string(stdout, rp_corpus_id(c, m->doc));
-            fputs(", \"jaccard\": ", stdout);
-            json_number(stdout, m->jaccard);
-            fputs(", \"containment\": ", stdout);
-            json_number(stdout, m->containment);
-            fputs("}", stdout);
+        size_t n = rp_cluster_size(c, i), nr = rp_cluster_nrelated(c, i);
+        if (rp_grow(&m, &cap, n + nr, sizeof *m) < 0) {
+            diag("out of memory");
+            rc = -1;
+            break;
         }
-        fputc(']', stdout);
-        size_t nr = rp_cluster_nrelated(c, i);
-        json_rel *r = nr ? malloc(nr * sizeof *r) : NULL;
-        for (size_t j = 0; r && j < nr; j++) {
-            const rp_member *m = rp_cluster_related(c, i, j);
-            r[j] = (json_rel){rp_corpus_id(c, m->doc), rp_corpus_id(c, m->partner),
-                              m->score, m->containment, m->holds};
+        for (size_t j = 0; j < n + nr; j++) {
+            const rp_member *x = j < n ? rp_cluster_member(c, i, j)
+                                       : rp_cluster_related(c, i, j - n);
+            m[j] = (rp_index_member){rp_corpus_id(c, x->doc), x->jaccard, x->containment,
+                                     j < n ? NULL : rp_corpus_id(c, x->partner),
+                                     x->score, x->holds};
         }
-        if (nr && !r)
-            diag("out of memory: related documents of cluster %zu left out", i + 1);
-        json_related(stdout, r, r ? nr : 0);
-        free(r);
-        fputs("}\n", stdout);
+        json_cluster(stdout, i + 1, m, n, nr);
     }
+    free(m);
+    return rc;
 }
 
 static void print_human(const rp_corpus *c)
@@ -598,11 +586,10 @@ int cmd_scan(int argc, char **argv)
                      st.capped, st.capped == 1 ? "" : "s", RP_LSH_BUCKET_MAX);
             print_pairs(r.c);
         }
-        if (so.json)
-            print_json(r.c);
+        int bad = so.json && print_json(r.c) < 0;
         if (!so.json && !so.pairs)
             print_human(r.c);
-        code = finish_output(r.skipped ? EXIT_SKIPPED : EXIT_OK);
+        code = bad ? EXIT_TROUBLE : finish_output(r.skipped ? EXIT_SKIPPED : EXIT_OK);
         if (so.stats)
             scan_print_stats(&r);
     }
