@@ -54,12 +54,12 @@ static void usage(FILE *f, const char *cmd)
               "      --stats             print phase timings and counts on stderr\n", f);
     fprintf(f,
         "  -v, --verbose           say what is read and skipped\n"
-        "  -j, --threads N         threads that read and sketch (default: online CPUs)\n"
+        "  -j, --threads N         threads that read, sketch and verify (default: online CPUs)\n"
         "similarity:\n"
         "  -t, --threshold X       score at which two articles are reprints (default %.2f)\n"
         "  -k, --shingle N         words per shingle (default %u)\n"
         "      --hashes K          MinHash signature length (default %u)\n"
-        "      --lsh-threshold X   Jaccard the LSH bands aim at (default: derived)\n"
+        "      --lsh-threshold X   Jaccard the LSH bands aim at (default 0.1)\n"
         "      --bands B --rows R  set the LSH shape by hand\n"
         "      --min-shared N      fewest shared shingles for a pair (default %u)\n"
         "      --keep-boilerplate  do not strip markup, furniture and comments\n"
