@@ -422,31 +422,6 @@ static int is_xml_char(unsigned long c)
            (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
 }
 
-static size_t put_utf8(char *o, unsigned long cp)
-{
-    unsigned char *u = (unsigned char *)o;
-    if (cp < 0x80) {
-        u[0] = (unsigned char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        u[0] = (unsigned char)(0xC0 | cp >> 6);
-        u[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        u[0] = (unsigned char)(0xE0 | cp >> 12);
-        u[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-        u[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    u[0] = (unsigned char)(0xF0 | cp >> 18);
-    u[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
-    u[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-    u[3] = (unsigned char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* An entity at s[i] == '&': decoded into buf (*blen bytes; 0 when it
  * stands for nothing, as "&#0;" does). @return the index after it, or i
  * when s[i] starts no entity (then '&' is text). */
@@ -477,7 +452,7 @@ static size_t entity(const char *s, size_t i, size_t n, char *buf, size_t *blen)
         if (j < n && s[j] == ';')
             j++;
         if (is_xml_char(v))
-            *blen = put_utf8(buf, v);
+            *blen = rp_utf8_put(buf, (uint32_t)v);
         return j;
     }
     char name[33];
@@ -490,7 +465,7 @@ static size_t entity(const char *s, size_t i, size_t n, char *buf, size_t *blen)
     const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
     if (!e)
         return i;
-    *blen = put_utf8(buf, e->value);
+    *blen = rp_utf8_put(buf, e->value);
     return j + 1;
 }
 

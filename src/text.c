@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "reprint.h"
+#include "util.h"
 
 #define BINARY_PROBE 8192
 
@@ -102,31 +103,6 @@ const char *rp_encoding_name(rp_encoding e)
     return "unknown";
 }
 
-static size_t put_utf8(char *o, uint32_t cp)
-{
-    unsigned char *u = (unsigned char *)o;
-    if (cp < 0x80) {
-        u[0] = (unsigned char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        u[0] = (unsigned char)(0xC0 | cp >> 6);
-        u[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        u[0] = (unsigned char)(0xE0 | cp >> 12);
-        u[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-        u[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    u[0] = (unsigned char)(0xF0 | cp >> 18);
-    u[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
-    u[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-    u[3] = (unsigned char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* Every byte becomes at most 3 bytes of UTF-8. */
 static char *from_cp1252(const unsigned char *s, size_t len, size_t *outlen)
 {
@@ -135,7 +111,7 @@ static char *from_cp1252(const unsigned char *s, size_t len, size_t *outlen)
         return NULL;
     for (size_t i = 0; i < len; i++) {
         unsigned c = s[i];
-        w += put_utf8(w, c >= 0x80 && c < 0xA0 ? cp1252_high[c - 0x80] : c);
+        w += rp_utf8_put(w, c >= 0x80 && c < 0xA0 ? cp1252_high[c - 0x80] : c);
     }
     *w = 0;
     *outlen = (size_t)(w - o);
@@ -164,10 +140,10 @@ static char *from_utf16(const unsigned char *s, size_t len, int be,
         }
         if (u >= 0xD800 && u <= 0xDFFF)
             u = 0xFFFD;
-        w += put_utf8(w, u);
+        w += rp_utf8_put(w, u);
     }
     if (i < len)
-        w += put_utf8(w, 0xFFFD);
+        w += rp_utf8_put(w, 0xFFFD);
     *w = 0;
     *outlen = (size_t)(w - o);
     return o;

@@ -1,6 +1,6 @@
 /*
  * util.h - small helpers shared by the library modules: growable arrays
- * and a monotonic clock. Nothing here allocates behind the caller's back
+ * a monotonic clock, sorting and UTF-8 encoding. Nothing here allocates behind the caller's back
  * except grow(), which reports failure instead of aborting.
  */
 #ifndef RP_UTIL_H
@@ -23,5 +23,9 @@ void rp_sort_u64(uint64_t *keys, size_t n);
 
 /* Removes adjacent repeats from a sorted array. @return the new length. */
 size_t rp_unique_u64(uint64_t *keys, size_t n);
+
+/* Writes code point cp (at most 0x10FFFF) as 1 to 4 bytes of UTF-8 at o.
+ * @return the number of bytes written. */
+size_t rp_utf8_put(char *o, uint32_t cp);
 
 #endif

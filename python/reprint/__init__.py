@@ -115,6 +115,17 @@ def _read_file(path):
         _lib.free(p)
 
 
+def _hand_over(data, text, length):
+    """Gives the bytes data to the library as a loader's result (a copy
+    it frees). @return RP_OK, or RP_ENOMEM."""
+    p = _lib.to_c(data)
+    if not p:
+        return RP_ENOMEM
+    text[0] = p
+    length[0] = len(data)
+    return RP_OK
+
+
 def _walk(path):
     if not os.path.isdir(path):
         yield path
@@ -334,12 +345,7 @@ class Corpus:
             w = self._where[doc]
             data = (self._spool.get(w[1], w[2]) if w[0] == "spool"
                     else _read_file(w[1]))
-            p = _lib.to_c(data)
-            if not p:
-                return RP_ENOMEM
-            text[0] = p
-            length[0] = len(data)
-            return RP_OK
+            return _hand_over(data, text, length)
         except Exception as e:          # never unwind through C
             self._load_error = e
             return RP_ELOAD
@@ -549,12 +555,7 @@ class Index:
     def _load(ctx, path, text, length):
         try:
             data = _read_file(os.fsdecode(path))
-            p = _lib.to_c(data)
-            if not p:
-                return RP_ENOMEM
-            text[0] = p
-            length[0] = len(data)
-            return RP_OK
+            return _hand_over(data, text, length)
         except Exception:               # never unwind through C
             return RP_ELOAD
 
