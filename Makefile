@@ -189,8 +189,9 @@ eval: $(BIN)
 ## (cached in BENCH_DIR; see README, Performance). Never fails on a time.
 BENCH_DIR   ?= $(BUILD)/bench
 BENCH_SIZES ?= 20000 200000
+DATASKETCH_SRC ?= ../datasketch
 bench: $(BIN)
-	@python3 tools/bench/bench.py --bin $(BIN) --dir "$(BENCH_DIR)" --sizes "$(BENCH_SIZES)"
+	@python3 tools/bench/bench.py --bin $(BIN) --dir "$(BENCH_DIR)" --sizes "$(BENCH_SIZES)" --datasketch "$(DATASKETCH_SRC)"
 
 ## screenshot: docs/report.png, the report of corpus/ drawn by headless chromium
 screenshot: $(BIN)

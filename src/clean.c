@@ -35,8 +35,19 @@
  *     the top of a page never empties the article. rp_clean_thread()
  *     reports where this rule finds a thread without cleaning, for
  *     `reprint diff` to label the comments.
+ *
+ * Speed. The text is read once for its line structure: one pass, 64
+ * bytes at a time (bytescan.c), finds the line ends and counts each
+ * line's words with bit masks, and gathers the features every rule needs
+ * (indent, key, thread shape). The rules are then decided on those
+ * records, never by reading a line again; the comment-thread rule runs
+ * over the records, and only the kept lines go on to the tokenizer, whose
+ * inline-markup scan also skips 64 bytes at a time to the next byte that
+ * may open markup.
  */
 #include "clean.h"
+#include "bytescan.h"
+#include "util.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -66,16 +77,28 @@ typedef struct line {
 /* Line keys                                                           */
 /* ------------------------------------------------------------------ */
 
-/* Builds a key: ASCII lowercased, markup and punctuation runs turned into
- * one space, non-ASCII bytes kept (so UTF-8 cues still match). */
+/* key_byte[c]: the byte a key keeps for c (ASCII lowercased), or 0 for
+ * the markup and punctuation that become one space. Non-ASCII bytes are
+ * kept, so UTF-8 cues still match. */
+static uint8_t key_byte[256];
+
+static void key_table_init(void)
+{
+    for (int c = 0; c < 256; c++)
+        if (c >= 0x80 || a_alnum(c) || c == ':' || c == '@' || c == '/' || c == '(' || c == ')')
+            key_byte[c] = (uint8_t)a_tolower(c);
+}
+
+/* Builds a line's key: its bytes through key_byte, a run of dropped bytes
+ * as one space, no space at either end. */
 static void make_key(const uint8_t *s, line *l)
 {
     size_t w = 0;
     int space = 1;
     for (size_t i = l->start; i < l->end && w + 1 < KEY_MAX; i++) {
-        uint8_t c = s[i];
-        if (c >= 0x80 || a_alnum(c) || c == ':' || c == '@' || c == '/' || c == '(' || c == ')') {
-            l->key[w++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        uint8_t k = key_byte[s[i]];
+        if (k) {
+            l->key[w++] = (char)k;
             space = 0;
         } else if (!space) {
             l->key[w++] = ' ';
@@ -87,45 +110,24 @@ static void make_key(const uint8_t *s, line *l)
     l->key[w] = 0;
 }
 
-/* Byte classes for measure(): 1 a space, 2 the lead byte of a no-break
- * space (C2 A0), 0 anything else. */
-static const uint8_t space_class[256] = {
-    [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\f'] = 1, ['\v'] = 1, [0xC2] = 2
-};
-
-static void measure(const uint8_t *s, line *l)
+/* The indent of a line: its leading blanks, a tab counting 4 and a
+ * no-break space (C2 A0) 1. */
+static unsigned indent_of(const uint8_t *s, size_t i, size_t end)
 {
-    unsigned words = 0, indent = 0;
-    size_t i = l->start, end = l->end;
-    /* leading blanks: the indent (a tab counts 4) */
+    unsigned indent = 0;
     for (; i < end; i++) {
         uint8_t c = s[i];
-        if (c == ' ')
+        if (c == ' ' || c == '\r' || c == '\f' || c == '\v')
             indent++;
         else if (c == '\t')
             indent += 4;
-        else if (space_class[c] == 1)
-            indent++;
         else if (c == 0xC2 && i + 1 < end && s[i + 1] == 0xA0) {
             indent++;
             i++;
         } else
             break;
     }
-    /* words: runs of non-space bytes */
-    int in = 0;
-    for (; i < end; i++) {
-        unsigned k = space_class[s[i]];
-        int sp = k == 1;
-        if (k == 2 && i + 1 < end && s[i + 1] == 0xA0) {
-            sp = 1;
-            i++;
-        }
-        words += !sp & !in;
-        in = !sp;
-    }
-    l->words = words;
-    l->indent = indent;
+    return indent;
 }
 
 static int starts(const char *key, const char *p)
@@ -267,6 +269,7 @@ static pthread_once_t filters_once = PTHREAD_ONCE_INIT;
 
 static void filters_init(void)
 {
+    key_table_init();
     bigrams_init(&credit_f, credit_marks);
     bigrams_init(&newsletter_f, newsletter_marks);
 }
@@ -440,17 +443,24 @@ static size_t skip_nonspace(const uint8_t *s, size_t i, size_t end)
     return i;
 }
 
-/* Bytes that may open inline markup: '<' ']' '@', and the first
- * letters of URL prefixes (http, www, ftp). */
-static int inline_special(uint8_t c)
+/* @return the first position p in [i, end) of a byte that may open inline
+ * markup ('<' ']' '@', or the h, w or f of "http", "www.", "ftp://" at
+ * the start of a word: p == start or no ASCII letter or digit before it),
+ * or end. Reads 64 bytes at a time. */
+static size_t next_inline(const uint8_t *s, size_t i, size_t start, size_t end)
 {
-    switch (c) {
-    case '<': case ']': case '@':
-    case 'h': case 'H': case 'w': case 'W': case 'f':
-        return 1;
-    default:
-        return 0;
+    while (i < end) {
+        size_t n = end - i < 64 ? end - i : 64;
+        rp_bmask m;
+        rp_bytescan(s + i, n, &m);
+        uint64_t before = i > start && a_alnum(s[i - 1]);
+        uint64_t prev_alnum = (m.alnum << 1) | before;
+        uint64_t cand = (m.inl & ~m.alnum) | (m.inl & m.alnum & ~prev_alnum);
+        if (cand)
+            return i + rp_ctz64(cand);
+        i += n;
     }
+    return end;
 }
 
 /* Feeds s[start..end) to the tokenizer without its inline markup. */
@@ -458,13 +468,9 @@ static void feed_inline(rp_tokenizer *t, size_t start, size_t end)
 {
     const uint8_t *s = t->s;
     size_t run = start, i = start;
-    while (i < end) {
+    while ((i = next_inline(s, i, start, end)) < end) {
         uint8_t c = s[i];
         size_t skip_to = 0;
-        if (!inline_special(c)) {
-            i++;
-            continue;
-        }
         if (c == '<') {
             /* an HTML tag or an autolink: up to the closing '>' */
             size_t j = i + 1;
@@ -510,85 +516,122 @@ static void feed_inline(rp_tokenizer *t, size_t start, size_t end)
 /* Driver                                                              */
 /* ------------------------------------------------------------------ */
 
-/* Lines are read one at a time and never stored: the cleaner's memory
- * does not grow with the text. A line ends at LF, CR LF or a lone CR
- * (old Mac files). */
-typedef struct lines {
-    const uint8_t *s;
-    size_t len, pos;
-    int done;
-    unsigned before;    /* words before the current line */
-} lines;
+/* A line with words, as the one pass over the text found it, and what
+ * the line rules decided about it. Blank lines are not kept: a line
+ * after one has F_PARA. */
+enum { F_THREAD = 1, F_DROP = 2, F_PARA = 4 };
 
-static void lines_init(lines *it, const uint8_t *s, size_t len)
-{
-    it->s = s;
-    it->len = len;
-    it->pos = 0;
-    it->done = 0;
-    it->before = 0;
-}
+typedef struct lrec {
+    uint32_t start, end;
+    uint32_t before;    /* words before the line */
+    uint32_t flags;
+} lrec;
 
-/* Reads the next line into *l, measured and (when short) keyed, and sets
- * *before to the number of words before it. @return 0 at the end. */
-static int next_line(lines *it, line *l, unsigned *before)
-{
-    if (it->done)
-        return 0;
-    const uint8_t *s = it->s;
-    size_t i = it->pos, len = it->len;
-    while (i < len && s[i] != '\n' && s[i] != '\r')
-        i++;
-    l->start = it->pos;
-    l->end = i;
-    if (i >= len)
-        it->done = 1;
-    else
-        it->pos = i + (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n' ? 2 : 1);
-    measure(s, l);
-    /* no rule looks at a long paragraph's key */
-    if (l->words > 0 && l->words <= KEY_WORDS)
-        make_key(s, l);
-    else
-        l->key[0] = 0;
-    *before = it->before;
-    it->before += l->words;
-    return 1;
-}
+typedef struct lineset {
+    lrec *r;
+    size_t n, cap;
+    size_t head;        /* first comment heading (byte offset) or SIZE_MAX */
+    size_t thread;      /* lines shaped like a thread */
+    int err;
+} lineset;
 
-/* Returns the byte offset of the first line of a trailing comment thread
- * in s[0..len), or SIZE_MAX. Two passes over the lines: the first counts
- * them and finds the first heading; the second finds the earliest line
- * from which at least 60% of the non-blank lines (and 3 or more) look like
- * a thread, the line itself included. */
-static size_t thread_start(const uint8_t *s, size_t len)
+/* Records the line s[start..end) of `words` words (before of them before
+ * it), with the features and rule decisions of its line. */
+static void add_line(lineset *ls, const uint8_t *s, size_t start, size_t end,
+                     unsigned words, unsigned before, int para)
 {
-    lines it;
     line l;
-    unsigned before;
-    size_t head = SIZE_MAX, nonblank = 0, thread = 0;
-    lines_init(&it, s, len);
-    while (next_line(&it, &l, &before)) {
-        if (l.words == 0)
-            continue;
-        nonblank++;
-        thread += (size_t)is_thread_line(s, &l);
-        if (head == SIZE_MAX && before >= MIN_ARTICLE && is_comment_head(&l))
-            head = l.start;
+    l.start = start;
+    l.end = end;
+    l.words = words;
+    l.indent = indent_of(s, start, end);
+    /* no rule looks at a long paragraph's key */
+    if (words <= KEY_WORDS)
+        make_key(s, &l);
+    else
+        l.key[0] = 0;
+    unsigned flags = para ? F_PARA : 0;
+    if (is_thread_line(s, &l)) {
+        flags |= F_THREAD;
+        ls->thread++;
     }
+    if (is_furniture(&l) || is_byline(&l))
+        flags |= F_DROP;
+    if (ls->head == SIZE_MAX && before >= MIN_ARTICLE && is_comment_head(&l))
+        ls->head = start;
+    if (rp_grow(&ls->r, &ls->cap, ls->n + 1, sizeof *ls->r) < 0) {
+        ls->err = RP_ENOMEM;
+        return;
+    }
+    ls->r[ls->n++] = (lrec){(uint32_t)start, (uint32_t)end, before, flags};
+}
+
+/* The one pass over s[0..len): finds the lines (ending at LF, CR LF or a
+ * lone CR, as old Mac files do) and their words (runs of bytes other
+ * than blanks and no-break spaces), 64 bytes at a time, and records each
+ * line with words. @return RP_OK or RP_ENOMEM. */
+static int scan_lines(const uint8_t *s, size_t len, lineset *ls)
+{
+    memset(ls, 0, sizeof *ls);
+    ls->head = SIZE_MAX;
+    size_t line_start = 0;
+    unsigned words = 0, before = 0;
+    int para = 1;
+    uint64_t prev_word = 0, prev_c2 = 0;   /* of the byte before the block */
+    for (size_t base = 0; base < len && !ls->err; base += 64) {
+        size_t n = len - base < 64 ? len - base : 64;
+        rp_bmask m;
+        rp_bytescan(s + base, n, &m);
+        uint64_t next_a0 = base + 64 < len && s[base + 64] == 0xA0;
+        uint64_t nbsp = (m.c2 & ((m.a0 >> 1) | (next_a0 << 63))) |
+                        (m.a0 & ((m.c2 << 1) | prev_c2));
+        uint64_t valid = n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+        uint64_t word = ~(m.blank | nbsp) & valid;
+        uint64_t starts = word & ~((word << 1) | prev_word);
+        prev_word = word >> 63;
+        prev_c2 = m.c2 >> 63;
+        for (uint64_t eol = m.eol; eol; eol &= eol - 1) {
+            unsigned b = rp_ctz64(eol);
+            size_t p = base + b;
+            if (p < line_start)
+                continue;   /* the LF of a CR LF */
+            uint64_t below = ((uint64_t)1 << b) - 1;
+            words += rp_popcount64(starts & below);
+            starts &= ~below;
+            if (words) {
+                add_line(ls, s, line_start, p, words, before, para);
+                before += words;
+                para = 0;
+            } else {
+                para = 1;
+            }
+            words = 0;
+            line_start = p + (s[p] == '\r' && p + 1 < len && s[p + 1] == '\n' ? 2 : 1);
+        }
+        words += rp_popcount64(starts);
+    }
+    if (words && !ls->err)
+        add_line(ls, s, line_start, len, words, before, para);
+    return ls->err;
+}
+
+/* Returns the byte offset of the first line of a trailing comment thread,
+ * or SIZE_MAX: the first heading, or the earliest line from which at
+ * least 60% of the lines with words (and 3 or more) look like a thread,
+ * the line itself included, whichever comes first. */
+static size_t thread_start(const lineset *ls)
+{
     size_t seen = 0, seen_thread = 0;
-    lines_init(&it, s, len);
-    while (next_line(&it, &l, &before) && l.start < head) {
-        if (l.words == 0)
-            continue;
-        int t = is_thread_line(s, &l);
-        size_t rest = nonblank - seen, rest_thread = thread - seen_thread;
-        if (t && rest_thread >= 3 && rest_thread * 5 >= rest * 3 && before >= MIN_ARTICLE)
-            return l.start;
+    for (size_t k = 0; k < ls->n && ls->r[k].start < ls->head; k++) {
+        const lrec *l = &ls->r[k];
+        int t = (l->flags & F_THREAD) != 0;
+        size_t rest = ls->n - seen, rest_thread = ls->thread - seen_thread;
+        if (t && rest_thread >= 3 && rest_thread * 5 >= rest * 3 && l->before >= MIN_ARTICLE)
+            return l->start;
         seen++;
         seen_thread += (size_t)t;
     }
-    return head;
+    return ls->head;
 }
 
 int rp_clean_thread(const char *text, size_t len, size_t *start)
@@ -597,48 +640,54 @@ int rp_clean_thread(const char *text, size_t len, size_t *start)
     if (len > RP_MAX_TEXT)
         return RP_ETOOBIG;
     pthread_once(&filters_once, filters_init);
-    size_t cut = thread_start((const uint8_t *)text, len);
-    if (cut != SIZE_MAX)
-        *start = cut;
-    return RP_OK;
+    lineset ls;
+    int rc = scan_lines((const uint8_t *)text, len, &ls);
+    if (rc == RP_OK) {
+        size_t cut = thread_start(&ls);
+        if (cut != SIZE_MAX)
+            *start = cut;
+    }
+    free(ls.r);
+    return rc;
 }
 
 int rp_clean_feed(rp_tokenizer *t)
 {
     pthread_once(&filters_once, filters_init);
     const uint8_t *s = t->s;
-    size_t cut = thread_start(s, t->len);
-    lines it;
-    line ln, *l = &ln;
-    unsigned before;
+    lineset ls;
+    if (scan_lines(s, t->len, &ls) != RP_OK) {
+        free(ls.r);
+        return RP_ENOMEM;
+    }
+    size_t cut = thread_start(&ls);
     int para_start = 1;
-    lines_init(&it, s, t->len);
-    while (next_line(&it, l, &before) && l->start < cut) {
-        if (l->words == 0) {
+    for (size_t k = 0; k < ls.n && ls.r[k].start < cut; k++) {
+        const lrec *l = &ls.r[k];
+        if (l->flags & F_PARA)
             para_start = 1;
+        if (l->flags & F_DROP)
             continue;
-        }
-        if (is_furniture(l) || is_byline(l))
-            continue;
-        size_t st = l->start;
-        while (st < l->end && (s[st] == ' ' || s[st] == '\t'))
+        size_t st = l->start, end = l->end;
+        while (st < end && (s[st] == ' ' || s[st] == '\t'))
             st++;
         if (para_start) {
             /* markup before a dateline: "<p>", "**", "# " */
             size_t m = st;
-            while (m < l->end && (s[m] == '#' || s[m] == '*' || s[m] == ' '))
+            while (m < end && (s[m] == '#' || s[m] == '*' || s[m] == ' '))
                 m++;
-            if (m < l->end && s[m] == '<') {
-                while (m < l->end && s[m] != '>')
+            if (m < end && s[m] == '<') {
+                while (m < end && s[m] != '>')
                     m++;
-                if (m < l->end)
+                if (m < end)
                     m++;
             }
-            st = m + dateline(s, m, l->end);
+            st = m + dateline(s, m, end);
         }
         para_start = 0;
-        feed_inline(t, st, l->end);
+        feed_inline(t, st, end);
         /* a line end ends a word, never a shingle: shingles run on */
     }
+    free(ls.r);
     return t->err;
 }

@@ -13,6 +13,11 @@ warms the page cache, and measures with /usr/bin/time -v:
     and the time the page takes to open in headless chromium (when present)
   - sim_text -a -p on the smallest size (or a 2,000-doc subset of it when a
     full run would take too long)
+  - datasketch (tools/bench/datasketch_run.py: 128 permutations, 5-word
+    shingles, MinHashLSH at threshold 0.5 over every file), run from its
+    source tree DATASKETCH_SRC (default ../datasketch) under Debian's
+    /usr/bin/python3 with python3-numpy and python3-scipy; skipped with a
+    message when the tree or the modules are missing
 It prints markdown tables on stdout, and the tool's own `reprint: stats:`
 lines verbatim. A benchmark never fails on a time: it exits non-zero only
 when something could not run at all. Standard library only.
@@ -32,7 +37,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 MKCORPUS = os.path.join(HERE, "mkcorpus.py")
-DATASKETCH_DOCS_S = 860.0      # datasketch MinHash LSH, figure from the issue (not run here)
+DATASKETCH_RUN = os.path.join(HERE, "datasketch_run.py")
 SIM_SUBSET = 2000
 
 
@@ -287,6 +292,9 @@ def main():
                     help="measured runs per size (default: 3 up to 50,000 docs, else 1)")
     ap.add_argument("--sim-limit", type=float, default=600.0,
                     help="seconds a full sim_text run may be expected to take (default 600)")
+    ap.add_argument("--datasketch", default=os.environ.get("DATASKETCH_SRC") or
+                    os.path.join(ROOT, "..", "datasketch"),
+                    help="datasketch source tree, run in the same bench (env DATASKETCH_SRC)")
     a = ap.parse_args()
 
     try:
@@ -300,6 +308,20 @@ def main():
     if not ensure_tool("/usr/bin/time", "time"):
         die("/usr/bin/time: not available (Debian package time)")
     have_sim = ensure_tool("sim_text", "similarity-tester")
+    ds_src = os.path.abspath(a.datasketch)
+    ds_python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+    ds_env = dict(os.environ, PYTHONPATH=ds_src)
+    ds_why = None
+    if not os.path.isfile(os.path.join(ds_src, "datasketch", "__init__.py")):
+        ds_why = "%s: no datasketch source tree there (set DATASKETCH_SRC)" % ds_src
+    else:
+        chk = subprocess.run([ds_python, "-c", "import datasketch"], env=ds_env,
+                             capture_output=True, text=True)
+        if chk.returncode != 0:
+            ds_why = "datasketch does not import under %s (python3-numpy, python3-scipy?): %s" % (
+                ds_python, chk.stderr.strip().splitlines()[-1:] or "")
+    if ds_why:
+        log("skipping datasketch: " + ds_why)
     bin_ = os.path.abspath(a.bin)
     bench_dir = os.path.abspath(a.dir)
     helptext = subprocess.run([bin_, "scan", "--help"], capture_output=True, text=True).stdout
@@ -393,6 +415,27 @@ def main():
                                      len(sub), len(names) // len(sub), est))
                 s["mb"] = sum(os.path.getsize(f) for f in (names if s["docs"] == len(names) else sub)) / 1e6
                 res["sim"] = s
+            if not ds_why:
+                names = sorted(os.path.join(d, f) for d, _, fs in os.walk(docs)
+                               for f in fs if f.endswith(".txt"))
+                lst = os.path.join(tmp, "ds-list.txt")
+                with open(lst, "w") as fh:
+                    fh.write("\n".join(names) + "\n")
+                log("%d docs: datasketch (128 perms, 5-word shingles, LSH 0.5), 1 run" % n)
+                saved = os.environ.get("PYTHONPATH")
+                os.environ["PYTHONPATH"] = ds_src
+                try:
+                    r = measure([ds_python, DATASKETCH_RUN], 1, tmp, stdin=lst, warm=False)
+                finally:
+                    if saved is None:
+                        del os.environ["PYTHONPATH"]
+                    else:
+                        os.environ["PYTHONPATH"] = saved
+                if r.get("failed"):
+                    notes.append("datasketch failed on %d docs (exit %d): %s" % (
+                        n, r["code"], r["stderr"].strip()[-300:]))
+                else:
+                    res["ds"] = r
             results[n] = res
 
         # ---------------------------------------------------------- tables
@@ -414,7 +457,7 @@ def main():
             res = results[n]
             for key, name in (("folder", "reprint scan DIR"), ("stdin", "reprint scan --input jsonl -"),
                               ("cat", "cat (find \\| xargs)"), ("wc", "wc -w (find \\| xargs)"),
-                              ("sim", "sim_text -a -p")):
+                              ("sim", "sim_text -a -p"), ("ds", "datasketch MinHashLSH")):
                 r = res.get(key)
                 if not r:
                     continue
@@ -429,29 +472,39 @@ def main():
                     "%.0f" % (nd / cpu) if cpu else "-", r.get("rss_kb", 0) / 1024))
         print()
 
-        print("| docs | reprint docs/s | ÷ wc -w | ÷ cat | ÷ sim_text | ÷ datasketch (860 docs/s) | stdin time ÷ folder time |")
-        print("|---:|---:|---:|---:|---:|---:|---:|")
+        print("How many times faster reprint is than each tool on the same files: the tool's time "
+              "per document ÷ reprint's (`scan DIR`), wall and CPU (user+sys). Above 1, reprint is "
+              "faster.\n")
+        print("| docs | reprint docs/s | ÷ wc -w wall | CPU | ÷ cat wall | CPU | ÷ sim_text wall | CPU "
+              "| ÷ datasketch wall | CPU | stdin time ÷ folder time |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for n in sizes:
             res = results[n]
             f = res["folder"]
             dps = n / f["wall"]
+            fcpu = f.get("user", 0) + f.get("sys", 0)
 
             def ratio(key):
                 r = res.get(key)
                 if not r:
-                    return "-"
-                # time the reference takes for the same docs ÷ time reprint takes
-                return "%.2f" % ((r["wall"] / r.get("docs", n)) / (f["wall"] / n))
-            sim = ratio("sim")
-            if sim == "-" and "sim" in results[sizes[0]]:
-                sim = "(see %s)" % "{:,}".format(sizes[0])
+                    if key == "sim" and "sim" in results[sizes[0]]:
+                        return ["(see %s)" % "{:,}".format(sizes[0]), ""]
+                    return ["-", "-"]
+                nd = r.get("docs", n)
+                cpu = r.get("user", 0) + r.get("sys", 0)
+                w = "%.2f" % ((r["wall"] / nd) / (f["wall"] / n))
+                c = "%.2f" % ((cpu / nd) / (fcpu / n)) if fcpu and cpu else "-"
+                return [w, c]
             st = "%.2f" % (res["stdin"]["wall"] / f["wall"]) if "stdin" in res else "n/a"
-            print("| %s | %.0f | %s | %s | %s | %.1f | %s |" % (
-                "{:,}".format(n), dps, ratio("wc"), ratio("cat"), sim, dps / DATASKETCH_DOCS_S, st))
+            cells = ratio("wc") + ratio("cat") + ratio("sim") + ratio("ds")
+            print("| %s | %.0f | %s | %s |" % ("{:,}".format(n), dps, " | ".join(cells), st))
         print()
         print("docs/s of CPU: documents per second of user+sys time, steadier than wall time on a busy machine.\n")
-        print("÷ X: reprint's docs/s divided by X's docs/s on the same files (above 1, reprint is faster). "
-              "datasketch's 860 docs/s is the figure from the issue, not measured here.")
+        if ds_why:
+            print("datasketch: skipped, " + ds_why)
+        else:
+            print("datasketch: run here from %s under %s (tools/bench/datasketch_run.py, 1 run)." % (
+                ds_src, ds_python))
         if not have_stdin:
             print("\nstdin path: not available in this build (reprint scan --help has no --input)")
         print()
