@@ -27,8 +27,11 @@
  *     ("pаypal" with a Cyrillic а becomes "paypal"), using Unicode's
  *     confusables data (see tools/gen_confusables.c); words in one script
  *     are never changed, so real Cyrillic and Greek text is untouched;
- *   - words of pure ASCII (most of them) take a fast path that lowercases
- *     in a table and never calls utf8proc; it yields the same bytes;
+ *   - words of pure ASCII (most of them) take a fast path that never
+ *     calls utf8proc and yields the same bytes: runs of bytes below 0x80
+ *     other than '&' are read 64 bytes at a time as bit masks of letters
+ *     and digits (bytescan.c), so a word is found with two bit scans and
+ *     lowercased by setting bit 0x20;
  *   - scripts written without spaces (Han, kana, Thai, Lao, Khmer,
  *     Myanmar) have no words to find, so their runs become overlapping
  *     character bigrams, the usual unit for such text.
@@ -46,6 +49,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "bytescan.h"
 #include "util.h"
 
 /* confusables[]: {Cyrillic or Greek letter, the Latin letter it looks
@@ -404,6 +408,73 @@ void rp_tokenizer_init(rp_tokenizer *t, const uint8_t *s, size_t len)
     t->len = len;
 }
 
+/* Appends the ASCII letters and digits s[from..to) to the current word,
+ * lowercased (bit 0x20 lowercases a letter and leaves a digit alone). */
+static void word_append(rp_tokenizer *t, const uint8_t *s, size_t from, size_t to)
+{
+    size_t room = RP_WORD_MAX - t->wlen, n = to - from;
+    if (n > room)
+        n = room;
+    uint8_t *w = t->wbuf + t->wlen;
+    for (size_t k = 0; k < n; k++)
+        w[k] = s[from + k] | 0x20;
+    t->wlen += n;
+    t->wend = to;
+}
+
+/* The fast path: reads s[i..end) up to the first byte >= 0x80 or '&', 64
+ * bytes at a time. Letters and digits make words, every other byte ends
+ * one. A word still open at the stop stays open (the slow byte may
+ * continue it). @return where it stopped. */
+static size_t ascii_run(rp_tokenizer *t, size_t i, size_t end)
+{
+    const uint8_t *s = t->s;
+    while (i < end) {
+        size_t n = end - i < 64 ? end - i : 64;
+        rp_bmask m;
+        rp_bytescan(s + i, n, &m);
+        size_t lim = m.slow ? rp_ctz64(m.slow) : n;
+        uint64_t word = m.alnum;
+        size_t pos = 0;
+        while (pos < lim) {
+            uint64_t ahead = word >> pos;    /* pos < 64 */
+            if (t->in_word) {
+                /* the word goes on to the next byte that is not alnum */
+                uint64_t gap = ~ahead;
+                size_t e = gap ? pos + rp_ctz64(gap) : 64;
+                if (e > lim)
+                    e = lim;
+                if (e > pos)
+                    word_append(t, s, i + pos, i + e);
+                pos = e;
+                if (pos >= lim)
+                    break;
+                flush_word(t);
+                continue;
+            }
+            /* separators up to the next word */
+            if (!ahead) {
+                pos = lim;
+                break;
+            }
+            size_t w = pos + rp_ctz64(ahead);
+            if (w >= lim) {
+                pos = lim;
+                break;
+            }
+            t->in_word = 1;
+            t->word_ascii = 1;
+            t->wstart = i + w;
+            t->wlen = 0;
+            pos = w;
+        }
+        i += lim;
+        if (lim < n)
+            break;
+    }
+    return i;
+}
+
 void rp_tokenizer_feed(rp_tokenizer *t, size_t start, size_t end)
 {
     const uint8_t *s = t->s;
@@ -414,6 +485,12 @@ void rp_tokenizer_feed(rp_tokenizer *t, size_t start, size_t end)
         uint8_t b = s[i];
         int32_t cp;
         size_t n = 0;
+        if (b < 0x80 && b != '&') {
+            if (t->run_len)
+                flush_run(t, run_end);
+            i = ascii_run(t, i, end);
+            continue;
+        }
         if (b == '&')
             n = rp_entity(s + i, end - i, &cp);   /* &eacute; &#233; */
         if (b < 0x80 && !n) {
