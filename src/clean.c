@@ -167,18 +167,19 @@ static void bigrams_init(bigrams *f, const char *const *list)
     }
 }
 
-/* Does key contain any of the phrases of list (all at least two bytes
- * long)? One pass over the key; only where the filter f of the list
- * matches the next two bytes are the phrases compared. */
-static int has_any(const char *key, const char *const *list, const bigrams *f)
+/* Does key contain any phrase of list a, or when b is not NULL of list b
+ * (phrases at least two bytes long)? One pass over the key; only where
+ * the filter f of both lists matches the next two bytes are the phrases
+ * compared. */
+static int has_any(const char *key, const char *const *a, const char *const *b,
+                   const bigrams *f)
 {
     for (const unsigned char *k = (const unsigned char *)key; k[0] && k[1]; k++) {
         unsigned v = (unsigned)k[0] << 8 | k[1];
         if (!(f->bits[v >> 6] >> (v & 63) & 1))
             continue;
-        for (const char *const *p = list; *p; p++)
-            if (starts((const char *)k, *p))
-                return 1;
+        if (starts_any((const char *)k, a) || (b && starts_any((const char *)k, b)))
+            return 1;
     }
     return 0;
 }
@@ -264,14 +265,18 @@ static const char *const newsletter_marks[] = {
     "suscríbete", "abonnez", NULL
 };
 
-static bigrams credit_f, newsletter_f;
+/* the bigram filter of credit_marks and newsletter_marks together */
+static bigrams marks_f;
 static pthread_once_t filters_once = PTHREAD_ONCE_INIT;
 
 static void filters_init(void)
 {
     key_table_init();
-    bigrams_init(&credit_f, credit_marks);
-    bigrams_init(&newsletter_f, newsletter_marks);
+    bigrams_init(&marks_f, credit_marks);
+    bigrams marks2;
+    bigrams_init(&marks2, newsletter_marks);
+    for (size_t i = 0; i < sizeof marks_f.bits / sizeof marks_f.bits[0]; i++)
+        marks_f.bits[i] |= marks2.bits[i];
 }
 
 static int is_furniture(const line *l)
@@ -283,9 +288,9 @@ static int is_furniture(const line *l)
         return 1;
     if (l->words <= 30 && starts_any(k, cue_starts))
         return 1;
-    if (l->words <= 40 && has_any(k, credit_marks, &credit_f))
-        return 1;
-    if (l->words <= 30 && has_any(k, newsletter_marks, &newsletter_f))
+    /* a photo credit (up to 40 words) or a newsletter (up to 30) */
+    if (l->words <= 40 &&
+        has_any(k, credit_marks, l->words <= 30 ? newsletter_marks : NULL, &marks_f))
         return 1;
     if (l->words <= 15 && (has(k, "all rights reserved") || has(k, "©")))
         return 1;

@@ -237,7 +237,7 @@ static void emit(rp_tokenizer *t, uint64_t h, size_t start, size_t end)
 {
     if (t->err)
         return;
-    if (rp_grow(&t->tok, &t->cap, t->n + 1, sizeof *t->tok) < 0) {
+    if (t->n == t->cap && rp_grow(&t->tok, &t->cap, t->n + 1, sizeof *t->tok) < 0) {
         t->err = RP_ENOMEM;
         return;
     }

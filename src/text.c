@@ -76,7 +76,12 @@ rp_encoding rp_text_encoding(const char *in, size_t len)
     size_t good = 0, bad = 0;
     for (size_t i = 0; i < len;) {
         if (s[i] < 0x80) {
-            i++;
+            /* skip ASCII 8 bytes at a time */
+            uint64_t v;
+            while (i + 8 <= len && (memcpy(&v, s + i, 8), !(v & 0x8080808080808080ull)))
+                i += 8;
+            while (i < len && s[i] < 0x80)
+                i++;
             continue;
         }
         size_t n = utf8_seq(s + i, len - i);
