@@ -34,6 +34,42 @@ int rp_bytescan_level(void);
  * @return 0, or -1 when this CPU or build has no such path. */
 int rp_bytescan_force(int level);
 
+/* A window of masks over a text, reused while the reader stays inside
+ * the last 64 bytes classified. */
+typedef struct rp_bwindow {
+    const uint8_t *s;
+    size_t len;         /* of s */
+    size_t base, n;     /* the bytes s[base..base+n) are in m */
+    rp_bmask m;
+} rp_bwindow;
+
+static inline void rp_bwindow_init(rp_bwindow *w, const uint8_t *s, size_t len)
+{
+    w->s = s;
+    w->len = len;
+    w->base = w->n = 0;
+}
+
+/* Sets *m to the masks of the bytes from s[i] on (i < len), bit 0 being
+ * byte i. @return how many bytes the masks cover (at least 1). */
+static inline size_t rp_bwindow_at(rp_bwindow *w, size_t i, rp_bmask *m)
+{
+    if (i < w->base || i >= w->base + w->n) {
+        w->base = i;
+        w->n = w->len - i < 64 ? w->len - i : 64;
+        rp_bytescan(w->s + i, w->n, &w->m);
+    }
+    unsigned k = (unsigned)(i - w->base);
+    m->eol = w->m.eol >> k;
+    m->blank = w->m.blank >> k;
+    m->c2 = w->m.c2 >> k;
+    m->a0 = w->m.a0 >> k;
+    m->alnum = w->m.alnum >> k;
+    m->slow = w->m.slow >> k;
+    m->inl = w->m.inl >> k;
+    return w->n - k;
+}
+
 /* @return the number of set bits of x. */
 static inline unsigned rp_popcount64(uint64_t x)
 {

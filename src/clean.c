@@ -452,17 +452,19 @@ static size_t skip_nonspace(const uint8_t *s, size_t i, size_t end)
  * markup ('<' ']' '@', or the h, w or f of "http", "www.", "ftp://" at
  * the start of a word: p == start or no ASCII letter or digit before it),
  * or end. Reads 64 bytes at a time. */
-static size_t next_inline(const uint8_t *s, size_t i, size_t start, size_t end)
+static size_t next_inline(rp_bwindow *w, size_t i, size_t start, size_t end)
 {
+    const uint8_t *s = w->s;
     while (i < end) {
-        size_t n = end - i < 64 ? end - i : 64;
         rp_bmask m;
-        rp_bytescan(s + i, n, &m);
+        size_t n = rp_bwindow_at(w, i, &m);
         uint64_t before = i > start && a_alnum(s[i - 1]);
         uint64_t prev_alnum = (m.alnum << 1) | before;
         uint64_t cand = (m.inl & ~m.alnum) | (m.inl & m.alnum & ~prev_alnum);
-        if (cand)
-            return i + rp_ctz64(cand);
+        if (cand) {
+            size_t p = i + rp_ctz64(cand);
+            return p < end ? p : end;
+        }
         i += n;
     }
     return end;
@@ -473,7 +475,7 @@ static void feed_inline(rp_tokenizer *t, size_t start, size_t end)
 {
     const uint8_t *s = t->s;
     size_t run = start, i = start;
-    while ((i = next_inline(s, i, start, end)) < end) {
+    while ((i = next_inline(&t->win, i, start, end)) < end) {
         uint8_t c = s[i];
         size_t skip_to = 0;
         if (c == '<') {

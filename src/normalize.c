@@ -406,6 +406,7 @@ void rp_tokenizer_init(rp_tokenizer *t, const uint8_t *s, size_t len)
     memset(t, 0, sizeof *t);
     t->s = s;
     t->len = len;
+    rp_bwindow_init(&t->win, s, len);
 }
 
 /* Appends the ASCII letters and digits s[from..to) to the current word,
@@ -430,10 +431,13 @@ static size_t ascii_run(rp_tokenizer *t, size_t i, size_t end)
 {
     const uint8_t *s = t->s;
     while (i < end) {
-        size_t n = end - i < 64 ? end - i : 64;
         rp_bmask m;
-        rp_bytescan(s + i, n, &m);
-        size_t lim = m.slow ? rp_ctz64(m.slow) : n;
+        size_t n = rp_bwindow_at(&t->win, i, &m);
+        if (n > end - i)
+            n = end - i;
+        size_t lim = m.slow ? rp_ctz64(m.slow) : 64;
+        if (lim > n)
+            lim = n;
         uint64_t word = m.alnum;
         size_t pos = 0;
         while (pos < lim) {

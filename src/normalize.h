@@ -7,6 +7,7 @@
 #define RP_NORMALIZE_H
 
 #include "reprint.h"
+#include "bytescan.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +29,7 @@ typedef struct rp_tokenizer {
     int32_t prev_cp;
     size_t prev_start, run_len;
     int err;                 /* sticky RP_ENOMEM */
+    rp_bwindow win;          /* byte classes of the text around the reader */
 } rp_tokenizer;
 
 /* Starts a tokenizer over s[0..len). */
