@@ -1,0 +1,246 @@
+/*
+ * test_bytescan.c - the byte classes of bytescan.c, and the cleaner and
+ * tokenizer built on them, give the same answers on every code path.
+ *
+ * Each path the CPU has (table, SSE2, AVX2) is forced in turn with
+ * rp_bytescan_force(): the masks must equal a byte-by-byte reference on
+ * random blocks of every length, and random texts (words, UTF-8, broken
+ * UTF-8, NUL, CR, CR LF, no-break spaces, entities, markup, URLs, lines
+ * longer than a block) must give identical tokens, with and without the
+ * cleaner, and the same comment-thread cut.
+ */
+#include "testutil.h"
+
+#include "bytescan.h"
+#include "normalize.h"
+
+/* The classes, one byte at a time, as bytescan.h defines them. */
+static void reference(const uint8_t *s, size_t n, rp_bmask *m)
+{
+    memset(m, 0, sizeof *m);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = s[i];
+        uint64_t bit = (uint64_t)1 << i;
+        int alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        if (c == '\n' || c == '\r')
+            m->eol |= bit;
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r')
+            m->blank |= bit;
+        if (c == 0xC2)
+            m->c2 |= bit;
+        if (c == 0xA0)
+            m->a0 |= bit;
+        if (alpha || (c >= '0' && c <= '9'))
+            m->alnum |= bit;
+        if (c >= 0x80 || c == '&')
+            m->slow |= bit;
+        if (c && strchr("<]@hHwWf", c))
+            m->inl |= bit;
+    }
+}
+
+static int levels[3], nlevels;
+
+static int setup(void **state)
+{
+    (void)state;
+    nlevels = 0;
+    for (int lv = RP_SCAN_SCALAR; lv <= RP_SCAN_AVX2; lv++)
+        if (rp_bytescan_force(lv) == 0)
+            levels[nlevels++] = lv;
+    return nlevels >= 1 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    rp_bytescan_force(levels[nlevels - 1]);
+    return 0;
+}
+
+static void assert_masks_equal(const rp_bmask *a, const rp_bmask *b)
+{
+    assert_true(a->eol == b->eol);
+    assert_true(a->blank == b->blank);
+    assert_true(a->c2 == b->c2);
+    assert_true(a->a0 == b->a0);
+    assert_true(a->alnum == b->alnum);
+    assert_true(a->slow == b->slow);
+    assert_true(a->inl == b->inl);
+}
+
+static void test_masks_every_byte(void **state)
+{
+    (void)state;
+    uint8_t all[256];
+    for (int c = 0; c < 256; c++)
+        all[c] = (uint8_t)c;
+    for (int k = 0; k < nlevels; k++) {
+        assert_int_equal(rp_bytescan_force(levels[k]), 0);
+        assert_int_equal(rp_bytescan_level(), levels[k]);
+        for (size_t off = 0; off < 256; off += 64) {
+            rp_bmask got, want;
+            rp_bytescan(all + off, 64, &got);
+            reference(all + off, 64, &want);
+            assert_masks_equal(&got, &want);
+        }
+    }
+}
+
+static void test_masks_random_lengths(void **state)
+{
+    (void)state;
+    uint64_t rng = 42;
+    uint8_t buf[64];
+    for (int round = 0; round < 2000; round++) {
+        size_t n = (size_t)(sm64(&rng) % 65);
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (uint8_t)sm64(&rng);
+        rp_bmask want;
+        reference(buf, n, &want);
+        for (int k = 0; k < nlevels; k++) {
+            rp_bmask got;
+            rp_bytescan_force(levels[k]);
+            rp_bytescan(buf, n, &got);
+            assert_masks_equal(&got, &want);
+        }
+    }
+}
+
+static void test_unknown_level(void **state)
+{
+    (void)state;
+    assert_int_equal(rp_bytescan_force(-1), -1);
+    assert_int_equal(rp_bytescan_force(RP_SCAN_AVX2 + 1), -1);
+}
+
+/* ------------------------------------------------------------------ */
+/* The same tokens from every path                                     */
+/* ------------------------------------------------------------------ */
+
+static const char *const pieces[] = {
+    "hello", "World", "G7", "2024", " ", " ", " ", "  ", "\t", "\n", "\n\n", "\r\n",
+    "\r", "\xC2\xA0", "\xC2", "\xA0", "\xC2\xC2\xA0", "", "&amp;", "&eacute;",
+    "&#233;", "&x", "&", "<p>", "</p>", "<a href=\"x\">", "<", ">", "](http://x.y/z)",
+    "[link", "http://a.b/c", "https://example.org/x?y", "www.x.org", "ftp://h/f",
+    "wHat", "fish", "Hi", "a@b.c", "x.y@host.org", "@", "]", "Straße", "café",
+    "naïve", "İstanbul", "ışık", "日本語", "กรุงเทพ", "\xE2\x80\x94", "\xE2\x80\x99",
+    "\xFF", "\xC3", "\xE2\x80", "\xF0\x9F\x98\x80", "Photo: AFP", "By Jane Doe",
+    "PARIS (AFP) - ", "3 comments", "  > ", "* ", "1. ", "Share", "Tweet",
+    "Related:", "\xC2\xB7", "|", "\xEF\xBB\xBF", "\xC2\xAD", "pаypal",
+};
+
+static size_t random_text(uint64_t *rng, char *buf, size_t cap)
+{
+    size_t n = 0;
+    size_t want = (size_t)(sm64(rng) % (cap / 2));
+    while (n < want) {
+        uint64_t r = sm64(rng);
+        if (r % 16 == 0) {
+            buf[n++] = (char)(r >> 8);   /* any byte, NUL included */
+            continue;
+        }
+        if (r % 97 == 1) {
+            /* a long line: one word repeated across several blocks */
+            size_t reps = 20 + (size_t)((r >> 8) % 60);
+            for (size_t k = 0; k < reps && n + 6 <= cap; k++) {
+                memcpy(buf + n, "word ", 5);
+                n += 5;
+            }
+            continue;
+        }
+        const char *p = pieces[(r >> 8) % ARRAY_LEN(pieces)];
+        size_t len = strlen(p);
+        if (n + len > cap)
+            break;
+        memcpy(buf + n, p, len);
+        n += len;
+    }
+    return n;
+}
+
+static void tokens_of(const char *text, size_t len, int clean, rp_token **t, size_t *n)
+{
+    assert_int_equal(rp_tokenize(text, len, clean, t, n), RP_OK);
+}
+
+static void test_same_tokens_every_path(void **state)
+{
+    (void)state;
+    enum { CAP = 4096 };
+    char *buf = malloc(CAP);
+    assert_non_null(buf);
+    uint64_t rng = 7;
+    for (int round = 0; round < 600; round++) {
+        size_t len = random_text(&rng, buf, CAP);
+        for (int clean = 0; clean <= 1; clean++) {
+            rp_token *want = NULL;
+            size_t nwant = 0;
+            rp_bytescan_force(levels[0]);
+            tokens_of(buf, len, clean, &want, &nwant);
+            for (int k = 1; k < nlevels; k++) {
+                rp_token *got = NULL;
+                size_t ngot = 0;
+                rp_bytescan_force(levels[k]);
+                tokens_of(buf, len, clean, &got, &ngot);
+                assert_int_equal(ngot, nwant);
+                for (size_t i = 0; i < ngot; i++) {
+                    assert_true(got[i].hash == want[i].hash);
+                    assert_int_equal(got[i].start, want[i].start);
+                    assert_int_equal(got[i].end, want[i].end);
+                }
+                free(got);
+            }
+            free(want);
+        }
+        size_t cut0 = 0;
+        rp_bytescan_force(levels[0]);
+        assert_int_equal(rp_clean_thread(buf, len, &cut0), RP_OK);
+        for (int k = 1; k < nlevels; k++) {
+            size_t cut = 0;
+            rp_bytescan_force(levels[k]);
+            assert_int_equal(rp_clean_thread(buf, len, &cut), RP_OK);
+            assert_int_equal(cut, cut0);
+        }
+    }
+    free(buf);
+}
+
+/* Words that cross a 64-byte block, and a slow byte at every offset. */
+static void test_block_edges(void **state)
+{
+    (void)state;
+    char buf[300];
+    for (size_t at = 50; at < 140; at++) {
+        memset(buf, 'a', sizeof buf);
+        for (size_t i = 0; i < sizeof buf; i += 7)
+            buf[i] = ' ';
+        memcpy(buf + at, "\xC3\xA9", 2);          /* é inside a word */
+        memcpy(buf + (at * 3) % 280, "\xC2\xA0", 2); /* a no-break space */
+        buf[(at * 5) % 290] = '\n';
+        rp_token *want = NULL, *got = NULL;
+        size_t nwant = 0, ngot = 0;
+        rp_bytescan_force(levels[0]);
+        tokens_of(buf, sizeof buf, 1, &want, &nwant);
+        for (int k = 1; k < nlevels; k++) {
+            rp_bytescan_force(levels[k]);
+            tokens_of(buf, sizeof buf, 1, &got, &ngot);
+            assert_int_equal(ngot, nwant);
+            assert_memory_equal(got, want, ngot * sizeof *got);
+            free(got);
+        }
+        free(want);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_masks_every_byte),
+        cmocka_unit_test(test_masks_random_lengths),
+        cmocka_unit_test(test_unknown_level),
+        cmocka_unit_test(test_same_tokens_every_path),
+        cmocka_unit_test(test_block_edges),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
