@@ -42,6 +42,7 @@
  */
 #include "normalize.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libxml/HTMLparser.h>
@@ -200,8 +201,8 @@ static int32_t fold_extra(int32_t cp)
 }
 
 /* Appends the NFKC, case-folded, mark-free form of cp to buf (capacity
- * cap code points). @return the new length. */
-static size_t fold_cp(int32_t cp, int32_t *buf, size_t n, size_t cap)
+ * cap code points), as utf8proc gives it. @return the new length. */
+static size_t fold_cp_slow(int32_t cp, int32_t *buf, size_t n, size_t cap)
 {
     int32_t tmp[32];
     int bc = 0;
@@ -215,6 +216,46 @@ static size_t fold_cp(int32_t cp, int32_t *buf, size_t n, size_t cap)
     for (utf8proc_ssize_t i = 0; i < k && n < cap; i++)
         buf[n++] = fold_extra(tmp[i]);
     return n;
+}
+
+/* The folds of the code points below FOLD_TABLE (Latin, Greek, Cyrillic,
+ * Armenian, Hebrew, Arabic, ...), worked out once by fold_cp_slow: a
+ * non-ASCII word of those scripts then costs a table look-up a code point
+ * instead of a call into utf8proc. len 0 marks a fold longer than
+ * FOLD_MAX, left to fold_cp_slow. */
+#define FOLD_TABLE 0x800
+#define FOLD_MAX 3
+
+typedef struct fold_entry {
+    int32_t cp[FOLD_MAX];
+    uint8_t len;
+} fold_entry;
+
+static fold_entry fold_table[FOLD_TABLE];
+static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
+
+static void fold_table_init(void)
+{
+    for (int32_t c = 0; c < FOLD_TABLE; c++) {
+        int32_t buf[32];
+        size_t k = fold_cp_slow(c, buf, 0, 32);
+        if (k > FOLD_MAX)
+            continue;
+        memcpy(fold_table[c].cp, buf, k * sizeof *buf);
+        fold_table[c].len = (uint8_t)k;
+    }
+}
+
+/* fold_cp_slow, through the table when cp is in it. */
+static size_t fold_cp(int32_t cp, int32_t *buf, size_t n, size_t cap)
+{
+    if (cp >= 0 && cp < FOLD_TABLE && fold_table[cp].len) {
+        const fold_entry *e = &fold_table[cp];
+        for (unsigned i = 0; i < e->len && n < cap; i++)
+            buf[n++] = e->cp[i];
+        return n;
+    }
+    return fold_cp_slow(cp, buf, n, cap);
 }
 
 /* Encodes cps to UTF-8 in out (capacity cap bytes), stopping before a code
@@ -403,6 +444,7 @@ static void nospace_char(rp_tokenizer *t, int32_t cp, size_t start, size_t end)
 void rp_tokenizer_init(rp_tokenizer *t, const uint8_t *s, size_t len)
 {
     ascii_table_init();
+    pthread_once(&fold_once, fold_table_init);
     memset(t, 0, sizeof *t);
     t->s = s;
     t->len = len;
