@@ -18,7 +18,9 @@
  * the defaults. Verification then asks the loader for the texts of the
  * candidate documents again and rebuilds their shingle sets, in order of
  * candidate component, so that the documents of one group are loaded
- * together; the rebuilt sets live in a cache of at most RP_VERIFY_CACHE
+ * together (from the byte ranges the cleaner kept the first time, a few
+ * bytes a paragraph kept with the entry, so the text is not cleaned
+ * again); the rebuilt sets live in a cache of at most RP_VERIFY_CACHE
  * bytes, oldest out first. A document evicted while some of its pairs are
  * still to be verified is written to a spill file (its sorted shingle
  * hashes, unlinked at once, in $TMPDIR or /tmp) and read back from there
@@ -65,6 +67,9 @@ struct rp_corpus {
         rp_doc *doc;       /* whole document, or NULL in compact mode */
         char *id;
         uint64_t digest;   /* of the token stream (compact mode) */
+        uint8_t *kept;     /* the cleaner's kept ranges (compact mode), to
+                              rebuild without cleaning again; or NULL */
+        size_t nkept;
         uint32_t nsh;      /* shingles */
         int lost;          /* RP_OK, or why the loader failed */
     } *e;
@@ -127,6 +132,7 @@ void rp_corpus_free(rp_corpus *c)
         return;
     for (size_t i = 0; i < c->n; i++) {
         rp_doc_free(c->e[i].doc);
+        free(c->e[i].kept);
         free(c->e[i].id);
     }
     free(c->e);
@@ -266,6 +272,14 @@ long rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d)
     uint16_t *m = c->v16 + c->n * (size_t)c->o.hashes;
     for (unsigned k = 0; k < c->o.hashes; k++)
         m[k] = (uint16_t)d->sig[k];
+    /* the kept ranges serve only a rebuild (compact mode) */
+    if (c->load) {
+        e->kept = d->kept;
+        e->nkept = d->nkept;
+    } else {
+        free(d->kept);
+    }
+    d->kept = NULL;
     if (c->load) {
         df_count(c, d);
         rp_doc_free(d);
@@ -406,7 +420,8 @@ static int rebuild(const rp_corpus *c, size_t i, rp_doc **out)
     *out = NULL;
     int rc = c->load(c->load_ctx, i, &text, &len);
     if (rc == RP_OK) {
-        rp_doc *d = rp_doc_build(text, len, &c->o, df_lookup, c, &rc);
+        rp_doc *d = rp_doc_rebuild(text, len, &c->o, df_lookup, c, e->kept,
+                                   e->nkept, &rc);
         if (d && d->digest != e->digest) {
             rp_doc_free(d);
             d = NULL;

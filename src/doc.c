@@ -3,7 +3,9 @@
  * that decides whether two articles are reprints of one another.
  *
  * A document is built in one pass: clean (markup and page furniture out),
- * tokenize, shingle, sort, sign. It keeps the sorted shingle hashes
+ * tokenize, shingle, sort, sign. The byte ranges the cleaner kept are
+ * recorded (a few bytes a paragraph), so that verification can rebuild
+ * the document from its text without cleaning it again. It keeps the sorted shingle hashes
  * (8 bytes a shingle) for exact verification and the K-value signature
  * (4 bytes a value) for LSH.
  */
@@ -73,25 +75,56 @@ int rp_options_check(const rp_options *o)
     return RP_OK;
 }
 
-int rp_tokenize(const char *text, size_t len, int clean, rp_token **out,
-                size_t *n)
+/* Tokenizes text: cleaned, unless clean is 0, or by replaying the ranges
+ * rec[0..nrec) a cleaned pass recorded. When keep is given, the cleaner
+ * records its ranges and *keep, *nkeep get them (the caller frees; NULL
+ * when none were recorded). */
+static int tokenize(const char *text, size_t len, int clean,
+                    const uint8_t *rec, size_t nrec, rp_token **out, size_t *n,
+                    uint8_t **keep, size_t *nkeep)
 {
     *out = NULL;
     *n = 0;
+    if (keep) {
+        *keep = NULL;
+        *nkeep = 0;
+    }
     if (len > RP_MAX_TEXT)
         return RP_ETOOBIG;
     rp_tokenizer t;
     rp_tokenizer_init(&t, (const uint8_t *)text, len);
-    int rc = clean ? rp_clean_feed(&t) : (rp_tokenizer_feed(&t, 0, len), t.err);
+    int rc;
+    if (rec) {
+        rc = rp_tokenizer_replay(&t, rec, nrec);
+    } else if (clean) {
+        t.rec_on = keep != NULL;
+        rc = rp_clean_feed(&t);
+    } else {
+        rp_tokenizer_feed(&t, 0, len);
+        rc = t.err;
+    }
     if (rc == RP_OK)
         rc = t.err;
     if (rc != RP_OK) {
         rp_tokenizer_free(&t);
         return rc;
     }
+    if (keep && t.rec_on) {
+        *keep = t.rec;
+        *nkeep = t.rec_n;
+        t.rec = NULL;
+    }
     *out = t.tok;
     *n = t.n;
+    t.tok = NULL;
+    rp_tokenizer_free(&t);
     return RP_OK;
+}
+
+int rp_tokenize(const char *text, size_t len, int clean, rp_token **out,
+                size_t *n)
+{
+    return tokenize(text, len, clean, NULL, 0, out, n, NULL, NULL);
 }
 
 /* Line structure of a token stream: line[i] is the index of the line of
@@ -223,8 +256,9 @@ static size_t drop_furniture(rp_token *tok, size_t ntok, const linemap *m,
     return w;
 }
 
-rp_doc *rp_doc_build(const char *text, size_t len, const rp_options *o,
-                     rp_line_df_fn df, const void *df_ctx, int *err)
+static rp_doc *build(const char *text, size_t len, const rp_options *o,
+                     rp_line_df_fn df, const void *df_ctx,
+                     const uint8_t *rec, size_t nrec, int *err)
 {
     int rc;
     rp_token *tok = NULL;
@@ -236,18 +270,27 @@ rp_doc *rp_doc_build(const char *text, size_t len, const rp_options *o,
         rc = RP_EINVAL;
         goto out;
     }
-    rc = rp_tokenize(text, len, !o->keep_boilerplate, &tok, &ntok);
+    uint8_t *keep = NULL;
+    size_t nkeep = 0;
+    if (o->keep_boilerplate)
+        rec = NULL;   /* nothing was cleaned */
+    rc = tokenize(text, len, !o->keep_boilerplate, rec, nrec, &tok, &ntok,
+                  rec || o->keep_boilerplate ? NULL : &keep, &nkeep);
     if (rc != RP_OK)
         goto out;
     if (ntok == 0) {
+        free(keep);
         rc = RP_ENOWORDS;
         goto out;
     }
     d = calloc(1, sizeof *d);
     if (!d) {
+        free(keep);
         rc = RP_ENOMEM;
         goto out;
     }
+    d->kept = keep;
+    d->nkept = nkeep;
     d->words = ntok;
     d->K = o->hashes;
     d->digest = ntok;
@@ -304,6 +347,19 @@ out:
     return d;
 }
 
+rp_doc *rp_doc_build(const char *text, size_t len, const rp_options *o,
+                     rp_line_df_fn df, const void *df_ctx, int *err)
+{
+    return build(text, len, o, df, df_ctx, NULL, 0, err);
+}
+
+rp_doc *rp_doc_rebuild(const char *text, size_t len, const rp_options *o,
+                       rp_line_df_fn df, const void *df_ctx,
+                       const uint8_t *kept, size_t nkept, int *err)
+{
+    return build(text, len, o, df, df_ctx, kept, nkept, err);
+}
+
 rp_doc *rp_doc_new(const char *text, size_t len, const rp_options *o, int *err)
 {
     return rp_doc_build(text, len, o, NULL, NULL, err);
@@ -316,6 +372,7 @@ void rp_doc_free(rp_doc *d)
     free(d->sh);
     free(d->sig);
     free(d->lines);
+    free(d->kept);
     free(d);
 }
 

@@ -48,12 +48,22 @@ struct rp_doc {
     size_t nlines;
     uint64_t digest;  /* of the token stream, before furniture removal */
     size_t dropped;   /* lines dropped as corpus-level furniture */
+    uint8_t *kept;    /* the ranges the cleaner fed the tokenizer, as
+                         rp_tokenizer_replay() takes them, or NULL */
+    size_t nkept;
 };
 
 /* rp_doc_new, and when df is given, tokens of the lines that df shows to
  * be corpus-level furniture are left out before shingling. */
 rp_doc *rp_doc_build(const char *text, size_t len, const rp_options *o,
                      rp_line_df_fn df, const void *df_ctx, int *err);
+
+/* rp_doc_build from the ranges kept[0..nkept) that d->kept of an earlier
+ * build of the same text recorded: the same document, without cleaning
+ * the text again. */
+rp_doc *rp_doc_rebuild(const char *text, size_t len, const rp_options *o,
+                       rp_line_df_fn df, const void *df_ctx,
+                       const uint8_t *kept, size_t nkept, int *err);
 
 /* Fills s from the set sizes and their intersection, under the rule. */
 void rp_sim_from_counts(size_t na, size_t nb, size_t shared,

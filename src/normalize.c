@@ -521,12 +521,65 @@ static size_t ascii_run(rp_tokenizer *t, size_t i, size_t end)
     return i;
 }
 
+/* Appends v to the record as LEB128 (7 bits a byte, low first). */
+static void rec_put(rp_tokenizer *t, size_t v)
+{
+    if (t->rec_cap - t->rec_n < 10 &&
+        rp_grow(&t->rec, &t->rec_cap, t->rec_n + 10, 1) < 0) {
+        t->rec_on = 0;
+        return;
+    }
+    do {
+        uint8_t b = v & 0x7F;
+        v >>= 7;
+        t->rec[t->rec_n++] = b | (v ? 0x80 : 0);
+    } while (v);
+}
+
+/* Reads one LEB128 value at rec[*i..n). @return 0 when malformed. */
+static int rec_get(const uint8_t *rec, size_t n, size_t *i, size_t *v)
+{
+    size_t x = 0;
+    for (unsigned sh = 0; *i < n && sh < 64; sh += 7) {
+        uint8_t b = rec[(*i)++];
+        x |= (size_t)(b & 0x7F) << sh;
+        if (!(b & 0x80)) {
+            *v = x;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int rp_tokenizer_replay(rp_tokenizer *t, const uint8_t *rec, size_t n)
+{
+    size_t i = 0, at = 0;
+    while (i < n) {
+        size_t gap, len;
+        if (!rec_get(rec, n, &i, &gap) || !rec_get(rec, n, &i, &len) ||
+            gap > t->len - at || len > t->len - at - gap)
+            return RP_EINVAL;
+        rp_tokenizer_feed(t, at + gap, at + gap + len);
+        at += gap + len;
+    }
+    return t->err;
+}
+
 void rp_tokenizer_feed(rp_tokenizer *t, size_t start, size_t end)
 {
     const uint8_t *s = t->s;
     size_t i = start, run_end = start;
     if (end > t->len)
         end = t->len;
+    if (t->rec_on) {
+        if (start < t->rec_end || start > end) {
+            t->rec_on = 0;
+        } else {
+            rec_put(t, start - t->rec_end);
+            rec_put(t, end - start);
+            t->rec_end = end;
+        }
+    }
     while (i < end) {
         uint8_t b = s[i];
         int32_t cp;
@@ -603,4 +656,7 @@ void rp_tokenizer_free(rp_tokenizer *t)
     free(t->tok);
     t->tok = NULL;
     t->n = t->cap = 0;
+    free(t->rec);
+    t->rec = NULL;
+    t->rec_n = t->rec_cap = 0;
 }

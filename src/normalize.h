@@ -30,6 +30,12 @@ typedef struct rp_tokenizer {
     size_t prev_start, run_len;
     int err;                 /* sticky RP_ENOMEM */
     rp_bwindow win;          /* byte classes of the text around the reader */
+    /* when rec_on: the ranges fed so far, as LEB128 pairs (gap since the
+     * last range's end, length), so that a second pass can feed the same
+     * ranges without cleaning again; rec_on drops to 0 if they go back */
+    int rec_on;
+    uint8_t *rec;            /* owned until taken */
+    size_t rec_n, rec_cap, rec_end;
 } rp_tokenizer;
 
 /* Starts a tokenizer over s[0..len). */
@@ -38,7 +44,12 @@ void rp_tokenizer_init(rp_tokenizer *t, const uint8_t *s, size_t len);
 /* Tokenizes s[start..end); a range boundary ends the current word. */
 void rp_tokenizer_feed(rp_tokenizer *t, size_t start, size_t end);
 
-/* Releases the token array (if not taken). */
+/* Feeds t the ranges recorded by an earlier tokenizer over the same text
+ * (rec[0..n) as left in its rec): the same tokens, without the cleaner.
+ * @return RP_OK, or RP_EINVAL when rec is malformed or out of the text. */
+int rp_tokenizer_replay(rp_tokenizer *t, const uint8_t *rec, size_t n);
+
+/* Releases the token array and the record (if not taken). */
 void rp_tokenizer_free(rp_tokenizer *t);
 
 /* Maps the typographic variants of the apostrophe (' ’ ‘ ʼ ‛ ′ ＇ `),

@@ -331,6 +331,51 @@ static void test_version(void **state)
     assert_string_equal(rp_version(), RP_VERSION_STRING);
 }
 
+/* A rebuild from the ranges the cleaner kept gives the same document as
+ * cleaning again; a record that does not fit the text is refused. */
+static void test_rebuild_from_kept(void **state)
+{
+    (void)state;
+    rp_options o;
+    rp_options_init(&o);
+    char *body = gen_text(11, 300);
+    size_t blen = strlen(body);
+    const char *head = "Share this article\nBy Jane Doe\n\nPARIS (AFP) - ";
+    const char *tail = "\n\n<p>See <a href=\"x\">http://example.org/x</a> "
+                       "and mail me@example.org</p>\nPhoto: AFP\n";
+    size_t len = strlen(head) + blen + strlen(tail);
+    char *text = malloc(len + 1);
+    assert_non_null(text);
+    snprintf(text, len + 1, "%s%s%s", head, body, tail);
+    int err = -1;
+    rp_doc *a = rp_doc_new(text, len, &o, &err);
+    assert_non_null(a);
+    assert_non_null(a->kept);
+    rp_doc *b = rp_doc_rebuild(text, len, &o, NULL, NULL, a->kept, a->nkept, &err);
+    assert_non_null(b);
+    assert_true(a->digest == b->digest);
+    assert_int_equal(a->n, b->n);
+    assert_memory_equal(a->sh, b->sh, a->n * sizeof *a->sh);
+    assert_memory_equal(a->sig, b->sig, a->K * sizeof *a->sig);
+    /* a record pointing past the end of the text */
+    const uint8_t bad[] = {0x80, 0x80, 0x80, 0x01, 0x05};
+    assert_null(rp_doc_rebuild(text, 10, &o, NULL, NULL, bad, sizeof bad, &err));
+    assert_int_equal(err, RP_EINVAL);
+    /* a record cut in the middle of a number */
+    assert_null(rp_doc_rebuild(text, len, &o, NULL, NULL, bad, 2, &err));
+    assert_int_equal(err, RP_EINVAL);
+    /* keeping the boilerplate records nothing */
+    o.keep_boilerplate = 1;
+    rp_doc *c = rp_doc_new(text, len, &o, &err);
+    assert_non_null(c);
+    assert_null(c->kept);
+    rp_doc_free(a);
+    rp_doc_free(b);
+    rp_doc_free(c);
+    free(text);
+    free(body);
+}
+
 static void test_free_null(void **state)
 {
     (void)state;
@@ -348,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_estimate),
         cmocka_unit_test(test_strerror),
         cmocka_unit_test(test_version),
+        cmocka_unit_test(test_rebuild_from_kept),
         cmocka_unit_test(test_free_null),
     };
     return cmocka_run_group_tests_name("doc", tests, NULL, NULL);
