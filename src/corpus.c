@@ -430,7 +430,8 @@ static int rebuild(const rp_corpus *c, size_t i, rp_doc **out)
         *out = d;
     }
     free(text);
-    if (rc == RP_ENOWORDS)
+    /* no words, or kept ranges that do not fit: the text changed */
+    if (rc == RP_ENOWORDS || rc == RP_EINVAL)
         rc = RP_ELOAD;
     return rc;
 }
