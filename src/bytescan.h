@@ -51,13 +51,15 @@ static inline void rp_bwindow_init(rp_bwindow *w, const uint8_t *s, size_t len)
 }
 
 /* Sets *m to the masks of the bytes from s[i] on (i < len), bit 0 being
- * byte i. @return how many bytes the masks cover (at least 1). */
+ * byte i. The window moves in aligned steps of 64 bytes, so that readers
+ * going forward classify each byte once. @return how many bytes the masks
+ * cover (at least 1). */
 static inline size_t rp_bwindow_at(rp_bwindow *w, size_t i, rp_bmask *m)
 {
     if (i < w->base || i >= w->base + w->n) {
-        w->base = i;
-        w->n = w->len - i < 64 ? w->len - i : 64;
-        rp_bytescan(w->s + i, w->n, &w->m);
+        w->base = i & ~(size_t)63;
+        w->n = w->len - w->base < 64 ? w->len - w->base : 64;
+        rp_bytescan(w->s + w->base, w->n, &w->m);
     }
     unsigned k = (unsigned)(i - w->base);
     m->eol = w->m.eol >> k;

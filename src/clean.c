@@ -265,6 +265,9 @@ static const char *const newsletter_marks[] = {
     "suscríbete", "abonnez", NULL
 };
 
+/* cue_first[c]: some phrase of cue_starts starts with the byte c */
+static uint8_t cue_first[256];
+
 /* the bigram filter of credit_marks and newsletter_marks together */
 static bigrams marks_f;
 static pthread_once_t filters_once = PTHREAD_ONCE_INIT;
@@ -272,6 +275,8 @@ static pthread_once_t filters_once = PTHREAD_ONCE_INIT;
 static void filters_init(void)
 {
     key_table_init();
+    for (const char *const *p = cue_starts; *p; p++)
+        cue_first[(unsigned char)**p] = 1;
     bigrams_init(&marks_f, credit_marks);
     bigrams marks2;
     bigrams_init(&marks2, newsletter_marks);
@@ -286,7 +291,7 @@ static int is_furniture(const line *l)
         return 0;
     if (l->words <= SHORT_LINE && all_ui_words(k))
         return 1;
-    if (l->words <= 30 && starts_any(k, cue_starts))
+    if (l->words <= 30 && cue_first[(unsigned char)k[0]] && starts_any(k, cue_starts))
         return 1;
     /* a photo credit (up to 40 words) or a newsletter (up to 30) */
     if (l->words <= 40 &&
@@ -471,11 +476,11 @@ static size_t next_inline(rp_bwindow *w, size_t i, size_t start, size_t end)
 }
 
 /* Feeds s[start..end) to the tokenizer without its inline markup. */
-static void feed_inline(rp_tokenizer *t, size_t start, size_t end)
+static void feed_inline(rp_tokenizer *t, rp_bwindow *w, size_t start, size_t end)
 {
     const uint8_t *s = t->s;
     size_t run = start, i = start;
-    while ((i = next_inline(&t->win, i, start, end)) < end) {
+    while ((i = next_inline(w, i, start, end)) < end) {
         uint8_t c = s[i];
         size_t skip_to = 0;
         if (c == '<') {
@@ -668,6 +673,8 @@ int rp_clean_feed(rp_tokenizer *t)
         return RP_ENOMEM;
     }
     size_t cut = thread_start(&ls);
+    rp_bwindow win;     /* the inline scan's own, ahead of the tokenizer's */
+    rp_bwindow_init(&win, s, t->len);
     int para_start = 1;
     for (size_t k = 0; k < ls.n && ls.r[k].start < cut; k++) {
         const lrec *l = &ls.r[k];
@@ -692,7 +699,7 @@ int rp_clean_feed(rp_tokenizer *t)
             st = m + dateline(s, m, end);
         }
         para_start = 0;
-        feed_inline(t, st, end);
+        feed_inline(t, &win, st, end);
         /* a line end ends a word, never a shingle: shingles run on */
     }
     free(ls.r);

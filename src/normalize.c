@@ -118,6 +118,11 @@ static int is_ignorable(int32_t cp)
 
 size_t rp_utf8_next(const uint8_t *s, size_t len, int32_t *cp)
 {
+    /* two bytes (U+0080..U+07FF), the most common case, decoded here */
+    if (len >= 2 && s[0] >= 0xC2 && s[0] <= 0xDF && (s[1] & 0xC0) == 0x80) {
+        *cp = (int32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+        return 2;
+    }
     utf8proc_ssize_t n = utf8proc_iterate(s, (utf8proc_ssize_t)(len < 4 ? len : 4), cp);
     if (n <= 0) {
         *cp = 0xFFFD;
@@ -168,7 +173,7 @@ size_t rp_entity(const uint8_t *s, size_t n, int32_t *cp)
 
 enum { C_SEP, C_WORD, C_MARK, C_IGNORE, C_NOSPACE };
 
-static int classify(int32_t cp)
+static int classify_slow(int32_t cp)
 {
     if (is_ignorable(cp))
         return C_IGNORE;
@@ -232,6 +237,8 @@ typedef struct fold_entry {
 } fold_entry;
 
 static fold_entry fold_table[FOLD_TABLE];
+/* classify_slow of the code points below FOLD_TABLE */
+static uint8_t class_table[FOLD_TABLE];
 static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
 
 static void fold_table_init(void)
@@ -244,6 +251,16 @@ static void fold_table_init(void)
         memcpy(fold_table[c].cp, buf, k * sizeof *buf);
         fold_table[c].len = (uint8_t)k;
     }
+    for (int32_t c = 0; c < FOLD_TABLE; c++)
+        class_table[c] = (uint8_t)classify_slow(c);
+}
+
+/* The class of cp in a word: C_WORD, C_MARK, C_IGNORE, C_NOSPACE or C_SEP. */
+static int classify(int32_t cp)
+{
+    if (cp >= 0 && cp < FOLD_TABLE)
+        return class_table[cp];
+    return classify_slow(cp);
 }
 
 /* fold_cp_slow, through the table when cp is in it. */
@@ -366,6 +383,20 @@ static int normalize_word(const uint8_t *s, size_t len, uint64_t *h)
         if (is_ignorable(cp))
             continue;
         n = fold_cp(cp, cps, n, RP_WORD_MAX);
+    }
+    /* Folded to ASCII ("número" to "numero"): one script, nothing to
+     * compose, one byte a code point, so the steps below change nothing. */
+    int32_t high = 0;
+    for (size_t i = 0; i < n; i++)
+        high |= cps[i];
+    if (high >= 0 && high < 0x80) {
+        if (n == 0)
+            return 0;
+        uint8_t ascii[RP_WORD_MAX];
+        for (size_t i = 0; i < n; i++)
+            ascii[i] = (uint8_t)cps[i];
+        *h = XXH3_64bits(ascii, n);
+        return 1;
     }
     fold_mixed_script(cps, n);
     utf8proc_ssize_t m = utf8proc_normalize_utf32(cps, (utf8proc_ssize_t)n,
