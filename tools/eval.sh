@@ -50,9 +50,35 @@ PY
     echo "$line"
 }
 
+# Item 3 of issue 11: every verified pair (`scan --json --pairs` at the
+# defaults; pairs scoring under $2 are skipped) has its two documents in
+# one cluster, or one of them named as related to the other's cluster;
+# "neither" must be 0.
+placement() {
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+cl, rel, pairs = {}, set(), []
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    if "members" in o:
+        for m in o["members"]:
+            cl[m["id"]] = o["cluster"]
+        for r in o.get("related", []):
+            rel.add((o["cluster"], r["id"]))
+    elif o.get("score", 0) >= float(sys.argv[2]):
+        pairs.append((o["a"], o["b"]))
+same = sum(1 for a, b in pairs if cl.get(a) is not None and cl.get(a) == cl.get(b))
+related = sum(1 for a, b in pairs if not (cl.get(a) is not None and cl.get(a) == cl.get(b))
+              and ((cl.get(b), a) in rel or (cl.get(a), b) in rel))
+print("  verified pairs: %d, in one cluster %d, related %d, neither %d"
+      % (len(pairs), same, related, len(pairs) - same - related))
+PY
+}
+
 echo "reprints-dev (default settings):"
 "$BIN" scan --json --pairs "$EVAL/reprints-dev/docs" >"$T/r.json" 2>"$T/r.err"
 python3 tools/score.py "$EVAL/reprints-dev" "$T/r.json" | sed 's/^/  /'
+placement "$T/r.json" 0
 lsh_recall "$EVAL/reprints-dev/docs"
 
 # METER: decisions and story clusters from the default run; the AUCs rank
@@ -63,4 +89,6 @@ echo "meter-dev (default settings, threshold $thr):"
 "$BIN" scan --json "$EVAL/meter-dev/docs" >"$T/m.json" 2>/dev/null
 "$BIN" scan --pairs --threshold 0.01 --min-shared 1 "$EVAL/meter-dev/docs" >>"$T/m.json" 2>/dev/null
 python3 tools/score.py "$EVAL/meter-dev" "$T/m.json" --link-min="$thr" | sed 's/^/  /'
+"$BIN" scan --json --pairs "$EVAL/meter-dev/docs" >"$T/mp.json" 2>/dev/null
+placement "$T/mp.json" 0
 lsh_recall "$EVAL/meter-dev/docs"
