@@ -17,19 +17,18 @@
 #define _POSIX_C_SOURCE 200809L
 #include <getopt.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "input.h"
 #include "output.h"
 #include "reprint.h"
-#include "../pool.h"
-#include "../util.h"
-#include "input.h"
 
-#define DEFAULT_MAX_BYTES ((size_t)64 << 20)
 #define TITLE_MAX 200
 #define SKETCH_BATCH 256
 
@@ -87,6 +86,9 @@ static void usage_input(FILE *f)
     fprintf(f,
         "input:\n"
         "      --hidden            read hidden files and folders too\n"
+        "      --include GLOB      in folders, read only files whose name matches\n"
+        "                          (repeatable)\n"
+        "      --exclude GLOB      skip files and folders whose name matches\n"
         "      --max-bytes N       skip files larger than N bytes; K, M, G suffixes\n"
         "                          (default %zu)\n"
         "  -j, --threads N         threads that read and sketch files (default: CPUs)\n"
@@ -179,6 +181,8 @@ static const struct option longopts[] = {
     {"keep-boilerplate", no_argument, NULL, OPT_SIM_KEEP},
     {"sample-bits", required_argument, NULL, OPT_SAMPLE},
     {"hidden", no_argument, NULL, OPT_IN_HIDDEN},
+    {"include", required_argument, NULL, OPT_IN_INCL},
+    {"exclude", required_argument, NULL, OPT_IN_EXCL},
     {"max-bytes", required_argument, NULL, OPT_IN_MAXB},
     {"threads", required_argument, NULL, 'j'},
     {"busy-timeout", required_argument, NULL, OPT_BUSY},
@@ -221,7 +225,8 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
         case OPT_SIM_ROWS: case OPT_SIM_MINSH: case OPT_SIM_KEEP: case OPT_SAMPLE:
             need = A_SIM; break;
         case OPT_IN_HIDDEN: case OPT_IN_MAXB: case 'j': case 'v': case OPT_STATS:
-        case OPT_IN_INPUT: case OPT_IN_IDF: case OPT_IN_TEXTF:
+        case OPT_IN_INPUT: case OPT_IN_IDF: case OPT_IN_TEXTF: case OPT_IN_INCL:
+        case OPT_IN_EXCL:
             need = A_INPUT; break;
         case OPT_REPORT: case OPT_BATCH: need = A_REPORT; break;
         case OPT_JSON: need = A_JSON; break;
@@ -279,19 +284,23 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
             return -1;
         }
     }
-    if ((xo->ro.bands == 0) != (xo->ro.rows == 0)) {
-        diag("index %s: --bands and --rows go together", sub);
+    char cmd[32];
+    snprintf(cmd, sizeof cmd, "index %s", sub);
+    if (check_sim_options(cmd, &xo->ro) < 0)
         return -1;
-    }
-    if (rp_options_check(&xo->ro) != RP_OK) {
-        diag("index %s: --bands times --rows must not exceed --hashes (%u)", sub, xo->ro.hashes);
-        return -1;
-    }
     if (optind >= argc) {
         diag("index %s: no DB given", sub);
         return -1;
     }
     return 0;
+}
+
+/* Seconds on a monotonic clock, for --stats. */
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* ------------------------------------------------------------------ */
@@ -380,8 +389,10 @@ static char *title_of(const char *text, size_t len)
 
 typedef struct sk_batch {
     item *it;
+    size_t n;
     input *in;
     const ix_opts *xo;
+    atomic_size_t next;   /* the next item to take */
 } sk_batch;
 
 /* Loads (a deferred file) and sketches one item; runs on any thread. */
@@ -409,6 +420,33 @@ static void sketch_item(void *ctx, size_t i)
     }
     free(it->rec.text);
     it->rec.text = NULL;
+}
+
+/* Takes items of the batch until none is left; runs on each thread. */
+static void *sketch_worker(void *arg)
+{
+    sk_batch *b = arg;
+    size_t i;
+    while ((i = atomic_fetch_add(&b->next, 1)) < b->n)
+        sketch_item(b, i);
+    return NULL;
+}
+
+/* Loads and sketches the batch on up to xo->threads threads (this one
+ * included), in any order: each item is its own. */
+static void sketch_batch(sk_batch *b)
+{
+    pthread_t th[256];
+    size_t want = b->xo->threads > 1 ? b->xo->threads - 1 : 0, started = 0;
+    if (want > b->n)
+        want = b->n;
+    if (want > sizeof th / sizeof *th)
+        want = sizeof th / sizeof *th;
+    while (started < want && pthread_create(&th[started], NULL, sketch_worker, b) == 0)
+        started++;
+    sketch_worker(b);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(th[t], NULL);
 }
 
 /* Reads a file again as the input layer first read it (for exact
@@ -492,7 +530,7 @@ static int process(run *r, item *it, const char *where)
         diag("%s: %s", safe(where), it->why);
     rp_index_result res;
     int rc;
-    double t = r->xo->stats ? rp_now() : 0;
+    double t = r->xo->stats ? now() : 0;
     if (r->adding) {
         if (r->pending == 0 && (rc = rp_index_begin(r->ix)) != RP_OK) {
             diag("%s: %s", safe(r->db), rp_index_errmsg(r->ix));
@@ -509,8 +547,16 @@ static int process(run *r, item *it, const char *where)
     } else {
         rc = rp_index_query(r->ix, it->rec.id, it->doc, &res);
     }
-    if (r->xo->stats && rp_grow(&r->lat, &r->caplat, r->nlat + 1, sizeof *r->lat) == 0)
-        r->lat[r->nlat++] = rp_now() - t;
+    if (r->xo->stats && r->nlat == r->caplat) {
+        size_t cap = r->caplat ? 2 * r->caplat : 1024;
+        double *nl = realloc(r->lat, cap * sizeof *nl);
+        if (nl) {
+            r->lat = nl;
+            r->caplat = cap;
+        }
+    }
+    if (r->xo->stats && r->nlat < r->caplat)
+        r->lat[r->nlat++] = now() - t;
     if (rc != RP_OK) {
         diag("%s: %s", safe(r->db), rp_index_errmsg(r->ix));
         rp_index_rollback(r->ix);
@@ -537,12 +583,11 @@ static int process(run *r, item *it, const char *where)
 
 /* Input arrives in batches of up to SKETCH_BATCH records (one with
  * --report, so that each is answered as soon as it arrives), loaded and
- * sketched on the pool. While the main thread adds (or queries) one
+ * sketched on xo->threads threads. While the main thread adds (or queries) one
  * batch, a helper thread reads and sketches the next, so that the index
  * and the sketching overlap. */
 typedef struct feeder {
     run *r;
-    pool *pl;
     input *in;
     int eof, fatal;
 } feeder;
@@ -574,8 +619,8 @@ static void fill(feeder *f, batchbuf *b)
         it->path = it->rec.where ? NULL : it->rec.id;
         b->m++;
     }
-    sk_batch sb = {b->it, f->in, xo};
-    pool_run(f->pl, b->m, sketch_item, &sb);
+    sk_batch sb = {b->it, b->m, f->in, xo, 0};
+    sketch_batch(&sb);
 }
 
 typedef struct helper {
@@ -649,7 +694,7 @@ static int cmp_double(const void *x, const void *y)
  * writes; not reading or sketching). */
 static void print_stats(run *r)
 {
-    double total = rp_now() - r->t0;
+    double total = now() - r->t0;
     size_t n = r->nlat;
     double sum = 0;
     qsort(r->lat, n, sizeof *r->lat, cmp_double);
@@ -682,8 +727,7 @@ static int cmd_add_query(int argc, char **argv, int adding)
         diag("index %s: no PATH given", sub);
         return EXIT_TROUBLE;
     }
-    run r = {db, NULL, &xo, adding, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, rp_now()};
-    pool *pl = NULL;
+    run r = {db, NULL, &xo, adding, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, now()};
     input *in = NULL;
     int code = EXIT_OK;
     r.ix = open_index(db, adding ? RP_INDEX_WRITE | RP_INDEX_CREATE : 0, &xo);
@@ -691,15 +735,10 @@ static int cmd_add_query(int argc, char **argv, int adding)
         goto fail;
     if (xo.opts_given == 0)
         rp_index_options(r.ix, &xo.ro, NULL);   /* sketch as the index was built */
-    pl = pool_new(xo.threads);
-    if (!pl) {
-        diag("out of memory");
-        goto fail;
-    }
     in = input_open(argv + optind + 1, argc - optind - 1, &xo.io);
     if (!in)
         goto fail;
-    feeder f = {&r, pl, in, 0, 0};
+    feeder f = {&r, in, 0, 0};
     run_batches(&f);
     if (!r.fatal && adding)
         commit(&r);
@@ -720,8 +759,8 @@ fail:
     code = EXIT_TROUBLE;
 out:
     input_close(in);
-    pool_free(pl);
     rp_index_free(r.ix);
+    input_options_free(&xo.io);
     free(r.lat);
     return code;
 }
