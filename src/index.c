@@ -73,8 +73,8 @@ static const char *const sql_text[NSTMT] = {
     "SELECT rowid, nsh, digest, COALESCE(cluster, rowid) FROM docs WHERE id = ?",
     "SELECT id, path, nsh, digest, COALESCE(cluster, rowid), keys, sample "
     "FROM docs WHERE rowid = ?",
-    "INSERT INTO docs(id, path, size, added, title, nsh, digest, cluster, keys, sample) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO docs(id, path, size, added, title, nsh, digest, cluster, keys, sample, date) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     "SELECT docs FROM lsh WHERE k = ?",
     "INSERT INTO lsh(k, docs) VALUES (?, ?)",
     "DELETE FROM lsh WHERE k = ?",
@@ -97,7 +97,7 @@ static const char schema[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
     "CREATE TABLE docs(rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
     " path TEXT, size INTEGER, added INTEGER, title TEXT, nsh INTEGER,"
-    " digest INTEGER, cluster INTEGER, keys BLOB, sample BLOB);"
+    " digest INTEGER, cluster INTEGER, keys BLOB, sample BLOB, date INTEGER);"
     "CREATE TABLE lsh(k INTEGER PRIMARY KEY, docs BLOB NOT NULL);"
     "CREATE TABLE lsh_new(k INTEGER PRIMARY KEY, docs BLOB NOT NULL);"
     "INSERT INTO meta(key, value) VALUES ('recent', 0);"
@@ -493,6 +493,31 @@ static int needs_immutable(const char *path, int rc)
     return stat(wal, &st) != 0 || st.st_size == 0;
 }
 
+/* Brings an index of format `from` to RP_INDEX_FORMAT in one write
+ * transaction (another writer may have done it meanwhile). Format 1 had
+ * no publication date: its documents are dated when they were added.
+ * @return an SQLite code. */
+static int upgrade(rp_index *ix, int64_t from)
+{
+    int64_t ver = from;
+    int rc = sqlite3_exec(ix->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = ix_query_int(ix, "PRAGMA user_version", &ver);
+    rc = rc == SQLITE_ROW ? SQLITE_OK : rc;
+    if (rc == SQLITE_OK && ver == 1) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "ALTER TABLE docs ADD COLUMN date INTEGER;"
+                 "PRAGMA user_version=%d", RP_INDEX_FORMAT);
+        rc = sqlite3_exec(ix->db, sql, NULL, NULL, NULL);
+    }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(ix->db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK && !sqlite3_get_autocommit(ix->db))
+        sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
 int rp_index_open(rp_index *ix, const char *path, unsigned flags,
                   const rp_options *o, int sample_bits)
 {
@@ -570,6 +595,15 @@ int rp_index_open(rp_index *ix, const char *path, unsigned flags,
                         (long long)ver);
         goto fail;
     }
+    if (ver < RP_INDEX_FORMAT && write) {
+        rc = upgrade(ix, ver);
+        if (rc != SQLITE_OK) {
+            code = ix_db_fail(ix, rc);
+            goto fail;
+        }
+        ver = RP_INDEX_FORMAT;
+    }
+    ix->format = (int)ver;
     code = read_meta(ix, &have);
     if (code == RP_OK)
         code = check_settings(ix, &have, &want, o != NULL, sample_bits >= 0);
@@ -582,6 +616,8 @@ int rp_index_open(rp_index *ix, const char *path, unsigned flags,
     ix->writable = write;
     sqlite3_exec(ix->db, "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
     for (int i = 0; i < NSTMT; i++) {
+        if (i == S_INS_DOC && ix->format < 2)
+            continue;   /* read-only open of a format 1 index: never added to */
         rc = sqlite3_prepare_v3(ix->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT,
                                 &ix->st[i], NULL);
         if (rc != SQLITE_OK) {
@@ -604,6 +640,12 @@ void rp_index_set_merge_docs(rp_index *ix, size_t docs)
 {
     if (ix)
         ix->merge_docs = docs;
+}
+
+void rp_index_set_date(rp_index *ix, int64_t date)
+{
+    if (ix)
+        ix->date = date;
 }
 
 void rp_index_set_busy_timeout(rp_index *ix, int ms)

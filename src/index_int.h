@@ -59,6 +59,8 @@ struct rp_index {
     rp_options o;
     unsigned bands, rows;
     int sample_bits;
+    int format;            /* the file's format version (1: no dates) */
+    int64_t date;          /* rp_index_set_date; 0: the time of adding */
     int writable, in_batch;
     int busy_ms;
     size_t added;          /* documents added in the open batch */

@@ -247,9 +247,10 @@ static int cmp_match(const void *x, const void *y)
 }
 
 /* Finds and verifies the matches of p, leaving out row `self` (0: none)
- * and documents with id skip_id. Matches come best first in *mx. */
+ * and documents with id skip_id; with `all`, keeps the candidates below
+ * the threshold too. Matches come best first in *mx. */
 static int find_matches(rp_index *ix, probe *p, int64_t self, const char *skip_id,
-                        match_x **mx, size_t *nm)
+                        int all, match_x **mx, size_t *nm)
 {
     int64_t *cand = NULL;
     size_t n = 0, cap = 0;
@@ -278,7 +279,7 @@ static int find_matches(rp_index *ix, probe *p, int64_t self, const char *skip_i
         rp_sim sim;
         int exact;
         compare(ix, p, &s, &sim, &exact);
-        if (sim.similar) {
+        if (sim.similar || all) {
             if (rp_grow(&v, &cap, n + 1, sizeof *v) < 0) {
                 ix_stored_free(&s);
                 code = ix_fail(ix, RP_ENOMEM, "out of memory");
@@ -314,8 +315,8 @@ static int64_t choose_cluster(const match_x *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         int64_t rep = v[i].cluster;
-        for (size_t j = 0; j < n; j++)
-            if (v[j].m.doc == rep)
+        for (size_t j = 0; j < n && v[i].m.sim.similar; j++)
+            if (v[j].m.doc == rep && v[j].m.sim.similar)
                 return rep;
     }
     return 0;
@@ -466,6 +467,7 @@ static int insert_doc(rp_index *ix, const char *id, const char *path, const char
         sqlite3_bind_null(q, 8);
     sqlite3_bind_blob(q, 9, p->keys, (int)(ix->bands * 4), SQLITE_STATIC);
     sqlite3_bind_blob(q, 10, sb, (int)sn, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 11, ix->date ? ix->date : (int64_t)time(NULL));
     int code = ix_step(ix, S_INS_DOC);
     free(sb);
     if (code != RP_OK)
@@ -519,7 +521,7 @@ int rp_index_add(rp_index *ix, const char *id, const char *path,
         goto out;
     if (row && (size_t)nsh == d->n && dig == ix_digest(d)) {
         /* unchanged: report its matches, change nothing */
-        code = find_matches(ix, &p, row, NULL, &v, &n);
+        code = find_matches(ix, &p, row, NULL, 0, &v, &n);
         if (code == RP_OK) {
             give_result(v, n, cl, res);
             v = NULL;
@@ -533,7 +535,7 @@ int rp_index_add(rp_index *ix, const char *id, const char *path,
         if (code != RP_OK)
             goto out;
     }
-    code = find_matches(ix, &p, 0, NULL, &v, &n);
+    code = find_matches(ix, &p, 0, NULL, 0, &v, &n);
     if (code != RP_OK)
         goto out;
     int64_t join = choose_cluster(v, n), me = 0;
@@ -568,6 +570,12 @@ out:
 int rp_index_query(rp_index *ix, const char *id, const rp_doc *d,
                    rp_index_result *res)
 {
+    return rp_index_query_top(ix, id, d, 0, res);
+}
+
+int rp_index_query_top(rp_index *ix, const char *id, const rp_doc *d, size_t top,
+                       rp_index_result *res)
+{
     probe p;
     match_x *v = NULL;
     size_t n = 0;
@@ -589,10 +597,15 @@ int rp_index_query(rp_index *ix, const char *id, const rp_doc *d,
     if (code == RP_OK && id)
         code = find_id(ix, id, &row, &nsh, &dig, &cl);
     if (code == RP_OK)
-        code = find_matches(ix, &p, 0, id, &v, &n);
+        code = find_matches(ix, &p, 0, id, top > 0, &v, &n);
     if (code == RP_OK) {
         int64_t join = row && (size_t)nsh == d->n && dig == ix_digest(d) ? cl
                                                                            : choose_cluster(v, n);
+        if (top > 0 && n > top) {
+            for (size_t i = top; i < n; i++)
+                free(v[i].m.id);
+            n = top;
+        }
         give_result(v, n, join, res);
         res->status = row ? (join == cl && (size_t)nsh == d->n ? RP_INDEX_UNCHANGED
                                                                 : RP_INDEX_REPLACED)
@@ -620,4 +633,43 @@ int rp_index_remove(rp_index *ix, const char *id)
     if (code == RP_OK)
         code = remove_row(ix, row);
     return auto_end(ix, own, code);
+}
+
+int rp_index_prune(rp_index *ix, int64_t before, size_t *removed)
+{
+    if (removed)
+        *removed = 0;
+    if (!ix || !ix->db)
+        return RP_EINVAL;
+    if (!ix->writable)
+        return ix_fail(ix, RP_EREADONLY, "index opened read-only");
+    int64_t *rows = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *q = NULL;
+    int own, code = auto_begin(ix, &own);
+    int rc = code == RP_OK ? sqlite3_prepare_v2(ix->db, "SELECT rowid FROM docs "
+                                                "WHERE COALESCE(date, added) < ? ORDER BY rowid",
+                                                -1, &q, NULL) : SQLITE_OK;
+    if (code == RP_OK && rc != SQLITE_OK)
+        code = ix_db_fail(ix, rc);
+    if (code == RP_OK) {
+        sqlite3_bind_int64(q, 1, before);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            if (rp_grow(&rows, &cap, n + 1, sizeof *rows) < 0) {
+                code = ix_fail(ix, RP_ENOMEM, "out of memory");
+                break;
+            }
+            rows[n++] = sqlite3_column_int64(q, 0);
+        }
+        if (code == RP_OK && rc != SQLITE_DONE)
+            code = ix_db_fail(ix, rc);
+    }
+    sqlite3_finalize(q);
+    for (size_t i = 0; i < n && code == RP_OK; i++)
+        code = remove_row(ix, rows[i]);
+    free(rows);
+    code = auto_end(ix, own, code);
+    if (code == RP_OK && removed)
+        *removed = n;
+    return code;
 }

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,6 +39,8 @@ typedef struct ix_opts {
     int sample_bits;     /* -1: stored / default */
     input_opts io;       /* paths and stdin */
     int report, json, verbose, stats;
+    unsigned long top;   /* query --top N; 0: matches only */
+    int64_t date;        /* add --date, prune --before; 0: none */
     unsigned long batch, busy_ms;
     unsigned threads;
 } ix_opts;
@@ -58,6 +61,9 @@ static void usage_index(FILE *f)
           "  query DB PATH...|-            print the matches of each input, change nothing\n"
           "  stats DB                      documents, clusters, size on disk, settings\n"
           "  rm DB ID...                   remove documents\n"
+          "  prune --before DATE DB        remove the documents dated before DATE\n"
+          "  list DB                       one JSON line per document\n"
+          "  show DB ID                    a document and its verified pairs\n"
           "  export DB [--json]            the clusters, in the shape of scan --json\n"
           "\n"
           "'reprint index COMMAND --help' describes a command.\n", f);
@@ -118,7 +124,10 @@ static void usage_add(FILE *f)
           "      --report            print one JSON line per document, as query does,\n"
           "                          flushed at once (for feeds)\n"
           "      --batch N           documents per transaction (default 1000; with\n"
-          "                          --report every document is committed at once)\n", f);
+          "                          --report every document is committed at once)\n"
+          "      --date DATE         the date stored with every document (YYYY-MM-DD,\n"
+          "                          YYYY-MM-DDTHH:MM[:SS][Z] or @SECONDS, UTC; default:\n"
+          "                          a file's modification time, else the time added)\n", f);
     usage_sim(f);
     usage_input(f);
 }
@@ -130,7 +139,10 @@ static void usage_query(FILE *f)
           "Prints one JSON line per document: its id, the cluster it is in or would\n"
           "join (null: a new one) and its verified matches in the index, best first.\n"
           "Never changes the index.\n"
-          "\n", f);
+          "\n"
+          "      --top N             list the N candidates (documents sharing an LSH\n"
+          "                          band key) with the highest scores, also below\n"
+          "                          the threshold, each with \"similar\": true|false\n", f);
     usage_sim(f);
     usage_input(f);
 }
@@ -152,6 +164,36 @@ static void usage_rm(FILE *f)
           "  -h, --help              show this help\n", f);
 }
 
+static void usage_prune(FILE *f)
+{
+    fputs("usage: reprint index prune --before DATE DB\n"
+          "\n"
+          "Removes the documents dated before DATE (one transaction), for a rolling\n"
+          "window of news. A document's date is add --date, else its file's\n"
+          "modification time, else the time it was added.\n"
+          "      --before DATE       YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z] or @SECONDS (UTC)\n"
+          "  -v, --verbose           say how many were removed\n"
+          "  -h, --help              show this help\n", f);
+}
+
+static void usage_list(FILE *f)
+{
+    fputs("usage: reprint index list DB\n"
+          "\n"
+          "Prints one JSON line per document, in the order they were added: id,\n"
+          "cluster, date, added, size, shingles, title and path.\n"
+          "  -h, --help              show this help\n", f);
+}
+
+static void usage_show(FILE *f)
+{
+    fputs("usage: reprint index show DB ID\n"
+          "\n"
+          "Prints the document with this id as index list does, with its stored\n"
+          "verified pairs as \"matches\", best first.\n"
+          "  -h, --help              show this help\n", f);
+}
+
 static void usage_export(FILE *f)
 {
     fputs("usage: reprint index export DB [--json]\n"
@@ -163,11 +205,78 @@ static void usage_export(FILE *f)
 }
 
 /* ------------------------------------------------------------------ */
+/* Dates                                                                */
+/* ------------------------------------------------------------------ */
+
+/* Days from 1970-01-01 to the civil date y-m-d (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Parses a date for option name: YYYY-MM-DD, optionally followed by
+ * THH:MM or THH:MM:SS and Z (all UTC), or @SECONDS since 1970.
+ * @return 0, or -1 (reported). */
+static int parse_date(const char *name, const char *arg, int64_t *out)
+{
+    int y, mo, d, h = 0, mi = 0, sec = 0, n = -1;
+    if (arg[0] == '@') {
+        char *end;
+        long long v = strtoll(arg + 1, &end, 10);
+        if (end != arg + 1 && !*end && v > 0) {
+            *out = v;
+            return 0;
+        }
+    } else if (arg[0] >= '0' && arg[0] <= '9' &&
+               sscanf(arg, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && n > 0) {
+        const char *p = arg + n;
+        if (*p == 'T') {
+            n = -1;
+            if (sscanf(p, "T%2d:%2d%n", &h, &mi, &n) == 2 && n > 0) {
+                p += n;
+                n = -1;
+                if (*p == ':')
+                    p = sscanf(p, ":%2d%n", &sec, &n) == 1 && n > 0 ? p + n : "?";
+                if (*p == 'Z')
+                    p++;
+            } else {
+                p = "?";
+            }
+        }
+        if (!*p && y >= 1970 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 &&
+            h >= 0 && h < 24 && mi >= 0 && mi < 60 && sec >= 0 && sec < 61) {
+            *out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec;
+            return 0;
+        }
+    }
+    diag("invalid %s '%s' (expected YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z] or @SECONDS)",
+         name, safe(arg));
+    return -1;
+}
+
+/* Prints t (Unix seconds) as a JSON string in ISO 8601, UTC. */
+static void json_date(FILE *f, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char buf[64];
+    if (!gmtime_r(&tt, &tm) || !strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        snprintf(buf, sizeof buf, "@%lld", (long long)t);
+    fprintf(f, "\"%s\"", buf);
+}
+
+/* ------------------------------------------------------------------ */
 /* Options                                                              */
 /* ------------------------------------------------------------------ */
 
 enum {
-    OPT_REPORT = 256, OPT_BATCH, OPT_SAMPLE, OPT_JSON, OPT_BUSY, OPT_STATS
+    OPT_REPORT = 256, OPT_BATCH, OPT_SAMPLE, OPT_JSON, OPT_BUSY, OPT_STATS, OPT_TOP,
+    OPT_DATE, OPT_BEFORE
 };
 
 static const struct option longopts[] = {
@@ -190,6 +299,9 @@ static const struct option longopts[] = {
     {"batch", required_argument, NULL, OPT_BATCH},
     {"json", no_argument, NULL, OPT_JSON},
     {"stats", no_argument, NULL, OPT_STATS},
+    {"top", required_argument, NULL, OPT_TOP},
+    {"date", required_argument, NULL, OPT_DATE},
+    {"before", required_argument, NULL, OPT_BEFORE},
     {"input", required_argument, NULL, OPT_IN_INPUT},
     {"id-field", required_argument, NULL, OPT_IN_IDF},
     {"text-field", required_argument, NULL, OPT_IN_TEXTF},
@@ -199,7 +311,8 @@ static const struct option longopts[] = {
 };
 
 /* What each subcommand accepts, beyond -h. */
-enum { A_SIM = 1, A_INPUT = 2, A_REPORT = 4, A_JSON = 8 };
+enum { A_SIM = 1, A_INPUT = 2, A_REPORT = 4, A_JSON = 8, A_TOP = 16, A_DATE = 32,
+       A_BEFORE = 64 };
 
 /* @return 0, 1 to exit 0 (help), or -1 on a usage error. */
 static int parse(const char *sub, int argc, char **argv, unsigned allow,
@@ -218,7 +331,8 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "t:k:j:vh", longopts, NULL)) != -1) {
+    int li = -1;
+    while ((c = getopt_long(argc, argv, "t:k:j:vh", longopts, &li)) != -1) {
         unsigned need = 0;
         switch (c) {
         case 't': case 'k': case OPT_SIM_HASHES: case OPT_SIM_LSH: case OPT_SIM_BANDS:
@@ -230,12 +344,23 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
             need = A_INPUT; break;
         case OPT_REPORT: case OPT_BATCH: need = A_REPORT; break;
         case OPT_JSON: need = A_JSON; break;
+        case OPT_TOP: need = A_TOP; break;
+        case OPT_DATE: need = A_DATE; break;
+        case OPT_BEFORE: need = A_BEFORE; break;
         default: break;
         }
+        if (c == 'v' && (allow & A_BEFORE))
+            need = A_BEFORE;
         if (need && !(allow & need)) {
-            diag("index %s: option '%s' does not apply", sub, safe(argv[optind - 1]));
+            char name[64];
+            if (li >= 0)
+                snprintf(name, sizeof name, "--%s", longopts[li].name);
+            else
+                snprintf(name, sizeof name, "-%c", c);
+            diag("index %s: option '%s' does not apply", sub, name);
             return -1;
         }
+        li = -1;
         if (need == A_SIM && c != OPT_SAMPLE)
             xo->opts_given = 1;
         int sim = parse_sim_option(c, optarg, &xo->ro);
@@ -271,6 +396,16 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
             xo->batch = u;
             break;
         case OPT_JSON: xo->json = 1; break;
+        case OPT_TOP:
+            if (parse_uint("--top", optarg, 1, 10000, &u) < 0)
+                return -1;
+            xo->top = u;
+            break;
+        case OPT_DATE:
+        case OPT_BEFORE:
+            if (parse_date(c == OPT_DATE ? "--date" : "--before", optarg, &xo->date) < 0)
+                return -1;
+            break;
         case 'v': xo->verbose = 1; xo->io.verbose = 1; break;
         case OPT_STATS: xo->stats = 1; break;
         case 'h':
@@ -342,6 +477,7 @@ typedef struct item {
     rp_doc *doc;
     char why[256];   /* why the input was skipped, or "" */
     int oom;
+    int64_t date;    /* a file's modification time; 0: none (stdin) */
 } item;
 
 static void item_free(item *it)
@@ -409,6 +545,9 @@ static void sketch_item(void *ctx, size_t i)
         /* it->why may hold a note for -v: "converted from ..." */
     }
     int err;
+    struct stat st;
+    if (it->path && stat(it->path, &st) == 0)
+        it->date = (int64_t)st.st_mtime;
     it->size = it->rec.len;
     it->doc = rp_doc_new(it->rec.text, it->rec.len, &b->xo->ro, &err);
     if (!it->doc) {
@@ -463,7 +602,7 @@ static int loader(void *ctx, const char *path, char **text, size_t *len)
 /* add and query                                                        */
 /* ------------------------------------------------------------------ */
 
-static void print_result(const char *id, const rp_index_result *r)
+static void print_result(const char *id, const rp_index_result *r, int similar)
 {
     fputs("{\"id\": ", stdout);
     json_string(stdout, id);
@@ -476,6 +615,8 @@ static void print_result(const char *id, const rp_index_result *r)
         fputs(i ? ", {\"id\": " : "{\"id\": ", stdout);
         json_string(stdout, m->id);
         json_sim(stdout, &m->sim, 0);
+        if (similar)
+            fputs(m->sim.similar ? ", \"similar\": true" : ", \"similar\": false", stdout);
         fputs("}", stdout);
     }
     fputs("]}\n", stdout);
@@ -537,6 +678,7 @@ static int process(run *r, item *it, const char *where)
             r->fatal = 1;
             return -1;
         }
+        rp_index_set_date(r->ix, r->xo->date ? r->xo->date : it->date);
         rc = rp_index_add(r->ix, it->rec.id, it->path, it->title, it->size, it->doc, &res);
         if (rc == RP_OK) {
             r->pending++;
@@ -545,7 +687,7 @@ static int process(run *r, item *it, const char *where)
             r->unchanged += res.status == RP_INDEX_UNCHANGED;
         }
     } else {
-        rc = rp_index_query(r->ix, it->rec.id, it->doc, &res);
+        rc = rp_index_query_top(r->ix, it->rec.id, it->doc, r->xo->top, &res);
     }
     if (r->xo->stats && r->nlat == r->caplat) {
         size_t cap = r->caplat ? 2 * r->caplat : 1024;
@@ -570,7 +712,7 @@ static int process(run *r, item *it, const char *where)
         return -1;
     }
     if (!r->adding || r->xo->report) {
-        print_result(it->rec.id, &res);
+        print_result(it->rec.id, &res, r->xo->top > 0);
         if (fflush(stdout) != 0 || ferror(stdout)) {
             rp_index_result_free(&res);
             r->fatal = 2;
@@ -714,7 +856,7 @@ static int cmd_add_query(int argc, char **argv, int adding)
 {
     ix_opts xo;
     const char *sub = adding ? "add" : "query";
-    int rc = parse(sub, argc, argv, A_SIM | A_INPUT | (adding ? A_REPORT : 0),
+    int rc = parse(sub, argc, argv, A_SIM | A_INPUT | (adding ? A_REPORT | A_DATE : A_TOP),
                    adding ? usage_add : usage_query, &xo);
     if (rc != 0) {
         if (rc < 0)
@@ -896,6 +1038,150 @@ static int cmd_export(int argc, char **argv)
     return code;
 }
 
+/* Prints one document as a JSON object, without its closing brace. */
+static void print_doc(const rp_index_doc *d)
+{
+    fputs("{\"id\": ", stdout);
+    json_string(stdout, d->id);
+    printf(", \"cluster\": %lld, \"date\": ", (long long)d->cluster);
+    json_date(stdout, d->date);
+    fputs(", \"added\": ", stdout);
+    json_date(stdout, d->added);
+    printf(", \"size\": %llu, \"shingles\": %zu, \"title\": ",
+           (unsigned long long)d->size, d->shingles);
+    if (d->title)
+        json_string(stdout, d->title);
+    else
+        fputs("null", stdout);
+    fputs(", \"path\": ", stdout);
+    if (d->path)
+        json_string(stdout, d->path);
+    else
+        fputs("null", stdout);
+}
+
+static int list_one(void *ctx, const rp_index_doc *d)
+{
+    (void)ctx;
+    print_doc(d);
+    fputs("}\n", stdout);
+    return ferror(stdout) ? 1 : 0;
+}
+
+/* Parses the options of a command that takes DB and `want` more operands
+ * (-1: one or more) and opens DB. @return the index, or NULL with *code
+ * set (help printed, or a reported error). */
+static rp_index *open_for(const char *sub, int argc, char **argv, unsigned allow,
+                          void (*help)(FILE *), const char *usage_line, int want,
+                          unsigned flags, ix_opts *xo, int *code)
+{
+    int rc = parse(sub, argc, argv, allow, help, xo);
+    if (rc != 0) {
+        if (rc < 0)
+            fprintf(stderr, "usage: reprint index %s  (see 'reprint index %s --help')\n",
+                    usage_line, sub);
+        *code = rc > 0 ? finish_output(EXIT_OK) : EXIT_TROUBLE;
+        return NULL;
+    }
+    int have = argc - optind - 1;
+    if (want >= 0 ? have != want : have < 1) {
+        diag("index %s: expected %s", sub, usage_line);
+        *code = EXIT_TROUBLE;
+        return NULL;
+    }
+    rp_index *ix = open_index(argv[optind], flags, xo);
+    if (!ix)
+        *code = EXIT_TROUBLE;
+    return ix;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+    ix_opts xo;
+    int code = EXIT_OK;
+    rp_index *ix = open_for("list", argc, argv, 0, usage_list, "DB", 0, 0, &xo, &code);
+    if (!ix)
+        return code;
+    int rc = rp_index_list(ix, NULL, list_one, NULL);
+    if (rc == 1)
+        code = finish_output(EXIT_TROUBLE);
+    else if (rc != RP_OK) {
+        diag("%s: %s", safe(argv[optind]), rp_index_errmsg(ix));
+        code = EXIT_TROUBLE;
+    } else
+        code = finish_output(EXIT_OK);
+    rp_index_free(ix);
+    return code;
+}
+
+static int show_one(void *ctx, const rp_index_doc *d)
+{
+    const rp_index_result *pairs = ctx;
+    print_doc(d);
+    fputs(", \"matches\": [", stdout);
+    for (size_t i = 0; i < pairs->n; i++) {
+        fputs(i ? ", {\"id\": " : "{\"id\": ", stdout);
+        json_string(stdout, pairs->m[i].id);
+        json_sim(stdout, &pairs->m[i].sim, 0);
+        fputs("}", stdout);
+    }
+    fputs("]}\n", stdout);
+    return ferror(stdout) ? 1 : 0;
+}
+
+static int cmd_show(int argc, char **argv)
+{
+    ix_opts xo;
+    int code = EXIT_OK;
+    rp_index *ix = open_for("show", argc, argv, 0, usage_show, "DB ID", 1, 0, &xo, &code);
+    if (!ix)
+        return code;
+    const char *db = argv[optind], *id = argv[optind + 1];
+    rp_index_result pairs;
+    int rc = rp_index_pairs(ix, id, &pairs);
+    if (rc == RP_OK)
+        rc = rp_index_list(ix, id, show_one, &pairs);
+    if (rc == RP_ENOTFOUND) {
+        char name[512];
+        snprintf(name, sizeof name, "%s", safe(db));
+        diag("%s: %s: no such document", name, safe(id));
+        code = EXIT_SKIPPED;
+    } else if (rc == 1) {
+        code = finish_output(EXIT_TROUBLE);
+    } else if (rc != RP_OK) {
+        diag("%s: %s", safe(db), rp_index_errmsg(ix));
+        code = EXIT_TROUBLE;
+    } else {
+        code = finish_output(EXIT_OK);
+    }
+    rp_index_result_free(&pairs);
+    rp_index_free(ix);
+    return code;
+}
+
+static int cmd_prune(int argc, char **argv)
+{
+    ix_opts xo;
+    int code = EXIT_OK;
+    rp_index *ix = open_for("prune", argc, argv, A_BEFORE, usage_prune, "--before DATE DB", 0,
+                            RP_INDEX_WRITE, &xo, &code);
+    if (!ix)
+        return code;
+    const char *db = argv[optind];
+    size_t removed = 0;
+    if (!xo.date) {
+        diag("index prune: no --before DATE given");
+        code = EXIT_TROUBLE;
+    } else if (rp_index_prune(ix, xo.date, &removed) != RP_OK) {
+        diag("%s: %s", safe(db), rp_index_errmsg(ix));
+        code = EXIT_TROUBLE;
+    } else if (xo.verbose) {
+        diag("%s: %zu documents removed", safe(db), removed);
+    }
+    rp_index_free(ix);
+    return code;
+}
+
 static int cmd_add(int argc, char **argv) { return cmd_add_query(argc, argv, 1); }
 static int cmd_query(int argc, char **argv) { return cmd_add_query(argc, argv, 0); }
 
@@ -904,7 +1190,8 @@ static const struct sub {
     int (*fn)(int, char **);
 } subs[] = {
     {"add", cmd_add}, {"query", cmd_query}, {"stats", cmd_stats},
-    {"rm", cmd_rm}, {"export", cmd_export},
+    {"rm", cmd_rm}, {"export", cmd_export}, {"prune", cmd_prune},
+    {"list", cmd_list}, {"show", cmd_show},
 };
 
 int cmd_index(int argc, char **argv)
