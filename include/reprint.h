@@ -526,10 +526,8 @@ RP_API const char *rp_index_errmsg(const rp_index *ix);
  * with RP_EBUSY (default 10000 ms); takes effect at the next open. */
 RP_API void rp_index_set_busy_timeout(rp_index *ix, int ms);
 
-/* New band keys go to a small table of recent ones, merged into the main
- * lookup in key order at the commit after which it holds the keys of at
- * least docs documents (default 65536), so that a big index is not
- * rewritten page by page. For tests and tuning. */
+/* No effect since index format 2, whose band-key lookup is held in
+ * memory (kept for programs built against format 1's). */
 RP_API void rp_index_set_merge_docs(rp_index *ix, size_t docs);
 
 /* Copies the index's stored options into *o. @return RP_OK or RP_ESTATE

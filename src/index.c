@@ -16,17 +16,16 @@
  *                          threshold, min_shared, keep_boilerplate,
  *                          sample_bits and the normalizer version.
  *   docs(rowid, id, path, size, added, title, nsh, digest, cluster, keys,
- *        sample)           one row a document. path is NULL when the text
+ *        sample, date)     one row a document. path is NULL when the text
  *                          cannot be read again (stdin) and '' when it is
  *                          the id; cluster is NULL when the document
  *                          founded its own cluster (whose number is then
  *                          its rowid); keys holds the b band keys (4 bytes
- *                          each), sample the consistent shingle sample.
- *   lsh(k)                 the band-key lookup, one 64-bit integer a
- *                          (document, band): the band key mixed with the
- *                          band number in the high 32 bits, the rowid in
- *                          the low 32. A WITHOUT ROWID table of one
- *                          column costs about 13 bytes a row.
+ *                          each), sample the consistent shingle sample,
+ *                          date its date (Unix seconds; NULL: added).
+ *                          The band-key lookup is built in memory from
+ *                          the keys (index_keys.c); format 1 also kept it
+ *                          in tables lsh and lsh_new, dropped on upgrade.
  *   pairs(a, b, shared, exact)  the verified pairs (a < b rowids) with
  *                          their shared shingle count; Jaccard and the
  *                          containments follow from the two set sizes.
@@ -75,15 +74,6 @@ static const char *const sql_text[NSTMT] = {
     "FROM docs WHERE rowid = ?",
     "INSERT INTO docs(id, path, size, added, title, nsh, digest, cluster, keys, sample, date) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "SELECT docs FROM lsh WHERE k = ?",
-    "INSERT INTO lsh(k, docs) VALUES (?, ?)",
-    "DELETE FROM lsh WHERE k = ?",
-    "UPDATE lsh SET docs = ? WHERE k = ?",
-    "SELECT docs FROM lsh_new WHERE k = ?",
-    "INSERT INTO lsh_new(k, docs) VALUES (?, ?)",
-    "DELETE FROM lsh_new WHERE k = ?",
-    "UPDATE lsh_new SET docs = ? WHERE k = ?",
-    "UPDATE meta SET value = value + ? WHERE key = 'recent'",
     "INSERT OR REPLACE INTO pairs(a, b, shared, exact) VALUES (?, ?, ?, ?)",
     "DELETE FROM pairs WHERE a = ?",
     "DELETE FROM pairs WHERE b = ?",
@@ -98,9 +88,7 @@ static const char schema[] =
     "CREATE TABLE docs(rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
     " path TEXT, size INTEGER, added INTEGER, title TEXT, nsh INTEGER,"
     " digest INTEGER, cluster INTEGER, keys BLOB, sample BLOB, date INTEGER);"
-    "CREATE TABLE lsh(k INTEGER PRIMARY KEY, docs BLOB NOT NULL);"
-    "CREATE TABLE lsh_new(k INTEGER PRIMARY KEY, docs BLOB NOT NULL);"
-    "INSERT INTO meta(key, value) VALUES ('recent', 0);"
+    "INSERT INTO meta(key, value) VALUES ('removed', 0);"
     "CREATE TABLE pairs(a INTEGER, b INTEGER, shared INTEGER, exact INTEGER,"
     " PRIMARY KEY(a, b)) WITHOUT ROWID;"
     "CREATE INDEX pairs_b ON pairs(b);";
@@ -187,6 +175,7 @@ static void index_close(rp_index *ix)
     }
     ix->in_batch = 0;
     ix_cache_clear(ix);
+    ix_keys_free(&ix->keys);
 }
 
 void rp_index_free(rp_index *ix)
@@ -508,6 +497,7 @@ static int upgrade(rp_index *ix, int64_t from)
     if (rc == SQLITE_OK && ver == 1) {
         char sql[128];
         snprintf(sql, sizeof sql, "ALTER TABLE docs ADD COLUMN date INTEGER;"
+                 "DROP TABLE IF EXISTS lsh; DROP TABLE IF EXISTS lsh_new;"
                  "PRAGMA user_version=%d", RP_INDEX_FORMAT);
         rc = sqlite3_exec(ix->db, sql, NULL, NULL, NULL);
     }
@@ -638,8 +628,8 @@ fail: {
 
 void rp_index_set_merge_docs(rp_index *ix, size_t docs)
 {
-    if (ix)
-        ix->merge_docs = docs;
+    (void)ix;   /* format 2 keeps no lookup table to merge */
+    (void)docs;
 }
 
 void rp_index_set_date(rp_index *ix, int64_t date)
@@ -700,22 +690,7 @@ int rp_index_commit(rp_index *ix)
 {
     if (!ix || !ix->db || !ix->in_batch)
         return RP_ESTATE;
-    int rc = RP_OK;
-    if (ix->added) {
-        /* count the documents in the recent lookup; merge it when big */
-        int64_t recent = 0;
-        sqlite3_bind_int64(ix->st[S_NEW_ADD], 1, (int64_t)ix->added);
-        rc = ix_step(ix, S_NEW_ADD);
-        if (rc == RP_OK) {
-            int q = ix_query_int(ix, "SELECT value FROM meta WHERE key = 'recent'", &recent);
-            if (q != SQLITE_ROW && q != SQLITE_DONE)
-                rc = ix_db_fail(ix, q);
-        }
-        if (rc == RP_OK && recent >= (int64_t)(ix->merge_docs ? ix->merge_docs : RP_INDEX_MERGE_DOCS))
-            rc = ix_merge_recent(ix);
-    }
-    if (rc == RP_OK)
-        rc = ix_step(ix, S_COMMIT);
+    int rc = ix_step(ix, S_COMMIT);
     if (rc != RP_OK) {
         char keep[sizeof ix->msg];
         memcpy(keep, ix->msg, sizeof keep);
@@ -736,6 +711,7 @@ void rp_index_rollback(rp_index *ix)
         ix_step(ix, S_ROLLBACK);
     ix->in_batch = 0;
     ix->added = 0;
+    ix->keys.stale = 1;   /* it holds what was rolled back */
     ix_cache_clear(ix);
 }
 int rp_index_stats_get(rp_index *ix, rp_index_stats *st)

@@ -22,9 +22,6 @@
 /* Documents a band key keeps in the lookup; later ones with the same key
  * are found through their other bands. */
 #define RP_INDEX_BUCKET_MAX 256
-/* New lookup rows go to a small table of recent ones, merged into the big
- * one in key order once it holds this many documents' rows. */
-#define RP_INDEX_MERGE_DOCS 65536
 #define RP_INDEX_ROWS 1
 
 /* Writes the sample of the sorted shingle hashes sh[0..n): the shingles

@@ -27,11 +27,26 @@
 
 enum {
     S_FIND_ID, S_DOC_ROW, S_INS_DOC,
-    S_LSH_GET, S_LSH_INS, S_LSH_DEL, S_LSH_SET,   /* main lookup, then recent */
-    S_NEW_GET, S_NEW_INS, S_NEW_DEL, S_NEW_SET, S_NEW_ADD,
     S_INS_PAIR, S_DEL_PAIRS_A, S_DEL_PAIRS_B, S_DEL_DOC, S_BEGIN, S_COMMIT,
     S_ROLLBACK, NSTMT
 };
+
+/* The in-memory band-key lookup (index_keys.c). */
+typedef struct keyent {
+    uint32_t tag;   /* the key mixed with its band */
+    uint32_t row;   /* 0: empty; UINT32_MAX: removed */
+} keyent;
+
+typedef struct keytab {
+    keyent *e;          /* mask + 1 entries; NULL: not built */
+    size_t mask, used;  /* used: entries taken, removed ones included */
+    uint32_t *nsh;      /* set size by row (0: none), nnsh of them */
+    size_t nnsh;
+    int64_t last;       /* the highest row read */
+    int64_t version;    /* PRAGMA data_version when last brought up to date */
+    int64_t removed;    /* the meta counter 'removed' then */
+    int stale;          /* rebuild at the next sync (a rollback) */
+} keytab;
 
 /* A document re-read for exact verification. */
 typedef struct cslot {
@@ -64,7 +79,7 @@ struct rp_index {
     int writable, in_batch;
     int busy_ms;
     size_t added;          /* documents added in the open batch */
-    size_t merge_docs;     /* 0: RP_INDEX_MERGE_DOCS */
+    keytab keys;           /* the band-key lookup */
     char path[1024];
     char msg[512];
     rp_index_load_fn load;
@@ -91,25 +106,30 @@ int ix_query_int(rp_index *ix, const char *sql, int64_t *out);
 /* Empties the cache of re-read documents. */
 void ix_cache_clear(rp_index *ix);
 
-/* index_keys.c: the lookup row of band key `key` in band `band`. */
-int64_t ix_lsh_key(uint32_t key, unsigned band);
+/* index_keys.c: brings the band-key lookup up to date with the file
+ * (built at the first call; call it inside the transaction of each add,
+ * query or removal). @return RP_OK or an RP_E* code. */
+int ix_keys_sync(rp_index *ix);
 
-/* Reads lookup row k of table t (0: lsh, 1: lsh_new) into v, at most cap
- * row numbers. @return their count, or a negative code. */
-long ix_row_get(rp_index *ix, int t, int64_t k, uint32_t *v, long cap);
+/* Adds document row with its band keys (ix->bands of them) and set size
+ * to the lookup. @return RP_OK or RP_ENOMEM. */
+int ix_keys_add(rp_index *ix, int64_t row, const uint32_t *keys, size_t nsh);
 
-/* Reads the documents of band key k, oldest first: the merged lookup then
- * the recent one, at most RP_INDEX_BUCKET_MAX in all. *recent gets how many
- * of them (the last ones) come from the recent table. @return the count,
- * or a negative code. */
-long ix_bucket_get(rp_index *ix, int64_t k, uint32_t *v, long *recent);
+/* Removes document row (with these band keys; NULL: unknown) from the
+ * lookup. */
+void ix_keys_remove(rp_index *ix, int64_t row, const uint32_t *keys);
 
-/* Writes lookup row k of table t with the n row numbers v (deletes it when
- * n is 0; `exists`: the row is there). */
-int ix_bucket_put(rp_index *ix, int t, int64_t k, const uint32_t *v, long n, int exists);
+/* Records a removal in the file (meta 'removed'), so that other processes
+ * rebuild their lookup. @return RP_OK or an RP_E* code. */
+int ix_keys_note_removal(rp_index *ix);
 
-/* Moves the recent lookup rows into the merged ones, in key order. */
-int ix_merge_recent(rp_index *ix);
+/* Reads the documents of band key `key` in band `band` into v (at most
+ * cap; the lookup holds at most RP_INDEX_BUCKET_MAX a key). @return their
+ * count. */
+long ix_keys_get(rp_index *ix, unsigned band, uint32_t key, uint32_t *v, long cap);
+
+/* Frees the lookup. */
+void ix_keys_free(keytab *t);
 
 /* index_match.c: a digest of a shingle set, to tell that a re-read text
  * is the same. */

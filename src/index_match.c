@@ -122,9 +122,6 @@ const rp_doc *ix_exact_doc(rp_index *ix, const stored *s)
 typedef struct probe {
     const rp_doc *d;
     uint32_t *keys;
-    uint32_t *bucket;   /* bands x RP_INDEX_BUCKET_MAX: the lookup rows as read */
-    long *nbucket;      /* per band: documents in its row, -1 not read */
-    long *nrecent;      /* per band: how many of them are in lsh_new */
     uint32_t *sample;
     size_t m;
 } probe;
@@ -137,23 +134,15 @@ static int probe_init(rp_index *ix, const rp_doc *d, probe *p)
         return ix_fail(ix, RP_EINVAL, "document sketched with other options");
     p->keys = malloc(ix->bands * sizeof *p->keys);
     p->sample = malloc(SAMPLE_CAP(d->n) * sizeof *p->sample);
-    p->bucket = malloc((size_t)ix->bands * (RP_INDEX_BUCKET_MAX + 1) * sizeof *p->bucket);
-    p->nbucket = malloc(ix->bands * sizeof *p->nbucket);
-    p->nrecent = malloc(ix->bands * sizeof *p->nrecent);
-    if (!p->keys || !p->sample || !p->bucket || !p->nbucket || !p->nrecent)
+    if (!p->keys || !p->sample)
         return ix_fail(ix, RP_ENOMEM, "out of memory");
     rp_lsh_keys(d->sig, ix->bands, ix->rows, p->keys);
-    for (unsigned b = 0; b < ix->bands; b++)
-        p->nbucket[b] = -1;
     p->m = rp_sample(d->sh, d->n, (unsigned)ix->sample_bits, p->sample);
     return RP_OK;
 }
 
 static void probe_free(probe *p)
 {
-    free(p->bucket);
-    free(p->nbucket);
-    free(p->nrecent);
     free(p->keys);
     free(p->sample);
 }
@@ -185,14 +174,12 @@ static long candidates(rp_index *ix, probe *p, int64_t **out)
     int64_t *v = NULL;
     size_t n = 0, cap = 0;
     *out = NULL;
+    uint32_t got[RP_INDEX_BUCKET_MAX];
+    int code = ix_keys_sync(ix);
+    if (code != RP_OK)
+        return code;
     for (unsigned b = 0; b < ix->bands; b++) {
-        uint32_t *got = p->bucket + (size_t)b * (RP_INDEX_BUCKET_MAX + 1);
-        long m = ix_bucket_get(ix, ix_lsh_key(p->keys[b], b), got, &p->nrecent[b]);
-        p->nbucket[b] = m;
-        if (m < 0) {
-            free(v);
-            return m;
-        }
+        long m = ix_keys_get(ix, b, p->keys[b], got, RP_INDEX_BUCKET_MAX);
         if (m > 0 && rp_grow(&v, &cap, n + (size_t)m, sizeof *v) < 0) {
             free(v);
             return ix_fail(ix, RP_ENOMEM, "out of memory");
@@ -378,23 +365,9 @@ static int remove_row(rp_index *ix, int64_t row)
     }
     if (code != RP_OK)
         return code;
-    for (unsigned b = 0; s.keys && b < ix->bands && code == RP_OK; b++) {
-        uint32_t k, got[RP_INDEX_BUCKET_MAX];
-        memcpy(&k, (const char *)s.keys + 4 * (size_t)b, 4);
-        for (int t = 0; t < 2 && code == RP_OK; t++) {
-            long m = ix_row_get(ix, t, ix_lsh_key(k, b), got, RP_INDEX_BUCKET_MAX), w = 0;
-            if (m < 0) {
-                code = (int)m;
-                break;
-            }
-            for (long i = 0; i < m; i++)
-                if (got[i] != (uint32_t)row)
-                    got[w++] = got[i];
-            if (m > 0 && w != m)
-                code = ix_bucket_put(ix, t, ix_lsh_key(k, b), got, w, 1);
-        }
-    }
+    ix_keys_remove(ix, row, s.keys);
     ix_stored_free(&s);
+    code = ix_keys_note_removal(ix);
     if (code == RP_OK) {
         sqlite3_bind_int64(ix->st[S_DEL_PAIRS_A], 1, row);
         code = ix_step(ix, S_DEL_PAIRS_A);
@@ -473,25 +446,9 @@ static int insert_doc(rp_index *ix, const char *id, const char *path, const char
     if (code != RP_OK)
         return code;
     *row = sqlite3_last_insert_rowid(ix->db);
-    if (*row <= 0 || *row > (int64_t)UINT32_MAX)
-        return ix_fail(ix, RP_EDB, "index is full (row numbers above 2^32)");
-    for (unsigned b = 0; b < ix->bands && code == RP_OK; b++) {
-        /* a bucket full of documents takes no more: they are found
-         * through their other bands */
-        uint32_t *got = p->bucket + (size_t)b * (RP_INDEX_BUCKET_MAX + 1);
-        int64_t k = ix_lsh_key(p->keys[b], b);
-        long recent = 0;
-        long m = p->nbucket[b] >= 0 ? (recent = p->nrecent[b], p->nbucket[b])
-                                     : ix_bucket_get(ix, k, got, &recent);
-        if (m < 0)
-            code = (int)m;
-        else if (m < RP_INDEX_BUCKET_MAX) {
-            /* new entries go to the recent table, which stays small */
-            got[m] = (uint32_t)*row;
-            code = ix_bucket_put(ix, 1, k, got + (m - recent), recent + 1, recent > 0);
-        }
-    }
-    return code;
+    if (*row <= 0 || *row >= (int64_t)UINT32_MAX)
+        return ix_fail(ix, RP_EDB, "index is full (row numbers of 2^32 - 1 and above)");
+    return ix_keys_add(ix, *row, p->keys, p->d->n);
 }
 
 int rp_index_add(rp_index *ix, const char *id, const char *path,
