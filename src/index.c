@@ -70,10 +70,10 @@
 
 static const char *const sql_text[NSTMT] = {
     "SELECT rowid, nsh, digest, COALESCE(cluster, rowid) FROM docs WHERE id = ?",
-    "SELECT id, path, nsh, digest, COALESCE(cluster, rowid), keys, sample "
+    "SELECT id, path, nsh, digest, COALESCE(cluster, rowid), keys, sample, skew "
     "FROM docs WHERE rowid = ?",
-    "INSERT INTO docs(id, path, size, added, title, nsh, digest, cluster, keys, sample, date) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO docs(id, path, size, added, title, nsh, digest, cluster, keys, sample, date, "
+    "skew) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     "INSERT OR REPLACE INTO pairs(a, b, shared, exact) VALUES (?, ?, ?, ?)",
     "DELETE FROM pairs WHERE a = ?",
     "DELETE FROM pairs WHERE b = ?",
@@ -87,7 +87,8 @@ static const char schema[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
     "CREATE TABLE docs(rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
     " path TEXT, size INTEGER, added INTEGER, title TEXT, nsh INTEGER,"
-    " digest INTEGER, cluster INTEGER, keys BLOB, sample BLOB, date INTEGER);"
+    " digest INTEGER, cluster INTEGER, keys BLOB, sample BLOB, date INTEGER,"
+    " skew BLOB);"
     "INSERT INTO meta(key, value) VALUES ('removed', 0);"
     "CREATE TABLE pairs(a INTEGER, b INTEGER, shared INTEGER, exact INTEGER,"
     " PRIMARY KEY(a, b)) WITHOUT ROWID;"
@@ -495,8 +496,9 @@ static int upgrade(rp_index *ix, int64_t from)
     rc = ix_query_int(ix, "PRAGMA user_version", &ver);
     rc = rc == SQLITE_ROW ? SQLITE_OK : rc;
     if (rc == SQLITE_OK && ver == 1) {
-        char sql[128];
+        char sql[256];
         snprintf(sql, sizeof sql, "ALTER TABLE docs ADD COLUMN date INTEGER;"
+                 "ALTER TABLE docs ADD COLUMN skew BLOB;"
                  "DROP TABLE IF EXISTS lsh; DROP TABLE IF EXISTS lsh_new;"
                  "PRAGMA user_version=%d", RP_INDEX_FORMAT);
         rc = sqlite3_exec(ix->db, sql, NULL, NULL, NULL);
@@ -604,11 +606,19 @@ int rp_index_open(rp_index *ix, const char *path, unsigned flags,
     ix->rows = have.rows;
     ix->sample_bits = have.sample_bits;
     ix->writable = write;
+    if (ix_keys_bins(ix) != RP_OK) {
+        code = ix_fail(ix, RP_ENOMEM, "out of memory");
+        goto fail;
+    }
     sqlite3_exec(ix->db, "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
     for (int i = 0; i < NSTMT; i++) {
         if (i == S_INS_DOC && ix->format < 2)
             continue;   /* read-only open of a format 1 index: never added to */
-        rc = sqlite3_prepare_v3(ix->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT,
+        const char *sql = sql_text[i];
+        if (i == S_DOC_ROW && ix->format < 2)
+            sql = "SELECT id, path, nsh, digest, COALESCE(cluster, rowid), keys, sample, NULL "
+                  "FROM docs WHERE rowid = ?";
+        rc = sqlite3_prepare_v3(ix->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
                                 &ix->st[i], NULL);
         if (rc != SQLITE_OK) {
             code = rc == SQLITE_ERROR ? ix_fail(ix, RP_EFORMAT, "not a reprint index (tables missing)")

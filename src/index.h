@@ -23,6 +23,11 @@
  * are found through their other bands. */
 #define RP_INDEX_BUCKET_MAX 256
 #define RP_INDEX_ROWS 1
+/* Containment candidates (LSH Ensemble, as scan's rp_lsh_ensemble): the
+ * index keeps this many single MinHash values a document beyond its
+ * bands, each pairing only documents whose sizes differ by the bin's
+ * ratio or more (see docs/index.md, "Candidates"). */
+#define RP_INDEX_SKEW_BINS 32
 
 /* Writes the sample of the sorted shingle hashes sh[0..n): the shingles
  * whose hash has its top `bits` bits zero, each as the next

@@ -63,7 +63,8 @@ typedef struct stored {
     char *path;     /* the file to re-read, or NULL */
     size_t nsh;
     uint64_t digest;
-    uint32_t *keys; /* bands */
+    uint32_t *keys; /* bands, then nskew containment values */
+    int has_skew;   /* the row has its containment values (format 2) */
     uint32_t *sample;
     size_t m;
 } stored;
@@ -74,6 +75,9 @@ struct rp_index {
     rp_options o;
     unsigned bands, rows;
     int sample_bits;
+    unsigned nskew;        /* containment bins kept (index_keys.c) */
+    unsigned skew_bin[RP_INDEX_SKEW_BINS];
+    double skew_ratio[RP_INDEX_SKEW_BINS];
     int format;            /* the file's format version (1: no dates) */
     int64_t date;          /* rp_index_set_date; 0: the time of adding */
     int writable, in_batch;
@@ -106,17 +110,29 @@ int ix_query_int(rp_index *ix, const char *sql, int64_t *out);
 /* Empties the cache of re-read documents. */
 void ix_cache_clear(rp_index *ix);
 
+/* index_keys.c: chooses the containment bins of ix (after its settings
+ * are known). @return RP_OK or RP_ENOMEM. */
+int ix_keys_bins(rp_index *ix);
+
 /* index_keys.c: brings the band-key lookup up to date with the file
  * (built at the first call; call it inside the transaction of each add,
  * query or removal). @return RP_OK or an RP_E* code. */
 int ix_keys_sync(rp_index *ix);
 
-/* Adds document row with its band keys (ix->bands of them) and set size
- * to the lookup. @return RP_OK or RP_ENOMEM. */
-int ix_keys_add(rp_index *ix, int64_t row, const uint32_t *keys, size_t nsh);
+/* Adds document row with its lookup keys (ix->bands band keys, then
+ * ix->nskew containment values when nkeys says so) and set size to the
+ * lookup. @return RP_OK or RP_ENOMEM. */
+int ix_keys_add(rp_index *ix, int64_t row, const uint32_t *keys, unsigned nkeys, size_t nsh);
 
-/* Removes document row (with these band keys; NULL: unknown) from the
- * lookup. */
+/* @return nonzero when a document of nsh shingles may be a containment
+ * candidate of one of `other` shingles through bin j. */
+int ix_keys_skew_ok(const rp_index *ix, unsigned j, size_t nsh, size_t other);
+
+/* @return the set size of row as the lookup knows it (0: unknown). */
+size_t ix_keys_nsh(const rp_index *ix, int64_t row);
+
+/* Removes document row (with these ix->bands + ix->nskew lookup keys;
+ * NULL: unknown) from the lookup. */
 void ix_keys_remove(rp_index *ix, int64_t row, const uint32_t *keys);
 
 /* Records a removal in the file (meta 'removed'), so that other processes

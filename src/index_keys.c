@@ -16,6 +16,19 @@
  * added; a removal anywhere (the meta counter 'removed') or a rolled-back
  * batch of our own rebuilds it whole.
  *
+ * Containment candidates follow scan (rp_lsh_ensemble in lsh.c, after LSH
+ * Ensemble, Zhu, Nargesian, Pu and Miller, VLDB 2016): besides its bands,
+ * a document is entered under RP_INDEX_SKEW_BINS single MinHash values
+ * (bins), the first ones after those its bands already use, and bin j
+ * pairs only documents whose set sizes differ by rp_lsh_ratios()'s ratio
+ * for it or more: a short article inside a long one has a Jaccard far
+ * below its containment, too low for the bands. Scan uses every bin up to
+ * the corpus's widest size ratio; the index keeps a fixed number, so it
+ * reaches size ratios up to that of its last bin (about 8.8 at threshold
+ * 0.5 with 32 bands of one row) and finds wider pairs by the bands only.
+ * The values are kept whole (32 bits): scan's 16-bit values meet by chance
+ * and need its screen, which needs the whole signature.
+ *
  * A key keeps at most RP_INDEX_BUCKET_MAX documents, the oldest (lowest
  * rows) when it is built; later ones are found through their other bands.
  * Two (band, key) pairs may share a tag: their documents then meet as
@@ -24,8 +37,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include "index_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "lsh.h"
 
 #define EMPTY 0u
 #define GONE UINT32_MAX   /* a removed entry: probing goes on past it */
@@ -79,11 +95,11 @@ static int reserve(keytab *t, size_t more)
     return 0;
 }
 
-/* Adds row under each of its keys (a key already holding
+/* Adds row under each of its n keys (a key already holding
  * RP_INDEX_BUCKET_MAX documents takes no more). */
-static void put(keytab *t, uint32_t row, const uint32_t *keys, unsigned bands)
+static void put(keytab *t, uint32_t row, const uint32_t *keys, unsigned n)
 {
-    for (unsigned b = 0; b < bands; b++) {
+    for (unsigned b = 0; b < n; b++) {
         uint32_t tag = tag_of(keys[b], b);
         size_t i = home(t, tag), slot = SIZE_MAX;
         unsigned have = 0;
@@ -124,14 +140,43 @@ static int set_nsh(keytab *t, uint32_t row, uint32_t nsh)
     return 0;
 }
 
-int ix_keys_add(rp_index *ix, int64_t row, const uint32_t *keys, size_t nsh)
+int ix_keys_bins(rp_index *ix)
+{
+    unsigned K = ix->o.hashes;
+    double *ratio = malloc(K * sizeof *ratio);
+    ix->nskew = 0;
+    if (!ratio)
+        return RP_ENOMEM;
+    if (rp_lsh_ratios(ix->o.threshold, K, ix->bands, ix->rows, ratio) == RP_OK)
+        for (unsigned i = 0; i < K && ix->nskew < RP_INDEX_SKEW_BINS; i++) {
+            if ((ix->rows == 1 && i < ix->bands) || !isfinite(ratio[i]))
+                continue;   /* a band already, or no pair needs it */
+            ix->skew_bin[ix->nskew] = i;
+            ix->skew_ratio[ix->nskew++] = ratio[i];
+        }
+    free(ratio);
+    return RP_OK;
+}
+
+int ix_keys_skew_ok(const rp_index *ix, unsigned j, size_t nsh, size_t other)
+{
+    double lo = (double)(nsh < other ? nsh : other), hi = (double)(nsh < other ? other : nsh);
+    return lo > 0 && hi >= ix->skew_ratio[j] * lo;
+}
+
+size_t ix_keys_nsh(const rp_index *ix, int64_t row)
+{
+    return row > 0 && (uint64_t)row < ix->keys.nnsh ? ix->keys.nsh[row] : 0;
+}
+
+int ix_keys_add(rp_index *ix, int64_t row, const uint32_t *keys, unsigned nkeys, size_t nsh)
 {
     keytab *t = &ix->keys;
     if (!t->e)
         return RP_OK;   /* not built yet: the build will read this row */
-    if (reserve(t, ix->bands) < 0 || set_nsh(t, (uint32_t)row, (uint32_t)nsh) < 0)
+    if (reserve(t, nkeys) < 0 || set_nsh(t, (uint32_t)row, (uint32_t)nsh) < 0)
         return ix_fail(ix, RP_ENOMEM, "out of memory");
-    put(t, (uint32_t)row, keys, ix->bands);
+    put(t, (uint32_t)row, keys, nkeys);
     if (row > t->last)
         t->last = row;
     return RP_OK;
@@ -142,7 +187,7 @@ void ix_keys_remove(rp_index *ix, int64_t row, const uint32_t *keys)
     keytab *t = &ix->keys;
     if (!t->e || !keys)
         return;
-    for (unsigned b = 0; b < ix->bands; b++) {
+    for (unsigned b = 0; b < ix->bands + ix->nskew; b++) {
         uint32_t tag = tag_of(keys[b], b);
         for (size_t i = home(t, tag); t->e[i].row != EMPTY; i = (i + 1) & t->mask)
             if (t->e[i].tag == tag && t->e[i].row == (uint32_t)row) {
@@ -180,14 +225,16 @@ static int load_from(rp_index *ix)
 {
     keytab *t = &ix->keys;
     sqlite3_stmt *q = NULL;
-    int rc = sqlite3_prepare_v2(ix->db, "SELECT rowid, keys, nsh FROM docs WHERE rowid > ? "
-                                "ORDER BY rowid", -1, &q, NULL);
+    int rc = sqlite3_prepare_v2(ix->db, ix->format >= 2
+                                ? "SELECT rowid, keys, nsh, skew FROM docs WHERE rowid > ? ORDER BY rowid"
+                                : "SELECT rowid, keys, nsh, NULL FROM docs WHERE rowid > ? ORDER BY rowid",
+                                -1, &q, NULL);
     if (rc != SQLITE_OK)
         return ix_db_fail(ix, rc);
     sqlite3_bind_int64(q, 1, t->last);
     int code = RP_OK;
-    size_t kb = (size_t)ix->bands * 4;
-    uint32_t *keys = malloc(kb ? kb : 1);
+    size_t kb = (size_t)ix->bands * 4, sb = (size_t)ix->nskew * 4;
+    uint32_t *keys = malloc(kb + sb + 1);
     if (!keys)
         code = ix_fail(ix, RP_ENOMEM, "out of memory");
     while (code == RP_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -200,11 +247,17 @@ static int load_from(rp_index *ix)
             row >= (int64_t)UINT32_MAX || nsh < 1 || nsh > (int64_t)UINT32_MAX)
             continue;   /* a damaged row: found by nothing */
         memcpy(keys, b, kb);
-        if (reserve(t, ix->bands) < 0 || set_nsh(t, (uint32_t)row, (uint32_t)nsh) < 0) {
+        unsigned nk = ix->bands;
+        const void *sk = sqlite3_column_blob(q, 3);
+        if (sk && (size_t)sqlite3_column_bytes(q, 3) == sb) {
+            memcpy(keys + ix->bands, sk, sb);
+            nk += ix->nskew;
+        }
+        if (reserve(t, nk) < 0 || set_nsh(t, (uint32_t)row, (uint32_t)nsh) < 0) {
             code = ix_fail(ix, RP_ENOMEM, "out of memory");
             break;
         }
-        put(t, (uint32_t)row, keys, ix->bands);
+        put(t, (uint32_t)row, keys, nk);
     }
     if (code == RP_OK && rc != SQLITE_DONE)
         code = ix_db_fail(ix, rc);

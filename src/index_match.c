@@ -68,7 +68,7 @@ int ix_stored_get(rp_index *ix, int64_t row, stored *s)
     s->id = strdup(id);
     s->has_path = path != NULL;
     s->path = path ? strdup(path[0] ? path : id) : NULL;
-    s->keys = malloc(kn ? kn : 1);
+    s->keys = calloc((size_t)ix->bands + ix->nskew + 1, sizeof *s->keys);
     /* a value takes at least one byte: the blob bounds the count */
     size_t scap = sn < s->nsh ? sn + 1 : SAMPLE_CAP(s->nsh);
     s->sample = malloc(scap * sizeof *s->sample);
@@ -78,6 +78,11 @@ int ix_stored_get(rp_index *ix, int64_t row, stored *s)
     }
     if (kn)
         memcpy(s->keys, kb, kn);
+    const void *xb = sqlite3_column_blob(q, 7);
+    if (xb && (size_t)sqlite3_column_bytes(q, 7) == (size_t)ix->nskew * 4) {
+        memcpy(s->keys + ix->bands, xb, (size_t)ix->nskew * 4);
+        s->has_skew = 1;
+    }
     s->m = sb ? rp_sample_decode(sb, sn, s->sample, scap) : 0;
     if (s->m == (size_t)-1) {
         code = ix_fail(ix, RP_EFORMAT, "index is damaged (sample of row %lld)", (long long)row);
@@ -132,11 +137,13 @@ static int probe_init(rp_index *ix, const rp_doc *d, probe *p)
     p->d = d;
     if (d->K != ix->o.hashes)
         return ix_fail(ix, RP_EINVAL, "document sketched with other options");
-    p->keys = malloc(ix->bands * sizeof *p->keys);
+    p->keys = malloc(((size_t)ix->bands + ix->nskew) * sizeof *p->keys);
     p->sample = malloc(SAMPLE_CAP(d->n) * sizeof *p->sample);
     if (!p->keys || !p->sample)
         return ix_fail(ix, RP_ENOMEM, "out of memory");
     rp_lsh_keys(d->sig, ix->bands, ix->rows, p->keys);
+    for (unsigned j = 0; j < ix->nskew; j++)
+        p->keys[ix->bands + j] = d->sig[ix->skew_bin[j]];
     p->m = rp_sample(d->sh, d->n, (unsigned)ix->sample_bits, p->sample);
     return RP_OK;
 }
@@ -167,8 +174,9 @@ static int cmp_i64(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* Collects the rowids that share a band key with the probe (sorted,
- * each once). @return the count, or a negative RP_E* code. */
+/* Collects the rowids that share a band key with the probe, or one of its
+ * containment values with a size ratio the bin asks for (sorted, each
+ * once). @return the count, or a negative RP_E* code. */
 static long candidates(rp_index *ix, probe *p, int64_t **out)
 {
     int64_t *v = NULL;
@@ -178,14 +186,16 @@ static long candidates(rp_index *ix, probe *p, int64_t **out)
     int code = ix_keys_sync(ix);
     if (code != RP_OK)
         return code;
-    for (unsigned b = 0; b < ix->bands; b++) {
+    for (unsigned b = 0; b < ix->bands + ix->nskew; b++) {
         long m = ix_keys_get(ix, b, p->keys[b], got, RP_INDEX_BUCKET_MAX);
         if (m > 0 && rp_grow(&v, &cap, n + (size_t)m, sizeof *v) < 0) {
             free(v);
             return ix_fail(ix, RP_ENOMEM, "out of memory");
         }
         for (long i = 0; i < m; i++)
-            v[n++] = got[i];
+            if (b < ix->bands ||
+                ix_keys_skew_ok(ix, b - ix->bands, p->d->n, ix_keys_nsh(ix, got[i])))
+                v[n++] = got[i];
     }
     if (n > 1)
         qsort(v, n, sizeof *v, cmp_i64);
@@ -201,12 +211,13 @@ static long candidates(rp_index *ix, probe *p, int64_t **out)
  * keys that met only through the mixing of bands.) */
 static int same_band(const rp_index *ix, const probe *p, const stored *s)
 {
-    for (unsigned b = 0; b < ix->bands; b++) {
-        uint32_t k;
-        memcpy(&k, (const char *)s->keys + 4 * (size_t)b, 4);
-        if (k == p->keys[b])
+    for (unsigned b = 0; b < ix->bands; b++)
+        if (s->keys[b] == p->keys[b])
             return 1;
-    }
+    for (unsigned j = 0; s->has_skew && j < ix->nskew; j++)
+        if (s->keys[ix->bands + j] == p->keys[ix->bands + j] &&
+            ix_keys_skew_ok(ix, j, p->d->n, s->nsh))
+            return 1;
     return 0;
 }
 
@@ -441,6 +452,7 @@ static int insert_doc(rp_index *ix, const char *id, const char *path, const char
     sqlite3_bind_blob(q, 9, p->keys, (int)(ix->bands * 4), SQLITE_STATIC);
     sqlite3_bind_blob(q, 10, sb, (int)sn, SQLITE_STATIC);
     sqlite3_bind_int64(q, 11, ix->date ? ix->date : (int64_t)time(NULL));
+    sqlite3_bind_blob(q, 12, p->keys + ix->bands, (int)(ix->nskew * 4), SQLITE_STATIC);
     int code = ix_step(ix, S_INS_DOC);
     free(sb);
     if (code != RP_OK)
@@ -448,7 +460,7 @@ static int insert_doc(rp_index *ix, const char *id, const char *path, const char
     *row = sqlite3_last_insert_rowid(ix->db);
     if (*row <= 0 || *row >= (int64_t)UINT32_MAX)
         return ix_fail(ix, RP_EDB, "index is full (row numbers of 2^32 - 1 and above)");
-    return ix_keys_add(ix, *row, p->keys, p->d->n);
+    return ix_keys_add(ix, *row, p->keys, ix->bands + ix->nskew, p->d->n);
 }
 
 int rp_index_add(rp_index *ix, const char *id, const char *path,

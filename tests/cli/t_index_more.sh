@@ -159,7 +159,11 @@ rp index add "$V1" "$CRAFT/s0_a_original.txt" "$CRAFT/s0_b_cut.txt" >/dev/null 2
 python3 - "$V1" <<'EOF'
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
+# format 1: no date, no containment values, the lookup in two tables
 c.execute("alter table docs drop column date")
+c.execute("alter table docs drop column skew")
+c.execute("create table lsh(k integer primary key, docs blob not null)")
+c.execute("create table lsh_new(k integer primary key, docs blob not null)")
 c.execute("pragma user_version = 1")
 c.commit()
 EOF
@@ -169,3 +173,11 @@ check "format 1: add upgrades" 0 -- rp index add --date 2026-03-01 "$V1" "$CRAFT
 check "format 1: upgraded" 0 -- rp index stats "$V1"
 has "format 1: upgraded" "$T/out" "format 2"
 has "format 1: kept its documents" "$T/out" "documents  3"
+has "format 1: its pairs found after the upgrade" "$T/out" "pairs      3"
+if python3 - "$V1" <<'EOF'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+t = {r[0] for r in c.execute("select name from sqlite_master where type = 'table'")}
+assert "lsh" not in t and "lsh_new" not in t, t
+EOF
+then ok; else bad "format 1: lookup tables dropped on upgrade"; fi
