@@ -149,9 +149,10 @@ const char *rp_index_errmsg(const rp_index *ix)
 /* Opening                                                              */
 /* ------------------------------------------------------------------ */
 
-rp_index *rp_index_new(void)
+int rp_index_new(rp_index **out)
 {
-    return calloc(1, sizeof(rp_index));
+    *out = calloc(1, sizeof(rp_index));
+    return *out ? RP_OK : RP_ENOMEM;
 }
 
 void ix_cache_clear(rp_index *ix)
@@ -634,12 +635,6 @@ fail: {
         memcpy(ix->msg, keep, sizeof keep);
         return code;
     }
-}
-
-void rp_index_set_merge_docs(rp_index *ix, size_t docs)
-{
-    (void)ix;   /* format 2 keeps no lookup table to merge */
-    (void)docs;
 }
 
 void rp_index_set_date(rp_index *ix, int64_t date)

@@ -110,7 +110,7 @@ const rp_doc *ix_exact_doc(rp_index *ix, const stored *s)
     size_t len = 0;
     rp_doc *d = NULL;
     if (ix->load(ix->load_ctx, s->path, &text, &len) == RP_OK) {
-        d = rp_doc_new(text, len, &ix->o, NULL);
+        rp_doc_new(text, len, &ix->o, &d);
         if (d && (d->n != s->nsh || ix_digest(d) != s->digest)) {
             rp_doc_free(d);
             d = NULL;
