@@ -526,7 +526,7 @@ RP_API void rp_diff_clear(rp_diff *d);
  * ---------------------------------------------------------------------- */
 
 /* Version of the index file format (PRAGMA user_version). */
-#define RP_INDEX_FORMAT 1
+#define RP_INDEX_FORMAT 2
 
 /* Shingles sampled for verification without the text: those whose hash
  * falls in the lowest 2^-bits of the hash space (default 3, one in 8). */
@@ -625,6 +625,50 @@ RP_API int rp_index_add(rp_index *ix, const char *id, const char *path,
 RP_API int rp_index_query(rp_index *ix, const char *id, const rp_doc *d,
                    rp_index_result *res);
 
+/* As rp_index_query, but res lists the `top` candidates (documents that
+ * share a band key with d) with the highest scores, whether or not they
+ * reach the threshold (m[i].sim.similar tells); res->cluster is chosen
+ * from the similar ones only. top 0 is rp_index_query. */
+RP_API int rp_index_query_top(rp_index *ix, const char *id, const rp_doc *d,
+                              size_t top, rp_index_result *res);
+
+/* Sets the date (Unix seconds, UTC) stored with the documents added from
+ * now on, e.g. their publication date; 0 (the default): the time each is
+ * added. rp_index_prune goes by it. */
+RP_API void rp_index_set_date(rp_index *ix, int64_t date);
+
+/* Removes every document dated before `before` (Unix seconds), with its
+ * pairs, in one transaction (or the open batch). *removed (if not NULL)
+ * gets how many. @return RP_OK or an RP_E* code. */
+RP_API int rp_index_prune(rp_index *ix, int64_t before, size_t *removed);
+
+/* One indexed document as rp_index_list gives it (borrowed for the call). */
+typedef struct rp_index_doc {
+    int64_t row;         /* row number: the order documents were added */
+    const char *id;
+    const char *path;    /* where its text is read again; NULL: nowhere */
+    const char *title;   /* NULL: none */
+    uint64_t size;       /* bytes of input */
+    int64_t added;       /* when it was added (Unix seconds) */
+    int64_t date;        /* its date (rp_index_set_date; else added) */
+    int64_t cluster;     /* the cluster it joined when added */
+    size_t shingles;
+} rp_index_doc;
+
+typedef int (*rp_index_doc_fn)(void *ctx, const rp_index_doc *doc);
+
+/* Passes each indexed document to fn in the order they were added, or
+ * only the one with this id (id not NULL). A nonzero return of fn stops
+ * and is returned. @return RP_OK, fn's value, RP_ENOTFOUND (no such id)
+ * or an RP_E* code. */
+RP_API int rp_index_list(rp_index *ix, const char *id, rp_index_doc_fn fn, void *ctx);
+
+/* The stored verified pairs of document id, best score first, in res
+ * (a: that document, b: the other; free with rp_index_result_free;
+ * res->cluster is its cluster). @return RP_OK, RP_ENOTFOUND or an RP_E*
+ * code. */
+RP_API int rp_index_pairs(rp_index *ix, const char *id, rp_index_result *res);
+
 /* Removes the document with this id.
  * @return RP_OK, RP_ENOTFOUND or an RP_E* code. */
 RP_API int rp_index_remove(rp_index *ix, const char *id);
@@ -650,8 +694,9 @@ typedef struct rp_index_member {
                             the share of `with` found in this document */
 } rp_index_member;
 
-/* Called once per cluster, in the order of rp_corpus_nclusters (cluster
- * is 1, 2, ...; the representative is m[0]). After the n members,
+/* Called once per cluster, in the order of rp_corpus_nclusters (the
+ * representative is m[0]). cluster is the index's number for it, the one
+ * rp_index_add gave most of its members (see rp_index_export). After the n members,
  * m[n], m[n + 1], ... up to an entry whose id is NULL are the cluster's
  * related documents (rp_cluster_related; none when m[n].id is NULL).
  * A nonzero return stops the export and is returned by rp_index_export. */
@@ -660,7 +705,10 @@ typedef int (*rp_index_export_fn)(void *ctx, size_t cluster,
 
 /* Clusters the indexed documents from their stored verified pairs exactly
  * as rp_corpus_run does (documents in the order they were added) and
- * passes each cluster to fn. @return RP_OK, fn's nonzero value, or an
+ * passes each cluster to fn. A cluster is numbered as rp_index_add
+ * numbered most of its members (the smaller number on a tie); when that
+ * number is taken by an earlier cluster (the re-clustering split what
+ * adding had joined), by its representative's row number. @return RP_OK, fn's nonzero value, or an
  * RP_E* code. */
 RP_API int rp_index_export(rp_index *ix, rp_index_export_fn fn, void *ctx);
 

@@ -22,15 +22,12 @@
 /* Documents a band key keeps in the lookup; later ones with the same key
  * are found through their other bands. */
 #define RP_INDEX_BUCKET_MAX 256
-/* New lookup rows go to a small table of recent ones, merged into the big
- * one in key order once it holds this many documents' rows. */
-#define RP_INDEX_MERGE_DOCS 65536
 #define RP_INDEX_ROWS 1
-
-/* Sets the number of documents whose rows the table of recent rows holds
- * before the commit that merges it (default RP_INDEX_MERGE_DOCS), so that
- * the tests can reach the merge with a few documents. */
-void rp_index_set_merge_docs(rp_index *ix, size_t docs);
+/* Containment candidates (LSH Ensemble, as scan's rp_lsh_ensemble): the
+ * index keeps this many single MinHash values a document beyond its
+ * bands, each pairing only documents whose sizes differ by the bin's
+ * ratio or more (see docs/index.md, "Candidates"). */
+#define RP_INDEX_SKEW_BINS 32
 
 /* Writes the sample of the sorted shingle hashes sh[0..n): the shingles
  * whose hash has its top `bits` bits zero, each as the next

@@ -48,17 +48,29 @@ double sim_get(const rp_options *o, rp_option opt);
 rp_options *sim_new(void);
 
 /* The input options that scan and index share, as long-option codes:
- * --hidden, --max-bytes (K, M, G suffixes), --input, --id-field and
- * --text-field. */
+ * --hidden, --max-bytes (K, M, G suffixes), --input, --id-field,
+ * --text-field, --include and --exclude. */
 enum {
-    OPT_IN_HIDDEN = 1100, OPT_IN_MAXB, OPT_IN_INPUT, OPT_IN_IDF, OPT_IN_TEXTF
+    OPT_IN_HIDDEN = 1100, OPT_IN_MAXB, OPT_IN_INPUT, OPT_IN_IDF, OPT_IN_TEXTF,
+    OPT_IN_INCL, OPT_IN_EXCL
 };
+
+/* The default of --max-bytes: the largest file, line or record read. */
+#define DEFAULT_MAX_BYTES ((size_t)64 << 20)
 
 /* Applies option c, with its argument arg, to *io (input.h) when c is one
  * of the shared input options. @return 1 when it was, 0 when c is not one
  * of them, -1 on a bad argument (reported). */
 struct input_opts;
 int parse_input_option(int c, const char *arg, struct input_opts *io);
+
+/* Frees what parse_input_option allocated in *io (the pattern lists). */
+void input_options_free(struct input_opts *io);
+
+/* Checks the similarity options of command cmd once all are parsed:
+ * --bands and --rows go together and fit in --hashes. @return 0, or -1
+ * (reported). */
+int check_sim_options(const char *cmd, const rp_options *ro);
 
 /* Parses a number for option name; reports and returns -1 when invalid. */
 int parse_double(const char *name, const char *arg, double lo, double hi, double *out);

@@ -17,19 +17,19 @@
 #define _POSIX_C_SOURCE 200809L
 #include <getopt.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "input.h"
 #include "output.h"
 #include "reprint.h"
-#include "../pool.h"
-#include "../util.h"
-#include "input.h"
 
-#define DEFAULT_MAX_BYTES ((size_t)64 << 20)
 #define TITLE_MAX 200
 #define SKETCH_BATCH 256
 
@@ -39,6 +39,8 @@ typedef struct ix_opts {
     int sample_bits;     /* -1: stored / default */
     input_opts io;       /* paths and stdin */
     int report, json, verbose, stats;
+    unsigned long top;   /* query --top N; 0: matches only */
+    int64_t date;        /* add --date, prune --before; 0: none */
     unsigned long batch, busy_ms;
     unsigned threads;
 } ix_opts;
@@ -59,6 +61,9 @@ static void usage_index(FILE *f)
           "  query DB PATH...|-            print the matches of each input, change nothing\n"
           "  stats DB                      documents, clusters, size on disk, settings\n"
           "  rm DB ID...                   remove documents\n"
+          "  prune --before DATE DB        remove the documents dated before DATE\n"
+          "  list DB                       one JSON line per document\n"
+          "  show DB ID                    a document and its verified pairs\n"
           "  export DB [--json]            the clusters, in the shape of scan --json\n"
           "\n"
           "'reprint index COMMAND --help' describes a command.\n", f);
@@ -88,6 +93,9 @@ static void usage_input(FILE *f)
     fprintf(f,
         "input:\n"
         "      --hidden            read hidden files and folders too\n"
+        "      --include GLOB      in folders, read only files whose name matches\n"
+        "                          (repeatable)\n"
+        "      --exclude GLOB      skip files and folders whose name matches\n"
         "      --max-bytes N       skip files larger than N bytes; K, M, G suffixes\n"
         "                          (default %zu)\n"
         "  -j, --threads N         threads that read and sketch files (default: CPUs)\n"
@@ -117,7 +125,10 @@ static void usage_add(FILE *f)
           "      --report            print one JSON line per document, as query does,\n"
           "                          flushed at once (for feeds)\n"
           "      --batch N           documents per transaction (default 1000; with\n"
-          "                          --report every document is committed at once)\n", f);
+          "                          --report every document is committed at once)\n"
+          "      --date DATE         the date stored with every document (YYYY-MM-DD,\n"
+          "                          YYYY-MM-DDTHH:MM[:SS][Z] or @SECONDS, UTC; default:\n"
+          "                          a file's modification time, else the time added)\n", f);
     usage_sim(f);
     usage_input(f);
 }
@@ -129,7 +140,10 @@ static void usage_query(FILE *f)
           "Prints one JSON line per document: its id, the cluster it is in or would\n"
           "join (null: a new one) and its verified matches in the index, best first.\n"
           "Never changes the index.\n"
-          "\n", f);
+          "\n"
+          "      --top N             list the N candidates (documents sharing an LSH\n"
+          "                          band key) with the highest scores, also below\n"
+          "                          the threshold, each with \"similar\": true|false\n", f);
     usage_sim(f);
     usage_input(f);
 }
@@ -151,6 +165,36 @@ static void usage_rm(FILE *f)
           "  -h, --help              show this help\n", f);
 }
 
+static void usage_prune(FILE *f)
+{
+    fputs("usage: reprint index prune --before DATE DB\n"
+          "\n"
+          "Removes the documents dated before DATE (one transaction), for a rolling\n"
+          "window of news. A document's date is add --date, else its file's\n"
+          "modification time, else the time it was added.\n"
+          "      --before DATE       YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z] or @SECONDS (UTC)\n"
+          "  -v, --verbose           say how many were removed\n"
+          "  -h, --help              show this help\n", f);
+}
+
+static void usage_list(FILE *f)
+{
+    fputs("usage: reprint index list DB\n"
+          "\n"
+          "Prints one JSON line per document, in the order they were added: id,\n"
+          "cluster, date, added, size, shingles, title and path.\n"
+          "  -h, --help              show this help\n", f);
+}
+
+static void usage_show(FILE *f)
+{
+    fputs("usage: reprint index show DB ID\n"
+          "\n"
+          "Prints the document with this id as index list does, with its stored\n"
+          "verified pairs as \"matches\", best first.\n"
+          "  -h, --help              show this help\n", f);
+}
+
 static void usage_export(FILE *f)
 {
     fputs("usage: reprint index export DB [--json]\n"
@@ -162,11 +206,78 @@ static void usage_export(FILE *f)
 }
 
 /* ------------------------------------------------------------------ */
+/* Dates                                                                */
+/* ------------------------------------------------------------------ */
+
+/* Days from 1970-01-01 to the civil date y-m-d (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Parses a date for option name: YYYY-MM-DD, optionally followed by
+ * THH:MM or THH:MM:SS and Z (all UTC), or @SECONDS since 1970.
+ * @return 0, or -1 (reported). */
+static int parse_date(const char *name, const char *arg, int64_t *out)
+{
+    int y, mo, d, h = 0, mi = 0, sec = 0, n = -1;
+    if (arg[0] == '@') {
+        char *end;
+        long long v = strtoll(arg + 1, &end, 10);
+        if (end != arg + 1 && !*end && v > 0) {
+            *out = v;
+            return 0;
+        }
+    } else if (arg[0] >= '0' && arg[0] <= '9' &&
+               sscanf(arg, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && n > 0) {
+        const char *p = arg + n;
+        if (*p == 'T') {
+            n = -1;
+            if (sscanf(p, "T%2d:%2d%n", &h, &mi, &n) == 2 && n > 0) {
+                p += n;
+                n = -1;
+                if (*p == ':')
+                    p = sscanf(p, ":%2d%n", &sec, &n) == 1 && n > 0 ? p + n : "?";
+                if (*p == 'Z')
+                    p++;
+            } else {
+                p = "?";
+            }
+        }
+        if (!*p && y >= 1970 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 &&
+            h >= 0 && h < 24 && mi >= 0 && mi < 60 && sec >= 0 && sec < 61) {
+            *out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec;
+            return 0;
+        }
+    }
+    diag("invalid %s '%s' (expected YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z] or @SECONDS)",
+         name, safe(arg));
+    return -1;
+}
+
+/* Prints t (Unix seconds) as a JSON string in ISO 8601, UTC. */
+static void json_date(FILE *f, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char buf[64];
+    if (!gmtime_r(&tt, &tm) || !strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        snprintf(buf, sizeof buf, "@%lld", (long long)t);
+    fprintf(f, "\"%s\"", buf);
+}
+
+/* ------------------------------------------------------------------ */
 /* Options                                                              */
 /* ------------------------------------------------------------------ */
 
 enum {
-    OPT_REPORT = 256, OPT_BATCH, OPT_SAMPLE, OPT_JSON, OPT_BUSY, OPT_STATS
+    OPT_REPORT = 256, OPT_BATCH, OPT_SAMPLE, OPT_JSON, OPT_BUSY, OPT_STATS, OPT_TOP,
+    OPT_DATE, OPT_BEFORE
 };
 
 static const struct option longopts[] = {
@@ -180,6 +291,8 @@ static const struct option longopts[] = {
     {"keep-boilerplate", no_argument, NULL, OPT_SIM_KEEP},
     {"sample-bits", required_argument, NULL, OPT_SAMPLE},
     {"hidden", no_argument, NULL, OPT_IN_HIDDEN},
+    {"include", required_argument, NULL, OPT_IN_INCL},
+    {"exclude", required_argument, NULL, OPT_IN_EXCL},
     {"max-bytes", required_argument, NULL, OPT_IN_MAXB},
     {"threads", required_argument, NULL, 'j'},
     {"busy-timeout", required_argument, NULL, OPT_BUSY},
@@ -187,6 +300,9 @@ static const struct option longopts[] = {
     {"batch", required_argument, NULL, OPT_BATCH},
     {"json", no_argument, NULL, OPT_JSON},
     {"stats", no_argument, NULL, OPT_STATS},
+    {"top", required_argument, NULL, OPT_TOP},
+    {"date", required_argument, NULL, OPT_DATE},
+    {"before", required_argument, NULL, OPT_BEFORE},
     {"input", required_argument, NULL, OPT_IN_INPUT},
     {"id-field", required_argument, NULL, OPT_IN_IDF},
     {"text-field", required_argument, NULL, OPT_IN_TEXTF},
@@ -196,7 +312,8 @@ static const struct option longopts[] = {
 };
 
 /* What each subcommand accepts, beyond -h. */
-enum { A_SIM = 1, A_INPUT = 2, A_REPORT = 4, A_JSON = 8 };
+enum { A_SIM = 1, A_INPUT = 2, A_REPORT = 4, A_JSON = 8, A_TOP = 16, A_DATE = 32,
+       A_BEFORE = 64 };
 
 /* @return 0, 1 to exit 0 (help), or -1 on a usage error. */
 static int parse(const char *sub, int argc, char **argv, unsigned allow,
@@ -215,23 +332,36 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "t:k:j:vh", longopts, NULL)) != -1) {
+    int li = -1;
+    while ((c = getopt_long(argc, argv, "t:k:j:vh", longopts, &li)) != -1) {
         unsigned need = 0;
         switch (c) {
         case 't': case 'k': case OPT_SIM_HASHES: case OPT_SIM_LSH: case OPT_SIM_BANDS:
         case OPT_SIM_ROWS: case OPT_SIM_MINSH: case OPT_SIM_KEEP: case OPT_SAMPLE:
             need = A_SIM; break;
         case OPT_IN_HIDDEN: case OPT_IN_MAXB: case 'j': case 'v': case OPT_STATS:
-        case OPT_IN_INPUT: case OPT_IN_IDF: case OPT_IN_TEXTF:
+        case OPT_IN_INPUT: case OPT_IN_IDF: case OPT_IN_TEXTF: case OPT_IN_INCL:
+        case OPT_IN_EXCL:
             need = A_INPUT; break;
         case OPT_REPORT: case OPT_BATCH: need = A_REPORT; break;
         case OPT_JSON: need = A_JSON; break;
+        case OPT_TOP: need = A_TOP; break;
+        case OPT_DATE: need = A_DATE; break;
+        case OPT_BEFORE: need = A_BEFORE; break;
         default: break;
         }
+        if (c == 'v' && (allow & A_BEFORE))
+            need = A_BEFORE;
         if (need && !(allow & need)) {
-            diag("index %s: option '%s' does not apply", sub, safe(argv[optind - 1]));
+            char name[64];
+            if (li >= 0)
+                snprintf(name, sizeof name, "--%s", longopts[li].name);
+            else
+                snprintf(name, sizeof name, "-%c", c);
+            diag("index %s: option '%s' does not apply", sub, name);
             return -1;
         }
+        li = -1;
         if (need == A_SIM && c != OPT_SAMPLE)
             xo->opts_given = 1;
         int sim = parse_sim_option(c, optarg, xo->ro);
@@ -267,6 +397,16 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
             xo->batch = u;
             break;
         case OPT_JSON: xo->json = 1; break;
+        case OPT_TOP:
+            if (parse_uint("--top", optarg, 1, 10000, &u) < 0)
+                return -1;
+            xo->top = u;
+            break;
+        case OPT_DATE:
+        case OPT_BEFORE:
+            if (parse_date(c == OPT_DATE ? "--date" : "--before", optarg, &xo->date) < 0)
+                return -1;
+            break;
         case 'v': xo->verbose = 1; xo->io.verbose = 1; break;
         case OPT_STATS: xo->stats = 1; break;
         case 'h':
@@ -280,19 +420,23 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
             return -1;
         }
     }
-    if ((sim_get(xo->ro, RP_OPT_BANDS) == 0) != (sim_get(xo->ro, RP_OPT_ROWS) == 0)) {
-        diag("index %s: --bands and --rows go together", sub);
+    char cmd[32];
+    snprintf(cmd, sizeof cmd, "index %s", sub);
+    if (check_sim_options(cmd, xo->ro) < 0)
         return -1;
-    }
-    if (rp_options_check(xo->ro) != RP_OK) {
-        diag("index %s: --bands times --rows must not exceed --hashes (%u)", sub, (unsigned)sim_get(xo->ro, RP_OPT_HASHES));
-        return -1;
-    }
     if (optind >= argc) {
         diag("index %s: no DB given", sub);
         return -1;
     }
     return 0;
+}
+
+/* Seconds on a monotonic clock, for --stats. */
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* ------------------------------------------------------------------ */
@@ -334,6 +478,7 @@ typedef struct item {
     rp_doc *doc;
     char why[256];   /* why the input was skipped, or "" */
     int oom;
+    int64_t date;    /* a file's modification time; 0: none (stdin) */
 } item;
 
 static void item_free(item *it)
@@ -381,8 +526,10 @@ static char *title_of(const char *text, size_t len)
 
 typedef struct sk_batch {
     item *it;
+    size_t n;
     input *in;
     const ix_opts *xo;
+    atomic_size_t next;   /* the next item to take */
 } sk_batch;
 
 /* Loads (a deferred file) and sketches one item; runs on any thread. */
@@ -398,6 +545,9 @@ static void sketch_item(void *ctx, size_t i)
         }
         /* it->why may hold a note for -v: "converted from ..." */
     }
+    struct stat st;
+    if (it->path && stat(it->path, &st) == 0)
+        it->date = (int64_t)st.st_mtime;
     it->size = it->rec.len;
     int err = rp_doc_new(it->rec.text, it->rec.len, b->xo->ro, &it->doc);
     if (!it->doc) {
@@ -409,6 +559,33 @@ static void sketch_item(void *ctx, size_t i)
     }
     free(it->rec.text);
     it->rec.text = NULL;
+}
+
+/* Takes items of the batch until none is left; runs on each thread. */
+static void *sketch_worker(void *arg)
+{
+    sk_batch *b = arg;
+    size_t i;
+    while ((i = atomic_fetch_add(&b->next, 1)) < b->n)
+        sketch_item(b, i);
+    return NULL;
+}
+
+/* Loads and sketches the batch on up to xo->threads threads (this one
+ * included), in any order: each item is its own. */
+static void sketch_batch(sk_batch *b)
+{
+    pthread_t th[256];
+    size_t want = b->xo->threads > 1 ? b->xo->threads - 1 : 0, started = 0;
+    if (want > b->n)
+        want = b->n;
+    if (want > sizeof th / sizeof *th)
+        want = sizeof th / sizeof *th;
+    while (started < want && pthread_create(&th[started], NULL, sketch_worker, b) == 0)
+        started++;
+    sketch_worker(b);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(th[t], NULL);
 }
 
 /* Reads a file again as the input layer first read it (for exact
@@ -425,7 +602,7 @@ static int loader(void *ctx, const char *path, char **text, size_t *len)
 /* add and query                                                        */
 /* ------------------------------------------------------------------ */
 
-static void print_result(const char *id, const rp_index_result *r)
+static void print_result(const char *id, const rp_index_result *r, int similar)
 {
     fputs("{\"id\": ", stdout);
     json_string(stdout, id);
@@ -438,6 +615,8 @@ static void print_result(const char *id, const rp_index_result *r)
         fputs(i ? ", {\"id\": " : "{\"id\": ", stdout);
         json_string(stdout, m->id);
         json_sim(stdout, &m->sim, 0);
+        if (similar)
+            fputs(m->sim.similar ? ", \"similar\": true" : ", \"similar\": false", stdout);
         fputs("}", stdout);
     }
     fputs("]}\n", stdout);
@@ -492,13 +671,14 @@ static int process(run *r, item *it, const char *where)
         diag("%s: %s", safe(where), it->why);
     rp_index_result res;
     int rc;
-    double t = r->xo->stats ? rp_now() : 0;
+    double t = r->xo->stats ? now() : 0;
     if (r->adding) {
         if (r->pending == 0 && (rc = rp_index_begin(r->ix)) != RP_OK) {
             diag("%s: %s", safe(r->db), rp_index_errmsg(r->ix));
             r->fatal = 1;
             return -1;
         }
+        rp_index_set_date(r->ix, r->xo->date ? r->xo->date : it->date);
         rc = rp_index_add(r->ix, it->rec.id, it->path, it->title, it->size, it->doc, &res);
         if (rc == RP_OK) {
             r->pending++;
@@ -507,10 +687,18 @@ static int process(run *r, item *it, const char *where)
             r->unchanged += res.status == RP_INDEX_UNCHANGED;
         }
     } else {
-        rc = rp_index_query(r->ix, it->rec.id, it->doc, &res);
+        rc = rp_index_query_top(r->ix, it->rec.id, it->doc, r->xo->top, &res);
     }
-    if (r->xo->stats && rp_grow(&r->lat, &r->caplat, r->nlat + 1, sizeof *r->lat) == 0)
-        r->lat[r->nlat++] = rp_now() - t;
+    if (r->xo->stats && r->nlat == r->caplat) {
+        size_t cap = r->caplat ? 2 * r->caplat : 1024;
+        double *nl = realloc(r->lat, cap * sizeof *nl);
+        if (nl) {
+            r->lat = nl;
+            r->caplat = cap;
+        }
+    }
+    if (r->xo->stats && r->nlat < r->caplat)
+        r->lat[r->nlat++] = now() - t;
     if (rc != RP_OK) {
         diag("%s: %s", safe(r->db), rp_index_errmsg(r->ix));
         rp_index_rollback(r->ix);
@@ -524,7 +712,7 @@ static int process(run *r, item *it, const char *where)
         return -1;
     }
     if (!r->adding || r->xo->report) {
-        print_result(it->rec.id, &res);
+        print_result(it->rec.id, &res, r->xo->top > 0);
         if (fflush(stdout) != 0 || ferror(stdout)) {
             rp_index_result_free(&res);
             r->fatal = 2;
@@ -537,12 +725,11 @@ static int process(run *r, item *it, const char *where)
 
 /* Input arrives in batches of up to SKETCH_BATCH records (one with
  * --report, so that each is answered as soon as it arrives), loaded and
- * sketched on the pool. While the main thread adds (or queries) one
+ * sketched on xo->threads threads. While the main thread adds (or queries) one
  * batch, a helper thread reads and sketches the next, so that the index
  * and the sketching overlap. */
 typedef struct feeder {
     run *r;
-    pool *pl;
     input *in;
     int eof, fatal;
 } feeder;
@@ -574,8 +761,8 @@ static void fill(feeder *f, batchbuf *b)
         it->path = it->rec.where ? NULL : it->rec.id;
         b->m++;
     }
-    sk_batch sb = {b->it, f->in, xo};
-    pool_run(f->pl, b->m, sketch_item, &sb);
+    sk_batch sb = {b->it, b->m, f->in, xo, 0};
+    sketch_batch(&sb);
 }
 
 typedef struct helper {
@@ -649,7 +836,7 @@ static int cmp_double(const void *x, const void *y)
  * writes; not reading or sketching). */
 static void print_stats(run *r)
 {
-    double total = rp_now() - r->t0;
+    double total = now() - r->t0;
     size_t n = r->nlat;
     double sum = 0;
     qsort(r->lat, n, sizeof *r->lat, cmp_double);
@@ -668,7 +855,7 @@ static void print_stats(run *r)
 static int cmd_add_query(int argc, char **argv, ix_opts *xo, int adding)
 {
     const char *sub = adding ? "add" : "query";
-    int rc = parse(sub, argc, argv, A_SIM | A_INPUT | (adding ? A_REPORT : 0),
+    int rc = parse(sub, argc, argv, A_SIM | A_INPUT | (adding ? A_REPORT | A_DATE : A_TOP),
                    adding ? usage_add : usage_query, xo);
     if (rc != 0) {
         if (rc < 0)
@@ -681,8 +868,7 @@ static int cmd_add_query(int argc, char **argv, ix_opts *xo, int adding)
         diag("index %s: no PATH given", sub);
         return EXIT_TROUBLE;
     }
-    run r = {db, NULL, xo, adding, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, rp_now()};
-    pool *pl = NULL;
+    run r = {db, NULL, xo, adding, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, now()};
     input *in = NULL;
     int code = EXIT_OK;
     r.ix = open_index(db, adding ? RP_INDEX_WRITE | RP_INDEX_CREATE : 0, xo);
@@ -690,15 +876,10 @@ static int cmd_add_query(int argc, char **argv, ix_opts *xo, int adding)
         goto fail;
     if (xo->opts_given == 0)
         rp_index_options(r.ix, xo->ro, NULL);   /* sketch as the index was built */
-    pl = pool_new(xo->threads);
-    if (!pl) {
-        diag("out of memory");
-        goto fail;
-    }
     in = input_open(argv + optind + 1, argc - optind - 1, &xo->io);
     if (!in)
         goto fail;
-    feeder f = {&r, pl, in, 0, 0};
+    feeder f = {&r, in, 0, 0};
     run_batches(&f);
     if (!r.fatal && adding)
         commit(&r);
@@ -719,7 +900,6 @@ fail:
     code = EXIT_TROUBLE;
 out:
     input_close(in);
-    pool_free(pl);
     rp_index_free(r.ix);
     free(r.lat);
     return code;
@@ -854,6 +1034,147 @@ static int cmd_export(int argc, char **argv, ix_opts *xo)
     return code;
 }
 
+/* Prints one document as a JSON object, without its closing brace. */
+static void print_doc(const rp_index_doc *d)
+{
+    fputs("{\"id\": ", stdout);
+    json_string(stdout, d->id);
+    printf(", \"cluster\": %lld, \"date\": ", (long long)d->cluster);
+    json_date(stdout, d->date);
+    fputs(", \"added\": ", stdout);
+    json_date(stdout, d->added);
+    printf(", \"size\": %llu, \"shingles\": %zu, \"title\": ",
+           (unsigned long long)d->size, d->shingles);
+    if (d->title)
+        json_string(stdout, d->title);
+    else
+        fputs("null", stdout);
+    fputs(", \"path\": ", stdout);
+    if (d->path)
+        json_string(stdout, d->path);
+    else
+        fputs("null", stdout);
+}
+
+static int list_one(void *ctx, const rp_index_doc *d)
+{
+    (void)ctx;
+    print_doc(d);
+    fputs("}\n", stdout);
+    return ferror(stdout) ? 1 : 0;
+}
+
+/* Parses the options of a command that takes DB and `want` more operands
+ * (-1: one or more) and opens DB. @return the index, or NULL with *code
+ * set (help printed, or a reported error). */
+static rp_index *open_for(const char *sub, int argc, char **argv, unsigned allow,
+                          void (*help)(FILE *), const char *usage_line, int want,
+                          unsigned flags, ix_opts *xo, int *code)
+{
+    int rc = parse(sub, argc, argv, allow, help, xo);
+    if (rc != 0) {
+        if (rc < 0)
+            fprintf(stderr, "usage: reprint index %s  (see 'reprint index %s --help')\n",
+                    usage_line, sub);
+        *code = rc > 0 ? finish_output(EXIT_OK) : EXIT_TROUBLE;
+        return NULL;
+    }
+    int have = argc - optind - 1;
+    if (want >= 0 ? have != want : have < 1) {
+        diag("index %s: expected %s", sub, usage_line);
+        *code = EXIT_TROUBLE;
+        return NULL;
+    }
+    rp_index *ix = open_index(argv[optind], flags, xo);
+    if (!ix)
+        *code = EXIT_TROUBLE;
+    return ix;
+}
+
+static int cmd_list(int argc, char **argv, ix_opts *xo)
+{
+    int code = EXIT_OK;
+    rp_index *ix = open_for("list", argc, argv, 0, usage_list, "DB", 0, 0, xo, &code);
+    if (!ix)
+        return code;
+    int rc = rp_index_list(ix, NULL, list_one, NULL);
+    if (rc == 1)
+        code = finish_output(EXIT_TROUBLE);
+    else if (rc != RP_OK) {
+        diag("%s: %s", safe(argv[optind]), rp_index_errmsg(ix));
+        code = EXIT_TROUBLE;
+    } else
+        code = finish_output(EXIT_OK);
+    rp_index_free(ix);
+    return code;
+}
+
+static int show_one(void *ctx, const rp_index_doc *d)
+{
+    const rp_index_result *pairs = ctx;
+    print_doc(d);
+    fputs(", \"matches\": [", stdout);
+    for (size_t i = 0; i < pairs->n; i++) {
+        fputs(i ? ", {\"id\": " : "{\"id\": ", stdout);
+        json_string(stdout, pairs->m[i].id);
+        json_sim(stdout, &pairs->m[i].sim, 0);
+        fputs("}", stdout);
+    }
+    fputs("]}\n", stdout);
+    return ferror(stdout) ? 1 : 0;
+}
+
+static int cmd_show(int argc, char **argv, ix_opts *xo)
+{
+    int code = EXIT_OK;
+    rp_index *ix = open_for("show", argc, argv, 0, usage_show, "DB ID", 1, 0, xo, &code);
+    if (!ix)
+        return code;
+    const char *db = argv[optind], *id = argv[optind + 1];
+    rp_index_result pairs;
+    int rc = rp_index_pairs(ix, id, &pairs);
+    if (rc == RP_OK)
+        rc = rp_index_list(ix, id, show_one, &pairs);
+    if (rc == RP_ENOTFOUND) {
+        char name[512];
+        snprintf(name, sizeof name, "%s", safe(db));
+        diag("%s: %s: no such document", name, safe(id));
+        code = EXIT_SKIPPED;
+    } else if (rc == 1) {
+        code = finish_output(EXIT_TROUBLE);
+    } else if (rc != RP_OK) {
+        diag("%s: %s", safe(db), rp_index_errmsg(ix));
+        code = EXIT_TROUBLE;
+    } else {
+        code = finish_output(EXIT_OK);
+    }
+    rp_index_result_free(&pairs);
+    rp_index_free(ix);
+    return code;
+}
+
+static int cmd_prune(int argc, char **argv, ix_opts *xo)
+{
+    int code = EXIT_OK;
+    rp_index *ix = open_for("prune", argc, argv, A_BEFORE, usage_prune, "--before DATE DB", 0,
+                            RP_INDEX_WRITE, xo, &code);
+    if (!ix)
+        return code;
+    const char *db = argv[optind];
+    size_t removed = 0;
+    if (!xo->date) {
+        diag("index prune: no --before DATE given");
+        code = EXIT_TROUBLE;
+    } else if (rp_index_prune(ix, xo->date, &removed) != RP_OK) {
+        diag("%s: %s", safe(db), rp_index_errmsg(ix));
+        code = EXIT_TROUBLE;
+    } else if (xo->verbose) {
+        diag("%s: %zu documents removed", safe(db), removed);
+    }
+    rp_index_free(ix);
+    return code;
+}
+
 static int cmd_add(int argc, char **argv, ix_opts *xo) { return cmd_add_query(argc, argv, xo, 1); }
 static int cmd_query(int argc, char **argv, ix_opts *xo) { return cmd_add_query(argc, argv, xo, 0); }
 
@@ -862,7 +1183,8 @@ static const struct sub {
     int (*fn)(int, char **, ix_opts *);
 } subs[] = {
     {"add", cmd_add}, {"query", cmd_query}, {"stats", cmd_stats},
-    {"rm", cmd_rm}, {"export", cmd_export},
+    {"rm", cmd_rm}, {"export", cmd_export}, {"prune", cmd_prune},
+    {"list", cmd_list}, {"show", cmd_show},
 };
 
 int cmd_index(int argc, char **argv)
@@ -882,6 +1204,7 @@ int cmd_index(int argc, char **argv)
             memset(&xo, 0, sizeof xo);
             int rc = subs[i].fn(argc - 1, argv + 1, &xo);
             rp_options_free(xo.ro);
+            input_options_free(&xo.io);
             return rc;
         }
     diag("index: '%s' is not a command; see 'reprint index --help'", safe(name));

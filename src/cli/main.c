@@ -169,6 +169,41 @@ rp_options *sim_new(void)
     return o;
 }
 
+/* Appends a pattern to a list of --include or --exclude. @return 0, -1. */
+static int add_glob(char ***v, size_t *n, const char *pat)
+{
+    char **nv = realloc(*v, (*n + 1) * sizeof *nv);
+    if (!nv) {
+        diag("out of memory");
+        return -1;
+    }
+    nv[(*n)++] = (char *)pat;
+    *v = nv;
+    return 0;
+}
+
+void input_options_free(input_opts *io)
+{
+    free(io->walk.include);
+    free(io->walk.exclude);
+    io->walk.include = io->walk.exclude = NULL;
+    io->walk.ninclude = io->walk.nexclude = 0;
+}
+
+int check_sim_options(const char *cmd, const rp_options *ro)
+{
+    if ((sim_get(ro, RP_OPT_BANDS) == 0) != (sim_get(ro, RP_OPT_ROWS) == 0)) {
+        diag("%s: --bands and --rows go together", cmd);
+        return -1;
+    }
+    if (rp_options_check(ro) != RP_OK) {
+        diag("%s: --bands times --rows must not exceed --hashes (%u)", cmd,
+             (unsigned)sim_get(ro, RP_OPT_HASHES));
+        return -1;
+    }
+    return 0;
+}
+
 int parse_input_option(int c, const char *arg, input_opts *io)
 {
     unsigned long long sz;
@@ -189,6 +224,10 @@ int parse_input_option(int c, const char *arg, input_opts *io)
     case OPT_IN_TEXTF:
         io->text_field = arg;
         return 1;
+    case OPT_IN_INCL:
+        return add_glob(&io->walk.include, &io->walk.ninclude, arg) < 0 ? -1 : 1;
+    case OPT_IN_EXCL:
+        return add_glob(&io->walk.exclude, &io->walk.nexclude, arg) < 0 ? -1 : 1;
     default:
         return 0;
     }

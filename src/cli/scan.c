@@ -24,7 +24,6 @@
 #include "../pool.h"
 #include "../util.h"
 
-#define DEFAULT_MAX_BYTES ((size_t)64 << 20)
 
 static void usage(FILE *f, const char *cmd)
 {
@@ -93,7 +92,7 @@ static void usage(FILE *f, const char *cmd)
 
 enum {
     OPT_JSON = 256, OPT_PAIRS, OPT_STATS, OPT_EXH,
-    OPT_INCL, OPT_EXCL, OPT_QUIET, OPT_PROG,
+    OPT_QUIET, OPT_PROG,
     OPT_NOPROG
 };
 
@@ -118,8 +117,8 @@ static const struct option longopts[] = {
     {"input", required_argument, NULL, OPT_IN_INPUT},
     {"id-field", required_argument, NULL, OPT_IN_IDF},
     {"text-field", required_argument, NULL, OPT_IN_TEXTF},
-    {"include", required_argument, NULL, OPT_INCL},
-    {"exclude", required_argument, NULL, OPT_EXCL},
+    {"include", required_argument, NULL, OPT_IN_INCL},
+    {"exclude", required_argument, NULL, OPT_IN_EXCL},
     {"follow", no_argument, NULL, 'L'},
     {"quiet-skip", no_argument, NULL, OPT_QUIET},
     {"progress", no_argument, NULL, OPT_PROG},
@@ -128,19 +127,6 @@ static const struct option longopts[] = {
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}
 };
-
-/* Appends a pattern to a list of --include or --exclude. @return 0, -1. */
-static int add_glob(char ***v, size_t *n, char *pat)
-{
-    char **nv = realloc(*v, (*n + 1) * sizeof *nv);
-    if (!nv) {
-        diag("out of memory");
-        return -1;
-    }
-    nv[(*n)++] = pat;
-    *v = nv;
-    return 0;
-}
 
 int scan_parse(int argc, char **argv, scan_opts *so)
 {
@@ -194,14 +180,6 @@ int scan_parse(int argc, char **argv, scan_opts *so)
             so->threads = (unsigned)u;
             break;
         case OPT_EXH: rp_options_set(so->ro, RP_OPT_EXHAUSTIVE, 1); break;
-        case OPT_INCL:
-            if (add_glob(&so->io.walk.include, &so->io.walk.ninclude, optarg) < 0)
-                return -1;
-            break;
-        case OPT_EXCL:
-            if (add_glob(&so->io.walk.exclude, &so->io.walk.nexclude, optarg) < 0)
-                return -1;
-            break;
         case 'L': so->io.walk.follow = 1; break;
         case OPT_QUIET: so->io.quiet_skip = 1; break;
         case OPT_PROG: so->io.progress = 1; break;
@@ -217,14 +195,8 @@ int scan_parse(int argc, char **argv, scan_opts *so)
             return -1;
         }
     }
-    if ((sim_get(so->ro, RP_OPT_BANDS) == 0) != (sim_get(so->ro, RP_OPT_ROWS) == 0)) {
-        diag("%s: --bands and --rows go together", cmd);
+    if (check_sim_options(cmd, so->ro) < 0)
         return -1;
-    }
-    if (rp_options_check(so->ro) != RP_OK) {
-        diag("%s: --bands times --rows must not exceed --hashes (%u)", cmd, (unsigned)sim_get(so->ro, RP_OPT_HASHES));
-        return -1;
-    }
     if (report && !so->output) {
         diag("report: no output file given (-o FILE)");
         return -1;
@@ -238,9 +210,7 @@ int scan_parse(int argc, char **argv, scan_opts *so)
 
 void scan_opts_free(scan_opts *so)
 {
-    free(so->io.walk.include);
-    free(so->io.walk.exclude);
-    so->io.walk.include = so->io.walk.exclude = NULL;
+    input_options_free(&so->io);
     rp_options_free(so->ro);
     so->ro = NULL;
 }

@@ -14,7 +14,8 @@
 #    shell session whose "$ " lines are run, in a scratch folder holding
 #    the feed.jsonl the README describes, with `reprint` the built binary.
 
-docs_cmds=(scan diff report "index add" "index query" "index stats" "index rm" "index export")
+docs_cmds=(scan diff report "index add" "index query" "index stats" "index rm" "index export"
+           "index prune" "index list" "index show")
 
 # docs_help_opts CMD...: the long options of `reprint CMD --help`, sorted
 docs_help_opts() {
@@ -63,8 +64,8 @@ def text(lines):
 # "takes the options of X except A and B" / "every option of X except A and B"
 inherit = {"report": ("scan", "it takes every option of .B scan except .B --json and .BR --pairs )",
                       {"--json", "--pairs"}),
-           "index query": ("index add", "Takes the options of .B index add except .B --report and .BR --batch .",
-                           {"--report", "--batch"})}
+           "index query": ("index add", "Takes the options of .B index add except .BR --report , .B --batch and .BR --date .",
+                           {"--report", "--batch", "--date"})}
 lines = section(cmd)
 if not lines:
     sys.exit("no section for %s in the manual" % cmd)

@@ -289,15 +289,13 @@ static void test_index_roundtrip(void **state)
     free(b);
 }
 
-/* The recent lookup merged into the main one after every batch: matches
- * are found across the two tables, and removal reaches both. */
+/* Matches across many small batches, and removal. */
 static void test_index_merge(void **state)
 {
     (void)state;
     rp_options o;
     rp_options_init(&o);
     rp_index *ix = index_new();
-    rp_index_set_merge_docs(ix, 2);
     assert_int_equal(rp_index_open(ix, dbpath, RP_INDEX_WRITE | RP_INDEX_CREATE, NULL, -1), RP_OK);
     char *t[6];
     rp_doc *d[6];
@@ -415,6 +413,67 @@ static void test_index_bad_files(void **state)
     assert_string_equal(rp_strerror(RP_EFULL), "disk is full");
 }
 
+/* The band-key lookup lives in memory, rebuilt from the file: a second
+ * handle on the same file sees what the first adds after it was built
+ * (catch-up by row), what it removes and replaces (rebuild), and nothing
+ * of a batch rolled back. */
+static void test_index_two_handles(void **state)
+{
+    (void)state;
+    rp_options o;
+    rp_options_init(&o);
+    rp_index *w, *r;
+    assert_int_equal(rp_index_new(&w), RP_OK);
+    assert_int_equal(rp_index_new(&r), RP_OK);
+    assert_int_equal(rp_index_open(w, dbpath, RP_INDEX_WRITE | RP_INDEX_CREATE, NULL, -1), RP_OK);
+    char *a = text_of(0, 400, 0), *a_cut = text_of(0, 250, 0), *b = text_of(100000, 300, 0);
+    char *b_cut = text_of(100000, 200, 0);
+    rp_doc *da = doc_of(a, &o), *dc = doc_of(a_cut, &o), *db = doc_of(b, &o);
+    rp_doc *dbc = doc_of(b_cut, &o);
+    rp_index_result res;
+    assert_int_equal(rp_index_add(w, "a", NULL, NULL, 1, da, NULL), RP_OK);
+    assert_int_equal(rp_index_open(r, dbpath, 0, NULL, -1), RP_OK);
+    assert_int_equal(rp_index_query(r, "q", dc, &res), RP_OK);   /* builds r's lookup */
+    assert_int_equal(res.n, 1);
+    rp_index_result_free(&res);
+    /* added by the other handle after r built its lookup */
+    assert_int_equal(rp_index_add(w, "b", NULL, NULL, 1, db, NULL), RP_OK);
+    assert_int_equal(rp_index_query(r, "q", dbc, &res), RP_OK);
+    assert_int_equal(res.n, 1);
+    assert_string_equal(res.m[0].id, "b");
+    rp_index_result_free(&res);
+    /* removed by the other handle */
+    assert_int_equal(rp_index_remove(w, "b"), RP_OK);
+    assert_int_equal(rp_index_query(r, "q", dbc, &res), RP_OK);
+    assert_int_equal(res.n, 0);
+    rp_index_result_free(&res);
+    /* a rolled-back batch leaves nothing behind in the writer's lookup */
+    assert_int_equal(rp_index_begin(w), RP_OK);
+    assert_int_equal(rp_index_add(w, "b2", NULL, NULL, 1, db, NULL), RP_OK);
+    rp_index_rollback(w);
+    assert_int_equal(rp_index_query(w, "q", dbc, &res), RP_OK);
+    assert_int_equal(res.n, 0);
+    rp_index_result_free(&res);
+    /* replaced under the same id by another story */
+    assert_int_equal(rp_index_add(w, "a", NULL, NULL, 1, db, NULL), RP_OK);
+    assert_int_equal(rp_index_query(r, "q", dc, &res), RP_OK);
+    assert_int_equal(res.n, 0);
+    rp_index_result_free(&res);
+    assert_int_equal(rp_index_query(r, "q", dbc, &res), RP_OK);
+    assert_int_equal(res.n, 1);
+    rp_index_result_free(&res);
+    rp_index_free(r);
+    rp_index_free(w);
+    rp_doc_free(da);
+    rp_doc_free(dc);
+    rp_doc_free(db);
+    rp_doc_free(dbc);
+    free(a);
+    free(a_cut);
+    free(b);
+    free(b_cut);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -424,6 +483,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_index_merge, setup_db, teardown_db),
         cmocka_unit_test_setup_teardown(test_index_concurrent_create, setup_db, teardown_db),
         cmocka_unit_test_setup_teardown(test_index_bad_files, setup_db, teardown_db),
+        cmocka_unit_test_setup_teardown(test_index_two_handles, setup_db, teardown_db),
     };
     return cmocka_run_group_tests_name("index", tests, NULL, NULL);
 }

@@ -1,0 +1,163 @@
+/*
+ * index_int.h - what the modules of the persistent index share, and no
+ * one else sees: the handle, its prepared statements, a stored document
+ * as read back, and the helpers each module gives the others.
+ *
+ *   index.c         the schema, opening, settings, errors, transactions,
+ *                   stats
+ *   index_sample.c  the consistent shingle sample and its encoding
+ *   index_keys.c    band-key storage: the LSH lookup tables
+ *   index_match.c   stored documents, candidates, verification, add,
+ *                   query, remove
+ *   index_export.c  export: re-clustering the stored pairs as scan does
+ */
+#ifndef RP_INDEX_INT_H
+#define RP_INDEX_INT_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "index.h"
+#include "doc.h"
+
+#define APP_ID 0x52504958            /* 'RPIX' */
+#define BUSY_TIMEOUT_MS 10000
+#define CACHE_SLOTS 64               /* re-read documents kept */
+#define SAMPLE_CAP(n) ((n) + 1)
+
+enum {
+    S_FIND_ID, S_DOC_ROW, S_INS_DOC,
+    S_INS_PAIR, S_DEL_PAIRS_A, S_DEL_PAIRS_B, S_DEL_DOC, S_BEGIN, S_COMMIT,
+    S_ROLLBACK, NSTMT
+};
+
+/* The in-memory band-key lookup (index_keys.c). */
+typedef struct keyent {
+    uint32_t tag;   /* the key mixed with its band */
+    uint32_t row;   /* 0: empty; UINT32_MAX: removed */
+} keyent;
+
+typedef struct keytab {
+    keyent *e;          /* mask + 1 entries; NULL: not built */
+    size_t mask, used;  /* used: entries taken, removed ones included */
+    uint32_t *nsh;      /* set size by row (0: none), nnsh of them */
+    size_t nnsh;
+    int64_t last;       /* the highest row read */
+    int64_t version;    /* PRAGMA data_version when last brought up to date */
+    int64_t removed;    /* the meta counter 'removed' then */
+    int stale;          /* rebuild at the next sync (a rollback) */
+} keytab;
+
+/* A document re-read for exact verification. */
+typedef struct cslot {
+    int64_t row;
+    rp_doc *d;      /* NULL: could not be had (state < 0) */
+    int state;      /* 0 empty, 1 loaded, -1 failed */
+} cslot;
+
+/* A stored document as read for verification. */
+typedef struct stored {
+    int64_t row, cluster;
+    char *id;
+    int has_path;
+    char *path;     /* the file to re-read, or NULL */
+    size_t nsh;
+    uint64_t digest;
+    uint32_t *keys; /* bands, then nskew containment values */
+    int has_skew;   /* the row has its containment values (format 2) */
+    uint32_t *sample;
+    size_t m;
+} stored;
+
+struct rp_index {
+    sqlite3 *db;
+    sqlite3_stmt *st[NSTMT];
+    rp_options o;
+    unsigned bands, rows;
+    int sample_bits;
+    unsigned nskew;        /* containment bins kept (index_keys.c) */
+    unsigned skew_bin[RP_INDEX_SKEW_BINS];
+    double skew_ratio[RP_INDEX_SKEW_BINS];
+    int format;            /* the file's format version (1: no dates) */
+    int64_t date;          /* rp_index_set_date; 0: the time of adding */
+    int writable, in_batch;
+    int busy_ms;
+    size_t added;          /* documents added in the open batch */
+    keytab keys;           /* the band-key lookup */
+    char path[1024];
+    char msg[512];
+    rp_index_load_fn load;
+    void *load_ctx;
+    cslot cache[CACHE_SLOTS];
+};
+
+/* Records the database's last error rc in ix->msg. @return the RP_E*
+ * code. */
+int ix_db_fail(rp_index *ix, int rc);
+
+/* Sets ix->msg from fmt. @return code. */
+int ix_fail(rp_index *ix, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Steps prepared statement `which` once, resets it and clears its
+ * bindings. @return RP_OK or an RP_E* code. */
+int ix_step(rp_index *ix, int which);
+
+/* Runs a one-value query. @return SQLITE_ROW with *out, SQLITE_DONE, or
+ * an SQLite error code. */
+int ix_query_int(rp_index *ix, const char *sql, int64_t *out);
+
+/* Empties the cache of re-read documents. */
+void ix_cache_clear(rp_index *ix);
+
+/* index_keys.c: chooses the containment bins of ix (after its settings
+ * are known). @return RP_OK or RP_ENOMEM. */
+int ix_keys_bins(rp_index *ix);
+
+/* index_keys.c: brings the band-key lookup up to date with the file
+ * (built at the first call; call it inside the transaction of each add,
+ * query or removal). @return RP_OK or an RP_E* code. */
+int ix_keys_sync(rp_index *ix);
+
+/* Adds document row with its lookup keys (ix->bands band keys, then
+ * ix->nskew containment values when nkeys says so) and set size to the
+ * lookup. @return RP_OK or RP_ENOMEM. */
+int ix_keys_add(rp_index *ix, int64_t row, const uint32_t *keys, unsigned nkeys, size_t nsh);
+
+/* @return nonzero when a document of nsh shingles may be a containment
+ * candidate of one of `other` shingles through bin j. */
+int ix_keys_skew_ok(const rp_index *ix, unsigned j, size_t nsh, size_t other);
+
+/* @return the set size of row as the lookup knows it (0: unknown). */
+size_t ix_keys_nsh(const rp_index *ix, int64_t row);
+
+/* Removes document row (with these ix->bands + ix->nskew lookup keys;
+ * NULL: unknown) from the lookup. */
+void ix_keys_remove(rp_index *ix, int64_t row, const uint32_t *keys);
+
+/* Records a removal in the file (meta 'removed'), so that other processes
+ * rebuild their lookup. @return RP_OK or an RP_E* code. */
+int ix_keys_note_removal(rp_index *ix);
+
+/* Reads the documents of band key `key` in band `band` into v (at most
+ * cap; the lookup holds at most RP_INDEX_BUCKET_MAX a key). @return their
+ * count. */
+long ix_keys_get(rp_index *ix, unsigned band, uint32_t key, uint32_t *v, long cap);
+
+/* Frees the lookup. */
+void ix_keys_free(keytab *t);
+
+/* index_match.c: a digest of a shingle set, to tell that a re-read text
+ * is the same. */
+uint64_t ix_digest(const rp_doc *d);
+
+/* Reads document row into *s (free with ix_stored_free). @return RP_OK,
+ * RP_ENOTFOUND, RP_EFORMAT (malformed row) or another RP_E* code. */
+int ix_stored_get(rp_index *ix, int64_t row, stored *s);
+void ix_stored_free(stored *s);
+
+/* @return the re-read document of stored row s (borrowed from the cache),
+ * or NULL when it cannot be had unchanged. */
+const rp_doc *ix_exact_doc(rp_index *ix, const stored *s);
+
+#endif
