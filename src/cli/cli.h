@@ -41,10 +41,11 @@ enum {
 int parse_sim_option(int c, const char *arg, rp_options *ro);
 
 /* The input options that scan and index share, as long-option codes:
- * --hidden, --max-bytes (K, M, G suffixes), --input, --id-field and
- * --text-field. */
+ * --hidden, --max-bytes (K, M, G suffixes), --input, --id-field,
+ * --text-field, --files-from and --null. */
 enum {
-    OPT_IN_HIDDEN = 1100, OPT_IN_MAXB, OPT_IN_INPUT, OPT_IN_IDF, OPT_IN_TEXTF
+    OPT_IN_HIDDEN = 1100, OPT_IN_MAXB, OPT_IN_INPUT, OPT_IN_IDF, OPT_IN_TEXTF,
+    OPT_IN_FILESFROM, OPT_IN_NULL
 };
 
 /* Applies option c, with its argument arg, to *io (input.h) when c is one

@@ -179,6 +179,12 @@ int parse_input_option(int c, const char *arg, input_opts *io)
     case OPT_IN_TEXTF:
         io->text_field = arg;
         return 1;
+    case OPT_IN_FILESFROM:
+        io->files_from = arg;
+        return 1;
+    case OPT_IN_NULL:
+        io->null = 1;
+        return 1;
     default:
         return 0;
     }
