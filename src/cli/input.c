@@ -1058,8 +1058,6 @@ static int add_list(input *in, int *dash, size_t *dirs, size_t *dirfiles)
         diag("%s: cannot open: %s", safe(list), strerror(errno));
         return -1;
     }
-    if (std)
-        in->total_known = 0;
     rd.buf = malloc(CHUNK);
     int rc = rd.buf ? 0 : -1;
     unsigned long long line = 0;
@@ -1151,6 +1149,7 @@ input *input_open(char **paths, int npaths, const input_opts *o)
         in->nomatch = 1;
     }
     in->walk = rp_now() - in->t0;
+    in->shown = 0;   /* after the walk's line, the reading's at once */
     return in;
 fail:
     input_close(in);
