@@ -866,6 +866,16 @@ int input_read_text(const char *path, size_t max, char **text, size_t *len,
     *why = in ? read_stdin(max, &buf, &n) : read_file(path, max, &buf, &n);
     if (*why)
         return 1;
+    if (unpack_sniff(buf, n) == UNPACK_COMPRESSED) {   /* a.txt.gz: its text */
+        char *dec;
+        size_t dn;
+        int bad = unpack_memory(buf, n, max, &dec, &dn, why);
+        free(buf);
+        if (bad)
+            return strcmp(*why, "out of memory") == 0 ? RP_ENOMEM : 1;
+        buf = dec;
+        n = dn;
+    }
     if (info) {
         info->bytes = n;
         if (info->detail)

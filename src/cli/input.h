@@ -126,7 +126,9 @@ typedef struct text_info {
 
 /* Reads one source whole and prepares its text (rp_text_prepare), the way
  * every subcommand reads a file: path "-" is standard input, a name ending
- * in .html, .htm or .xhtml is HTML, anything else is sniffed for HTML.
+ * in .html, .htm or .xhtml is HTML, anything else is sniffed for HTML. A
+ * gzip, bzip2, xz or zstd source is decompressed first (refused when it
+ * holds more than max bytes: *why says so).
  * Prints nothing, so that it can run on any thread.
  * @param max   refuse a source larger than this (WALK_TOO_LARGE)
  * @param text  receives a malloc'd, NUL-terminated text the caller frees

@@ -125,3 +125,9 @@ printf '\x1f\x8b\x08\x00garbage' >"$AR/broken.gz"
 check "corrupt gzip" 1 -- rp scan "$AR/broken.gz" "$C0"
 has "corrupt gzip named" "$T/err" "reprint: $AR/broken.gz:"
 fi
+
+# ---------------------------------------------------------------- diff
+if [ "$tools_ok" = 1 ]; then
+    check "diff reads compressed files" 0 -- rp diff "$Z/001.txt.bz2" "$C1"
+    has "diff: identical" "$T/out" "near-duplicates"
+fi
