@@ -933,8 +933,10 @@ static int next_file(input *in, size_t i, record *r)
     /* Its first bytes say whether it is read as a stream; a file that
      * cannot be opened here is left to input_load(), which reports it. */
     struct stat st;
+    int have_st = 0;
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        have_st = 1;
         unsigned char peek[UNPACK_SNIFF];
         ssize_t k = pread(fd, peek, sizeof peek, 0);
         unpack_kind kind = unpack_sniff(peek, k > 0 ? (size_t)k : 0);
@@ -955,7 +957,9 @@ static int next_file(input *in, size_t i, record *r)
         return -1;
     }
     r->ref = i;
-    r->size = stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+    if (!have_st)
+        have_st = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    r->size = have_st ? (uint64_t)st.st_size : 0;
     if (in->o.defer)
         return 1;
     char why[256];

@@ -155,7 +155,7 @@ static int walk_dir(int fd, const char *dir, size_t rel, const ancestor *up,
             break;
         }
     }
-    if (rc == 0)
+    if (rc == 0 && names.n)   /* (qsort takes no NULL, even for none) */
         qsort(names.v, names.n, sizeof *names.v, cmp_str);
     for (size_t i = 0; rc == 0 && i < names.n; i++) {
         char *path = join(dir, names.v[i]);
