@@ -11,12 +11,12 @@ INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 SANITIZE ?=
 
-PKGS     = libxxhash libutf8proc json-c libxml-2.0 sqlite3
+PKGS     = libxxhash libutf8proc json-c libxml-2.0 sqlite3 libarchive
 WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla -pedantic
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
-# what the library itself links (json-c is the CLI's): reprint.pc's
+# what the library itself links (json-c and libarchive are the CLI's): reprint.pc's
 # Requires.private and the shared library's dependencies
 LIB_PKGS   = libxxhash libutf8proc libxml-2.0 sqlite3
 LIB_LIBS   := $(shell pkg-config --libs $(LIB_PKGS)) -lm -pthread
@@ -119,9 +119,14 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(LIB) | $(BUIL
 
 # test_input drives the CLI's input layer, so it links the CLI objects that
 # layer needs (not main.o).
-INPUT_OBJ = $(BUILD)/cli/input.o $(BUILD)/cli/jsonl.o $(BUILD)/cli/walk.o $(BUILD)/cli/output.o
+INPUT_OBJ = $(BUILD)/cli/input.o $(BUILD)/cli/jsonl.o $(BUILD)/cli/walk.o $(BUILD)/cli/output.o \
+            $(BUILD)/cli/unpack.o $(BUILD)/cli/warc.o
 $(BUILD)/tests/test_input: tests/unit/test_input.c tests/unit/testutil.h $(INPUT_OBJ) $(LIB) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc/cli -o $@ $< $(INPUT_OBJ) $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+# test_warc drives the CLI's WARC reader (src/cli/warc.c).
+$(BUILD)/tests/test_warc: tests/unit/test_warc.c tests/unit/testutil.h $(BUILD)/cli/warc.o $(LIB) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc/cli -o $@ $< $(BUILD)/cli/warc.o $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
 # test_alloc fails the library's allocations one at a time: it wraps them.
 $(BUILD)/tests/test_alloc: LDLIBS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
@@ -157,6 +162,7 @@ python: $(SHLINKS) $(BIN)
 # FUZZ_SRC_<target> names sources from outside the library that a target
 # compiles in: the JSON Lines parser lives with the CLI.
 FUZZ_SRC_jsonl = src/cli/jsonl.c
+FUZZ_SRC_warc = src/cli/warc.c
 .SECONDEXPANSION:
 $(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $$(FUZZ_SRC_$$*) $(LIB) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc/cli -o $@ $< tests/fuzz/replay.c $(FUZZ_SRC_$*) $(LIB) $(LDLIBS)

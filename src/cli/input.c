@@ -15,36 +15,57 @@
  * of input, counting a deferred file by its size before it is read (and
  * reading it no further), so that the memory of a batch has a bound.
  *
+ * A file is looked at before it is handed out: its first bytes (magic
+ * numbers) say whether it is compressed, a tar or zip archive or WARC.
+ * Those, and files read as records (.jsonl, .ndjson, or any file with
+ * --input), are read on this thread as streams, like standard input: one
+ * stream at a time, through the same record reader, whose bytes come from
+ * the descriptor or from libarchive (unpack.c). Their records come with
+ * their text, like those of standard input. Plain files are handed out
+ * without being read (with opts.defer), as before.
+ *
  * A record's ref says where its text can be found again: the index of its
  * file in the list, or (top bit set) the offset of its copy in the spool,
  * an unlinked temporary file in $TMPDIR of [8-byte length][text] entries,
  * written with pwrite and read back with pread, so that reloads from other
- * threads need no lock.
+ * threads need no lock. Every record read from a stream is spooled.
+ *
+ * Harmless skips (empty documents, paths given twice, WARC records that
+ * are no text page) are counted and summed up in one line at the end by
+ * input_finish(); -v names each.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "input.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "jsonl.h"
 #include "output.h"
 #include "reprint.h"
+#include "unpack.h"
+#include "warc.h"
 #include "../util.h"
 
 #define CHUNK ((size_t)64 << 10)
-#define STDIN_REF ((uint64_t)1 << 63)
+#define SPOOL_REF ((uint64_t)1 << 63)
+#define LIST_MAX 4096        /* longest path in a --files-from list */
 #define PROGRESS_AFTER 1.0   /* seconds before a progress line appears */
 #define PROGRESS_EVERY 0.25
 
-/* A buffered reader of records from a file descriptor. */
+/* A buffered reader of records from a file descriptor, or from the
+ * current entry of an archive or compressed stream. */
 typedef struct reader {
     int fd;
+    unpack *up;            /* non-NULL: the bytes come from here */
+    uint64_t counted;      /* bytes read from fd, for the input's count */
     char *buf;             /* CHUNK bytes; data in [start, end) */
     size_t start, end;
     int eof;
@@ -61,10 +82,24 @@ struct input {
     _Atomic uint64_t bytes;  /* input_load() adds from any thread */
     double t0, walk, shown;
     int progress_tty;
-    /* stdin */
-    int in_stdin;          /* reading records from stdin now */
-    int stdin_done;
-    input_format fmt;
+    int total_known;       /* no stdin: the list and its bytes are all */
+    /* harmless skips, for the summary */
+    size_t empty_files, empty_docs, twice, nottext;
+    int nomatch;           /* the filters left no file in the folders */
+    /* the stream being read: stdin, or a file read as a stream */
+    int in_stream;
+    int s_stdin;           /* the stream is standard input */
+    char *s_name;          /* for messages: "stdin" or the path */
+    char *s_id;            /* for ids: "-" or the path */
+    int s_fd;              /* the file's descriptor, or -1 */
+    unpack *up;            /* compressed or an archive */
+    uint64_t s_prefix;     /* bytes handed to up that were counted */
+    int members;           /* up is an archive: a document per member */
+    int m_pending;         /* the first member is found, not read */
+    const char *m_name;
+    int64_t m_size;
+    warc *wr;              /* reading WARC records */
+    input_format fmt;      /* else: records of this format */
     reader rd;
     jsonl *jp;
     unsigned long long lineno;
@@ -95,15 +130,25 @@ const char *record_where(const record *r)
 /* Standard input                                                      */
 /* ------------------------------------------------------------------ */
 
-/* Reads more into an empty buffer. @return bytes, 0 at the end, -1. */
+/* Reads more into the buffer. @return bytes, 0 at the end, -1 (errno;
+ * EIO for an archive's error, which unpack_error() tells). */
 static ssize_t fill(reader *rd)
 {
     if (rd->eof)
         return 0;
     for (;;) {
-        ssize_t r = read(rd->fd, rd->buf + rd->end, CHUNK - rd->end);
-        if (r < 0 && errno == EINTR)
-            continue;
+        ssize_t r;
+        if (rd->up) {
+            r = unpack_read(rd->up, rd->buf + rd->end, CHUNK - rd->end);
+            if (r < 0)
+                errno = EIO;
+        } else {
+            r = read(rd->fd, rd->buf + rd->end, CHUNK - rd->end);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r > 0)
+                rd->counted += (uint64_t)r;
+        }
         if (r == 0)
             rd->eof = 1;
         if (r > 0)
@@ -112,10 +157,26 @@ static ssize_t fill(reader *rd)
     }
 }
 
+/* Moves the bytes the reader read from its descriptor to the count. */
+static void count_bytes(input *in)
+{
+    in->bytes += in->rd.counted;
+    in->rd.counted = 0;
+}
+
+/* @return why the current stream could not be read, after fill failed. */
+static const char *read_error(const input *in)
+{
+    return in->rd.up && errno == EIO ? unpack_error(in->rd.up) : strerror(errno);
+}
+
 /* Reads the next record, up to delim (or to the end when delim < 0), into
- * rd->rec. A record longer than max is drained and flagged toolong.
+ * rd->rec. A record longer than max is drained and flagged toolong; the
+ * whole of a decompressed stream or archive member (delim < 0) is not
+ * drained but left where it is, since nothing after it is wanted (a
+ * decompression bomb is not read through).
  * @return 1 for a record, 0 at the end, -1 on a read error (errno). */
-static int next_record(reader *rd, int delim, size_t max, uint64_t *bytes)
+static int next_record(reader *rd, int delim, size_t max)
 {
     int any = 0;
     rd->len = 0;
@@ -128,7 +189,6 @@ static int next_record(reader *rd, int delim, size_t max, uint64_t *bytes)
                 return -1;
             if (r == 0)
                 break;
-            *bytes += (uint64_t)r;
         }
         any = 1;
         char *p = rd->buf + rd->start;
@@ -138,6 +198,8 @@ static int next_record(reader *rd, int delim, size_t max, uint64_t *bytes)
         if (!rd->toolong && rd->len + n > max) {
             rd->toolong = 1;
             rd->len = 0;
+            if (delim < 0 && rd->up)
+                break;
         }
         if (!rd->toolong && n) {
             if (rp_grow(&rd->rec, &rd->cap, rd->len + n + 1, 1) < 0) {
@@ -176,9 +238,9 @@ static int skip_bom(input *in)
     reader *rd = &in->rd;
     while (rd->end < 3 && !rd->eof) {
         ssize_t r = fill(rd);
+        count_bytes(in);
         if (r < 0)
             return -1;
-        in->bytes += (uint64_t)r;
     }
     if (rd->end >= 3 && memcmp(rd->buf, "\xEF\xBB\xBF", 3) == 0)
         rd->start = 3;
@@ -198,9 +260,9 @@ static int detect(input *in)
         if ((i < rd->end && rd->buf[i] == '{') || rd->eof || rd->end == CHUNK)
             break;
         ssize_t r = fill(rd);
+        count_bytes(in);
         if (r < 0)
             return -1;
-        in->bytes += (uint64_t)r;
     }
     const unsigned char *u = (const unsigned char *)rd->buf;
     int bom16 = rd->end >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF));
@@ -253,45 +315,194 @@ static int open_spool(input *in)
     return 0;
 }
 
-static int start_stdin(input *in)
+/* @return nonzero when path names a JSON Lines file: .jsonl or .ndjson,
+ * also before a compression suffix (.gz, .bz2, .xz, .zst). */
+static int is_jsonl_name(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    static const char *const zext[] = {".gz", ".bz2", ".xz", ".zst", ".zstd", NULL};
+    for (const char *const *z = zext; *z; z++) {
+        size_t k = strlen(*z);
+        if (n > k && strcasecmp(base + n - k, *z) == 0) {
+            n -= k;
+            break;
+        }
+    }
+    static const char *const ext[] = {".jsonl", ".ndjson", NULL};
+    for (const char *const *e = ext; *e; e++) {
+        size_t k = strlen(*e);
+        if (n > k && strncasecmp(base + n - k, *e, k) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Ends the current stream: closes what it opened. */
+static void end_stream(input *in)
+{
+    if (in->up) {
+        uint64_t c = unpack_consumed(in->up);
+        in->bytes += c > in->s_prefix ? c - in->s_prefix : 0;
+    }
+    count_bytes(in);
+    unpack_close(in->up);
+    in->up = NULL;
+    in->rd.up = NULL;
+    warc_free(in->wr);
+    in->wr = NULL;
+    if (in->s_fd >= 0)
+        close(in->s_fd);
+    in->s_fd = -1;
+    free(in->s_name);
+    free(in->s_id);
+    in->s_name = in->s_id = NULL;
+    in->members = in->m_pending = 0;
+    in->in_stream = 0;
+}
+
+/* The reader's bytes, for the WARC reader: what is buffered, then more. */
+static ssize_t warc_read(void *ctx, void *buf, size_t n)
+{
+    input *in = ctx;
+    reader *rd = &in->rd;
+    if (rd->start == rd->end) {
+        rd->start = rd->end = 0;
+        ssize_t r = fill(rd);
+        count_bytes(in);
+        if (r <= 0)
+            return r;
+    }
+    size_t k = rd->end - rd->start;
+    if (k > n)
+        k = n;
+    memcpy(buf, rd->buf + rd->start, k);
+    rd->start += k;
+    return (ssize_t)k;
+}
+
+/* Reads into the reader's buffer until it holds UNPACK_SNIFF bytes or the
+ * stream ends. @return 0, or -1 on a read error (errno). */
+static int fill_sniff(input *in)
 {
     reader *rd = &in->rd;
-    rd->fd = STDIN_FILENO;
-    rd->buf = malloc(CHUNK);
-    if (!rd->buf) {
-        diag("stdin: out of memory");
+    while (rd->end < UNPACK_SNIFF && !rd->eof) {
+        ssize_t r = fill(rd);
+        count_bytes(in);
+        if (r < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* A stream that cannot be read: reported, counted, ended. @return 0. */
+static int stream_failed(input *in, const char *what, const char *why)
+{
+    diag("%s: %s: %s", safe(in->s_name), what, why);
+    in->skipped++;
+    end_stream(in);
+    return 0;
+}
+
+/* Starts reading a stream: standard input (path NULL, fd 0) or the file
+ * path open as fd (taken over), whose first bytes are of the given kind.
+ * Decides how it is read: an archive's members, WARC records, or records
+ * of a format (--input, the name, or for stdin its first bytes).
+ * @return 0 (problems with the stream are reported and end it), or -1 on
+ * a fatal error (reported). */
+static int start_stream(input *in, const char *path, int fd, unpack_kind kind)
+{
+    reader *rd = &in->rd;
+    in->in_stream = 1;
+    in->s_stdin = path == NULL;
+    in->s_fd = path ? fd : -1;
+    in->s_name = strdup(path ? path : "stdin");
+    in->s_id = strdup(path ? path : "-");
+    in->lineno = 0;
+    in->s_prefix = 0;
+    rd->fd = fd;
+    rd->up = NULL;
+    rd->start = rd->end = 0;
+    rd->eof = 0;
+    if (!rd->buf)
+        rd->buf = malloc(CHUNK);
+    if (!rd->buf || !in->s_name || !in->s_id) {
+        diag("%s: out of memory", path ? safe(path) : "stdin");
         return -1;
     }
-    in->in_stdin = 1;
-    in->fmt = in->o.format;
-    if (skip_bom(in) < 0) {
-        diag("stdin: cannot read: %s", strerror(errno));
-        in->skipped++;
-        in->in_stdin = 0;
-        return 0;
+    if (!path) {
+        if (fill_sniff(in) < 0)
+            return stream_failed(in, "cannot read", strerror(errno));
+        kind = unpack_sniff(rd->buf, rd->end);
     }
-    if (in->fmt == INPUT_AUTO) {
-        if (detect(in) < 0) {
-            diag("stdin: cannot read: %s", strerror(errno));
-            in->skipped++;
-            in->in_stdin = 0;
+    if (kind == UNPACK_COMPRESSED || kind == UNPACK_TAR || kind == UNPACK_ZIP) {
+        const char *why;
+        /* a file is opened from its start (nothing was read from it); stdin
+         * hands over the bytes read to tell what it is */
+        in->up = unpack_open(fd, rd->buf, path ? 0 : rd->end, &why);
+        if (!in->up)
+            return stream_failed(in, "cannot read", why);
+        in->s_prefix = path ? 0 : rd->end;
+        rd->start = rd->end = 0;
+        const char *name;
+        int64_t size;
+        int got = unpack_next(in->up, &name, &size);
+        if (got < 0)
+            return stream_failed(in, "cannot read", unpack_error(in->up));
+        if (got == 0) {
+            end_stream(in);   /* an empty archive */
             return 0;
         }
+        if (name) {
+            in->members = 1;
+            in->m_pending = 1;
+            in->m_name = name;
+            in->m_size = size;
+            if (in->o.verbose)
+                diag("%s: reading the members of an archive", safe(in->s_name));
+            return 0;
+        }
+        rd->up = in->up;
+        if (fill_sniff(in) < 0)
+            return stream_failed(in, "cannot read", read_error(in));
+        kind = unpack_is_warc(rd->buf, rd->end) ? UNPACK_WARC : UNPACK_PLAIN;
+        if (in->o.verbose)
+            diag("%s: decompressing", safe(in->s_name));
+    }
+    if (kind == UNPACK_WARC && in->o.format == INPUT_AUTO) {
+        in->wr = warc_new(warc_read, in, in->o.max_bytes);
+        if (!in->wr) {
+            diag("%s: out of memory", safe(in->s_name));
+            return -1;
+        }
+        if (in->o.verbose)
+            diag("%s: reading WARC records", safe(in->s_name));
+        return 0;
+    }
+    in->fmt = in->o.format;
+    if (skip_bom(in) < 0)
+        return stream_failed(in, "cannot read", read_error(in));
+    if (in->fmt == INPUT_AUTO && path) {
+        in->fmt = is_jsonl_name(path) ? INPUT_JSONL : INPUT_TEXT;
+        if (in->o.verbose)
+            diag("%s: reading %s", safe(in->s_name), format_name(in->fmt));
+    } else if (in->fmt == INPUT_AUTO) {
+        if (detect(in) < 0)
+            return stream_failed(in, "cannot read", read_error(in));
         if (in->o.verbose)
             diag("stdin: reading %s (detected)", format_name(in->fmt));
     } else if (in->o.verbose) {
-        diag("stdin: reading %s", format_name(in->fmt));
+        diag("%s: reading %s", safe(in->s_name), format_name(in->fmt));
     }
-    if (in->fmt == INPUT_JSONL) {
+    if (in->fmt == INPUT_JSONL && !in->jp) {
         in->jp = jsonl_new(in->o.id_field ? in->o.id_field : "id",
                            in->o.text_field ? in->o.text_field : "text");
         if (!in->jp) {
-            diag("stdin: out of memory");
+            diag("%s: out of memory", safe(in->s_name));
             return -1;
         }
     }
-    if (in->o.spool && open_spool(in) < 0)
-        return -1;
     return 0;
 }
 
@@ -330,30 +541,35 @@ static int read_all(int fd, void *p, size_t n, uint64_t off)
     return 0;
 }
 
-/* Fills r from a stdin record of raw text (id and where already set):
- * prepares it, spools it. @return 1 kept, 0 skipped (reported), -1. */
-static int finish_stdin_record(input *in, record *r, const char *raw, size_t n)
+/* Fills r from a record of raw text read from a stream (id and where
+ * already set): prepares it with flags, spools it. @return 1 kept, 0
+ * skipped (reported), -1. */
+static int finish_stream_record(input *in, record *r, const char *raw, size_t n,
+                                unsigned flags)
 {
-    int rc = rp_text_prepare(raw, n, RP_TEXT_SNIFF_HTML, &r->text, &r->len);
+    const char *where = record_where(r);
+    int rc = rp_text_prepare(raw, n, flags, &r->text, &r->len);
     if (rc != RP_OK) {
         if (rc == RP_ENOMEM) {
-            diag("%s: out of memory", r->where);
+            diag("%s: out of memory", safe(where));
             return -1;
         }
         if (!(rc == RP_EBINARY && in->o.quiet_skip)) {
-            diag("%s: skipped: %s", r->where, rp_strerror(rc));
+            diag("%s: skipped: %s", safe(where), rp_strerror(rc));
             in->skipped++;
         }
         return 0;
     }
     r->size = n;
-    r->ref = STDIN_REF | in->spool_end;
+    r->ref = SPOOL_REF | in->spool_end;
+    if (in->o.spool && !in->spool && open_spool(in) < 0)
+        return -1;
     if (in->spool) {
         uint64_t len = r->len;
         int fd = fileno(in->spool);
         if (write_all(fd, &len, sizeof len, in->spool_end) < 0 ||
             write_all(fd, r->text, r->len, in->spool_end + sizeof len) < 0) {
-            diag("stdin: cannot write the temporary file: %s", strerror(errno));
+            diag("%s: cannot write the temporary file: %s", safe(where), strerror(errno));
             return -1;
         }
         in->spool_end += sizeof len + r->len;
@@ -363,42 +579,62 @@ static int finish_stdin_record(input *in, record *r, const char *raw, size_t n)
     return 1;
 }
 
-/* @return a malloc'd prefix followed by n in decimal, or NULL. */
+/* @return a malloc'd prefix, ":" (unless the prefix is empty) and n in
+ * decimal, or NULL. */
 static char *numbered(const char *prefix, unsigned long long n)
 {
-    char buf[48];
-    snprintf(buf, sizeof buf, "%s%llu", prefix, n);
-    return strdup(buf);
+    size_t k = strlen(prefix) + 24;
+    char *s = malloc(k);
+    if (s)
+        snprintf(s, k, "%s%s%llu", prefix, *prefix ? ":" : "", n);
+    return s;
 }
 
-/* @return 1 for a record, 0 when stdin is done, -1 on a fatal error. */
-static int next_stdin(input *in, record *r)
+/* @return a malloc'd "a:b", or NULL. */
+static char *joined(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    char *s = malloc(na + nb + 2);
+    if (s) {
+        memcpy(s, a, na);
+        s[na] = ':';
+        memcpy(s + na + 1, b, nb + 1);
+    }
+    return s;
+}
+
+/* The records of a stream of JSON Lines, NUL-separated texts or one text.
+ * @return 1 for a record, 0 when the stream is done, -1 on a fatal error. */
+static int next_records(input *in, record *r)
 {
     reader *rd = &in->rd;
+    const char *name = safe(in->s_name);
     int delim = in->fmt == INPUT_JSONL ? '\n' : in->fmt == INPUT_NUL ? 0 : -1;
     for (;;) {
-        uint64_t bytes = 0;
-        int got = next_record(rd, delim, in->o.max_bytes, &bytes);
-        in->bytes += bytes;
+        int got = next_record(rd, delim, in->o.max_bytes);
+        count_bytes(in);
         if (got < 0) {
             if (errno == ENOMEM) {
-                diag("stdin: out of memory");
+                diag("%s: out of memory", name);
                 return -1;
             }
-            diag("stdin: cannot read: %s", strerror(errno));
+            diag("%s: cannot read: %s", name, read_error(in));
             in->skipped++;
             return 0;
         }
         if (got == 0 && !(in->fmt == INPUT_TEXT && in->lineno == 0))
-            return 0;   /* (empty stdin is still one, empty, text) */
+            return 0;   /* (an empty stream is still one, empty, text) */
         in->lineno++;
         if (rd->toolong) {
             if (in->fmt == INPUT_TEXT)
-                diag("stdin: skipped: larger than --max-bytes");
+                diag("%s: skipped: %s", name,
+                     rd->up ? UNPACK_TOO_LARGE : "larger than --max-bytes");
             else
-                diag("stdin:%llu: skipped: %s longer than --max-bytes", in->lineno,
+                diag("%s:%llu: skipped: %s longer than --max-bytes", name, in->lineno,
                      in->fmt == INPUT_JSONL ? "line" : "record");
             in->skipped++;
+            if (in->fmt == INPUT_TEXT)
+                return 0;
             continue;
         }
         const char *raw = rd->rec;
@@ -409,7 +645,7 @@ static int next_stdin(input *in, record *r)
             const char *id;
             const char *why = jsonl_parse(in->jp, raw, n, &id, &raw, &n);
             if (why) {
-                diag("stdin:%llu: %s", in->lineno, why);
+                diag("%s:%llu: %s", name, in->lineno, why);
                 in->skipped++;
                 continue;
             }
@@ -417,25 +653,186 @@ static int next_stdin(input *in, record *r)
         } else if (in->fmt == INPUT_NUL) {
             if (n == 0 || (rd->eof && rd->start == rd->end && is_blank(raw, n))) {
                 if (n == 0) {
-                    diag("stdin:%llu: empty text", in->lineno);
+                    diag("%s:%llu: empty text", name, in->lineno);
                     in->skipped++;
                 }
                 continue;   /* white space after the last NUL is no record */
             }
-            r->id = numbered("", in->lineno);
+            /* stdin: the record's number; a file: "PATH:N" */
+            r->id = numbered(in->s_stdin ? "" : in->s_id, in->lineno);
         } else {
-            r->id = strdup("-");
+            r->id = strdup(in->s_id);
         }
-        r->where = in->fmt == INPUT_TEXT ? strdup("stdin") : numbered("stdin:", in->lineno);
-        if (!r->id || !r->where) {
-            diag("stdin: out of memory");
+        if (in->fmt != INPUT_TEXT)
+            r->where = numbered(in->s_name, in->lineno);
+        else if (in->s_stdin)
+            r->where = strdup("stdin");
+        if (!r->id || (!r->where && (in->fmt != INPUT_TEXT || in->s_stdin))) {
+            diag("%s: out of memory", name);
             return -1;
         }
-        int rc = finish_stdin_record(in, r, raw, n);
+        int rc = finish_stream_record(in, r, raw, n, RP_TEXT_SNIFF_HTML);
         if (rc != 0)
             return rc;
         record_free(r);
     }
+}
+
+/* The members of an archive, one document each (regular files that the
+ * --include and --exclude patterns let through).
+ * @return 1 for a record, 0 when the archive is done, -1 on a fatal error. */
+static int next_member(input *in, record *r)
+{
+    reader *rd = &in->rd;
+    for (;;) {
+        const char *name;
+        int64_t size;
+        if (in->m_pending) {
+            in->m_pending = 0;
+            name = in->m_name;
+            size = in->m_size;
+        } else {
+            int got = unpack_next(in->up, &name, &size);
+            if (got == 0)
+                return 0;
+            if (got < 0) {
+                diag("%s: cannot read: %s", safe(in->s_name), unpack_error(in->up));
+                in->skipped++;
+                return 0;
+            }
+        }
+        if (!unpack_is_file(in->up))
+            continue;
+        const char *base = strrchr(name, '/');
+        base = base ? base + 1 : name;
+        /* as in folders: hidden members (a name or folder starting with a
+         * dot) only with --hidden, and the --include/--exclude patterns */
+        if ((!in->o.walk.hidden && (name[0] == '.' || strstr(name, "/."))) ||
+            !walk_wanted(&in->o.walk, base, name))
+            continue;
+        r->id = joined(in->s_id, name);
+        r->where = r->id ? strdup(r->id) : NULL;
+        if (!r->where) {
+            diag("%s: out of memory", safe(in->s_name));
+            return -1;
+        }
+        if (size > 0 && (uint64_t)size > in->o.max_bytes) {
+            diag("%s: skipped: larger than --max-bytes", safe(r->where));
+            in->skipped++;
+            record_free(r);
+            continue;
+        }
+        rd->up = in->up;
+        rd->start = rd->end = 0;
+        rd->eof = 0;
+        int got = next_record(rd, -1, in->o.max_bytes);
+        if (got < 0) {
+            if (errno == ENOMEM) {
+                diag("%s: out of memory", safe(r->where));
+                return -1;
+            }
+            diag("%s: cannot read: %s", safe(r->where), read_error(in));
+            in->skipped++;
+            record_free(r);
+            return 0;
+        }
+        if (rd->toolong) {
+            diag("%s: skipped: %s", safe(r->where), UNPACK_TOO_LARGE);
+            in->skipped++;
+            record_free(r);
+            continue;
+        }
+        int rc = finish_stream_record(in, r, rd->rec ? rd->rec : "", rd->len,
+                                      is_html_name(name) ? RP_TEXT_HTML : RP_TEXT_SNIFF_HTML);
+        if (rc != 0)
+            return rc;
+        record_free(r);
+    }
+}
+
+/* The documents of a WARC file: its response and resource records that
+ * hold a text page.
+ * @return 1 for a record, 0 when the file is done, -1 on a fatal error. */
+static int next_warc(input *in, record *r)
+{
+    const char *name = safe(in->s_name);
+    for (;;) {
+        warc_doc d;
+        const char *why;
+        int rc = warc_next(in->wr, &d, &why);
+        switch (rc) {
+        case WARC_END:
+            return 0;
+        case WARC_OTHER:
+            continue;
+        case WARC_SKIP:
+            in->nottext++;
+            if (in->o.verbose)
+                diag("%s:%llu: skipped: %s", name, d.number, why);
+            continue;
+        case WARC_TOOBIG:
+            diag("%s:%llu: skipped: %s", name, d.number, why);
+            in->skipped++;
+            continue;
+        case WARC_BAD:
+            diag("%s:%llu: malformed WARC record (at byte %llu): %s", name, d.number,
+                 (unsigned long long)d.offset, why);
+            in->skipped++;
+            return 0;
+        case WARC_EREAD:
+            diag("%s: cannot read: %s", name, read_error(in));
+            in->skipped++;
+            return 0;
+        case WARC_DOC:
+            break;
+        default:
+            diag("%s: out of memory", name);
+            return -1;
+        }
+        r->where = numbered(in->s_name, d.number);
+        r->id = d.uri ? strdup(d.uri) : r->where ? strdup(r->where) : NULL;
+        if (!r->id || !r->where) {
+            diag("%s: out of memory", name);
+            return -1;
+        }
+        char *dec = NULL;
+        const char *body = d.body;
+        size_t len = d.len;
+        if (d.encoding) {
+            const char *bad = NULL;
+            if (strcasecmp(d.encoding, "gzip") == 0 || strcasecmp(d.encoding, "x-gzip") == 0) {
+                if (unpack_memory(d.body, d.len, in->o.max_bytes, &dec, &len, &bad) < 0) {
+                    diag("%s: skipped: %s", safe(r->where), bad);
+                    in->skipped++;
+                    record_free(r);
+                    continue;
+                }
+                body = dec;
+            } else {
+                in->nottext++;
+                if (in->o.verbose)
+                    diag("%s: skipped: Content-Encoding %s", safe(r->where), safe(d.encoding));
+                record_free(r);
+                continue;
+            }
+        }
+        rc = finish_stream_record(in, r, body, len,
+                                  d.html > 0 ? RP_TEXT_HTML : d.html < 0 ? RP_TEXT_SNIFF_HTML : 0);
+        free(dec);
+        if (rc != 0)
+            return rc;
+        record_free(r);
+    }
+}
+
+/* @return 1 for a record of the current stream, 0 when it is done (and
+ * ended), -1 on a fatal error. */
+static int next_stream(input *in, record *r)
+{
+    int got = in->members ? next_member(in, r) : in->wr ? next_warc(in, r) : next_records(in, r);
+    if (got == 0)
+        end_stream(in);
+    return got;
 }
 
 /* ------------------------------------------------------------------ */
@@ -469,6 +866,16 @@ int input_read_text(const char *path, size_t max, char **text, size_t *len,
     *why = in ? read_stdin(max, &buf, &n) : read_file(path, max, &buf, &n);
     if (*why)
         return 1;
+    if (unpack_sniff(buf, n) == UNPACK_COMPRESSED) {   /* a.txt.gz: its text */
+        char *dec;
+        size_t dn;
+        int bad = unpack_memory(buf, n, max, &dec, &dn, why);
+        free(buf);
+        if (bad)
+            return strcmp(*why, "out of memory") == 0 ? RP_ENOMEM : 1;
+        buf = dec;
+        n = dn;
+    }
     if (info) {
         info->bytes = n;
         if (info->detail)
@@ -516,20 +923,43 @@ int input_load(input *in, record *r, char *msg, size_t cap)
     return 1;
 }
 
-/* @return 1 for a record, 0 when the file was skipped, -1 fatal. */
+/* @return 1 for a record, 0 when the file was skipped or is read as a
+ * stream (the caller goes on), -1 fatal. */
 static int next_file(input *in, size_t i, record *r)
 {
     const char *path = in->paths.v[i];
     if (in->o.verbose)
         diag("%s: reading", safe(path));
+    /* Its first bytes say whether it is read as a stream; a file that
+     * cannot be opened here is left to input_load(), which reports it. */
+    struct stat st;
+    int have_st = 0;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        have_st = 1;
+        unsigned char peek[UNPACK_SNIFF];
+        ssize_t k = pread(fd, peek, sizeof peek, 0);
+        unpack_kind kind = unpack_sniff(peek, k > 0 ? (size_t)k : 0);
+        input_format f = in->o.format;
+        int records = f == INPUT_JSONL || f == INPUT_NUL || (f == INPUT_AUTO && is_jsonl_name(path));
+        if (kind == UNPACK_COMPRESSED || kind == UNPACK_TAR || kind == UNPACK_ZIP ||
+            (kind == UNPACK_WARC && f == INPUT_AUTO) || records) {
+            /* (back to blocking reads: it is a regular file) */
+            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+            return start_stream(in, path, fd, kind) < 0 ? -1 : 0;
+        }
+    }
+    if (fd >= 0)
+        close(fd);
     r->id = strdup(path);
     if (!r->id) {
         diag("%s: out of memory", safe(path));
         return -1;
     }
     r->ref = i;
-    struct stat st;
-    r->size = stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+    if (!have_st)
+        have_st = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    r->size = have_st ? (uint64_t)st.st_size : 0;
     if (in->o.defer)
         return 1;
     char why[256];
@@ -545,6 +975,164 @@ static int next_file(input *in, size_t i, record *r)
 /* The stream                                                          */
 /* ------------------------------------------------------------------ */
 
+static void progress_walk(void *ctx, size_t n);
+
+/* Takes out of the list the paths met before (a folder given twice, a
+ * file named and also found in a folder), counting them.
+ * @return 0, or -1 when out of memory (reported). */
+static int drop_twice(input *in)
+{
+    pathlist *p = &in->paths;
+    size_t cap = 16;
+    while (cap < 2 * p->n)
+        cap *= 2;
+    size_t *slot = malloc(cap * sizeof *slot);   /* index + 1, 0 empty */
+    if (!slot) {
+        diag("out of memory");
+        return -1;
+    }
+    memset(slot, 0, cap * sizeof *slot);
+    size_t w = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        uint64_t h = 1469598103934665603u;   /* FNV-1a */
+        for (const unsigned char *c = (const unsigned char *)p->v[i]; *c; c++)
+            h = (h ^ *c) * 1099511628211u;
+        size_t j = (size_t)h & (cap - 1);
+        int seen = 0;
+        while (slot[j]) {
+            if (strcmp(p->v[slot[j] - 1], p->v[i]) == 0) {
+                seen = 1;
+                break;
+            }
+            j = (j + 1) & (cap - 1);
+        }
+        if (seen && strcmp(p->v[i], "-") != 0) {
+            if (in->o.verbose)
+                diag("%s: given more than once, read once", safe(p->v[i]));
+            in->twice++;
+            free(p->v[i]);
+            continue;
+        }
+        p->v[w] = p->v[i];
+        slot[j] = w + 1;
+        w++;
+    }
+    p->n = w;
+    free(slot);
+    return 0;
+}
+
+/* Adds one PATH of the command line or of --files-from to the list.
+ * @return 0, or -1 on a fatal error (reported). */
+static int add_path(input *in, const char *path, int *dash, size_t *dirs, size_t *dirfiles)
+{
+    if (strcmp(path, "-") == 0) {
+        if ((*dash)++) {
+            diag("-: standard input given more than once");
+            return -1;
+        }
+        if (isatty(STDIN_FILENO)) {
+            diag("stdin is a terminal");
+            return -1;
+        }
+        in->total_known = 0;
+        char *d = strdup("-");
+        if (!d || pathlist_push(&in->paths, d) < 0) {
+            free(d);
+            diag("out of memory");
+            return -1;
+        }
+        return 0;
+    }
+    size_t before = in->paths.n;
+    if (walk_path(path, &in->o.walk, &in->paths, &in->skipped) < 0)
+        return -1;
+    in->files += in->paths.n - before;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        (*dirs)++;
+        *dirfiles += in->paths.n - before;
+    }
+    return 0;
+}
+
+/* Adds the paths listed in the file --files-from names (one a line, or
+ * NUL-separated with --null). @return 0, or -1 fatal (reported). */
+static int add_list(input *in, int *dash, size_t *dirs, size_t *dirfiles)
+{
+    const char *list = in->o.files_from;
+    int std = strcmp(list, "-") == 0;
+    if (std && (*dash)++) {
+        diag("-: standard input given more than once");
+        return -1;
+    }
+    reader rd = {0};
+    rd.fd = std ? STDIN_FILENO : open(list, O_RDONLY | O_CLOEXEC);
+    if (rd.fd < 0) {
+        diag("%s: cannot open: %s", safe(list), strerror(errno));
+        return -1;
+    }
+    rd.buf = malloc(CHUNK);
+    int rc = rd.buf ? 0 : -1;
+    unsigned long long line = 0;
+    while (rc == 0) {
+        int got = next_record(&rd, in->o.null ? 0 : '\n', LIST_MAX);
+        if (got < 0) {
+            diag("%s: cannot read: %s", safe(list), strerror(errno));
+            rc = -1;
+            break;
+        }
+        if (got == 0)
+            break;
+        line++;
+        if (rd.toolong) {
+            diag("%s:%llu: skipped: a path longer than %d bytes", safe(list), line, LIST_MAX);
+            in->skipped++;
+            continue;
+        }
+        if (!in->o.null && rd.len && rd.rec[rd.len - 1] == '\r')
+            rd.rec[--rd.len] = 0;
+        if (rd.len == 0)
+            continue;
+        if (memchr(rd.rec, 0, rd.len)) {
+            diag("%s:%llu: skipped: a NUL byte in a path (use --null)", safe(list), line);
+            in->skipped++;
+            continue;
+        }
+        /* "-" in a list is a file of that name */
+        rc = strcmp(rd.rec, "-") == 0 ? add_path(in, "./-", dash, dirs, dirfiles)
+                                      : add_path(in, rd.rec, dash, dirs, dirfiles);
+    }
+    if (!rd.buf)
+        diag("out of memory");
+    if (!std)
+        close(rd.fd);
+    free(rd.buf);
+    free(rd.rec);
+    return rc;
+}
+
+/* Says which filters left no file in the folders walked. */
+static void say_nomatch(const input *in)
+{
+    const walk_opts *w = &in->o.walk;
+    char buf[512];
+    size_t k = 0;
+    const char *what = w->ninclude ? "--include" : "--exclude";
+    char **v = w->ninclude ? w->include : w->exclude;
+    size_t n = w->ninclude ? w->ninclude : w->nexclude;
+    for (size_t i = 0; i < n && k < sizeof buf - 1; i++) {
+        int m = snprintf(buf + k, sizeof buf - k, "%s%s '%s'", i ? " " : "", what, safe(v[i]));
+        if (m < 0)
+            break;
+        k += (size_t)m;
+    }
+    if (w->ninclude)
+        diag("no files matched %s", buf);
+    else
+        diag("no files left after %s", buf);
+}
+
 input *input_open(char **paths, int npaths, const input_opts *o)
 {
     input *in = calloc(1, sizeof *in);
@@ -553,39 +1141,44 @@ input *input_open(char **paths, int npaths, const input_opts *o)
         return NULL;
     }
     in->o = *o;
+    in->s_fd = -1;
     in->t0 = rp_now();
     in->progress_tty = isatty(STDERR_FILENO);
     if (in->o.progress < 0)
         in->o.progress = in->progress_tty;
+    in->o.walk.found = progress_walk;
+    in->o.walk.ctx = in;
+    in->total_known = 1;
     int dash = 0;
-    for (int i = 0; i < npaths; i++) {
-        if (strcmp(paths[i], "-") == 0) {
-            if (dash++) {
-                diag("-: standard input given more than once");
-                goto fail;
-            }
-            if (isatty(STDIN_FILENO)) {
-                diag("stdin is a terminal");
-                goto fail;
-            }
-            char *d = strdup("-");
-            if (!d || pathlist_push(&in->paths, d) < 0) {
-                free(d);
-                diag("out of memory");
-                goto fail;
-            }
-            continue;
-        }
-        size_t before = in->paths.n;
-        if (walk_path(paths[i], &in->o.walk, &in->paths, &in->skipped) < 0)
+    size_t dirs = 0, dirfiles = 0;
+    for (int i = 0; i < npaths; i++)
+        if (add_path(in, paths[i], &dash, &dirs, &dirfiles) < 0)
             goto fail;
-        in->files += in->paths.n - before;
+    if (o->files_from && add_list(in, &dash, &dirs, &dirfiles) < 0)
+        goto fail;
+    if (drop_twice(in) < 0)
+        goto fail;
+    if (dirs && dirfiles == 0 && (o->walk.ninclude || o->walk.nexclude)) {
+        say_nomatch(in);
+        in->nomatch = 1;
     }
     in->walk = rp_now() - in->t0;
+    in->shown = 0;   /* after the walk's line, the reading's at once */
     return in;
 fail:
     input_close(in);
     return NULL;
+}
+
+/* @return "M:SS" or "H:MM:SS" for s seconds, in buf. */
+static const char *clock_text(double s, char *buf, size_t n)
+{
+    unsigned long t = s > 0 && s < 1e7 ? (unsigned long)(s + 0.5) : 0;
+    if (t >= 3600)
+        snprintf(buf, n, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60, t % 60);
+    else
+        snprintf(buf, n, "%lu:%02lu", t / 60, t % 60);
+    return buf;
 }
 
 static void progress(input *in)
@@ -596,9 +1189,37 @@ static void progress(input *in)
     if (t < PROGRESS_AFTER || now - in->shown < PROGRESS_EVERY)
         return;
     in->shown = now;
-    double mb = (double)atomic_load(&in->bytes) / 1e6;
+    uint64_t done = atomic_load(&in->bytes);
+    double mb = (double)done / 1e6;
+    if (in->total_known && in->paths.bytes > 0) {
+        /* every input is a file: the files and bytes to come are known */
+        double total = (double)in->paths.bytes / 1e6, rt = now - in->t0 - in->walk;
+        char eta[32];
+        if (done > 0 && done < in->paths.bytes && rt > 0)
+            clock_text(rt * (double)(in->paths.bytes - done) / (double)done, eta, sizeof eta);
+        else
+            snprintf(eta, sizeof eta, "-");
+        progress_show(in->progress_tty,
+                      "reprint: %zu/%zu files, %zu read, %zu skipped, %.1f/%.1f MB, %.1f MB/s, ETA %s",
+                      in->next, in->paths.n, in->records, in->skipped, mb, total,
+                      rt > 0 ? mb / rt : 0.0, eta);
+        return;
+    }
     progress_show(in->progress_tty, "reprint: %zu read, %zu skipped, %.1f MB, %.1f MB/s",
                   in->records, in->skipped, mb, mb / t);
+}
+
+/* The walk's progress: the files found so far. */
+static void progress_walk(void *ctx, size_t n)
+{
+    input *in = ctx;
+    if (!in->o.progress)
+        return;
+    double now = rp_now();
+    if (now - in->t0 < PROGRESS_AFTER || now - in->shown < PROGRESS_EVERY)
+        return;
+    in->shown = now;
+    progress_show(in->progress_tty, "reprint: walking: %zu files found", n);
 }
 
 int input_next(input *in, record *r)
@@ -613,10 +1234,8 @@ int input_next(input *in, record *r)
     for (;;) {
         progress(in);
         int got;
-        if (in->in_stdin) {
-            got = next_stdin(in, r);
-            if (got == 0)
-                in->in_stdin = 0;
+        if (in->in_stream) {
+            got = next_stream(in, r);
         } else {
             if (in->next >= in->paths.n) {
                 progress_end();
@@ -624,7 +1243,7 @@ int input_next(input *in, record *r)
             }
             size_t i = in->next++;
             if (strcmp(in->paths.v[i], "-") == 0) {
-                if (start_stdin(in) < 0)
+                if (start_stream(in, NULL, STDIN_FILENO, UNPACK_PLAIN) < 0)
                     return -1;
                 continue;
             }
@@ -664,8 +1283,8 @@ int input_reload(input *in, uint64_t ref, char **text, size_t *len)
 {
     *text = NULL;
     *len = 0;
-    if (ref & STDIN_REF) {
-        uint64_t off = ref & ~STDIN_REF, n;
+    if (ref & SPOOL_REF) {
+        uint64_t off = ref & ~SPOOL_REF, n;
         if (!in->spool)
             return RP_ELOAD;
         int fd = fileno(in->spool);
@@ -706,11 +1325,55 @@ size_t input_skipped(const input *in)
     return in->skipped;
 }
 
+int input_harmless(input *in, const record *r, int err)
+{
+    if (err != RP_ENOWORDS)
+        return 0;
+    if (r->where)
+        in->empty_docs++;
+    else
+        in->empty_files++;
+    if (in->o.verbose)
+        diag("%s: skipped: no words", safe(record_where(r)));
+    return 1;
+}
+
+size_t input_finish(input *in, size_t docs)
+{
+    char buf[512];
+    size_t k = 0;
+    struct { size_t n; const char *one, *many; } part[] = {
+        {in->empty_files, "empty file skipped", "empty files skipped"},
+        {in->empty_docs, "empty document skipped", "empty documents skipped"},
+        {in->twice, "path given more than once, read once", "paths given more than once, read once"},
+        {in->nottext, "WARC record skipped that is no text page",
+         "WARC records skipped that are no text pages"},
+    };
+    for (size_t i = 0; i < sizeof part / sizeof *part; i++) {
+        if (!part[i].n || k >= sizeof buf - 1)
+            continue;
+        int m = snprintf(buf + k, sizeof buf - k, "%s%zu %s", k ? ", " : "", part[i].n,
+                         part[i].n == 1 ? part[i].one : part[i].many);
+        if (m > 0)
+            k += (size_t)m;
+    }
+    if (k && !in->o.quiet_skip)
+        diag("%s%s", buf, in->o.verbose ? "" : " (-v names them)");
+    if (in->nomatch)
+        return 1;
+    if (docs == 0) {
+        diag("no documents read");
+        return 1;
+    }
+    return 0;
+}
+
 void input_close(input *in)
 {
     if (!in)
         return;
     progress_end();
+    end_stream(in);
     pathlist_free(&in->paths);
     record_free(&in->carry);
     free(in->rd.buf);

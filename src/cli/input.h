@@ -11,6 +11,14 @@
  * stream. Every input that is skipped is reported on stderr as
  * "reprint: WHERE: reason" and counted.
  *
+ * Files and standard input that are compressed (gzip, bzip2, xz, zstd) or
+ * archives (tar, zip) are read through libarchive (unpack.c), told by
+ * their first bytes: one document per member of an archive, with id
+ * ARCHIVE:MEMBER. WARC files (warc.c) give one document per response or
+ * resource record, with id its WARC-Target-URI. A file named .jsonl or
+ * .ndjson (or with --input, any file) is read as records, as standard
+ * input is. All of these are read as streams, like standard input.
+ *
  * Two passes: input_reload() gives back the same prepared text of a record
  * seen earlier, from its ref. Files are read again from their path; stdin
  * records are spooled to an unlinked temporary file when opts.spool is set.
@@ -49,6 +57,9 @@ typedef struct input_opts {
     int defer;               /* file records come without their text: the
                                 caller loads it with input_load(), on any
                                 thread */
+    const char *files_from;  /* also read the paths listed in this file
+                                ("-": standard input), one a line */
+    int null;                /* the list is NUL-separated (--null) */
 } input_opts;
 
 /* One article. All strings are malloc'd and owned by the record. */
@@ -115,7 +126,9 @@ typedef struct text_info {
 
 /* Reads one source whole and prepares its text (rp_text_prepare), the way
  * every subcommand reads a file: path "-" is standard input, a name ending
- * in .html, .htm or .xhtml is HTML, anything else is sniffed for HTML.
+ * in .html, .htm or .xhtml is HTML, anything else is sniffed for HTML. A
+ * gzip, bzip2, xz or zstd source is decompressed first (refused when it
+ * holds more than max bytes: *why says so).
  * Prints nothing, so that it can run on any thread.
  * @param max   refuse a source larger than this (WALK_TOO_LARGE)
  * @param text  receives a malloc'd, NUL-terminated text the caller frees
@@ -141,6 +154,21 @@ const char *record_where(const record *r);
  * @return RP_OK, RP_ENOMEM, or RP_ELOAD when the text cannot be had again
  *         (file gone or unreadable, stdin not spooled, read error). */
 int input_reload(input *in, uint64_t ref, char **text, size_t *len);
+
+/* Notes that the document of record r was refused by the library with
+ * err. An empty document (RP_ENOWORDS: an empty file, or one with no
+ * words) is harmless: it is counted for the summary of input_finish()
+ * (and named with -v) instead of being reported.
+ * @return 1 when it was, 0 when the caller reports and counts it. */
+int input_harmless(input *in, const record *r, int err);
+
+/* Ends a run that made docs documents from the input: prints the one
+ * summary line of the harmless skips (empty files, paths given more than
+ * once, WARC records that are no text page; not with --quiet-skip), and
+ * says so when no document was read at all.
+ * @return the problems to count as skipped: 1 when no document was read
+ *         or --include/--exclude left no file in the folders, else 0. */
+size_t input_finish(input *in, size_t docs);
 
 /* Counts so far. */
 typedef struct input_stats {

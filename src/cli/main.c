@@ -228,6 +228,12 @@ int parse_input_option(int c, const char *arg, input_opts *io)
         return add_glob(&io->walk.include, &io->walk.ninclude, arg) < 0 ? -1 : 1;
     case OPT_IN_EXCL:
         return add_glob(&io->walk.exclude, &io->walk.nexclude, arg) < 0 ? -1 : 1;
+    case OPT_IN_FILESFROM:
+        io->files_from = arg;
+        return 1;
+    case OPT_IN_NULL:
+        io->null = 1;
+        return 1;
     default:
         return 0;
     }

@@ -65,10 +65,14 @@ static void usage(FILE *f, const char *cmd)
         "                          median line) is site furniture; 0 = off (default %u)\n"
         "      --exhaustive        compare every pair instead of using LSH (slow)\n"
         "input:\n"
-        "      --input FORMAT      read stdin (-) as jsonl, nul or text (default:\n"
-        "                          detected: '{' first is jsonl, a NUL is nul)\n"
+        "      --input FORMAT      read stdin (-) and files as jsonl, nul or text\n"
+        "                          (default: stdin detected: '{' first is jsonl, a\n"
+        "                          NUL is nul; files named .jsonl/.ndjson are jsonl)\n"
         "      --id-field NAME     jsonl: field holding the id (default id)\n"
         "      --text-field NAME   jsonl: field holding the text (default text)\n"
+        "      --files-from FILE   also read the paths listed in FILE, one a line\n"
+        "                          ('-': standard input)\n"
+        "      --null              --files-from: the paths are NUL-separated\n"
         "      --include GLOB      in folders, read only files matching GLOB\n"
         "      --exclude GLOB      in folders, skip files and folders matching GLOB\n"
         "                          (GLOBs match the base name or the path below PATH;\n"
@@ -84,7 +88,9 @@ static void usage(FILE *f, const char *cmd)
         "  -h, --help              show this help\n"
         "\n"
         "Files ending in .html or .htm are read as HTML. Text that is not UTF-8 is\n"
-        "read as Windows-1252; UTF-16 needs a byte order mark.\n",
+        "read as Windows-1252; UTF-16 needs a byte order mark. gzip, bzip2, xz and\n"
+        "zstd files are decompressed, tar and zip archives give one article per\n"
+        "member (ARCHIVE:MEMBER), WARC files one per response or resource record.\n",
         sim_get(d, RP_OPT_THRESHOLD), (unsigned)sim_get(d, RP_OPT_SHINGLE), (unsigned)sim_get(d, RP_OPT_HASHES),
         (unsigned)sim_get(d, RP_OPT_MIN_SHARED), (unsigned)sim_get(d, RP_OPT_FURNITURE_DF), DEFAULT_MAX_BYTES);
     rp_options_free(d);
@@ -119,6 +125,8 @@ static const struct option longopts[] = {
     {"text-field", required_argument, NULL, OPT_IN_TEXTF},
     {"include", required_argument, NULL, OPT_IN_INCL},
     {"exclude", required_argument, NULL, OPT_IN_EXCL},
+    {"files-from", required_argument, NULL, OPT_IN_FILESFROM},
+    {"null", no_argument, NULL, OPT_IN_NULL},
     {"follow", no_argument, NULL, 'L'},
     {"quiet-skip", no_argument, NULL, OPT_QUIET},
     {"progress", no_argument, NULL, OPT_PROG},
@@ -201,7 +209,7 @@ int scan_parse(int argc, char **argv, scan_opts *so)
         diag("report: no output file given (-o FILE)");
         return -1;
     }
-    if (optind >= argc) {
+    if (optind >= argc && !so->io.files_from) {
         diag("%s: no PATH given", cmd);
         return -1;
     }
@@ -393,6 +401,8 @@ static int add_one(rp_corpus *c, scan_result *rl, slot *sl, size_t *skipped)
         return 0;
     }
     if (!sl->doc) {
+        if (input_harmless(rl->in, &sl->r, sl->err))
+            return 0;
         diag("%s: skipped: %s", safe(where), rp_strerror(sl->err));
         (*skipped)++;
         return 0;
@@ -482,7 +492,7 @@ int scan_run(scan_opts *so, char **paths, int npaths, scan_result *r)
             got = more;
         }
     }
-    r->skipped += input_skipped(r->in);
+    r->skipped += input_skipped(r->in) + input_finish(r->in, rp_corpus_size(r->c));
     r->t2 = rp_now();
     int err = rp_corpus_run(r->c);
     if (err != RP_OK) {

@@ -50,6 +50,7 @@ void pathlist_free(pathlist *p)
     free(p->v);
     p->v = NULL;
     p->n = p->cap = 0;
+    p->bytes = 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -92,6 +93,12 @@ static int matches(char **pats, size_t n, const char *name, const char *rel)
         if (fnmatch(pats[i], name, 0) == 0 || fnmatch(pats[i], rel, FNM_PATHNAME) == 0)
             return 1;
     return 0;
+}
+
+int walk_wanted(const walk_opts *o, const char *name, const char *rel)
+{
+    return !matches(o->exclude, o->nexclude, name, rel) &&
+           (!o->ninclude || matches(o->include, o->ninclude, name, rel));
 }
 
 /* Opens the folder name in the folder open as at (AT_FDCWD: name is a
@@ -148,7 +155,7 @@ static int walk_dir(int fd, const char *dir, size_t rel, const ancestor *up,
             break;
         }
     }
-    if (rc == 0)
+    if (rc == 0 && names.n)   /* (qsort takes no NULL, even for none) */
         qsort(names.v, names.n, sizeof *names.v, cmp_str);
     for (size_t i = 0; rc == 0 && i < names.n; i++) {
         char *path = join(dir, names.v[i]);
@@ -203,6 +210,10 @@ static int walk_dir(int fd, const char *dir, size_t rel, const ancestor *up,
             if (pathlist_push(out, path) < 0) {
                 free(path);
                 rc = -1;
+            } else {
+                out->bytes += (unsigned long long)st.st_size;
+                if (o->found)
+                    o->found(o->ctx, out->n);
             }
         } else {
             diag("%s: not a regular file", safe(path));
@@ -251,6 +262,7 @@ int walk_path(const char *path, const walk_opts *o, pathlist *out,
         diag("%s: out of memory", safe(path));
         return -1;
     }
+    out->bytes += (unsigned long long)st.st_size;
     return 0;
 }
 

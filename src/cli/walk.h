@@ -20,12 +20,22 @@ typedef struct walk_opts {
     size_t ninclude;
     char **exclude;
     size_t nexclude;
+    /* NULL, or called with ctx and the number of files in the list each
+     * time the walk adds one (for a progress line) */
+    void (*found)(void *ctx, size_t n);
+    void *ctx;
 } walk_opts;
 
 typedef struct pathlist {
     char **v;
     size_t n, cap;
+    unsigned long long bytes;   /* walk_path: the sizes of the files added */
 } pathlist;
+
+/* @return nonzero when a file found in a folder, or a member of an
+ * archive, with base name name and path rel below the PATH argument (or in
+ * the archive) is to be read by the --include and --exclude patterns. */
+int walk_wanted(const walk_opts *o, const char *name, const char *rel);
 
 /* Appends the files under path to out: path itself when it is a file, or
  * every regular file below it, each folder's entries in byte order. What

@@ -94,8 +94,8 @@ printf 'abc\0def' >"$D/binary.bin"
 printf 'secret words here\n' >"$D/.hidden.txt"
 
 check "mixed inputs exit 1" 1 -- rp scan "$D"
-has "empty file named" "$T/err" "reprint: $D/empty.txt: skipped: no words"
-has "blank file named" "$T/err" "reprint: $D/blank.txt: skipped: no words"
+has "empty files summed up" "$T/err" "reprint: 2 empty files skipped (-v names them)"
+hasnt "empty files not one line each" "$T/err" "$D/empty.txt"
 has "binary file named" "$T/err" "reprint: $D/binary.bin: skipped: looks binary"
 hasnt "one word is not skipped" "$T/err" "oneword"
 hasnt "hidden skipped silently" "$T/err" ".hidden"
@@ -104,13 +104,17 @@ has "one word reported alone" "$T/out" "oneword.txt"
 hasnt "hidden not read" "$T/out" ".hidden"
 check "--hidden reads dot-files" 1 -- rp scan --hidden "$D"
 has "--hidden" "$T/out" ".hidden.txt"
+check "-v names empty files" 1 -- rp scan -v "$D"
+has "empty file named" "$T/err" "reprint: $D/empty.txt: skipped: no words"
+has "blank file named" "$T/err" "reprint: $D/blank.txt: skipped: no words"
 
 check "missing path" 1 -- rp scan "$T/nope" corpus/
 has "missing path message" "$T/err" "reprint: $T/nope: cannot open: No such file or directory"
 has "missing path: rest processed" "$T/out" "cluster 1: 4 articles"
 
-check "given twice" 1 -- rp scan corpus/000_fa3c2dd136cb4631.txt corpus/000_fa3c2dd136cb4631.txt
-has "given twice" "$T/err" "given more than once"
+check "given twice" 0 -- rp scan corpus/000_fa3c2dd136cb4631.txt corpus/000_fa3c2dd136cb4631.txt
+has "given twice" "$T/err" "reprint: 1 path given more than once, read once"
+has "given twice: read once" "$T/out" "1 article with no reprint"
 
 mkfifo "$T/fifo"
 check "fifo skipped, never blocks" 1 -- timeout 10 "$BIN" scan "$T/fifo" corpus/

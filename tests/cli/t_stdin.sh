@@ -120,7 +120,10 @@ has "--input text: one article" "$T/out" "1 article with no reprint"
 check "text too large" 1 -- rp scan --max-bytes 1000 - <corpus/000_fa3c2dd136cb4631.txt
 has "text too large" "$T/err" "reprint: stdin: skipped: larger than --max-bytes"
 check "empty stdin" 1 -- rp scan - </dev/null
-has "empty stdin" "$T/err" "reprint: stdin: skipped: no words"
+has "empty stdin" "$T/err" "reprint: 1 empty document skipped"
+has "empty stdin: nothing read" "$T/err" "reprint: no documents read"
+check "empty stdin -v" 1 -- rp scan -v - </dev/null
+has "empty stdin -v" "$T/err" "reprint: stdin: skipped: no words"
 
 # ---------------------------------------------------------------- mixing
 head -2 "$S/corpus.jsonl" >"$S/two.jsonl"

@@ -75,8 +75,11 @@ check "--quiet-skip" 0 -- rp scan --quiet-skip "$BN"
 [ -s "$T/err" ] && bad "--quiet-skip: unexpected stderr" || ok
 has "--quiet-skip still scans" "$T/out" "cluster 1: 2 articles"
 printf '' >"$BN/empty.txt"
-check "--quiet-skip is only for binary files" 1 -- rp scan --quiet-skip "$BN"
-has "empty still reported" "$T/err" "empty.txt: skipped: no words"
+check "empty files are harmless: --quiet-skip exits 0" 0 -- rp scan --quiet-skip "$BN"
+[ -s "$T/err" ] && bad "--quiet-skip: no summary line either" || ok
+check "empty and binary" 1 -- rp scan "$BN"
+has "empty summed up" "$T/err" "reprint: 1 empty file skipped"
+has "binary still reported" "$T/err" "image.gif: skipped: looks binary"
 
 # ---------------------------------------------------------------- swaps
 # a folder swapped with a link to a folder outside the tree, over and over,

@@ -415,6 +415,58 @@ static void test_stdin_bom_ids(void **state)
     }
 }
 
+/* Compressed files, archives, JSON Lines files and WARC, read as streams:
+ * one record per member, line or page, each spooled and reloadable. */
+static void test_streams(void **state)
+{
+    (void)state;
+    char sub[128], cmd[512];
+    snprintf(sub, sizeof sub, "%s/streams", dir);
+    mkdir(sub, 0700);
+    write_file("streams/a.txt", "alpha words", 11);
+    write_file("m1.txt", "member one", 10);
+    write_file("m2.html", "<p>member <b>two</b></p>", 24);
+    write_file("streams/c.jsonl", "{\"id\": \"j1\", \"text\": \"line one\"}\n"
+                                  "{\"id\": \"j2\", \"text\": \"line two\"}\n", 66);
+    static const char warc_text[] =
+        "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: <http://x.example/p>\r\n"
+        "Content-Type: application/http; msgtype=response\r\nContent-Length: 61\r\n\r\n"
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>a web page</p>\r\n\r\n";
+    write_file("streams/d.warc", warc_text, sizeof warc_text - 1);
+    snprintf(cmd, sizeof cmd, "cd '%s' && gzip streams/a.txt && tar cf streams/b.tar m1.txt m2.html", dir);
+    assert_int_equal(system(cmd), 0);
+    input_opts o = defaults();
+    o.spool = 1;
+    char *paths[] = {sub, sub};   /* the folder twice: read once */
+    input *in = input_open(paths, 2, &o);
+    assert_non_null(in);
+    char ids[1024], want[1024];
+    assert_int_equal(drain(in, ids, sizeof ids, 1), 6);
+    snprintf(want, sizeof want, "%s/a.txt.gz,%s/b.tar:m1.txt,%s/b.tar:m2.html,j1,j2,http://x.example/p",
+             sub, sub, sub);
+    assert_string_equal(ids, want);
+    assert_int_equal(input_skipped(in), 0);
+    record r = {0};
+    r.id = "x";
+    assert_int_equal(input_harmless(in, &r, RP_ENOWORDS), 1);
+    assert_int_equal(input_harmless(in, &r, RP_EBINARY), 0);
+    assert_int_equal(input_finish(in, 6), 0);   /* prints the summary */
+    input_close(in);
+
+    /* the texts: decompressed, HTML reduced, HTTP head gone */
+    in = input_open(paths, 1, &o);
+    const char *texts[] = {"alpha words", "member one", "member two\n", "line one",
+                           "line two", "a web page\n"};
+    for (size_t i = 0; i < 6; i++) {
+        assert_int_equal(input_next(in, &r), 1);
+        assert_string_equal(r.text, texts[i]);
+        record_free(&r);
+    }
+    assert_int_equal(input_next(in, &r), 0);
+    assert_int_equal(input_finish(in, 0), 1);   /* no document: a problem */
+    input_close(in);
+}
+
 static void test_twice(void **state)
 {
     (void)state;
@@ -435,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_batch),
         cmocka_unit_test(test_stdin_bom_ids),
         cmocka_unit_test(test_twice),
+        cmocka_unit_test(test_streams),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,133 @@
+# t_archive.sh - compressed files and archives (issue 14): gzip, bzip2, xz
+# and zstd files in folders, named and on stdin, told by their first bytes;
+# tar and zip archives, one document per member (ARCHIVE:MEMBER); JSON
+# Lines files read as records, compressed or not; --input for files; the
+# --max-bytes bound on decompressed data. The archives are built here with
+# the system's tools.
+
+AR=$T/archive
+mkdir -p "$AR"
+C0=corpus/000_fa3c2dd136cb4631.txt C1=corpus/001_092751d03b652b07.txt
+C2=corpus/002_30e64a52b71f24ea.txt C3=corpus/003_48fa41108d4c0335.txt
+C4=corpus/004_18e9ce7fe685923d.txt
+tools_ok=1
+for t in gzip bzip2 xz zstd tar zip; do
+    command -v $t >/dev/null 2>&1 || { echo "skip: t_archive.sh needs $t (apt-get install $t)"; tools_ok=0; }
+done
+if [ "$tools_ok" = 1 ]; then
+
+# ---------------------------------------------------------------- compressed files
+Z=$AR/z
+mkdir -p "$Z"
+gzip -c "$C0" >"$Z/000.txt.gz"
+bzip2 -c "$C1" >"$Z/001.txt.bz2"
+xz -c "$C2" >"$Z/002.txt.xz"
+zstd -q -c "$C3" >"$Z/003.txt.zst"
+cp "$C4" "$Z/004.txt"
+gzip -c "$C4" >"$Z/renamed.txt"            # gzip whatever the name says
+check "compressed files in a folder" 0 -- rp scan "$Z"
+hasnt "no 'looks binary'" "$T/err" "looks binary"
+has "gzip" "$T/out" "$Z/000.txt.gz"
+has "bzip2 is the representative" "$T/out" "representative  $Z/001.txt.bz2"
+has "xz" "$T/out" "$Z/002.txt.xz"
+has "zstd" "$T/out" "$Z/003.txt.zst"
+has "by magic, not by name" "$T/out" "$Z/renamed.txt"
+has "all read" "$T/out" "6 articles: 1 cluster of reprints"
+check "compressed file named" 0 -- rp scan "$Z/001.txt.bz2" "$C4"
+has "named .bz2" "$T/out" "cluster 1: 2 articles"
+check "compressed text on stdin" 0 -- rp scan --json - "$C1" <"$Z/000.txt.gz"
+has "stdin gz: id -" "$T/out" '"id": "-"'
+check "the same as plain" 0 -- rp scan --json "$C0" "$C1"
+sed "s|$C0|-|g" "$T/out" >"$T/plain.json"
+rp scan --json - "$C1" <"$Z/000.txt.gz" >"$T/gz.json"
+same "stdin gz clusters as plain" "$T/gz.json" "$T/plain.json"
+
+# ---------------------------------------------------------------- JSON Lines files
+python3 - "$AR/crawl.jsonl" corpus/0*.txt <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for p in sys.argv[2:]:
+        f.write(json.dumps({"url": "https://news.example/" + p.split("/")[-1], "body": open(p).read()}) + "\n")
+PY
+gzip -c "$AR/crawl.jsonl" >"$AR/crawl.jsonl.gz"
+zstd -q -c "$AR/crawl.jsonl" >"$AR/crawl.ndjson.zst"
+check "jsonl file" 0 -- rp scan --id-field url --text-field body "$AR/crawl.jsonl"
+has "jsonl file: records" "$T/out" "5 articles: 1 cluster of reprints, 1 alone"
+has "jsonl file: ids" "$T/out" "representative  https://news.example/001_092751d03b652b07.txt"
+check "jsonl.gz file" 0 -- rp scan --id-field url --text-field body "$AR/crawl.jsonl.gz"
+has "jsonl.gz file" "$T/out" "5 articles: 1 cluster of reprints, 1 alone"
+check "ndjson.zst file" 0 -- rp scan --id-field url --text-field body "$AR/crawl.ndjson.zst"
+has "ndjson.zst file" "$T/out" "5 articles: 1 cluster of reprints, 1 alone"
+check "jsonl.gz on stdin" 0 -- rp scan -v --id-field url --text-field body - <"$AR/crawl.jsonl.gz"
+has "stdin gz: JSON Lines inside" "$T/out" "5 articles: 1 cluster of reprints, 1 alone"
+has "stdin gz: detected" "$T/err" "reading JSON Lines (detected)"
+hasnt "stdin gz: not NUL" "$T/err" "NUL-separated"
+cp "$AR/crawl.jsonl" "$AR/crawl.data"
+check "--input applies to files" 0 -- rp scan --input jsonl --id-field url --text-field body "$AR/crawl.data"
+has "--input jsonl file" "$T/out" "5 articles"
+check "--input text: one article" 0 -- rp scan --input text "$AR/crawl.jsonl"
+has "--input text file" "$T/out" "1 article with no reprint"
+echo '{"url": "x", "body": ' >"$AR/bad.jsonl"
+check "bad line in a jsonl file" 1 -- rp scan --id-field url --text-field body "$AR/bad.jsonl" "$AR/crawl.jsonl"
+has "file:line" "$T/err" "reprint: $AR/bad.jsonl:1: invalid JSON"
+printf 'one two three\0four five six\0' | gzip -c >"$AR/texts.nul.gz"
+check "--input nul file" 0 -- rp scan --json --input nul "$AR/texts.nul.gz"
+has "nul file ids" "$T/out" "\"$AR/texts.nul.gz:2\""
+
+# ---------------------------------------------------------------- archives
+P=$AR/pack
+mkdir -p "$P/news/wire" "$P/news/.git"
+cp "$C0" "$C1" "$P/news/"
+cp "$C3" "$C4" "$P/news/wire/"
+printf 'secret' >"$P/news/.git/config"
+printf '' >"$P/news/empty.txt"
+(cd "$P" && tar cf "$AR/news.tar" news && tar czf "$AR/news.tgz" news && tar cJf "$AR/news.tar.xz" news \
+    && zip -qr "$AR/news.zip" news && tar --zstd -cf "$AR/news.tar.zst" news)
+for a in news.tar news.tgz news.tar.xz news.zip news.tar.zst; do
+    check "archive $a" 0 -- rp scan "$AR/$a"
+    has "$a: members" "$T/out" "cluster 1: 4 articles"
+    has "$a: ARCHIVE:MEMBER" "$T/out" "representative  $AR/$a:news/001_092751d03b652b07.txt"
+    has "$a: in a subfolder" "$T/out" "$AR/$a:news/wire/004_18e9ce7fe685923d.txt"
+    hasnt "$a: hidden members" "$T/out" ".git"
+    has "$a: empty member counted" "$T/err" "reprint: 1 empty document skipped"
+done
+check "archive on stdin" 0 -- rp scan - <"$AR/news.tgz"
+has "stdin archive ids" "$T/out" "representative  -:news/001_092751d03b652b07.txt"
+check "archive --include" 0 -- rp scan --include 'news/wire/*' "$AR/news.zip"
+has "--include in archives" "$T/out" "cluster 1: 2 articles"
+hasnt "--include in archives (2)" "$T/out" "news/000"
+check "archive --hidden" 0 -- rp scan --hidden "$AR/news.tar"
+has "--hidden members" "$T/out" "news/.git/config"
+check "archive in a folder" 0 -- rp scan "$P" "$AR/news.zip"
+has "folder and archive" "$T/out" "8 articles: 2 clusters of reprints"
+
+# ---------------------------------------------------------------- bounds
+# a member or stream larger than --max-bytes is skipped, never held whole
+head -c 3000000 /dev/zero | tr '\0' 'a' | sed 's/a\{100\}/&\n/g' | gzip -c >"$AR/bomb.txt.gz"
+check "decompressed stream over --max-bytes" 1 -- rp scan --max-bytes 100K "$AR/bomb.txt.gz" "$C0" "$C1"
+has "bomb message" "$T/err" "reprint: $AR/bomb.txt.gz: skipped: larger than --max-bytes once decompressed"
+has "bomb: rest read" "$T/out" "cluster 1: 2 articles"
+(cd "$AR" && cp bomb.txt.gz big.gz && gunzip -f big.gz && zip -q big.zip big "$OLDPWD/$C0" && rm big)
+check "member over --max-bytes" 1 -- rp scan --max-bytes 100K "$AR/big.zip"
+has "member message" "$T/err" "$AR/big.zip:big: skipped: larger than --max-bytes"
+if command -v prlimit >/dev/null 2>&1; then
+    # 200 MB of text in 1.3 MB: read until --max-bytes, then left
+    yes 'the same words again and again' | head -c 200000000 | gzip -1 -c >"$AR/words.gz"
+    if [ -z "$WRAP" ] && ! grep -q __asan_init "$BIN" 2>/dev/null; then
+        check "200 MB stream under a 150 MB address-space limit" 1 -- \
+            timeout 60 prlimit --as=150000000 "$BIN" scan --max-bytes 1M -j 1 "$AR/words.gz" "$C0"
+    else
+        check "200 MB stream" 1 -- rp scan --max-bytes 1M -j 1 "$AR/words.gz" "$C0"
+    fi
+    has "200 MB stream skipped" "$T/err" "$AR/words.gz: skipped: larger than --max-bytes once decompressed"
+fi
+printf '\x1f\x8b\x08\x00garbage' >"$AR/broken.gz"
+check "corrupt gzip" 1 -- rp scan "$AR/broken.gz" "$C0"
+has "corrupt gzip named" "$T/err" "reprint: $AR/broken.gz:"
+fi
+
+# ---------------------------------------------------------------- diff
+if [ "$tools_ok" = 1 ]; then
+    check "diff reads compressed files" 0 -- rp diff "$Z/001.txt.bz2" "$C1"
+    has "diff: identical" "$T/out" "near-duplicates"
+fi
