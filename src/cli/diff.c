@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "input.h"
+#include "opts.h"
 #include "output.h"
 #include "page.h"
 #include "reprint.h"
@@ -111,7 +112,7 @@ static int parse(int argc, char **argv, diff_opts *o)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "t:k:vh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":t:k:vh", longopts, NULL)) != -1) {
         int sim = parse_sim_option(c, optarg, &o->ro);
         if (sim < 0)
             return -1;
@@ -137,10 +138,7 @@ static int parse(int argc, char **argv, diff_opts *o)
             usage(stdout);
             return 1;
         default:
-            if (optopt && optopt < 256)
-                diag("diff: unknown option '-%c'", optopt);
-            else
-                diag("diff: unknown option '%s'", safe(argv[optind - 1]));
+            opt_error("diff", c, argv, longopts);
             return -1;
         }
     }

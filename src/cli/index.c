@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "output.h"
 #include "reprint.h"
 #include "../pool.h"
@@ -214,7 +215,7 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "t:k:j:vh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":t:k:j:vh", longopts, NULL)) != -1) {
         unsigned need = 0;
         switch (c) {
         case 't': case 'k': case OPT_SIM_HASHES: case OPT_SIM_LSH: case OPT_SIM_BANDS:
@@ -271,12 +272,12 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
         case 'h':
             help(stdout);
             return 1;
-        default:
-            if (optopt && optopt < 256)
-                diag("index %s: unknown option '-%c'", sub, optopt);
-            else
-                diag("index %s: unknown option '%s'", sub, safe(argv[optind - 1]));
+        default: {
+            char cmd[32];
+            snprintf(cmd, sizeof cmd, "index %s", sub);
+            opt_error(cmd, c, argv, longopts);
             return -1;
+        }
         }
     }
     if ((xo->ro.bands == 0) != (xo->ro.rows == 0)) {

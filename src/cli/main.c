@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "input.h"
+#include "opts.h"
 #include "output.h"
 #include "reprint.h"
 
@@ -205,6 +206,13 @@ int main(int argc, char **argv)
             code = commands[i].fn(argc - 1, argv + 1);
             return code;
         }
-    diag("'%s' is not a command; see 'reprint --help'", safe(name));
+    const char *names[sizeof commands / sizeof *commands];
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        names[i] = commands[i].name;
+    const char *s = did_you_mean(name, names, sizeof names / sizeof *names);
+    if (s)
+        diag("'%s' is not a command; did you mean '%s'? (see 'reprint --help')", safe(name), s);
+    else
+        diag("'%s' is not a command; see 'reprint --help'", safe(name));
     return EXIT_TROUBLE;
 }

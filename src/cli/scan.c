@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "input.h"
+#include "opts.h"
 #include "output.h"
 #include "reprint.h"
 #include "scan.h"
@@ -154,7 +155,7 @@ int scan_parse(int argc, char **argv, scan_opts *so)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+t:k:j:o:vhL", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":t:k:j:o:vhL0", longopts, NULL)) != -1) {
         int sim = parse_sim_option(c, optarg, &so->ro);
         if (sim < 0)
             return -1;
@@ -208,10 +209,7 @@ int scan_parse(int argc, char **argv, scan_opts *so)
             usage(stdout, cmd);
             return 1;
         default:
-            if (optopt && optopt < 256)
-                diag("%s: unknown option '-%c'", cmd, optopt);
-            else
-                diag("%s: unknown option '%s'", cmd, safe(argv[optind - 1]));
+            opt_error(cmd, c, argv, longopts);
             return -1;
         }
     }
