@@ -26,6 +26,7 @@ static const struct cmd {
     {"index", cmd_index, "keep a persistent index of articles and match new ones against it"},
     {"diff", cmd_diff, "show what two articles share, passage by passage"},
     {"report", cmd_report, "write the clusters as one self-contained HTML page"},
+    {"dedup", cmd_dedup, "write the input minus its near-duplicates, one kept per cluster"},
 };
 
 static void usage(FILE *f)
