@@ -7,6 +7,10 @@
 # Then --keep, --prefer, --print-drop, -0, --stats, files, NUL input, and
 # the options dedup refuses. jq computes the expected sets.
 
+if ! command -v jq >/dev/null; then
+    echo "t_dedup: skipped: jq is not installed (apt-get install jq)"
+    return 0 2>/dev/null || exit 0
+fi
 dd=$T/dedup
 mkdir -p "$dd"
 python3 - "$ROOT/corpus" "$dd" <<'PY'
