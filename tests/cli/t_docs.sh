@@ -14,7 +14,7 @@
 #    shell session whose "$ " lines are run, in a scratch folder holding
 #    the feed.jsonl the README describes, with `reprint` the built binary.
 
-docs_cmds=(scan diff report "index add" "index query" "index stats" "index rm" "index export")
+docs_cmds=(scan diff report dedup "index add" "index query" "index stats" "index rm" "index export")
 
 # docs_help_opts CMD...: the long options of `reprint CMD --help`, sorted
 docs_help_opts() {
@@ -22,7 +22,7 @@ docs_help_opts() {
 import re, sys
 opts = set()
 for line in sys.stdin:
-    m = re.match(r" {2,8}(?:-[A-Za-z], )?(--\S.*)", line.rstrip("\n"))
+    m = re.match(r" {2,8}(?:-[A-Za-z0-9], )?(--\S.*)", line.rstrip("\n"))
     if m:
         spec = re.split(r"\s{2,}", m.group(1))[0]
         opts.update(re.findall(r"--[a-z][a-z0-9-]*", spec))
@@ -61,8 +61,11 @@ def text(lines):
     return re.sub(r"\s+", " ", " ".join(l for l in lines if not l.startswith(".\\\"")).replace("\\-", "-"))
 
 # "takes the options of X except A and B" / "every option of X except A and B"
-inherit = {"report": ("scan", "it takes every option of .B scan except .B --json and .BR --pairs )",
-                      {"--json", "--pairs"}),
+tables = {"--json", "--pairs", "--format", "--fields", "--min-size", "--sort"}
+inherit = {"report": ("scan", "it takes every option of .B scan except .BR --json , .BR --pairs , "
+                      ".BR --format , .BR --fields , .B --min-size and .BR --sort )", tables),
+           "dedup": ("scan", "it takes every option of .B scan except .BR --json , .BR --pairs , "
+                     ".BR --format , .BR --fields , .B --min-size and .BR --sort ),", tables),
            "index query": ("index add", "Takes the options of .B index add except .B --report and .BR --batch .",
                            {"--report", "--batch"})}
 lines = section(cmd)
