@@ -156,3 +156,10 @@ has "habits: diff says nothing is shared" "$T/out" "A and B share no passage of 
 has "habits: diff still prints the figures" "$T/out" "verdict       not near-duplicates"
 hasnt "habits: diff does not print the texts" "$T/out" "Alpha beta"
 check "habits: diff -q --json" 2 -- rp diff -q --json "$A" "$B"
+
+# report takes --keep (the same rule as scan and dedup), not the tables
+check "habits: report --keep" 0 -- rp report --keep longest -o "$hb/k.html" corpus/
+check "habits: report --format" 2 -- rp report --format csv -o "$hb/k.html" corpus/
+has "habits: report --format is scan's" "$T/err" "report: --format is for 'reprint scan'"
+check "habits: pairs csv with fields" 0 -- rp scan --pairs --format csv --fields n - <"$hb/quote.jsonl"
+has "habits: pairs csv field columns" "$T/out" "a,b,score,jaccard,containment_ab,containment_ba,a_n,b_n"
