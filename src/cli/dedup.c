@@ -2,7 +2,8 @@
  * dedup.c - `reprint dedup`: the input minus its near-duplicates. It reads
  * and clusters exactly as `scan` does (scan_parse, scan_run: one option
  * table, one ingestion path), keeps one document per cluster (the one the
- * --keep rule names, see keep.h) and writes the kept documents in input
+ * --keep rule names, keep_choose in keep.c, which scan --keep also
+ * follows) and writes the kept documents in input
  * order: a record of standard input as it was read, byte for byte (the
  * input layer spools it, so memory stays bounded whatever the size of the
  * stream), a file as its path. --print-drop lists the others instead, as
@@ -17,6 +18,7 @@
 
 #include "cli.h"
 #include "input.h"
+#include "keep.h"
 #include "output.h"
 #include "scan.h"
 
@@ -63,7 +65,7 @@ static int write_output(const scan_opts *so, scan_result *r)
         return -1;
     }
     for (size_t i = 0; i < rp_corpus_nclusters(r->c); i++)
-        kept[rp_cluster_representative(r->c, i)] = 1;
+        kept[keep_choose(so->keep, r->c, i, r->kd)] = 1;
     int rc = 0;
     for (size_t d = 0; d < n && rc == 0 && !ferror(stdout); d++) {
         if (so->print_drop) {
@@ -105,6 +107,7 @@ int cmd_dedup(int argc, char **argv)
         return rc > 0 ? finish_output(EXIT_OK) : EXIT_TROUBLE;
     }
     so.io.raw = 1;
+    so.choose_only = 1;
     scan_result r;
     int code = scan_run(&so, argv + optind, argc - optind, &r);
     if (code == EXIT_OK) {

@@ -713,6 +713,8 @@ static int apply_keep(const scan_opts *so, scan_result *r)
             continue;
         for (size_t j = 0; j < n; j++)
             undated += !r->kd[rp_cluster_member(r->c, i, j)->doc].has_date;
+        if (so->choose_only)
+            continue;
         size_t d = keep_choose(so->keep, r->c, i, r->kd);
         int err = rp_cluster_set_representative(r->c, i, d);
         if (err != RP_OK) {

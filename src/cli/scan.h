@@ -33,6 +33,9 @@ typedef struct scan_opts {
     size_t nfields, nfields_in;
     char *fields_buf;
     int print_drop, print0;/* dedup: --print-drop, -0 */
+    int choose_only;       /* dedup: the rule's choice is read with
+                              keep_choose; no representative is renamed
+                              (its figures are not needed) */
 } scan_opts;
 
 enum { SORT_INPUT = 0, SORT_SIZE, SORT_ID };
