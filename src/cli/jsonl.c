@@ -193,6 +193,38 @@ static const char *guess(json_object *o, int text, const char *not)
     return best;
 }
 
+/* Appends to p->why at *w, never past its end. */
+static void add(jsonl *p, size_t *w, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void add(jsonl *p, size_t *w, const char *fmt, ...)
+{
+    if (*w >= sizeof p->why - 1)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(p->why + *w, sizeof p->why - *w, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        *w = *w + (size_t)k < sizeof p->why - 1 ? *w + (size_t)k : sizeof p->why - 1;
+}
+
+/* Copies up to 40 bytes of key s into out for a message: printable ASCII
+ * as it is, any other byte as \xNN, so that a key cannot drive the
+ * terminal. @return out. */
+static const char *key_text(const char *s, char *out, size_t cap)
+{
+    size_t w = 0;
+    for (size_t i = 0; s[i] && i < 40 && w + 5 < cap; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\')
+            out[w++] = (char)c;
+        else
+            w += (size_t)snprintf(out + w, cap - w, "\\x%02x", c);
+    }
+    out[w] = 0;
+    return out;
+}
+
 /* Refuses the line for a field error: counts the reason, and the first
  * time it is seen adds what the line has and a suggestion. */
 static const char *field_error(jsonl *p, json_object *o, int text, const char *reason)
@@ -205,29 +237,29 @@ static const char *field_error(jsonl *p, json_object *o, int text, const char *r
         p->nreason++;
     }
     p->repeat = i < p->nreason ? p->reason[i].count++ : 0;
-    size_t w = (size_t)snprintf(p->why, sizeof p->why, "%s", reason);
-    if (p->repeat || !json_object_is_type(o, json_type_object) || w >= sizeof p->why)
+    size_t w = 0;
+    add(p, &w, "%s", reason);
+    if (p->repeat || !json_object_is_type(o, json_type_object))
         return p->why;
-    const char *field = text ? p->text_field : p->id_field;
-    const char *g = guess(o, text, field);
+    const char *g = guess(o, text, text ? p->text_field : p->id_field);
     size_t k = 0;
-    w += (size_t)snprintf(p->why + w, sizeof p->why - w, " (the line has");
+    add(p, &w, " (the line has");
     json_object_object_foreach(o, key, val) {
         (void)val;
-        if (w >= sizeof p->why - 40)
-            break;
         if (k++ == 8) {
-            w += (size_t)snprintf(p->why + w, sizeof p->why - w, ", ...");
+            add(p, &w, ", ...");
             break;
         }
-        w += (size_t)snprintf(p->why + w, sizeof p->why - w, "%s \"%.40s\"", k > 1 ? "," : "", key);
+        char kb[200];
+        add(p, &w, "%s \"%s\"", k > 1 ? "," : "", key_text(key, kb, sizeof kb));
     }
     if (k == 0)
-        w += (size_t)snprintf(p->why + w, sizeof p->why - w, " no fields");
-    if (w < sizeof p->why && g)
-        snprintf(p->why + w, sizeof p->why - w, "; use --%s-field %.40s)", text ? "text" : "id", g);
-    else if (w < sizeof p->why)
-        snprintf(p->why + w, sizeof p->why - w, ")");
+        add(p, &w, " no fields");
+    char kt[200];
+    if (g)
+        add(p, &w, "; use --%s-field %s)", text ? "text" : "id", key_text(g, kt, sizeof kt));
+    else
+        add(p, &w, ")");
     return p->why;
 }
 

@@ -163,3 +163,9 @@ check "habits: report --format" 2 -- rp report --format csv -o "$hb/k.html" corp
 has "habits: report --format is scan's" "$T/err" "report: --format is for 'reprint scan'"
 check "habits: pairs csv with fields" 0 -- rp scan --pairs --format csv --fields n - <"$hb/quote.jsonl"
 has "habits: pairs csv field columns" "$T/out" "a,b,score,jaccard,containment_ab,containment_ba,a_n,b_n"
+
+# the fields named in the hint are escaped: a key cannot drive the terminal
+printf '{"a\\u001b[31mb": 1, "body": "x y z"}\n' >"$hb/esc.jsonl"
+check "habits: escaped key" 1 -- rp scan - <"$hb/esc.jsonl"
+has "habits: key escaped in the hint" "$T/err" 'missing "id" field (the line has "a\x1b[31mb", "body")'
+if grep -q $'\033' "$T/err"; then bad "habits: an escape byte reached stderr"; else ok; fi
