@@ -883,6 +883,14 @@ int cmd_index(int argc, char **argv)
     for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
         if (strcmp(name, subs[i].name) == 0)
             return subs[i].fn(argc - 1, argv + 1);
-    diag("index: '%s' is not a command; see 'reprint index --help'", safe(name));
+    const char *names[sizeof subs / sizeof *subs];
+    for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
+        names[i] = subs[i].name;
+    const char *s = did_you_mean(name, names, sizeof names / sizeof *names);
+    if (s)
+        diag("index: '%s' is not a command; did you mean '%s'? (see 'reprint index --help')",
+             safe(name), s);
+    else
+        diag("index: '%s' is not a command; see 'reprint index --help'", safe(name));
     return EXIT_TROUBLE;
 }

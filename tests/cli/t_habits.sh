@@ -169,3 +169,5 @@ printf '{"a\\u001b[31mb": 1, "body": "x y z"}\n' >"$hb/esc.jsonl"
 check "habits: escaped key" 1 -- rp scan - <"$hb/esc.jsonl"
 has "habits: key escaped in the hint" "$T/err" 'missing "id" field (the line has "a\x1b[31mb", "body")'
 if grep -q $'\033' "$T/err"; then bad "habits: an escape byte reached stderr"; else ok; fi
+check "habits: index ad" 2 -- rp index ad "$hb/i.db" corpus/
+has "habits: index ad" "$T/err" "reprint: index: 'ad' is not a command; did you mean 'add'?"
