@@ -6,6 +6,8 @@ CFLAGS  ?= -O2 -g
 PREFIX  ?= /usr/local
 DESTDIR ?=
 MANDIR  ?= $(PREFIX)/share/man/man1
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 LIBDIR  ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
@@ -217,7 +219,8 @@ bench-index: $(BIN)
 ## install: the program to $(DESTDIR)$(PREFIX)/bin, the manual to
 ## $(DESTDIR)$(MANDIR), the library (libreprint.so.MAJOR, libreprint.a) to
 ## $(DESTDIR)$(LIBDIR), reprint.h to $(DESTDIR)$(INCLUDEDIR) and reprint.pc to
-## $(DESTDIR)$(PKGCONFIGDIR)
+## $(DESTDIR)$(PKGCONFIGDIR), the bash and zsh completions to $(BASHCOMPDIR) and
+## $(ZSHCOMPDIR)
 # reprint.pc names libdir and includedir relative to ${prefix} when they
 # are below it, so that --define-variable=prefix=... relocates it.
 pcdir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
@@ -226,6 +229,9 @@ install: $(BIN) $(LIB) $(SHLIB)
 	  $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/reprint
 	install -m 644 src/reprint.1 $(DESTDIR)$(MANDIR)/reprint.1
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 644 completions/reprint.bash $(DESTDIR)$(BASHCOMPDIR)/reprint
+	install -m 644 completions/_reprint $(DESTDIR)$(ZSHCOMPDIR)/_reprint
 	install -m 644 $(SHLIB) $(DESTDIR)$(LIBDIR)/libreprint.so.$(VERSION)
 	ln -sf libreprint.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libreprint.so
@@ -238,6 +244,7 @@ install: $(BIN) $(LIB) $(SHLIB)
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/reprint $(DESTDIR)$(MANDIR)/reprint.1
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/reprint $(DESTDIR)$(ZSHCOMPDIR)/_reprint
 	rm -f $(DESTDIR)$(LIBDIR)/libreprint.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
 	  $(DESTDIR)$(LIBDIR)/libreprint.so $(DESTDIR)$(LIBDIR)/libreprint.a \
 	  $(DESTDIR)$(INCLUDEDIR)/reprint.h $(DESTDIR)$(PKGCONFIGDIR)/reprint.pc

@@ -388,6 +388,16 @@ RP_API size_t rp_cluster_representative(const rp_corpus *c, size_t i);
  * the others follow in document order. */
 RP_API const rp_member *rp_cluster_member(const rp_corpus *c, size_t i, size_t j);
 
+/* Makes member doc (a document index) the representative of cluster i,
+ * for a caller that chooses by a rule of its own (the earliest, the
+ * longest, one from a preferred source). The other members' figures are
+ * taken again against it: from the verified pair when there is one, else
+ * by comparing the two exactly (through the loader in compact mode). The
+ * members do not change, nor do the related documents.
+ * @return RP_OK, RP_EINVAL (no such cluster, or doc is not a member of
+ *         it), RP_ESTATE (before rp_corpus_run), RP_ENOMEM. */
+RP_API int rp_cluster_set_representative(rp_corpus *c, size_t i, size_t doc);
+
 /* @return the number of documents related to cluster i: documents of
  * other clusters that have a verified pair with one of its members (a
  * verified reprint that the clustering kept out, so that two stories are

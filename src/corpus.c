@@ -765,8 +765,7 @@ int rp_corpus_run(rp_corpus *c)
     c->stats.verify = t2 - t1;
     c->stats.cluster = t3 - t2;
     c->stats.furniture = c->furniture;
-    free(c->df);
-    c->df = NULL;
+    /* c->df stays: rp_cluster_set_representative may rebuild documents */
     return rc;
 }
 
@@ -832,4 +831,70 @@ const rp_member *rp_cluster_member(const rp_corpus *c, size_t i, size_t j)
     if (i >= c->cl.n || j >= rp_cluster_size(c, i))
         return NULL;
     return &c->cl.members[c->cl.start[i] + j];
+}
+
+/* The verified pair of documents a < b, or NULL. */
+static const rp_pair *find_pair(const rp_corpus *c, size_t a, size_t b)
+{
+    size_t lo = 0, hi = c->npairs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const rp_pair *p = &c->pairs[mid];
+        if (p->a < a || (p->a == a && p->b < b))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->npairs && c->pairs[lo].a == a && c->pairs[lo].b == b ? &c->pairs[lo] : NULL;
+}
+
+int rp_cluster_set_representative(rp_corpus *c, size_t i, size_t doc)
+{
+    if (!c->ran)
+        return RP_ESTATE;
+    if (i >= c->cl.n)
+        return RP_EINVAL;
+    rp_member *m = &c->cl.members[c->cl.start[i]];
+    size_t n = c->cl.start[i + 1] - c->cl.start[i], j = 0;
+    while (j < n && m[j].doc != doc)
+        j++;
+    if (j == n)
+        return RP_EINVAL;
+    if (j == 0)
+        return RP_OK;
+    rp_member *nm = malloc(n * sizeof *nm);
+    if (!nm)
+        return RP_ENOMEM;
+    nm[0] = (rp_member){doc, 1.0, 1.0, 1.0, 1.0, SIZE_MAX};
+    size_t w = 1;
+    for (size_t k = 0; k < n; k++) {
+        if (k == j)
+            continue;
+        size_t x = m[k].doc, a = x < doc ? x : doc, b = x < doc ? doc : x;
+        const rp_pair *p = find_pair(c, a, b);
+        rp_sim s;
+        if (p) {
+            s = p->sim;
+        } else {
+            int rc = compare_docs(c, a, b, &s);
+            if (rc != RP_OK) {
+                free(nm);
+                return rc;
+            }
+        }
+        /* containment_ab is a in b: the member's share in doc is x in doc */
+        double x_in_doc = x == a ? s.containment_ab : s.containment_ba;
+        double doc_in_x = x == a ? s.containment_ba : s.containment_ab;
+        nm[w++] = (rp_member){x, s.jaccard, x_in_doc, s.score, doc_in_x, SIZE_MAX};
+    }
+    /* the others in document order, as rp_cluster_member promises */
+    for (size_t k = 2; k < n; k++)
+        for (size_t q = k; q > 1 && nm[q - 1].doc > nm[q].doc; q--) {
+            rp_member t = nm[q];
+            nm[q] = nm[q - 1];
+            nm[q - 1] = t;
+        }
+    memcpy(m, nm, n * sizeof *nm);
+    free(nm);
+    return RP_OK;
 }

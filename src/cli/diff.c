@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "input.h"
+#include "opts.h"
 #include "output.h"
 #include "page.h"
 #include "reprint.h"
@@ -38,6 +39,7 @@ typedef struct diff_opts {
     int verbose;
     int json;
     int html;           /* --html: one self-contained HTML page */
+    int brief;          /* -q, --brief: the verdict only */
     int color;          /* resolved: nonzero to colour */
 } diff_opts;
 
@@ -55,6 +57,7 @@ static void usage(FILE *f)
         "      --json              one JSON object instead of the report\n"
         "      --html              one self-contained HTML page, side by side\n"
         "      --color[=WHEN]      colour the passages: auto (default), always, never\n"
+        "  -q, --brief             print only the verdict, as diff -q does\n"
         "similarity:\n"
         "  -t, --threshold X       score at which two articles are reprints (default %.2f)\n"
         "  -k, --shingle N         words per shingle (default %u)\n"
@@ -77,6 +80,7 @@ enum { OPT_JSON = 256, OPT_COLOR, OPT_MINRUN, OPT_HTML };
 static const struct option longopts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"html", no_argument, NULL, OPT_HTML},
+    {"brief", no_argument, NULL, 'q'},
     {"color", optional_argument, NULL, OPT_COLOR},
     {"colour", optional_argument, NULL, OPT_COLOR},
     {"threshold", required_argument, NULL, 't'},
@@ -113,7 +117,7 @@ static int parse(int argc, char **argv, diff_opts *o)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "t:k:vh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":t:k:vhq", longopts, NULL)) != -1) {
         int sim = parse_sim_option(c, optarg, o->ro);
         if (sim < 0)
             return -1;
@@ -122,6 +126,7 @@ static int parse(int argc, char **argv, diff_opts *o)
         switch (c) {
         case OPT_JSON: o->json = 1; break;
         case OPT_HTML: o->html = 1; break;
+        case 'q': o->brief = 1; break;
         case OPT_COLOR:
             when = optarg ? optarg : "always";
             if (strcmp(when, "auto") && strcmp(when, "always") && strcmp(when, "never")) {
@@ -139,15 +144,12 @@ static int parse(int argc, char **argv, diff_opts *o)
             usage(stdout);
             return 1;
         default:
-            if (optopt && optopt < 256)
-                diag("diff: unknown option '-%c'", optopt);
-            else
-                diag("diff: unknown option '%s'", safe(argv[optind - 1]));
+            opt_error("diff", c, argv, longopts);
             return -1;
         }
     }
-    if (o->json && o->html) {
-        diag("diff: --json and --html exclude each other");
+    if (o->json + o->html + o->brief > 1) {
+        diag("diff: --json, --html and --brief exclude each other");
         return -1;
     }
     if (argc - optind != 2) {
@@ -542,6 +544,13 @@ static int print_human(const char *pa, const char *pb, const char *a, size_t ale
         printf(" (%zu shared shingle%s, fewer than --min-shared %u)", s->shared,
                s->shared == 1 ? "" : "s", (unsigned)sim_get(o->ro, RP_OPT_MIN_SHARED));
     fputs("\n\n", stdout);
+    if (d->nspans == 0) {
+        /* nothing to mark: the two texts in full would only bury that */
+        unsigned k = (unsigned)sim_get(o->ro, RP_OPT_SHINGLE);
+        printf("A and B share no passage of %u words or more; the texts are not shown.\n",
+               o->min_run > k ? o->min_run : k);
+        return 0;
+    }
     print_map(d);
 
     layout L = {a, b, alen, blen, o->color, 0, d->tok_a, d->tok_b, d->spans,
@@ -608,7 +617,13 @@ int cmd_diff(int argc, char **argv)
         diag("diff: %s", rp_strerror(err));
         goto out;
     }
-    if (o.json)
+    if (o.brief) {
+        fputs(d.sim.similar ? "near-duplicates: " : "not near-duplicates: ", stdout);
+        safe_string(stdout, pa);
+        fputs(" and ", stdout);
+        safe_string(stdout, pb);
+        printf(" (score %.2f, threshold %.2f)\n", d.sim.score, sim_get(o.ro, RP_OPT_THRESHOLD));
+    } else if (o.json)
         print_json(pa, pb, &d, o.ro);
     else if (o.html ? print_html(pa, pb, a, alen, b, blen, &d, &o) < 0
                     : print_human(pa, pb, a, alen, b, blen, &d, &o) < 0)

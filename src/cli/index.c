@@ -27,6 +27,7 @@
 
 #include "cli.h"
 #include "input.h"
+#include "opts.h"
 #include "output.h"
 #include "reprint.h"
 
@@ -333,7 +334,7 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
     opterr = 0;
     int c;
     int li = -1;
-    while ((c = getopt_long(argc, argv, "t:k:j:vh", longopts, &li)) != -1) {
+    while ((c = getopt_long(argc, argv, ":t:k:j:vh", longopts, &li)) != -1) {
         unsigned need = 0;
         switch (c) {
         case 't': case 'k': case OPT_SIM_HASHES: case OPT_SIM_LSH: case OPT_SIM_BANDS:
@@ -412,12 +413,12 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
         case 'h':
             help(stdout);
             return 1;
-        default:
-            if (optopt && optopt < 256)
-                diag("index %s: unknown option '-%c'", sub, optopt);
-            else
-                diag("index %s: unknown option '%s'", sub, safe(argv[optind - 1]));
+        default: {
+            char cmd[32];
+            snprintf(cmd, sizeof cmd, "index %s", sub);
+            opt_error(cmd, c, argv, longopts);
             return -1;
+        }
         }
     }
     char cmd[32];
@@ -1207,6 +1208,14 @@ int cmd_index(int argc, char **argv)
             input_options_free(&xo.io);
             return rc;
         }
-    diag("index: '%s' is not a command; see 'reprint index --help'", safe(name));
+    const char *names[sizeof subs / sizeof *subs];
+    for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
+        names[i] = subs[i].name;
+    const char *s = did_you_mean(name, names, sizeof names / sizeof *names);
+    if (s)
+        diag("index: '%s' is not a command; did you mean '%s'? (see 'reprint index --help')",
+             safe(name), s);
+    else
+        diag("index: '%s' is not a command; see 'reprint index --help'", safe(name));
     return EXIT_TROUBLE;
 }

@@ -118,6 +118,7 @@ void record_free(record *r)
     free(r->id);
     free(r->text);
     free(r->where);
+    free(r->meta);
     memset(r, 0, sizeof *r);
 }
 
@@ -541,6 +542,21 @@ static int read_all(int fd, void *p, size_t n, uint64_t off)
     return 0;
 }
 
+/* Appends [8-byte length][bytes] to the spool. @return its ref, or 0
+ * after reporting a write error. */
+static uint64_t spool_put(input *in, const char *s, size_t n, const char *tail, size_t ntail)
+{
+    uint64_t at = in->spool_end, len = n + ntail;
+    int fd = fileno(in->spool);
+    if (write_all(fd, &len, sizeof len, at) < 0 || write_all(fd, s, n, at + sizeof len) < 0 ||
+        write_all(fd, tail, ntail, at + sizeof len + n) < 0) {
+        diag("cannot write the temporary file: %s", strerror(errno));
+        return 0;
+    }
+    in->spool_end += sizeof len + len;
+    return SPOOL_REF | at;
+}
+
 /* Fills r from a record of raw text read from a stream (id and where
  * already set): prepares it with flags, spools it. @return 1 kept, 0
  * skipped (reported), -1. */
@@ -565,14 +581,8 @@ static int finish_stream_record(input *in, record *r, const char *raw, size_t n,
     if (in->o.spool && !in->spool && open_spool(in) < 0)
         return -1;
     if (in->spool) {
-        uint64_t len = r->len;
-        int fd = fileno(in->spool);
-        if (write_all(fd, &len, sizeof len, in->spool_end) < 0 ||
-            write_all(fd, r->text, r->len, in->spool_end + sizeof len) < 0) {
-            diag("%s: cannot write the temporary file: %s", safe(where), strerror(errno));
+        if (!spool_put(in, r->text, r->len, "", 0))
             return -1;
-        }
-        in->spool_end += sizeof len + r->len;
     } else {
         in->spool_end++;   /* a sequence number: not reloadable */
     }
@@ -622,8 +632,14 @@ static int next_records(input *in, record *r)
             in->skipped++;
             return 0;
         }
-        if (got == 0 && !(in->fmt == INPUT_TEXT && in->lineno == 0))
+        if (got == 0 && !(in->fmt == INPUT_TEXT && in->lineno == 0)) {
+            size_t count;
+            const char *why;
+            for (size_t i = 0; in->jp && (why = jsonl_reason(in->jp, i, &count)); i++)
+                if (count > 1)
+                    diag("%s: %zu lines skipped in all: %s", name, count, why);
             return 0;   /* (an empty stream is still one, empty, text) */
+        }
         in->lineno++;
         if (rd->toolong) {
             if (in->fmt == INPUT_TEXT)
@@ -645,11 +661,22 @@ static int next_records(input *in, record *r)
             const char *id;
             const char *why = jsonl_parse(in->jp, raw, n, &id, &raw, &n);
             if (why) {
-                diag("%s:%llu: %s", name, in->lineno, why);
+                if (jsonl_repeat(in->jp) == 0)   /* a field error: once */
+                    diag("%s:%llu: %s", name, in->lineno, why);
                 in->skipped++;
                 continue;
             }
             r->id = strdup(id);
+            if (in->o.nfields) {
+                const char *m = jsonl_meta(in->jp, rd->rec, rd->len, in->o.fields,
+                                           in->o.nfields, &r->metalen);
+                if (!m || !(r->meta = malloc(r->metalen + 1))) {
+                    free(r->id);
+                    r->id = NULL;
+                } else {
+                    memcpy(r->meta, m, r->metalen + 1);
+                }
+            }
         } else if (in->fmt == INPUT_NUL) {
             if (n == 0 || (rd->eof && rd->start == rd->end && is_blank(raw, n))) {
                 if (n == 0) {
@@ -670,6 +697,14 @@ static int next_records(input *in, record *r)
         if (!r->id || (!r->where && (in->fmt != INPUT_TEXT || in->s_stdin))) {
             diag("%s: out of memory", name);
             return -1;
+        }
+        if (in->o.raw) {
+            /* with its terminator: a newline, a NUL (the "" string's) */
+            const char *tail = in->fmt == INPUT_JSONL ? "\n" : "";
+            size_t nt = in->fmt == INPUT_TEXT ? 0 : 1;
+            if ((in->o.spool && !in->spool && open_spool(in) < 0) || !in->spool ||
+                !(r->raw = spool_put(in, rd->rec, rd->len, tail, nt)))
+                return -1;
         }
         int rc = finish_stream_record(in, r, raw, n, RP_TEXT_SNIFF_HTML);
         if (rc != 0)

@@ -60,6 +60,11 @@ typedef struct input_opts {
     const char *files_from;  /* also read the paths listed in this file
                                 ("-": standard input), one a line */
     int null;                /* the list is NUL-separated (--null) */
+    int raw;                 /* with spool: also spool each stdin record as
+                                it was read, with its terminator (newline,
+                                NUL), for `dedup` to write back (r.raw) */
+    const char *const *fields; /* JSON Lines: fields whose values records */
+    size_t nfields;          /* carry as written (r.meta; --fields) */
 } input_opts;
 
 /* One article. All strings are malloc'd and owned by the record. */
@@ -76,6 +81,12 @@ typedef struct record {
     char *where;    /* for messages: "stdin:LINE" (JSON Lines), "stdin:N"
                        (NUL input), "stdin" (one text); NULL for a file,
                        whose id is its path */
+    uint64_t raw;   /* opts.raw: input_reload() ref of the record as read;
+                       0 for none (a file) */
+    char *meta;     /* JSON Lines with opts.fields: the values of the
+                       fields as written, each ended by a NUL ("null" for
+                       a missing one); NULL otherwise */
+    size_t metalen; /* bytes of meta */
 } record;
 
 typedef struct input input;

@@ -29,4 +29,26 @@ void jsonl_free(jsonl *p);
 const char *jsonl_parse(jsonl *p, const char *line, size_t n,
                         const char **id, const char **text, size_t *len);
 
+/* After jsonl_parse refused a line for a field error (a missing, empty
+ * or mistyped id or text field): @return how many lines were refused for
+ * the same reason before it. The first time (0) the reason names the
+ * fields the line has and, when one looks meant, suggests it ("missing
+ * \"id\" field (the line has \"url\", \"body\"; use --id-field url)"),
+ * so that a caller can report the first and count the others. 0 after
+ * any other result. */
+size_t jsonl_repeat(const jsonl *p);
+
+/* The field errors seen so far, i = 0, 1, ... (at most 8 reasons are
+ * told apart): @return reason i without its hint, with *count the lines
+ * refused for it, or NULL past the last one. */
+const char *jsonl_reason(const jsonl *p, size_t i, size_t *count);
+
+/* The values of fields[0..k) in the object on line[0..n) (a line that
+ * jsonl_parse accepted), as written: each raw JSON value followed by a
+ * NUL byte, "null" for a field the line lacks.
+ * @return the values (borrowed from p until the next jsonl_meta call) and
+ *         their total length in *len, or NULL when out of memory. */
+const char *jsonl_meta(jsonl *p, const char *line, size_t n, const char *const *fields,
+                       size_t k, size_t *len);
+
 #endif

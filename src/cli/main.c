@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "input.h"
+#include "opts.h"
 #include "output.h"
 #include "reprint.h"
 
@@ -25,6 +26,7 @@ static const struct cmd {
     {"index", cmd_index, "keep a persistent index of articles and match new ones against it"},
     {"diff", cmd_diff, "show what two articles share, passage by passage"},
     {"report", cmd_report, "write the clusters as one self-contained HTML page"},
+    {"dedup", cmd_dedup, "write the input minus its near-duplicates, one kept per cluster"},
 };
 
 static void usage(FILE *f)
@@ -260,6 +262,13 @@ int main(int argc, char **argv)
             code = commands[i].fn(argc - 1, argv + 1);
             return code;
         }
-    diag("'%s' is not a command; see 'reprint --help'", safe(name));
+    const char *names[sizeof commands / sizeof *commands];
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        names[i] = commands[i].name;
+    const char *s = did_you_mean(name, names, sizeof names / sizeof *names);
+    if (s)
+        diag("'%s' is not a command; did you mean '%s'? (see 'reprint --help')", safe(name), s);
+    else
+        diag("'%s' is not a command; see 'reprint --help'", safe(name));
     return EXIT_TROUBLE;
 }

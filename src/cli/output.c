@@ -15,6 +15,8 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include <json.h>
+
 static int progress_on, progress_tty;
 
 void progress_end(void)
@@ -291,7 +293,27 @@ void json_sim(FILE *f, const rp_sim *s, int score_last)
         json_member(f, "score", s->score);
 }
 
-void json_cluster(FILE *f, size_t cluster, const rp_index_member *m, size_t n, size_t nrel)
+/* Writes `, "fields": {"a": V, ...}` for the NUL-separated raw values
+ * meta (nothing when meta is NULL). */
+static void json_fields(FILE *f, const char *key, const out_table *t, const char *meta)
+{
+    if (!meta || !t || !t->nfields)
+        return;
+    fprintf(f, ", \"%s\": {", key);
+    for (size_t i = 0; i < t->nfields; i++) {
+        if (i)
+            fputs(", ", f);
+        json_string(f, t->fields[i]);
+        fputs(": ", f);
+        fputs(meta, f);
+        meta += strlen(meta) + 1;
+    }
+    fputc('}', f);
+}
+
+static void json_cluster_meta(FILE *f, const out_table *t, size_t cluster,
+                              const rp_index_member *m, size_t n, size_t nrel,
+                              const char *const *meta)
 {
     fprintf(f, "{\"cluster\": %zu, \"representative\": ", cluster);
     json_string(f, m[0].id);
@@ -301,6 +323,7 @@ void json_cluster(FILE *f, size_t cluster, const rp_index_member *m, size_t n, s
         json_string(f, m[j].id);
         json_member(f, "jaccard", m[j].jaccard);
         json_member(f, "containment", m[j].containment);
+        json_fields(f, "fields", t, meta ? meta[j] : NULL);
         fputc('}', f);
     }
     fputc(']', f);
@@ -315,9 +338,214 @@ void json_cluster(FILE *f, size_t cluster, const rp_index_member *m, size_t n, s
             json_member(f, "score", r->score);
             json_member(f, "containment", r->containment);
             json_member(f, "holds", r->holds);
+            json_fields(f, "fields", t, meta ? meta[n + j] : NULL);
             fputc('}', f);
         }
         fputc(']', f);
     }
-    fputs("}\n", f);
+    fputc('}', f);
+}
+
+void json_cluster(FILE *f, size_t cluster, const rp_index_member *m, size_t n, size_t nrel)
+{
+    json_cluster_meta(f, NULL, cluster, m, n, nrel, NULL);
+    fputc('\n', f);
+}
+
+/* ------------------------------------------------------------------ */
+/* Tables: clusters and pairs as JSON Lines, one JSON array, TSV, CSV  */
+/* ------------------------------------------------------------------ */
+
+int out_parse_format(const char *arg, int *fmt)
+{
+    static const char *const names[] = {"jsonl", "json", "tsv", "csv"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(arg, names[i]) == 0) {
+            *fmt = OUT_JSONL + i;
+            return 0;
+        }
+    diag("--format: expected json, jsonl, tsv or csv, got '%s'", safe(arg));
+    return -1;
+}
+
+/* One cell of TSV (tab, newline, CR and backslash escaped as \t \n \r
+ * \\) or CSV (RFC 4180: quoted when it holds a comma, a quote, a line
+ * break or spaces at an end; quotes doubled). */
+static void cell(const out_table *t, const char *s, size_t n, int first)
+{
+    FILE *f = t->f;
+    if (!first)
+        fputc(t->fmt == OUT_CSV ? ',' : '\t', f);
+    if (t->fmt == OUT_TSV) {
+        for (size_t i = 0; i < n; i++)
+            switch (s[i]) {
+            case '\t': fputs("\\t", f); break;
+            case '\n': fputs("\\n", f); break;
+            case '\r': fputs("\\r", f); break;
+            case '\\': fputs("\\\\", f); break;
+            default: fputc(s[i], f);
+            }
+        return;
+    }
+    int quote = n > 0 && (s[0] == ' ' || s[n - 1] == ' ');
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    if (!quote) {
+        fwrite(s, 1, n, f);
+        return;
+    }
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            fputc('"', f);
+        fputc(s[i], f);
+    }
+    fputc('"', f);
+}
+
+static void cell_str(const out_table *t, const char *s, int first)
+{
+    cell(t, s ? s : "", s ? strlen(s) : 0, first);
+}
+
+static void cell_num(const out_table *t, double x)
+{
+    char buf[32];
+    if (!(x == x) || x < 0)
+        x = 0;
+    snprintf(buf, sizeof buf, "%.4f", x);
+    char *e = buf + strlen(buf);
+    while (e > buf && e[-1] == '0')
+        e--;
+    if (e > buf && e[-1] == '.')
+        e--;
+    *e = 0;
+    cell_str(t, buf, 0);
+}
+
+/* A raw JSON value as a cell: a string decoded, null empty, anything else
+ * (numbers, objects, arrays) as written. */
+static void cell_json(const out_table *t, const char *v)
+{
+    if (strcmp(v, "null") == 0) {
+        cell(t, "", 0, 0);
+        return;
+    }
+    if (v[0] != '"') {
+        cell_str(t, v, 0);
+        return;
+    }
+    json_object *o = json_tokener_parse(v);
+    if (o && json_object_is_type(o, json_type_string))
+        cell(t, json_object_get_string(o), (size_t)json_object_get_string_len(o), 0);
+    else
+        cell_str(t, v, 0);
+    json_object_put(o);
+}
+
+static void cells_meta(const out_table *t, const char *meta)
+{
+    for (size_t i = 0; i < t->nfields; i++) {
+        cell_json(t, meta ? meta : "null");
+        if (meta)
+            meta += strlen(meta) + 1;
+    }
+}
+
+static void header(const out_table *t, const char *const *cols, size_t n, const char *prefix)
+{
+    for (size_t i = 0; i < n; i++)
+        cell_str(t, cols[i], i == 0);
+    for (int side = 0; side < (prefix ? 2 : 1); side++)
+        for (size_t i = 0; i < t->nfields; i++) {
+            char name[256];
+            snprintf(name, sizeof name, "%s%s", prefix ? (side ? "b_" : "a_") : "", t->fields[i]);
+            cell_str(t, name, 0);
+        }
+    fputc('\n', t->f);
+}
+
+void out_begin(out_table *t, int pairs)
+{
+    static const char *const ccols[] = {"cluster", "role", "id", "jaccard", "containment",
+                                        "score", "holds", "with"};
+    static const char *const pcols[] = {"a", "b", "score", "jaccard", "containment_ab",
+                                        "containment_ba"};
+    t->rows = 0;
+    if (t->fmt == OUT_JSON)
+        fputc('[', t->f);
+    else if (t->fmt == OUT_TSV || t->fmt == OUT_CSV) {
+        if (pairs)
+            header(t, pcols, 6, "");
+        else
+            header(t, ccols, 8, NULL);
+    }
+}
+
+/* Starts a JSON value: "," between the elements of an array. */
+static void json_next(out_table *t)
+{
+    if (t->fmt == OUT_JSON)
+        fputs(t->rows ? ",\n" : "\n", t->f);
+    t->rows++;
+}
+
+void out_cluster(out_table *t, size_t cluster, const rp_index_member *m, size_t n, size_t nrel,
+                 const char *const *meta)
+{
+    if (t->fmt == OUT_JSONL || t->fmt == OUT_JSON) {
+        json_next(t);
+        json_cluster_meta(t->f, t, cluster, m, n, nrel, meta);
+        if (t->fmt == OUT_JSONL)
+            fputc('\n', t->f);
+        return;
+    }
+    char num[32];
+    snprintf(num, sizeof num, "%zu", cluster);
+    for (size_t j = 0; j < n + nrel; j++) {
+        cell_str(t, num, 1);
+        cell_str(t, j == 0 ? "representative" : j < n ? "member" : "related", 0);
+        cell_str(t, m[j].id, 0);
+        cell_num(t, m[j].jaccard);
+        cell_num(t, m[j].containment);
+        cell_num(t, m[j].score);
+        cell_num(t, m[j].holds);
+        cell_str(t, j < n ? "" : m[j].with, 0);
+        cells_meta(t, meta ? meta[j] : NULL);
+        fputc('\n', t->f);
+    }
+}
+
+void out_pair(out_table *t, const char *a, const char *b, const rp_sim *s,
+              const char *meta_a, const char *meta_b)
+{
+    if (t->fmt == OUT_JSONL || t->fmt == OUT_JSON) {
+        json_next(t);
+        fputs("{\"a\": ", t->f);
+        json_string(t->f, a);
+        fputs(", \"b\": ", t->f);
+        json_string(t->f, b);
+        json_sim(t->f, s, 0);
+        json_fields(t->f, "a_fields", t, meta_a);
+        json_fields(t->f, "b_fields", t, meta_b);
+        fputc('}', t->f);
+        if (t->fmt == OUT_JSONL)
+            fputc('\n', t->f);
+        return;
+    }
+    cell_str(t, a, 1);
+    cell_str(t, b, 0);
+    cell_num(t, s->score);
+    cell_num(t, s->jaccard);
+    cell_num(t, s->containment_ab);
+    cell_num(t, s->containment_ba);
+    cells_meta(t, meta_a);
+    cells_meta(t, meta_b);
+    fputc('\n', t->f);
+}
+
+void out_end(out_table *t)
+{
+    if (t->fmt == OUT_JSON)
+        fputs(t->rows ? "\n]\n" : "]\n", t->f);
 }

@@ -61,4 +61,38 @@ void json_sim(FILE *f, const rp_sim *s, int score_last);
  * m[n..n+nrel) its related documents (as rp_index_export passes them). */
 void json_cluster(FILE *f, size_t cluster, const rp_index_member *m, size_t n, size_t nrel);
 
+/* The tables of scan: clusters (one row per member with TSV and CSV) or
+ * verified pairs, in one of the formats of --format, through one writer
+ * so that the formats cannot drift apart. */
+enum { OUT_HUMAN = 0, OUT_JSONL, OUT_JSON, OUT_TSV, OUT_CSV };
+
+typedef struct out_table {
+    FILE *f;
+    int fmt;                     /* OUT_JSONL .. OUT_CSV */
+    const char *const *fields;   /* --fields: names of the carried values */
+    size_t nfields;
+    size_t rows;                 /* written so far (internal) */
+} out_table;
+
+/* Parses the argument of --format. @return 0, or -1 (reported). */
+int out_parse_format(const char *arg, int *fmt);
+
+/* Starts a table of clusters (pairs = 0) or of pairs: the header row of
+ * TSV and CSV, the '[' of a JSON array. */
+void out_begin(out_table *t, int pairs);
+
+/* Writes one cluster: m and n, nrel as for json_cluster; meta[j] (or
+ * meta NULL) the NUL-separated raw JSON values of the fields of member j
+ * (NULL: none), written under "fields" in JSON, as columns in TSV and CSV
+ * (a string decoded, null empty). */
+void out_cluster(out_table *t, size_t cluster, const rp_index_member *m, size_t n,
+                 size_t nrel, const char *const *meta);
+
+/* Writes one verified pair of documents a and b with their figures. */
+void out_pair(out_table *t, const char *a, const char *b, const rp_sim *s,
+              const char *meta_a, const char *meta_b);
+
+/* Ends the table (the ']' of a JSON array). */
+void out_end(out_table *t);
+
 #endif

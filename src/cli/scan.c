@@ -6,17 +6,21 @@
  * The library does the work; this file parses options, takes records from
  * the input layer (input.c: files, folders and stdin), reports what cannot
  * be added and formats the result. Exit status: 0 all inputs processed,
- * 1 some were skipped, 2 usage or fatal error.
+ * 1 some were skipped, 2 usage or fatal error. `report` and `dedup` run
+ * the same option table and the same ingestion (scan_parse, scan_run).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "input.h"
+#include "keep.h"
+#include "opts.h"
 #include "output.h"
 #include "reprint.h"
 #include "scan.h"
@@ -39,6 +43,19 @@ static void usage(FILE *f, const char *cmd)
               "output:\n"
               "  -o, --output FILE       write the page to FILE ('-': standard output)\n"
               "      --stats             print phase timings and counts on stderr\n", f);
+    else if (strcmp(cmd, "dedup") == 0)
+        fputs("usage: reprint dedup [options] PATH...\n"
+              "\n"
+              "Finds near-duplicate articles as 'reprint scan' does and writes the\n"
+              "input minus the duplicates, one document kept per cluster, in input\n"
+              "order: a JSON Lines record as its line, unchanged; a NUL-separated\n"
+              "text with its NUL; a file as its path on a line.\n"
+              "\n"
+              "output:\n"
+              "      --print-drop        list the ids (paths) of the documents to drop\n"
+              "  -0, --print0            end each listed path with NUL, not a newline\n"
+              "      --stats             kept and dropped counts by cluster size, and\n"
+              "                          phase timings, on stderr\n", f);
     else
         fputs("usage: reprint scan [options] PATH...\n"
               "\n"
@@ -49,7 +66,21 @@ static void usage(FILE *f, const char *cmd)
               "output:\n"
               "      --json              one JSON object per cluster (JSON Lines)\n"
               "      --pairs             one JSON object per verified similar pair\n"
+              "      --format FORMAT     jsonl (as --json), json (one array), tsv or csv\n"
+              "                          (a header row, one row per member or pair)\n"
+              "      --fields LIST       jsonl: carry the fields a,b,... of each record\n"
+              "                          into the output, as written\n"
+              "      --min-size N        leave out clusters of fewer than N articles\n"
+              "                          (default 1: singletons are listed)\n"
+              "      --sort ORDER        order clusters by input (default), size or id\n"
               "      --stats             print phase timings and counts on stderr\n", f);
+    fputs("choosing (the document dedup keeps, the representative scan names):\n"
+          "      --keep RULE         representative (default), first, longest or\n"
+          "                          earliest\n"
+          "      --date-field NAME   jsonl: field holding the date for --keep earliest\n"
+          "                          (ISO 8601 or seconds; files: modification time)\n"
+          "      --prefer GLOB       keep a document whose id or path matches GLOB\n"
+          "                          (can be repeated)\n", f);
     fprintf(f,
         "  -v, --verbose           say what is read and skipped\n"
         "  -j, --threads N         threads that read, sketch and verify (default: online CPUs)\n"
@@ -99,7 +130,8 @@ static void usage(FILE *f, const char *cmd)
 enum {
     OPT_JSON = 256, OPT_PAIRS, OPT_STATS, OPT_EXH,
     OPT_QUIET, OPT_PROG,
-    OPT_NOPROG
+    OPT_NOPROG, OPT_FORMAT, OPT_FIELDS, OPT_MINSIZE, OPT_SORT, OPT_KEEP,
+    OPT_DATEF, OPT_PREFER, OPT_PDROP
 };
 
 static const struct option longopts[] = {
@@ -132,14 +164,65 @@ static const struct option longopts[] = {
     {"progress", no_argument, NULL, OPT_PROG},
     {"no-progress", no_argument, NULL, OPT_NOPROG},
     {"output", required_argument, NULL, 'o'},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"fields", required_argument, NULL, OPT_FIELDS},
+    {"min-size", required_argument, NULL, OPT_MINSIZE},
+    {"sort", required_argument, NULL, OPT_SORT},
+    {"keep", required_argument, NULL, OPT_KEEP},
+    {"date-field", required_argument, NULL, OPT_DATEF},
+    {"prefer", required_argument, NULL, OPT_PREFER},
+    {"print-drop", no_argument, NULL, OPT_PDROP},
+    {"print0", no_argument, NULL, '0'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}
 };
 
+/* Appends s (owned from now on) to a list of strings. @return 0, -1. */
+static int push_str(char ***v, size_t *n, char *pat)
+{
+    char **nv = realloc(*v, (*n + 1) * sizeof *nv);
+    if (!nv) {
+        diag("out of memory");
+        return -1;
+    }
+    nv[(*n)++] = pat;
+    *v = nv;
+    return 0;
+}
+
+/* The options of the tables (scan only) and of dedup's output. */
+static int table_option(int c)
+{
+    return c == OPT_JSON || c == OPT_PAIRS || c == OPT_FORMAT || c == OPT_FIELDS ||
+           c == OPT_MINSIZE || c == OPT_SORT;
+}
+
+/* Splits a --fields LIST into so->fields. @return 0, -1 (reported). */
+static int add_fields(scan_opts *so, const char *list)
+{
+    for (const char *p = list;;) {
+        size_t k = strcspn(p, ",");
+        if (k == 0) {
+            diag("--fields: empty field name in '%s'", safe(list));
+            return -1;
+        }
+        char *name = strndup(p, k);
+        if (!name || push_str(&so->fields, &so->nfields, name) < 0) {
+            free(name);
+            diag("out of memory");
+            return -1;
+        }
+        if (!p[k])
+            return 0;
+        p += k + 1;
+    }
+}
+
 int scan_parse(int argc, char **argv, scan_opts *so)
 {
     const char *cmd = so->cmd;
-    int report = strcmp(cmd, "report") == 0;
+    int report = strcmp(cmd, "report") == 0, dedup = strcmp(cmd, "dedup") == 0;
+    int format_set = 0;
     unsigned long u;
     if (!(so->ro = sim_new()))
         return -1;
@@ -150,7 +233,7 @@ int scan_parse(int argc, char **argv, scan_opts *so)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+t:k:j:o:vhL", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":t:k:j:o:vhL0", longopts, NULL)) != -1) {
         int sim = parse_sim_option(c, optarg, so->ro);
         if (sim < 0)
             return -1;
@@ -161,21 +244,60 @@ int scan_parse(int argc, char **argv, scan_opts *so)
             return -1;
         if (inp > 0)
             continue;
+        if ((report || dedup) && table_option(c)) {
+            const char *name = "";
+            for (const struct option *o = longopts; o->name; o++)
+                if (o->val == c)
+                    name = o->name;
+            diag("%s: --%s is for 'reprint scan'", cmd, name);
+            return -1;
+        }
+        if (!dedup && (c == OPT_PDROP || c == '0')) {
+            diag("%s: %s is for 'reprint dedup'", cmd, c == '0' ? "-0 (--print0)" : "--print-drop");
+            return -1;
+        }
         switch (c) {
-        case OPT_JSON:
-        case OPT_PAIRS:
-            if (report) {
-                diag("report: %s is for 'reprint scan'", c == OPT_JSON ? "--json" : "--pairs");
+        case OPT_JSON: so->json = 1; break;
+        case OPT_PAIRS: so->pairs = 1; break;
+        case OPT_FORMAT:
+            if (out_parse_format(optarg, &so->format) < 0)
+                return -1;
+            format_set = 1;
+            break;
+        case OPT_FIELDS:
+            if (add_fields(so, optarg) < 0)
+                return -1;
+            break;
+        case OPT_MINSIZE:
+            if (parse_uint("--min-size", optarg, 1, 1000000000, &so->min_size) < 0)
+                return -1;
+            break;
+        case OPT_SORT:
+            if (strcmp(optarg, "input") == 0)
+                so->sort = SORT_INPUT;
+            else if (strcmp(optarg, "size") == 0)
+                so->sort = SORT_SIZE;
+            else if (strcmp(optarg, "id") == 0)
+                so->sort = SORT_ID;
+            else {
+                diag("--sort: expected input, size or id, got '%s'", safe(optarg));
                 return -1;
             }
-            if (c == OPT_JSON)
-                so->json = 1;
-            else
-                so->pairs = 1;
             break;
+        case OPT_KEEP:
+            if (keep_parse(optarg, &so->keep) < 0)
+                return -1;
+            break;
+        case OPT_DATEF: so->date_field = optarg; break;
+        case OPT_PREFER:
+            if (push_str(&so->prefer, &so->nprefer, optarg) < 0)
+                return -1;
+            break;
+        case OPT_PDROP: so->print_drop = 1; break;
+        case '0': so->print0 = 1; break;
         case 'o':
             if (!report) {
-                diag("scan: unknown option '-o'");
+                diag("%s: unknown option '-o'", cmd);
                 return -1;
             }
             so->output = optarg;
@@ -196,15 +318,49 @@ int scan_parse(int argc, char **argv, scan_opts *so)
             usage(stdout, cmd);
             return 1;
         default:
-            if (optopt && optopt < 256)
-                diag("%s: unknown option '-%c'", cmd, optopt);
-            else
-                diag("%s: unknown option '%s'", cmd, safe(argv[optind - 1]));
+            opt_error(cmd, c, argv, longopts);
             return -1;
         }
     }
     if (check_sim_options(cmd, so->ro) < 0)
         return -1;
+    if (so->date_field && so->keep != KEEP_EARLIEST) {
+        diag("%s: --date-field goes with --keep earliest", cmd);
+        return -1;
+    }
+    if (so->json && format_set && so->format != OUT_JSONL) {
+        diag("%s: --json and --format exclude each other", cmd);
+        return -1;
+    }
+    if (so->json)
+        so->format = OUT_JSONL;
+    else if (format_set && !so->pairs)
+        so->json = 1;   /* the clusters, in that format */
+    else if (so->pairs && !format_set)
+        so->format = OUT_JSONL;
+    if (so->json && so->pairs && so->format != OUT_JSONL) {
+        diag("%s: --format %s writes one table: the clusters, or --pairs", cmd,
+             so->format == OUT_JSON ? "json" : so->format == OUT_TSV ? "tsv" : "csv");
+        return -1;
+    }
+    if (!so->min_size)
+        so->min_size = 1;
+    /* the fields read from each record: those shown, then the date */
+    so->nfields_in = so->nfields;
+    if (so->date_field) {
+        size_t i = 0;
+        while (i < so->nfields && strcmp(so->fields[i], so->date_field) != 0)
+            i++;
+        if (i == so->nfields) {
+            char *d = strdup(so->date_field);
+            if (!d || push_str(&so->fields, &so->nfields_in, d) < 0) {
+                free(d);
+                return -1;
+            }
+        }
+    }
+    so->io.fields = (const char *const *)so->fields;
+    so->io.nfields = so->nfields_in;
     if (report && !so->output) {
         diag("report: no output file given (-o FILE)");
         return -1;
@@ -219,6 +375,14 @@ int scan_parse(int argc, char **argv, scan_opts *so)
 void scan_opts_free(scan_opts *so)
 {
     input_options_free(&so->io);
+    size_t n = so->nfields_in > so->nfields ? so->nfields_in : so->nfields;
+    for (size_t i = 0; i < n; i++)
+        free(so->fields[i]);
+    free(so->fields);
+    free(so->prefer);
+    so->fields = NULL;
+    so->prefer = NULL;
+    so->nfields = so->nfields_in = so->nprefer = 0;
     rp_options_free(so->ro);
     so->ro = NULL;
 }
@@ -292,29 +456,83 @@ int scan_text(scan_result *r, size_t doc, char **text, size_t *len)
     return reload(r, doc, text, len);
 }
 
-static void print_pairs(const rp_corpus *c)
+const char *scan_meta(const scan_result *r, size_t doc)
 {
-    for (size_t i = 0; i < rp_corpus_npairs(c); i++) {
-        const rp_pair *p = rp_corpus_pair(c, i);
-        fputs("{\"a\": ", stdout);
-        json_string(stdout, rp_corpus_id(c, p->a));
-        fputs(", \"b\": ", stdout);
-        json_string(stdout, rp_corpus_id(c, p->b));
-        json_sim(stdout, &p->sim, 0);
-        fputs("}\n", stdout);
-    }
+    return doc < r->n && r->info && r->info[doc].meta ? r->meta + r->info[doc].meta - 1 : NULL;
 }
 
-/* One JSON line per cluster (json_cluster), its members and related
- * documents named by id. @return 0, or -1 out of memory (reported). */
-static int print_json(const rp_corpus *c)
+/* For scan_order's qsort: the clusters of the result being sorted. */
+static const rp_corpus *sort_c;
+static int sort_rule;
+
+static int cmp_cluster(const void *x, const void *y)
 {
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    if (sort_rule == SORT_SIZE) {
+        size_t na = rp_cluster_size(sort_c, a), nb = rp_cluster_size(sort_c, b);
+        if (na != nb)
+            return na > nb ? -1 : 1;
+    } else if (sort_rule == SORT_ID) {
+        int k = strcmp(rp_corpus_id(sort_c, rp_cluster_representative(sort_c, a)),
+                       rp_corpus_id(sort_c, rp_cluster_representative(sort_c, b)));
+        if (k)
+            return k;
+    }
+    return (a > b) - (a < b);
+}
+
+size_t *scan_order(const scan_opts *so, const scan_result *r, size_t *n)
+{
+    size_t nc = rp_corpus_nclusters(r->c);
+    size_t *v = malloc((nc ? nc : 1) * sizeof *v);
+    *n = 0;
+    if (!v) {
+        diag("out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < nc; i++)
+        if (rp_cluster_size(r->c, i) >= so->min_size)
+            v[(*n)++] = i;
+    if (so->sort != SORT_INPUT) {
+        sort_c = r->c;
+        sort_rule = so->sort;
+        qsort(v, *n, sizeof *v, cmp_cluster);
+    }
+    return v;
+}
+
+static void print_pairs(const scan_opts *so, const scan_result *r)
+{
+    const rp_corpus *c = r->c;
+    out_table t = {stdout, so->format, (const char *const *)so->fields, so->nfields, 0};
+    out_begin(&t, 1);
+    for (size_t i = 0; i < rp_corpus_npairs(c); i++) {
+        const rp_pair *p = rp_corpus_pair(c, i);
+        out_pair(&t, rp_corpus_id(c, p->a), rp_corpus_id(c, p->b), &p->sim,
+                 scan_meta(r, p->a), scan_meta(r, p->b));
+    }
+    out_end(&t);
+}
+
+/* One object (or rows) per cluster, its members and related documents
+ * named by id. @return 0, or -1 out of memory (reported). */
+static int print_json(const scan_opts *so, const scan_result *r)
+{
+    const rp_corpus *c = r->c;
     rp_index_member *m = NULL;
-    size_t cap = 0;
+    const char **meta = NULL;
+    size_t cap = 0, mcap = 0, no;
+    size_t *order = scan_order(so, r, &no);
+    if (!order)
+        return -1;
+    out_table t = {stdout, so->format, (const char *const *)so->fields, so->nfields, 0};
     int rc = 0;
-    for (size_t i = 0; i < rp_corpus_nclusters(c); i++) {
+    out_begin(&t, 0);
+    for (size_t q = 0; q < no; q++) {
+        size_t i = order[q];
         size_t n = rp_cluster_size(c, i), nr = rp_cluster_nrelated(c, i);
-        if (rp_grow(&m, &cap, n + nr, sizeof *m) < 0) {
+        if (rp_grow(&m, &cap, n + nr, sizeof *m) < 0 ||
+            rp_grow(&meta, &mcap, n + nr, sizeof *meta) < 0) {
             diag("out of memory");
             rc = -1;
             break;
@@ -325,29 +543,41 @@ static int print_json(const rp_corpus *c)
             m[j] = (rp_index_member){rp_corpus_id(c, x->doc), x->jaccard, x->containment,
                                      j < n ? NULL : rp_corpus_id(c, x->partner),
                                      x->score, x->holds};
+            meta[j] = scan_meta(r, x->doc);
         }
-        json_cluster(stdout, i + 1, m, n, nr);
+        out_cluster(&t, q + 1, m, n, nr, so->nfields ? meta : NULL);
     }
+    out_end(&t);
     free(m);
+    free(meta);
+    free(order);
     return rc;
 }
 
-static void print_human(const rp_corpus *c)
+/* @return 0, or -1 out of memory (reported). */
+static int print_human(const scan_opts *so, const scan_result *r)
 {
-    size_t nc = rp_corpus_nclusters(c), multi = 0, alone = 0, related = 0;
+    const rp_corpus *c = r->c;
+    size_t nc = rp_corpus_nclusters(c), multi = 0, alone = 0, related = 0, shown = 0, no;
+    size_t *order = scan_order(so, r, &no);
+    if (!order)
+        return -1;
     for (size_t i = 0; i < nc; i++) {
         size_t n = rp_cluster_size(c, i);
-        if (n < 2) {
-            /* a document with a verified pair is listed as related to
-             * its partner's cluster, not as alone */
-            if (rp_cluster_nrelated(c, i))
-                related++;
-            else
-                alone++;
+        if (n >= 2)
+            multi++;
+        /* a document with a verified pair is listed as related to its
+         * partner's cluster, not as alone */
+        else if (rp_cluster_nrelated(c, i))
+            related++;
+        else
+            alone++;
+    }
+    for (size_t q = 0; q < no; q++) {
+        size_t i = order[q], n = rp_cluster_size(c, i);
+        if (n < 2)
             continue;
-        }
-        multi++;
-        printf("cluster %zu: %zu articles\n", multi, n);
+        printf("cluster %zu: %zu articles\n", ++shown, n);
         for (size_t j = 0; j < n; j++) {
             const rp_member *m = rp_cluster_member(c, i, j);
             if (j == 0) {
@@ -370,26 +600,34 @@ static void print_human(const rp_corpus *c)
         }
         fputc('\n', stdout);
     }
-    if (alone) {
+    if (alone && so->min_size <= 1) {
         printf("%zu article%s with no reprint:\n", alone, alone == 1 ? "" : "s");
-        for (size_t i = 0; i < nc; i++)
+        for (size_t q = 0; q < no; q++) {
+            size_t i = order[q];
             if (rp_cluster_size(c, i) == 1 && rp_cluster_nrelated(c, i) == 0) {
                 fputs("  ", stdout);
                 safe_string(stdout, rp_corpus_id(c, rp_cluster_representative(c, i)));
                 fputc('\n', stdout);
             }
+        }
         fputc('\n', stdout);
     }
-    printf("%zu articles: %zu cluster%s of reprints, ", rp_corpus_size(c), multi,
+    printf("%zu articles: %zu cluster%s of reprints", rp_corpus_size(c), multi,
            multi == 1 ? "" : "s");
+    if (shown < multi)
+        printf(" (%zu shown: --min-size %lu)", shown, so->min_size);
+    fputs(", ", stdout);
     if (related)
         printf("%zu related, ", related);
     printf("%zu alone\n", alone);
+    free(order);
+    return 0;
 }
 
 /* Adds the sketched record of slot sl to the corpus, or reports why not.
  * @return 0, or -1 on a fatal error (reported). */
-static int add_one(rp_corpus *c, scan_result *rl, slot *sl, size_t *skipped)
+static int add_one(const scan_opts *so, rp_corpus *c, scan_result *rl, slot *sl,
+                   size_t *skipped)
 {
     const char *where = record_where(&sl->r);
     if (sl->why[0])
@@ -407,13 +645,44 @@ static int add_one(rp_corpus *c, scan_result *rl, slot *sl, size_t *skipped)
         (*skipped)++;
         return 0;
     }
-    if (rp_grow(&rl->ref, &rl->cap, rl->n + 1, sizeof *rl->ref) < 0) {
+    if (rp_grow(&rl->ref, &rl->cap, rl->n + 1, sizeof *rl->ref) < 0 ||
+        rp_grow(&rl->info, &rl->icap, rl->n + 1, sizeof *rl->info) < 0 ||
+        rp_grow(&rl->kd, &rl->kcap, rl->n + 1, sizeof *rl->kd) < 0) {
         diag("out of memory");
         return -1;
+    }
+    doc_info di = {sl->r.raw, 0};
+    keep_doc kd = {0, 0, 0, 0};
+    size_t words = rp_doc_words(sl->doc);
+    kd.words = words > UINT32_MAX ? UINT32_MAX : (uint32_t)words;
+    kd.prefer = so->nprefer && keep_prefer(so->prefer, so->nprefer, sl->r.id);
+    if (sl->r.meta) {
+        if (rp_grow(&rl->meta, &rl->metacap, rl->metalen + sl->r.metalen + 1, 1) < 0) {
+            diag("out of memory");
+            return -1;
+        }
+        if (so->keep == KEEP_EARLIEST && so->date_field) {
+            /* the date is the value of its field among the values */
+            const char *v = sl->r.meta;
+            for (size_t i = 0; i < so->nfields_in && strcmp(so->fields[i], so->date_field); i++)
+                v += strlen(v) + 1;
+            kd.has_date = keep_parse_date(v, &kd.date) == 0;
+        }
+        di.meta = rl->metalen + 1;
+        memcpy(rl->meta + rl->metalen, sl->r.meta, sl->r.metalen + 1);
+        rl->metalen += sl->r.metalen + 1;
+    } else if (so->keep == KEEP_EARLIEST && !sl->r.where) {
+        struct stat st;   /* a file: its modification time */
+        if (stat(sl->r.id, &st) == 0) {
+            kd.date = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+            kd.has_date = 1;
+        }
     }
     int k = rp_corpus_add(c, sl->r.id, sl->doc, NULL);
     sl->doc = NULL;
     if (k == RP_OK) {
+        rl->info[rl->n] = di;
+        rl->kd[rl->n] = kd;
         rl->ref[rl->n++] = sl->r.ref;
     } else if (k == RP_EDUPID) {
         if (sl->r.where)
@@ -425,6 +694,36 @@ static int add_one(rp_corpus *c, scan_result *rl, slot *sl, size_t *skipped)
         diag("%s: %s", safe(where), rp_strerror((int)k));
         return -1;
     }
+    return 0;
+}
+
+/* Names the member the --keep rule chooses the representative of each
+ * cluster. @return 0, or -1 (reported). */
+static int apply_keep(const scan_opts *so, scan_result *r)
+{
+    if (so->keep == KEEP_REPRESENTATIVE && !so->nprefer)
+        return 0;
+    size_t undated = 0;
+    for (size_t i = 0; i < rp_corpus_nclusters(r->c); i++) {
+        size_t n = rp_cluster_size(r->c, i);
+        if (n < 2)
+            continue;
+        for (size_t j = 0; j < n; j++)
+            undated += !r->kd[rp_cluster_member(r->c, i, j)->doc].has_date;
+        if (so->choose_only)
+            continue;
+        size_t d = keep_choose(so->keep, r->c, i, r->kd);
+        int err = rp_cluster_set_representative(r->c, i, d);
+        if (err != RP_OK) {
+            diag("%s: %s", so->cmd, rp_strerror(err));
+            return -1;
+        }
+    }
+    if (so->keep == KEEP_EARLIEST && undated)
+        diag("note: %zu article%s in clusters %s no date%s%s%s; they count as the latest",
+             undated, undated == 1 ? "" : "s", undated == 1 ? "has" : "have",
+             so->date_field ? " in field '" : "", so->date_field ? safe(so->date_field) : "",
+             so->date_field ? "'" : "");
     return 0;
 }
 
@@ -472,7 +771,7 @@ int scan_run(scan_opts *so, char **paths, int npaths, scan_result *r)
             int more = got > 0 ? fill_batch(r->in, nxt, &mn) : 0;
             pool_wait(workers);
             for (size_t k = 0; k < mc; k++)
-                if (add_one(r->c, r, &cur[k], &r->skipped) < 0) {
+                if (add_one(so, r->c, r, &cur[k], &r->skipped) < 0) {
                     code = EXIT_TROUBLE;
                     goto out;
                 }
@@ -506,6 +805,10 @@ int scan_run(scan_opts *so, char **paths, int npaths, scan_result *r)
                  safe(rp_corpus_id(r->c, i)));
             r->skipped++;
         }
+    if (apply_keep(so, r) < 0) {
+        code = EXIT_TROUBLE;
+        goto out;
+    }
     r->t3 = rp_now();
 out:
     for (size_t k = 0; slots && k < 2 * BATCH; k++) {
@@ -543,6 +846,9 @@ void scan_result_free(scan_result *r)
 {
     rp_corpus_free(r->c);
     free(r->ref);
+    free(r->info);
+    free(r->kd);
+    free(r->meta);
     input_close(r->in);
     memset(r, 0, sizeof *r);
 }
@@ -568,11 +874,11 @@ int cmd_scan(int argc, char **argv)
                 diag("note: %zu LSH bucket%s held more than %d near-identical articles; "
                      "their clusters are complete, but not all of their pairs are listed",
                      st.capped, st.capped == 1 ? "" : "s", RP_LSH_BUCKET_MAX);
-            print_pairs(r.c);
+            print_pairs(&so, &r);
         }
-        int bad = so.json && print_json(r.c) < 0;
+        int bad = so.json && print_json(&so, &r) < 0;
         if (!so.json && !so.pairs)
-            print_human(r.c);
+            bad = print_human(&so, &r) < 0;
         code = bad ? EXIT_TROUBLE : finish_output(r.skipped ? EXIT_SKIPPED : EXIT_OK);
         if (so.stats)
             scan_print_stats(&r);

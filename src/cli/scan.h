@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "input.h"
+#include "keep.h"
 #include "reprint.h"
 
 typedef struct scan_opts {
@@ -18,9 +19,33 @@ typedef struct scan_opts {
     input_opts io;
     int json, pairs, stats;
     unsigned threads;
-    const char *cmd;       /* "scan" or "report": for messages and usage */
+    const char *cmd;       /* "scan", "report" or "dedup": for messages and usage */
     const char *output;    /* report: -o FILE */
+    int format;            /* --format (OUT_*), or OUT_HUMAN */
+    unsigned long min_size;/* --min-size */
+    int sort;              /* --sort: SORT_* */
+    int keep;              /* --keep: KEEP_* */
+    const char *date_field;/* --date-field */
+    char **prefer;         /* --prefer GLOBs */
+    size_t nprefer;
+    char **fields;         /* --fields, split at commas (fields[0..nfields)
+                              are shown; the date field may follow) */
+    size_t nfields, nfields_in;
+    char *fields_buf;
+    int print_drop, print0;/* dedup: --print-drop, -0 */
+    int choose_only;       /* dedup: the rule's choice is read with
+                              keep_choose; no representative is renamed
+                              (its figures are not needed) */
 } scan_opts;
+
+enum { SORT_INPUT = 0, SORT_SIZE, SORT_ID };
+
+/* What scan_run keeps of each document besides its text: for the keep
+ * rule, for dedup's output and for --fields. */
+typedef struct doc_info {
+    uint64_t raw;          /* input_reload ref of the record as read (dedup), 0: none */
+    size_t meta;           /* offset of its field values in scan_result.meta + 1; 0: none */
+} doc_info;
 
 /* The result of scan_run: the clustered corpus and what is needed to read
  * its texts again. Owned by the caller; release with scan_result_free. */
@@ -29,12 +54,19 @@ typedef struct scan_result {
     input *in;
     uint64_t *ref;         /* input ref of each document, by index */
     size_t n, cap;
+    doc_info *info;        /* by index, as ref */
+    keep_doc *kd;          /* by index: what the keep rule knows */
+    size_t icap, kcap;
+    char *meta;            /* the field values of the documents (NUL-separated) */
+    size_t metalen, metacap;
     size_t skipped;        /* inputs reported and skipped */
     double t0, t1, t2, t3; /* start, walk done, sketching done, run done */
 } scan_result;
 
 /* Parses the options of command so->cmd (set it first). For "report",
- * -o FILE is accepted and required, --json and --pairs are refused.
+ * -o FILE is accepted and required; the options of the tables (--json,
+ * --pairs, --format, --fields, --min-size, --sort) are refused by report
+ * and dedup, dedup's own (--print-drop, -0) by scan and report.
  * @return 0, 1 when help was printed (exit 0), or -1 on a usage error
  *         (reported; the caller prints the short usage). The PATHs start
  *         at optind. */
@@ -43,13 +75,23 @@ int scan_parse(int argc, char **argv, scan_opts *so);
 /* Frees what scan_parse allocated. */
 void scan_opts_free(scan_opts *so);
 
-/* Reads, sketches and clusters the inputs paths[0..n) into r->c.
+/* Reads, sketches and clusters the inputs paths[0..n) into r->c, then
+ * names the member the --keep rule (keep.h) chooses in each cluster its
+ * representative.
  * @return EXIT_OK, or EXIT_TROUBLE after reporting a fatal error. */
 int scan_run(scan_opts *so, char **paths, int n, scan_result *r);
 
 /* Gives back the text of document doc of r->c (the caller frees *text).
  * @return RP_OK or an RP_E* code (RP_ELOAD: the text cannot be had). */
 int scan_text(scan_result *r, size_t doc, char **text, size_t *len);
+
+/* @return the field values of document doc (NUL-separated), or NULL. */
+const char *scan_meta(const scan_result *r, size_t doc);
+
+/* The clusters to show, in --sort order, those under --min-size left
+ * out: a malloc'd array of cluster indexes the caller frees, its length
+ * in *n; NULL when out of memory (reported). */
+size_t *scan_order(const scan_opts *so, const scan_result *r, size_t *n);
 
 /* Prints the --stats lines on stderr. */
 void scan_print_stats(const scan_result *r);

@@ -14,7 +14,7 @@
 #    shell session whose "$ " lines are run, in a scratch folder holding
 #    the feed.jsonl the README describes, with `reprint` the built binary.
 
-docs_cmds=(scan diff report "index add" "index query" "index stats" "index rm" "index export"
+docs_cmds=(scan diff report dedup "index add" "index query" "index stats" "index rm" "index export"
            "index prune" "index list" "index show")
 
 # docs_help_opts CMD...: the long options of `reprint CMD --help`, sorted
@@ -23,7 +23,7 @@ docs_help_opts() {
 import re, sys
 opts = set()
 for line in sys.stdin:
-    m = re.match(r" {2,8}(?:-[A-Za-z], )?(--\S.*)", line.rstrip("\n"))
+    m = re.match(r" {2,8}(?:-[A-Za-z0-9], )?(--\S.*)", line.rstrip("\n"))
     if m:
         spec = re.split(r"\s{2,}", m.group(1))[0]
         opts.update(re.findall(r"--[a-z][a-z0-9-]*", spec))
@@ -62,8 +62,11 @@ def text(lines):
     return re.sub(r"\s+", " ", " ".join(l for l in lines if not l.startswith(".\\\"")).replace("\\-", "-"))
 
 # "takes the options of X except A and B" / "every option of X except A and B"
-inherit = {"report": ("scan", "it takes every option of .B scan except .B --json and .BR --pairs )",
-                      {"--json", "--pairs"}),
+tables = {"--json", "--pairs", "--format", "--fields", "--min-size", "--sort"}
+inherit = {"report": ("scan", "it takes every option of .B scan except .BR --json , .BR --pairs , "
+                      ".BR --format , .BR --fields , .B --min-size and .BR --sort )", tables),
+           "dedup": ("scan", "it takes every option of .B scan except .BR --json , .BR --pairs , "
+                     ".BR --format , .BR --fields , .B --min-size and .BR --sort ),", tables),
            "index query": ("index add", "Takes the options of .B index add except .BR --report , .B --batch and .BR --date .",
                            {"--report", "--batch", "--date"})}
 lines = section(cmd)

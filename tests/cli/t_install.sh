@@ -13,6 +13,8 @@ if mk install DESTDIR="$I" PREFIX=/usr LIBDIR=$LIBD BIN="$BIN" >"$T/out" 2>"$T/e
 [ -x "$I/usr/bin/reprint" ] && ok || bad "install: no bin/reprint"
 [ -f "$I/usr/share/man/man1/reprint.1" ] && ok || bad "install: no share/man/man1/reprint.1"
 cmp -s "$I/usr/share/man/man1/reprint.1" src/reprint.1 && ok || bad "install: man page differs"
+cmp -s "$I/usr/share/bash-completion/completions/reprint" completions/reprint.bash && ok || bad "install: no bash completion"
+cmp -s "$I/usr/share/zsh/site-functions/_reprint" completions/_reprint && ok || bad "install: no zsh completion"
 check "installed binary runs" 0 -- "$I/usr/bin/reprint" --version
 
 # the library: the real file, the SONAME link, the link to build with, the
@@ -98,9 +100,9 @@ else
     echo "skip: man page lint (no mandoc, groff or man)"
 fi
 
-# every option of scan --help and diff --help is in the manual
+# every option of scan --help, diff --help and dedup --help is in the manual
 sed 's/\\-/-/g' src/reprint.1 >"$T/man.txt"
-for cmd in scan diff; do
+for cmd in scan diff dedup; do
     rp $cmd --help | grep -oE -- '--[a-z][a-z-]+' | sort -u | while read -r opt; do
         grep -qF -- "$opt" "$T/man.txt" || echo "$cmd $opt"
     done >"$T/missing"

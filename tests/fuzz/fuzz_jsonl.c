@@ -6,11 +6,15 @@
  *
  * Checks, beyond "no crash": a line is either refused with a reason or
  * gives a non-empty id without NUL bytes and a non-empty text whose length
- * is right and which is NUL-terminated.
+ * is right and which is NUL-terminated; the values of --fields taken from
+ * an accepted line are one NUL-ended, non-empty value per field, each a
+ * JSON value json-c parses again; a field error is told in full once.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <json.h>
 
 #include "jsonl.h"
 
@@ -32,6 +36,20 @@ static void parse_lines(jsonl *p, const char *s, size_t n)
         } else {
             CHECK(id && *id && text);
             CHECK(tlen > 0 && text[tlen] == 0);
+            static const char *const fields[] = {"id", "title", "date", "text", ""};
+            size_t mlen;
+            const char *m = jsonl_meta(p, s, len, fields, 5, &mlen);
+            CHECK(m);
+            const char *v = m;
+            for (int i = 0; i < 5; i++) {
+                size_t k = strlen(v);
+                CHECK(k > 0 && (size_t)(v + k - m) < mlen);
+                json_object *o = json_tokener_parse(v);
+                CHECK(o || strcmp(v, "null") == 0);
+                json_object_put(o);
+                v += k + 1;
+            }
+            CHECK((size_t)(v - m) == mlen);
         }
         if (!nl)
             break;

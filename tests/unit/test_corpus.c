@@ -8,6 +8,8 @@
  */
 #include "testutil.h"
 
+#include <math.h>
+
 #include "doc.h"
 
 static rp_doc *mkdoc(const char *text, const rp_options *o)
@@ -668,6 +670,59 @@ static void test_furniture_outweighs(void **state)
     free_texts(&x);
 }
 
+/* rp_cluster_set_representative: the chosen member goes first, the others
+ * follow in document order with their figures taken exactly against it,
+ * in whole and in compact mode alike; errors for a non-member. */
+static void test_set_representative(void **state)
+{
+    (void)state;
+    rp_options o;
+    rp_options_init(&o);
+    make_set();
+    rp_corpus *c = run_set(&o);
+    assert_int_equal(rp_cluster_set_representative(c, 0, 2), RP_EINVAL);
+    assert_int_equal(rp_cluster_set_representative(c, 99, 0), RP_EINVAL);
+    size_t n = rp_cluster_size(c, 0), pick = rp_cluster_member(c, 0, n - 1)->doc;
+    assert_int_equal(rp_cluster_set_representative(c, 0, rp_cluster_representative(c, 0)), RP_OK);
+    assert_int_equal(rp_cluster_set_representative(c, 0, pick), RP_OK);
+    assert_int_equal(rp_cluster_representative(c, 0), pick);
+    assert_int_equal(rp_cluster_size(c, 0), n);
+    rp_doc *r = mkdoc(set_text[pick], &o);
+    for (size_t j = 1; j < n; j++) {
+        const rp_member *m = rp_cluster_member(c, 0, j);
+        if (j > 1)
+            assert_true(rp_cluster_member(c, 0, j - 1)->doc < m->doc);
+        rp_doc *x = mkdoc(set_text[m->doc], &o);
+        rp_sim s;
+        rp_doc_compare(x, r, &o, &s);
+        assert_true(fabs(m->jaccard - s.jaccard) < 1e-9);
+        assert_true(fabs(m->containment - s.containment_ab) < 1e-9);
+        assert_true(fabs(m->holds - s.containment_ba) < 1e-9);
+        rp_doc_free(x);
+    }
+    rp_doc_free(r);
+    rp_corpus_free(c);
+    free_set();
+    rp_corpus *fresh = corpus_new(&o);
+    assert_int_equal(rp_cluster_set_representative(fresh, 0, 0), RP_ESTATE);
+    rp_corpus_free(fresh);
+    /* compact mode: documents are rebuilt through the loader */
+    texts x = make_texts();
+    rp_corpus *whole = run_texts(&x, 0, 1), *compact = run_texts(&x, 1, 1);
+    for (size_t i = 0; i < rp_corpus_nclusters(whole); i++) {
+        size_t k = rp_cluster_size(whole, i);
+        if (k < 2)
+            continue;
+        size_t d = rp_cluster_member(whole, i, k - 1)->doc;
+        assert_int_equal(rp_cluster_set_representative(whole, i, d), RP_OK);
+        assert_int_equal(rp_cluster_set_representative(compact, i, d), RP_OK);
+    }
+    assert_same_result(whole, compact);
+    rp_corpus_free(whole);
+    rp_corpus_free(compact);
+    free_texts(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -682,6 +737,7 @@ int main(void)
         cmocka_unit_test(test_compact_lost),
         cmocka_unit_test(test_furniture),
         cmocka_unit_test(test_furniture_outweighs),
+        cmocka_unit_test(test_set_representative),
     };
     return cmocka_run_group_tests_name("corpus", tests, NULL, NULL);
 }
