@@ -25,6 +25,7 @@ static const struct cmd {
     {"index", cmd_index, "keep a persistent index of articles and match new ones against it"},
     {"diff", cmd_diff, "show what two articles share, passage by passage"},
     {"report", cmd_report, "write the clusters as one self-contained HTML page"},
+    {"dist", cmd_dist, "run the scan as staged jobs (Slurm job arrays or --local)"},
 };
 
 static void usage(FILE *f)

@@ -533,6 +533,21 @@ out:
     return code;
 }
 
+int scan_print(const scan_opts *so, const rp_corpus *c, size_t capped, size_t skipped)
+{
+    if (so->pairs) {
+        if (capped)
+            diag("note: %zu LSH bucket%s held more than %d near-identical articles; "
+                 "their clusters are complete, but not all of their pairs are listed",
+                 capped, capped == 1 ? "" : "s", RP_LSH_BUCKET_MAX);
+        print_pairs(c);
+    }
+    int bad = so->json && print_json(c) < 0;
+    if (!so->json && !so->pairs)
+        print_human(c);
+    return bad ? EXIT_TROUBLE : finish_output(skipped ? EXIT_SKIPPED : EXIT_OK);
+}
+
 void scan_print_stats(const scan_result *r)
 {
     rp_run_stats st;
@@ -577,19 +592,9 @@ int cmd_scan(int argc, char **argv)
     scan_result r;
     int code = scan_run(&so, argv + optind, argc - optind, &r);
     if (code == EXIT_OK) {
-        if (so.pairs) {
-            rp_run_stats st;
-            rp_corpus_stats(r.c, &st);
-            if (st.capped)
-                diag("note: %zu LSH bucket%s held more than %d near-identical articles; "
-                     "their clusters are complete, but not all of their pairs are listed",
-                     st.capped, st.capped == 1 ? "" : "s", RP_LSH_BUCKET_MAX);
-            print_pairs(r.c);
-        }
-        int bad = so.json && print_json(r.c) < 0;
-        if (!so.json && !so.pairs)
-            print_human(r.c);
-        code = bad ? EXIT_TROUBLE : finish_output(r.skipped ? EXIT_SKIPPED : EXIT_OK);
+        rp_run_stats st;
+        rp_corpus_stats(r.c, &st);
+        code = scan_print(&so, r.c, st.capped, r.skipped);
         if (so.stats)
             scan_print_stats(&r);
     }

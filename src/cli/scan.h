@@ -51,6 +51,11 @@ int scan_run(scan_opts *so, char **paths, int n, scan_result *r);
  * @return RP_OK or an RP_E* code (RP_ELOAD: the text cannot be had). */
 int scan_text(scan_result *r, size_t doc, char **text, size_t *len);
 
+/* Prints the result of a run on stdout as so asks (--pairs, --json or
+ * the human listing); capped is rp_run_stats.capped, skipped the inputs
+ * reported and skipped. Shared by scan and dist. @return the exit code. */
+int scan_print(const scan_opts *so, const rp_corpus *c, size_t capped, size_t skipped);
+
 /* Prints the --stats lines on stderr. */
 void scan_print_stats(const scan_result *r);
 
