@@ -1238,7 +1238,7 @@ static int run_local(run *r, unsigned jobs)
         unsigned nt = stage_tasks(r, st), next = 0, running = 0, failed = 0, ran = 0;
         double t0 = rp_now();
         while (next < nt || running > 0) {
-            while (next < nt && running < jobs && !failed) {
+            while (next < nt && running < jobs) {
                 unsigned t = next++;
                 if (is_done(r, st, t))
                     continue;
@@ -1246,7 +1246,7 @@ static int run_local(run *r, unsigned jobs)
                 if (pid < 0) {
                     diag("dist: cannot start a task: %s", strerror(errno));
                     failed++;
-                    break;
+                    continue;
                 }
                 if (pid == 0) {
                     char ts[32];
@@ -1506,6 +1506,33 @@ static int parse_count(const char *name, const char *arg, unsigned *out)
     return 0;
 }
 
+/* Drops from the scan options those that change only how a run shows
+ * its progress or how many threads it uses, not its answer, so that a
+ * relaunch with or without them is the same run. The rest are kept as
+ * given (scan_parse has checked them). @return the new argc. */
+static int run_identity(int argc, char **argv)
+{
+    int w = 1, i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0 || a[0] != '-' || a[1] == 0)
+            break;
+        if (strcmp(a, "--progress") == 0 || strcmp(a, "--no-progress") == 0 ||
+            strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0 || strcmp(a, "--stats") == 0 ||
+            strncmp(a, "--threads=", 10) == 0 || (strncmp(a, "-j", 2) == 0 && a[2]))
+            continue;
+        if (strcmp(a, "-j") == 0 || strcmp(a, "--threads") == 0) {
+            i++;
+            continue;
+        }
+        argv[w++] = argv[i];
+    }
+    for (; i < argc; i++)
+        argv[w++] = argv[i];
+    argv[w] = NULL;
+    return w;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     run r = {0};
@@ -1569,6 +1596,7 @@ static int cmd_run(int argc, char **argv)
     memset(&r.so, 0, sizeof r.so);
     /* PATHs become absolute only through the tasks' working folder: they
      * run in this one (sbatch keeps it) */
+    sargc = run_identity(sargc, sargv);
     if (make_dirs(&r) < 0 || write_config(&r, sargc, sargv) < 0) {
         free(sargv);
         return EXIT_TROUBLE;
