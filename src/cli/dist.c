@@ -1340,7 +1340,7 @@ static int capture(char *const *argv, char *out, size_t n)
 /* Submits the stages still to do as Slurm job arrays chained with
  * afterok; prints their ids. ids receives the ids, comma-separated.
  * @return 0 or -1. */
-static int run_slurm(run *r, const char *extra, char *ids, size_t idlen)
+static int run_slurm(run *r, const char *extra, int wait, char *ids, size_t idlen)
 {
     char exe[PATH_MAX], prev[256] = "";
     if (self_exe(exe, sizeof exe) < 0)
@@ -1369,7 +1369,6 @@ static int run_slurm(run *r, const char *extra, char *ids, size_t idlen)
             return -1;
         }
         snprintf(arrs, ll + 16, "--array=%s", list);
-        free(list);
         snprintf(name, sizeof name, "--job-name=reprint-%s", stage_name[st]);
         snprintf(out, sizeof out, "--output=%s/log/%s_%%a.out", r->work, stage_name[st]);
         snprintf(wrap, sizeof wrap, "exec '%s' dist %s --work '%s'", exe, stage_name[st],
@@ -1397,15 +1396,21 @@ static int run_slurm(run *r, const char *extra, char *ids, size_t idlen)
         free(av);
         got[strcspn(got, ";\n")] = 0;
         if (rc != 0 || !got[0] || strspn(got, "0123456789") != strlen(got)) {
+            free(list);
             diag("dist: sbatch failed for stage %s (exit %d)", stage_name[st], rc);
             return -1;
         }
         snprintf(prev, sizeof prev, "%s", got);
-        printf("%s %s\n", stage_name[st], got);
+        /* the ids on stdout, or on stderr when the result follows there */
+        if (wait)
+            diag("dist: %s: job %s, tasks %s", stage_name[st], got, list);
+        else
+            printf("%s %s\n", stage_name[st], got);
+        free(list);
         size_t il = strlen(ids);
         snprintf(ids + il, idlen - il, "%s%s", il ? "," : "", got);
     }
-    return finish_output(EXIT_OK) == EXIT_OK ? 0 : -1;
+    return fflush(stdout) == 0 ? 0 : -1;
 }
 
 /* Waits until none of the jobs is in squeue. @return 0 or -1. */
@@ -1613,7 +1618,7 @@ static int cmd_run(int argc, char **argv)
     } else {
         char ids[4096];
         check_shared(r.work);
-        if (run_slurm(&r, extra, ids, sizeof ids) < 0)
+        if (run_slurm(&r, extra, wait, ids, sizeof ids) < 0)
             goto out;
         if (!wait) {
             code = EXIT_OK;
