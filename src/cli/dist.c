@@ -93,8 +93,10 @@ static void usage(FILE *f)
           "      --wait              with --slurm: wait for the jobs, print the result\n"
           "      --clean             remove the intermediate files after the result\n"
           "      --sbatch ARGS       extra sbatch arguments (split at spaces)\n"
-          "STAGE is plan, sketch, bucket, verify or cluster; --task defaults to\n"
-          "$SLURM_ARRAY_TASK_ID. A relaunch of the same run skips finished tasks.\n"
+          "stages:\n"
+          "      --task I            the task to run (default $SLURM_ARRAY_TASK_ID)\n"
+          "STAGE is plan, sketch, bucket, verify or cluster. A relaunch of the same\n"
+          "run skips the tasks that finished.\n"
           "  -h, --help              show this help\n", f);
 }
 

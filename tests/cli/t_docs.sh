@@ -14,7 +14,7 @@
 #    shell session whose "$ " lines are run, in a scratch folder holding
 #    the feed.jsonl the README describes, with `reprint` the built binary.
 
-docs_cmds=(scan diff report "index add" "index query" "index stats" "index rm" "index export")
+docs_cmds=(scan diff report "dist run" "index add" "index query" "index stats" "index rm" "index export")
 
 # docs_help_opts CMD...: the long options of `reprint CMD --help`, sorted
 docs_help_opts() {
