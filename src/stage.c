@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -229,25 +230,19 @@ int rp_stage_load(const char *path, uint32_t kind, rp_stage *s, const char **why
             close(fd);
         return RP_ELOAD;
     }
-    size_t len = (size_t)st.st_size, done = 0;
-    uint8_t *buf = malloc(len ? len : 1);
-    if (!buf) {
-        close(fd);
-        *why = "out of memory";
-        return RP_ENOMEM;
-    }
-    while (done < len) {
-        ssize_t k = read(fd, buf + done, len - done);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            break;
-        done += (size_t)k;
-    }
+    /* mapped, not read: tasks on one node share the pages of the files
+     * they all read (the sketches), and the kernel may drop them */
+    size_t len = (size_t)st.st_size;
+    void *map = len ? mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0) : NULL;
     close(fd);
-    int rc = rp_stage_parse(buf, done, kind, s, why);
+    if (len && map == MAP_FAILED) {
+        *why = strerror(errno);
+        return RP_ELOAD;
+    }
+    int rc = rp_stage_parse(map, len, kind, s, why);
     if (rc != RP_OK) {
-        free(buf);
+        if (map)
+            munmap(map, len);
         return rc;
     }
     s->owned = 1;
@@ -266,7 +261,7 @@ const void *rp_stage_sec(const rp_stage *s, unsigned i, size_t *len)
 
 void rp_stage_clear(rp_stage *s)
 {
-    if (s->owned)
-        free(s->buf);
+    if (s->owned && s->buf)
+        munmap(s->buf, s->size);
     memset(s, 0, sizeof *s);
 }

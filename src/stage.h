@@ -43,7 +43,7 @@ void rp_stage_w_free(rp_stage_w *w);
 
 /* A stage file read back. */
 typedef struct rp_stage {
-    uint8_t *buf;        /* the whole file (owned when read by rp_stage_load) */
+    uint8_t *buf;        /* the whole file (mapped by rp_stage_load) */
     size_t size;
     uint32_t kind, task, ntasks, nsec;
     uint64_t fingerprint;
@@ -56,8 +56,10 @@ typedef struct rp_stage {
  * kind. */
 int rp_stage_parse(const void *buf, size_t len, uint32_t kind, rp_stage *s,
                    const char **why);
-/* Reads and checks the file at path. @return RP_OK, RP_EFORMAT (*why),
- * RP_ENOMEM, or RP_ELOAD when it cannot be read (*why: strerror). */
+/* Maps and checks the file at path (read only; it must not change while
+ * mapped: stage files are renamed into place, never rewritten).
+ * @return RP_OK, RP_EFORMAT (*why), or RP_ELOAD when it cannot be read
+ * (*why: strerror). */
 int rp_stage_load(const char *path, uint32_t kind, rp_stage *s, const char **why);
 /* @return section i and its length (NULL, 0 when i is out of range). */
 const void *rp_stage_sec(const rp_stage *s, unsigned i, size_t *len);

@@ -641,6 +641,7 @@ out:
 typedef struct sketches {
     rp_stage *s;           /* ntasks files */
     uint64_t *first;       /* ntasks + 1: global number of each's first doc */
+    const char **id;       /* by global number: the id, in its file */
     uint64_t skipped;
     unsigned K;
 } sketches;
@@ -651,6 +652,7 @@ static void sketches_free(sketches *sk, unsigned n)
         rp_stage_clear(&sk->s[i]);
     free(sk->s);
     free(sk->first);
+    free(sk->id);
     memset(sk, 0, sizeof *sk);
 }
 
@@ -694,6 +696,19 @@ static int load_sketches(const run *r, sketches *sk)
         diag("dist: %llu documents: more than this version pairs (2^32)",
              (unsigned long long)sk->first[r->ntasks]);
         return -1;
+    }
+    sk->id = malloc((sk->first[r->ntasks] + 1) * sizeof *sk->id);
+    if (!sk->id) {
+        diag("out of memory");
+        return -1;
+    }
+    for (unsigned i = 0; i < r->ntasks; i++) {
+        size_t len;
+        const char *ids = rp_stage_sec(&sk->s[i], SK_IDS, &len);
+        for (uint64_t k = sk->first[i]; k < sk->first[i + 1]; k++) {
+            sk->id[k] = ids;
+            ids += strlen(ids) + 1;
+        }
     }
     return 0;
 }
@@ -830,24 +845,12 @@ typedef struct loader {
     const uint64_t *docs;  /* local number -> global (NULL: the same) */
 } loader;
 
-static const char *doc_id(const run *r, const sketches *sk, uint64_t g)
-{
-    unsigned i = 0;
-    while (i + 1 < r->ntasks && sk->first[i + 1] <= g)
-        i++;
-    size_t len;
-    const char *ids = rp_stage_sec(&sk->s[i], SK_IDS, &len);
-    for (uint64_t k = sk->first[i]; k < g; k++)
-        ids += strlen(ids) + 1;
-    return ids;
-}
-
 static int load_text(void *ctx, size_t doc, char **text, size_t *len)
 {
     const loader *l = ctx;
     uint64_t g = l->docs ? l->docs[doc] : doc;
     const char *why;
-    int rc = input_read_text(doc_id(l->r, l->sk, g), l->r->so.io.max_bytes, text, len,
+    int rc = input_read_text(l->sk->id[g], l->r->so.io.max_bytes, text, len,
                              NULL, &why);
     if (rc == 1 || (rc != RP_OK && rc != RP_ENOMEM))
         return RP_ELOAD;
@@ -890,8 +893,10 @@ static int stage_verify(run *r, unsigned task)
             sec_array(r, &bk[p], "bucket", p, BK_CAND, 8, (const void **)&cd, &ncd) < 0 ||
             sec_array(r, &bk[p], "bucket", p, BK_INDEX, 8, (const void **)&ix, &nix) < 0)
             goto out;
-        if (nm != 3 || meta[0] != ncd || nix != r->ntasks + 1 || ix[r->ntasks] != ncd ||
-            ix[task] > ix[task + 1]) {
+        int mono = nix == r->ntasks + 1 && ix[0] == 0;
+        for (size_t k = 1; mono && k < nix; k++)
+            mono = ix[k - 1] <= ix[k];
+        if (nm != 3 || meta[0] != ncd || !mono || ix[r->ntasks] != ncd) {
             diag("bucket.%u: damaged (contents)", p);
             goto out;
         }
