@@ -129,10 +129,12 @@ int rp_stage_w_save(rp_stage_w *w, const char *path)
     put32(head + 24, w->task);
     put32(head + 28, w->ntasks);
     put32(head + 32, w->nsec);
+    /* each section starts on a multiple of 8 bytes, so that a mapped
+     * file gives aligned arrays of 64-bit values */
     for (unsigned i = 0; i < w->nsec; i++) {
         put64(head + HEAD + 16 * i, off);
         put64(head + HEAD + 16 * i + 8, w->sec[i].n);
-        off += w->sec[i].n;
+        off += (w->sec[i].n + 7) & ~(uint64_t)7;
     }
     put64(head + 40, off + 8);
     XXH3_64bits_reset(st);
@@ -142,8 +144,12 @@ int rp_stage_w_save(rp_stage_w *w, const char *path)
         goto out;
     }
     rc = write_all(fd, head, hlen, st);
-    for (unsigned i = 0; rc == 0 && i < w->nsec; i++)
+    static const uint8_t zero[8];
+    for (unsigned i = 0; rc == 0 && i < w->nsec; i++) {
         rc = write_all(fd, w->sec[i].p, w->sec[i].n, st);
+        if (rc == 0 && w->sec[i].n % 8)
+            rc = write_all(fd, zero, 8 - w->sec[i].n % 8, st);
+    }
     if (rc == 0) {
         uint8_t sum[8];
         put64(sum, XXH3_64bits_digest(st));
@@ -200,7 +206,7 @@ int rp_stage_parse(const void *buf, size_t len, uint32_t kind, rp_stage *s,
     uint64_t end = HEAD + 16 * (uint64_t)nsec;
     for (uint32_t i = 0; i < nsec; i++) {
         uint64_t o = get64(b + HEAD + 16 * i), n = get64(b + HEAD + 16 * i + 8);
-        if (o < end || n > len - 8 || o > len - 8 - n) {
+        if (o < end || o % 8 || n > len - 8 || o > len - 8 - n) {
             *why = "damaged (section table)";
             return RP_EFORMAT;
         }

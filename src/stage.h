@@ -13,7 +13,7 @@
  *   32  nsec u32, 0 u32
  *   40  size u64 (the whole file, checksum included)
  *   48  nsec x {offset u64, length u64}
- *   ... section bytes
+ *   ... section bytes, each section starting on a multiple of 8
  *   size-8  XXH3-64 of bytes 0 .. size-8
  * A file is written under a temporary name and renamed when complete, so
  * a reader sees a whole file or none; the size and checksum still catch a
