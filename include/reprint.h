@@ -47,7 +47,11 @@ extern "C" {
 #endif
 #endif
 
-/* Error codes. Every failing function returns one of these (negative). */
+/* Error model. Every call that can fail returns an int: RP_OK (0) or one
+ * of the negative codes below, which rp_strerror() describes, and gives
+ * its result through an out-parameter (set to NULL or 0 on failure).
+ * Calls that cannot fail (accessors of a valid object, the _free calls,
+ * which accept NULL) return their value directly. */
 enum {
     RP_OK = 0,
     RP_ENOMEM = -1,    /* out of memory */
@@ -149,27 +153,55 @@ RP_API int rp_html_text(const char *html, size_t len, char **out, size_t *outlen
  * Options
  * ---------------------------------------------------------------------- */
 
-typedef struct rp_options {
-    unsigned shingle;      /* words per shingle (k), 1..16 */
-    unsigned hashes;       /* MinHash signature length (K), 16..1024 */
-    double threshold;      /* score at or above which two texts are reprints */
-    double lsh_threshold;  /* Jaccard the LSH bands aim at; 0 = derived */
-    unsigned bands, rows;  /* LSH shape; 0,0 = chosen from lsh_threshold */
-    unsigned min_shared;   /* fewest shared shingles for a verified pair */
-    int keep_boilerplate;  /* nonzero: do not strip markup and furniture */
-    unsigned furniture_df; /* a line found in at least this many documents
-                              of the corpus (and in 4 times as many as the
-                              document's median line or, when in 50 or more, as its rarest quarter of
-                              words) is furniture; 0 = off.
-                              Needs a loader (rp_corpus_set_loader) */
-    int exhaustive;        /* nonzero: compare every pair, no LSH (slow;
-                              measures what LSH misses) */
-} rp_options;
+/* The settings of the rule, as an opaque object (so that settings can be
+ * added without changing the ABI): create it with rp_options_new(), which
+ * fills in the measured defaults (docs/accuracy.md), change what you need
+ * with rp_options_set(), and hand it to rp_doc_new(), rp_corpus_new() or
+ * rp_index_open(), which copy what they need. */
+typedef struct rp_options rp_options;
 
-/* Fills *o with the measured defaults (see README, "Accuracy"). */
-RP_API void rp_options_init(rp_options *o);
+typedef enum rp_option {
+    RP_OPT_SHINGLE = 1,       /* words per shingle (k), 1..16; default 3 */
+    RP_OPT_HASHES,            /* MinHash signature length (K), 16..1024;
+                                 default 256 */
+    RP_OPT_THRESHOLD,         /* score at or above which two texts are
+                                 reprints, 0..1; default 0.5 */
+    RP_OPT_LSH_THRESHOLD,     /* Jaccard the LSH bands aim at, 0..1
+                                 (exclusive); 0 = derived (default) */
+    RP_OPT_BANDS,             /* LSH shape: bands and rows, 0..1024 each;   */
+    RP_OPT_ROWS,              /* both 0 (default) = chosen from the LSH
+                                 threshold; else bands * rows <= hashes */
+    RP_OPT_MIN_SHARED,        /* fewest shared shingles for a verified pair,
+                                 0..2^32-1; default 8 */
+    RP_OPT_KEEP_BOILERPLATE,  /* 1: do not strip markup and furniture; 0
+                                 (default): strip them */
+    RP_OPT_FURNITURE_DF,      /* a line found in at least this many documents
+                                 of a corpus (and standing out from the
+                                 document's own lines, see docs/how-it-works.md)
+                                 is furniture; 0 = off; default 5. Needs a
+                                 loader (rp_corpus_set_loader) */
+    RP_OPT_EXHAUSTIVE         /* 1: compare every pair, no LSH (slow;
+                                 measures what LSH misses); default 0 */
+} rp_option;
 
-/* @return RP_OK when *o is usable, RP_EINVAL otherwise. */
+/* Creates options holding the defaults.
+ * @return RP_OK or RP_ENOMEM (then *out is NULL). Free with
+ *         rp_options_free(). */
+RP_API int rp_options_new(rp_options **out);
+/* Copies src into a new object. @return RP_OK, RP_EINVAL or RP_ENOMEM. */
+RP_API int rp_options_copy(const rp_options *src, rp_options **out);
+RP_API void rp_options_free(rp_options *o);
+
+/* Sets one option. Whole-number options take whole numbers.
+ * @return RP_OK, or RP_EINVAL (and o unchanged) when opt is unknown or
+ *         value out of its range. Settings that depend on each other
+ *         (bands, rows and hashes) are checked by rp_options_check(). */
+RP_API int rp_options_set(rp_options *o, rp_option opt, double value);
+
+/* Reads one option. @return RP_OK, or RP_EINVAL when opt is unknown. */
+RP_API int rp_options_get(const rp_options *o, rp_option opt, double *value);
+
+/* @return RP_OK when *o is usable as a whole, RP_EINVAL otherwise. */
 RP_API int rp_options_check(const rp_options *o);
 
 /* Chooses LSH bands (*b) and rows (*r) with b*r <= hashes that minimise the
@@ -213,12 +245,14 @@ RP_API int rp_clean_thread(const char *text, size_t len, size_t *start);
 
 typedef struct rp_doc rp_doc;
 
-/* Builds the shingle set and MinHash signature of text.
- * @param err receives RP_OK or the reason for a NULL return: RP_ENOMEM,
- *            RP_ENOWORDS (no words), RP_ETOOBIG or RP_EINVAL.
- * @return a document the caller frees with rp_doc_free(), or NULL. */
-RP_API rp_doc *rp_doc_new(const char *text, size_t len, const rp_options *o,
-                   int *err);
+/* Builds the shingle set and MinHash signature of text under options o
+ * (NULL: defaults).
+ * @param out receives a document the caller frees with rp_doc_free(), or
+ *            NULL on failure.
+ * @return RP_OK, RP_ENOMEM, RP_ENOWORDS (no words), RP_ETOOBIG or
+ *         RP_EINVAL. */
+RP_API int rp_doc_new(const char *text, size_t len, const rp_options *o,
+                      rp_doc **out);
 RP_API void rp_doc_free(rp_doc *d);
 
 /* @return the number of distinct shingles in d. */
@@ -249,16 +283,20 @@ RP_API double rp_doc_estimate(const rp_doc *a, const rp_doc *b);
 
 typedef struct rp_corpus rp_corpus;
 
-/* @return a new empty corpus using a copy of *o (NULL: defaults), or NULL
- * when out of memory or the options are invalid. Free with rp_corpus_free. */
-RP_API rp_corpus *rp_corpus_new(const rp_options *o);
+/* Creates an empty corpus using a copy of o (NULL: defaults).
+ * @param out receives the corpus (free it with rp_corpus_free), or NULL.
+ * @return RP_OK, RP_EINVAL (o is not usable) or RP_ENOMEM. */
+RP_API int rp_corpus_new(const rp_options *o, rp_corpus **out);
 RP_API void rp_corpus_free(rp_corpus *c);
 
 /* Adds a document under id (copied). The corpus takes ownership of d in
  * every case, also on failure.
- * @return the document's index (0, 1, ...) or RP_EDUPID, RP_ENOMEM,
- *         RP_ESTATE (after rp_corpus_run). */
-RP_API long rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d);
+ * @param index receives the document's index (0, 1, ... in the order of
+ *              the calls) when not NULL.
+ * @return RP_OK, RP_EDUPID, RP_ENOMEM, RP_EINVAL or RP_ESTATE (after
+ *         rp_corpus_run). */
+RP_API int rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d,
+                         size_t *index);
 
 /* Gives back the text of document doc (its index) for verification: the
  * same bytes that were sketched for it. On success sets *text to a
@@ -500,9 +538,10 @@ typedef struct rp_index rp_index;
 #define RP_INDEX_WRITE  1u   /* open for writing (default: read only) */
 #define RP_INDEX_CREATE 2u   /* create the index when missing (with WRITE) */
 
-/* @return a new closed index handle, or NULL when out of memory. Free it
- * with rp_index_free. */
-RP_API rp_index *rp_index_new(void);
+/* Creates a closed index handle.
+ * @param out receives the handle (free it with rp_index_free), or NULL.
+ * @return RP_OK or RP_ENOMEM. */
+RP_API int rp_index_new(rp_index **out);
 
 /* Closes the index (if open) and frees ix. */
 RP_API void rp_index_free(rp_index *ix);
@@ -526,13 +565,7 @@ RP_API const char *rp_index_errmsg(const rp_index *ix);
  * with RP_EBUSY (default 10000 ms); takes effect at the next open. */
 RP_API void rp_index_set_busy_timeout(rp_index *ix, int ms);
 
-/* New band keys go to a small table of recent ones, merged into the main
- * lookup in key order at the commit after which it holds the keys of at
- * least docs documents (default 65536), so that a big index is not
- * rewritten page by page. For tests and tuning. */
-RP_API void rp_index_set_merge_docs(rp_index *ix, size_t docs);
-
-/* Copies the index's stored options into *o. @return RP_OK or RP_ESTATE
+/* Copies the index's stored options into o (made by rp_options_new). @return RP_OK or RP_ESTATE
  * when ix is not open. */
 RP_API int rp_index_options(const rp_index *ix, rp_options *o, int *sample_bits);
 

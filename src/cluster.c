@@ -51,6 +51,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "options.h"
 #include "uf.h"
 #include "util.h"
 

@@ -98,28 +98,30 @@ struct rp_corpus {
     uint64_t spill_end;
 };
 
-rp_corpus *rp_corpus_new(const rp_options *o)
+int rp_corpus_new(const rp_options *o, rp_corpus **out)
 {
     rp_options def;
+    *out = NULL;
     if (!o) {
         rp_options_init(&def);
         o = &def;
     }
     if (rp_options_check(o) != RP_OK)
-        return NULL;
+        return RP_EINVAL;
     unsigned b = o->bands, r = o->rows;
     if (!b) {
         double t = o->lsh_threshold > 0 ? o->lsh_threshold : RP_DEFAULT_LSH_THRESHOLD;
         if (rp_lsh_params(o->hashes, t, &b, &r) != RP_OK)
-            return NULL;
+            return RP_EINVAL;
     }
     rp_corpus *c = calloc(1, sizeof *c);
     if (!c)
-        return NULL;
+        return RP_ENOMEM;
     c->o = *o;
     c->bands = b;
     c->rows = r;
-    return c;
+    *out = c;
+    return RP_OK;
 }
 
 void rp_corpus_free(rp_corpus *c)
@@ -228,7 +230,7 @@ int rp_corpus_set_loader(rp_corpus *c, rp_load_fn fn, void *ctx)
     return RP_OK;
 }
 
-long rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d)
+int rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d, size_t *index)
 {
     int rc = RP_OK, found;
     char *copy = NULL;
@@ -274,7 +276,10 @@ long rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d)
     else
         e->doc = d;
     c->idx[slot] = c->n + 1;
-    return (long)c->n++;
+    if (index)
+        *index = c->n;
+    c->n++;
+    return RP_OK;
 fail:
     free(copy);
     rp_doc_free(d);

@@ -17,62 +17,6 @@
 #include "shingle.h"
 #include "util.h"
 
-const char *rp_strerror(int code)
-{
-    switch (code) {
-    case RP_OK: return "success";
-    case RP_ENOMEM: return "out of memory";
-    case RP_EINVAL: return "invalid argument";
-    case RP_ENOWORDS: return "no words";
-    case RP_EDUPID: return "duplicate id";
-    case RP_ETOOBIG: return "text too large";
-    case RP_ESTATE: return "operation out of order";
-    case RP_ELOAD: return "cannot load the document again";
-    case RP_EBINARY: return "looks binary (NUL byte in the first 8 KiB)";
-    case RP_EDB: return "database error";
-    case RP_EFORMAT: return "not a reprint index";
-    case RP_EINCOMPAT: return "index built with other options";
-    case RP_EBUSY: return "index is locked by another process";
-    case RP_EREADONLY: return "index is read-only";
-    case RP_EFULL: return "disk is full";
-    case RP_ENOTFOUND: return "no such document";
-    default: return "unknown error";
-    }
-}
-
-const char *rp_version(void)
-{
-    return RP_VERSION_STRING;
-}
-
-void rp_options_init(rp_options *o)
-{
-    memset(o, 0, sizeof *o);
-    o->shingle = RP_DEFAULT_SHINGLE;
-    o->hashes = RP_DEFAULT_HASHES;
-    o->threshold = RP_DEFAULT_THRESHOLD;
-    o->lsh_threshold = 0;
-    o->min_shared = RP_DEFAULT_MIN_SHARED;
-    o->furniture_df = RP_DEFAULT_FURNITURE_DF;
-}
-
-int rp_options_check(const rp_options *o)
-{
-    if (!o || o->shingle < 1 || o->shingle > 16)
-        return RP_EINVAL;
-    if (o->hashes < 16 || o->hashes > 1024)
-        return RP_EINVAL;
-    if (!(o->threshold >= 0 && o->threshold <= 1))
-        return RP_EINVAL;
-    if (!(o->lsh_threshold >= 0 && o->lsh_threshold < 1))
-        return RP_EINVAL;
-    if ((o->bands == 0) != (o->rows == 0))
-        return RP_EINVAL;
-    if (o->bands && (unsigned long)o->bands * o->rows > o->hashes)
-        return RP_EINVAL;
-    return RP_OK;
-}
-
 int rp_tokenize(const char *text, size_t len, int clean, rp_token **out,
                 size_t *n)
 {
@@ -304,9 +248,16 @@ out:
     return d;
 }
 
-rp_doc *rp_doc_new(const char *text, size_t len, const rp_options *o, int *err)
+int rp_doc_new(const char *text, size_t len, const rp_options *o, rp_doc **out)
 {
-    return rp_doc_build(text, len, o, NULL, NULL, err);
+    rp_options def;
+    int rc;
+    if (!o) {
+        rp_options_init(&def);
+        o = &def;
+    }
+    *out = rp_doc_build(text, len, o, NULL, NULL, &rc);
+    return rc;
 }
 
 void rp_doc_free(rp_doc *d)

@@ -1,6 +1,6 @@
 /*
  * doc.h - the inside of rp_doc, shared by the corpus and the tests, and
- * the measured defaults of the options.
+ * the furniture rule.
  */
 #ifndef RP_DOC_H
 #define RP_DOC_H
@@ -8,24 +8,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "options.h"
 #include "reprint.h"
 
-/* Defaults: see README, "Accuracy", for the sweep that chose them. */
-#define RP_DEFAULT_SHINGLE 3
-#define RP_DEFAULT_HASHES 256
-#define RP_DEFAULT_THRESHOLD 0.5
-#define RP_DEFAULT_MIN_SHARED 8
-#define RP_DEFAULT_LSH_THRESHOLD 0.1
-#define RP_DEFAULT_FURNITURE_DF RP_FURNITURE_DF
-
 /* Corpus-level furniture: a line of text that recurs in at least
- * furniture_df documents (default RP_FURNITURE_DF), and in at least
+ * furniture_df documents (default RP_DEFAULT_FURNITURE_DF), and in at least
  * RP_FURNITURE_RATIO times as
  * many as the document's median line or (RP_FURNITURE_MANY) own text, is page furniture (a
  * site's footer, a standard disclaimer), not story text: a wire story
  * reprinted verbatim many times has all its lines recurring alike, so its
  * own text is as common as they are and none of them stands out. */
-#define RP_FURNITURE_DF 5
 #define RP_FURNITURE_RATIO 4
 /* ... or, for a line found in at least RP_FURNITURE_MANY documents, than
  * the line at this share of the document's words, counted from its rarest

@@ -294,9 +294,10 @@ const char *rp_index_errmsg(const rp_index *ix)
 /* Opening                                                              */
 /* ------------------------------------------------------------------ */
 
-rp_index *rp_index_new(void)
+int rp_index_new(rp_index **out)
 {
-    return calloc(1, sizeof(rp_index));
+    *out = calloc(1, sizeof(rp_index));
+    return *out ? RP_OK : RP_ENOMEM;
 }
 
 static void cache_clear(rp_index *ix)
@@ -1034,7 +1035,7 @@ static const rp_doc *exact_doc(rp_index *ix, const stored *s)
     size_t len = 0;
     rp_doc *d = NULL;
     if (ix->load(ix->load_ctx, s->path, &text, &len) == RP_OK) {
-        d = rp_doc_new(text, len, &ix->o, NULL);
+        rp_doc_new(text, len, &ix->o, &d);
         if (d && (d->n != s->nsh || digest_of(d) != s->digest)) {
             rp_doc_free(d);
             d = NULL;

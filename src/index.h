@@ -27,6 +27,11 @@
 #define RP_INDEX_MERGE_DOCS 65536
 #define RP_INDEX_ROWS 1
 
+/* Sets the number of documents whose rows the table of recent rows holds
+ * before the commit that merges it (default RP_INDEX_MERGE_DOCS), so that
+ * the tests can reach the merge with a few documents. */
+void rp_index_set_merge_docs(rp_index *ix, size_t docs);
+
 /* Writes the sample of the sorted shingle hashes sh[0..n): the shingles
  * whose hash has its top `bits` bits zero, each as the next
  * RP_SAMPLE_VALUE_BITS bits, sorted and repeat-free, into out (room for n

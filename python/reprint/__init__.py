@@ -30,6 +30,7 @@ from typing import List
 
 from . import _lib
 from ._lib import lib
+from ctypes import c_void_p
 
 __all__ = ["scan", "diff", "Corpus", "Index", "Cluster", "Member",
            "DiffResult", "Span", "ParagraphLink", "IndexResult", "Match",
@@ -67,22 +68,43 @@ def _check(code, what=None):
     return code
 
 
+class Options:
+    """The library's rp_options object (opaque): its handle is .handle.
+    Read a setting with o[name]."""
+
+    def __init__(self):
+        h = c_void_p()
+        _check(lib.rp_options_new(ctypes.byref(h)), "options")
+        self.handle = h
+
+    def set(self, name, value):
+        if name not in _lib.OPTION_CODES:
+            raise ValueError("reprint: unknown option %r" % name)
+        _check(lib.rp_options_set(self.handle, _lib.OPTION_CODES[name],
+                                  float(value)), name)
+
+    def __getitem__(self, name):
+        v = ctypes.c_double()
+        _check(lib.rp_options_get(self.handle, _lib.OPTION_CODES[name],
+                                  ctypes.byref(v)), name)
+        return v.value
+
+    def __del__(self):
+        if getattr(self, "handle", None):
+            lib.rp_options_free(self.handle)
+            self.handle = None
+
+
 def options(**kw):
-    """@return an rp_options struct: the library defaults, changed by kw
+    """@return an Options object: the library defaults, changed by kw
     (shingle, hashes, threshold, lsh_threshold, bands, rows, min_shared,
     keep_boilerplate, furniture_df, exhaustive). Raises ValueError on an
     unknown name, ReprintError (RP_EINVAL) on a bad value."""
-    o = _lib.Options()
-    lib.rp_options_init(ctypes.byref(o))
-    names = {f[0] for f in _lib.Options._fields_}
+    o = Options()
     for k, v in kw.items():
-        if v is None:
-            continue
-        if k not in names:
-            raise ValueError("reprint: unknown option %r" % k)
-        setattr(o, k, int(v) if k in ("keep_boilerplate", "exhaustive")
-                else v)
-    _check(lib.rp_options_check(ctypes.byref(o)), "options")
+        if v is not None:
+            o.set(k, int(v) if isinstance(v, bool) else v)
+    _check(lib.rp_options_check(o.handle), "options")
     return o
 
 
@@ -231,7 +253,7 @@ def diff(a, b, min_run=_MIN_RUN, **opts):
     o = options(**opts)
     ab, bb = _utf8(a), _utf8(b)
     d = _lib.Diff()
-    _check(lib.rp_diff_texts(ab, len(ab), bb, len(bb), ctypes.byref(o),
+    _check(lib.rp_diff_texts(ab, len(ab), bb, len(bb), o.handle,
                              min_run, ctypes.byref(d)), "diff")
     try:
         spans = []
@@ -306,9 +328,9 @@ class Corpus:
         if on_error not in ("warn", "ignore", "raise"):
             raise ValueError("reprint: on_error must be warn, ignore or raise")
         self._on_error = on_error
-        self._c = lib.rp_corpus_new(ctypes.byref(self._o))
-        if not self._c:
-            raise MemoryError("reprint: cannot create a corpus")
+        c = c_void_p()
+        _check(lib.rp_corpus_new(self._o.handle, ctypes.byref(c)), "corpus")
+        self._c = c
         self._spool = _Spool()
         self._where = []      # per document: ("spool", at, n) or ("file", path)
         self._lock = threading.Lock()
@@ -371,10 +393,10 @@ class Corpus:
             else:
                 raw, flags = bytes(value), RP_TEXT_SNIFF_HTML
             p, n = _prepare(raw, flags)
-            err = ctypes.c_int()
-            d = lib.rp_doc_new(p, n, ctypes.byref(self._o), ctypes.byref(err))
-            if not d:
-                return ident, kind, None, None, lib.rp_strerror(err.value).decode()
+            d = c_void_p()
+            err = lib.rp_doc_new(p, n, self._o.handle, ctypes.byref(d))
+            if err != RP_OK:
+                return ident, kind, None, None, lib.rp_strerror(err).decode()
             text = ctypes.string_at(p, n) if kind != "file" else value
             return ident, kind, text, d, None
         except ReprintError as e:
@@ -390,7 +412,8 @@ class Corpus:
         if d is None:
             self._skip(ident, why)
             return
-        k = lib.rp_corpus_add(self._c, ident.encode("utf-8", "surrogateescape"), d)
+        k = lib.rp_corpus_add(self._c, ident.encode("utf-8", "surrogateescape"),
+                              d, None)
         if k == RP_EDUPID:
             self._skip(ident, "duplicate id")
             return
@@ -525,24 +548,24 @@ class Index:
     """
 
     def __init__(self, path, write=False, create=False, **opts):
-        self._ix = lib.rp_index_new()
-        if not self._ix:
-            raise MemoryError("reprint: cannot create an index handle")
+        ix = c_void_p()
+        _check(lib.rp_index_new(ctypes.byref(ix)), "index")
+        self._ix = ix
         flags = (RP_INDEX_WRITE if write or create else 0) | \
             (RP_INDEX_CREATE if create else 0)
         o = options(**opts) if opts else None
         self._loader = _lib.INDEX_LOAD_FN(self._load)
         lib.rp_index_set_loader(self._ix, self._loader, None)
         rc = lib.rp_index_open(self._ix, os.fsencode(path), flags,
-                               ctypes.byref(o) if o else None, -1)
+                               o.handle if o else None, -1)
         if rc < 0:
             msg = lib.rp_index_errmsg(self._ix)
             lib.rp_index_free(self._ix)
             self._ix = None
             raise ReprintError(rc, "%s: %s" % (path, msg.decode()) if msg else path)
-        self._o = _lib.Options()
+        self._o = Options()
         sb = ctypes.c_int()
-        self._check(lib.rp_index_options(self._ix, ctypes.byref(self._o),
+        self._check(lib.rp_index_options(self._ix, self._o.handle,
                                          ctypes.byref(sb)))
 
     def _check(self, rc):
@@ -575,10 +598,10 @@ class Index:
     def _doc(self, data):
         p, n = _prepare(data)
         try:
-            err = ctypes.c_int()
-            d = lib.rp_doc_new(p, n, ctypes.byref(self._o), ctypes.byref(err))
-            if not d:
-                raise ReprintError(err.value)
+            d = c_void_p()
+            err = lib.rp_doc_new(p, n, self._o.handle, ctypes.byref(d))
+            if err != RP_OK:
+                raise ReprintError(err)
             title = None
             for line in ctypes.string_at(p, n).split(b"\n"):
                 line = line.strip(b" \t\r#")

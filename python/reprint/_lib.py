@@ -25,12 +25,10 @@ c_char_p = ctypes.c_char_p
 c_void_p = ctypes.c_void_p
 
 
-class Options(ctypes.Structure):
-    _fields_ = [("shingle", c_uint), ("hashes", c_uint),
-                ("threshold", c_double), ("lsh_threshold", c_double),
-                ("bands", c_uint), ("rows", c_uint), ("min_shared", c_uint),
-                ("keep_boilerplate", c_int), ("furniture_df", c_uint),
-                ("exhaustive", c_int)]
+# enum rp_option, in the header's order (rp_options itself is opaque).
+OPTION_CODES = {"shingle": 1, "hashes": 2, "threshold": 3, "lsh_threshold": 4,
+                "bands": 5, "rows": 6, "min_shared": 7, "keep_boilerplate": 8,
+                "furniture_df": 9, "exhaustive": 10}
 
 
 class Sim(ctypes.Structure):
@@ -136,17 +134,20 @@ _PROTOS = {
     "rp_strerror": (c_char_p, [c_int]),
     "rp_version": (c_char_p, []),
     "rp_version_number": (c_uint, []),
-    "rp_options_init": (None, [P(Options)]),
-    "rp_options_check": (c_int, [P(Options)]),
+    "rp_options_new": (c_int, [P(c_void_p)]),
+    "rp_options_free": (None, [c_void_p]),
+    "rp_options_set": (c_int, [c_void_p, c_int, c_double]),
+    "rp_options_get": (c_int, [c_void_p, c_int, P(c_double)]),
+    "rp_options_check": (c_int, [c_void_p]),
     "rp_text_prepare": (c_int, [c_char_p, c_size_t, c_uint, P(c_void_p),
                                 P(c_size_t)]),
-    "rp_doc_new": (c_void_p, [c_void_p, c_size_t, P(Options), P(c_int)]),
+    "rp_doc_new": (c_int, [c_void_p, c_size_t, c_void_p, P(c_void_p)]),
     "rp_doc_free": (None, [c_void_p]),
     "rp_doc_shingles": (c_size_t, [c_void_p]),
     "rp_doc_words": (c_size_t, [c_void_p]),
-    "rp_corpus_new": (c_void_p, [P(Options)]),
+    "rp_corpus_new": (c_int, [c_void_p, P(c_void_p)]),
     "rp_corpus_free": (None, [c_void_p]),
-    "rp_corpus_add": (ctypes.c_long, [c_void_p, c_char_p, c_void_p]),
+    "rp_corpus_add": (c_int, [c_void_p, c_char_p, c_void_p, P(c_size_t)]),
     "rp_corpus_set_loader": (c_int, [c_void_p, LOAD_FN, c_void_p]),
     "rp_corpus_set_threads": (c_int, [c_void_p, c_uint]),
     "rp_corpus_run": (c_int, [c_void_p]),
@@ -161,13 +162,13 @@ _PROTOS = {
     "rp_cluster_representative": (c_size_t, [c_void_p, c_size_t]),
     "rp_cluster_member": (P(Member), [c_void_p, c_size_t, c_size_t]),
     "rp_diff_texts": (c_int, [c_char_p, c_size_t, c_char_p, c_size_t,
-                              P(Options), c_uint, P(Diff)]),
+                              c_void_p, c_uint, P(Diff)]),
     "rp_diff_clear": (None, [P(Diff)]),
-    "rp_index_new": (c_void_p, []),
+    "rp_index_new": (c_int, [P(c_void_p)]),
     "rp_index_free": (None, [c_void_p]),
-    "rp_index_open": (c_int, [c_void_p, c_char_p, c_uint, P(Options), c_int]),
+    "rp_index_open": (c_int, [c_void_p, c_char_p, c_uint, c_void_p, c_int]),
     "rp_index_errmsg": (c_char_p, [c_void_p]),
-    "rp_index_options": (c_int, [c_void_p, P(Options), P(c_int)]),
+    "rp_index_options": (c_int, [c_void_p, c_void_p, P(c_int)]),
     "rp_index_set_loader": (None, [c_void_p, INDEX_LOAD_FN, c_void_p]),
     "rp_index_begin": (c_int, [c_void_p]),
     "rp_index_commit": (c_int, [c_void_p]),

@@ -9,7 +9,7 @@ import pytest
 from reprint import _lib
 
 STRUCTS = {
-    "rp_options": _lib.Options, "rp_sim": _lib.Sim, "rp_pair": _lib.Pair,
+    "rp_sim": _lib.Sim, "rp_pair": _lib.Pair,
     "rp_member": _lib.Member, "rp_run_stats": _lib.RunStats,
     "rp_token": _lib.Token, "rp_span": _lib.Span, "rp_para": _lib.Para,
     "rp_para_link": _lib.ParaLink, "rp_diff": _lib.Diff,

@@ -41,6 +41,13 @@ enum {
  * of them, -1 on a bad argument (reported). */
 int parse_sim_option(int c, const char *arg, rp_options *ro);
 
+/* @return the value of setting opt of o (0 when o is NULL). */
+double sim_get(const rp_options *o, rp_option opt);
+
+/* @return new options holding the library's defaults, or NULL (reported)
+ * when out of memory. */
+rp_options *sim_new(void);
+
 /* The input options that scan and index share, as long-option codes:
  * --hidden, --max-bytes (K, M, G suffixes), --input, --id-field and
  * --text-field. */

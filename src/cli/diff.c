@@ -33,7 +33,7 @@
 #define DEFAULT_MIN_RUN DIFF_MIN_RUN
 
 typedef struct diff_opts {
-    rp_options ro;
+    rp_options *ro;     /* the similarity options (owned) */
     unsigned min_run;   /* shortest passage shown, in words */
     int verbose;
     int json;
@@ -43,8 +43,7 @@ typedef struct diff_opts {
 
 static void usage(FILE *f)
 {
-    rp_options d;
-    rp_options_init(&d);
+    rp_options *d = sim_new();
     fprintf(f,
         "usage: reprint diff [options] A B\n"
         "\n"
@@ -68,7 +67,9 @@ static void usage(FILE *f)
         "\n"
         "Passages: [= shared =]  [-A only in A -]  [+B only in B +]  [~ shared, moved ~]\n"
         "Exit status: 0 near-duplicates, 1 not, 2 trouble.\n",
-        d.threshold, d.shingle, DEFAULT_MIN_RUN, d.min_shared);
+        sim_get(d, RP_OPT_THRESHOLD), (unsigned)sim_get(d, RP_OPT_SHINGLE), DEFAULT_MIN_RUN,
+        (unsigned)sim_get(d, RP_OPT_MIN_SHARED));
+    rp_options_free(d);
 }
 
 enum { OPT_JSON = 256, OPT_COLOR, OPT_MINRUN, OPT_HTML };
@@ -106,13 +107,14 @@ static int parse(int argc, char **argv, diff_opts *o)
 {
     unsigned long u;
     const char *when = "auto";
-    rp_options_init(&o->ro);
+    if (!(o->ro = sim_new()))
+        return -1;
     o->min_run = DEFAULT_MIN_RUN;
     optind = 1;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "t:k:vh", longopts, NULL)) != -1) {
-        int sim = parse_sim_option(c, optarg, &o->ro);
+        int sim = parse_sim_option(c, optarg, o->ro);
         if (sim < 0)
             return -1;
         if (sim > 0)
@@ -224,7 +226,7 @@ static void print_json(const char *pa, const char *pb, const rp_diff *d,
     json_sim(f, &d->sim, 1);
     fprintf(f, ", \"shared_words\": %zu, \"similar\": %s, \"threshold\": ",
             d->shared_words, d->sim.similar ? "true" : "false");
-    json_number(f, o->threshold);
+    json_number(f, sim_get(o, RP_OPT_THRESHOLD));
     fputs(", \"spans\": [", f);
     for (size_t i = 0; i < d->nspans; i++) {
         const rp_span *s = &d->spans[i];
@@ -528,17 +530,17 @@ static int print_human(const char *pa, const char *pb, const char *a, size_t ale
     printf("  (%zu words)\nB  ", d->words_a);
     safe_string(stdout, pb);
     printf("  (%zu words)\n\n", d->words_b);
-    printf("jaccard       %.2f (shingles of %u words)\n", s->jaccard, o->ro.shingle);
+    printf("jaccard       %.2f (shingles of %u words)\n", s->jaccard, (unsigned)sim_get(o->ro, RP_OPT_SHINGLE));
     printf("containment   %d%% of A is in B, %d%% of B is in A\n",
            pct(s->containment_ab), pct(s->containment_ba));
     printf("shared words  %zu in %zu passage%s\n", d->shared_words, d->nspans,
            d->nspans == 1 ? "" : "s");
     printf("verdict       %s: score %.2f, threshold %.2f",
            s->similar ? "near-duplicates" : "not near-duplicates", s->score,
-           o->ro.threshold);
-    if (!s->similar && s->shared > 0 && s->shared < o->ro.min_shared)
+           sim_get(o->ro, RP_OPT_THRESHOLD));
+    if (!s->similar && s->shared > 0 && s->shared < sim_get(o->ro, RP_OPT_MIN_SHARED))
         printf(" (%zu shared shingle%s, fewer than --min-shared %u)", s->shared,
-               s->shared == 1 ? "" : "s", o->ro.min_shared);
+               s->shared == 1 ? "" : "s", (unsigned)sim_get(o->ro, RP_OPT_MIN_SHARED));
     fputs("\n\n", stdout);
     print_map(d);
 
@@ -572,7 +574,7 @@ static int print_html(const char *pa, const char *pb, const char *a, size_t alen
     };
     page_pair pair = {0, 1, s->score};
     page_cluster pc = {1, docs, 2, &pair, s->similar ? 1 : 0, NULL, 0};
-    page_info pi = {"reprint diff: A and B", &o->ro, o->min_run, 1};
+    page_info pi = {"reprint diff: A and B", o->ro, o->min_run, 1};
     page_begin(stdout, &pi);
     fputs("<main id=\"main\">\n", stdout);
     if (page_cluster_write(stdout, &pi, &pc) < 0) {
@@ -591,6 +593,7 @@ int cmd_diff(int argc, char **argv)
     if (rc != 0) {
         if (rc < 0)
             fputs("usage: reprint diff [options] A B  (see 'reprint diff --help')\n", stderr);
+        rp_options_free(o.ro);
         return rc > 0 ? finish_output(EXIT_OK) : EXIT_TROUBLE;
     }
     const char *pa = argv[optind], *pb = argv[optind + 1];
@@ -600,19 +603,20 @@ int cmd_diff(int argc, char **argv)
     int code = EXIT_TROUBLE;
     if (load(pa, o.verbose, &a, &alen) < 0 || load(pb, o.verbose, &b, &blen) < 0)
         goto out;
-    int err = rp_diff_texts(a, alen, b, blen, &o.ro, o.min_run, &d);
+    int err = rp_diff_texts(a, alen, b, blen, o.ro, o.min_run, &d);
     if (err != RP_OK) {
         diag("diff: %s", rp_strerror(err));
         goto out;
     }
     if (o.json)
-        print_json(pa, pb, &d, &o.ro);
+        print_json(pa, pb, &d, o.ro);
     else if (o.html ? print_html(pa, pb, a, alen, b, blen, &d, &o) < 0
                     : print_human(pa, pb, a, alen, b, blen, &d, &o) < 0)
         goto out;
     code = finish_output(d.sim.similar ? EXIT_OK : EXIT_SKIPPED);
 out:
     rp_diff_clear(&d);
+    rp_options_free(o.ro);
     free(a);
     free(b);
     return code;

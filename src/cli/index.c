@@ -34,7 +34,7 @@
 #define SKETCH_BATCH 256
 
 typedef struct ix_opts {
-    rp_options ro;
+    rp_options *ro;      /* similarity options (owned; freed by cmd_index) */
     int opts_given;      /* a similarity option was given: check it */
     int sample_bits;     /* -1: stored / default */
     input_opts io;       /* paths and stdin */
@@ -66,8 +66,7 @@ static void usage_index(FILE *f)
 
 static void usage_sim(FILE *f)
 {
-    rp_options d;
-    rp_options_init(&d);
+    rp_options *d = sim_new();
     fprintf(f,
         "similarity (stored when the index is created, checked afterwards):\n"
         "  -t, --threshold X       score at which two articles are reprints (default %.2f)\n"
@@ -79,7 +78,9 @@ static void usage_sim(FILE *f)
         "      --keep-boilerplate  do not strip markup, furniture and comments\n"
         "      --sample-bits N     keep one shingle in 2^N for verification without\n"
         "                          the text (default 3; 0 keeps them all)\n",
-        d.threshold, d.shingle, d.hashes, d.min_shared);
+        sim_get(d, RP_OPT_THRESHOLD), (unsigned)sim_get(d, RP_OPT_SHINGLE), (unsigned)sim_get(d, RP_OPT_HASHES),
+        (unsigned)sim_get(d, RP_OPT_MIN_SHARED));
+    rp_options_free(d);
 }
 
 static void usage_input(FILE *f)
@@ -202,8 +203,8 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
                  void (*help)(FILE *), ix_opts *xo)
 {
     unsigned long u;
-    memset(xo, 0, sizeof *xo);
-    rp_options_init(&xo->ro);
+    if (!(xo->ro = sim_new()))
+        return -1;
     xo->sample_bits = -1;
     xo->batch = 1000;
     xo->io.max_bytes = DEFAULT_MAX_BYTES;
@@ -233,7 +234,7 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
         }
         if (need == A_SIM && c != OPT_SAMPLE)
             xo->opts_given = 1;
-        int sim = parse_sim_option(c, optarg, &xo->ro);
+        int sim = parse_sim_option(c, optarg, xo->ro);
         if (sim < 0)
             return -1;
         if (sim > 0)
@@ -279,12 +280,12 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
             return -1;
         }
     }
-    if ((xo->ro.bands == 0) != (xo->ro.rows == 0)) {
+    if ((sim_get(xo->ro, RP_OPT_BANDS) == 0) != (sim_get(xo->ro, RP_OPT_ROWS) == 0)) {
         diag("index %s: --bands and --rows go together", sub);
         return -1;
     }
-    if (rp_options_check(&xo->ro) != RP_OK) {
-        diag("index %s: --bands times --rows must not exceed --hashes (%u)", sub, xo->ro.hashes);
+    if (rp_options_check(xo->ro) != RP_OK) {
+        diag("index %s: --bands times --rows must not exceed --hashes (%u)", sub, (unsigned)sim_get(xo->ro, RP_OPT_HASHES));
         return -1;
     }
     if (optind >= argc) {
@@ -303,14 +304,14 @@ static int loader(void *ctx, const char *path, char **text, size_t *len);
 /* Opens DB and reports failure. @return the index or NULL. */
 static rp_index *open_index(const char *db, unsigned flags, const ix_opts *xo)
 {
-    rp_index *ix = rp_index_new();
-    if (!ix) {
+    rp_index *ix;
+    if (rp_index_new(&ix) != RP_OK) {
         diag("%s: out of memory", safe(db));
         return NULL;
     }
     if (xo->busy_ms)
         rp_index_set_busy_timeout(ix, (int)xo->busy_ms);
-    int rc = rp_index_open(ix, db, flags, xo->opts_given ? &xo->ro : NULL, xo->sample_bits);
+    int rc = rp_index_open(ix, db, flags, xo->opts_given ? xo->ro : NULL, xo->sample_bits);
     if (rc != RP_OK) {
         diag("%s: %s", safe(db), rp_index_errmsg(ix));
         rp_index_free(ix);
@@ -397,9 +398,8 @@ static void sketch_item(void *ctx, size_t i)
         }
         /* it->why may hold a note for -v: "converted from ..." */
     }
-    int err;
     it->size = it->rec.len;
-    it->doc = rp_doc_new(it->rec.text, it->rec.len, &b->xo->ro, &err);
+    int err = rp_doc_new(it->rec.text, it->rec.len, b->xo->ro, &it->doc);
     if (!it->doc) {
         if (err == RP_ENOMEM)
             it->oom = 1;
@@ -665,12 +665,11 @@ static void print_stats(run *r)
 #undef PCT
 }
 
-static int cmd_add_query(int argc, char **argv, int adding)
+static int cmd_add_query(int argc, char **argv, ix_opts *xo, int adding)
 {
-    ix_opts xo;
     const char *sub = adding ? "add" : "query";
     int rc = parse(sub, argc, argv, A_SIM | A_INPUT | (adding ? A_REPORT : 0),
-                   adding ? usage_add : usage_query, &xo);
+                   adding ? usage_add : usage_query, xo);
     if (rc != 0) {
         if (rc < 0)
             fprintf(stderr, "usage: reprint index %s [options] DB PATH...|-  (see 'reprint index %s --help')\n",
@@ -682,21 +681,21 @@ static int cmd_add_query(int argc, char **argv, int adding)
         diag("index %s: no PATH given", sub);
         return EXIT_TROUBLE;
     }
-    run r = {db, NULL, &xo, adding, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, rp_now()};
+    run r = {db, NULL, xo, adding, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, rp_now()};
     pool *pl = NULL;
     input *in = NULL;
     int code = EXIT_OK;
-    r.ix = open_index(db, adding ? RP_INDEX_WRITE | RP_INDEX_CREATE : 0, &xo);
+    r.ix = open_index(db, adding ? RP_INDEX_WRITE | RP_INDEX_CREATE : 0, xo);
     if (!r.ix)
         goto fail;
-    if (xo.opts_given == 0)
-        rp_index_options(r.ix, &xo.ro, NULL);   /* sketch as the index was built */
-    pl = pool_new(xo.threads);
+    if (xo->opts_given == 0)
+        rp_index_options(r.ix, xo->ro, NULL);   /* sketch as the index was built */
+    pl = pool_new(xo->threads);
     if (!pl) {
         diag("out of memory");
         goto fail;
     }
-    in = input_open(argv + optind + 1, argc - optind - 1, &xo.io);
+    in = input_open(argv + optind + 1, argc - optind - 1, &xo->io);
     if (!in)
         goto fail;
     feeder f = {&r, pl, in, 0, 0};
@@ -709,9 +708,9 @@ static int cmd_add_query(int argc, char **argv, int adding)
         code = r.fatal == 2 ? finish_output(EXIT_TROUBLE) : EXIT_TROUBLE;
         goto out;
     }
-    if (xo.stats)
+    if (xo->stats)
         print_stats(&r);
-    if (adding && xo.verbose)
+    if (adding && xo->verbose)
         diag("%s: %zu added, %zu replaced, %zu unchanged, %zu skipped", safe(db),
              r.added, r.replaced, r.unchanged, r.skipped);
     code = finish_output(r.skipped ? EXIT_SKIPPED : EXIT_OK);
@@ -730,10 +729,9 @@ out:
 /* stats, rm, export                                                    */
 /* ------------------------------------------------------------------ */
 
-static int cmd_stats(int argc, char **argv)
+static int cmd_stats(int argc, char **argv, ix_opts *xo)
 {
-    ix_opts xo;
-    int rc = parse("stats", argc, argv, 0, usage_stats, &xo);
+    int rc = parse("stats", argc, argv, 0, usage_stats, xo);
     if (rc != 0) {
         if (rc < 0)
             fputs("usage: reprint index stats DB  (see 'reprint index stats --help')\n", stderr);
@@ -744,18 +742,18 @@ static int cmd_stats(int argc, char **argv)
         return EXIT_TROUBLE;
     }
     const char *db = argv[optind];
-    rp_index *ix = open_index(db, 0, &xo);
+    rp_index *ix = open_index(db, 0, xo);
     if (!ix)
         return EXIT_TROUBLE;
     rp_index_stats st;
-    rp_options o;
     int bits;
     if (rp_index_stats_get(ix, &st) != RP_OK) {
         diag("%s: %s", safe(db), rp_index_errmsg(ix));
         rp_index_free(ix);
         return EXIT_TROUBLE;
     }
-    rp_index_options(ix, &o, &bits);
+    rp_index_options(ix, xo->ro, &bits);
+    const rp_options *o = xo->ro;
     fputs("index      ", stdout);
     safe_string(stdout, db);
     printf("\ndocuments  %llu\nclusters   %llu\npairs      %llu\n",
@@ -766,17 +764,17 @@ static int cmd_stats(int argc, char **argv)
         printf(" (%.0f bytes/document)", (double)st.bytes / (double)st.docs);
     printf("\nsettings   shingle %u, hashes %u, bands %u, rows %u, threshold %g, "
            "min-shared %u, %s, sample 1/%lu, normalizer %d, format %d\n",
-           o.shingle, o.hashes, st.bands, st.rows, o.threshold, o.min_shared,
-           o.keep_boilerplate ? "keep-boilerplate" : "cleaned",
+           (unsigned)sim_get(o, RP_OPT_SHINGLE), (unsigned)sim_get(o, RP_OPT_HASHES), st.bands, st.rows,
+           sim_get(o, RP_OPT_THRESHOLD), (unsigned)sim_get(o, RP_OPT_MIN_SHARED),
+           sim_get(o, RP_OPT_KEEP_BOILERPLATE) ? "keep-boilerplate" : "cleaned",
            1ul << bits, RP_NORMALIZER_VERSION, RP_INDEX_FORMAT);
     rp_index_free(ix);
     return finish_output(EXIT_OK);
 }
 
-static int cmd_rm(int argc, char **argv)
+static int cmd_rm(int argc, char **argv, ix_opts *xo)
 {
-    ix_opts xo;
-    int rc = parse("rm", argc, argv, 0, usage_rm, &xo);
+    int rc = parse("rm", argc, argv, 0, usage_rm, xo);
     if (rc != 0) {
         if (rc < 0)
             fputs("usage: reprint index rm DB ID...  (see 'reprint index rm --help')\n", stderr);
@@ -787,7 +785,7 @@ static int cmd_rm(int argc, char **argv)
         diag("index rm: no ID given");
         return EXIT_TROUBLE;
     }
-    rp_index *ix = open_index(db, RP_INDEX_WRITE, &xo);
+    rp_index *ix = open_index(db, RP_INDEX_WRITE, xo);
     if (!ix)
         return EXIT_TROUBLE;
     int code = EXIT_OK;
@@ -827,10 +825,9 @@ static int print_cluster(void *ctx, size_t cluster, const rp_index_member *m, si
     return ferror(stdout) ? 1 : 0;
 }
 
-static int cmd_export(int argc, char **argv)
+static int cmd_export(int argc, char **argv, ix_opts *xo)
 {
-    ix_opts xo;
-    int rc = parse("export", argc, argv, A_JSON, usage_export, &xo);
+    int rc = parse("export", argc, argv, A_JSON, usage_export, xo);
     if (rc != 0) {
         if (rc < 0)
             fputs("usage: reprint index export DB [--json]  (see 'reprint index export --help')\n", stderr);
@@ -841,7 +838,7 @@ static int cmd_export(int argc, char **argv)
         return EXIT_TROUBLE;
     }
     const char *db = argv[optind];
-    rp_index *ix = open_index(db, 0, &xo);
+    rp_index *ix = open_index(db, 0, xo);
     if (!ix)
         return EXIT_TROUBLE;
     rc = rp_index_export(ix, print_cluster, NULL);
@@ -857,12 +854,12 @@ static int cmd_export(int argc, char **argv)
     return code;
 }
 
-static int cmd_add(int argc, char **argv) { return cmd_add_query(argc, argv, 1); }
-static int cmd_query(int argc, char **argv) { return cmd_add_query(argc, argv, 0); }
+static int cmd_add(int argc, char **argv, ix_opts *xo) { return cmd_add_query(argc, argv, xo, 1); }
+static int cmd_query(int argc, char **argv, ix_opts *xo) { return cmd_add_query(argc, argv, xo, 0); }
 
 static const struct sub {
     const char *name;
-    int (*fn)(int, char **);
+    int (*fn)(int, char **, ix_opts *);
 } subs[] = {
     {"add", cmd_add}, {"query", cmd_query}, {"stats", cmd_stats},
     {"rm", cmd_rm}, {"export", cmd_export},
@@ -880,8 +877,13 @@ int cmd_index(int argc, char **argv)
         return finish_output(EXIT_OK);
     }
     for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
-        if (strcmp(name, subs[i].name) == 0)
-            return subs[i].fn(argc - 1, argv + 1);
+        if (strcmp(name, subs[i].name) == 0) {
+            ix_opts xo;
+            memset(&xo, 0, sizeof xo);
+            int rc = subs[i].fn(argc - 1, argv + 1, &xo);
+            rp_options_free(xo.ro);
+            return rc;
+        }
     diag("index: '%s' is not a command; see 'reprint index --help'", safe(name));
     return EXIT_TROUBLE;
 }

@@ -107,57 +107,67 @@ int parse_size(const char *name, const char *arg, unsigned long long lo, unsigne
     return 0;
 }
 
+/* The shared similarity options: the option's code, its name in
+ * messages, the library setting it changes, and the range it takes here
+ * (whole numbers unless real). --keep-boilerplate takes no argument. */
+static const struct sim_option {
+    int code;
+    const char *name;
+    rp_option opt;
+    double lo, hi;
+    int real;
+} sim_options[] = {
+    {'t', "--threshold", RP_OPT_THRESHOLD, 0, 1, 1},
+    {'k', "--shingle", RP_OPT_SHINGLE, 1, 16, 0},
+    {OPT_SIM_HASHES, "--hashes", RP_OPT_HASHES, 16, 1024, 0},
+    {OPT_SIM_LSH, "--lsh-threshold", RP_OPT_LSH_THRESHOLD, 0.01, 0.99, 1},
+    {OPT_SIM_BANDS, "--bands", RP_OPT_BANDS, 1, 1024, 0},
+    {OPT_SIM_ROWS, "--rows", RP_OPT_ROWS, 1, 1024, 0},
+    {OPT_SIM_MINSH, "--min-shared", RP_OPT_MIN_SHARED, 1, 1000000, 0},
+    {OPT_SIM_KEEP, "--keep-boilerplate", RP_OPT_KEEP_BOILERPLATE, 1, 1, 0},
+    {OPT_SIM_FDF, "--furniture-df", RP_OPT_FURNITURE_DF, 0, 255, 0},
+};
+
 int parse_sim_option(int c, const char *arg, rp_options *ro)
 {
-    unsigned long u;
-    double x;
-    switch (c) {
-    case 't':
-        if (parse_double("--threshold", arg, 0, 1, &x) < 0)
+    for (size_t i = 0; i < sizeof sim_options / sizeof *sim_options; i++) {
+        const struct sim_option *so = &sim_options[i];
+        if (so->code != c)
+            continue;
+        double x = so->lo;
+        unsigned long u;
+        if (c == OPT_SIM_KEEP)
+            ;
+        else if (so->real) {
+            if (parse_double(so->name, arg, so->lo, so->hi, &x) < 0)
+                return -1;
+        } else {
+            if (parse_uint(so->name, arg, (unsigned long)so->lo, (unsigned long)so->hi, &u) < 0)
+                return -1;
+            x = (double)u;
+        }
+        if (rp_options_set(ro, so->opt, x) != RP_OK) {
+            diag("%s: cannot set to '%s'", so->name, safe(arg ? arg : ""));
             return -1;
-        ro->threshold = x;
+        }
         return 1;
-    case 'k':
-        if (parse_uint("--shingle", arg, 1, 16, &u) < 0)
-            return -1;
-        ro->shingle = (unsigned)u;
-        return 1;
-    case OPT_SIM_HASHES:
-        if (parse_uint("--hashes", arg, 16, 1024, &u) < 0)
-            return -1;
-        ro->hashes = (unsigned)u;
-        return 1;
-    case OPT_SIM_LSH:
-        if (parse_double("--lsh-threshold", arg, 0.01, 0.99, &x) < 0)
-            return -1;
-        ro->lsh_threshold = x;
-        return 1;
-    case OPT_SIM_BANDS:
-        if (parse_uint("--bands", arg, 1, 1024, &u) < 0)
-            return -1;
-        ro->bands = (unsigned)u;
-        return 1;
-    case OPT_SIM_ROWS:
-        if (parse_uint("--rows", arg, 1, 1024, &u) < 0)
-            return -1;
-        ro->rows = (unsigned)u;
-        return 1;
-    case OPT_SIM_MINSH:
-        if (parse_uint("--min-shared", arg, 1, 1000000, &u) < 0)
-            return -1;
-        ro->min_shared = (unsigned)u;
-        return 1;
-    case OPT_SIM_KEEP:
-        ro->keep_boilerplate = 1;
-        return 1;
-    case OPT_SIM_FDF:
-        if (parse_uint("--furniture-df", arg, 0, 255, &u) < 0)
-            return -1;
-        ro->furniture_df = (unsigned)u;
-        return 1;
-    default:
-        return 0;
     }
+    return 0;
+}
+
+double sim_get(const rp_options *o, rp_option opt)
+{
+    double v = 0;
+    rp_options_get(o, opt, &v);
+    return v;
+}
+
+rp_options *sim_new(void)
+{
+    rp_options *o;
+    if (rp_options_new(&o) != RP_OK)
+        diag("out of memory");
+    return o;
 }
 
 int parse_input_option(int c, const char *arg, input_opts *io)

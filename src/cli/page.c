@@ -26,6 +26,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "cli.h"
 #include "output.h"
 #include "page_assets.h"
 
@@ -82,10 +83,11 @@ void page_begin(FILE *f, const page_info *pi)
     fputs("</style>\n</head>\n<body>\n"
           "<a class=\"skip\" href=\"#main\">Skip to the clusters</a>\n<header>\n<h1>", f);
     html_text(f, pi->title);
+    unsigned shingle = (unsigned)sim_get(pi->o, RP_OPT_SHINGLE);
     fprintf(f, "</h1>\n<p class=\"rule\">reprint " RP_VERSION_STRING ": reprints score at "
                "least %.2f; shingles of %u words; passages of at least %u words shown.</p>\n",
-            pi->o->threshold, pi->o->shingle,
-            pi->min_run > pi->o->shingle ? pi->min_run : pi->o->shingle);
+            sim_get(pi->o, RP_OPT_THRESHOLD), shingle,
+            pi->min_run > shingle ? pi->min_run : shingle);
     if (!pi->diff)
         fputs("<form class=\"search\" role=\"search\" id=\"search\">"
               "<label for=\"q\">Search ids and texts</label> "
@@ -282,8 +284,8 @@ void page_end(FILE *f, const page_info *pi, const char *const *ids, size_t n)
     fputs("<script type=\"application/json\" id=\"meta\">{\"mode\":", f);
     fputs(pi->diff ? "\"diff\"" : "\"report\"", f);
     fputs(",\"threshold\":", f);
-    json_number(f, pi->o->threshold);
-    fprintf(f, ",\"shingle\":%u,\"alone\":[", pi->o->shingle);
+    json_number(f, sim_get(pi->o, RP_OPT_THRESHOLD));
+    fprintf(f, ",\"shingle\":%u,\"alone\":[", (unsigned)sim_get(pi->o, RP_OPT_SHINGLE));
     for (size_t i = 0; i < n; i++) {
         if (i)
             fputc(',', f);

@@ -240,7 +240,7 @@ static int write_report(FILE *f, const scan_opts *so, scan_result *r)
     char title[160];
     snprintf(title, sizeof title, "Reprint report: %zu article%s, %zu cluster%s of reprints",
              nd, nd == 1 ? "" : "s", m, m == 1 ? "" : "s");
-    page_info pi = {title, &so->ro, DIFF_MIN_RUN, 0};
+    page_info pi = {title, so->ro, DIFF_MIN_RUN, 0};
     page_begin(f, &pi);
     fputs("<main id=\"main\">\n<section class=\"overview\" id=\"overview\" aria-labelledby=\"h-ov\">"
           "<h2 id=\"h-ov\">Overview</h2>\n<dl class=\"figs\">", f);

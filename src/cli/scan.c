@@ -28,8 +28,7 @@
 
 static void usage(FILE *f, const char *cmd)
 {
-    rp_options d;
-    rp_options_init(&d);
+    rp_options *d = sim_new();
     if (strcmp(cmd, "report") == 0)
         fputs("usage: reprint report [options] -o FILE PATH...\n"
               "\n"
@@ -87,7 +86,9 @@ static void usage(FILE *f, const char *cmd)
         "\n"
         "Files ending in .html or .htm are read as HTML. Text that is not UTF-8 is\n"
         "read as Windows-1252; UTF-16 needs a byte order mark.\n",
-        d.threshold, d.shingle, d.hashes, d.min_shared, d.furniture_df, DEFAULT_MAX_BYTES);
+        sim_get(d, RP_OPT_THRESHOLD), (unsigned)sim_get(d, RP_OPT_SHINGLE), (unsigned)sim_get(d, RP_OPT_HASHES),
+        (unsigned)sim_get(d, RP_OPT_MIN_SHARED), (unsigned)sim_get(d, RP_OPT_FURNITURE_DF), DEFAULT_MAX_BYTES);
+    rp_options_free(d);
 }
 
 enum {
@@ -146,7 +147,8 @@ int scan_parse(int argc, char **argv, scan_opts *so)
     const char *cmd = so->cmd;
     int report = strcmp(cmd, "report") == 0;
     unsigned long u;
-    rp_options_init(&so->ro);
+    if (!(so->ro = sim_new()))
+        return -1;
     so->io.max_bytes = DEFAULT_MAX_BYTES;
     so->io.progress = -1;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -155,7 +157,7 @@ int scan_parse(int argc, char **argv, scan_opts *so)
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "+t:k:j:o:vhL", longopts, NULL)) != -1) {
-        int sim = parse_sim_option(c, optarg, &so->ro);
+        int sim = parse_sim_option(c, optarg, so->ro);
         if (sim < 0)
             return -1;
         if (sim > 0)
@@ -191,7 +193,7 @@ int scan_parse(int argc, char **argv, scan_opts *so)
                 return -1;
             so->threads = (unsigned)u;
             break;
-        case OPT_EXH: so->ro.exhaustive = 1; break;
+        case OPT_EXH: rp_options_set(so->ro, RP_OPT_EXHAUSTIVE, 1); break;
         case OPT_INCL:
             if (add_glob(&so->io.walk.include, &so->io.walk.ninclude, optarg) < 0)
                 return -1;
@@ -215,12 +217,12 @@ int scan_parse(int argc, char **argv, scan_opts *so)
             return -1;
         }
     }
-    if ((so->ro.bands == 0) != (so->ro.rows == 0)) {
+    if ((sim_get(so->ro, RP_OPT_BANDS) == 0) != (sim_get(so->ro, RP_OPT_ROWS) == 0)) {
         diag("%s: --bands and --rows go together", cmd);
         return -1;
     }
-    if (rp_options_check(&so->ro) != RP_OK) {
-        diag("%s: --bands times --rows must not exceed --hashes (%u)", cmd, so->ro.hashes);
+    if (rp_options_check(so->ro) != RP_OK) {
+        diag("%s: --bands times --rows must not exceed --hashes (%u)", cmd, (unsigned)sim_get(so->ro, RP_OPT_HASHES));
         return -1;
     }
     if (report && !so->output) {
@@ -239,6 +241,8 @@ void scan_opts_free(scan_opts *so)
     free(so->io.walk.include);
     free(so->io.walk.exclude);
     so->io.walk.include = so->io.walk.exclude = NULL;
+    rp_options_free(so->ro);
+    so->ro = NULL;
 }
 
 /* Records are taken from the input a batch at a time (at most BATCH
@@ -288,7 +292,7 @@ static void sketch_one(void *ctx, size_t i)
     if (!sl->r.text)
         sl->loaded = input_load(b->in, &sl->r, sl->why, sizeof sl->why);
     if (sl->loaded == 1) {
-        sl->doc = rp_doc_new(sl->r.text, sl->r.len, &b->so->ro, &sl->err);
+        sl->err = rp_doc_new(sl->r.text, sl->r.len, b->so->ro, &sl->doc);
         free(sl->r.text);   /* the loader reads it again when needed */
         sl->r.text = NULL;
     }
@@ -427,9 +431,9 @@ static int add_one(rp_corpus *c, scan_result *rl, slot *sl, size_t *skipped)
         diag("out of memory");
         return -1;
     }
-    long k = rp_corpus_add(c, sl->r.id, sl->doc);
+    int k = rp_corpus_add(c, sl->r.id, sl->doc, NULL);
     sl->doc = NULL;
-    if (k >= 0) {
+    if (k == RP_OK) {
         rl->ref[rl->n++] = sl->r.ref;
     } else if (k == RP_EDUPID) {
         if (sl->r.where)
@@ -460,7 +464,7 @@ int scan_run(scan_opts *so, char **paths, int npaths, scan_result *r)
         code = EXIT_TROUBLE;
         goto out;
     }
-    r->c = rp_corpus_new(&so->ro);
+    rp_corpus_new(so->ro, &r->c);
     workers = pool_new(so->threads);
     slots = calloc(2 * BATCH, sizeof *slots);
     if (!r->c || !workers || !slots || rp_corpus_set_loader(r->c, reload, r) != RP_OK ||

@@ -14,7 +14,7 @@
 #include "reprint.h"
 
 typedef struct scan_opts {
-    rp_options ro;
+    rp_options *ro;        /* the similarity options (owned) */
     input_opts io;
     int json, pairs, stats;
     unsigned threads;

@@ -19,19 +19,19 @@ static const char *text[] = {
 
 int main(void)
 {
-    int err;
-    rp_options o;
-    rp_options_init(&o);
-    o.min_shared = 1;
-    rp_corpus *c = rp_corpus_new(&o);
-    if (!c || rp_version_number() != RP_VERSION_NUMBER ||
+    rp_options *o;
+    rp_corpus *c;
+    if (rp_options_new(&o) != RP_OK || rp_options_set(o, RP_OPT_MIN_SHARED, 1) != RP_OK ||
+        rp_corpus_new(o, &c) != RP_OK || rp_version_number() != RP_VERSION_NUMBER ||
         strcmp(rp_version(), RP_VERSION_STRING) != 0)
         return 1;
     for (int i = 0; i < 3; i++) {
         char id[8];
         snprintf(id, sizeof id, "%d", i);
-        rp_doc *d = rp_doc_new(text[i], strlen(text[i]), &o, &err);
-        if (!d || rp_corpus_add(c, id, d) < 0)
+        rp_doc *d;
+        size_t k;
+        if (rp_doc_new(text[i], strlen(text[i]), o, &d) != RP_OK ||
+            rp_corpus_add(c, id, d, &k) != RP_OK || k != (size_t)i)
             return 1;
     }
     if (rp_corpus_run(c) != RP_OK)
@@ -39,5 +39,6 @@ int main(void)
     printf("libreprint %s (%u): %zu clusters, the first of %zu\n", rp_version(),
            rp_version_number(), rp_corpus_nclusters(c), rp_cluster_size(c, 0));
     rp_corpus_free(c);
+    rp_options_free(o);
     return 0;
 }

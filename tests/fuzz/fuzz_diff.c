@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "options.h"
 #include "reprint.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -26,8 +27,9 @@ static void check_diff(const char *a, size_t na, const char *b, size_t nb,
     rp_diff d;
     CHECK(rp_diff_texts(a, na, b, nb, o, 0, &d) == RP_OK);
     /* the figures of the rule, when both texts have words */
-    int ea, eb;
-    rp_doc *da = rp_doc_new(a, na, o, &ea), *db = rp_doc_new(b, nb, o, &eb);
+    rp_doc *da, *db;
+    rp_doc_new(a, na, o, &da);
+    rp_doc_new(b, nb, o, &db);
     CHECK((da != NULL) == (d.words_a > 0) && (db != NULL) == (d.words_b > 0));
     if (da && db) {
         rp_sim s;

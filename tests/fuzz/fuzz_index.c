@@ -53,22 +53,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     close(fd);
 
-    rp_index *ix = rp_index_new();
-    CHECK(ix != NULL);
+    rp_index *ix;
+    CHECK(rp_index_new(&ix) == RP_OK);
     rp_index_set_busy_timeout(ix, 100);
     int rc = rp_index_open(ix, path, 0, NULL, -1);
     if (rc != RP_OK) {
         CHECK(rc < 0);
         CHECK(rp_index_errmsg(ix)[0] != 0);
     } else {
-        rp_options o;
+        rp_options *o;
         int bits;
-        CHECK(rp_index_options(ix, &o, &bits) == RP_OK);
-        CHECK(rp_options_check(&o) == RP_OK);
+        CHECK(rp_options_new(&o) == RP_OK);
+        CHECK(rp_index_options(ix, o, &bits) == RP_OK);
+        CHECK(rp_options_check(o) == RP_OK);
         rp_index_stats st;
         rc = rp_index_stats_get(ix, &st);
         CHECK(rc <= 0);
-        rp_doc *d = rp_doc_new(probe_text, sizeof probe_text - 1, &o, NULL);
+        rp_doc *d;
+        rp_doc_new(probe_text, sizeof probe_text - 1, o, &d);
+        rp_options_free(o);
         if (d) {
             rp_index_result r;
             rc = rp_index_query(ix, "probe", d, &r);

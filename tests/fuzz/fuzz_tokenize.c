@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "options.h"
 #include "reprint.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -35,8 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rp_options o;
         rp_options_init(&o);
         o.keep_boilerplate = !clean;
-        int err;
-        rp_doc *d = rp_doc_new((const char *)data, size, &o, &err);
+        rp_doc *d;
+        int err = rp_doc_new((const char *)data, size, &o, &d);
         CHECK((d != NULL) == (n > 0));
         CHECK(d ? err == RP_OK : err == RP_ENOWORDS);
         if (d) {

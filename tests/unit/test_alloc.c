@@ -99,7 +99,7 @@ static int run_once(int compact)
 {
     rp_options o;
     rp_options_init(&o);
-    rp_corpus *c = rp_corpus_new(&o);
+    rp_corpus *c = corpus_new(&o);
     if (!c)
         return RP_ENOMEM;
     int rc = RP_OK;
@@ -109,14 +109,14 @@ static int run_once(int compact)
         goto out;
     for (size_t i = 0; i < ARRAY_LEN(texts); i++) {
         int err = 12345;
-        rp_doc *d = rp_doc_new(texts[i], strlen(texts[i]), &o, &err);
+        rp_doc *d = doc_new(texts[i], strlen(texts[i]), &o, &err);
         if (!d) {
             assert_int_equal(err, RP_ENOMEM);
             rc = err;
             goto out;
         }
         char id[8] = {'d', (char)('0' + i), 0};
-        long r = rp_corpus_add(c, id, d);
+        long r = corpus_add(c, id, d);
         if (r < 0) {
             rc = (int)r;
             goto out;

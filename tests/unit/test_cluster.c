@@ -487,12 +487,12 @@ static void test_hub_end_to_end(void **state)
         rp_options o;
         rp_options_init(&o);
         o.exhaustive = exhaustive;
-        rp_corpus *c = rp_corpus_new(&o);
+        rp_corpus *c = corpus_new(&o);
         assert_non_null(c);
         for (int i = 0; i < 6; i++) {
             char id[8];
             snprintf(id, sizeof id, "%d", i);
-            assert_int_equal(rp_corpus_add(c, id, doc_str(texts[i], &o)), i);
+            assert_int_equal(corpus_add(c, id, doc_str(texts[i], &o)), i);
         }
         assert_int_equal(rp_corpus_run(c), RP_OK);
         /* the hub is a verified reprint of all four, so the verified

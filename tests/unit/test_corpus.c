@@ -20,27 +20,27 @@ static void test_new_and_free(void **state)
     (void)state;
     rp_corpus_free(NULL);
     rp_doc_free(NULL);
-    rp_corpus *c = rp_corpus_new(NULL);
+    rp_corpus *c = corpus_new(NULL);
     assert_non_null(c);
     assert_int_equal(rp_corpus_size(c), 0);
     rp_corpus_free(c);
     rp_options o;
     rp_options_init(&o);
     o.hashes = 5;
-    assert_null(rp_corpus_new(&o));
+    assert_null(corpus_new(&o));
     rp_options_init(&o);
     o.threshold = 2;
-    assert_null(rp_corpus_new(&o));
+    assert_null(corpus_new(&o));
     /* the corpus keeps a copy of the options */
     rp_options_init(&o);
     o.hashes = 64;
-    c = rp_corpus_new(&o);
+    c = corpus_new(&o);
     assert_non_null(c);
     o.hashes = 999;
     rp_options o64;
     rp_options_init(&o64);
     o64.hashes = 64;
-    assert_int_equal(rp_corpus_add(c, "a", mkdoc("words of a text", &o64)), 0);
+    assert_int_equal(corpus_add(c, "a", mkdoc("words of a text", &o64)), 0);
     rp_corpus_free(c);
 }
 
@@ -49,13 +49,13 @@ static void test_add(void **state)
     (void)state;
     rp_options o;
     rp_options_init(&o);
-    rp_corpus *c = rp_corpus_new(&o);
+    rp_corpus *c = corpus_new(&o);
     assert_non_null(c);
     char id[32];
     strcpy(id, "first");
-    assert_int_equal(rp_corpus_add(c, id, mkdoc("alpha beta gamma", &o)), 0);
+    assert_int_equal(corpus_add(c, id, mkdoc("alpha beta gamma", &o)), 0);
     strcpy(id, "second");
-    assert_int_equal(rp_corpus_add(c, id, mkdoc("delta epsilon", &o)), 1);
+    assert_int_equal(corpus_add(c, id, mkdoc("delta epsilon", &o)), 1);
     /* the id was copied */
     strcpy(id, "changed");
     assert_string_equal(rp_corpus_id(c, 0), "first");
@@ -63,25 +63,28 @@ static void test_add(void **state)
     assert_null(rp_corpus_id(c, 2));
     /* a duplicate id fails, and the corpus still frees the document
      * (valgrind and ASan check that it is not leaked) */
-    assert_int_equal(rp_corpus_add(c, "first", mkdoc("zeta eta", &o)), RP_EDUPID);
+    assert_int_equal(corpus_add(c, "first", mkdoc("zeta eta", &o)), RP_EDUPID);
     assert_int_equal(rp_corpus_size(c), 2);
     /* ids differing only in case or by a suffix are different */
-    assert_int_equal(rp_corpus_add(c, "First", mkdoc("zeta eta", &o)), 2);
-    assert_int_equal(rp_corpus_add(c, "first ", mkdoc("zeta eta", &o)), 3);
-    assert_int_equal(rp_corpus_add(c, "", mkdoc("zeta eta", &o)), 4);
-    assert_int_equal(rp_corpus_add(c, "", mkdoc("zeta eta", &o)), RP_EDUPID);
+    assert_int_equal(corpus_add(c, "First", mkdoc("zeta eta", &o)), 2);
+    assert_int_equal(corpus_add(c, "first ", mkdoc("zeta eta", &o)), 3);
+    assert_int_equal(corpus_add(c, "", mkdoc("zeta eta", &o)), 4);
+    assert_int_equal(corpus_add(c, "", mkdoc("zeta eta", &o)), RP_EDUPID);
     /* bad arguments: still takes ownership */
-    assert_int_equal(rp_corpus_add(c, NULL, mkdoc("theta", &o)), RP_EINVAL);
-    assert_int_equal(rp_corpus_add(c, "x", NULL), RP_EINVAL);
+    assert_int_equal(corpus_add(c, NULL, mkdoc("theta", &o)), RP_EINVAL);
+    assert_int_equal(corpus_add(c, "x", NULL), RP_EINVAL);
     /* a signature of another length */
     rp_options o2 = o;
     o2.hashes = 128;
-    assert_int_equal(rp_corpus_add(c, "y", mkdoc("theta iota", &o2)), RP_EINVAL);
+    assert_int_equal(corpus_add(c, "y", mkdoc("theta iota", &o2)), RP_EINVAL);
     assert_int_equal(rp_corpus_size(c), 5);
+    /* the index out-parameter may be NULL */
+    assert_int_equal(rp_corpus_add(c, "no index", mkdoc("mu nu xi", &o), NULL), RP_OK);
+    assert_int_equal(rp_corpus_size(c), 6);
     /* after the run: out of order */
     assert_int_equal(rp_corpus_run(c), RP_OK);
-    assert_int_equal(rp_corpus_add(c, "late", mkdoc("kappa lambda", &o)), RP_ESTATE);
-    assert_int_equal(rp_corpus_size(c), 5);
+    assert_int_equal(corpus_add(c, "late", mkdoc("kappa lambda", &o)), RP_ESTATE);
+    assert_int_equal(rp_corpus_size(c), 6);
     assert_int_equal(rp_corpus_run(c), RP_ESTATE);
     rp_corpus_free(c);
 }
@@ -93,17 +96,17 @@ static void test_many_ids(void **state)
     rp_options o;
     rp_options_init(&o);
     o.hashes = 16;
-    rp_corpus *c = rp_corpus_new(&o);
+    rp_corpus *c = corpus_new(&o);
     assert_non_null(c);
     enum { N = 300 };
     char id[32];
     for (int i = 0; i < N; i++) {
         snprintf(id, sizeof id, "doc/%03d.txt", i);
-        assert_int_equal(rp_corpus_add(c, id, mkdoc("same words in every one", &o)), i);
+        assert_int_equal(corpus_add(c, id, mkdoc("same words in every one", &o)), i);
     }
     for (int i = 0; i < N; i += 37) {
         snprintf(id, sizeof id, "doc/%03d.txt", i);
-        assert_int_equal(rp_corpus_add(c, id, mkdoc("again", &o)), RP_EDUPID);
+        assert_int_equal(corpus_add(c, id, mkdoc("again", &o)), RP_EDUPID);
         assert_string_equal(rp_corpus_id(c, (size_t)i), id);
     }
     assert_int_equal(rp_corpus_size(c), N);
@@ -113,7 +116,7 @@ static void test_many_ids(void **state)
 static void test_empty_and_single(void **state)
 {
     (void)state;
-    rp_corpus *c = rp_corpus_new(NULL);
+    rp_corpus *c = corpus_new(NULL);
     assert_non_null(c);
     assert_int_equal(rp_corpus_run(c), RP_OK);
     assert_int_equal(rp_corpus_nclusters(c), 0);
@@ -125,9 +128,9 @@ static void test_empty_and_single(void **state)
 
     rp_options o;
     rp_options_init(&o);
-    c = rp_corpus_new(&o);
+    c = corpus_new(&o);
     char *t = gen_text(1, 100);
-    assert_int_equal(rp_corpus_add(c, "only", mkdoc(t, &o)), 0);
+    assert_int_equal(corpus_add(c, "only", mkdoc(t, &o)), 0);
     assert_int_equal(rp_corpus_run(c), RP_OK);
     assert_int_equal(rp_corpus_nclusters(c), 1);
     assert_int_equal(rp_cluster_size(c, 0), 1);
@@ -200,12 +203,12 @@ static void free_set(void)
 
 static rp_corpus *run_set(const rp_options *o)
 {
-    rp_corpus *c = rp_corpus_new(o);
+    rp_corpus *c = corpus_new(o);
     assert_non_null(c);
     for (int i = 0; i < NSET; i++) {
         char id[32];
         snprintf(id, sizeof id, "d%d", i);
-        assert_int_equal(rp_corpus_add(c, id, mkdoc(set_text[i], o)), i);
+        assert_int_equal(corpus_add(c, id, mkdoc(set_text[i], o)), i);
     }
     assert_int_equal(rp_corpus_run(c), RP_OK);
     return c;
@@ -445,7 +448,7 @@ static rp_corpus *run_texts(texts *x, int compact, unsigned threads)
 {
     rp_options o;
     rp_options_init(&o);
-    rp_corpus *c = rp_corpus_new(&o);
+    rp_corpus *c = corpus_new(&o);
     assert_non_null(c);
     if (compact) {
         assert_int_equal(rp_corpus_set_loader(c, load_text, x), RP_OK);
@@ -454,7 +457,7 @@ static rp_corpus *run_texts(texts *x, int compact, unsigned threads)
     char id[32];
     for (size_t i = 0; i < x->n; i++) {
         snprintf(id, sizeof id, "t%02zu", i);
-        assert_int_equal(rp_corpus_add(c, id, mkdoc(x->t[i], &o)), (long)i);
+        assert_int_equal(corpus_add(c, id, mkdoc(x->t[i], &o)), (long)i);
     }
     assert_int_equal(rp_corpus_run(c), RP_OK);
     return c;
@@ -509,10 +512,10 @@ static void test_compact_lost(void **state)
     assert_int_equal(found, 2);
     rp_corpus_free(c);
     /* a loader can only be set on an empty corpus */
-    c = rp_corpus_new(NULL);
+    c = corpus_new(NULL);
     rp_options o;
     rp_options_init(&o);
-    assert_int_equal(rp_corpus_add(c, "x", mkdoc("some words here", &o)), 0);
+    assert_int_equal(corpus_add(c, "x", mkdoc("some words here", &o)), 0);
     assert_int_equal(rp_corpus_set_loader(c, load_text, &x), RP_ESTATE);
     assert_int_equal(rp_corpus_set_threads(c, 0), RP_EINVAL);
     rp_corpus_free(c);
@@ -548,12 +551,12 @@ static void test_furniture(void **state)
         rp_options_init(&o);
         if (!df)
             o.furniture_df = 0;
-        rp_corpus *c = rp_corpus_new(&o);
+        rp_corpus *c = corpus_new(&o);
         assert_int_equal(rp_corpus_set_loader(c, load_text, &x), RP_OK);
         char id[32];
         for (size_t i = 0; i < x.n; i++) {
             snprintf(id, sizeof id, "f%02zu", i);
-            assert_int_equal(rp_corpus_add(c, id, mkdoc(x.t[i], &o)), (long)i);
+            assert_int_equal(corpus_add(c, id, mkdoc(x.t[i], &o)), (long)i);
         }
         assert_int_equal(rp_corpus_run(c), RP_OK);
         size_t site_pairs = 0, viral_pairs = 0;
@@ -633,12 +636,12 @@ static void test_furniture_outweighs(void **state)
     }
     rp_options o;
     rp_options_init(&o);
-    rp_corpus *c = rp_corpus_new(&o);
+    rp_corpus *c = corpus_new(&o);
     assert_int_equal(rp_corpus_set_loader(c, load_text, &x), RP_OK);
     char id[32];
     for (size_t i = 0; i < x.n; i++) {
         snprintf(id, sizeof id, "b%04zu", i);
-        assert_int_equal(rp_corpus_add(c, id, mkdoc(x.t[i], &o)), (long)i);
+        assert_int_equal(corpus_add(c, id, mkdoc(x.t[i], &o)), (long)i);
     }
     assert_int_equal(rp_corpus_run(c), RP_OK);
     size_t brief_pairs = 0, wire_pairs = 0, wire2_pairs = 0;

@@ -397,8 +397,8 @@ static void test_diff_texts(void **state)
     assert_int_equal(rp_diff_texts(TEXT_A, strlen(TEXT_A), TEXT_B, strlen(TEXT_B), &o, 0, &d), RP_OK);
     /* the figures are those of rp_doc_compare */
     int err;
-    rp_doc *da = rp_doc_new(TEXT_A, strlen(TEXT_A), &o, &err);
-    rp_doc *db = rp_doc_new(TEXT_B, strlen(TEXT_B), &o, &err);
+    rp_doc *da = doc_new(TEXT_A, strlen(TEXT_A), &o, &err);
+    rp_doc *db = doc_new(TEXT_B, strlen(TEXT_B), &o, &err);
     assert_non_null(da);
     assert_non_null(db);
     rp_sim sim;

@@ -1,5 +1,5 @@
 /*
- * test_doc.c - documents and options: rp_options_init/check, rp_doc_new
+ * test_doc.c - documents and options: the options object, rp_doc_new
  * and its errors, word and shingle counts, rp_doc_compare (the figures and
  * the rule), rp_doc_estimate, rp_strerror and rp_version.
  */
@@ -75,47 +75,102 @@ static void test_doc_new_errors(void **state)
     (void)state;
     rp_options o;
     rp_options_init(&o);
-    int err = 0;
-    assert_null(rp_doc_new("", 0, &o, &err));
-    assert_int_equal(err, RP_ENOWORDS);
-    err = 0;
-    assert_null(rp_doc_new(" ... -- !? \n\t", 12, &o, &err));
-    assert_int_equal(err, RP_ENOWORDS);
-    err = 0;
-    assert_null(rp_doc_new("\xFF\xFE\x80", 3, &o, &err));
-    assert_int_equal(err, RP_ENOWORDS);
+    rp_doc *d = (rp_doc *)1;
+    assert_int_equal(rp_doc_new("", 0, &o, &d), RP_ENOWORDS);
+    assert_null(d);   /* the out-parameter is cleared on failure */
+    assert_int_equal(rp_doc_new(" ... -- !? \n\t", 12, &o, &d), RP_ENOWORDS);
+    assert_null(d);
+    assert_int_equal(rp_doc_new("\xFF\xFE\x80", 3, &o, &d), RP_ENOWORDS);
+    assert_null(d);
     /* only furniture: no words once cleaned, words when kept */
     static const char furn[] = "Share this article\nADVERTISEMENT\nPrint\n";
-    err = 0;
-    assert_null(rp_doc_new(furn, strlen(furn), &o, &err));
-    assert_int_equal(err, RP_ENOWORDS);
+    assert_int_equal(rp_doc_new(furn, strlen(furn), &o, &d), RP_ENOWORDS);
     o.keep_boilerplate = 1;
-    rp_doc *d = rp_doc_new(furn, strlen(furn), &o, &err);
+    assert_int_equal(rp_doc_new(furn, strlen(furn), &o, &d), RP_OK);
     assert_non_null(d);
-    assert_int_equal(err, RP_OK);
     assert_int_equal(rp_doc_words(d), 5);
     rp_doc_free(d);
     o.keep_boilerplate = 0;
     /* invalid options */
     rp_options bad = o;
     bad.shingle = 0;
-    err = 0;
-    assert_null(rp_doc_new("some words here", 15, &bad, &err));
-    assert_int_equal(err, RP_EINVAL);
-    err = 0;
-    assert_null(rp_doc_new("some words here", 15, NULL, &err));
-    assert_int_equal(err, RP_EINVAL);
-    /* err may be NULL */
-    assert_null(rp_doc_new("", 0, &o, NULL));
-    d = rp_doc_new("one word", 8, &o, NULL);
+    d = (rp_doc *)1;
+    assert_int_equal(rp_doc_new("some words here", 15, &bad, &d), RP_EINVAL);
+    assert_null(d);
+    /* NULL options: the defaults */
+    assert_int_equal(rp_doc_new("some words here", 15, NULL, &d), RP_OK);
     assert_non_null(d);
+    assert_int_equal(rp_doc_shingles(d), 1);
     rp_doc_free(d);
 #if SIZE_MAX > 0xFFFFFFFFu
     /* too big: refused before a byte is read */
-    err = 0;
-    assert_null(rp_doc_new("x", RP_MAX_TEXT + 1, &o, &err));
-    assert_int_equal(err, RP_ETOOBIG);
+    assert_int_equal(rp_doc_new("x", RP_MAX_TEXT + 1, &o, &d), RP_ETOOBIG);
+    assert_null(d);
 #endif
+}
+
+/* The public options object: defaults, the setter's ranges, the getter,
+ * copies, and the check of the settings that depend on each other. */
+static void test_options_object(void **state)
+{
+    (void)state;
+    rp_options *o = NULL;
+    assert_int_equal(rp_options_new(&o), RP_OK);
+    assert_non_null(o);
+    rp_options def;
+    rp_options_init(&def);
+    assert_memory_equal(o, &def, sizeof def);
+    double v = -1;
+    assert_int_equal(rp_options_get(o, RP_OPT_SHINGLE, &v), RP_OK);
+    assert_true(v == RP_DEFAULT_SHINGLE);
+    assert_int_equal(rp_options_get(o, RP_OPT_THRESHOLD, &v), RP_OK);
+    assert_true(v == RP_DEFAULT_THRESHOLD);
+    /* every option takes a value in its range and gives it back */
+    static const struct { rp_option opt; double ok, lo_bad, hi_bad; } r[] = {
+        {RP_OPT_SHINGLE, 5, 0, 17},
+        {RP_OPT_HASHES, 128, 15, 1025},
+        {RP_OPT_THRESHOLD, 0.3, -0.01, 1.01},
+        {RP_OPT_LSH_THRESHOLD, 0.2, -0.1, 1},
+        {RP_OPT_BANDS, 16, -1, 1025},
+        {RP_OPT_ROWS, 4, -1, 1025},
+        {RP_OPT_MIN_SHARED, 3, -1, 4294967296.0},
+        {RP_OPT_KEEP_BOILERPLATE, 1, -1, 2},
+        {RP_OPT_FURNITURE_DF, 0, -1, 4294967296.0},
+        {RP_OPT_EXHAUSTIVE, 1, -1, 2},
+    };
+    for (size_t i = 0; i < sizeof r / sizeof *r; i++) {
+        double before;
+        assert_int_equal(rp_options_get(o, r[i].opt, &before), RP_OK);
+        assert_int_equal(rp_options_set(o, r[i].opt, r[i].lo_bad), RP_EINVAL);
+        assert_int_equal(rp_options_set(o, r[i].opt, r[i].hi_bad), RP_EINVAL);
+        assert_int_equal(rp_options_set(o, r[i].opt, 0.0 / 0.0), RP_EINVAL);
+        assert_int_equal(rp_options_get(o, r[i].opt, &v), RP_OK);
+        assert_true(v == before);   /* unchanged by a refused value */
+        assert_int_equal(rp_options_set(o, r[i].opt, r[i].ok), RP_OK);
+        assert_int_equal(rp_options_get(o, r[i].opt, &v), RP_OK);
+        assert_true(v == r[i].ok);
+    }
+    /* whole-number options refuse fractions */
+    assert_int_equal(rp_options_set(o, RP_OPT_SHINGLE, 2.5), RP_EINVAL);
+    /* unknown options */
+    assert_int_equal(rp_options_set(o, (rp_option)0, 1), RP_EINVAL);
+    assert_int_equal(rp_options_get(o, (rp_option)99, &v), RP_EINVAL);
+    /* 16 bands of 4 rows fit 128 hashes; 64 bands do not */
+    assert_int_equal(rp_options_check(o), RP_OK);
+    assert_int_equal(rp_options_set(o, RP_OPT_BANDS, 64), RP_OK);
+    assert_int_equal(rp_options_check(o), RP_EINVAL);
+    rp_options *copy = NULL;
+    assert_int_equal(rp_options_copy(o, &copy), RP_OK);
+    assert_memory_equal(copy, o, sizeof def);
+    rp_options_free(o);
+    assert_int_equal(rp_options_copy(NULL, &o), RP_EINVAL);
+    assert_null(o);
+    /* a corpus refuses options that fail the check */
+    rp_corpus *c = (rp_corpus *)1;
+    assert_int_equal(rp_corpus_new(copy, &c), RP_EINVAL);
+    assert_null(c);
+    rp_options_free(copy);
+    rp_options_free(NULL);
 }
 
 static void test_counts(void **state)
@@ -342,6 +397,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_options),
         cmocka_unit_test(test_doc_new_errors),
+        cmocka_unit_test(test_options_object),
         cmocka_unit_test(test_counts),
         cmocka_unit_test(test_compare_trimmed),
         cmocka_unit_test(test_rule),

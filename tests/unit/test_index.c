@@ -145,7 +145,7 @@ static char *text_of(unsigned w0, unsigned n, unsigned salt)
 static rp_doc *doc_of(const char *text, const rp_options *o)
 {
     int err;
-    rp_doc *d = rp_doc_new(text, strlen(text), o, &err);
+    rp_doc *d = doc_new(text, strlen(text), o, &err);
     assert_non_null(d);
     return d;
 }
@@ -186,7 +186,7 @@ static void test_index_roundtrip(void **state)
     (void)state;
     rp_options o;
     rp_options_init(&o);
-    rp_index *ix = rp_index_new();
+    rp_index *ix = index_new();
     assert_non_null(ix);
     assert_int_equal(rp_index_open(ix, dbpath, RP_INDEX_WRITE | RP_INDEX_CREATE, NULL, -1), RP_OK);
     rp_options got;
@@ -265,7 +265,7 @@ static void test_index_roundtrip(void **state)
     rp_index_free(ix);
 
     /* reopening: stored options, checked when given */
-    ix = rp_index_new();
+    ix = index_new();
     assert_int_equal(rp_index_open(ix, dbpath, 0, NULL, -1), RP_OK);
     assert_int_equal(rp_index_add(ix, "x", NULL, NULL, 1, da, &r), RP_EREADONLY);
     rp_options k4 = o;
@@ -296,7 +296,7 @@ static void test_index_merge(void **state)
     (void)state;
     rp_options o;
     rp_options_init(&o);
-    rp_index *ix = rp_index_new();
+    rp_index *ix = index_new();
     rp_index_set_merge_docs(ix, 2);
     assert_int_equal(rp_index_open(ix, dbpath, RP_INDEX_WRITE | RP_INDEX_CREATE, NULL, -1), RP_OK);
     char *t[6];
@@ -356,8 +356,8 @@ static void test_index_concurrent_create(void **state)
             if (kids[k] == 0) {
                 char *t = text_of(70000u * (unsigned)(k + 1), 80, 0);
                 int err;
-                rp_doc *d = rp_doc_new(t, strlen(t), &o, &err);
-                rp_index *ix = rp_index_new();
+                rp_doc *d = doc_new(t, strlen(t), &o, &err);
+                rp_index *ix = index_new();
                 char id[16];
                 snprintf(id, sizeof id, "w%d", k);
                 int rc = d && ix ? rp_index_open(ix, dbpath, RP_INDEX_WRITE | RP_INDEX_CREATE,
@@ -378,7 +378,7 @@ static void test_index_concurrent_create(void **state)
             assert_true(WIFEXITED(st));
             assert_int_equal(WEXITSTATUS(st), 0);
         }
-        rp_index *ix = rp_index_new();
+        rp_index *ix = index_new();
         rp_index_stats ist;
         assert_int_equal(rp_index_open(ix, dbpath, 0, NULL, -1), RP_OK);
         assert_int_equal(rp_index_stats_get(ix, &ist), RP_OK);
@@ -390,7 +390,7 @@ static void test_index_concurrent_create(void **state)
 static void test_index_bad_files(void **state)
 {
     (void)state;
-    rp_index *ix = rp_index_new();
+    rp_index *ix = index_new();
     FILE *f = fopen(dbpath, "w");
     assert_non_null(f);
     fputs("this is not a database, only some text that is long enough\n", f);

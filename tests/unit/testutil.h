@@ -24,6 +24,7 @@
 
 #include <cmocka.h>
 
+#include "options.h"   /* the inside of rp_options, for options on the stack */
 #include "reprint.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -224,14 +225,56 @@ static inline char *xstrdup(const char *s)
     return p;
 }
 
+/* rp_doc_new as an expression: @return the document or NULL, with the
+ * code in *err when err is not NULL. */
+static inline rp_doc *doc_new(const char *text, size_t len, const rp_options *o, int *err)
+{
+    rp_doc *d = (rp_doc *)1;
+    int rc = rp_doc_new(text, len, o, &d);
+    if (rc != RP_OK)
+        assert_null(d);   /* the out-parameter is cleared on failure */
+    if (err)
+        *err = rc;
+    return d;
+}
+
 /* Builds a document from the C string text under o; asserts success. */
 static inline rp_doc *doc_str(const char *text, const rp_options *o)
 {
     int err = 12345;
-    rp_doc *d = rp_doc_new(text, strlen(text), o, &err);
+    rp_doc *d = doc_new(text, strlen(text), o, &err);
     assert_int_equal(err, RP_OK);
     assert_non_null(d);
     return d;
+}
+
+/* rp_corpus_new as an expression: @return the corpus or NULL. */
+static inline rp_corpus *corpus_new(const rp_options *o)
+{
+    rp_corpus *c = (rp_corpus *)1;
+    if (rp_corpus_new(o, &c) != RP_OK) {
+        assert_null(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* rp_corpus_add as an expression: @return the new document's index, or
+ * the (negative) error code. */
+static inline long corpus_add(rp_corpus *c, const char *id, rp_doc *d)
+{
+    size_t i = (size_t)-1;
+    int rc = rp_corpus_add(c, id, d, &i);
+    return rc == RP_OK ? (long)i : rc;
+}
+
+/* rp_index_new as an expression; asserts success. */
+static inline rp_index *index_new(void)
+{
+    rp_index *ix = NULL;
+    assert_int_equal(rp_index_new(&ix), RP_OK);
+    assert_non_null(ix);
+    return ix;
 }
 
 #endif
