@@ -48,6 +48,7 @@
 #include "scan.h"
 #include "../corpus.h"
 #include "../doc.h"
+#include "../options.h"
 #include "../lsh.h"
 #include "../stage.h"
 #include "../util.h"
@@ -226,7 +227,7 @@ static int parse_scan(run *r, int argc, char **argv)
     }
     if (rc < 0)
         return -1;
-    if (r->so.ro.exhaustive) {
+    if (sim_get(r->so.ro, RP_OPT_EXHAUSTIVE)) {
         diag("dist: --exhaustive is for 'reprint scan'");
         return -1;
     }
@@ -237,11 +238,13 @@ static int parse_scan(run *r, int argc, char **argv)
             diag("dist: standard input cannot be shared with the tasks; save it to a file");
             return -1;
         }
-    r->bands = r->so.ro.bands;
-    r->rows = r->so.ro.rows;
+    r->bands = (unsigned)sim_get(r->so.ro, RP_OPT_BANDS);
+    r->rows = (unsigned)sim_get(r->so.ro, RP_OPT_ROWS);
     if (!r->bands) {
-        double t = r->so.ro.lsh_threshold > 0 ? r->so.ro.lsh_threshold : RP_DEFAULT_LSH_THRESHOLD;
-        if (rp_lsh_params(r->so.ro.hashes, t, &r->bands, &r->rows) != RP_OK)
+        double t = sim_get(r->so.ro, RP_OPT_LSH_THRESHOLD);
+        if (t <= 0)
+            t = RP_DEFAULT_LSH_THRESHOLD;
+        if (rp_lsh_params((unsigned)sim_get(r->so.ro, RP_OPT_HASHES), t, &r->bands, &r->rows) != RP_OK)
             return -1;
     }
     return 0;
@@ -545,7 +548,7 @@ static int stage_sketch(run *r, unsigned task)
         in = input_open(paths + lo, (int)(hi - lo), &io);
         if (!in)
             goto out;
-        unsigned K = r->so.ro.hashes;
+        unsigned K = (unsigned)sim_get(r->so.ro, RP_OPT_HASHES);
         uint16_t *v = malloc(K * sizeof *v);
         if (!v)
             goto oom;
@@ -572,8 +575,8 @@ static int stage_sketch(run *r, unsigned task)
                 record_free(&rec);
                 continue;
             }
-            int err;
-            rp_doc *d = rp_doc_new(rec.text, rec.len, &r->so.ro, &err);
+            rp_doc *d = NULL;
+            int err = rp_doc_new(rec.text, rec.len, r->so.ro, &d);
             if (!d) {
                 diag("%s: skipped: %s", safe(record_where(&rec)), rp_strerror(err));
                 skipped++;
@@ -659,7 +662,7 @@ static void sketches_free(sketches *sk, unsigned n)
 static int load_sketches(const run *r, sketches *sk)
 {
     memset(sk, 0, sizeof *sk);
-    sk->K = r->so.ro.hashes;
+    sk->K = (unsigned)sim_get(r->so.ro, RP_OPT_HASHES);
     sk->s = calloc(r->ntasks, sizeof *sk->s);
     sk->first = calloc(r->ntasks + 1, sizeof *sk->first);
     if (!sk->s || !sk->first) {
@@ -789,10 +792,10 @@ static int stage_bucket(run *r, unsigned part)
         for (uint64_t k = sk.first[i]; k < sk.first[i + 1]; k++)
             size[k] = e[k - sk.first[i]].nsh;
     }
-    screen_ctx sc = {v, size, K, r->so.ro.threshold};
+    screen_ctx sc = {v, size, K, sim_get(r->so.ro, RP_OPT_THRESHOLD)};
     size_t refused = 0, capped = 0;
     long nc = rp_lsh_ensemble_part(v, size, (size_t)n, K, r->bands, r->rows,
-                                   r->so.ro.threshold, keep_pair, &sc, part, r->nparts,
+                                   sim_get(r->so.ro, RP_OPT_THRESHOLD), keep_pair, &sc, part, r->nparts,
                                    &refused, &capped, &cand);
     if (nc < 0)
         goto oom;
@@ -925,8 +928,7 @@ static int stage_verify(run *r, unsigned task)
     rp_sort_u64(docs, nd);
     nd = rp_unique_u64(docs, nd);
     loader ld = {r, &sk, docs};
-    c = rp_corpus_new(&r->so.ro);
-    if (!c || rp_corpus_set_loader(c, load_text, &ld) != RP_OK)
+    if (rp_corpus_new(r->so.ro, &c) != RP_OK || rp_corpus_set_loader(c, load_text, &ld) != RP_OK)
         goto oom;
     add_df(r, &sk, c);
     for (size_t k = 0; k < nd; k++) {
@@ -1056,8 +1058,7 @@ static int stage_cluster(run *r)
         rp_stage_clear(&vf);
     }
     loader ld = {r, &sk, NULL};
-    c = rp_corpus_new(&r->so.ro);
-    if (!c || rp_corpus_set_loader(c, load_text, &ld) != RP_OK)
+    if (rp_corpus_new(r->so.ro, &c) != RP_OK || rp_corpus_set_loader(c, load_text, &ld) != RP_OK)
         goto oom;
     add_df(r, &sk, c);
     for (unsigned i = 0; i < r->ntasks; i++) {
