@@ -41,6 +41,7 @@
 #include <xxhash.h>
 
 #include "cluster.h"
+#include "corpus.h"
 #include "doc.h"
 #include "lsh.h"
 #include "minhash.h"
@@ -656,8 +657,15 @@ out:
  * exactly. @return nonzero when the pair must be verified. */
 static int screen(const rp_corpus *c, size_t a, size_t b)
 {
-    unsigned K = c->o.hashes, eq = 0;
-    const uint16_t *x = c->v16 + a * K, *y = c->v16 + b * K;
+    unsigned K = c->o.hashes;
+    return rp_screen_values(c->v16 + a * K, c->v16 + b * K, K, c->e[a].nsh,
+                            c->e[b].nsh, c->o.threshold);
+}
+
+int rp_screen_values(const uint16_t *x, const uint16_t *y, unsigned K,
+                     uint32_t nsa, uint32_t nsb, double threshold)
+{
+    unsigned eq = 0;
     for (unsigned k = 0; k < K; k++)
         eq += x[k] == y[k];
     const double chance = 1.0 / 65536;
@@ -668,9 +676,9 @@ static int screen(const rp_corpus *c, size_t a, size_t b)
     double up = j + 4 * sqrt(var) + 1.0 / K;
     if (up >= 1)
         return 1;
-    double na = c->e[a].nsh, nb = c->e[b].nsh, lo = na < nb ? na : nb;
+    double na = nsa, nb = nsb, lo = na < nb ? na : nb;
     double cont = up * (na + nb) / ((1 + up) * lo);
-    return cont >= c->o.threshold / 2;
+    return cont >= threshold / 2;
 }
 
 static int screen_cb(const void *ctx, size_t a, size_t b)
@@ -897,4 +905,85 @@ int rp_cluster_set_representative(rp_corpus *c, size_t i, size_t doc)
     memcpy(m, nm, n * sizeof *nm);
     free(nm);
     return RP_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Steps of the run one at a time, for reprint dist (corpus.h)          */
+/* ------------------------------------------------------------------ */
+
+int rp_corpus_add_entry(rp_corpus *c, const char *id, uint32_t nsh, uint64_t digest)
+{
+    if (!c || !c->load || c->ran)
+        return RP_ESTATE;
+    char *copy = NULL;
+    if (id) {
+        int found;
+        if ((c->n + 1) * 2 > c->idx_cap && id_rehash(c) != RP_OK)
+            return RP_ENOMEM;
+        size_t slot = id_slot(c, id, &found);
+        if (found)
+            return RP_EDUPID;
+        if (!(copy = strdup(id)))
+            return RP_ENOMEM;
+        c->idx[slot] = c->n + 1;
+    }
+    if (rp_grow(&c->e, &c->cap, c->n + 1, sizeof *c->e) < 0) {
+        free(copy);
+        return RP_ENOMEM;
+    }
+    c->e[c->n] = (struct entry){.id = copy, .digest = digest, .nsh = nsh, .lost = RP_OK};
+    c->n++;
+    return RP_OK;
+}
+
+void rp_corpus_df_add(rp_corpus *c, uint64_t line, uint64_t count)
+{
+    if (!c->df)
+        return;
+    for (int r = 0; r < DF_ROWS; r++) {
+        uint8_t *v = &c->df[df_slot(line, r)];
+        uint64_t s = *v + count;
+        *v = s < UINT8_MAX ? (uint8_t)s : UINT8_MAX;
+    }
+}
+
+/* Sets up the cache of rebuilt documents (compact mode). */
+static int prepare_cache(rp_corpus *c)
+{
+    if (c->load && c->n > 0 && !c->cache) {
+        c->cache = calloc(c->n, sizeof *c->cache);
+        c->fifo = malloc(c->n * sizeof *c->fifo);
+        if (!c->cache || !c->fifo)
+            return RP_ENOMEM;
+    }
+    return RP_OK;
+}
+
+int rp_corpus_verify_pairs(rp_corpus *c, const uint64_t *cand, size_t nc)
+{
+    if (!c || c->ran)
+        return RP_ESTATE;
+    c->ran = 1;
+    int rc = prepare_cache(c);
+    if (rc == RP_OK)
+        rc = verify(c, cand, nc);
+    c->stats.verified = c->npairs;
+    c->stats.furniture = c->furniture;
+    return rc;
+}
+
+int rp_corpus_cluster_pairs(rp_corpus *c, rp_pair *pairs, size_t np)
+{
+    if (!c || c->ran) {
+        free(pairs);
+        return RP_ESTATE;
+    }
+    c->ran = 1;
+    c->pairs = pairs;
+    c->npairs = np;
+    c->stats.verified = np;
+    int rc = prepare_cache(c);
+    if (rc == RP_OK)
+        rc = rp_cluster_build(c->n, c->pairs, c->npairs, compare_cb, c, &c->o, &c->cl);
+    return rc;
 }

@@ -302,6 +302,25 @@ long rp_lsh_ensemble(const uint16_t *v, const uint32_t *size, size_t n,
                      rp_lsh_keep_fn keep, const void *keep_ctx,
                      size_t *refused, size_t *capped, uint64_t **pairs)
 {
+    return rp_lsh_ensemble_part(v, size, n, K, b, r, t, keep, keep_ctx, 0, 1,
+                                refused, capped, pairs);
+}
+
+unsigned rp_lsh_part(unsigned band, uint32_t key, unsigned nparts)
+{
+    uint64_t h = ((uint64_t)band << 32 | key) * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 32;
+    return (unsigned)(((h & 0xFFFFFFFFu) * nparts) >> 32);
+}
+
+long rp_lsh_ensemble_part(const uint16_t *v, const uint32_t *size, size_t n,
+                          unsigned K, unsigned b, unsigned r, double t,
+                          rp_lsh_keep_fn keep, const void *keep_ctx,
+                          unsigned part, unsigned nparts,
+                          size_t *refused, size_t *capped, uint64_t **pairs)
+{
     size_t nref = 0;
     pairvec p = {0};
     uint64_t *bk = NULL;
@@ -329,6 +348,10 @@ long rp_lsh_ensemble(const uint16_t *v, const uint32_t *size, size_t n,
             size_t j = i + 1;
             while (j < n && (bk[j] >> 32) == (bk[i] >> 32))
                 j++;
+            if (nparts > 1 && rp_lsh_part(band, (uint32_t)(bk[i] >> 32), nparts) != part) {
+                i = j;
+                continue;
+            }
             if (j - i > RP_LSH_BUCKET_MAX && capped)
                 (*capped)++;
             if (j - i > 1 && bucket(&p, bk + i, j - i, 0xFFFFFFFFu) < 0)
@@ -359,6 +382,8 @@ long rp_lsh_ensemble(const uint16_t *v, const uint32_t *size, size_t n,
             while (j < n && (bk[j] >> 32) == (bk[i] >> 32))
                 j++;
             size_t k = j - i;
+            if (nparts > 1 && rp_lsh_part(b + bin, (uint32_t)(bk[i] >> 32), nparts) != part)
+                k = 0;
             if (k > 1 && k <= RP_LSH_SKEW_MAX) {
                 if (rp_grow(&m, &mcap, k, sizeof *m) < 0)
                     goto oom;

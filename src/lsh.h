@@ -70,6 +70,20 @@ long rp_lsh_ensemble(const uint16_t *v, const uint32_t *size, size_t n,
                      rp_lsh_keep_fn keep, const void *keep_ctx,
                      size_t *refused, size_t *capped, uint64_t **pairs);
 
+/* rp_lsh_ensemble restricted to the buckets of partition part of nparts
+ * (each bucket, a band or 1-row bin and its key, belongs to partition
+ * rp_lsh_part(band or b + bin, key, nparts)): the union over the
+ * partitions is what rp_lsh_ensemble gives, and capped and refused add
+ * up. For `reprint dist`, which runs the partitions as separate jobs. */
+long rp_lsh_ensemble_part(const uint16_t *v, const uint32_t *size, size_t n,
+                          unsigned K, unsigned b, unsigned r, double t,
+                          rp_lsh_keep_fn keep, const void *keep_ctx,
+                          unsigned part, unsigned nparts,
+                          size_t *refused, size_t *capped, uint64_t **pairs);
+/* @return the partition (0..nparts) of the bucket with this key in band
+ * band (1-row bin i counts as band b + i). */
+unsigned rp_lsh_part(unsigned band, uint32_t key, unsigned nparts);
+
 /* Fills ratio[0..K) for rp_lsh_ensemble: the least size ratio at which
  * a pair also needs 1-row band i (INFINITY: none needs it), for
  * containment threshold t next to b bands of r rows.

@@ -19,6 +19,7 @@ int cmd_index(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_dedup(int argc, char **argv);
+int cmd_dist(int argc, char **argv);
 
 /* Shared passages shorter than this many words are counted in the figures
  * of diff and report but not shown: at a small shingle size, stock phrases

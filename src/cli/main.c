@@ -27,6 +27,7 @@ static const struct cmd {
     {"diff", cmd_diff, "show what two articles share, passage by passage"},
     {"report", cmd_report, "write the clusters as one self-contained HTML page"},
     {"dedup", cmd_dedup, "write the input minus its near-duplicates, one kept per cluster"},
+    {"dist", cmd_dist, "run the scan as staged jobs (Slurm job arrays or --local)"},
 };
 
 static void usage(FILE *f)

@@ -820,6 +820,21 @@ out:
     return code;
 }
 
+int scan_print(const scan_opts *so, const scan_result *r, size_t capped)
+{
+    if (so->pairs) {
+        if (capped)
+            diag("note: %zu LSH bucket%s held more than %d near-identical articles; "
+                 "their clusters are complete, but not all of their pairs are listed",
+                 capped, capped == 1 ? "" : "s", RP_LSH_BUCKET_MAX);
+        print_pairs(so, r);
+    }
+    int bad = so->json && print_json(so, r) < 0;
+    if (!so->json && !so->pairs)
+        bad = print_human(so, r) < 0;
+    return bad ? EXIT_TROUBLE : finish_output(r->skipped ? EXIT_SKIPPED : EXIT_OK);
+}
+
 void scan_print_stats(const scan_result *r)
 {
     rp_run_stats st;
@@ -867,19 +882,9 @@ int cmd_scan(int argc, char **argv)
     scan_result r;
     int code = scan_run(&so, argv + optind, argc - optind, &r);
     if (code == EXIT_OK) {
-        if (so.pairs) {
-            rp_run_stats st;
-            rp_corpus_stats(r.c, &st);
-            if (st.capped)
-                diag("note: %zu LSH bucket%s held more than %d near-identical articles; "
-                     "their clusters are complete, but not all of their pairs are listed",
-                     st.capped, st.capped == 1 ? "" : "s", RP_LSH_BUCKET_MAX);
-            print_pairs(&so, &r);
-        }
-        int bad = so.json && print_json(&so, &r) < 0;
-        if (!so.json && !so.pairs)
-            bad = print_human(&so, &r) < 0;
-        code = bad ? EXIT_TROUBLE : finish_output(r.skipped ? EXIT_SKIPPED : EXIT_OK);
+        rp_run_stats st;
+        rp_corpus_stats(r.c, &st);
+        code = scan_print(&so, &r, st.capped);
         if (so.stats)
             scan_print_stats(&r);
     }

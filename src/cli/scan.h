@@ -93,6 +93,12 @@ const char *scan_meta(const scan_result *r, size_t doc);
  * in *n; NULL when out of memory (reported). */
 size_t *scan_order(const scan_opts *so, const scan_result *r, size_t *n);
 
+/* Prints the result r of a run on stdout as so asks (--pairs, --json or
+ * --format, the human listing); capped is rp_run_stats.capped. Shared by
+ * scan and dist (which fills in only r->c and r->skipped).
+ * @return the exit code. */
+int scan_print(const scan_opts *so, const scan_result *r, size_t capped);
+
 /* Prints the --stats lines on stderr. */
 void scan_print_stats(const scan_result *r);
 

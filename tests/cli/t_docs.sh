@@ -14,7 +14,7 @@
 #    shell session whose "$ " lines are run, in a scratch folder holding
 #    the feed.jsonl the README describes, with `reprint` the built binary.
 
-docs_cmds=(scan diff report dedup "index add" "index query" "index stats" "index rm" "index export"
+docs_cmds=(scan diff report dedup "dist run" "index add" "index query" "index stats" "index rm" "index export"
            "index prune" "index list" "index show")
 
 # docs_help_opts CMD...: the long options of `reprint CMD --help`, sorted

@@ -24,6 +24,7 @@ when something could not run at all. Standard library only.
 """
 
 import argparse
+import filecmp
 import json
 import os
 import platform
@@ -327,6 +328,7 @@ def main():
     helptext = subprocess.run([bin_, "scan", "--help"], capture_output=True, text=True).stdout
     have_stdin = "--input" in helptext
     have_report = "report" in subprocess.run([bin_, "--help"], capture_output=True, text=True).stdout
+    have_dist = "dist" in subprocess.run([bin_, "--help"], capture_output=True, text=True).stdout
     version = subprocess.run([bin_, "--version"], capture_output=True, text=True).stdout.strip()
     commit = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"],
                             capture_output=True, text=True).stdout.strip()
@@ -362,6 +364,21 @@ def main():
             res["folder"] = r
             res["folder_q"] = score(out, truth, docs)
             stats.append(("%d docs, folder" % n, r["stderr"]))
+
+            if have_dist:
+                log("%d docs: reprint dist run --local --tasks 4 (same output as scan?)" % n)
+                outd = os.path.join(tmp, "dist-%d.jsonl" % n)
+                work = os.path.join(tmp, "dist-work-%d" % n)
+                r = measure([bin_, "dist", "run", "--local", "--tasks", "4", "--work", work, "--clean",
+                             "--json", "--pairs", docs], runs, tmp, stdout=outd)
+                if r.get("failed"):
+                    notes.append("reprint dist failed on %d docs (exit %d): %s" % (
+                        n, r["code"], r["stderr"].strip()[-300:]))
+                else:
+                    res["dist"] = r
+                    if not filecmp.cmp(out, outd, shallow=False):
+                        notes.append("reprint dist printed other bytes than scan on %d docs" % n)
+                os.unlink(outd)
 
             if have_stdin:
                 log("%d docs: reprint scan --input jsonl - (stdin)" % n)
@@ -456,6 +473,7 @@ def main():
         for n in sizes:
             res = results[n]
             for key, name in (("folder", "reprint scan DIR"), ("stdin", "reprint scan --input jsonl -"),
+                              ("dist", "reprint dist run --local --tasks 4 DIR"),
                               ("cat", "cat (find \\| xargs)"), ("wc", "wc -w (find \\| xargs)"),
                               ("sim", "sim_text -a -p"), ("ds", "datasketch MinHashLSH")):
                 r = res.get(key)

@@ -1,0 +1,1727 @@
+/*
+ * dist.c - `reprint dist`: the scan as staged jobs over a shared work
+ * folder, for corpora larger than one machine, run by Slurm job arrays
+ * (or on this machine with --local). Every stage is a plain run of
+ * `reprint dist STAGE --work DIR --task I`; its tasks write one file each
+ * (stage.h: versioned header, section offsets, checksum) under a
+ * temporary name, rename it, then leave a marker in DIR/done, so that a
+ * relaunch runs only the tasks without one. The stages, in order:
+ *
+ *   plan     1 task   walks the PATHs as scan does; the list of files
+ *   sketch   N tasks  file shard I: sketches (set size, digest, 16-bit
+ *                     MinHash values), ids, exact line counts of the shard
+ *   bucket   P tasks  LSH partition I: the buckets of band keys and 1-row
+ *                     bins that hash to I (rp_lsh_ensemble_part), screened;
+ *                     candidates with an offset index by verify task
+ *   verify   N tasks  candidates whose first document is in range I:
+ *                     texts read again, verified exactly
+ *   cluster  1 task   clusters the verified pairs and writes the result,
+ *                     printed by scan's own printer
+ *
+ * Document numbers are global and dense, in input order: shard I's
+ * documents follow those of shards 0 .. I-1. Every rule (sketch, line
+ * document frequency, LSH, screen, verify, cluster, output) is the
+ * library's own or scan's, so the output is byte-identical to `reprint
+ * scan` with the same options, for any N and P. See docs/dist.md.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <dirent.h>
+#include <time.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "cli.h"
+#include "input.h"
+#include "output.h"
+#include "reprint.h"
+#include "keep.h"
+#include "scan.h"
+#include "../corpus.h"
+#include "../doc.h"
+#include "../options.h"
+#include "../lsh.h"
+#include "../stage.h"
+#include "../util.h"
+
+enum { K_CONFIG = 1, K_PLAN, K_SKETCH, K_BUCKET, K_VERIFY, K_RESULT };
+enum { S_PLAN, S_SKETCH, S_BUCKET, S_VERIFY, S_CLUSTER, NSTAGES };
+static const char *const stage_name[NSTAGES] = {"plan", "sketch", "bucket", "verify", "cluster"};
+
+#define MAX_TASKS 100000u
+
+/* One run: its work folder, its options and task counts. */
+typedef struct run {
+    const char *work;
+    scan_opts so;
+    char **argv;          /* "dist", scan options, PATHs (from the config) */
+    int argc, npaths;
+    char **paths;
+    unsigned ntasks, nparts;
+    unsigned bands, rows;
+    uint64_t fp;          /* fingerprint of the config */
+    rp_stage cfg;
+    int progress;
+} run;
+
+static void usage(FILE *f)
+{
+    fputs("usage: reprint dist run (--local | --slurm) --tasks N --work DIR [--parts P]\n"
+          "                        [--wait] [--clean] [scan options] PATH...\n"
+          "       reprint dist STAGE --work DIR [--task I]\n"
+          "       reprint dist output --work DIR\n"
+          "       reprint dist clean --work DIR\n"
+          "\n"
+          "Runs the scan as staged jobs over a shared work folder, and prints exactly\n"
+          "what 'reprint scan [scan options] PATH...' prints.\n"
+          "\n"
+          "run:\n"
+          "      --local             run every task on this machine (-j at a time)\n"
+          "      --slurm             submit the stages with sbatch --array, chained\n"
+          "                          with --dependency=afterok; print the job ids\n"
+          "      --tasks N           tasks of the sketch and verify stages\n"
+          "      --parts P           tasks of the bucket stage (default N)\n"
+          "      --work DIR          the work folder, shared by all nodes\n"
+          "      --wait              with --slurm: wait for the jobs, print the result\n"
+          "      --clean             remove the intermediate files after the result\n"
+          "      --sbatch ARGS       extra sbatch arguments (split at spaces)\n"
+          "stages:\n"
+          "      --task I            the task to run (default $SLURM_ARRAY_TASK_ID)\n"
+          "STAGE is plan, sketch, bucket, verify or cluster. A relaunch of the same\n"
+          "run skips the tasks that finished.\n"
+          "  -h, --help              show this help\n", f);
+}
+
+static int fail_usage(void)
+{
+    fputs("usage: reprint dist run (--local | --slurm) --tasks N --work DIR [scan options] PATH...\n"
+          "  (see 'reprint dist --help')\n", stderr);
+    return EXIT_TROUBLE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Paths and files                                                      */
+/* ------------------------------------------------------------------ */
+
+static char *path_of(const run *r, const char *name, long task)
+{
+    size_t n = strlen(r->work) + strlen(name) + 40;
+    char *p = malloc(n);
+    if (!p)
+        return NULL;
+    if (task >= 0)
+        snprintf(p, n, "%s/%s.%ld", r->work, name, task);
+    else
+        snprintf(p, n, "%s/%s", r->work, name);
+    return p;
+}
+
+static int marker_path(const run *r, int stage, unsigned task, char *buf, size_t n)
+{
+    return (size_t)snprintf(buf, n, "%s/done/%s.%u", r->work, stage_name[stage], task) < n ? 0 : -1;
+}
+
+static int is_done(const run *r, int stage, unsigned task)
+{
+    char p[PATH_MAX];
+    return marker_path(r, stage, task, p, sizeof p) == 0 && access(p, F_OK) == 0;
+}
+
+static int mark_done(const run *r, int stage, unsigned task)
+{
+    char p[PATH_MAX];
+    if (marker_path(r, stage, task, p, sizeof p) < 0)
+        return -1;
+    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
+        diag("%s: cannot write: %s", safe(p), strerror(errno));
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+/* Reads and checks a stage file of this run. @return 0, or -1 (reported
+ * as "reprint: PATH: ..."). */
+static int load_file(const run *r, const char *name, long task, uint32_t kind, rp_stage *s)
+{
+    char *p = path_of(r, name, task);
+    const char *why;
+    if (!p) {
+        diag("out of memory");
+        return -1;
+    }
+    int rc = rp_stage_load(p, kind, s, &why);
+    if (rc == RP_ELOAD)
+        diag("%s: missing: %s (has its stage run?)", safe(p), why);
+    else if (rc != RP_OK)
+        diag("%s: %s", safe(p), why);
+    else if (s->fingerprint != r->fp) {
+        diag("%s: written by another run (other options or task counts)", safe(p));
+        rp_stage_clear(s);
+        rc = RP_EFORMAT;
+    }
+    free(p);
+    return rc == RP_OK ? 0 : -1;
+}
+
+static int save_file(const run *r, rp_stage_w *w, const char *name, long task)
+{
+    char *p = path_of(r, name, task);
+    if (!p) {
+        diag("out of memory");
+        return -1;
+    }
+    int rc = rp_stage_w_save(w, p);
+    if (rc < 0)
+        diag("%s: cannot write: %s", safe(p), strerror(-rc));
+    free(p);
+    return rc < 0 ? -1 : 0;
+}
+
+/* A section as an array of elem-byte records. @return 0, or -1 when its
+ * length is not a multiple of elem (reported). */
+static int sec_array(const run *r, const rp_stage *s, const char *name, long task,
+                     unsigned i, size_t elem, const void **p, size_t *n)
+{
+    size_t len;
+    *p = rp_stage_sec(s, i, &len);
+    if (!*p || len % elem) {
+        char *f = path_of(r, name, task);
+        diag("%s: damaged (section %u)", f ? safe(f) : name, i);
+        free(f);
+        return -1;
+    }
+    *n = len / elem;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The config: the run's scan options and PATHs, N and P                 */
+/* ------------------------------------------------------------------ */
+
+static uint64_t config_fp(const void *args, size_t alen, unsigned n, unsigned p)
+{
+    uint32_t np[2] = {n, p};
+    return XXH3_64bits_withSeed(args, alen, XXH3_64bits(np, sizeof np));
+}
+
+/* Parses the scan options of argv[0..argc) (argv[0] is "dist") into
+ * r->so. @return 0 or -1 (reported). */
+static int parse_scan(run *r, int argc, char **argv)
+{
+    r->so.cmd = "dist";
+    int rc = scan_parse(argc, argv, &r->so);
+    if (rc > 0) {
+        diag("dist: --help is not a scan option here");
+        return -1;
+    }
+    if (rc < 0)
+        return -1;
+    if (sim_get(r->so.ro, RP_OPT_EXHAUSTIVE)) {
+        diag("dist: --exhaustive is for 'reprint scan'");
+        return -1;
+    }
+    if (r->so.keep != KEEP_REPRESENTATIVE || r->so.nprefer || r->so.nfields) {
+        diag("dist: --keep, --prefer and --fields are for 'reprint scan' (not yet staged)");
+        return -1;
+    }
+    r->paths = argv + optind;
+    r->npaths = argc - optind;
+    for (int i = 0; i < r->npaths; i++)
+        if (strcmp(r->paths[i], "-") == 0) {
+            diag("dist: standard input cannot be shared with the tasks; save it to a file");
+            return -1;
+        }
+    r->bands = (unsigned)sim_get(r->so.ro, RP_OPT_BANDS);
+    r->rows = (unsigned)sim_get(r->so.ro, RP_OPT_ROWS);
+    if (!r->bands) {
+        double t = sim_get(r->so.ro, RP_OPT_LSH_THRESHOLD);
+        if (t <= 0)
+            t = RP_DEFAULT_LSH_THRESHOLD;
+        if (rp_lsh_params((unsigned)sim_get(r->so.ro, RP_OPT_HASHES), t, &r->bands, &r->rows) != RP_OK)
+            return -1;
+    }
+    return 0;
+}
+
+/* Loads DIR/config into r (options, PATHs, N, P). @return 0 or -1. */
+static int load_config(run *r)
+{
+    char *p = path_of(r, "config", -1);
+    const char *why;
+    if (!p) {
+        diag("out of memory");
+        return -1;
+    }
+    int rc = rp_stage_load(p, K_CONFIG, &r->cfg, &why);
+    if (rc == RP_ELOAD) {
+        diag("%s: missing: %s (is the work folder on a filesystem this node shares?)",
+             safe(p), why);
+        free(p);
+        return -1;
+    }
+    if (rc != RP_OK) {
+        diag("%s: %s", safe(p), why);
+        free(p);
+        return -1;
+    }
+    size_t alen, nlen;
+    const char *args = rp_stage_sec(&r->cfg, 0, &alen);
+    const uint32_t *np = rp_stage_sec(&r->cfg, 1, &nlen);
+    if (!args || !np || nlen != 2 * sizeof *np || alen == 0 || args[alen - 1] != 0 ||
+        np[0] == 0 || np[0] > MAX_TASKS || np[1] == 0 || np[1] > MAX_TASKS) {
+        diag("%s: damaged (contents)", safe(p));
+        free(p);
+        return -1;
+    }
+    free(p);
+    r->ntasks = np[0];
+    r->nparts = np[1];
+    r->fp = config_fp(args, alen, r->ntasks, r->nparts);
+    int argc = 0;
+    for (size_t i = 0; i < alen; i++)
+        argc += args[i] == 0;
+    r->argv = calloc((size_t)argc + 1, sizeof *r->argv);
+    if (!r->argv) {
+        diag("out of memory");
+        return -1;
+    }
+    for (size_t i = 0, k = 0; i < alen; i += strlen(args + i) + 1)
+        r->argv[k++] = (char *)(uintptr_t)(args + i);
+    r->argc = argc;
+    return parse_scan(r, argc, r->argv);
+}
+
+/* Writes DIR/config for argv[0..argc), or checks that the one there is
+ * the same run. @return 0 or -1 (reported). */
+static int write_config(run *r, int argc, char **argv)
+{
+    rp_stage_w *w = NULL;
+    char *args = NULL;
+    size_t alen = 0;
+    int rc = -1;
+    for (int i = 0; i < argc; i++)
+        alen += strlen(argv[i]) + 1;
+    args = malloc(alen ? alen : 1);
+    if (!args)
+        goto oom;
+    for (int i = 0, o = 0; i < argc; i++) {
+        size_t n = strlen(argv[i]) + 1;
+        memcpy(args + o, argv[i], n);
+        o += (int)n;
+    }
+    uint32_t np[2] = {r->ntasks, r->nparts};
+    uint64_t fp = config_fp(args, alen, r->ntasks, r->nparts);
+    char *p = path_of(r, "config", -1);
+    if (!p)
+        goto oom;
+    if (access(p, F_OK) == 0) {
+        rp_stage s;
+        const char *why;
+        int lr = rp_stage_load(p, K_CONFIG, &s, &why);
+        size_t l0, l1;
+        const void *a0 = lr == RP_OK ? rp_stage_sec(&s, 0, &l0) : NULL;
+        const void *a1 = lr == RP_OK ? rp_stage_sec(&s, 1, &l1) : NULL;
+        int same = a0 && a1 && l0 == alen && memcmp(a0, args, alen) == 0 &&
+                   l1 == sizeof np && memcmp(a1, np, sizeof np) == 0;
+        rp_stage_clear(&s);
+        if (!same)
+            diag("%s: the work folder holds another run (other options, PATHs or task "
+                 "counts); run 'reprint dist clean --work %s' or use another folder",
+                 safe(r->work), safe(r->work));
+        free(p);
+        free(args);
+        return same ? 0 : -1;
+    }
+    w = rp_stage_w_new(K_CONFIG, fp, 0, 1, 2);
+    if (!w || rp_stage_w_put(w, 0, args, alen) || rp_stage_w_put(w, 1, np, sizeof np)) {
+        free(p);
+        goto oom;
+    }
+    rc = rp_stage_w_save(w, p);
+    if (rc < 0)
+        diag("%s: cannot write: %s", safe(p), strerror(-rc));
+    free(p);
+    rc = rc < 0 ? -1 : 0;
+    goto out;
+oom:
+    diag("out of memory");
+out:
+    rp_stage_w_free(w);
+    free(args);
+    return rc;
+}
+
+static int make_dirs(const run *r)
+{
+    const char *sub[] = {"", "/done", "/log"};
+    for (int i = 0; i < 3; i++) {
+        char p[PATH_MAX];
+        snprintf(p, sizeof p, "%s%s", r->work, sub[i]);
+        if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+            diag("%s: cannot create: %s", safe(p), strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* A small set of strings, for the ids of the plan                      */
+/* ------------------------------------------------------------------ */
+
+typedef struct strset {
+    const char **v;
+    size_t cap, n;
+} strset;
+
+/* @return 1 when s was added, 0 when it was there, -1 out of memory. */
+static int strset_add(strset *t, const char *s)
+{
+    if ((t->n + 1) * 2 > t->cap) {
+        size_t ncap = t->cap ? 2 * t->cap : 1024;
+        const char **nv = calloc(ncap, sizeof *nv);
+        if (!nv)
+            return -1;
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->v[i]) {
+                size_t h = XXH3_64bits(t->v[i], strlen(t->v[i])) & (ncap - 1);
+                while (nv[h])
+                    h = (h + 1) & (ncap - 1);
+                nv[h] = t->v[i];
+            }
+        free(t->v);
+        t->v = nv;
+        t->cap = ncap;
+    }
+    size_t h = XXH3_64bits(s, strlen(s)) & (t->cap - 1);
+    while (t->v[h]) {
+        if (strcmp(t->v[h], s) == 0)
+            return 0;
+        h = (h + 1) & (t->cap - 1);
+    }
+    t->v[h] = s;
+    t->n++;
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stage plan: the files, in input order                                */
+/* ------------------------------------------------------------------ */
+
+static int stage_plan(run *r)
+{
+    input_opts io = r->so.io;
+    io.defer = 1;
+    io.spool = 0;
+    io.progress = 0;
+    input *in = input_open(r->paths, r->npaths, &io);
+    rp_stage_w *w = rp_stage_w_new(K_PLAN, r->fp, 0, 1, 2);
+    char **kept = NULL;
+    size_t nk = 0, cap = 0;
+    strset seen = {0};
+    uint64_t skipped = 0;
+    int rc = -1;
+    if (!in || !w)
+        goto out;
+    for (;;) {
+        record rec = {0};
+        int got = input_next(in, &rec);
+        if (got < 0)
+            goto out;
+        if (got == 0)
+            break;
+        if (rec.where) {
+            diag("%s: dist reads files only", safe(rec.where));
+            record_free(&rec);
+            goto out;
+        }
+        if (rp_grow(&kept, &cap, nk + 1, sizeof *kept) < 0)
+            goto oom;
+        kept[nk] = rec.id;
+        rec.id = NULL;
+        int add = strset_add(&seen, kept[nk]);
+        record_free(&rec);
+        if (add < 0)
+            goto oom;
+        if (add == 0) {
+            diag("%s: skipped: given more than once", safe(kept[nk]));
+            free(kept[nk]);
+            skipped++;
+            continue;
+        }
+        if (rp_stage_w_put(w, 0, kept[nk], strlen(kept[nk]) + 1))
+            goto oom;
+        nk++;
+    }
+    skipped += input_skipped(in);
+    uint64_t meta[2] = {nk, skipped};
+    if (rp_stage_w_put(w, 1, meta, sizeof meta))
+        goto oom;
+    rc = save_file(r, w, "plan", -1);
+    goto out;
+oom:
+    diag("out of memory");
+out:
+    for (size_t i = 0; i < nk; i++)
+        free(kept[i]);
+    free(kept);
+    free(seen.v);
+    rp_stage_w_free(w);
+    input_close(in);
+    return rc;
+}
+
+/* The plan's files: paths[0..n) point into s. @return 0 or -1. */
+static int plan_files(const run *r, rp_stage *s, char ***paths, size_t *n, uint64_t *skipped)
+{
+    size_t len, ml;
+    *paths = NULL;
+    if (load_file(r, "plan", -1, K_PLAN, s) < 0)
+        return -1;
+    const char *p = rp_stage_sec(s, 0, &len);
+    const uint64_t *meta = rp_stage_sec(s, 1, &ml);
+    if (!meta || ml != 2 * sizeof *meta || (len && p[len - 1] != 0)) {
+        char *f = path_of(r, "plan", -1);
+        diag("%s: damaged (contents)", f ? safe(f) : "plan");
+        free(f);
+        return -1;
+    }
+    size_t cnt = 0;
+    for (size_t i = 0; i < len; i++)
+        cnt += p[i] == 0;
+    if (cnt != meta[0] || !(*paths = malloc((cnt ? cnt : 1) * sizeof **paths))) {
+        diag(cnt != meta[0] ? "plan: damaged (contents)" : "out of memory");
+        return -1;
+    }
+    for (size_t i = 0, k = 0; i < len; i += strlen(p + i) + 1)
+        (*paths)[k++] = (char *)(uintptr_t)(p + i);
+    *n = cnt;
+    *skipped = meta[1];
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stage sketch: shard I of the files                                   */
+/* ------------------------------------------------------------------ */
+
+/* Sections of a sketch file. */
+enum { SK_META, SK_ENT, SK_V16, SK_IDS, SK_DF, SK_NSEC };
+typedef struct sk_ent {
+    uint32_t nsh, pad;
+    uint64_t digest;
+} sk_ent;
+typedef struct df_ent {
+    uint64_t line, count;
+} df_ent;
+
+static int stage_sketch(run *r, unsigned task)
+{
+    rp_stage plan = {0};
+    char **paths = NULL;
+    size_t nfiles;
+    uint64_t pskip;
+    uint64_t *lines = NULL;
+    size_t nl = 0, lcap = 0;
+    input *in = NULL;
+    rp_stage_w *w = NULL;
+    int rc = -1;
+    if (plan_files(r, &plan, &paths, &nfiles, &pskip) < 0)
+        goto out;
+    size_t lo = (size_t)((uint64_t)nfiles * task / r->ntasks);
+    size_t hi = (size_t)((uint64_t)nfiles * (task + 1) / r->ntasks);
+    input_opts io = r->so.io;
+    io.defer = 1;
+    io.spool = 0;
+    io.progress = 0;
+    w = rp_stage_w_new(K_SKETCH, r->fp, task, r->ntasks, SK_NSEC);
+    if (!w)
+        goto oom;
+    uint64_t ndocs = 0, skipped = 0;
+    if (hi > lo) {
+        in = input_open(paths + lo, (int)(hi - lo), &io);
+        if (!in)
+            goto out;
+        unsigned K = (unsigned)sim_get(r->so.ro, RP_OPT_HASHES);
+        uint16_t *v = malloc(K * sizeof *v);
+        if (!v)
+            goto oom;
+        for (;;) {
+            record rec = {0};
+            int got = input_next(in, &rec);
+            if (got <= 0) {
+                free(v);
+                if (got < 0)
+                    goto out;
+                break;
+            }
+            char why[256];
+            int loaded = input_load(in, &rec, why, sizeof why);
+            if (why[0])
+                diag("%s: %s", safe(record_where(&rec)), why);
+            if (loaded < 0) {
+                record_free(&rec);
+                free(v);
+                goto out;
+            }
+            if (loaded == 0) {
+                skipped += why[0] != 0;
+                record_free(&rec);
+                continue;
+            }
+            rp_doc *d = NULL;
+            int err = rp_doc_new(rec.text, rec.len, r->so.ro, &d);
+            if (!d) {
+                diag("%s: skipped: %s", safe(record_where(&rec)), rp_strerror(err));
+                skipped++;
+                record_free(&rec);
+                if (err == RP_ENOMEM) {
+                    free(v);
+                    goto out;
+                }
+                continue;
+            }
+            sk_ent e = {(uint32_t)d->n, 0, d->digest};
+            for (unsigned k = 0; k < K; k++)
+                v[k] = (uint16_t)d->sig[k];
+            int bad = rp_stage_w_put(w, SK_ENT, &e, sizeof e) ||
+                      rp_stage_w_put(w, SK_V16, v, K * sizeof *v) ||
+                      rp_stage_w_put(w, SK_IDS, rec.id, strlen(rec.id) + 1) ||
+                      rp_grow(&lines, &lcap, nl + d->nlines + 1, sizeof *lines) < 0;
+            if (!bad) {
+                memcpy(lines + nl, d->lines, d->nlines * sizeof *lines);
+                nl += d->nlines;
+            }
+            rp_doc_free(d);
+            record_free(&rec);
+            if (bad) {
+                free(v);
+                goto oom;
+            }
+            ndocs++;
+        }
+        skipped += input_skipped(in);
+    }
+    /* exact line document frequencies of the shard: each document's lines
+     * are distinct, so a line's count is its number of documents */
+    rp_sort_u64(lines, nl);
+    for (size_t i = 0; i < nl;) {
+        size_t j = i + 1;
+        while (j < nl && lines[j] == lines[i])
+            j++;
+        df_ent e = {lines[i], j - i};
+        if (rp_stage_w_put(w, SK_DF, &e, sizeof e))
+            goto oom;
+        i = j;
+    }
+    uint64_t meta[2] = {ndocs, skipped};
+    if (rp_stage_w_put(w, SK_META, meta, sizeof meta))
+        goto oom;
+    rc = save_file(r, w, "sketch", task);
+    if (rc == 0 && r->progress)
+        diag("dist: sketch %u/%u: %llu files, %llu documents, %llu lines", task + 1,
+             r->ntasks, (unsigned long long)(hi - lo), (unsigned long long)ndocs,
+             (unsigned long long)nl);
+    goto out;
+oom:
+    diag("out of memory");
+out:
+    input_close(in);
+    rp_stage_w_free(w);
+    free(lines);
+    free(paths);
+    rp_stage_clear(&plan);
+    return rc;
+}
+
+/* All sketch files, read and checked. */
+typedef struct sketches {
+    rp_stage *s;           /* ntasks files */
+    uint64_t *first;       /* ntasks + 1: global number of each's first doc */
+    const char **id;       /* by global number: the id, in its file */
+    uint64_t skipped;
+    unsigned K;
+} sketches;
+
+static void sketches_free(sketches *sk, unsigned n)
+{
+    for (unsigned i = 0; sk->s && i < n; i++)
+        rp_stage_clear(&sk->s[i]);
+    free(sk->s);
+    free(sk->first);
+    free(sk->id);
+    memset(sk, 0, sizeof *sk);
+}
+
+static int load_sketches(const run *r, sketches *sk)
+{
+    memset(sk, 0, sizeof *sk);
+    sk->K = (unsigned)sim_get(r->so.ro, RP_OPT_HASHES);
+    sk->s = calloc(r->ntasks, sizeof *sk->s);
+    sk->first = calloc(r->ntasks + 1, sizeof *sk->first);
+    if (!sk->s || !sk->first) {
+        diag("out of memory");
+        return -1;
+    }
+    for (unsigned i = 0; i < r->ntasks; i++) {
+        rp_stage *s = &sk->s[i];
+        if (load_file(r, "sketch", i, K_SKETCH, s) < 0)
+            return -1;
+        const uint64_t *meta;
+        const void *p;
+        const char *ids;
+        size_t n, ne, nv, nid, ndf;
+        if (sec_array(r, s, "sketch", i, SK_META, sizeof *meta, (const void **)&meta, &n) < 0 ||
+            sec_array(r, s, "sketch", i, SK_ENT, sizeof(sk_ent), &p, &ne) < 0 ||
+            sec_array(r, s, "sketch", i, SK_V16, sizeof(uint16_t) * sk->K, &p, &nv) < 0 ||
+            sec_array(r, s, "sketch", i, SK_IDS, 1, (const void **)&ids, &nid) < 0 ||
+            sec_array(r, s, "sketch", i, SK_DF, sizeof(df_ent), &p, &ndf) < 0)
+            return -1;
+        size_t nz = 0;
+        for (size_t k = 0; k < nid; k++)
+            nz += ids[k] == 0;
+        if (n != 2 || meta[0] != ne || nv != ne || nz != ne || (nid && ids[nid - 1])) {
+            char *f = path_of(r, "sketch", i);
+            diag("%s: damaged (contents)", f ? safe(f) : "sketch");
+            free(f);
+            return -1;
+        }
+        sk->first[i + 1] = sk->first[i] + ne;
+        sk->skipped += meta[1];
+    }
+    if (sk->first[r->ntasks] > UINT32_MAX) {
+        diag("dist: %llu documents: more than this version pairs (2^32)",
+             (unsigned long long)sk->first[r->ntasks]);
+        return -1;
+    }
+    sk->id = malloc((sk->first[r->ntasks] + 1) * sizeof *sk->id);
+    if (!sk->id) {
+        diag("out of memory");
+        return -1;
+    }
+    for (unsigned i = 0; i < r->ntasks; i++) {
+        size_t len;
+        const char *ids = rp_stage_sec(&sk->s[i], SK_IDS, &len);
+        for (uint64_t k = sk->first[i]; k < sk->first[i + 1]; k++) {
+            sk->id[k] = ids;
+            ids += strlen(ids) + 1;
+        }
+    }
+    return 0;
+}
+
+static const sk_ent *sk_ents(const sketches *sk, unsigned i)
+{
+    size_t len;
+    return rp_stage_sec(&sk->s[i], SK_ENT, &len);
+}
+
+/* Adds every shard's exact line counts to the corpus's line document
+ * frequencies. */
+static void add_df(const run *r, const sketches *sk, rp_corpus *c)
+{
+    for (unsigned i = 0; i < r->ntasks; i++) {
+        size_t len;
+        const df_ent *e = rp_stage_sec(&sk->s[i], SK_DF, &len);
+        for (size_t k = 0; k < len / sizeof *e; k++)
+            rp_corpus_df_add(c, e[k].line, e[k].count);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Stage bucket: LSH partition I                                        */
+/* ------------------------------------------------------------------ */
+
+enum { BK_META, BK_CAND, BK_INDEX, BK_NSEC };
+
+typedef struct screen_ctx {
+    const uint16_t *v;
+    const uint32_t *size;
+    unsigned K;
+    double t;
+} screen_ctx;
+
+static int keep_pair(const void *ctx, size_t a, size_t b)
+{
+    const screen_ctx *s = ctx;
+    return rp_screen_values(s->v + a * s->K, s->v + b * s->K, s->K, s->size[a],
+                            s->size[b], s->t);
+}
+
+/* @return the verify task of document a among n. */
+static unsigned verify_task(uint64_t a, uint64_t n, unsigned ntasks)
+{
+    /* task t takes [n*t/N, n*(t+1)/N): the inverse of that split */
+    unsigned t = (unsigned)((a * ntasks) / (n ? n : 1));
+    while (t + 1 < ntasks && (n * (t + 1)) / ntasks <= a)
+        t++;
+    while (t > 0 && (n * t) / ntasks > a)
+        t--;
+    return t;
+}
+
+static int stage_bucket(run *r, unsigned part)
+{
+    sketches sk;
+    uint16_t *v = NULL;
+    uint32_t *size = NULL;
+    uint64_t *cand = NULL, *index = NULL;
+    rp_stage_w *w = NULL;
+    int rc = -1;
+    if (load_sketches(r, &sk) < 0)
+        goto out;
+    uint64_t n = sk.first[r->ntasks];
+    unsigned K = sk.K;
+    v = malloc((n ? n : 1) * K * sizeof *v);
+    size = malloc((n ? n : 1) * sizeof *size);
+    index = calloc(r->ntasks + 1, sizeof *index);
+    if (!v || !size || !index)
+        goto oom;
+    for (unsigned i = 0; i < r->ntasks; i++) {
+        size_t len;
+        const void *p = rp_stage_sec(&sk.s[i], SK_V16, &len);
+        if (len)
+            memcpy(v + sk.first[i] * K, p, len);
+        const sk_ent *e = sk_ents(&sk, i);
+        for (uint64_t k = sk.first[i]; k < sk.first[i + 1]; k++)
+            size[k] = e[k - sk.first[i]].nsh;
+    }
+    screen_ctx sc = {v, size, K, sim_get(r->so.ro, RP_OPT_THRESHOLD)};
+    size_t refused = 0, capped = 0;
+    long nc = rp_lsh_ensemble_part(v, size, (size_t)n, K, r->bands, r->rows,
+                                   sim_get(r->so.ro, RP_OPT_THRESHOLD), keep_pair, &sc, part, r->nparts,
+                                   &refused, &capped, &cand);
+    if (nc < 0)
+        goto oom;
+    size_t m = 0;
+    for (size_t i = 0; i < (size_t)nc; i++)
+        if (keep_pair(&sc, (size_t)(cand[i] >> 32), (size_t)(cand[i] & 0xFFFFFFFFu)))
+            cand[m++] = cand[i];
+    /* offset index: where each verify task's pairs start */
+    for (size_t i = 0; i < m; i++)
+        index[verify_task(cand[i] >> 32, n, r->ntasks) + 1]++;
+    for (unsigned t = 0; t < r->ntasks; t++)
+        index[t + 1] += index[t];
+    uint64_t meta[3] = {m, capped, (uint64_t)nc + refused};
+    w = rp_stage_w_new(K_BUCKET, r->fp, part, r->nparts, BK_NSEC);
+    if (!w || rp_stage_w_put(w, BK_META, meta, sizeof meta) ||
+        rp_stage_w_put(w, BK_CAND, cand, m * sizeof *cand) ||
+        rp_stage_w_put(w, BK_INDEX, index, (r->ntasks + 1) * sizeof *index))
+        goto oom;
+    rc = save_file(r, w, "bucket", part);
+    if (rc == 0 && r->progress)
+        diag("dist: bucket %u/%u: %llu documents, %zu candidates, %zu kept", part + 1,
+             r->nparts, (unsigned long long)n, (size_t)nc + refused, m);
+    goto out;
+oom:
+    diag("out of memory");
+out:
+    sketches_free(&sk, r->ntasks);
+    free(v);
+    free(size);
+    free(cand);
+    free(index);
+    rp_stage_w_free(w);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stage verify: the candidates of documents in range I                 */
+/* ------------------------------------------------------------------ */
+
+enum { VF_META, VF_PAIRS, VF_LOST, VF_NSEC };
+typedef struct vf_pair {
+    uint64_t a, b, shared, similar;
+    double jaccard, cab, cba, score;
+} vf_pair;
+
+/* Texts read again by global document number. */
+typedef struct loader {
+    const run *r;
+    const sketches *sk;
+    const uint64_t *docs;  /* local number -> global (NULL: the same) */
+} loader;
+
+static int load_text(void *ctx, size_t doc, char **text, size_t *len)
+{
+    const loader *l = ctx;
+    uint64_t g = l->docs ? l->docs[doc] : doc;
+    const char *why;
+    int rc = input_read_text(l->sk->id[g], l->r->so.io.max_bytes, text, len,
+                             NULL, &why);
+    if (rc == 1 || (rc != RP_OK && rc != RP_ENOMEM))
+        return RP_ELOAD;
+    return rc;
+}
+
+/* @return the position of x in the sorted v[0..n) (x is there). */
+static size_t lower_bound_u64(const uint64_t *v, size_t n, uint64_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int stage_verify(run *r, unsigned task)
+{
+    sketches sk;
+    rp_stage *bk = calloc(r->nparts, sizeof *bk);
+    uint64_t *cand = NULL, *docs = NULL;
+    size_t nc = 0, ccap = 0, nd = 0;
+    rp_corpus *c = NULL;
+    rp_stage_w *w = NULL;
+    int rc = -1;
+    if (!bk)
+        goto oom;
+    if (load_sketches(r, &sk) < 0)
+        goto out;
+    uint64_t n = sk.first[r->ntasks];
+    for (unsigned p = 0; p < r->nparts; p++) {
+        const uint64_t *meta, *cd, *ix;
+        size_t nm, ncd, nix;
+        if (load_file(r, "bucket", p, K_BUCKET, &bk[p]) < 0 ||
+            sec_array(r, &bk[p], "bucket", p, BK_META, 8, (const void **)&meta, &nm) < 0 ||
+            sec_array(r, &bk[p], "bucket", p, BK_CAND, 8, (const void **)&cd, &ncd) < 0 ||
+            sec_array(r, &bk[p], "bucket", p, BK_INDEX, 8, (const void **)&ix, &nix) < 0)
+            goto out;
+        int mono = nix == r->ntasks + 1 && ix[0] == 0;
+        for (size_t k = 1; mono && k < nix; k++)
+            mono = ix[k - 1] <= ix[k];
+        if (nm != 3 || meta[0] != ncd || !mono || ix[r->ntasks] != ncd) {
+            diag("bucket.%u: damaged (contents)", p);
+            goto out;
+        }
+        size_t k = (size_t)(ix[task + 1] - ix[task]);
+        if (rp_grow(&cand, &ccap, nc + k + 1, sizeof *cand) < 0)
+            goto oom;
+        for (size_t i = 0; i < k; i++) {
+            uint64_t x = cd[ix[task] + i];
+            if ((x >> 32) >= (x & 0xFFFFFFFFu) || (x & 0xFFFFFFFFu) >= n) {
+                diag("bucket.%u: damaged (pair out of range)", p);
+                goto out;
+            }
+            cand[nc++] = x;
+        }
+    }
+    rp_sort_u64(cand, nc);
+    nc = rp_unique_u64(cand, nc);
+    /* the documents of these pairs, numbered locally in global order */
+    docs = malloc((2 * nc + 1) * sizeof *docs);
+    if (!docs)
+        goto oom;
+    for (size_t i = 0; i < nc; i++) {
+        docs[nd++] = cand[i] >> 32;
+        docs[nd++] = cand[i] & 0xFFFFFFFFu;
+    }
+    rp_sort_u64(docs, nd);
+    nd = rp_unique_u64(docs, nd);
+    loader ld = {r, &sk, docs};
+    if (rp_corpus_new(r->so.ro, &c) != RP_OK || rp_corpus_set_loader(c, load_text, &ld) != RP_OK)
+        goto oom;
+    add_df(r, &sk, c);
+    for (size_t k = 0; k < nd; k++) {
+        unsigned i = 0;
+        while (i + 1 < r->ntasks && sk.first[i + 1] <= docs[k])
+            i++;
+        const sk_ent *e = &sk_ents(&sk, i)[docs[k] - sk.first[i]];
+        if (rp_corpus_add_entry(c, NULL, e->nsh, e->digest) != RP_OK)
+            goto oom;
+    }
+    for (size_t i = 0; i < nc; i++) {
+        uint64_t a = cand[i] >> 32, b = cand[i] & 0xFFFFFFFFu;
+        uint64_t la = (uint64_t)(lower_bound_u64(docs, nd, a));
+        uint64_t lb = (uint64_t)(lower_bound_u64(docs, nd, b));
+        cand[i] = la << 32 | lb;
+    }
+    if (rp_corpus_verify_pairs(c, cand, nc) != RP_OK)
+        goto oom;
+    w = rp_stage_w_new(K_VERIFY, r->fp, task, r->ntasks, VF_NSEC);
+    if (!w)
+        goto oom;
+    size_t np = rp_corpus_npairs(c), nlost = 0;
+    for (size_t i = 0; i < np; i++) {
+        const rp_pair *p = rp_corpus_pair(c, i);
+        vf_pair q = {docs[p->a], docs[p->b], p->sim.shared, (uint64_t)p->sim.similar,
+                     p->sim.jaccard, p->sim.containment_ab, p->sim.containment_ba,
+                     p->sim.score};
+        if (rp_stage_w_put(w, VF_PAIRS, &q, sizeof q))
+            goto oom;
+    }
+    for (size_t k = 0; k < nd; k++)
+        if (rp_corpus_lost(c, k) != RP_OK) {
+            if (rp_stage_w_put(w, VF_LOST, &docs[k], sizeof docs[k]))
+                goto oom;
+            nlost++;
+        }
+    uint64_t meta[2] = {np, nlost};
+    if (rp_stage_w_put(w, VF_META, meta, sizeof meta))
+        goto oom;
+    rc = save_file(r, w, "verify", task);
+    if (rc == 0 && r->progress)
+        diag("dist: verify %u/%u: %zu candidates, %zu documents read again, %zu similar",
+             task + 1, r->ntasks, nc, nd, np);
+    goto out;
+oom:
+    diag("out of memory");
+out:
+    for (unsigned p = 0; bk && p < r->nparts; p++)
+        rp_stage_clear(&bk[p]);
+    free(bk);
+    sketches_free(&sk, r->ntasks);
+    rp_corpus_free(c);
+    rp_stage_w_free(w);
+    free(cand);
+    free(docs);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stage cluster: the result                                            */
+/* ------------------------------------------------------------------ */
+
+enum { RS_OUT, RS_META, RS_NSEC };
+
+static int stage_cluster(run *r)
+{
+    sketches sk;
+    rp_stage plan = {0}, vf = {0};
+    char **paths = NULL;
+    size_t nfiles;
+    uint64_t pskip, capped = 0;
+    rp_pair *pairs = NULL;
+    size_t np = 0, pcap = 0;
+    char *lost = NULL;
+    rp_corpus *c = NULL;
+    rp_stage_w *w = NULL;
+    FILE *tmp = NULL;
+    int saved = -1, rc = -1;
+    if (plan_files(r, &plan, &paths, &nfiles, &pskip) < 0 || load_sketches(r, &sk) < 0)
+        goto out;
+    uint64_t n = sk.first[r->ntasks];
+    lost = calloc(n ? n : 1, 1);
+    if (!lost)
+        goto oom;
+    for (unsigned p = 0; p < r->nparts; p++) {
+        rp_stage b;
+        size_t nm;
+        const uint64_t *meta;
+        if (load_file(r, "bucket", p, K_BUCKET, &b) < 0)
+            goto out;
+        if (sec_array(r, &b, "bucket", p, BK_META, 8, (const void **)&meta, &nm) < 0 || nm != 3) {
+            rp_stage_clear(&b);
+            goto out;
+        }
+        capped += meta[1];
+        rp_stage_clear(&b);
+    }
+    for (unsigned t = 0; t < r->ntasks; t++) {
+        const vf_pair *q;
+        const uint64_t *meta, *lo;
+        size_t nq, nm, nl;
+        if (load_file(r, "verify", t, K_VERIFY, &vf) < 0 ||
+            sec_array(r, &vf, "verify", t, VF_META, 8, (const void **)&meta, &nm) < 0 ||
+            sec_array(r, &vf, "verify", t, VF_PAIRS, sizeof *q, (const void **)&q, &nq) < 0 ||
+            sec_array(r, &vf, "verify", t, VF_LOST, 8, (const void **)&lo, &nl) < 0)
+            goto out;
+        if (nm != 2 || meta[0] != nq || meta[1] != nl) {
+            diag("verify.%u: damaged (contents)", t);
+            goto out;
+        }
+        if (rp_grow(&pairs, &pcap, np + nq + 1, sizeof *pairs) < 0)
+            goto oom;
+        for (size_t i = 0; i < nq; i++) {
+            if (q[i].a >= q[i].b || q[i].b >= n ||
+                (np > 0 && (pairs[np - 1].a > q[i].a ||
+                            (pairs[np - 1].a == q[i].a && pairs[np - 1].b >= q[i].b)))) {
+                diag("verify.%u: damaged (pairs out of order)", t);
+                goto out;
+            }
+            rp_sim s = {q[i].jaccard, q[i].cab, q[i].cba, q[i].score, (size_t)q[i].shared,
+                        (int)q[i].similar};
+            pairs[np++] = (rp_pair){(size_t)q[i].a, (size_t)q[i].b, s};
+        }
+        for (size_t i = 0; i < nl; i++)
+            if (lo[i] < n)
+                lost[lo[i]] = 1;
+        rp_stage_clear(&vf);
+    }
+    loader ld = {r, &sk, NULL};
+    if (rp_corpus_new(r->so.ro, &c) != RP_OK || rp_corpus_set_loader(c, load_text, &ld) != RP_OK)
+        goto oom;
+    add_df(r, &sk, c);
+    for (unsigned i = 0; i < r->ntasks; i++) {
+        size_t len;
+        const char *ids = rp_stage_sec(&sk.s[i], SK_IDS, &len);
+        const sk_ent *e = sk_ents(&sk, i);
+        for (uint64_t k = 0; k < sk.first[i + 1] - sk.first[i]; k++) {
+            int a = rp_corpus_add_entry(c, ids, e[k].nsh, e[k].digest);
+            if (a == RP_EDUPID) {
+                diag("%s: id given twice in the sketches", safe(ids));
+                goto out;
+            }
+            if (a != RP_OK)
+                goto oom;
+            ids += strlen(ids) + 1;
+        }
+    }
+    int cr = rp_corpus_cluster_pairs(c, pairs, np);
+    pairs = NULL;
+    if (cr != RP_OK)
+        goto oom;
+    uint64_t skipped = pskip + sk.skipped;
+    for (uint64_t i = 0; i < n; i++)
+        if (lost[i] || rp_corpus_lost(c, (size_t)i) != RP_OK) {
+            diag("%s: changed or unreadable during the scan; left out of the pairs",
+                 safe(rp_corpus_id(c, (size_t)i)));
+            skipped++;
+        }
+    /* the result as scan prints it, kept in the result file */
+    fflush(stdout);
+    tmp = tmpfile();
+    saved = dup(STDOUT_FILENO);
+    if (!tmp || saved < 0 || dup2(fileno(tmp), STDOUT_FILENO) < 0) {
+        diag("dist: cannot make a temporary file: %s", strerror(errno));
+        goto out;
+    }
+    scan_result sr = {0};
+    sr.c = c;
+    sr.skipped = (size_t)skipped;
+    int code = scan_print(&r->so, &sr, (size_t)capped);
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    saved = -1;
+    if (code == EXIT_TROUBLE)
+        goto out;
+    long size = ftell(tmp);
+    char *buf = malloc(size > 0 ? (size_t)size : 1);
+    if (!buf || size < 0)
+        goto oom_buf;
+    rewind(tmp);
+    if (size > 0 && fread(buf, 1, (size_t)size, tmp) != (size_t)size) {
+        diag("dist: cannot read back the result");
+        free(buf);
+        goto out;
+    }
+    uint64_t meta[3] = {(uint64_t)code, n, np};
+    w = rp_stage_w_new(K_RESULT, r->fp, 0, 1, RS_NSEC);
+    if (!w || rp_stage_w_put(w, RS_OUT, buf, (size_t)size) ||
+        rp_stage_w_put(w, RS_META, meta, sizeof meta)) {
+        free(buf);
+        goto oom;
+    }
+    free(buf);
+    rc = save_file(r, w, "result", -1);
+    if (rc == 0 && r->progress)
+        diag("dist: cluster: %llu documents, %zu verified pairs, %zu clusters",
+             (unsigned long long)n, np, rp_corpus_nclusters(c));
+    goto out;
+oom_buf:
+oom:
+    diag("out of memory");
+out:
+    if (saved >= 0) {
+        fflush(stdout);
+        dup2(saved, STDOUT_FILENO);
+        close(saved);
+    }
+    if (tmp)
+        fclose(tmp);
+    rp_stage_clear(&vf);
+    rp_stage_clear(&plan);
+    sketches_free(&sk, r->ntasks);
+    free(paths);
+    free(pairs);
+    free(lost);
+    rp_corpus_free(c);
+    rp_stage_w_free(w);
+    return rc;
+}
+
+/* Prints the result file. @return its exit code, or EXIT_TROUBLE. */
+static int print_result(const run *r)
+{
+    rp_stage s;
+    if (load_file(r, "result", -1, K_RESULT, &s) < 0)
+        return EXIT_TROUBLE;
+    size_t len, ml;
+    const char *out = rp_stage_sec(&s, RS_OUT, &len);
+    const uint64_t *meta = rp_stage_sec(&s, RS_META, &ml);
+    if (!meta || ml != 3 * sizeof *meta || meta[0] > EXIT_TROUBLE) {
+        diag("%s/result: damaged (contents)", safe(r->work));
+        rp_stage_clear(&s);
+        return EXIT_TROUBLE;
+    }
+    int code = (int)meta[0];
+    fwrite(out, 1, len, stdout);
+    rp_stage_clear(&s);
+    return finish_output(code);
+}
+
+/* ------------------------------------------------------------------ */
+/* Running stages                                                       */
+/* ------------------------------------------------------------------ */
+
+static unsigned stage_tasks(const run *r, int stage)
+{
+    switch (stage) {
+    case S_SKETCH:
+    case S_VERIFY: return r->ntasks;
+    case S_BUCKET: return r->nparts;
+    default: return 1;
+    }
+}
+
+/* A task that fails on purpose, for the tests of relaunch:
+ * REPRINT_DIST_FAIL=STAGE.TASK. */
+static int fail_on_purpose(int stage, unsigned task)
+{
+    const char *f = getenv("REPRINT_DIST_FAIL");
+    char want[64];
+    snprintf(want, sizeof want, "%s.%u", stage_name[stage], task);
+    return f && strcmp(f, want) == 0;
+}
+
+/* Runs task `task` of stage in this process. @return an exit code. */
+static int run_task(run *r, int stage, unsigned task)
+{
+    if (task >= stage_tasks(r, stage)) {
+        diag("dist: %s: task %u out of range (the stage has %u)", stage_name[stage], task,
+             stage_tasks(r, stage));
+        return EXIT_TROUBLE;
+    }
+    if (fail_on_purpose(stage, task)) {
+        diag("dist: %s task %u: failing on purpose (REPRINT_DIST_FAIL)", stage_name[stage], task);
+        return EXIT_TROUBLE;
+    }
+    int rc;
+    switch (stage) {
+    case S_PLAN: rc = stage_plan(r); break;
+    case S_SKETCH: rc = stage_sketch(r, task); break;
+    case S_BUCKET: rc = stage_bucket(r, task); break;
+    case S_VERIFY: rc = stage_verify(r, task); break;
+    default: rc = stage_cluster(r); break;
+    }
+    if (rc == 0)
+        rc = mark_done(r, stage, task);
+    return rc == 0 ? EXIT_OK : EXIT_TROUBLE;
+}
+
+static void run_free(run *r)
+{
+    scan_opts_free(&r->so);
+    free(r->argv);
+    rp_stage_clear(&r->cfg);
+}
+
+/* Path of this program, for the tasks. */
+static int self_exe(char *buf, size_t n)
+{
+    ssize_t k = readlink("/proc/self/exe", buf, n - 1);
+    if (k <= 0) {
+        diag("dist: cannot find this program: %s", strerror(errno));
+        return -1;
+    }
+    buf[k] = 0;
+    return 0;
+}
+
+/* Runs the tasks of every stage still to do on this machine, `jobs` at a
+ * time, each as its own process. @return 0, or -1 (reported). */
+static int run_local(run *r, unsigned jobs)
+{
+    char exe[PATH_MAX];
+    if (self_exe(exe, sizeof exe) < 0)
+        return -1;
+    for (int st = 0; st < NSTAGES; st++) {
+        unsigned nt = stage_tasks(r, st), next = 0, running = 0, failed = 0, ran = 0;
+        double t0 = rp_now();
+        while (next < nt || running > 0) {
+            while (next < nt && running < jobs) {
+                unsigned t = next++;
+                if (is_done(r, st, t))
+                    continue;
+                pid_t pid = fork();
+                if (pid < 0) {
+                    diag("dist: cannot start a task: %s", strerror(errno));
+                    failed++;
+                    continue;
+                }
+                if (pid == 0) {
+                    char ts[32];
+                    snprintf(ts, sizeof ts, "%u", t);
+                    char *av[] = {exe, "dist", (char *)(uintptr_t)stage_name[st], "--work",
+                                  (char *)(uintptr_t)r->work, "--task", ts, NULL};
+                    execv(exe, av);
+                    _exit(127);
+                }
+                running++;
+                ran++;
+            }
+            if (running == 0)
+                break;
+            int status;
+            pid_t w = wait(&status);
+            if (w < 0) {
+                if (errno == EINTR)
+                    continue;
+                break;
+            }
+            running--;
+            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                failed++;
+        }
+        if (failed) {
+            diag("dist: %s: %u task%s failed; run the same command again to run only the "
+                 "tasks left", stage_name[st], failed, failed == 1 ? "" : "s");
+            return -1;
+        }
+        if (r->progress)
+            diag("dist: %s: %u task%s run, %u done before, %.2fs", stage_name[st], ran,
+                 ran == 1 ? "" : "s", nt - ran, rp_now() - t0);
+    }
+    return 0;
+}
+
+/* Splits s at spaces into av (appended). @return 0 or -1. */
+static int split_args(const char *s, char ***av, size_t *n, size_t *cap)
+{
+    char *copy = strdup(s ? s : "");
+    if (!copy)
+        return -1;
+    for (char *tok = strtok(copy, " "); tok; tok = strtok(NULL, " ")) {
+        if (rp_grow(av, cap, *n + 2, sizeof **av) < 0)
+            return -1;
+        (*av)[(*n)++] = strdup(tok);
+    }
+    free(copy);
+    return 0;
+}
+
+/* Runs argv with stdout captured into out (at most n bytes). @return the
+ * exit status, or -1. */
+static int capture(char *const *argv, char *out, size_t n)
+{
+    int fd[2];
+    if (pipe(fd) < 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        dup2(fd[1], STDOUT_FILENO);
+        close(fd[0]);
+        close(fd[1]);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    close(fd[1]);
+    size_t got = 0;
+    for (;;) {
+        ssize_t k = read(fd[0], out + got, n - 1 - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+        if (got == n - 1)
+            break;
+    }
+    out[got] = 0;
+    close(fd[0]);
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Submits the stages still to do as Slurm job arrays chained with
+ * afterok; prints their ids. ids receives the ids, comma-separated.
+ * @return 0 or -1. */
+static int run_slurm(run *r, const char *extra, int wait, char *ids, size_t idlen)
+{
+    char exe[PATH_MAX], prev[256] = "";
+    if (self_exe(exe, sizeof exe) < 0)
+        return -1;
+    ids[0] = 0;
+    for (int st = 0; st < NSTAGES; st++) {
+        unsigned nt = stage_tasks(r, st);
+        char *list = malloc((size_t)nt * 12 + 2);
+        size_t ll = 0;
+        if (!list)
+            return -1;
+        list[0] = 0;
+        for (unsigned t = 0; t < nt; t++)
+            if (!is_done(r, st, t))
+                ll += (size_t)sprintf(list + ll, "%s%u", ll ? "," : "", t);
+        if (ll == 0) {
+            free(list);
+            continue;
+        }
+        char **av = NULL;
+        size_t n = 0, cap = 0;
+        char dep[300], out[PATH_MAX], name[64], wrap[2 * PATH_MAX + 64];
+        char *arrs = malloc(ll + 16);
+        if (!arrs) {
+            free(list);
+            return -1;
+        }
+        snprintf(arrs, ll + 16, "--array=%s", list);
+        snprintf(name, sizeof name, "--job-name=reprint-%s", stage_name[st]);
+        snprintf(out, sizeof out, "--output=%s/log/%s_%%a.out", r->work, stage_name[st]);
+        snprintf(wrap, sizeof wrap, "exec '%s' dist %s --work '%s'", exe, stage_name[st],
+                 r->work);
+        int bad = split_args("sbatch --parsable --cpus-per-task=1 --kill-on-invalid-dep=yes",
+                             &av, &n, &cap) < 0 || split_args(extra, &av, &n, &cap) < 0 ||
+                  rp_grow(&av, &cap, n + 8, sizeof *av) < 0;
+        if (!bad) {
+            av[n++] = strdup(arrs);
+            av[n++] = strdup(name);
+            av[n++] = strdup(out);
+            if (prev[0]) {
+                snprintf(dep, sizeof dep, "--dependency=afterok:%s", prev);
+                av[n++] = strdup(dep);
+            }
+            av[n++] = strdup("--wrap");
+            av[n++] = strdup(wrap);
+            av[n] = NULL;
+        }
+        free(arrs);
+        char got[256];
+        int rc = bad ? -1 : capture(av, got, sizeof got);
+        for (size_t i = 0; i < n; i++)
+            free(av[i]);
+        free(av);
+        got[strcspn(got, ";\n")] = 0;
+        if (rc != 0 || !got[0] || strspn(got, "0123456789") != strlen(got)) {
+            free(list);
+            diag("dist: sbatch failed for stage %s (exit %d)", stage_name[st], rc);
+            return -1;
+        }
+        snprintf(prev, sizeof prev, "%s", got);
+        /* the ids on stdout, or on stderr when the result follows there */
+        if (wait)
+            diag("dist: %s: job %s, tasks %s", stage_name[st], got, list);
+        else
+            printf("%s %s\n", stage_name[st], got);
+        free(list);
+        size_t il = strlen(ids);
+        snprintf(ids + il, idlen - il, "%s%s", il ? "," : "", got);
+    }
+    return fflush(stdout) == 0 ? 0 : -1;
+}
+
+/* Waits until none of the jobs is in squeue. @return 0 or -1. */
+static int wait_slurm(const char *ids)
+{
+    if (!ids[0])
+        return 0;
+    for (;;) {
+        char out[4096];
+        char *av[] = {"squeue", "-h", "-o", "%i", "-j", (char *)(uintptr_t)ids, NULL};
+        int rc = capture(av, out, sizeof out);
+        if (rc < 0 || rc == 127) {
+            diag("dist: squeue failed");
+            return -1;
+        }
+        if (rc == 0 && out[strspn(out, " \n")] == 0)
+            return 0;
+        struct timespec ts = {0, 300 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Says which stage stopped the run (after a wait). */
+static void report_missing(const run *r)
+{
+    for (int st = 0; st < NSTAGES; st++) {
+        unsigned nt = stage_tasks(r, st), miss = 0;
+        for (unsigned t = 0; t < nt; t++)
+            miss += !is_done(r, st, t);
+        if (miss) {
+            diag("dist: %s: %u of %u task%s did not finish (see %s/log); run the same "
+                 "command again to run only the tasks left", stage_name[st], miss, nt,
+                 nt == 1 ? "" : "s", safe(r->work));
+            return;
+        }
+    }
+}
+
+/* Removes the work folder's files (only those dist writes). */
+static int clean_work(const char *work)
+{
+    DIR *d;
+    const char *sub[] = {"done", "log", ""};
+    int rc = 0;
+    for (int i = 0; i < 3; i++) {
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%s%s%s", work, sub[i][0] ? "/" : "", sub[i]);
+        if (!(d = opendir(dir)))
+            continue;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            const char *n = e->d_name;
+            int ours = i < 2 ? n[0] != '.' :
+                       strcmp(n, "config") == 0 || strcmp(n, "plan") == 0 ||
+                       strcmp(n, "result") == 0 || strncmp(n, "sketch.", 7) == 0 ||
+                       strncmp(n, "bucket.", 7) == 0 || strncmp(n, "verify.", 7) == 0 ||
+                       strncmp(n, "config.tmp.", 11) == 0 || strncmp(n, "plan.tmp.", 9) == 0 ||
+                       strncmp(n, "result.tmp.", 11) == 0;
+            if (!ours)
+                continue;
+            char p[2 * PATH_MAX];
+            snprintf(p, sizeof p, "%s/%s", dir, n);
+            if (unlink(p) < 0) {
+                diag("%s: cannot remove: %s", safe(p), strerror(errno));
+                rc = -1;
+            }
+        }
+        closedir(d);
+        if (i < 2)
+            rmdir(dir);
+    }
+    if (rmdir(work) < 0 && errno != ENOTEMPTY && errno != EEXIST && errno != ENOENT)
+        rc = -1;
+    return rc;
+}
+
+/* Warns when the work folder is on a filesystem local to this machine
+ * while the tasks may run elsewhere. */
+static void check_shared(const char *work)
+{
+    struct statfs sf;
+    if (statfs(work, &sf) == 0 && (sf.f_type == 0x01021994 /* tmpfs */ ||
+                                   sf.f_type == 0x858458f6 /* ramfs */))
+        diag("dist: note: %s is on a filesystem local to this machine (tmpfs); Slurm "
+             "tasks on other nodes cannot see it", safe(work));
+}
+
+/* ------------------------------------------------------------------ */
+/* The command                                                          */
+/* ------------------------------------------------------------------ */
+
+static int parse_count(const char *name, const char *arg, unsigned *out)
+{
+    unsigned long u;
+    if (parse_uint(name, arg, 1, MAX_TASKS, &u) < 0)
+        return -1;
+    *out = (unsigned)u;
+    return 0;
+}
+
+/* Drops from the scan options those that change only how a run shows
+ * its progress or how many threads it uses, not its answer, so that a
+ * relaunch with or without them is the same run. The rest are kept as
+ * given (scan_parse has checked them). @return the new argc. */
+static int run_identity(int argc, char **argv)
+{
+    int w = 1, i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0 || a[0] != '-' || a[1] == 0)
+            break;
+        if (strcmp(a, "--progress") == 0 || strcmp(a, "--no-progress") == 0 ||
+            strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0 || strcmp(a, "--stats") == 0 ||
+            strncmp(a, "--threads=", 10) == 0 || (strncmp(a, "-j", 2) == 0 && a[2]))
+            continue;
+        if (strcmp(a, "-j") == 0 || strcmp(a, "--threads") == 0) {
+            i++;
+            continue;
+        }
+        argv[w++] = argv[i];
+    }
+    for (; i < argc; i++)
+        argv[w++] = argv[i];
+    argv[w] = NULL;
+    return w;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    run r = {0};
+    int local = 0, slurm = 0, wait = 0, clean = 0, code = EXIT_TROUBLE, i = 1;
+    const char *extra = NULL;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--local") == 0)
+            local = 1;
+        else if (strcmp(a, "--slurm") == 0)
+            slurm = 1;
+        else if (strcmp(a, "--wait") == 0)
+            wait = 1;
+        else if (strcmp(a, "--clean") == 0)
+            clean = 1;
+        else if (i + 1 < argc && strcmp(a, "--tasks") == 0) {
+            if (parse_count("--tasks", argv[++i], &r.ntasks) < 0)
+                return fail_usage();
+        } else if (i + 1 < argc && strcmp(a, "--parts") == 0) {
+            if (parse_count("--parts", argv[++i], &r.nparts) < 0)
+                return fail_usage();
+        } else if (i + 1 < argc && strcmp(a, "--work") == 0)
+            r.work = argv[++i];
+        else if (i + 1 < argc && strcmp(a, "--sbatch") == 0)
+            extra = argv[++i];
+        else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            return finish_output(EXIT_OK);
+        } else
+            break;
+    }
+    if (local == slurm) {
+        diag("dist run: give one of --local and --slurm");
+        return fail_usage();
+    }
+    if (!r.ntasks || !r.work) {
+        diag("dist run: --tasks and --work are required");
+        return fail_usage();
+    }
+    if (!r.nparts)
+        r.nparts = r.ntasks;
+    /* the scan options and PATHs, as argv for scan_parse: "dist" first */
+    char **sargv = malloc((size_t)(argc - i + 2) * sizeof *sargv);
+    if (!sargv) {
+        diag("out of memory");
+        return EXIT_TROUBLE;
+    }
+    sargv[0] = "dist";
+    for (int k = i; k < argc; k++)
+        sargv[k - i + 1] = argv[k];
+    int sargc = argc - i + 1;
+    sargv[sargc] = NULL;
+    if (parse_scan(&r, sargc, sargv) < 0) {
+        free(sargv);
+        scan_opts_free(&r.so);
+        return fail_usage();
+    }
+    r.progress = r.so.io.progress > 0 || (r.so.io.progress < 0 && isatty(STDERR_FILENO));
+    unsigned jobs = r.so.threads;
+    scan_opts_free(&r.so);
+    memset(&r.so, 0, sizeof r.so);
+    /* PATHs become absolute only through the tasks' working folder: they
+     * run in this one (sbatch keeps it) */
+    sargc = run_identity(sargc, sargv);
+    if (make_dirs(&r) < 0 || write_config(&r, sargc, sargv) < 0) {
+        free(sargv);
+        return EXIT_TROUBLE;
+    }
+    free(sargv);
+    int progress = r.progress;
+    if (load_config(&r) < 0)
+        goto out;
+    r.progress = progress;
+    if (local) {
+        if (run_local(&r, jobs) < 0)
+            goto out;
+        code = print_result(&r);
+    } else {
+        char ids[4096];
+        check_shared(r.work);
+        if (run_slurm(&r, extra, wait, ids, sizeof ids) < 0)
+            goto out;
+        if (!wait) {
+            code = EXIT_OK;
+            goto out;
+        }
+        if (wait_slurm(ids) < 0)
+            goto out;
+        if (!is_done(&r, S_CLUSTER, 0)) {
+            report_missing(&r);
+            goto out;
+        }
+        code = print_result(&r);
+    }
+    if (clean && code != EXIT_TROUBLE && clean_work(r.work) < 0)
+        code = EXIT_TROUBLE;
+out:
+    run_free(&r);
+    return code;
+}
+
+int cmd_dist(int argc, char **argv)
+{
+    if (argc < 2) {
+        diag("dist: no stage given");
+        return fail_usage();
+    }
+    const char *what = argv[1];
+    if (strcmp(what, "-h") == 0 || strcmp(what, "--help") == 0) {
+        usage(stdout);
+        return finish_output(EXIT_OK);
+    }
+    if (strcmp(what, "run") == 0)
+        return cmd_run(argc - 1, argv + 1);
+    int stage = -1;
+    for (int s = 0; s < NSTAGES; s++)
+        if (strcmp(what, stage_name[s]) == 0)
+            stage = s;
+    int output = strcmp(what, "output") == 0, clean = strcmp(what, "clean") == 0;
+    if (stage < 0 && !output && !clean) {
+        diag("dist: unknown stage '%s'", safe(what));
+        return fail_usage();
+    }
+    run r = {0};
+    const char *task = getenv("SLURM_ARRAY_TASK_ID"), *count = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (i + 1 < argc && strcmp(argv[i], "--work") == 0)
+            r.work = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--task") == 0)
+            task = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--tasks") == 0)
+            count = argv[++i];
+        else {
+            diag("dist %s: unknown option '%s'", what, safe(argv[i]));
+            return fail_usage();
+        }
+    }
+    if (!r.work) {
+        diag("dist %s: --work is required", what);
+        return fail_usage();
+    }
+    if (clean)
+        return clean_work(r.work) < 0 ? EXIT_TROUBLE : EXIT_OK;
+    int code = EXIT_TROUBLE;
+    if (load_config(&r) < 0)
+        goto out;
+    r.progress = getenv("SLURM_JOB_ID") != NULL;
+    if (output) {
+        code = print_result(&r);
+        goto out;
+    }
+    unsigned long t = 0;
+    if (task && parse_uint("--task", task, 0, MAX_TASKS, &t) < 0)
+        goto out;
+    if (!task && stage_tasks(&r, stage) > 1) {
+        diag("dist %s: no --task given and no SLURM_ARRAY_TASK_ID", what);
+        goto out;
+    }
+    unsigned long c = 0;
+    if (count && (parse_uint("--tasks", count, 1, MAX_TASKS, &c) < 0 ||
+                  c != stage_tasks(&r, stage))) {
+        if (c)
+            diag("dist %s: --tasks %lu, but the run has %u tasks in this stage", what, c,
+                 stage_tasks(&r, stage));
+        goto out;
+    }
+    code = run_task(&r, stage, (unsigned)t);
+out:
+    run_free(&r);
+    return code;
+}

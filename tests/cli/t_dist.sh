@@ -1,0 +1,148 @@
+# t_dist.sh - reprint dist: the staged run gives what scan gives, byte for
+# byte (human, --json, --pairs) for several task and partition counts, on
+# corpus/, on a crafted bucket of 300 copies and on a 2,000-document bench
+# corpus (needs ../shared); relaunch after a failed task runs only that
+# task; a damaged, cut, foreign or missing intermediate file stops a stage
+# with "reprint: PATH: ..." and exit 2.
+
+DW=$T/dist
+mkdir -p "$DW"
+
+# same_as_scan NAME N P ARGS...: dist run --local with N tasks and P parts
+# prints what scan prints, with the same exit code
+same_as_scan() {
+    local name=$1 n=$2 p=$3
+    shift 3
+    $WRAP "$BIN" scan "$@" >"$DW/scan.out" 2>/dev/null
+    local sc=$?
+    rm -rf "$DW/w"
+    "$BIN" dist run --local --tasks "$n" --parts "$p" --work "$DW/w" "$@" >"$DW/dist.out" 2>"$DW/dist.err"
+    local dc=$?
+    if [ "$sc" -ne "$dc" ]; then
+        bad "$name: dist exit $dc, scan exit $sc"
+        sed 's/^/    stderr: /' "$DW/dist.err" | head -5
+        return
+    fi
+    ok
+    same "$name" "$DW/dist.out" "$DW/scan.out"
+}
+
+for mode in "" --json --pairs; do
+    same_as_scan "corpus ${mode:-human} N=1 P=1" 1 1 $mode corpus
+    same_as_scan "corpus ${mode:-human} N=3 P=2" 3 2 $mode corpus
+    same_as_scan "corpus ${mode:-human} N=4 P=5" 4 5 $mode corpus
+done
+same_as_scan "corpus --json N=3 P=7 -t 0.3 -k 4" 3 7 --json -t 0.3 -k 4 corpus
+same_as_scan "corpus --pairs N=4 P=3 --bands 16 --rows 4" 4 3 --pairs --bands 16 --rows 4 corpus
+same_as_scan "corpus --json N=3 P=2 --keep-boilerplate" 3 2 --json --keep-boilerplate corpus
+
+# more tasks than files, and skipped inputs (exit 1 in both)
+mkdir -p "$DW/few"
+cp corpus/000_*.txt corpus/001_*.txt "$DW/few/"
+printf 'bin\0ary' >"$DW/few/zz_binary.txt"
+: >"$DW/few/zz_empty.txt"
+same_as_scan "skipped inputs, N=4 > files" 4 2 --json "$DW/few"
+same_as_scan "a file given twice" 3 3 --json corpus/000_fa3c2dd136cb4631.txt corpus
+
+# A crafted bucket of 300 near-copies of one story (more than 256
+# documents share every band key) beside 40 articles alone.
+BIG=$DW/big
+python3 - "$BIG" <<'PY'
+import os, random, sys
+root = sys.argv[1]
+os.makedirs(root, exist_ok=True)
+rnd = random.Random(11)
+syl = ["ba", "ko", "mi", "nu", "re", "sa", "ti", "vo", "lu", "pe", "ga", "do", "fe", "zi"]
+vocab = ["".join(rnd.choice(syl) for _ in range(rnd.randint(2, 4))) for _ in range(4000)]
+base = [rnd.choice(vocab) for _ in range(220)]
+def text(words):
+    return "\n".join(" ".join(words[i:i + 11]) + "." for i in range(0, len(words), 11)) + "\n"
+for i in range(300):
+    w = base[:]
+    if i % 3 == 1:
+        w[rnd.randrange(len(w))] = rnd.choice(vocab)
+    with open(os.path.join(root, "c%03d.txt" % i), "w") as f:
+        f.write(text(w))
+for i in range(40):
+    with open(os.path.join(root, "z%02d.txt" % i), "w") as f:
+        f.write(text([rnd.choice(vocab) for _ in range(200)]))
+PY
+same_as_scan "bucket of 300, --json N=3 P=2" 3 2 --json "$BIG"
+same_as_scan "bucket of 300, --pairs N=4 P=3" 4 3 --pairs "$BIG"
+
+# A 2,000-document bench corpus (tools/bench/mkcorpus.py, from ../shared).
+BENCH2K=${REPRINT_BENCH2K:-}
+if [ -z "$BENCH2K" ] && [ -d ../shared ] && [ -z "$WRAP" ]; then
+    if python3 tools/bench/mkcorpus.py -n 2000 -s 1 -q --no-jsonl -o "$DW/b2k" >/dev/null 2>&1; then
+        BENCH2K=$DW/b2k/docs
+    fi
+fi
+if [ -n "$BENCH2K" ] && [ -d "$BENCH2K" ]; then
+    same_as_scan "bench 2000 --json N=3 P=4" 3 4 --json "$BENCH2K"
+    same_as_scan "bench 2000 --pairs N=4 P=2" 4 2 --pairs "$BENCH2K"
+else
+    echo "skip: dist on a 2,000-document bench corpus (needs ../shared; not under a wrapper)"
+fi
+
+# Relaunch: a verify task fails on purpose; the cluster stage does not
+# run; the same command then runs only that task and ends identical.
+W=$DW/relaunch
+"$BIN" scan --json corpus >"$DW/scan.json"
+check "failed task: exit 2" 2 -- env REPRINT_DIST_FAIL=verify.1 "$BIN" dist run --local --tasks 3 --work "$W" --json corpus
+has "failed task: says so" "$T/err" "verify: 1 task failed; run the same command again"
+if [ -e "$W/done/verify.0" ] && [ -e "$W/done/verify.2" ] && [ ! -e "$W/done/verify.1" ] &&
+   [ ! -e "$W/done/cluster.0" ] && [ ! -e "$W/result" ]; then ok; else bad "failed task: markers"; ls "$W/done"; fi
+check "relaunch" 0 -- "$BIN" dist run --local --tasks 3 --work "$W" --json --progress corpus
+same "relaunch: same bytes" "$T/out" "$DW/scan.json"
+has "relaunch: only the failed task" "$T/err" "dist: verify: 1 task run, 2 done before"
+has "relaunch: earlier stages skipped" "$T/err" "dist: sketch: 0 tasks run, 3 done before"
+check "another run in the same folder" 2 -- "$BIN" dist run --local --tasks 2 --work "$W" --json corpus
+has "another run: message" "$T/err" "the work folder holds another run"
+check "dist output" 0 -- "$BIN" dist output --work "$W"
+same "dist output: same bytes" "$T/out" "$DW/scan.json"
+
+# Damaged intermediate files: each stops the next stage with exit 2.
+cp "$W/sketch.1" "$DW/sketch.1.good"
+head -c 100 "$DW/sketch.1.good" >"$W/sketch.1"
+check "truncated shard" 2 -- "$BIN" dist bucket --work "$W" --task 0
+has "truncated shard: message" "$T/err" "reprint: $W/sketch.1: truncated"
+python3 - "$DW/sketch.1.good" "$W/sketch.1" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[len(b) // 2] ^= 0x55
+open(sys.argv[2], "wb").write(b)
+PY
+check "damaged shard" 2 -- "$BIN" dist verify --work "$W" --task 0
+has "damaged shard: message" "$T/err" "reprint: $W/sketch.1: damaged (checksum)"
+python3 - "$DW/sketch.1.good" "$W/sketch.1" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[8] = 99
+open(sys.argv[2], "wb").write(b)
+PY
+check "other version" 2 -- "$BIN" dist cluster --work "$W"
+has "other version: message" "$T/err" "reprint: $W/sketch.1: written by another version of reprint dist"
+rm -f "$W/sketch.1"
+check "missing shard" 2 -- "$BIN" dist bucket --work "$W" --task 1
+has "missing shard: message" "$T/err" "reprint: $W/sketch.1: missing"
+cp "$W/plan" "$W/sketch.1"
+check "file of another stage" 2 -- "$BIN" dist bucket --work "$W" --task 1
+has "another stage: message" "$T/err" "reprint: $W/sketch.1: written by another stage"
+cp "$DW/sketch.1.good" "$W/sketch.1"
+check "repaired: a stage task runs" 0 -- "$BIN" dist bucket --work "$W" --task 1
+check "task out of range" 2 -- "$BIN" dist verify --work "$W" --task 3
+has "task out of range: message" "$T/err" "task 3 out of range"
+check "no work folder" 2 -- "$BIN" dist sketch --work "$DW/nowhere" --task 0
+has "no work folder: message" "$T/err" "is the work folder on a filesystem this node shares?"
+
+# --clean removes the intermediates; usage errors
+check "--clean" 0 -- "$BIN" dist run --local --tasks 2 --work "$DW/cl" --clean --json corpus
+same "--clean: same bytes" "$T/out" "$DW/scan.json"
+if [ ! -e "$DW/cl" ]; then ok; else bad "--clean left $(ls "$DW/cl")"; fi
+check "stdin refused" 2 -- "$BIN" dist run --local --tasks 2 --work "$DW/si" - <corpus/000_fa3c2dd136cb4631.txt
+has "stdin refused: message" "$T/err" "standard input cannot be shared"
+check "no --tasks" 2 -- "$BIN" dist run --local --work "$DW/x" corpus
+check "both drivers" 2 -- "$BIN" dist run --local --slurm --tasks 2 --work "$DW/x" corpus
+check "unknown stage" 2 -- "$BIN" dist frobnicate --work "$DW/x"
+check "dist --help" 0 -- "$BIN" dist --help
+has "dist --help: usage" "$T/out" "usage: reprint dist run"
