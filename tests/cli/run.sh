@@ -9,15 +9,60 @@
 # valgrind) prefixes every run of the binary. Ends with the line
 # "N passed, N failed". Arguments name the areas to run (e.g. `run.sh
 # hostile memory` runs t_hostile.sh and t_memory.sh); none runs them all.
+#
+# $CLI_JOBS (default: the number of CPUs, at most 4) runs the test files in
+# that many shards at once, largest files first, each shard in its own
+# scratch folder; the shards' logs are printed in order, then the sum. This
+# keeps `make valgrind` and the sanitizer run within CI's time.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-. tests/cli/lib.sh
 if [ $# -gt 0 ]; then
     files=()
     for a in "$@"; do files+=("tests/cli/t_$a.sh"); done
 else
     files=(tests/cli/t_*.sh)
 fi
+jobs=${CLI_JOBS:-$(nproc 2>/dev/null || echo 1)}
+[ "$jobs" -gt 4 ] && jobs=4
+[ "$jobs" -gt "${#files[@]}" ] && jobs=${#files[@]}
+if [ "$jobs" -gt 1 ]; then
+    logs=$(mktemp -d)
+    trap 'rm -rf "$logs"' EXIT
+    # Longest-processing-time first: each file, biggest first, goes to the
+    # shard with the fewest bytes so far.
+    declare -a load names
+    for ((j = 0; j < jobs; j++)); do load[j]=0; names[j]=""; done
+    while read -r size f; do
+        best=0
+        for ((j = 1; j < jobs; j++)); do
+            [ "${load[j]}" -lt "${load[best]}" ] && best=$j
+        done
+        load[best]=$((load[best] + size))
+        a=${f#tests/cli/t_}
+        names[best]="${names[best]} ${a%.sh}"
+    done < <(for f in "${files[@]}"; do [ -f "$f" ] || { echo "run.sh: $f: no such test file" >&2; exit 2; }; echo "$(wc -c <"$f") $f"; done | sort -rn)
+    pids=()
+    for ((j = 0; j < jobs; j++)); do
+        # shellcheck disable=SC2086
+        CLI_JOBS=1 bash "$0" ${names[j]} >"$logs/$j" 2>&1 &
+        pids[j]=$!
+    done
+    for ((j = 0; j < jobs; j++)); do wait "${pids[j]}"; done
+    tp=0 tf=0
+    for ((j = 0; j < jobs; j++)); do
+        grep -v '^cli: [0-9]* passed, [0-9]* failed$' "$logs/$j"
+        line=$(grep '^cli: [0-9]* passed, [0-9]* failed$' "$logs/$j" | tail -1)
+        if [ -z "$line" ]; then
+            echo "FAIL: shard$j (${names[j]}) ended without a summary"; tf=$((tf + 1)); continue
+        fi
+        set -- $line
+        tp=$((tp + $2)) tf=$((tf + $4))
+    done
+    echo "cli: $tp passed, $tf failed"
+    [ "$tf" -eq 0 ]
+    exit
+fi
+. tests/cli/lib.sh
 for t in "${files[@]}"; do
     [ -f "$t" ] || { echo "run.sh: $t: no such test file" >&2; exit 2; }
     cd "$ROOT" || exit 2
