@@ -60,7 +60,7 @@ SHLIB_DEFS = $(if $(SANITIZE),,-Wl,-z,defs)
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check test unit cli python fuzz-replay fuzz valgrind install uninstall clean help eval bench bench-index screenshot
+.PHONY: all check test unit cli python fuzz-replay fuzz fuzz-lib valgrind install uninstall clean help eval bench bench-index screenshot
 
 FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
@@ -172,18 +172,24 @@ $(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $$(FUZZ_SRC_$$*
 fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/tests/replay_%)
 	@for t in $(FUZZ_TARGETS); do $(BUILD)/tests/replay_$$t tests/fuzz/corpus/$$t/* || exit 1; done
 
-## fuzz: run each libFuzzer target for FUZZ_SECONDS (clang, libclang-rt-14-dev)
+## fuzz: run each libFuzzer target for FUZZ_SECONDS (clang, libclang-rt-14-dev);
+## each target is its own make goal (fuzz-NAME), so `make -j2 fuzz` runs two
+## at once, each writing its log to $(FUZZ_BUILD)/fuzz_NAME.log
 FUZZ_BUILD = build-fuzz
-fuzz:
+fuzz: $(FUZZ_TARGETS:%=fuzz-%)
+
+fuzz-lib:
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SANITIZE=fuzzer-no-link,address,undefined $(FUZZ_BUILD)/libreprint.a
-	@mkdir -p tests/fuzz/out
-	@set -e; $(foreach t,$(FUZZ_TARGETS), \
-	  clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -Isrc/cli $(PKG_CFLAGS) \
-	    -o $(FUZZ_BUILD)/fuzz_$t tests/fuzz/fuzz_$t.c $(FUZZ_SRC_$t) $(FUZZ_BUILD)/libreprint.a $(LDLIBS); \
-	  mkdir -p tests/fuzz/out/$t; \
-	  $(FUZZ_BUILD)/fuzz_$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
-	    -timeout=$(or $(FUZZ_TIMEOUT_$t),$(FUZZ_TIMEOUT)) \
-	    tests/fuzz/out/$t tests/fuzz/corpus/$t;)
+
+fuzz-%: fuzz-lib
+	@mkdir -p tests/fuzz/out/$*
+	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -Isrc/cli $(PKG_CFLAGS) \
+	  -o $(FUZZ_BUILD)/fuzz_$* tests/fuzz/fuzz_$*.c $(FUZZ_SRC_$*) $(FUZZ_BUILD)/libreprint.a $(LDLIBS)
+	@if $(FUZZ_BUILD)/fuzz_$* -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+	    -timeout=$(or $(FUZZ_TIMEOUT_$*),$(FUZZ_TIMEOUT)) \
+	    tests/fuzz/out/$* tests/fuzz/corpus/$* >$(FUZZ_BUILD)/fuzz_$*.log 2>&1; then \
+	  echo "fuzz $*: ok: $$(grep -E '^stat::number_of_executed_units' $(FUZZ_BUILD)/fuzz_$*.log)"; \
+	else tail -60 $(FUZZ_BUILD)/fuzz_$*.log; echo "fuzz $*: FAILED (log: $(FUZZ_BUILD)/fuzz_$*.log)"; exit 1; fi
 
 ## valgrind: the CLI tests under valgrind memcheck
 valgrind: $(BIN)

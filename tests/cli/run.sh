@@ -28,26 +28,33 @@ jobs=${CLI_JOBS:-$(nproc 2>/dev/null || echo 1)}
 if [ "$jobs" -gt 1 ]; then
     logs=$(mktemp -d)
     trap 'rm -rf "$logs"' EXIT
-    # Longest-processing-time first: each file, biggest first, goes to the
+    # Longest-processing-time first: each group, biggest first, goes to the
     # shard with the fewest bytes so far.
     declare -a load names
     for ((j = 0; j < jobs; j++)); do load[j]=0; names[j]=""; done
+    # Files that share a prefix (t_index.sh, t_index_more.sh) form one
+    # group and run in one shard, in name order: later ones may reuse
+    # what earlier ones built.
     while read -r size f; do
         best=0
         for ((j = 1; j < jobs; j++)); do
             [ "${load[j]}" -lt "${load[best]}" ] && best=$j
         done
         load[best]=$((load[best] + size))
-        a=${f#tests/cli/t_}
-        names[best]="${names[best]} ${a%.sh}"
-    done < <(for f in "${files[@]}"; do [ -f "$f" ] || { echo "run.sh: $f: no such test file" >&2; exit 2; }; echo "$(wc -c <"$f") $f"; done | sort -rn)
+        names[best]="${names[best]} $f"
+    done < <(for f in "${files[@]}"; do
+                 [ -f "$f" ] || { echo "run.sh: $f: no such test file" >&2; exit 2; }
+                 a=${f#tests/cli/t_}; echo "${a%%[_.]*} $(wc -c <"$f") ${a%.sh}"
+             done | awk '{ size[$1] += $2; m[$1] = m[$1] (m[$1] == "" ? "" : ",") $3 }
+                         END { for (g in size) print size[g], m[g] }' | sort -rn)
     pids=()
     for ((j = 0; j < jobs; j++)); do
+        if [ -z "${names[j]}" ]; then echo "cli: 0 passed, 0 failed" >"$logs/$j"; continue; fi
         # shellcheck disable=SC2086
-        CLI_JOBS=1 bash "$0" ${names[j]} >"$logs/$j" 2>&1 &
+        CLI_JOBS=1 bash "$0" ${names[j]//,/ } >"$logs/$j" 2>&1 &
         pids[j]=$!
     done
-    for ((j = 0; j < jobs; j++)); do wait "${pids[j]}"; done
+    for ((j = 0; j < jobs; j++)); do [ -n "${pids[j]:-}" ] && wait "${pids[j]}"; done
     tp=0 tf=0
     for ((j = 0; j < jobs; j++)); do
         grep -v '^cli: [0-9]* passed, [0-9]* failed$' "$logs/$j"
