@@ -805,7 +805,7 @@ static int next_warc(input *in, record *r)
             if (in->o.verbose)
                 diag("%s:%llu: skipped: %s", name, d.number, why);
             continue;
-        case WARC_TOOBIG:
+        case WARC_FAILED:
             diag("%s:%llu: skipped: %s", name, d.number, why);
             in->skipped++;
             continue;
@@ -830,30 +830,8 @@ static int next_warc(input *in, record *r)
             diag("%s: out of memory", name);
             return -1;
         }
-        char *dec = NULL;
-        const char *body = d.body;
-        size_t len = d.len;
-        if (d.encoding) {
-            const char *bad = NULL;
-            if (strcasecmp(d.encoding, "gzip") == 0 || strcasecmp(d.encoding, "x-gzip") == 0) {
-                if (unpack_memory(d.body, d.len, in->o.max_bytes, &dec, &len, &bad) < 0) {
-                    diag("%s: skipped: %s", safe(r->where), bad);
-                    in->skipped++;
-                    record_free(r);
-                    continue;
-                }
-                body = dec;
-            } else {
-                in->nottext++;
-                if (in->o.verbose)
-                    diag("%s: skipped: Content-Encoding %s", safe(r->where), safe(d.encoding));
-                record_free(r);
-                continue;
-            }
-        }
-        rc = finish_stream_record(in, r, body, len,
+        rc = finish_stream_record(in, r, d.body, d.len,
                                   d.html > 0 ? RP_TEXT_HTML : d.html < 0 ? RP_TEXT_SNIFF_HTML : 0);
-        free(dec);
         if (rc != 0)
             return rc;
         record_free(r);
