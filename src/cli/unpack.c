@@ -336,9 +336,9 @@ static char *entry_name(unpack *u, const char *m, int *oom)
 
 int unpack_next(unpack *u, const char **name, int64_t *size)
 {
-    *name = NULL;
-    *size = -1;
     for (;;) {
+        *name = NULL;
+        *size = -1;
         if (u->failed)
             return -1;
         level *l = &u->lv[u->depth];
