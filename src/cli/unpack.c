@@ -129,15 +129,12 @@ static ssize_t entry_read(unpack *u, int k, void *buf, size_t n)
     level *l = &u->lv[k];
     if (u->failed)
         return -1;
-    if (l->peek_at < l->npeek) {
-        size_t c = l->npeek - l->peek_at;
-        if (c > n)
-            c = n;
-        memcpy(buf, l->peek + l->peek_at, c);
-        l->peek_at += c;
-        return (ssize_t)c;
-    }
-    return data_read(u, l, buf, n);
+    size_t left = l->npeek - l->peek_at, c = left < n ? left : n;
+    if (!left)
+        return data_read(u, l, buf, n);
+    memcpy(buf, l->peek + l->peek_at, c);
+    l->peek_at += c;
+    return (ssize_t)c;
 }
 
 /* entry_read() past the peeked bytes: libarchive's, counted. */
