@@ -20,8 +20,10 @@
  * Those, and files read as records (.jsonl, .ndjson, or any file with
  * --input), are read on this thread as streams, like standard input: one
  * stream at a time, through the same record reader, whose bytes come from
- * the descriptor or from libarchive (unpack.c). Their records come with
- * their text, like those of standard input. Plain files are handed out
+ * the descriptor or from libarchive (unpack.c). A member of an archive
+ * that is WARC or JSON Lines is read as records in the same way
+ * (start_member). Their records come with their text, like those of
+ * standard input. Plain files are handed out
  * without being read (with opts.defer), as before.
  *
  * A record's ref says where its text can be found again: the index of its
