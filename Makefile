@@ -13,7 +13,7 @@ INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 SANITIZE ?=
 
-PKGS     = libxxhash libutf8proc json-c libxml-2.0 sqlite3 libarchive
+PKGS     = libxxhash libutf8proc json-c libxml-2.0 sqlite3 libarchive zlib libbrotlidec
 WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla -pedantic
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
@@ -126,9 +126,10 @@ INPUT_OBJ = $(BUILD)/cli/input.o $(BUILD)/cli/jsonl.o $(BUILD)/cli/walk.o $(BUIL
 $(BUILD)/tests/test_input: tests/unit/test_input.c tests/unit/testutil.h $(INPUT_OBJ) $(LIB) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc/cli -o $@ $< $(INPUT_OBJ) $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
-# test_warc drives the CLI's WARC reader (src/cli/warc.c).
+# test_warc drives the CLI's WARC reader (src/cli/warc.c); it writes its
+# brotli samples with libbrotlienc.
 $(BUILD)/tests/test_warc: tests/unit/test_warc.c tests/unit/testutil.h $(BUILD)/cli/warc.o $(LIB) | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc/cli -o $@ $< $(BUILD)/cli/warc.o $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc/cli -o $@ $< $(BUILD)/cli/warc.o $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka libbrotlienc)
 
 # test_alloc fails the library's allocations one at a time: it wraps them.
 $(BUILD)/tests/test_alloc: LDLIBS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup

@@ -20,8 +20,10 @@
  * Those, and files read as records (.jsonl, .ndjson, or any file with
  * --input), are read on this thread as streams, like standard input: one
  * stream at a time, through the same record reader, whose bytes come from
- * the descriptor or from libarchive (unpack.c). Their records come with
- * their text, like those of standard input. Plain files are handed out
+ * the descriptor or from libarchive (unpack.c). A member of an archive
+ * that is WARC or JSON Lines is read as records in the same way
+ * (start_member). Their records come with their text, like those of
+ * standard input. Plain files are handed out
  * without being read (with opts.defer), as before.
  *
  * A record's ref says where its text can be found again: the index of its
@@ -69,6 +71,7 @@ typedef struct reader {
     char *buf;             /* CHUNK bytes; data in [start, end) */
     size_t start, end;
     int eof;
+    int failed;            /* a read failed (and was reported) */
     char *rec;             /* the current record, NUL-terminated */
     size_t len, cap;
     int toolong;           /* the record was longer than max: dropped */
@@ -96,8 +99,13 @@ struct input {
     uint64_t s_prefix;     /* bytes handed to up that were counted */
     int members;           /* up is an archive: a document per member */
     int m_pending;         /* the first member is found, not read */
+    int m_got;             /* what unpack_next said of it */
     const char *m_name;
     int64_t m_size;
+    int m_sub;             /* reading the records of a member (JSON Lines,
+                              WARC): s_name and s_id are the member's */
+    char *m_arch_name, *m_arch_id;   /* then, the archive's */
+    int m_arch_stdin;
     warc *wr;              /* reading WARC records */
     input_format fmt;      /* else: records of this format */
     reader rd;
@@ -152,6 +160,8 @@ static ssize_t fill(reader *rd)
         }
         if (r == 0)
             rd->eof = 1;
+        if (r < 0)
+            rd->failed = 1;
         if (r > 0)
             rd->end += (size_t)r;
         return r;
@@ -359,7 +369,10 @@ static void end_stream(input *in)
     free(in->s_name);
     free(in->s_id);
     in->s_name = in->s_id = NULL;
-    in->members = in->m_pending = 0;
+    free(in->m_arch_name);
+    free(in->m_arch_id);
+    in->m_arch_name = in->m_arch_id = NULL;
+    in->members = in->m_pending = in->m_sub = 0;
     in->in_stream = 0;
 }
 
@@ -403,6 +416,21 @@ static int stream_failed(input *in, const char *what, const char *why)
     diag("%s: %s: %s", safe(in->s_name), what, why);
     in->skipped++;
     end_stream(in);
+    return 0;
+}
+
+/* Makes the JSON Lines parser when the stream is read as JSON Lines.
+ * @return 0, or -1 when out of memory (reported). */
+static int need_jsonl(input *in)
+{
+    if (in->fmt == INPUT_JSONL && !in->jp) {
+        in->jp = jsonl_new(in->o.id_field ? in->o.id_field : "id",
+                           in->o.text_field ? in->o.text_field : "text");
+        if (!in->jp) {
+            diag("%s: out of memory", safe(in->s_name));
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -455,9 +483,12 @@ static int start_stream(input *in, const char *path, int fd, unpack_kind kind)
             end_stream(in);   /* an empty archive */
             return 0;
         }
+        if (got == 2 && !name)
+            return stream_failed(in, "skipped", unpack_error(in->up));
         if (name) {
             in->members = 1;
             in->m_pending = 1;
+            in->m_got = got;
             in->m_name = name;
             in->m_size = size;
             if (in->o.verbose)
@@ -496,15 +527,7 @@ static int start_stream(input *in, const char *path, int fd, unpack_kind kind)
     } else if (in->o.verbose) {
         diag("%s: reading %s", safe(in->s_name), format_name(in->fmt));
     }
-    if (in->fmt == INPUT_JSONL && !in->jp) {
-        in->jp = jsonl_new(in->o.id_field ? in->o.id_field : "id",
-                           in->o.text_field ? in->o.text_field : "text");
-        if (!in->jp) {
-            diag("%s: out of memory", safe(in->s_name));
-            return -1;
-        }
-    }
-    return 0;
+    return need_jsonl(in);
 }
 
 static int write_all(int fd, const void *p, size_t n, uint64_t off)
@@ -713,21 +736,72 @@ static int next_records(input *in, record *r)
     }
 }
 
+/* Ends the records of a member: the archive's names are back. */
+static void end_member(input *in)
+{
+    warc_free(in->wr);
+    in->wr = NULL;
+    free(in->s_name);
+    free(in->s_id);
+    in->s_name = in->m_arch_name;
+    in->s_id = in->m_arch_id;
+    in->s_stdin = in->m_arch_stdin;
+    in->m_arch_name = in->m_arch_id = NULL;
+    in->m_sub = 0;
+}
+
+/* Starts reading the member of an archive whose id is r->id as records:
+ * WARC records, or records of a format (JSON Lines for a .jsonl member).
+ * s_name and s_id become the member's until end_member().
+ * @return 2, 0 when it cannot be read (reported: the archive ends), or -1
+ * on a fatal error (reported). */
+static int start_member(input *in, record *r, input_format fmt)
+{
+    in->m_arch_name = in->s_name;
+    in->m_arch_id = in->s_id;
+    in->m_arch_stdin = in->s_stdin;
+    in->s_name = joined(in->m_arch_name, r->id + strlen(in->m_arch_id) + 1);
+    in->s_id = r->id;
+    r->id = NULL;
+    record_free(r);
+    in->s_stdin = 0;
+    in->m_sub = 1;
+    in->lineno = 0;
+    in->fmt = fmt;
+    if (!in->s_name || (fmt == INPUT_AUTO && !(in->wr = warc_new(warc_read, in, in->o.max_bytes)))) {
+        diag("%s: out of memory", safe(in->m_arch_name));
+        return -1;
+    }
+    if (in->o.verbose)
+        diag("%s: reading %s", safe(in->s_name), in->wr ? "WARC records" : format_name(fmt));
+    if (!in->wr && skip_bom(in) < 0) {   /* a read error ends the archive */
+        diag("%s: cannot read: %s", safe(in->s_name), read_error(in));
+        in->skipped++;
+        end_member(in);
+        return 0;
+    }
+    return need_jsonl(in) < 0 ? -1 : 2;
+}
+
 /* The members of an archive, one document each (regular files that the
- * --include and --exclude patterns let through).
- * @return 1 for a record, 0 when the archive is done, -1 on a fatal error. */
+ * --include and --exclude patterns let through), or records: a member
+ * that is WARC or JSON Lines is read as one (start_member).
+ * @return 1 for a record, 2 for a member read as records, 0 when the
+ * archive is done, -1 on a fatal error. */
 static int next_member(input *in, record *r)
 {
     reader *rd = &in->rd;
     for (;;) {
         const char *name;
         int64_t size;
+        int got;
         if (in->m_pending) {
             in->m_pending = 0;
+            got = in->m_got;
             name = in->m_name;
             size = in->m_size;
         } else {
-            int got = unpack_next(in->up, &name, &size);
+            got = unpack_next(in->up, &name, &size);
             if (got == 0)
                 return 0;
             if (got < 0) {
@@ -736,13 +810,25 @@ static int next_member(input *in, record *r)
                 return 0;
             }
         }
+        if (got == 2) {   /* an archive inside that cannot be read */
+            r->where = joined(in->s_id, name);
+            if (!r->where) {
+                diag("%s: out of memory", safe(in->s_name));
+                return -1;
+            }
+            diag("%s: skipped: %s", safe(r->where), unpack_error(in->up));
+            in->skipped++;
+            record_free(r);
+            continue;
+        }
         if (!unpack_is_file(in->up))
             continue;
-        const char *base = strrchr(name, '/');
-        base = base ? base + 1 : name;
+        /* its own name: after the last '/', or ':' of an archive inside */
+        const char *base = strrchr(name, '/'), *colon = strrchr(name, ':');
+        base = colon && (!base || colon > base) ? colon + 1 : base ? base + 1 : name;
         /* as in folders: hidden members (a name or folder starting with a
          * dot) only with --hidden, and the --include/--exclude patterns */
-        if ((!in->o.walk.hidden && (name[0] == '.' || strstr(name, "/."))) ||
+        if ((!in->o.walk.hidden && (name[0] == '.' || strstr(name, "/.") || strstr(name, ":."))) ||
             !walk_wanted(&in->o.walk, base, name))
             continue;
         r->id = joined(in->s_id, name);
@@ -759,8 +845,15 @@ static int next_member(input *in, record *r)
         }
         rd->up = in->up;
         rd->start = rd->end = 0;
-        rd->eof = 0;
-        int got = next_record(rd, -1, in->o.max_bytes);
+        rd->eof = rd->failed = 0;
+        /* WARC, or records of a format: --input, or a .jsonl name */
+        input_format f = in->o.format;
+        if (f == INPUT_AUTO && is_jsonl_name(name))
+            f = INPUT_JSONL;
+        if (f == INPUT_JSONL || f == INPUT_NUL ||
+            (f == INPUT_AUTO && fill_sniff(in) == 0 && unpack_is_warc(rd->buf, rd->end)))
+            return start_member(in, r, f);
+        got = next_record(rd, -1, in->o.max_bytes);
         if (got < 0) {
             if (errno == ENOMEM) {
                 diag("%s: out of memory", safe(r->where));
@@ -805,7 +898,7 @@ static int next_warc(input *in, record *r)
             if (in->o.verbose)
                 diag("%s:%llu: skipped: %s", name, d.number, why);
             continue;
-        case WARC_TOOBIG:
+        case WARC_FAILED:
             diag("%s:%llu: skipped: %s", name, d.number, why);
             in->skipped++;
             continue;
@@ -830,30 +923,8 @@ static int next_warc(input *in, record *r)
             diag("%s: out of memory", name);
             return -1;
         }
-        char *dec = NULL;
-        const char *body = d.body;
-        size_t len = d.len;
-        if (d.encoding) {
-            const char *bad = NULL;
-            if (strcasecmp(d.encoding, "gzip") == 0 || strcasecmp(d.encoding, "x-gzip") == 0) {
-                if (unpack_memory(d.body, d.len, in->o.max_bytes, &dec, &len, &bad) < 0) {
-                    diag("%s: skipped: %s", safe(r->where), bad);
-                    in->skipped++;
-                    record_free(r);
-                    continue;
-                }
-                body = dec;
-            } else {
-                in->nottext++;
-                if (in->o.verbose)
-                    diag("%s: skipped: Content-Encoding %s", safe(r->where), safe(d.encoding));
-                record_free(r);
-                continue;
-            }
-        }
-        rc = finish_stream_record(in, r, body, len,
+        rc = finish_stream_record(in, r, d.body, d.len,
                                   d.html > 0 ? RP_TEXT_HTML : d.html < 0 ? RP_TEXT_SNIFF_HTML : 0);
-        free(dec);
         if (rc != 0)
             return rc;
         record_free(r);
@@ -864,10 +935,21 @@ static int next_warc(input *in, record *r)
  * ended), -1 on a fatal error. */
 static int next_stream(input *in, record *r)
 {
-    int got = in->members ? next_member(in, r) : in->wr ? next_warc(in, r) : next_records(in, r);
-    if (got == 0)
-        end_stream(in);
-    return got;
+    for (;;) {
+        int got = in->members && !in->m_sub ? next_member(in, r)
+                  : in->wr                  ? next_warc(in, r)
+                                            : next_records(in, r);
+        if (got == 2)
+            continue;   /* a member read as records: its first */
+        if (got == 0 && in->m_sub) {
+            end_member(in);
+            if (!in->rd.failed)
+                continue;   /* the next member (a read error ends the archive) */
+        }
+        if (got == 0)
+            end_stream(in);
+        return got;
+    }
 }
 
 /* ------------------------------------------------------------------ */

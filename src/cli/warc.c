@@ -26,12 +26,17 @@
 #define _POSIX_C_SOURCE 200809L
 #include "warc.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <brotli/decode.h>
+#include <zlib.h>
+
 #define CHUNK ((size_t)64 << 10)
 #define HEAD_MAX ((size_t)64 << 10)
+#define CODINGS_MAX 4       /* content and transfer codings undone, at most */
 
 struct warc {
     warc_read_fn fn;
@@ -46,6 +51,8 @@ struct warc {
     size_t hlen;
     char *block;            /* the record's block, NUL-terminated */
     size_t bcap;
+    char *dec[2];           /* a decoded body, and the one before it */
+    size_t dcap[2];
     unsigned long long number;
     char why[200];
 };
@@ -63,7 +70,7 @@ warc *warc_new(warc_read_fn fn, void *ctx, size_t max)
     }
     w->fn = fn;
     w->ctx = ctx;
-    w->max = max;
+    w->max = max < SIZE_MAX / 2 ? max : SIZE_MAX / 2;
     return w;
 }
 
@@ -74,6 +81,8 @@ void warc_free(warc *w)
     free(w->buf);
     free(w->head);
     free(w->block);
+    free(w->dec[0]);
+    free(w->dec[1]);
     free(w);
 }
 
@@ -323,8 +332,221 @@ static int read_block(warc *w, uint64_t n, int keep)
     return 1;
 }
 
+/* ------------------------------------------------------------------ */
+/* HTTP content and transfer codings                                   */
+/* ------------------------------------------------------------------ */
+
+/* A decoded body being written: at most max bytes, plus its NUL. */
+typedef struct sink {
+    char **p;
+    size_t *cap;
+    size_t len, max;
+} sink;
+
+#define TOO_LARGE "larger than --max-bytes once decoded"
+
+/* Makes room for more output in o. @return 0, or a WARC_* error (w->why
+ * set for WARC_FAILED) when the output would pass max. */
+static int sink_grow(warc *w, sink *o)
+{
+    if (*o->cap > o->max + 1) {
+        snprintf(w->why, sizeof w->why, TOO_LARGE);
+        return WARC_FAILED;
+    }
+    size_t nc = *o->cap < CHUNK ? CHUNK : *o->cap * 2;
+    if (nc > o->max + 2 || nc < *o->cap)
+        nc = o->max + 2;
+    char *b = realloc(*o->p, nc);
+    if (!b)
+        return WARC_ENOMEM;
+    *o->p = b;
+    *o->cap = nc;
+    return 0;
+}
+
+/* @return bytes free for a decoder in o (its NUL kept aside), at most
+ * UINT_MAX, growing o first when it is full; 0 with *rc set on an error. */
+static size_t sink_room(warc *w, sink *o, int *rc)
+{
+    if (o->len + 1 >= *o->cap && (*rc = sink_grow(w, o)) != 0)
+        return 0;
+    size_t k = *o->cap - 1 - o->len;
+    return k > UINT_MAX ? UINT_MAX : k;
+}
+
+/* Inflates the n bytes at in into o: a zlib stream (bits 15), a gzip
+ * stream or several one after the other (bits 31), or raw deflate (bits
+ * -15). @return 0, or a WARC_* error (w->why set). */
+static int inflate_body(warc *w, const char *in, size_t n, int bits, sink *o)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, bits) != Z_OK)
+        return WARC_ENOMEM;
+    int rc = 0;
+    size_t left = n;
+    z.next_in = (Bytef *)in;
+    for (;;) {
+        size_t room = sink_room(w, o, &rc);
+        if (rc)
+            break;
+        if (z.avail_in == 0) {
+            z.avail_in = left > UINT_MAX ? UINT_MAX : (uInt)left;
+            left -= z.avail_in;
+        }
+        z.next_out = (Bytef *)*o->p + o->len;
+        z.avail_out = (uInt)room;
+        int zr = inflate(&z, Z_NO_FLUSH);
+        o->len += room - z.avail_out;
+        if (zr == Z_STREAM_END) {
+            if (bits > 15 && (z.avail_in || left) && z.next_in[0] == 0x1f &&
+                inflateReset(&z) == Z_OK)
+                continue;   /* the next gzip member */
+            break;           /* (what follows the stream is dropped) */
+        }
+        if (zr == Z_MEM_ERROR) {
+            rc = WARC_ENOMEM;
+            break;
+        }
+        if (zr != Z_OK && zr != Z_BUF_ERROR) {
+            snprintf(w->why, sizeof w->why, "cannot decode the body: %s",
+                     z.msg ? z.msg : "corrupt data");
+            rc = WARC_FAILED;
+            break;
+        }
+        if (z.avail_out && z.avail_in == 0 && left == 0) {
+            snprintf(w->why, sizeof w->why, "cannot decode the body: truncated data");
+            rc = WARC_FAILED;
+            break;
+        }
+    }
+    inflateEnd(&z);
+    return rc;
+}
+
+/* Decodes the n bytes of brotli at in into o. @return 0, or a WARC_*
+ * error (w->why set). */
+static int unbrotli(warc *w, const char *in, size_t n, sink *o)
+{
+    BrotliDecoderState *s = BrotliDecoderCreateInstance(NULL, NULL, NULL);
+    if (!s)
+        return WARC_ENOMEM;
+    const uint8_t *next_in = (const uint8_t *)in;
+    size_t avail_in = n;
+    int rc = 0;
+    for (;;) {
+        size_t room = sink_room(w, o, &rc);
+        if (rc)
+            break;
+        uint8_t *next_out = (uint8_t *)*o->p + o->len;
+        size_t avail_out = room;
+        BrotliDecoderResult r =
+            BrotliDecoderDecompressStream(s, &avail_in, &next_in, &avail_out, &next_out, NULL);
+        o->len += room - avail_out;
+        if (r == BROTLI_DECODER_RESULT_SUCCESS)
+            break;
+        if (r == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT) {
+            if (avail_out && (rc = sink_grow(w, o)) != 0)
+                break;
+            continue;
+        }
+        if (r == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT) {
+            snprintf(w->why, sizeof w->why, "cannot decode the body: truncated data");
+        } else {
+            BrotliDecoderErrorCode e = BrotliDecoderGetErrorCode(s);
+            if (e == BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MODES ||
+                (e <= BROTLI_DECODER_ERROR_ALLOC_TREE_GROUPS && e >= BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_2)) {
+                rc = WARC_ENOMEM;
+                break;
+            }
+            snprintf(w->why, sizeof w->why, "cannot decode the body: brotli: %s",
+                     BrotliDecoderErrorString(e));
+        }
+        rc = WARC_FAILED;
+        break;
+    }
+    BrotliDecoderDestroyInstance(s);
+    return rc;
+}
+
+/* A coding named in a Content-Encoding or Transfer-Encoding list. */
+typedef struct coding {
+    const char *s;
+    size_t n;
+} coding;
+
+/* Adds the codings of a list value ("gzip, chunked") to c[*k], leaving
+ * out identity and chunked (undone first, before the others: *chunked is
+ * set). @return 0, or -1 when there are more than CODINGS_MAX. */
+static int add_codings(const char *v, size_t vlen, coding *c, size_t *k, int *chunked)
+{
+    const char *end = v + vlen;
+    while (v < end) {
+        const char *comma = memchr(v, ',', (size_t)(end - v));
+        const char *e = comma ? comma : end, *t = e;
+        const char *semi = memchr(v, ';', (size_t)(e - v));   /* parameters */
+        if (semi)
+            t = semi;
+        while (v < t && (is_space(*v) || *v == '\r' || *v == '\n'))
+            v++;
+        while (t > v && (is_space(t[-1]) || t[-1] == '\r' || t[-1] == '\n'))
+            t--;
+        if (same_word(v, (size_t)(t - v), "chunked")) {
+            *chunked = 1;
+        } else if (t > v && !same_word(v, (size_t)(t - v), "identity")) {
+            if (*k == CODINGS_MAX)
+                return -1;
+            c[(*k)++] = (coding){v, (size_t)(t - v)};
+        }
+        v = comma ? comma + 1 : end;
+    }
+    return 0;
+}
+
+/* Undoes the codings c[0, k) (applied in that order) on d->body and
+ * d->len, into w->dec. @return WARC_DOC, WARC_SKIP for a coding that is
+ * not known, or a WARC_* error (w->why set). */
+static int decode_body(warc *w, const coding *c, size_t k, warc_doc *d)
+{
+    for (size_t i = k; i-- > 0;) {
+        int slot = d->body == w->dec[0];   /* the buffer not being read */
+        sink o = {&w->dec[slot], &w->dcap[slot], 0, w->max};
+        const char *s = c[i].s;
+        size_t n = c[i].n;
+        const unsigned char *b = (const unsigned char *)d->body;
+        int rc;
+        if (same_word(s, n, "gzip") || same_word(s, n, "x-gzip")) {
+            rc = inflate_body(w, d->body, d->len, 15 + 32, &o);   /* (or zlib) */
+        } else if (same_word(s, n, "deflate")) {
+            /* RFC 9110 says zlib-wrapped; some servers send it raw */
+            int zlib = d->len >= 2 && (b[0] & 0x0f) == 8 && (b[0] >> 4) <= 7 &&
+                       (b[0] * 256u + b[1]) % 31 == 0;
+            rc = inflate_body(w, d->body, d->len, zlib ? 15 : -15, &o);
+        } else if (same_word(s, n, "br")) {
+            rc = unbrotli(w, d->body, d->len, &o);
+        } else {
+            snprintf(w->why, sizeof w->why, "Content-Encoding %.*s", (int)(n < 40 ? n : 40), s);
+            for (char *p = w->why; *p; p++)
+                if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+                    *p = '?';
+            return WARC_SKIP;
+        }
+        if (rc)
+            return rc;
+        if (o.len > w->max) {
+            snprintf(w->why, sizeof w->why, TOO_LARGE);
+            return WARC_FAILED;
+        }
+        w->dec[slot][o.len] = 0;
+        d->body = w->dec[slot];
+        d->len = o.len;
+    }
+    return WARC_DOC;
+}
+
 /* Splits the HTTP response in w->block[0, n) into its payload (d->body,
- * d->len, de-chunked) and its type. @return WARC_DOC or WARC_SKIP. */
+ * d->len: de-chunked, its content and transfer codings undone) and its
+ * type. @return WARC_DOC, WARC_SKIP or a WARC_* error. */
 static int http_payload(warc *w, size_t n, warc_doc *d, const char **ctype, size_t *clen)
 {
     char *b = w->block;
@@ -365,31 +587,38 @@ static int http_payload(warc *w, size_t n, warc_doc *d, const char **ctype, size
     const char *p = line ? line + 1 : b + end;
     field f;
     int chunked = 0, r;
+    /* content codings, then transfer codings: applied in that order */
+    coding ce[CODINGS_MAX], te[CODINGS_MAX];
+    size_t nce = 0, nte = 0;
     *ctype = NULL;
     *clen = 0;
-    d->encoding = NULL;
     while ((r = next_field(&p, b + end, &f)) != 0) {
         if (r < 0)
             continue;
+        int many = 0;
         if (same_word(f.name, f.nlen, "Content-Type")) {
             *ctype = f.value;
             *clen = f.vlen;
         } else if (same_word(f.name, f.nlen, "Transfer-Encoding")) {
-            chunked = f.vlen >= 7 && same_word(f.value + f.vlen - 7, 7, "chunked");
+            many = add_codings(f.value, f.vlen, te, &nte, &chunked);
         } else if (same_word(f.name, f.nlen, "Content-Encoding")) {
-            if (f.vlen && !same_word(f.value, f.vlen, "identity")) {
-                ((char *)f.value)[f.vlen] = 0;   /* inside the head: ends the value */
-                d->encoding = f.value;
-            }
+            int no = 0;
+            many = add_codings(f.value, f.vlen, ce, &nce, &no);
+        }
+        if (many || nce + nte > CODINGS_MAX) {
+            snprintf(w->why, sizeof w->why, "more than %d content and transfer codings",
+                     CODINGS_MAX);
+            return WARC_FAILED;
         }
     }
     d->body = b + i;
     d->len = n - i;
     if (chunked && warc_dechunk(d->body, &d->len) < 0) {
         snprintf(w->why, sizeof w->why, "malformed chunked HTTP body");
-        return WARC_SKIP;
+        return WARC_FAILED;
     }
-    return WARC_DOC;
+    memcpy(ce + nce, te, nte * sizeof *te);
+    return decode_body(w, ce, nce + nte, d);
 }
 
 /* Sets d->html from a Content-Type (NULL: none).
@@ -488,7 +717,7 @@ int warc_next(warc *w, warc_doc *d, const char **why)
     if (!keep) {
         snprintf(w->why, sizeof w->why, "record larger than --max-bytes (%llu bytes)",
                  (unsigned long long)n);
-        return WARC_TOOBIG;
+        return WARC_FAILED;
     }
     if (uri) {   /* WARC 1.0 writes it as <uri> */
         if (ulen >= 2 && uri[0] == '<' && uri[ulen - 1] == '>') {
@@ -507,6 +736,8 @@ int warc_next(warc *w, warc_doc *d, const char **why)
         const char *mt = ctype ? media_type(ctype, clen, &ml) : NULL;
         if (mt && same_word(mt, ml, "application/http")) {
             rc = http_payload(w, (size_t)n, d, &ctype, &clen);
+            if (rc == WARC_ENOMEM)
+                goto fail;
             if (rc != WARC_DOC)
                 return rc;
             return classify(w, ctype, clen, d);

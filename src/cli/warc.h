@@ -2,12 +2,15 @@
  * warc.h - a reader of WARC files (ISO 28500, WARC 1.0 and 1.1), the
  * format web crawlers archive what they fetched in: one document per
  * "response" or "resource" record, with its target URI and its payload
- * (the HTTP head removed, a chunked body joined).
+ * (the HTTP head removed, a chunked body joined, and its content and
+ * transfer codings gzip, deflate (zlib-wrapped or raw) and br undone,
+ * through zlib and libbrotlidec, to at most max bytes).
  *
  * Pure: it reads through a callback and prints nothing, so the fuzz
  * target (tests/fuzz/fuzz_warc.c) drives it from memory and the input
  * layer from a file, standard input or a decompressed stream. Memory is
- * bounded by the largest record kept (at most max bytes) plus 128 KiB.
+ * bounded by the largest record kept (at most max bytes), two decoded
+ * bodies of at most max bytes each, and 128 KiB.
  */
 #ifndef RP_CLI_WARC_H
 #define RP_CLI_WARC_H
@@ -27,8 +30,6 @@ typedef struct warc_doc {
     char *body;             /* the payload, NUL-terminated */
     size_t len;             /* its bytes */
     int html;               /* 1 HTML, 0 plain text, -1 not said (sniff) */
-    const char *encoding;   /* HTTP Content-Encoding other than identity
-                               (e.g. "gzip"), or NULL */
     unsigned long long number;  /* the record's number in the file, from 1 */
     uint64_t offset;        /* where the record starts in the stream */
 } warc_doc;
@@ -38,10 +39,13 @@ enum {
     WARC_END = 0,     /* no more records */
     WARC_DOC = 1,     /* a document, in *d */
     WARC_SKIP = 2,    /* a response or resource that is no text page
-                         (an image, HTTP status 404, ...): why says what */
+                         (an image, HTTP status 404, a Content-Encoding
+                         not known, ...): why says what */
     WARC_OTHER = 3,   /* a record of another type (request, metadata,
                          warcinfo, revisit, ...): no document */
-    WARC_TOOBIG = 4,  /* a response or resource larger than max, skipped */
+    WARC_FAILED = 4,  /* a response or resource that cannot be read, skipped:
+                         larger than max (as it is or once decoded), or a
+                         body that cannot be decoded; why says what */
     WARC_BAD = -1,    /* not WARC, or a malformed or truncated record: why
                          says what; reading stops there */
     WARC_EREAD = -2,  /* the callback failed */
@@ -58,7 +62,7 @@ void warc_free(warc *w);
 /* Reads the next record. d->number and d->offset are set for every
  * result but WARC_END.
  * @param why  receives a reason (borrowed like d's strings) for
- *             WARC_SKIP, WARC_TOOBIG and WARC_BAD, else ""
+ *             WARC_SKIP, WARC_FAILED and WARC_BAD, else ""
  * @return one of the WARC_* values above. After WARC_BAD, WARC_EREAD or
  *         WARC_ENOMEM every call returns WARC_END. */
 int warc_next(warc *w, warc_doc *d, const char **why);

@@ -2,8 +2,10 @@
 # and zstd files in folders, named and on stdin, told by their first bytes;
 # tar and zip archives, one document per member (ARCHIVE:MEMBER); JSON
 # Lines files read as records, compressed or not; --input for files; the
-# --max-bytes bound on decompressed data. The archives are built here with
-# the system's tools.
+# --max-bytes bound on decompressed data. Nested: compressed members,
+# archives in archives (OUTER:INNER:MEMBER, four levels at most), JSON
+# Lines members read as records, decompression bombs stopped. The archives
+# are built here with the system's tools.
 
 AR=$T/archive
 mkdir -p "$AR"
@@ -100,6 +102,78 @@ check "archive --hidden" 0 -- rp scan --hidden "$AR/news.tar"
 has "--hidden members" "$T/out" "news/.git/config"
 check "archive in a folder" 0 -- rp scan "$P" "$AR/news.zip"
 has "folder and archive" "$T/out" "8 articles: 2 clusters of reprints"
+
+# ---------------------------------------------------------------- nested
+# members that are compressed, archives in archives: OUTER:INNER:MEMBER
+N=$AR/nest
+mkdir -p "$N/in/wire"
+cp "$C0" "$N/in/000.txt"
+gzip -c "$C1" >"$N/in/001.txt.gz"
+xz -c "$C4" >"$N/in/wire/004.txt.xz"
+printf 'secret' >"$N/in/.hidden.txt"
+(cd "$N/in" && tar czf ../inner.tar.gz 000.txt 001.txt.gz wire .hidden.txt)
+gzip -c "$AR/crawl.jsonl" >"$N/crawl.jsonl.gz"
+(cd "$N" && zip -q outer.zip inner.tar.gz && tar cf mixed.tar crawl.jsonl.gz outer.zip)
+check "archive in an archive" 0 -- rp scan "$N/outer.zip"
+has "nested: members" "$T/out" "cluster 1: 3 articles"
+has "nested: OUTER:INNER:MEMBER" "$T/out" "$N/outer.zip:inner.tar.gz:000.txt"
+has "nested: a compressed member keeps its name" "$T/out" "representative  $N/outer.zip:inner.tar.gz:001.txt.gz"
+has "nested: in a folder inside" "$T/out" "$N/outer.zip:inner.tar.gz:wire/004.txt.xz"
+hasnt "nested: hidden members" "$T/out" ".hidden"
+check "nested --hidden" 0 -- rp scan --hidden "$N/outer.zip"
+has "nested --hidden" "$T/out" "$N/outer.zip:inner.tar.gz:.hidden.txt"
+check "nested --include: the member's name" 0 -- rp scan --include '*.xz' --include '0*.txt' "$N/outer.zip"
+has "nested --include" "$T/out" "cluster 1: 2 articles"
+hasnt "nested --include (2)" "$T/out" "001.txt.gz"
+check "a JSON Lines member, and a zip, in a tar" 0 -- rp scan --id-field url --text-field body "$N/mixed.tar"
+has "jsonl member: records" "$T/out" "8 articles: 1 cluster of reprints"
+has "jsonl member: ids from the records" "$T/out" "https://news.example/002_30e64a52b71f24ea.txt"
+has "jsonl member: beside the zip's" "$T/out" "$N/mixed.tar:outer.zip:inner.tar.gz:000.txt"
+check "nested on stdin" 0 -- rp scan --json --id-field url --text-field body - <"$N/mixed.tar"
+has "nested on stdin: ids" "$T/out" '"-:outer.zip:inner.tar.gz:wire/004.txt.xz"'
+has "nested on stdin: records" "$T/out" '"https://news.example/003_48fa41108d4c0335.txt"'
+printf '{"url": "x", "body": \n' >"$N/bad.jsonl"
+(cd "$N" && tar cf badline.tar bad.jsonl)
+check "a bad line in a jsonl member" 1 -- rp scan --id-field url --text-field body "$N/badline.tar"
+has "member:line" "$T/err" "reprint: $N/badline.tar:bad.jsonl:1: invalid JSON"
+check "--input text: members are texts" 0 -- rp scan --input text "$N/mixed.tar"
+has "--input text: the jsonl member is one text" "$T/out" "$N/mixed.tar:crawl.jsonl.gz"
+# four levels are read, a fifth is not
+echo "a short text with a few words in it" | gzip -c >"$N/d1.gz"
+(cd "$N" && tar cf d2.tar d1.gz && zip -q d3.zip d2.tar && tar czf d4.tgz d3.zip && tar cf d5.tar d4.tgz && cp "$OLDPWD/$C0" 000.txt && tar rf d5.tar 000.txt)
+check "four levels" 0 -- rp scan --json "$N/d4.tgz"
+has "four levels: id" "$T/out" "\"$N/d4.tgz:d3.zip:d2.tar:d1.gz\""
+check "five levels" 1 -- rp scan "$N/d5.tar"
+has "five levels: said" "$T/err" "reprint: $N/d5.tar:d4.tgz:d3.zip:d2.tar:d1.gz: skipped: archives and compressed files nested more than 4 deep"
+has "five levels: the rest read" "$T/out" "$N/d5.tar:000.txt"
+# a broken archive inside is skipped; the members after it are read
+printf 'PK\3\4 not a zip at all' >"$N/broken.zip"
+(cd "$N" && tar cf withbroken.tar broken.zip 000.txt)
+check "broken archive inside" 1 -- rp scan "$N/withbroken.tar"
+has "broken inside: named" "$T/err" "reprint: $N/withbroken.tar:broken.zip: skipped:"
+has "broken inside: the next read" "$T/out" "$N/withbroken.tar:000.txt"
+# --max-bytes: per document, in nested members too
+check "nested member over --max-bytes" 1 -- rp scan --max-bytes 1K "$N/outer.zip"
+has "nested over --max-bytes" "$T/err" "$N/outer.zip:inner.tar.gz:001.txt.gz: skipped: larger than --max-bytes once decompressed"
+
+# ---------------------------------------------------------------- bombs
+# past 256 MiB, an archive may give at most 1000 times its bytes: 300 MB
+# of zeros in 11 KB stops the archive with a message, exit 1
+head -c 300000000 /dev/zero >"$N/zeros"
+(cd "$N" && tar cf - zeros 000.txt | zstd -q -c >bomb.tar.zst && tar czf zb.tgz zeros 000.txt && rm zeros)
+check "decompression bomb" 1 -- rp scan "$N/bomb.tar.zst" "$C1"
+has "bomb: said" "$T/err" "reprint: $N/bomb.tar.zst: cannot read: more than 1000 times its size once decompressed (a decompression bomb?)"
+has "bomb: other inputs read" "$T/out" "$C1"
+# nested: ten copies of that tar.gz (300 KB each) in a zip, stored
+(cd "$N" && for i in 0 1 2 3 4 5 6 7 8 9; do cp zb.tgz z$i.tgz; done && zip -q -0 bombs.zip z?.tgz && rm z?.tgz)
+check "nested bomb" 1 -- rp scan "$N/bombs.zip"
+has "nested bomb: said" "$T/err" "reprint: $N/bombs.zip: cannot read: more than 1000 times its size once decompressed"
+# the same, under a 150 MB address-space limit: memory stays bounded
+if command -v prlimit >/dev/null 2>&1 && [ -z "$WRAP" ] && ! grep -q __asan_init "$BIN" 2>/dev/null; then
+    check "nested bomb under 150 MB" 1 -- timeout 60 prlimit --as=150000000 "$BIN" scan -j 1 "$N/bombs.zip"
+    has "nested bomb under 150 MB: said" "$T/err" "a decompression bomb?"
+fi
+rm -f "$N/zb.tgz" "$N/bombs.zip"
 
 # ---------------------------------------------------------------- bounds
 # a member or stream larger than --max-bytes is skipped, never held whole

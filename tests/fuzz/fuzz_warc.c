@@ -2,10 +2,14 @@
  * fuzz_warc.c - fuzz target for the WARC record reader of the input layer
  * (src/cli/warc.c, compiled in by the Makefile): the input is read as a
  * WARC stream from memory, handed over in pieces of varying size, with a
- * small record limit and a large one.
+ * small record limit, a middle one and a large one. HTTP bodies with
+ * content and transfer codings (gzip, deflate zlib-wrapped and raw, br,
+ * chunked, several in a row) are decoded through zlib and libbrotlidec;
+ * the corpus has each, truncated ones and small bombs.
  *
- * Checks, beyond "no crash, no hang": a document's body is NUL-terminated
- * at its length and lies inside the reader's record, a skip or an error
+ * Checks, beyond "no crash, no hang": a document's body, as read or
+ * decoded, is NUL-terminated at its length, which is at most the record
+ * limit, a skip or an error
  * comes with a reason, and after the end (or an error) the reader keeps
  * saying so.
  */
@@ -53,7 +57,7 @@ static void run(const uint8_t *data, size_t size, size_t max, size_t step)
             CHECK(d.body && d.body[d.len] == 0 && d.len <= max);
             CHECK(!d.uri || strlen(d.uri) > 0);
             CHECK(d.html >= -1 && d.html <= 1);
-        } else if (rc == WARC_SKIP || rc == WARC_TOOBIG || rc == WARC_BAD) {
+        } else if (rc == WARC_SKIP || rc == WARC_FAILED || rc == WARC_BAD) {
             CHECK(*why);
         }
         if (rc == WARC_END || rc < 0) {
@@ -67,6 +71,7 @@ static void run(const uint8_t *data, size_t size, size_t max, size_t step)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     run(data, size, 1 << 20, 65536);
+    run(data, size, 4096, 1000);
     run(data, size, 64, 3);
     /* the chunked-body joiner on its own */
     char *b = malloc(size + 1);
