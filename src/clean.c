@@ -461,7 +461,7 @@ static size_t next_inline(rp_bwindow *w, size_t i, size_t start, size_t end)
 {
     const uint8_t *s = w->s;
     while (i < end) {
-        rp_bmask m;
+        rp_bblock m;
         size_t n = rp_bwindow_at(w, i, &m);
         uint64_t before = i > start && a_alnum(s[i - 1]);
         uint64_t prev_alnum = (m.alnum << 1) | before;
@@ -581,8 +581,10 @@ static void add_line(lineset *ls, const uint8_t *s, size_t start, size_t end,
 /* The one pass over s[0..len): finds the lines (ending at LF, CR LF or a
  * lone CR, as old Mac files do) and their words (runs of bytes other
  * than blanks and no-break spaces), 64 bytes at a time, and records each
- * line with words. @return RP_OK or RP_ENOMEM. */
-static int scan_lines(const uint8_t *s, size_t len, lineset *ls)
+ * line with words. When pre is given (room for a block per 64 bytes),
+ * the tokenizer's masks of each block are kept there for the later
+ * readers. @return RP_OK or RP_ENOMEM. */
+static int scan_lines(const uint8_t *s, size_t len, lineset *ls, rp_bblock *pre)
 {
     memset(ls, 0, sizeof *ls);
     ls->head = SIZE_MAX;
@@ -594,6 +596,8 @@ static int scan_lines(const uint8_t *s, size_t len, lineset *ls)
         size_t n = len - base < 64 ? len - base : 64;
         rp_bmask m;
         rp_bytescan(s + base, n, &m);
+        if (pre)
+            pre[base >> 6] = (rp_bblock){m.alnum, m.slow, m.inl};
         uint64_t next_a0 = base + 64 < len && s[base + 64] == 0xA0;
         uint64_t nbsp = (m.c2 & ((m.a0 >> 1) | (next_a0 << 63))) |
                         (m.a0 & ((m.c2 << 1) | prev_c2));
@@ -653,7 +657,7 @@ int rp_clean_thread(const char *text, size_t len, size_t *start)
         return RP_ETOOBIG;
     pthread_once(&filters_once, filters_init);
     lineset ls;
-    int rc = scan_lines((const uint8_t *)text, len, &ls);
+    int rc = scan_lines((const uint8_t *)text, len, &ls, NULL);
     if (rc == RP_OK) {
         size_t cut = thread_start(&ls);
         if (cut != SIZE_MAX)
@@ -668,13 +672,21 @@ int rp_clean_feed(rp_tokenizer *t)
     pthread_once(&filters_once, filters_init);
     const uint8_t *s = t->s;
     lineset ls;
-    if (scan_lines(s, t->len, &ls) != RP_OK) {
+    /* the byte classes of the line pass, kept for the inline scan and the
+     * tokenizer (24 bytes a 64-byte block) */
+    rp_bblock *pre = malloc((t->len / 64 + 1) * sizeof *pre);
+    if (!pre)
+        return RP_ENOMEM;
+    if (scan_lines(s, t->len, &ls, pre) != RP_OK) {
         free(ls.r);
+        free(pre);
         return RP_ENOMEM;
     }
     size_t cut = thread_start(&ls);
     rp_bwindow win;     /* the inline scan's own, ahead of the tokenizer's */
     rp_bwindow_init(&win, s, t->len);
+    win.pre = pre;
+    t->win.pre = pre;
     int para_start = 1;
     for (size_t k = 0; k < ls.n && ls.r[k].start < cut; k++) {
         const lrec *l = &ls.r[k];
@@ -702,6 +714,8 @@ int rp_clean_feed(rp_tokenizer *t)
         feed_inline(t, &win, st, end);
         /* a line end ends a word, never a shingle: shingles run on */
     }
+    t->win.pre = NULL;
+    free(pre);
     free(ls.r);
     return t->err;
 }

@@ -504,7 +504,7 @@ static size_t ascii_run(rp_tokenizer *t, size_t i, size_t end)
 {
     const uint8_t *s = t->s;
     while (i < end) {
-        rp_bmask m;
+        rp_bblock m;
         size_t n = rp_bwindow_at(&t->win, i, &m);
         if (n > end - i)
             n = end - i;
