@@ -151,26 +151,36 @@ static int starts_any(const char *key, const char *const *list)
     return 0;
 }
 
-/* A filter of the first two bytes of a list's phrases: bit (b0 << 8 | b1)
- * is set when some phrase starts with b0 b1. */
+/* A filter of the first two bytes of two lists' phrases: bit (b0 << 8 |
+ * b1) is set when some phrase starts with b0 b1; and for a hash of those
+ * two bytes, which phrases of each list (bit i for phrase i, at most 64)
+ * may start there, so that a hit compares only those. */
+#define BIGRAM_SLOTS 256
+
 typedef struct bigrams {
     uint64_t bits[65536 / 64];
+    uint64_t which[2][BIGRAM_SLOTS];
 } bigrams;
 
-static void bigrams_init(bigrams *f, const char *const *list)
+static unsigned bigram_slot(unsigned v)
 {
-    memset(f, 0, sizeof *f);
-    for (; *list; list++) {
-        const unsigned char *p = (const unsigned char *)*list;
+    return (v * 0x9E37u >> 8) & (BIGRAM_SLOTS - 1);
+}
+
+static void bigrams_add(bigrams *f, int li, const char *const *list)
+{
+    for (unsigned i = 0; list[i]; i++) {
+        const unsigned char *p = (const unsigned char *)list[i];
         unsigned v = (unsigned)p[0] << 8 | p[1];
         f->bits[v >> 6] |= 1ull << (v & 63);
+        f->which[li][bigram_slot(v)] |= 1ull << i;
     }
 }
 
 /* Does key contain any phrase of list a, or when b is not NULL of list b
- * (phrases at least two bytes long)? One pass over the key; only where
- * the filter f of both lists matches the next two bytes are the phrases
- * compared. */
+ * (phrases at least two bytes long; a and b as given to bigrams_add as
+ * lists 0 and 1)? One pass over the key; only where the filter f matches
+ * the next two bytes are the phrases that may start there compared. */
 static int has_any(const char *key, const char *const *a, const char *const *b,
                    const bigrams *f)
 {
@@ -178,8 +188,14 @@ static int has_any(const char *key, const char *const *a, const char *const *b,
         unsigned v = (unsigned)k[0] << 8 | k[1];
         if (!(f->bits[v >> 6] >> (v & 63) & 1))
             continue;
-        if (starts_any((const char *)k, a) || (b && starts_any((const char *)k, b)))
-            return 1;
+        unsigned slot = bigram_slot(v);
+        for (uint64_t w = f->which[0][slot]; w; w &= w - 1)
+            if (starts((const char *)k, a[rp_ctz64(w)]))
+                return 1;
+        if (b)
+            for (uint64_t w = f->which[1][slot]; w; w &= w - 1)
+                if (starts((const char *)k, b[rp_ctz64(w)]))
+                    return 1;
     }
     return 0;
 }
@@ -265,6 +281,10 @@ static const char *const newsletter_marks[] = {
     "suscríbete", "abonnez", NULL
 };
 
+/* has_any names a list's phrases by a bit of a 64-bit word */
+_Static_assert(sizeof credit_marks / sizeof *credit_marks <= 65, "credit_marks: at most 64");
+_Static_assert(sizeof newsletter_marks / sizeof *newsletter_marks <= 65, "newsletter_marks: at most 64");
+
 /* cue_first[c]: some phrase of cue_starts starts with the byte c */
 static uint8_t cue_first[256];
 
@@ -277,11 +297,8 @@ static void filters_init(void)
     key_table_init();
     for (const char *const *p = cue_starts; *p; p++)
         cue_first[(unsigned char)**p] = 1;
-    bigrams_init(&marks_f, credit_marks);
-    bigrams marks2;
-    bigrams_init(&marks2, newsletter_marks);
-    for (size_t i = 0; i < sizeof marks_f.bits / sizeof marks_f.bits[0]; i++)
-        marks_f.bits[i] |= marks2.bits[i];
+    bigrams_add(&marks_f, 0, credit_marks);
+    bigrams_add(&marks_f, 1, newsletter_marks);
 }
 
 static int is_furniture(const line *l)

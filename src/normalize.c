@@ -291,18 +291,33 @@ static size_t encode(const int32_t *cps, size_t n, uint8_t *out, size_t cap)
     return w;
 }
 
-static void emit(rp_tokenizer *t, uint64_t h, size_t start, size_t end)
+/* Grows the token array, or sets the sticky error. The first growth
+ * makes room for a word every 7 bytes of the text, about as many as news
+ * text has, so that a document grows it once or not at all. */
+static int emit_grow(rp_tokenizer *t)
 {
     if (t->err)
-        return;
-    if (t->n == t->cap && rp_grow(&t->tok, &t->cap, t->n + 1, sizeof *t->tok) < 0) {
+        return 0;
+    size_t need = t->n + 1;
+    if (t->cap == 0 && t->len / 7 > need)
+        need = t->len / 7;
+    if (rp_grow(&t->tok, &t->cap, need, sizeof *t->tok) < 0) {
         t->err = RP_ENOMEM;
-        return;
+        return 0;
     }
-    t->tok[t->n].hash = h;
-    t->tok[t->n].start = (uint32_t)start;
-    t->tok[t->n].end = (uint32_t)end;
-    t->n++;
+    return 1;
+}
+
+/* Appends a token. Once an allocation failed, n stays at cap, so the
+ * fast path never runs again and nothing more is stored. */
+static inline void emit(rp_tokenizer *t, uint64_t h, size_t start, size_t end)
+{
+    if (t->n == t->cap && !emit_grow(t))
+        return;
+    rp_token *k = &t->tok[t->n++];
+    k->hash = h;
+    k->start = (uint32_t)start;
+    k->end = (uint32_t)end;
 }
 
 /* Normalizes the non-ASCII word s[wstart..wend) and emits its token. */
@@ -312,7 +327,7 @@ static void emit(rp_tokenizer *t, uint64_t h, size_t start, size_t end)
  * (by their XXH3 hash) to the normalized word's hash. The mapping is a
  * function of the bytes, so a hit gives exactly what normalizing gives;
  * only a collision of two 64-bit hashes could differ. */
-#define WORD_CACHE 32768         /* entries, a power of two */
+#define WORD_CACHE 262144         /* entries, a power of two */
 #define WORD_CACHE_MAXLEN 64     /* longer words are not cached */
 
 typedef struct word_cache_entry {
@@ -490,8 +505,22 @@ static void word_append(rp_tokenizer *t, const uint8_t *s, size_t from, size_t t
     if (n > room)
         n = room;
     uint8_t *w = t->wbuf + t->wlen;
-    for (size_t k = 0; k < n; k++)
-        w[k] = s[from + k] | 0x20;
+    const uint8_t *r = s + from;
+    /* 8 bytes at a time, the last step past the word when the text and
+     * the buffer have room: bytes past wlen are never read */
+    size_t k = 0;
+    while (k < n) {
+        if (from + k + 8 <= t->len && t->wlen + k + 8 <= RP_WORD_MAX) {
+            uint64_t v;
+            memcpy(&v, r + k, 8);
+            v |= 0x2020202020202020ull;
+            memcpy(w + k, &v, 8);
+            k += 8;
+        } else {
+            w[k] = r[k] | 0x20;
+            k++;
+        }
+    }
     t->wlen += n;
     t->wend = to;
 }
