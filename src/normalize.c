@@ -320,23 +320,25 @@ static inline void emit(rp_tokenizer *t, uint64_t h, size_t start, size_t end)
     k->end = (uint32_t)end;
 }
 
-/* Normalizes the non-ASCII word s[wstart..wend) and emits its token. */
 /* Normalizing a non-ASCII word through utf8proc costs a few hundred
  * instructions a code point, and news text repeats its words, so each
- * thread keeps the last results in a small direct-mapped cache: raw bytes
- * (by their XXH3 hash) to the normalized word's hash. The mapping is a
- * function of the bytes, so a hit gives exactly what normalizing gives;
- * only a collision of two 64-bit hashes could differ. */
-#define WORD_CACHE 262144         /* entries, a power of two */
+ * thread keeps the last results in a direct-mapped cache: raw bytes (by
+ * their XXH3 hash) to the normalized word's hash, 16 bytes an entry (2 MiB
+ * a thread, touched only as far as a text has accented words). The slot
+ * comes from the top bits of the raw hash; its bit 1 holds whether the
+ * word normalizes to anything, bit 0 is set so that 0 means empty. The
+ * mapping is a function of the bytes, so a hit gives exactly what
+ * normalizing gives; only a collision of two 62-bit hashes could differ. */
+#define WORD_CACHE_BITS 17       /* 2^17 entries */
 #define WORD_CACHE_MAXLEN 64     /* longer words are not cached */
 
 typedef struct word_cache_entry {
-    uint64_t raw;                /* hash of the raw bytes, 0 = empty */
+    uint64_t raw;                /* hash of the raw bytes | 1, bit 1: not
+                                    empty; 0 = unused slot */
     uint64_t norm;               /* hash of the normalized word */
-    int has;                     /* 0: the word normalizes to nothing */
 } word_cache_entry;
 
-static _Thread_local word_cache_entry word_cache[WORD_CACHE];
+static _Thread_local word_cache_entry word_cache[1u << WORD_CACHE_BITS];
 
 enum { S_LATIN, S_CYRILLIC, S_GREEK, S_OTHER };
 
@@ -437,13 +439,13 @@ static void flush_slow_word(rp_tokenizer *t)
             emit(t, h, t->wstart, t->wend);
         return;
     }
-    uint64_t raw = XXH3_64bits(w, len) | 1;
-    word_cache_entry *e = &word_cache[raw & (WORD_CACHE - 1)];
-    if (e->raw != raw) {
-        e->has = normalize_word(w, len, &e->norm);
-        e->raw = raw;
+    uint64_t raw = XXH3_64bits(w, len) | 3;
+    word_cache_entry *e = &word_cache[raw >> (64 - WORD_CACHE_BITS)];
+    if ((e->raw | 2) != raw) {
+        int has = normalize_word(w, len, &e->norm);
+        e->raw = has ? raw : raw & ~(uint64_t)2;
     }
-    if (e->has)
+    if (e->raw & 2)
         emit(t, e->norm, t->wstart, t->wend);
 }
 
