@@ -58,6 +58,7 @@ static inline void rp_bwindow_init(rp_bwindow *w, const uint8_t *s, size_t len)
     w->s = s;
     w->len = len;
     w->base = w->n = 0;
+    w->m = (rp_bblock){0, 0, 0};
     w->pre = NULL;
 }
 
