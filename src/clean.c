@@ -438,7 +438,8 @@ static size_t dateline(const uint8_t *s, size_t i, size_t end)
         }
         if (!inword) {
             inword = 1;
-            words++;
+            if (++words > 8)
+                return 0;   /* a dash further on could not end a dateline */
         }
         if (words == 1 && c < 0x80 && a_alpha(c)) {
             letters++;

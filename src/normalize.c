@@ -570,6 +570,29 @@ static size_t ascii_run(rp_tokenizer *t, size_t i, size_t end)
                 pos = lim;
                 break;
             }
+            /* A word that ends before lim, the common case, is hashed
+             * here from a local copy, without the word state. */
+            uint64_t gap = ~(word >> w);
+            size_t e = gap ? w + rp_ctz64(gap) : 64;
+            if (e < lim) {
+                uint8_t buf[64 + 8];
+                const uint8_t *r = s + i + w;
+                size_t len = e - w, k = 0;
+                if (i + w + len + 8 <= t->len) {
+                    for (; k < len; k += 8) {
+                        uint64_t v;
+                        memcpy(&v, r + k, 8);
+                        v |= 0x2020202020202020ull;
+                        memcpy(buf + k, &v, 8);
+                    }
+                } else {
+                    for (; k < len; k++)
+                        buf[k] = r[k] | 0x20;
+                }
+                emit(t, XXH3_64bits(buf, len), i + w, i + e);
+                pos = e;
+                continue;
+            }
             t->in_word = 1;
             t->word_ascii = 1;
             t->wstart = i + w;
