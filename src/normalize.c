@@ -499,6 +499,16 @@ void rp_tokenizer_init(rp_tokenizer *t, const uint8_t *s, size_t len)
     rp_bwindow_init(&t->win, s, len);
 }
 
+/* Lowercases the 8 ASCII letters and digits at src into dst (bit 0x20
+ * lowercases a letter and leaves a digit alone). */
+static inline void lower8(uint8_t *dst, const uint8_t *src)
+{
+    uint64_t v;
+    memcpy(&v, src, 8);
+    v |= 0x2020202020202020ull;
+    memcpy(dst, &v, 8);
+}
+
 /* Appends the ASCII letters and digits s[from..to) to the current word,
  * lowercased (bit 0x20 lowercases a letter and leaves a digit alone). */
 static void word_append(rp_tokenizer *t, const uint8_t *s, size_t from, size_t to)
@@ -513,10 +523,7 @@ static void word_append(rp_tokenizer *t, const uint8_t *s, size_t from, size_t t
     size_t k = 0;
     while (k < n) {
         if (from + k + 8 <= t->len && t->wlen + k + 8 <= RP_WORD_MAX) {
-            uint64_t v;
-            memcpy(&v, r + k, 8);
-            v |= 0x2020202020202020ull;
-            memcpy(w + k, &v, 8);
+            lower8(w + k, r + k);
             k += 8;
         } else {
             w[k] = r[k] | 0x20;
@@ -579,12 +586,8 @@ static size_t ascii_run(rp_tokenizer *t, size_t i, size_t end)
                 const uint8_t *r = s + i + w;
                 size_t len = e - w, k = 0;
                 if (i + w + len + 8 <= t->len) {
-                    for (; k < len; k += 8) {
-                        uint64_t v;
-                        memcpy(&v, r + k, 8);
-                        v |= 0x2020202020202020ull;
-                        memcpy(buf + k, &v, 8);
-                    }
+                    for (; k < len; k += 8)
+                        lower8(buf + k, r + k);
                 } else {
                     for (; k < len; k++)
                         buf[k] = r[k] | 0x20;
