@@ -34,13 +34,23 @@ int rp_bytescan_level(void);
  * @return 0, or -1 when this CPU or build has no such path. */
 int rp_bytescan_force(int level);
 
+/* The three classes the tokenizer and the inline-markup scan read, for
+ * one aligned 64-byte block of a text. */
+typedef struct rp_bblock {
+    uint64_t alnum, slow, inl;
+} rp_bblock;
+
 /* A window of masks over a text, reused while the reader stays inside
- * the last 64 bytes classified. */
+ * the last 64 bytes classified; or, when pre is set, read from the masks
+ * of every block of the text that one earlier pass kept (pre[i >> 6] for
+ * byte i), so that no byte is classified twice. A window gives only the
+ * alnum, slow and inl masks. */
 typedef struct rp_bwindow {
     const uint8_t *s;
     size_t len;         /* of s */
     size_t base, n;     /* the bytes s[base..base+n) are in m */
-    rp_bmask m;
+    rp_bblock m;
+    const rp_bblock *pre;   /* borrowed, or NULL */
 } rp_bwindow;
 
 static inline void rp_bwindow_init(rp_bwindow *w, const uint8_t *s, size_t len)
@@ -48,24 +58,34 @@ static inline void rp_bwindow_init(rp_bwindow *w, const uint8_t *s, size_t len)
     w->s = s;
     w->len = len;
     w->base = w->n = 0;
+    w->m = (rp_bblock){0, 0, 0};
+    w->pre = NULL;
 }
 
 /* Sets *m to the masks of the bytes from s[i] on (i < len), bit 0 being
  * byte i. The window moves in aligned steps of 64 bytes, so that readers
  * going forward classify each byte once. @return how many bytes the masks
  * cover (at least 1). */
-static inline size_t rp_bwindow_at(rp_bwindow *w, size_t i, rp_bmask *m)
+static inline size_t rp_bwindow_at(rp_bwindow *w, size_t i, rp_bblock *m)
 {
-    if (i < w->base || i >= w->base + w->n) {
-        w->base = i & ~(size_t)63;
-        w->n = w->len - w->base < 64 ? w->len - w->base : 64;
-        rp_bytescan(w->s + w->base, w->n, &w->m);
+    unsigned k = (unsigned)(i & 63);
+    size_t base = i - k;
+    if (w->pre) {
+        const rp_bblock *b = &w->pre[i >> 6];
+        m->alnum = b->alnum >> k;
+        m->slow = b->slow >> k;
+        m->inl = b->inl >> k;
+        return (w->len - base < 64 ? w->len - base : 64) - k;
     }
-    unsigned k = (unsigned)(i - w->base);
-    m->eol = w->m.eol >> k;
-    m->blank = w->m.blank >> k;
-    m->c2 = w->m.c2 >> k;
-    m->a0 = w->m.a0 >> k;
+    if (i < w->base || i >= w->base + w->n) {
+        rp_bmask full;
+        w->base = base;
+        w->n = w->len - base < 64 ? w->len - base : 64;
+        rp_bytescan(w->s + base, w->n, &full);
+        w->m.alnum = full.alnum;
+        w->m.slow = full.slow;
+        w->m.inl = full.inl;
+    }
     m->alnum = w->m.alnum >> k;
     m->slow = w->m.slow >> k;
     m->inl = w->m.inl >> k;

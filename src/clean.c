@@ -43,7 +43,8 @@
  * records, never by reading a line again; the comment-thread rule runs
  * over the records, and only the kept lines go on to the tokenizer, whose
  * inline-markup scan also skips 64 bytes at a time to the next byte that
- * may open markup.
+ * may open markup. The line pass keeps the masks those later readers use
+ * (24 bytes a block), so no byte is classified twice.
  */
 #include "clean.h"
 #include "bytescan.h"
@@ -151,26 +152,36 @@ static int starts_any(const char *key, const char *const *list)
     return 0;
 }
 
-/* A filter of the first two bytes of a list's phrases: bit (b0 << 8 | b1)
- * is set when some phrase starts with b0 b1. */
+/* A filter of the first two bytes of two lists' phrases: bit (b0 << 8 |
+ * b1) is set when some phrase starts with b0 b1; and for a hash of those
+ * two bytes, which phrases of each list (bit i for phrase i, at most 64)
+ * may start there, so that a hit compares only those. */
+#define BIGRAM_SLOTS 256
+
 typedef struct bigrams {
     uint64_t bits[65536 / 64];
+    uint64_t which[2][BIGRAM_SLOTS];
 } bigrams;
 
-static void bigrams_init(bigrams *f, const char *const *list)
+static unsigned bigram_slot(unsigned v)
 {
-    memset(f, 0, sizeof *f);
-    for (; *list; list++) {
-        const unsigned char *p = (const unsigned char *)*list;
+    return (v * 0x9E37u >> 8) & (BIGRAM_SLOTS - 1);
+}
+
+static void bigrams_add(bigrams *f, int li, const char *const *list)
+{
+    for (unsigned i = 0; list[i]; i++) {
+        const unsigned char *p = (const unsigned char *)list[i];
         unsigned v = (unsigned)p[0] << 8 | p[1];
         f->bits[v >> 6] |= 1ull << (v & 63);
+        f->which[li][bigram_slot(v)] |= 1ull << i;
     }
 }
 
 /* Does key contain any phrase of list a, or when b is not NULL of list b
- * (phrases at least two bytes long)? One pass over the key; only where
- * the filter f of both lists matches the next two bytes are the phrases
- * compared. */
+ * (phrases at least two bytes long; a and b as given to bigrams_add as
+ * lists 0 and 1)? One pass over the key; only where the filter f matches
+ * the next two bytes are the phrases that may start there compared. */
 static int has_any(const char *key, const char *const *a, const char *const *b,
                    const bigrams *f)
 {
@@ -178,8 +189,14 @@ static int has_any(const char *key, const char *const *a, const char *const *b,
         unsigned v = (unsigned)k[0] << 8 | k[1];
         if (!(f->bits[v >> 6] >> (v & 63) & 1))
             continue;
-        if (starts_any((const char *)k, a) || (b && starts_any((const char *)k, b)))
-            return 1;
+        unsigned slot = bigram_slot(v);
+        for (uint64_t w = f->which[0][slot]; w; w &= w - 1)
+            if (starts((const char *)k, a[rp_ctz64(w)]))
+                return 1;
+        if (b)
+            for (uint64_t w = f->which[1][slot]; w; w &= w - 1)
+                if (starts((const char *)k, b[rp_ctz64(w)]))
+                    return 1;
     }
     return 0;
 }
@@ -265,6 +282,10 @@ static const char *const newsletter_marks[] = {
     "suscríbete", "abonnez", NULL
 };
 
+/* has_any names a list's phrases by a bit of a 64-bit word */
+_Static_assert(sizeof credit_marks / sizeof *credit_marks <= 65, "credit_marks: at most 64");
+_Static_assert(sizeof newsletter_marks / sizeof *newsletter_marks <= 65, "newsletter_marks: at most 64");
+
 /* cue_first[c]: some phrase of cue_starts starts with the byte c */
 static uint8_t cue_first[256];
 
@@ -277,11 +298,8 @@ static void filters_init(void)
     key_table_init();
     for (const char *const *p = cue_starts; *p; p++)
         cue_first[(unsigned char)**p] = 1;
-    bigrams_init(&marks_f, credit_marks);
-    bigrams marks2;
-    bigrams_init(&marks2, newsletter_marks);
-    for (size_t i = 0; i < sizeof marks_f.bits / sizeof marks_f.bits[0]; i++)
-        marks_f.bits[i] |= marks2.bits[i];
+    bigrams_add(&marks_f, 0, credit_marks);
+    bigrams_add(&marks_f, 1, newsletter_marks);
 }
 
 static int is_furniture(const line *l)
@@ -421,7 +439,8 @@ static size_t dateline(const uint8_t *s, size_t i, size_t end)
         }
         if (!inword) {
             inword = 1;
-            words++;
+            if (++words > 8)
+                return 0;   /* a dash further on could not end a dateline */
         }
         if (words == 1 && c < 0x80 && a_alpha(c)) {
             letters++;
@@ -461,7 +480,7 @@ static size_t next_inline(rp_bwindow *w, size_t i, size_t start, size_t end)
 {
     const uint8_t *s = w->s;
     while (i < end) {
-        rp_bmask m;
+        rp_bblock m;
         size_t n = rp_bwindow_at(w, i, &m);
         uint64_t before = i > start && a_alnum(s[i - 1]);
         uint64_t prev_alnum = (m.alnum << 1) | before;
@@ -581,8 +600,10 @@ static void add_line(lineset *ls, const uint8_t *s, size_t start, size_t end,
 /* The one pass over s[0..len): finds the lines (ending at LF, CR LF or a
  * lone CR, as old Mac files do) and their words (runs of bytes other
  * than blanks and no-break spaces), 64 bytes at a time, and records each
- * line with words. @return RP_OK or RP_ENOMEM. */
-static int scan_lines(const uint8_t *s, size_t len, lineset *ls)
+ * line with words. When pre is given (room for a block per 64 bytes),
+ * the tokenizer's masks of each block are kept there for the later
+ * readers. @return RP_OK or RP_ENOMEM. */
+static int scan_lines(const uint8_t *s, size_t len, lineset *ls, rp_bblock *pre)
 {
     memset(ls, 0, sizeof *ls);
     ls->head = SIZE_MAX;
@@ -594,6 +615,8 @@ static int scan_lines(const uint8_t *s, size_t len, lineset *ls)
         size_t n = len - base < 64 ? len - base : 64;
         rp_bmask m;
         rp_bytescan(s + base, n, &m);
+        if (pre)
+            pre[base >> 6] = (rp_bblock){m.alnum, m.slow, m.inl};
         uint64_t next_a0 = base + 64 < len && s[base + 64] == 0xA0;
         uint64_t nbsp = (m.c2 & ((m.a0 >> 1) | (next_a0 << 63))) |
                         (m.a0 & ((m.c2 << 1) | prev_c2));
@@ -653,7 +676,7 @@ int rp_clean_thread(const char *text, size_t len, size_t *start)
         return RP_ETOOBIG;
     pthread_once(&filters_once, filters_init);
     lineset ls;
-    int rc = scan_lines((const uint8_t *)text, len, &ls);
+    int rc = scan_lines((const uint8_t *)text, len, &ls, NULL);
     if (rc == RP_OK) {
         size_t cut = thread_start(&ls);
         if (cut != SIZE_MAX)
@@ -668,13 +691,21 @@ int rp_clean_feed(rp_tokenizer *t)
     pthread_once(&filters_once, filters_init);
     const uint8_t *s = t->s;
     lineset ls;
-    if (scan_lines(s, t->len, &ls) != RP_OK) {
+    /* the byte classes of the line pass, kept for the inline scan and the
+     * tokenizer (24 bytes a 64-byte block) */
+    rp_bblock *pre = malloc((t->len / 64 + 1) * sizeof *pre);
+    if (!pre)
+        return RP_ENOMEM;
+    if (scan_lines(s, t->len, &ls, pre) != RP_OK) {
         free(ls.r);
+        free(pre);
         return RP_ENOMEM;
     }
     size_t cut = thread_start(&ls);
     rp_bwindow win;     /* the inline scan's own, ahead of the tokenizer's */
     rp_bwindow_init(&win, s, t->len);
+    win.pre = pre;
+    t->win.pre = pre;
     int para_start = 1;
     for (size_t k = 0; k < ls.n && ls.r[k].start < cut; k++) {
         const lrec *l = &ls.r[k];
@@ -702,6 +733,8 @@ int rp_clean_feed(rp_tokenizer *t)
         feed_inline(t, &win, st, end);
         /* a line end ends a word, never a shingle: shingles run on */
     }
+    t->win.pre = NULL;
+    free(pre);
     free(ls.r);
     return t->err;
 }

@@ -87,8 +87,8 @@ static void linemap_free(linemap *m)
     free(m->first);
 }
 
-static int linemap_build(const char *text, const rp_token *tok, size_t ntok,
-                         linemap *m)
+static int linemap_build(const char *text, size_t len, const rp_token *tok,
+                         size_t ntok, linemap *m)
 {
     memset(m, 0, sizeof *m);
     m->line = malloc(ntok * sizeof *m->line);
@@ -96,17 +96,26 @@ static int linemap_build(const char *text, const rp_token *tok, size_t ntok,
     m->first = malloc(ntok * sizeof *m->first);
     if (!m->line || !m->hash || !m->first)
         return RP_ENOMEM;
-    size_t pos = 0;   /* scanned up to here */
+    /* A token starts a line when a '\n' lies between the start of the
+     * token before it and its own start. nl is the first '\n' at or
+     * after pos (or the end of the text), so the text is searched once,
+     * from line to line, not between every two tokens. */
+    size_t pos = 0, nl;
+    {
+        const char *q = memchr(text, '\n', len);
+        nl = q ? (size_t)(q - text) : len;
+    }
     for (size_t i = 0; i < ntok; i++) {
         int newline = i == 0;
-        const char *q;
-        while (pos < tok[i].start &&
-               (q = memchr(text + pos, '\n', tok[i].start - pos)) != NULL) {
-            newline = 1;
-            pos = (size_t)(q - text) + 1;
+        size_t st = tok[i].start;
+        if (pos < st) {
+            pos = st;
+            if (nl < st) {
+                newline = 1;
+                const char *q = memchr(text + st, '\n', len - st);
+                nl = q ? (size_t)(q - text) : len;
+            }
         }
-        if (pos < tok[i].start)
-            pos = tok[i].start;
         if (newline)
             m->first[m->n++] = (uint32_t)i;
         m->line[i] = (uint32_t)(m->n - 1);
@@ -240,7 +249,7 @@ static rp_doc *build(const char *text, size_t len, const rp_options *o,
     d->digest = ntok;
     for (size_t i = 0; i < ntok; i++)
         d->digest = (d->digest ^ tok[i].hash) * 0x9E3779B97F4A7C15ull;
-    rc = linemap_build(text, tok, ntok, &lm);
+    rc = linemap_build(text, len, tok, ntok, &lm);
     if (rc != RP_OK)
         goto out;
     d->lines = malloc(lm.n * sizeof *d->lines);

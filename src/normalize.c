@@ -291,37 +291,54 @@ static size_t encode(const int32_t *cps, size_t n, uint8_t *out, size_t cap)
     return w;
 }
 
-static void emit(rp_tokenizer *t, uint64_t h, size_t start, size_t end)
+/* Grows the token array, or sets the sticky error. The first growth
+ * makes room for a word every 7 bytes of the text, about as many as news
+ * text has, so that a document grows it once or not at all. */
+static int emit_grow(rp_tokenizer *t)
 {
     if (t->err)
-        return;
-    if (t->n == t->cap && rp_grow(&t->tok, &t->cap, t->n + 1, sizeof *t->tok) < 0) {
+        return 0;
+    size_t need = t->n + 1;
+    if (t->cap == 0 && t->len / 7 > need)
+        need = t->len / 7;
+    if (rp_grow(&t->tok, &t->cap, need, sizeof *t->tok) < 0) {
         t->err = RP_ENOMEM;
-        return;
+        return 0;
     }
-    t->tok[t->n].hash = h;
-    t->tok[t->n].start = (uint32_t)start;
-    t->tok[t->n].end = (uint32_t)end;
-    t->n++;
+    return 1;
 }
 
-/* Normalizes the non-ASCII word s[wstart..wend) and emits its token. */
+/* Appends a token. Once an allocation failed, n stays at cap, so the
+ * fast path never runs again and nothing more is stored. */
+static inline void emit(rp_tokenizer *t, uint64_t h, size_t start, size_t end)
+{
+    if (t->n == t->cap && !emit_grow(t))
+        return;
+    rp_token *k = &t->tok[t->n++];
+    k->hash = h;
+    k->start = (uint32_t)start;
+    k->end = (uint32_t)end;
+}
+
 /* Normalizing a non-ASCII word through utf8proc costs a few hundred
  * instructions a code point, and news text repeats its words, so each
- * thread keeps the last results in a small direct-mapped cache: raw bytes
- * (by their XXH3 hash) to the normalized word's hash. The mapping is a
- * function of the bytes, so a hit gives exactly what normalizing gives;
- * only a collision of two 64-bit hashes could differ. */
-#define WORD_CACHE 32768         /* entries, a power of two */
+ * thread keeps the last results in a direct-mapped cache: raw bytes (by
+ * their XXH3 hash) to the normalized word's hash, 16 bytes an entry (2 MiB
+ * a thread, touched only as far as a text has accented words). The slot
+ * comes from the top bits of the raw hash; its bit 1 holds whether the
+ * word normalizes to anything, bit 0 is set so that 0 means empty. The
+ * mapping is a function of the bytes, so a hit gives exactly what
+ * normalizing gives; only a collision of two 62-bit hashes could differ. */
+#define WORD_CACHE_BITS 17       /* 2^17 entries */
 #define WORD_CACHE_MAXLEN 64     /* longer words are not cached */
 
 typedef struct word_cache_entry {
-    uint64_t raw;                /* hash of the raw bytes, 0 = empty */
+    uint64_t raw;                /* hash of the raw bytes | 1, bit 1: not
+                                    empty; 0 = unused slot */
     uint64_t norm;               /* hash of the normalized word */
-    int has;                     /* 0: the word normalizes to nothing */
 } word_cache_entry;
 
-static _Thread_local word_cache_entry word_cache[WORD_CACHE];
+static _Thread_local word_cache_entry word_cache[1u << WORD_CACHE_BITS];
 
 enum { S_LATIN, S_CYRILLIC, S_GREEK, S_OTHER };
 
@@ -422,13 +439,13 @@ static void flush_slow_word(rp_tokenizer *t)
             emit(t, h, t->wstart, t->wend);
         return;
     }
-    uint64_t raw = XXH3_64bits(w, len) | 1;
-    word_cache_entry *e = &word_cache[raw & (WORD_CACHE - 1)];
-    if (e->raw != raw) {
-        e->has = normalize_word(w, len, &e->norm);
-        e->raw = raw;
+    uint64_t raw = XXH3_64bits(w, len) | 3;
+    word_cache_entry *e = &word_cache[raw >> (64 - WORD_CACHE_BITS)];
+    if ((e->raw | 2) != raw) {
+        int has = normalize_word(w, len, &e->norm);
+        e->raw = has ? raw : raw & ~(uint64_t)2;
     }
-    if (e->has)
+    if (e->raw & 2)
         emit(t, e->norm, t->wstart, t->wend);
 }
 
@@ -482,6 +499,16 @@ void rp_tokenizer_init(rp_tokenizer *t, const uint8_t *s, size_t len)
     rp_bwindow_init(&t->win, s, len);
 }
 
+/* Lowercases the 8 ASCII letters and digits at src into dst (bit 0x20
+ * lowercases a letter and leaves a digit alone). */
+static inline void lower8(uint8_t *dst, const uint8_t *src)
+{
+    uint64_t v;
+    memcpy(&v, src, 8);
+    v |= 0x2020202020202020ull;
+    memcpy(dst, &v, 8);
+}
+
 /* Appends the ASCII letters and digits s[from..to) to the current word,
  * lowercased (bit 0x20 lowercases a letter and leaves a digit alone). */
 static void word_append(rp_tokenizer *t, const uint8_t *s, size_t from, size_t to)
@@ -490,8 +517,19 @@ static void word_append(rp_tokenizer *t, const uint8_t *s, size_t from, size_t t
     if (n > room)
         n = room;
     uint8_t *w = t->wbuf + t->wlen;
-    for (size_t k = 0; k < n; k++)
-        w[k] = s[from + k] | 0x20;
+    const uint8_t *r = s + from;
+    /* 8 bytes at a time, the last step past the word when the text and
+     * the buffer have room: bytes past wlen are never read */
+    size_t k = 0;
+    while (k < n) {
+        if (from + k + 8 <= t->len && t->wlen + k + 8 <= RP_WORD_MAX) {
+            lower8(w + k, r + k);
+            k += 8;
+        } else {
+            w[k] = r[k] | 0x20;
+            k++;
+        }
+    }
     t->wlen += n;
     t->wend = to;
 }
@@ -504,7 +542,7 @@ static size_t ascii_run(rp_tokenizer *t, size_t i, size_t end)
 {
     const uint8_t *s = t->s;
     while (i < end) {
-        rp_bmask m;
+        rp_bblock m;
         size_t n = rp_bwindow_at(&t->win, i, &m);
         if (n > end - i)
             n = end - i;
@@ -538,6 +576,25 @@ static size_t ascii_run(rp_tokenizer *t, size_t i, size_t end)
             if (w >= lim) {
                 pos = lim;
                 break;
+            }
+            /* A word that ends before lim, the common case, is hashed
+             * here from a local copy, without the word state. */
+            uint64_t gap = ~(word >> w);
+            size_t e = gap ? w + rp_ctz64(gap) : 64;
+            if (e < lim) {
+                uint8_t buf[64 + 8];
+                const uint8_t *r = s + i + w;
+                size_t len = e - w, k = 0;
+                if (i + w + len + 8 <= t->len) {
+                    for (; k < len; k += 8)
+                        lower8(buf + k, r + k);
+                } else {
+                    for (; k < len; k++)
+                        buf[k] = r[k] | 0x20;
+                }
+                emit(t, XXH3_64bits(buf, len), i + w, i + e);
+                pos = e;
+                continue;
             }
             t->in_word = 1;
             t->word_ascii = 1;

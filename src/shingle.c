@@ -34,11 +34,13 @@ size_t rp_shingle(const rp_token *tok, size_t n, unsigned k, uint64_t *out)
         return 1;
     }
     size_t m = 0;
+    unsigned slot = 0;   /* i % k, without a division */
     for (size_t i = 0; i < n; i++) {
-        size_t slot = i % k;
         ring[slot] = ring[slot + k] = tok[i].hash;
+        if (++slot == k)
+            slot = 0;
         if (i + 1 >= k)
-            out[m++] = rp_shingle_hash(ring + (i + 1) % k, k);
+            out[m++] = rp_shingle_hash(ring + slot, k);
     }
     rp_sort_u64(out, m);
     return rp_unique_u64(out, m);

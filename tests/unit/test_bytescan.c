@@ -207,6 +207,37 @@ static void test_same_tokens_every_path(void **state)
 }
 
 /* Words that cross a 64-byte block, and a slow byte at every offset. */
+/* A window over the masks one pass kept gives what a window that
+ * classifies as it goes gives, at every position of texts of every
+ * length around the block size. */
+static void test_window_over_kept_masks(void **state)
+{
+    (void)state;
+    uint64_t rng = 7;
+    uint8_t buf[300];
+    for (size_t len = 1; len <= sizeof buf; len += 13) {
+        for (size_t i = 0; i < len; i++)
+            buf[i] = (uint8_t)sm64(&rng);
+        rp_bblock pre[sizeof buf / 64 + 1];
+        for (size_t b = 0; b < len; b += 64) {
+            rp_bmask m;
+            rp_bytescan(buf + b, len - b < 64 ? len - b : 64, &m);
+            pre[b / 64] = (rp_bblock){m.alnum, m.slow, m.inl};
+        }
+        rp_bwindow live, kept;
+        rp_bwindow_init(&live, buf, len);
+        rp_bwindow_init(&kept, buf, len);
+        kept.pre = pre;
+        for (size_t i = 0; i < len; i++) {
+            rp_bblock a, b;
+            size_t na = rp_bwindow_at(&live, i, &a);
+            size_t nb = rp_bwindow_at(&kept, i, &b);
+            assert_int_equal(na, nb);
+            assert_true(a.alnum == b.alnum && a.slow == b.slow && a.inl == b.inl);
+        }
+    }
+}
+
 static void test_block_edges(void **state)
 {
     (void)state;
@@ -241,6 +272,7 @@ int main(void)
         cmocka_unit_test(test_unknown_level),
         cmocka_unit_test(test_same_tokens_every_path),
         cmocka_unit_test(test_block_edges),
+        cmocka_unit_test(test_window_over_kept_masks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
