@@ -165,6 +165,8 @@ void ix_cache_clear(rp_index *ix)
 
 static void index_close(rp_index *ix)
 {
+    if (ix->db && !ix->in_batch)
+        ix_keys_checkpoint(ix, 1);
     for (int i = 0; i < NSTMT; i++) {
         sqlite3_finalize(ix->st[i]);
         ix->st[i] = NULL;
@@ -705,6 +707,7 @@ int rp_index_commit(rp_index *ix)
     }
     ix->in_batch = 0;
     ix->added = 0;
+    ix_keys_checkpoint(ix, 0);
     return RP_OK;
 }
 
@@ -745,6 +748,9 @@ int rp_index_stats_get(rp_index *ix, rp_index_stats *st)
     if (stat(ix->path, &s) == 0)
         st->bytes += (uint64_t)s.st_size;
     snprintf(wal, sizeof wal, "%s-wal", ix->path);
+    if (stat(wal, &s) == 0)
+        st->bytes += (uint64_t)s.st_size;
+    snprintf(wal, sizeof wal, "%s-keys", ix->path);
     if (stat(wal, &s) == 0)
         st->bytes += (uint64_t)s.st_size;
     st->bands = ix->bands;

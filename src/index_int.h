@@ -6,7 +6,8 @@
  *   index.c         the schema, opening, settings, errors, transactions,
  *                   stats
  *   index_sample.c  the consistent shingle sample and its encoding
- *   index_keys.c    band-key storage: the LSH lookup tables
+ *   index_keys.c    band-key storage: the LSH lookup in memory
+ *   index_snap.c    its snapshot file beside the index
  *   index_match.c   stored documents, candidates, verification, add,
  *                   query, remove
  *   index_export.c  export: re-clustering the stored pairs as scan does
@@ -31,17 +32,38 @@ enum {
     S_ROLLBACK, NSTMT
 };
 
-/* The in-memory band-key lookup (index_keys.c). */
+/* The in-memory band-key lookup (index_keys.c): a base of sorted
+ * entries for the rows up to blast (mapped from the snapshot file of
+ * index_snap.c, or built from the docs table) and a hash table, the
+ * delta, for the rows added since. */
 typedef struct keyent {
     uint32_t tag;   /* the key mixed with its band */
     uint32_t row;   /* 0: empty; UINT32_MAX: removed */
 } keyent;
 
 typedef struct keytab {
-    keyent *e;          /* mask + 1 entries; NULL: not built */
-    size_t mask, used;  /* used: entries taken, removed ones included */
-    uint32_t *nsh;      /* set size by row (0: none), nnsh of them */
+    int built;          /* 0: build at the next sync */
+    /* the base: tag << 32 | row, sorted; rows 1..blast */
+    const uint64_t *base;
+    size_t nbase;
+    const uint32_t *bdir;  /* base[bdir[b] .. bdir[b + 1]): tags whose top
+                            * bbits bits are b */
+    unsigned bbits;
+    const uint32_t *bnsh;  /* set size by row (0: none), rows 0..blast */
+    int64_t blast;
+    size_t brows;          /* rows in the base */
+    void *map;             /* the mapped snapshot, or NULL */
+    size_t maplen;
+    uint64_t *own_base;    /* or the base built here */
+    uint32_t *own_dir, *own_nsh;
+    uint8_t *gone;         /* base rows removed since (a bit a row) */
+    int saved;             /* the base and delta are all in the snapshot */
+    /* the delta: an open-addressing hash table, rows above blast */
+    keyent *e;             /* mask + 1 entries */
+    size_t mask, used;     /* used: entries taken, removed ones included */
+    uint32_t *nsh;         /* set size by row (0: none), nnsh of them */
     size_t nnsh;
+    size_t drows;          /* rows added to the delta */
     int64_t last;       /* the highest row read */
     int64_t version;    /* PRAGMA data_version when last brought up to date */
     int64_t removed;    /* the meta counter 'removed' then */
@@ -146,6 +168,43 @@ long ix_keys_get(rp_index *ix, unsigned band, uint32_t key, uint32_t *v, long ca
 
 /* Frees the lookup. */
 void ix_keys_free(keytab *t);
+
+/* @return the set size of row in t (0: not there). */
+size_t ix_keys_row_nsh(const keytab *t, int64_t row);
+
+/* The directory of a base of n entries: 2^ix_base_bits(n) buckets, fed
+ * the tags in sorted order (ix_dir_feed(d, tag, index)) and closed with
+ * ix_dir_end(d, n); dir has 2^bits + 1 values. */
+typedef struct dirbuild {
+    uint32_t *dir;
+    size_t cur;
+    unsigned bits;
+} dirbuild;
+unsigned ix_base_bits(size_t n);
+void ix_dir_feed(dirbuild *d, uint32_t tag, size_t i);
+void ix_dir_end(dirbuild *d, size_t n);
+
+/* Saves the lookup to its snapshot file when enough has been added since
+ * the last one (`closing`: the index is being closed, which lowers the
+ * bar). Call it outside any transaction, when the lookup holds only
+ * committed rows. Failing to save changes nothing. */
+void ix_keys_checkpoint(rp_index *ix, int closing);
+
+/* index_snap.c: the snapshot of the lookup, "<index>-keys". */
+
+/* Maps the snapshot into t's base when it is valid for the file as it is
+ * now (inside a read or write transaction; `removed` is the meta counter).
+ * @return 1 when loaded, 0 when there is none or it is not to be trusted
+ * (the caller then builds the lookup from the docs table). */
+int ix_snap_load(rp_index *ix, keytab *t, int64_t removed);
+
+/* Writes the rows of t (base less its removed rows, and delta) as the new
+ * snapshot, and maps it as t's base, emptying the delta. @return RP_OK, or
+ * an RP_E* code (nothing changed, the snapshot file is left as it was). */
+int ix_snap_save(rp_index *ix, keytab *t);
+
+/* Frees t's base. */
+void ix_base_free(keytab *t);
 
 /* index_match.c: a digest of a shingle set, to tell that a re-read text
  * is the same. */

@@ -10,11 +10,27 @@
  * Here it is an open-addressing hash table of (tag, row) entries, 8 bytes
  * each, tag = the key mixed with its band; a lookup is one probe run, an
  * insert one more entry. SQLite stays the only thing that must survive a
- * crash: the table is rebuilt from docs when the index is opened (one scan
- * of the docs table) and brought up to date when another process has
- * written since (PRAGMA data_version): rows above the last one seen are
- * added; a removal anywhere (the meta counter 'removed') or a rolled-back
- * batch of our own rebuilds it whole.
+ * crash.
+ *
+ * At a million documents a rebuild of that table at every opening cost
+ * 23 s, so the lookup has two parts. The base holds the rows up to some
+ * row `blast` as one array of (tag << 32 | row) entries sorted, with a
+ * directory by the tag's top bits: it is mapped from the snapshot file
+ * that index_snap.c writes beside the index (checked before it is
+ * trusted), or, when there is none to trust, built from one scan of the
+ * docs table and one radix sort. The delta is the hash table above, for
+ * the rows added since: the rows above the snapshot's are read from the
+ * docs table at opening, and the rows this process adds go in as they are
+ * added. When the delta has grown as large as the base (and when a writer
+ * closes the index after adding enough), both are written as a new
+ * snapshot and mapped as the base (ix_keys_checkpoint).
+ *
+ * The lookup is brought up to date when another process has written since
+ * (PRAGMA data_version): rows above the last one seen are added; a removal
+ * by another process (the meta counter 'removed') or a rolled-back batch
+ * of our own rebuilds it whole (from the snapshot when it is still valid,
+ * else from the docs table). A removal of our own marks a base row gone in
+ * a bitmap, or a delta entry removed.
  *
  * Containment candidates follow scan (rp_lsh_ensemble in lsh.c, after LSH
  * Ensemble, Zhu, Nargesian, Pu and Miller, VLDB 2016): besides its bands,
@@ -30,7 +46,9 @@
  * and need its screen, which needs the whole signature.
  *
  * A key keeps at most RP_INDEX_BUCKET_MAX documents, the oldest (lowest
- * rows) when it is built; later ones are found through their other bands.
+ * rows) when it is built (the first ones of the sorted base), and takes no
+ * more while base and delta together hold that many; later ones are found
+ * through their other bands.
  * Two (band, key) pairs may share a tag: their documents then meet as
  * candidates, and the caller's same-band test (index_match.c) drops them.
  */
@@ -40,11 +58,16 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "lsh.h"
+#include "util.h"
 
 #define EMPTY 0u
 #define GONE UINT32_MAX   /* a removed entry: probing goes on past it */
+/* The delta is saved as a new snapshot once it holds this many rows and
+ * as many as the base. */
+#define CHECKPOINT_MIN 4096
 
 static uint32_t tag_of(uint32_t key, unsigned band)
 {
@@ -57,12 +80,100 @@ static size_t home(const keytab *t, uint32_t tag)
     return (size_t)(((uint64_t)tag * 0xC2B2AE3D27D4EB4Full) >> 32) & t->mask;
 }
 
-void ix_keys_free(keytab *t)
+void ix_base_free(keytab *t)
+{
+    if (t->map)
+        munmap(t->map, t->maplen);
+    free(t->own_base);
+    free(t->own_dir);
+    free(t->own_nsh);
+    free(t->gone);
+    t->map = NULL;
+    t->maplen = 0;
+    t->own_base = NULL;
+    t->own_dir = t->own_nsh = NULL;
+    t->gone = NULL;
+    t->base = NULL;
+    t->bdir = t->bnsh = NULL;
+    t->nbase = t->brows = 0;
+    t->bbits = 0;
+    t->blast = 0;
+}
+
+/* Empties the delta. */
+static void delta_free(keytab *t)
 {
     free(t->e);
     free(t->nsh);
+    t->e = NULL;
+    t->nsh = NULL;
+    t->mask = t->used = t->nnsh = t->drows = 0;
+}
+
+void ix_keys_free(keytab *t)
+{
+    ix_base_free(t);
+    delta_free(t);
     memset(t, 0, sizeof *t);
 }
+
+/* ------------------------------------------------------------------ */
+/* The base                                                             */
+/* ------------------------------------------------------------------ */
+
+unsigned ix_base_bits(size_t n)
+{
+    unsigned b = 1;
+    while (b < 28 && ((size_t)16 << b) < n)
+        b++;
+    return b;
+}
+
+void ix_dir_feed(dirbuild *d, uint32_t tag, size_t i)
+{
+    size_t b = tag >> (32 - d->bits);
+    while (d->cur <= b)
+        d->dir[d->cur++] = (uint32_t)i;
+}
+
+void ix_dir_end(dirbuild *d, size_t n)
+{
+    while (d->cur <= ((size_t)1 << d->bits))
+        d->dir[d->cur++] = (uint32_t)n;
+}
+
+/* Is base row `row` there and not removed since? */
+static int base_live(const keytab *t, uint64_t row)
+{
+    return row <= (uint64_t)t->blast && t->bnsh[row] != 0 &&
+           !(t->gone && (t->gone[row >> 3] >> (row & 7) & 1));
+}
+
+/* The entries of tag in the base: base[*lo .. *hi) holds them and others
+ * of its bucket, sorted. */
+static void base_range(const keytab *t, uint32_t tag, size_t *lo, size_t *hi)
+{
+    *lo = *hi = 0;
+    if (!t->base)
+        return;
+    size_t b = tag >> (32 - t->bbits);
+    *lo = t->bdir[b];
+    *hi = t->bdir[b + 1];
+    /* the bucket is sorted: skip to the tag */
+    size_t a = *lo, z = *hi;
+    while (a < z) {
+        size_t m = a + (z - a) / 2;
+        if ((uint32_t)(t->base[m] >> 32) < tag)
+            a = m + 1;
+        else
+            z = m;
+    }
+    *lo = a;
+}
+
+/* ------------------------------------------------------------------ */
+/* The delta                                                            */
+/* ------------------------------------------------------------------ */
 
 /* Makes room for `more` entries. @return 0 or -1 (out of memory). */
 static int reserve(keytab *t, size_t more)
@@ -96,13 +207,16 @@ static int reserve(keytab *t, size_t more)
 }
 
 /* Adds row under each of its n keys (a key already holding
- * RP_INDEX_BUCKET_MAX documents takes no more). */
+ * RP_INDEX_BUCKET_MAX documents in base and delta takes no more). */
 static void put(keytab *t, uint32_t row, const uint32_t *keys, unsigned n)
 {
     for (unsigned b = 0; b < n; b++) {
         uint32_t tag = tag_of(keys[b], b);
-        size_t i = home(t, tag), slot = SIZE_MAX;
+        size_t i = home(t, tag), slot = SIZE_MAX, lo, hi;
         unsigned have = 0;
+        base_range(t, tag, &lo, &hi);
+        for (; lo < hi && (uint32_t)(t->base[lo] >> 32) == tag; lo++)
+            have += (unsigned)base_live(t, (uint32_t)t->base[lo]);
         while (t->e[i].row != EMPTY) {
             if (t->e[i].row == GONE) {
                 if (slot == SIZE_MAX)
@@ -122,22 +236,30 @@ static void put(keytab *t, uint32_t row, const uint32_t *keys, unsigned n)
     }
 }
 
-/* Remembers the set size of row (for the containment candidates). */
-static int set_nsh(keytab *t, uint32_t row, uint32_t nsh)
+/* Sets (*v)[row] = val, growing *v (of *nv values) with zeros.
+ * @return 0 or -1 (out of memory). */
+static int nsh_put(uint32_t **v, size_t *nv, uint32_t row, uint32_t val)
 {
-    if (row >= t->nnsh) {
-        size_t cap = t->nnsh ? t->nnsh : 1024;
+    if (row >= *nv) {
+        size_t cap = *nv ? *nv : 1024;
         while (cap <= row)
             cap *= 2;
-        uint32_t *v = realloc(t->nsh, cap * sizeof *v);
-        if (!v)
+        uint32_t *w = realloc(*v, cap * sizeof *w);
+        if (!w)
             return -1;
-        memset(v + t->nnsh, 0, (cap - t->nnsh) * sizeof *v);
-        t->nsh = v;
-        t->nnsh = cap;
+        memset(w + *nv, 0, (cap - *nv) * sizeof *w);
+        *v = w;
+        *nv = cap;
     }
-    t->nsh[row] = nsh;
+    (*v)[row] = val;
     return 0;
+}
+
+/* Remembers the set size of delta row `row` (for the containment
+ * candidates). */
+static int set_nsh(keytab *t, uint32_t row, uint32_t nsh)
+{
+    return nsh_put(&t->nsh, &t->nnsh, row, nsh);
 }
 
 int ix_keys_bins(rp_index *ix)
@@ -164,19 +286,30 @@ int ix_keys_skew_ok(const rp_index *ix, unsigned j, size_t nsh, size_t other)
     return lo > 0 && hi >= ix->skew_ratio[j] * lo;
 }
 
+size_t ix_keys_row_nsh(const keytab *t, int64_t row)
+{
+    if (row <= 0)
+        return 0;
+    if (row <= t->blast && base_live(t, (uint64_t)row))
+        return t->bnsh[row];
+    return (uint64_t)row < t->nnsh ? t->nsh[row] : 0;
+}
+
 size_t ix_keys_nsh(const rp_index *ix, int64_t row)
 {
-    return row > 0 && (uint64_t)row < ix->keys.nnsh ? ix->keys.nsh[row] : 0;
+    return ix_keys_row_nsh(&ix->keys, row);
 }
 
 int ix_keys_add(rp_index *ix, int64_t row, const uint32_t *keys, unsigned nkeys, size_t nsh)
 {
     keytab *t = &ix->keys;
-    if (!t->e)
+    if (!t->built)
         return RP_OK;   /* not built yet: the build will read this row */
     if (reserve(t, nkeys) < 0 || set_nsh(t, (uint32_t)row, (uint32_t)nsh) < 0)
         return ix_fail(ix, RP_ENOMEM, "out of memory");
     put(t, (uint32_t)row, keys, nkeys);
+    t->drows++;
+    t->saved = 0;
     if (row > t->last)
         t->last = row;
     return RP_OK;
@@ -185,9 +318,17 @@ int ix_keys_add(rp_index *ix, int64_t row, const uint32_t *keys, unsigned nkeys,
 void ix_keys_remove(rp_index *ix, int64_t row, const uint32_t *keys)
 {
     keytab *t = &ix->keys;
-    if (!t->e || !keys)
+    if (!t->built || row <= 0)
         return;
-    for (unsigned b = 0; b < ix->bands + ix->nskew; b++) {
+    t->saved = 0;
+    if (base_live(t, (uint64_t)row)) {
+        if (!t->gone && !(t->gone = calloc((size_t)t->blast / 8 + 1, 1))) {
+            t->stale = 1;   /* no room to mark it: rebuild */
+            return;
+        }
+        t->gone[row >> 3] |= (uint8_t)(1u << (row & 7));
+    }
+    for (unsigned b = 0; keys && t->e && b < ix->bands + ix->nskew; b++) {
         uint32_t tag = tag_of(keys[b], b);
         for (size_t i = home(t, tag); t->e[i].row != EMPTY; i = (i + 1) & t->mask)
             if (t->e[i].tag == tag && t->e[i].row == (uint32_t)row) {
@@ -197,16 +338,25 @@ void ix_keys_remove(rp_index *ix, int64_t row, const uint32_t *keys)
     }
     if ((uint64_t)row < t->nnsh)
         t->nsh[row] = 0;
+    /* SQLite gives the next row the highest one plus one: the rows read
+     * from the file must start above the highest left */
+    while (t->last > 0 && !ix_keys_row_nsh(t, t->last))
+        t->last--;
 }
 
 long ix_keys_get(rp_index *ix, unsigned band, uint32_t key, uint32_t *v, long cap)
 {
     const keytab *t = &ix->keys;
     long n = 0;
-    if (!t->e)
+    if (!t->built)
         return 0;
     uint32_t tag = tag_of(key, band);
-    for (size_t i = home(t, tag); t->e[i].row != EMPTY; i = (i + 1) & t->mask)
+    size_t lo, hi;
+    base_range(t, tag, &lo, &hi);
+    for (; lo < hi && (uint32_t)(t->base[lo] >> 32) == tag && n < cap; lo++)
+        if (base_live(t, (uint32_t)t->base[lo]))
+            v[n++] = (uint32_t)t->base[lo];
+    for (size_t i = t->e ? home(t, tag) : 0; t->e && t->e[i].row != EMPTY; i = (i + 1) & t->mask)
         if (t->e[i].tag == tag && t->e[i].row != GONE && n < cap)
             v[n++] = t->e[i].row;
     return n;
@@ -220,50 +370,148 @@ static int removed_count(rp_index *ix, int64_t *out)
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? RP_OK : ix_db_fail(ix, rc);
 }
 
-/* Adds the documents with rows above t->last, in row order. */
-static int load_from(rp_index *ix)
+/* The rows of docs above `after`, in row order, one at a time. */
+typedef struct rowscan {
+    sqlite3_stmt *q;
+    uint32_t *keys;
+    int64_t row, nsh;
+    unsigned nk;
+} rowscan;
+
+static int scan_open(rp_index *ix, rowscan *r, int64_t after)
 {
-    keytab *t = &ix->keys;
-    sqlite3_stmt *q = NULL;
+    memset(r, 0, sizeof *r);
     int rc = sqlite3_prepare_v2(ix->db, ix->format >= 2
                                 ? "SELECT rowid, keys, nsh, skew FROM docs WHERE rowid > ? ORDER BY rowid"
                                 : "SELECT rowid, keys, nsh, NULL FROM docs WHERE rowid > ? ORDER BY rowid",
-                                -1, &q, NULL);
+                                -1, &r->q, NULL);
     if (rc != SQLITE_OK)
         return ix_db_fail(ix, rc);
-    sqlite3_bind_int64(q, 1, t->last);
-    int code = RP_OK;
+    sqlite3_bind_int64(r->q, 1, after);
+    r->keys = malloc(((size_t)ix->bands + ix->nskew) * 4 + 1);
+    return r->keys ? RP_OK : ix_fail(ix, RP_ENOMEM, "out of memory");
+}
+
+/* Reads the next sound row into r (a damaged row is found by nothing and
+ * skipped). @return 1, 0 at the end, or a negative RP_E* code. */
+static int scan_next(rp_index *ix, rowscan *r, int64_t *last)
+{
     size_t kb = (size_t)ix->bands * 4, sb = (size_t)ix->nskew * 4;
-    uint32_t *keys = malloc(kb + sb + 1);
-    if (!keys)
-        code = ix_fail(ix, RP_ENOMEM, "out of memory");
-    while (code == RP_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        int64_t row = sqlite3_column_int64(q, 0);
-        const void *b = sqlite3_column_blob(q, 1);
-        int64_t nsh = sqlite3_column_int64(q, 2);
-        if (row > t->last)
-            t->last = row;
-        if (!b || (size_t)sqlite3_column_bytes(q, 1) != kb || row <= 0 ||
+    int rc;
+    while ((rc = sqlite3_step(r->q)) == SQLITE_ROW) {
+        int64_t row = sqlite3_column_int64(r->q, 0);
+        const void *b = sqlite3_column_blob(r->q, 1);
+        int64_t nsh = sqlite3_column_int64(r->q, 2);
+        if (row > *last)
+            *last = row;
+        if (!b || (size_t)sqlite3_column_bytes(r->q, 1) != kb || row <= 0 ||
             row >= (int64_t)UINT32_MAX || nsh < 1 || nsh > (int64_t)UINT32_MAX)
-            continue;   /* a damaged row: found by nothing */
-        memcpy(keys, b, kb);
-        unsigned nk = ix->bands;
-        const void *sk = sqlite3_column_blob(q, 3);
-        if (sk && (size_t)sqlite3_column_bytes(q, 3) == sb) {
-            memcpy(keys + ix->bands, sk, sb);
-            nk += ix->nskew;
+            continue;
+        memcpy(r->keys, b, kb);
+        r->nk = ix->bands;
+        const void *sk = sqlite3_column_blob(r->q, 3);
+        if (sk && (size_t)sqlite3_column_bytes(r->q, 3) == sb) {
+            memcpy(r->keys + ix->bands, sk, sb);
+            r->nk += ix->nskew;
         }
-        if (reserve(t, nk) < 0 || set_nsh(t, (uint32_t)row, (uint32_t)nsh) < 0) {
+        r->row = row;
+        r->nsh = nsh;
+        return 1;
+    }
+    return rc == SQLITE_DONE ? 0 : ix_db_fail(ix, rc);
+}
+
+static void scan_close(rowscan *r)
+{
+    sqlite3_finalize(r->q);
+    free(r->keys);
+}
+
+/* Adds the documents with rows above t->last to the delta, in row order. */
+static int load_from(rp_index *ix)
+{
+    keytab *t = &ix->keys;
+    rowscan r;
+    int code = scan_open(ix, &r, t->last), got;
+    while (code == RP_OK && (got = scan_next(ix, &r, &t->last)) != 0) {
+        if (got < 0) {
+            code = got;
+            break;
+        }
+        if (reserve(t, r.nk) < 0 || set_nsh(t, (uint32_t)r.row, (uint32_t)r.nsh) < 0) {
             code = ix_fail(ix, RP_ENOMEM, "out of memory");
             break;
         }
-        put(t, (uint32_t)row, keys, nk);
+        put(t, (uint32_t)r.row, r.keys, r.nk);
+        t->drows++;
+        t->saved = 0;
     }
-    if (code == RP_OK && rc != SQLITE_DONE)
-        code = ix_db_fail(ix, rc);
-    free(keys);
-    sqlite3_finalize(q);
+    scan_close(&r);
     return code;
+}
+
+/* Builds the base from every row of docs: all entries, sorted, each tag
+ * keeping its RP_INDEX_BUCKET_MAX lowest rows. */
+static int build_base(rp_index *ix)
+{
+    keytab *t = &ix->keys;
+    rowscan r;
+    uint64_t *v = NULL;
+    uint32_t *nsh = NULL;
+    size_t n = 0, cap = 0, nn = 0, rows = 0;
+    int64_t last = 0;
+    int code = scan_open(ix, &r, 0), got;
+    while (code == RP_OK && (got = scan_next(ix, &r, &last)) != 0) {
+        if (got < 0) {
+            code = got;
+            break;
+        }
+        if (rp_grow(&v, &cap, n + r.nk, sizeof *v) < 0 ||
+            nsh_put(&nsh, &nn, (uint32_t)r.row, (uint32_t)r.nsh) < 0) {
+            code = ix_fail(ix, RP_ENOMEM, "out of memory");
+            break;
+        }
+        for (unsigned b = 0; b < r.nk; b++)
+            v[n++] = (uint64_t)tag_of(r.keys[b], b) << 32 | (uint64_t)r.row;
+        rows++;
+    }
+    scan_close(&r);
+    uint32_t *dir = NULL;
+    unsigned bits = ix_base_bits(n);
+    if (code == RP_OK && (dir = malloc((((size_t)1 << bits) + 1) * sizeof *dir)) == NULL)
+        code = ix_fail(ix, RP_ENOMEM, "out of memory");
+    if (code == RP_OK && (size_t)last >= nn && nsh_put(&nsh, &nn, (uint32_t)last, 0) < 0)
+        code = ix_fail(ix, RP_ENOMEM, "out of memory");   /* rows 0..last */
+    if (code != RP_OK) {
+        free(v);
+        free(nsh);
+        free(dir);
+        return code;
+    }
+    rp_sort_u64(v, n);
+    size_t w = 0, run = 0;
+    dirbuild d = {dir, 0, bits};
+    for (size_t i = 0; i < n; i++) {
+        run = i > 0 && v[i] >> 32 == v[i - 1] >> 32 ? run + 1 : 0;
+        if (run >= RP_INDEX_BUCKET_MAX)
+            continue;
+        ix_dir_feed(&d, (uint32_t)(v[i] >> 32), w);
+        v[w++] = v[i];
+    }
+    ix_dir_end(&d, w);
+    t->own_base = v;
+    t->own_dir = dir;
+    t->own_nsh = nsh;
+    t->base = v;
+    t->nbase = w;
+    t->bdir = dir;
+    t->bbits = bits;
+    t->bnsh = nsh;
+    t->blast = last;
+    t->brows = rows;
+    t->last = last;
+    t->saved = 0;
+    return RP_OK;
 }
 
 int ix_keys_sync(rp_index *ix)
@@ -273,17 +521,21 @@ int ix_keys_sync(rp_index *ix)
     int rc = ix_query_int(ix, "PRAGMA data_version", &ver);
     if (rc != SQLITE_ROW)
         return ix_db_fail(ix, rc);
-    if (t->e && !t->stale && ver == t->version)
+    if (t->built && !t->stale && ver == t->version)
         return RP_OK;   /* no other connection wrote since */
     int code = removed_count(ix, &removed);
     if (code != RP_OK)
         return code;
-    if (!t->e || t->stale || removed != t->removed) {
+    if (!t->built || t->stale || removed != t->removed) {
         ix_keys_free(t);
-        if (reserve(t, 0) < 0)
-            return ix_fail(ix, RP_ENOMEM, "out of memory");
+        if (!ix_snap_load(ix, t, removed))
+            code = build_base(ix);
+        if (code == RP_OK && reserve(t, 0) < 0)
+            code = ix_fail(ix, RP_ENOMEM, "out of memory");
+        t->built = 1;
     }
-    code = load_from(ix);
+    if (code == RP_OK)
+        code = load_from(ix);
     if (code != RP_OK) {
         ix_keys_free(t);
         return code;
@@ -291,6 +543,17 @@ int ix_keys_sync(rp_index *ix)
     t->version = ver;
     t->removed = removed;
     return RP_OK;
+}
+
+void ix_keys_checkpoint(rp_index *ix, int closing)
+{
+    keytab *t = &ix->keys;
+    if (!ix->db || !ix->writable || ix->in_batch || !t->built || t->stale || t->saved)
+        return;
+    size_t bar = t->brows > CHECKPOINT_MIN ? t->brows : CHECKPOINT_MIN;
+    if (t->own_base || t->drows >= bar ||
+        (closing && (t->gone || t->drows * 16 >= t->brows)))
+        ix_snap_save(ix, t);
 }
 
 int ix_keys_note_removal(rp_index *ix)
