@@ -214,9 +214,6 @@ static void put(keytab *t, uint32_t row, const uint32_t *keys, unsigned n)
         uint32_t tag = tag_of(keys[b], b);
         size_t i = home(t, tag), slot = SIZE_MAX, lo, hi;
         unsigned have = 0;
-        base_range(t, tag, &lo, &hi);
-        for (; lo < hi && (uint32_t)(t->base[lo] >> 32) == tag; lo++)
-            have += (unsigned)base_live(t, (uint32_t)t->base[lo]);
         while (t->e[i].row != EMPTY) {
             if (t->e[i].row == GONE) {
                 if (slot == SIZE_MAX)
@@ -225,6 +222,14 @@ static void put(keytab *t, uint32_t row, const uint32_t *keys, unsigned n)
                 have++;
             }
             i = (i + 1) & t->mask;
+        }
+        /* the base's bucket bounds its count of the tag: count only when
+         * it could matter */
+        size_t bk = t->base ? tag >> (32 - t->bbits) : 0;
+        if (t->base && have + t->bdir[bk + 1] - t->bdir[bk] >= RP_INDEX_BUCKET_MAX) {
+            base_range(t, tag, &lo, &hi);
+            for (; lo < hi && (uint32_t)(t->base[lo] >> 32) == tag; lo++)
+                have += (unsigned)base_live(t, (uint32_t)t->base[lo]);
         }
         if (have >= RP_INDEX_BUCKET_MAX)
             continue;
