@@ -166,6 +166,10 @@ int ix_keys_note_removal(rp_index *ix);
  * count. */
 long ix_keys_get(rp_index *ix, unsigned band, uint32_t key, uint32_t *v, long cap);
 
+/* Starts loading the memory that looking up keys[0..n) (band b: keys[b])
+ * will read. */
+void ix_keys_prefetch(const rp_index *ix, const uint32_t *keys, unsigned n);
+
 /* Frees the lookup. */
 void ix_keys_free(keytab *t);
 

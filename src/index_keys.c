@@ -124,7 +124,7 @@ void ix_keys_free(keytab *t)
 unsigned ix_base_bits(size_t n)
 {
     unsigned b = 1;
-    while (b < 28 && ((size_t)16 << b) < n)
+    while (b < 28 && ((size_t)4 << b) < n)
         b++;
     return b;
 }
@@ -347,6 +347,28 @@ void ix_keys_remove(rp_index *ix, int64_t row, const uint32_t *keys)
      * from the file must start above the highest left */
     while (t->last > 0 && !ix_keys_row_nsh(t, t->last))
         t->last--;
+}
+
+void ix_keys_prefetch(const rp_index *ix, const uint32_t *keys, unsigned n)
+{
+    const keytab *t = &ix->keys;
+    if (!t->built)
+        return;
+    /* the misses of one document's keys overlap instead of following
+     * one another: first the directory and delta slots, then the base */
+    for (unsigned b = 0; b < n; b++) {
+        uint32_t tag = tag_of(keys[b], b);
+        if (t->base)
+            __builtin_prefetch(&t->bdir[tag >> (32 - t->bbits)]);
+        if (t->e)
+            __builtin_prefetch(&t->e[home(t, tag)]);
+    }
+    for (unsigned b = 0; t->base && b < n; b++) {
+        uint32_t tag = tag_of(keys[b], b);
+        size_t k = t->bdir[tag >> (32 - t->bbits)];
+        if (k < t->nbase)
+            __builtin_prefetch(&t->base[k]);
+    }
 }
 
 long ix_keys_get(rp_index *ix, unsigned band, uint32_t key, uint32_t *v, long cap)

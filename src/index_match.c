@@ -186,6 +186,7 @@ static long candidates(rp_index *ix, probe *p, int64_t **out)
     int code = ix_keys_sync(ix);
     if (code != RP_OK)
         return code;
+    ix_keys_prefetch(ix, p->keys, ix->bands + ix->nskew);
     for (unsigned b = 0; b < ix->bands + ix->nskew; b++) {
         long m = ix_keys_get(ix, b, p->keys[b], got, RP_INDEX_BUCKET_MAX);
         if (m > 0 && rp_grow(&v, &cap, n + (size_t)m, sizeof *v) < 0) {
