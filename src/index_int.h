@@ -43,19 +43,18 @@ typedef struct keyent {
 
 typedef struct keytab {
     int built;          /* 0: build at the next sync */
-    /* the base: tag << 32 | row, sorted; rows 1..blast */
+    /* the base: entries tag << 32 | row (0: an empty slot) for rows
+     * 1..blast, laid out by ix_slot_place: sorted, each at or after its
+     * home slot, so that a tag's entries follow its home slot */
     const uint64_t *base;
-    size_t nbase;
-    const uint32_t *bdir;  /* base[bdir[b] .. bdir[b + 1]): tags whose top
-                            * bbits bits are b */
-    unsigned bbits;
+    size_t nslots, nhome;  /* slots; home slots (ix_slot_homes) */
     const uint32_t *bnsh;  /* set size by row (0: none), rows 0..blast */
     int64_t blast;
     size_t brows;          /* rows in the base */
-    void *map;             /* the mapped snapshot, or NULL */
-    size_t maplen;
-    uint64_t *own_base;    /* or the base built here */
-    uint32_t *own_dir, *own_nsh;
+    void *mem;             /* the snapshot as read (ix_big_alloc) */
+    uint64_t *own_base;    /* or the base built here (ix_big_alloc) */
+    uint32_t *own_nsh;
+    int rebuilt;           /* the base was built here, in no snapshot */
     uint8_t *gone;         /* base rows removed since (a bit a row) */
     int saved;             /* the base and delta are all in the snapshot */
     /* the delta: an open-addressing hash table, rows above blast */
@@ -173,20 +172,25 @@ void ix_keys_prefetch(const rp_index *ix, const uint32_t *keys, unsigned n);
 /* Frees the lookup. */
 void ix_keys_free(keytab *t);
 
+/* Allocates n bytes for a large table read at random, in huge pages when
+ * the system gives them (one TLB entry for 2 MiB instead of 4 KiB: a
+ * lookup at a million documents then misses the cache once, not the TLB
+ * too). @return the memory (free with free()), or NULL. */
+void *ix_big_alloc(size_t n);
+
 /* @return the set size of row in t (0: not there). */
 size_t ix_keys_row_nsh(const keytab *t, int64_t row);
 
-/* The directory of a base of n entries: 2^ix_base_bits(n) buckets, fed
- * the tags in sorted order (ix_dir_feed(d, tag, index)) and closed with
- * ix_dir_end(d, n); dir has 2^bits + 1 values. */
-typedef struct dirbuild {
-    uint32_t *dir;
-    size_t cur;
-    unsigned bits;
-} dirbuild;
-unsigned ix_base_bits(size_t n);
-void ix_dir_feed(dirbuild *d, uint32_t tag, size_t i);
-void ix_dir_end(dirbuild *d, size_t n);
+/* The base's layout: n sorted entries go to slots of which the first
+ * ix_slot_homes(n) are home slots (a tag's home is tag * homes / 2^32).
+ * Fed the entries in order, ix_slot_place gives each the first free slot
+ * at or after its home; the slots in between stay empty (0); the base
+ * ends at max(homes, the last slot given + 1). */
+typedef struct slotw {
+    size_t pos, homes;
+} slotw;
+size_t ix_slot_homes(size_t n);
+size_t ix_slot_place(slotw *w, uint64_t entry);
 
 /* Saves the lookup to its snapshot file when enough has been added since
  * the last one (`closing`: the index is being closed, which lowers the

@@ -53,6 +53,7 @@
  * candidates, and the caller's same-band test (index_match.c) drops them.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE   /* madvise, MADV_HUGEPAGE */
 #include "index_int.h"
 
 #include <math.h>
@@ -82,22 +83,33 @@ static size_t home(const keytab *t, uint32_t tag)
 
 void ix_base_free(keytab *t)
 {
-    if (t->map)
-        munmap(t->map, t->maplen);
+    free(t->mem);
     free(t->own_base);
-    free(t->own_dir);
     free(t->own_nsh);
     free(t->gone);
-    t->map = NULL;
-    t->maplen = 0;
+    t->mem = NULL;
     t->own_base = NULL;
-    t->own_dir = t->own_nsh = NULL;
+    t->rebuilt = 0;
+    t->own_nsh = NULL;
     t->gone = NULL;
     t->base = NULL;
-    t->bdir = t->bnsh = NULL;
-    t->nbase = t->brows = 0;
-    t->bbits = 0;
+    t->bnsh = NULL;
+    t->nslots = t->nhome = t->brows = 0;
     t->blast = 0;
+}
+
+void *ix_big_alloc(size_t n)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (n < huge)
+        return malloc(n ? n : 1);
+    void *p = NULL;
+    if (posix_memalign(&p, huge, (n + huge - 1) / huge * huge) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, (n + huge - 1) / huge * huge, MADV_HUGEPAGE);
+#endif
+    return p;
 }
 
 /* Empties the delta. */
@@ -121,25 +133,22 @@ void ix_keys_free(keytab *t)
 /* The base                                                             */
 /* ------------------------------------------------------------------ */
 
-unsigned ix_base_bits(size_t n)
+size_t ix_slot_homes(size_t n)
 {
-    unsigned b = 1;
-    while (b < 28 && ((size_t)4 << b) < n)
-        b++;
-    return b;
+    return n + n / 4 + 64;   /* a load of at most 0.8 */
 }
 
-void ix_dir_feed(dirbuild *d, uint32_t tag, size_t i)
+static size_t slot_home(uint32_t tag, size_t homes)
 {
-    size_t b = tag >> (32 - d->bits);
-    while (d->cur <= b)
-        d->dir[d->cur++] = (uint32_t)i;
+    return (size_t)(((uint64_t)tag * homes) >> 32);
 }
 
-void ix_dir_end(dirbuild *d, size_t n)
+size_t ix_slot_place(slotw *w, uint64_t entry)
 {
-    while (d->cur <= ((size_t)1 << d->bits))
-        d->dir[d->cur++] = (uint32_t)n;
+    size_t h = slot_home((uint32_t)(entry >> 32), w->homes);
+    if (w->pos < h)
+        w->pos = h;
+    return w->pos++;
 }
 
 /* Is base row `row` there and not removed since? */
@@ -149,26 +158,24 @@ static int base_live(const keytab *t, uint64_t row)
            !(t->gone && (t->gone[row >> 3] >> (row & 7) & 1));
 }
 
-/* The entries of tag in the base: base[*lo .. *hi) holds them and others
- * of its bucket, sorted. */
-static void base_range(const keytab *t, uint32_t tag, size_t *lo, size_t *hi)
+/* @return the slot of the first entry of tag in the base, if it has any:
+ * its entries are those from there on that have its tag. Entries of
+ * lower tags pushed past their home slots come before it; no empty slot
+ * does (ix_slot_place). */
+static size_t base_find(const keytab *t, uint32_t tag)
 {
-    *lo = *hi = 0;
     if (!t->base)
-        return;
-    size_t b = tag >> (32 - t->bbits);
-    *lo = t->bdir[b];
-    *hi = t->bdir[b + 1];
-    /* the bucket is sorted: skip to the tag */
-    size_t a = *lo, z = *hi;
-    while (a < z) {
-        size_t m = a + (z - a) / 2;
-        if ((uint32_t)(t->base[m] >> 32) < tag)
-            a = m + 1;
-        else
-            z = m;
-    }
-    *lo = a;
+        return 0;
+    size_t i = slot_home(tag, t->nhome);
+    while (i < t->nslots && t->base[i] && (uint32_t)(t->base[i] >> 32) < tag)
+        i++;
+    return i;
+}
+
+/* Is slot i of the base an entry of tag? */
+static int base_is(const keytab *t, size_t i, uint32_t tag)
+{
+    return t->base && i < t->nslots && t->base[i] && (uint32_t)(t->base[i] >> 32) == tag;
 }
 
 /* ------------------------------------------------------------------ */
@@ -184,9 +191,10 @@ static int reserve(keytab *t, size_t more)
     size_t cap = 1024;
     while (cap < want * 2)
         cap *= 2;
-    keyent *e = calloc(cap, sizeof *e);
+    keyent *e = ix_big_alloc(cap * sizeof *e);
     if (!e)
         return -1;
+    memset(e, 0, cap * sizeof *e);
     keytab n = *t;
     n.e = e;
     n.mask = cap - 1;
@@ -212,7 +220,7 @@ static void put(keytab *t, uint32_t row, const uint32_t *keys, unsigned n)
 {
     for (unsigned b = 0; b < n; b++) {
         uint32_t tag = tag_of(keys[b], b);
-        size_t i = home(t, tag), slot = SIZE_MAX, lo, hi;
+        size_t i = home(t, tag), slot = SIZE_MAX;
         unsigned have = 0;
         while (t->e[i].row != EMPTY) {
             if (t->e[i].row == GONE) {
@@ -223,14 +231,8 @@ static void put(keytab *t, uint32_t row, const uint32_t *keys, unsigned n)
             }
             i = (i + 1) & t->mask;
         }
-        /* the base's bucket bounds its count of the tag: count only when
-         * it could matter */
-        size_t bk = t->base ? tag >> (32 - t->bbits) : 0;
-        if (t->base && have + t->bdir[bk + 1] - t->bdir[bk] >= RP_INDEX_BUCKET_MAX) {
-            base_range(t, tag, &lo, &hi);
-            for (; lo < hi && (uint32_t)(t->base[lo] >> 32) == tag; lo++)
-                have += (unsigned)base_live(t, (uint32_t)t->base[lo]);
-        }
+        for (size_t k = base_find(t, tag); base_is(t, k, tag); k++)
+            have += (unsigned)base_live(t, (uint32_t)t->base[k]);
         if (have >= RP_INDEX_BUCKET_MAX)
             continue;
         if (slot == SIZE_MAX) {
@@ -355,19 +357,13 @@ void ix_keys_prefetch(const rp_index *ix, const uint32_t *keys, unsigned n)
     if (!t->built)
         return;
     /* the misses of one document's keys overlap instead of following
-     * one another: first the directory and delta slots, then the base */
+     * one another */
     for (unsigned b = 0; b < n; b++) {
         uint32_t tag = tag_of(keys[b], b);
         if (t->base)
-            __builtin_prefetch(&t->bdir[tag >> (32 - t->bbits)]);
+            __builtin_prefetch(&t->base[slot_home(tag, t->nhome)]);
         if (t->e)
             __builtin_prefetch(&t->e[home(t, tag)]);
-    }
-    for (unsigned b = 0; t->base && b < n; b++) {
-        uint32_t tag = tag_of(keys[b], b);
-        size_t k = t->bdir[tag >> (32 - t->bbits)];
-        if (k < t->nbase)
-            __builtin_prefetch(&t->base[k]);
     }
 }
 
@@ -378,11 +374,9 @@ long ix_keys_get(rp_index *ix, unsigned band, uint32_t key, uint32_t *v, long ca
     if (!t->built)
         return 0;
     uint32_t tag = tag_of(key, band);
-    size_t lo, hi;
-    base_range(t, tag, &lo, &hi);
-    for (; lo < hi && (uint32_t)(t->base[lo] >> 32) == tag && n < cap; lo++)
-        if (base_live(t, (uint32_t)t->base[lo]))
-            v[n++] = (uint32_t)t->base[lo];
+    for (size_t k = base_find(t, tag); base_is(t, k, tag) && n < cap; k++)
+        if (base_live(t, (uint32_t)t->base[k]))
+            v[n++] = (uint32_t)t->base[k];
     for (size_t i = t->e ? home(t, tag) : 0; t->e && t->e[i].row != EMPTY; i = (i + 1) & t->mask)
         if (t->e[i].tag == tag && t->e[i].row != GONE && n < cap)
             v[n++] = t->e[i].row;
@@ -503,41 +497,47 @@ static int build_base(rp_index *ix)
         rows++;
     }
     scan_close(&r);
-    uint32_t *dir = NULL;
-    unsigned bits = ix_base_bits(n);
-    if (code == RP_OK && (dir = malloc((((size_t)1 << bits) + 1) * sizeof *dir)) == NULL)
-        code = ix_fail(ix, RP_ENOMEM, "out of memory");
     if (code == RP_OK && (size_t)last >= nn && nsh_put(&nsh, &nn, (uint32_t)last, 0) < 0)
         code = ix_fail(ix, RP_ENOMEM, "out of memory");   /* rows 0..last */
+    uint64_t *slots = NULL;
+    size_t w = 0, run = 0, len = 0;
+    if (code == RP_OK) {
+        rp_sort_u64(v, n);
+        for (size_t i = 0; i < n; i++) {
+            run = i > 0 && v[i] >> 32 == v[i - 1] >> 32 ? run + 1 : 0;
+            if (run < RP_INDEX_BUCKET_MAX)
+                v[w++] = v[i];
+        }
+        slotw sw = {0, ix_slot_homes(w)};
+        for (size_t i = 0; i < w; i++)
+            len = ix_slot_place(&sw, v[i]) + 1;
+        if (len < sw.homes)
+            len = sw.homes;
+        if ((slots = ix_big_alloc(len * sizeof *slots)) == NULL)
+            code = ix_fail(ix, RP_ENOMEM, "out of memory");
+        else
+            memset(slots, 0, len * sizeof *slots);
+    }
     if (code != RP_OK) {
         free(v);
         free(nsh);
-        free(dir);
         return code;
     }
-    rp_sort_u64(v, n);
-    size_t w = 0, run = 0;
-    dirbuild d = {dir, 0, bits};
-    for (size_t i = 0; i < n; i++) {
-        run = i > 0 && v[i] >> 32 == v[i - 1] >> 32 ? run + 1 : 0;
-        if (run >= RP_INDEX_BUCKET_MAX)
-            continue;
-        ix_dir_feed(&d, (uint32_t)(v[i] >> 32), w);
-        v[w++] = v[i];
-    }
-    ix_dir_end(&d, w);
-    t->own_base = v;
-    t->own_dir = dir;
+    slotw sw = {0, ix_slot_homes(w)};
+    for (size_t i = 0; i < w; i++)
+        slots[ix_slot_place(&sw, v[i])] = v[i];
+    free(v);
+    t->own_base = slots;
     t->own_nsh = nsh;
-    t->base = v;
-    t->nbase = w;
-    t->bdir = dir;
-    t->bbits = bits;
+    t->base = slots;
+    t->nslots = len;
+    t->nhome = sw.homes;
     t->bnsh = nsh;
     t->blast = last;
     t->brows = rows;
     t->last = last;
     t->saved = 0;
+    t->rebuilt = 1;
     return RP_OK;
 }
 
@@ -578,7 +578,7 @@ void ix_keys_checkpoint(rp_index *ix, int closing)
     if (!ix->db || !ix->writable || ix->in_batch || !t->built || t->stale || t->saved)
         return;
     size_t bar = t->brows > CHECKPOINT_MIN ? t->brows : CHECKPOINT_MIN;
-    if (t->own_base || t->drows >= bar ||
+    if (t->rebuilt || t->drows >= bar ||
         (closing && (t->gone || t->drows * 16 >= t->brows)))
         ix_snap_save(ix, t);
 }

@@ -20,16 +20,16 @@
  *     and shingle digest, or its absence) is the same, so that a snapshot
  *     of another index at the same path, or of rows that a crash rolled
  *     back and that were written again differently, is not taken;
- *   - its directory is in order and ends at its entry count.
  * The rows above its last one are then read from the docs table
  * (index_keys.c).
  *
  * Layout (native byte order, checked by the header's endian mark):
  *   header   struct snaphdr
  *   nsh      uint32 set size by row, rows 0..last (0: none), padded to 8
- *   ents     uint64 (tag << 32 | row), n of them, sorted
- *   dir      uint32, 2^bbits + 1 of them: ents[dir[b] .. dir[b + 1]) are
- *            the entries whose tag has top bits b
+ *   slots    uint64 (tag << 32 | row, 0: empty), `slots` of them: the n
+ *            entries sorted, each at or after its home slot
+ *            (ix_slot_place, with ix_slot_homes(n) home slots), so that a
+ *            lookup reads one place
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE   /* flock */
@@ -40,7 +40,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -48,7 +47,7 @@
 #include "util.h"
 
 #define SNAP_MAGIC "RPKEYS\r\n"
-#define SNAP_VERSION 1
+#define SNAP_VERSION 2
 #define SNAP_ENDIAN 0x01020304u
 #define FINGER_ROWS 16
 #define WBUF (1u << 20)
@@ -56,10 +55,11 @@
 typedef struct snaphdr {
     char magic[8];
     uint32_t endian, version;
-    uint32_t bands, nskew, bbits, pad;
+    uint32_t bands, nskew;
     int64_t last, removed, created;
     uint64_t finger;    /* of FINGER_ROWS rows of docs */
     uint64_t n;         /* entries */
+    uint64_t homes, slots;
     uint64_t rows;      /* rows in it */
     uint64_t body_sum;  /* XXH3 of the rest of the file */
     uint64_t head_sum;  /* XXH3 of the header before this field */
@@ -77,7 +77,7 @@ static size_t nsh_bytes(int64_t last)
 
 static size_t snap_size(const snaphdr *h)
 {
-    return sizeof *h + nsh_bytes(h->last) + h->n * 8 + ((((size_t)1) << h->bbits) + 1) * 4;
+    return sizeof *h + nsh_bytes(h->last) + h->slots * 8;
 }
 
 /* Reads the meta value of key (0 when absent). */
@@ -140,6 +140,23 @@ static int file_marks(rp_index *ix, int64_t last, int64_t *removed, int64_t *cre
     return code;
 }
 
+/* Reads the n bytes of fd into memory from ix_big_alloc. @return it, or
+ * NULL. */
+static uint8_t *read_all(int fd, size_t n)
+{
+    uint8_t *p = ix_big_alloc(n);
+    size_t off = 0;
+    while (p && off < n) {
+        ssize_t k = pread(fd, p + off, n - off, (off_t)off);
+        if (k <= 0) {
+            free(p);
+            return NULL;
+        }
+        off += (size_t)k;
+    }
+    return p;
+}
+
 int ix_snap_load(rp_index *ix, keytab *t, int64_t removed)
 {
     char path[sizeof ix->path + 16];
@@ -149,43 +166,34 @@ int ix_snap_load(rp_index *ix, keytab *t, int64_t removed)
         return 0;
     struct stat st;
     snaphdr h;
-    void *map = MAP_FAILED;
     int ok = fstat(fd, &st) == 0 && (size_t)st.st_size >= sizeof h &&
              pread(fd, &h, sizeof h, 0) == (ssize_t)sizeof h &&
              memcmp(h.magic, SNAP_MAGIC, 8) == 0 && h.endian == SNAP_ENDIAN &&
              h.version == SNAP_VERSION && h.head_sum == head_sum(&h) &&
-             h.bands == ix->bands && h.nskew == ix->nskew && h.bbits >= 1 && h.bbits <= 28 &&
+             h.bands == ix->bands && h.nskew == ix->nskew && h.homes == ix_slot_homes(h.n) &&
+             h.slots >= h.homes && h.slots <= h.homes + h.n &&
              h.last >= 0 && h.last < (int64_t)UINT32_MAX && h.n < UINT32_MAX &&
              h.removed == removed && snap_size(&h) == (size_t)st.st_size;
     int64_t rm = 0, created = 0;
     uint64_t finger = 0;
     ok = ok && file_marks(ix, h.last, &rm, &created, &finger) == RP_OK &&
          rm == h.removed && created == h.created && finger == h.finger;
-    if (ok)
-        map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    uint8_t *p = ok ? read_all(fd, (size_t)st.st_size) : NULL;
     close(fd);
     ix->msg[0] = 0;   /* a failed check is no error */
-    if (map == MAP_FAILED)
+    if (!p)
         return 0;
-    const uint8_t *p = map;
     size_t body = (size_t)st.st_size - sizeof h;
     const uint32_t *nsh = (const uint32_t *)(const void *)(p + sizeof h);
-    const uint64_t *ents = (const uint64_t *)(const void *)(p + sizeof h + nsh_bytes(h.last));
-    const uint32_t *dir = (const uint32_t *)(const void *)(ents + h.n);
-    size_t nb = (size_t)1 << h.bbits;
-    ok = XXH3_64bits(p + sizeof h, body) == h.body_sum && dir[0] == 0 && dir[nb] == h.n;
-    for (size_t b = 0; ok && b < nb; b++)
-        ok = dir[b] <= dir[b + 1];
+    ok = XXH3_64bits(p + sizeof h, body) == h.body_sum;
     if (!ok) {
-        munmap(map, (size_t)st.st_size);
+        free(p);
         return 0;
     }
-    t->map = map;
-    t->maplen = (size_t)st.st_size;
-    t->base = ents;
-    t->nbase = h.n;
-    t->bdir = dir;
-    t->bbits = h.bbits;
+    t->mem = p;
+    t->base = (const uint64_t *)(const void *)(p + sizeof h + nsh_bytes(h.last));
+    t->nslots = h.slots;
+    t->nhome = h.homes;
     t->bnsh = nsh;
     t->blast = h.last;
     t->brows = h.rows;
@@ -255,8 +263,26 @@ static size_t delta_sorted(const keytab *t, uint64_t **out)
 static int live(const keytab *t, uint64_t x)
 {
     uint32_t row = (uint32_t)x;
-    return ix_keys_row_nsh(t, row) != 0 && row <= t->blast &&
+    return x != 0 && ix_keys_row_nsh(t, row) != 0 && row <= t->blast &&
            !(t->gone && (t->gone[row >> 3] >> (row & 7) & 1));
+}
+
+/* The entries of base and delta in order, each once. */
+typedef struct merge {
+    const keytab *t;
+    const uint64_t *d;
+    size_t nd, i, j;
+} merge;
+
+/* @return the next entry, or 0 at the end. */
+static uint64_t merge_next(merge *m)
+{
+    const keytab *t = m->t;
+    while (m->i < t->nslots && !live(t, t->base[m->i]))
+        m->i++;
+    if (m->i < t->nslots && (m->j >= m->nd || t->base[m->i] < m->d[m->j]))
+        return t->base[m->i++];
+    return m->j < m->nd ? m->d[m->j++] : 0;
 }
 
 /* Opens and locks the temporary file, empty. @return its descriptor, or
@@ -302,7 +328,7 @@ int ix_snap_save(rp_index *ix, keytab *t)
     if (nd == (size_t)-1)
         return RP_ENOMEM;
     size_t nb = 0, rows = 0;
-    for (size_t i = 0; i < t->nbase; i++)
+    for (size_t i = 0; i < t->nslots; i++)
         nb += (size_t)live(t, t->base[i]);
     for (int64_t r = 1; r <= last; r++)
         rows += ix_keys_row_nsh(t, r) != 0;
@@ -312,17 +338,23 @@ int ix_snap_save(rp_index *ix, keytab *t)
     h.bands = ix->bands;
     h.nskew = ix->nskew;
     h.n = nb + nd;
-    h.bbits = ix_base_bits(h.n);
+    h.homes = ix_slot_homes(h.n);
     h.last = last;
     h.removed = removed;
     h.created = created;
     h.finger = finger;
     h.rows = rows;
-    size_t ndir = ((size_t)1 << h.bbits) + 1;
+    /* where the entries go: a first pass for the length */
+    merge mg = {t, d, nd, 0, 0};
+    slotw sw = {0, h.homes};
+    uint64_t x;
+    size_t len = 0;
+    while ((x = merge_next(&mg)) != 0)
+        len = ix_slot_place(&sw, x) + 1;
+    h.slots = len > h.homes ? len : h.homes;
     wout w = {-1, malloc(WBUF), 0, XXH3_createState(), 0};
-    uint32_t *dir = malloc(ndir * sizeof *dir);
     code = RP_ENOMEM;
-    if (!w.buf || !w.sum || !dir)
+    if (!w.buf || !w.sum)
         goto out;
     code = RP_EDB;
     if ((w.fd = open_tmp(tmp)) < 0)
@@ -338,47 +370,40 @@ int ix_snap_save(rp_index *ix, keytab *t)
         uint32_t z = 0;
         w_put(&w, &z, 4);
     }
-    dirbuild db = {dir, 0, h.bbits};
-    size_t i = 0, j = 0, k = 0;
-    while (i < t->nbase || j < nd) {
-        uint64_t x;
-        if (j >= nd || (i < t->nbase && t->base[i] < d[j])) {
-            x = t->base[i++];
-            if (!live(t, x))
-                continue;
-        } else {
-            x = d[j++];
-        }
-        ix_dir_feed(&db, (uint32_t)(x >> 32), k++);
+    const uint64_t zero = 0;
+    size_t k = 0;
+    mg = (merge){t, d, nd, 0, 0};
+    sw = (slotw){0, h.homes};
+    while ((x = merge_next(&mg)) != 0) {
+        for (size_t at = ix_slot_place(&sw, x); k < at; k++)
+            w_put(&w, &zero, 8);
         w_put(&w, &x, 8);
+        k++;
     }
-    ix_dir_end(&db, k);
-    w_put(&w, dir, ndir * 4);
+    for (; k < h.slots; k++)
+        w_put(&w, &zero, 8);
     w_flush(&w);
     h.body_sum = XXH3_64bits_digest(w.sum);
     h.head_sum = head_sum(&h);
     if (w.err || pwrite(w.fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
         goto out;
-    size_t len = snap_size(&h);
-    void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, w.fd, 0);
-    if (map == MAP_FAILED)
+    len = snap_size(&h);
+    uint8_t *p = read_all(w.fd, len);
+    if (!p)
         goto out;
     if (rename(tmp, path) != 0) {
-        munmap(map, len);
+        free(p);
         goto out;
     }
     /* the snapshot becomes the base; the delta is in it */
     int64_t version = t->version;
     int64_t rm = t->removed;
     ix_keys_free(t);
-    const uint8_t *p = map;
     t->built = 1;
-    t->map = map;
-    t->maplen = len;
+    t->mem = p;
     t->base = (const uint64_t *)(const void *)(p + sizeof h + nsh_bytes(last));
-    t->nbase = h.n;
-    t->bdir = (const uint32_t *)(const void *)(t->base + h.n);
-    t->bbits = h.bbits;
+    t->nslots = h.slots;
+    t->nhome = h.homes;
     t->bnsh = (const uint32_t *)(const void *)(p + sizeof h);
     t->blast = last;
     t->brows = rows;
@@ -395,7 +420,6 @@ out:
     }
     free(w.buf);
     XXH3_freeState(w.sum);
-    free(dir);
     free(d);
     return code;
 }
