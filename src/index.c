@@ -24,8 +24,10 @@
  *                          each), sample the consistent shingle sample,
  *                          date its date (Unix seconds; NULL: added).
  *                          The band-key lookup is built in memory from
- *                          the keys (index_keys.c); format 1 also kept it
- *                          in tables lsh and lsh_new, dropped on upgrade.
+ *                          the keys (index_keys.c) and saved beside the
+ *                          index, in "<index>-keys", a checked cache
+ *                          (index_snap.c); format 1 also kept it in
+ *                          tables lsh and lsh_new, dropped on upgrade.
  *   pairs(a, b, shared, exact)  the verified pairs (a < b rowids) with
  *                          their shared shingle count; Jaccard and the
  *                          containments follow from the two set sizes.

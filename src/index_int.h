@@ -33,7 +33,7 @@ enum {
 };
 
 /* The in-memory band-key lookup (index_keys.c): a base of sorted
- * entries for the rows up to blast (mapped from the snapshot file of
+ * entries for the rows up to blast (read from the snapshot file of
  * index_snap.c, or built from the docs table) and a hash table, the
  * delta, for the rows added since. */
 typedef struct keyent {
@@ -207,7 +207,7 @@ void ix_keys_checkpoint(rp_index *ix, int closing);
 int ix_snap_load(rp_index *ix, keytab *t, int64_t removed);
 
 /* Writes the rows of t (base less its removed rows, and delta) as the new
- * snapshot, and maps it as t's base, emptying the delta. @return RP_OK, or
+ * snapshot, and reads it back as t's base, emptying the delta. @return RP_OK, or
  * an RP_E* code (nothing changed, the snapshot file is left as it was). */
 int ix_snap_save(rp_index *ix, keytab *t);
 

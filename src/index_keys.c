@@ -14,16 +14,17 @@
  *
  * At a million documents a rebuild of that table at every opening cost
  * 23 s, so the lookup has two parts. The base holds the rows up to some
- * row `blast` as one array of (tag << 32 | row) entries sorted, with a
- * directory by the tag's top bits: it is mapped from the snapshot file
- * that index_snap.c writes beside the index (checked before it is
- * trusted), or, when there is none to trust, built from one scan of the
- * docs table and one radix sort. The delta is the hash table above, for
+ * row `blast` as (tag << 32 | row) entries, sorted, each in the first
+ * free slot at or after its home slot (ix_slot_place), so that a lookup
+ * reads one place: it is read from the snapshot file that index_snap.c
+ * writes beside the index (checked before it is trusted), or, when there
+ * is none to trust, built from one scan of the docs table and one radix
+ * sort, in huge pages (ix_big_alloc). The delta is the hash table above, for
  * the rows added since: the rows above the snapshot's are read from the
  * docs table at opening, and the rows this process adds go in as they are
  * added. When the delta has grown as large as the base (and when a writer
  * closes the index after adding enough), both are written as a new
- * snapshot and mapped as the base (ix_keys_checkpoint).
+ * snapshot and read back as the base (ix_keys_checkpoint).
  *
  * The lookup is brought up to date when another process has written since
  * (PRAGMA data_version): rows above the last one seen are added; a removal

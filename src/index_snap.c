@@ -1,7 +1,7 @@
 /*
  * index_snap.c - the snapshot of the band-key lookup, a file beside the
  * index ("<index>-keys"), so that opening an index of a million documents
- * maps the lookup instead of rebuilding it from the docs table (23 s).
+ * reads the lookup instead of rebuilding it from the docs table (23 s).
  *
  * The snapshot is a cache, never a source of truth: SQLite stays the
  * durable log, and a snapshot that does not match the file exactly is
