@@ -596,6 +596,10 @@ int rp_index_remove(rp_index *ix, const char *id)
     int own, code = auto_begin(ix, &own);
     int64_t row = 0, nsh, cl;
     uint64_t dig;
+    /* with the lookup up to date, the snapshot saved at closing records
+     * the removal, and the next opening need not rebuild it */
+    if (code == RP_OK)
+        code = ix_keys_sync(ix);
     if (code == RP_OK)
         code = find_id(ix, id, &row, &nsh, &dig, &cl);
     if (code == RP_OK && !row)
@@ -617,6 +621,8 @@ int rp_index_prune(rp_index *ix, int64_t before, size_t *removed)
     size_t n = 0, cap = 0;
     sqlite3_stmt *q = NULL;
     int own, code = auto_begin(ix, &own);
+    if (code == RP_OK)
+        code = ix_keys_sync(ix);   /* as in rp_index_remove */
     int rc = code == RP_OK ? sqlite3_prepare_v2(ix->db, "SELECT rowid FROM docs "
                                                 "WHERE COALESCE(date, added) < ? ORDER BY rowid",
                                                 -1, &q, NULL) : SQLITE_OK;
