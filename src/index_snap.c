@@ -388,17 +388,18 @@ int ix_snap_save(rp_index *ix, keytab *t)
     if (w.err || pwrite(w.fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
         goto out;
     len = snap_size(&h);
-    uint8_t *p = read_all(w.fd, len);
-    if (!p)
+    if (rename(tmp, path) != 0)
         goto out;
-    if (rename(tmp, path) != 0) {
-        free(p);
-        goto out;
-    }
-    /* the snapshot becomes the base; the delta is in it */
+    code = RP_OK;
+    /* the snapshot becomes the base; the delta is in it. The old base
+     * goes first, so that both are never in memory at once; should the
+     * new one not be read back, the next sync reads it again. */
     int64_t version = t->version;
     int64_t rm = t->removed;
     ix_keys_free(t);
+    uint8_t *p = read_all(w.fd, len);
+    if (!p)
+        goto out;
     t->built = 1;
     t->mem = p;
     t->base = (const uint64_t *)(const void *)(p + sizeof h + nsh_bytes(last));
@@ -411,7 +412,6 @@ int ix_snap_save(rp_index *ix, keytab *t)
     t->version = version;
     t->removed = rm;
     t->saved = 1;
-    code = RP_OK;
 out:
     if (w.fd >= 0) {
         if (code != RP_OK)
