@@ -287,9 +287,12 @@ static uint64_t merge_next(merge *m)
 
 /* Opens and locks the temporary file, empty. @return its descriptor, or
  * -1 (another process is writing one, or it cannot be made). */
-static int open_tmp(const char *tmp)
+static int open_tmp(const char *tmp, const char *db)
 {
-    int fd = open(tmp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    /* readable by whom the index is readable */
+    struct stat d;
+    mode_t mode = stat(db, &d) == 0 ? (d.st_mode & 0666) : 0600;
+    int fd = open(tmp, O_RDWR | O_CREAT | O_CLOEXEC, mode);
     if (fd < 0)
         return -1;
     struct stat a, b;
@@ -357,7 +360,7 @@ int ix_snap_save(rp_index *ix, keytab *t)
     if (!w.buf || !w.sum)
         goto out;
     code = RP_EDB;
-    if ((w.fd = open_tmp(tmp)) < 0)
+    if ((w.fd = open_tmp(tmp, ix->path)) < 0)
         goto out;
     XXH3_64bits_reset(w.sum);
     if (lseek(w.fd, (off_t)sizeof h, SEEK_SET) != (off_t)sizeof h)
