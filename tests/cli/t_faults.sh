@@ -175,6 +175,12 @@ for at in 0.3 1 2 4 8; do
     rm -f "$X"/k.db*
     $WRAP "$BIN" index add --batch 50 "$X/k.db" - <"$X/feed.jsonl" >/dev/null 2>&1 &
     kpid=$!
+    # the times count from the making of the index (slow under a wrapper)
+    for _ in $(seq 1200); do
+        [ -s "$X/k.db" ] && break
+        kill -0 $kpid 2>/dev/null || break
+        sleep 0.05
+    done
     sleep "$at"
     kill -9 $kpid 2>/dev/null
     wait $kpid 2>/dev/null
