@@ -480,7 +480,7 @@ static void test_index_two_handles(void **state)
 }
 
 /* The snapshot of the lookup (index_snap.c): written when a writer closes
- * the index, mapped at the next opening; removals and the reuse of the
+ * the index, read at the next opening; removals and the reuse of the
  * highest row number after it; a damaged one is ignored. */
 static int64_t query_one(rp_index *ix, const rp_doc *d, size_t *n, char *first, size_t cap)
 {
@@ -523,7 +523,7 @@ static void test_index_snapshot(void **state)
     assert_int_equal(stat(keys, &st), 0);
     off_t size = st.st_size;
 
-    /* mapped: the same matches; a removal hides a row of the snapshot */
+    /* read back: the same matches; a removal hides a row of the snapshot */
     ix = index_new();
     assert_int_equal(rp_index_open(ix, dbpath, RP_INDEX_WRITE, NULL, -1), RP_OK);
     size_t n;
