@@ -24,8 +24,10 @@
  *                          each), sample the consistent shingle sample,
  *                          date its date (Unix seconds; NULL: added).
  *                          The band-key lookup is built in memory from
- *                          the keys (index_keys.c); format 1 also kept it
- *                          in tables lsh and lsh_new, dropped on upgrade.
+ *                          the keys (index_keys.c) and saved beside the
+ *                          index, in "<index>-keys", a checked cache
+ *                          (index_snap.c); format 1 also kept it in
+ *                          tables lsh and lsh_new, dropped on upgrade.
  *   pairs(a, b, shared, exact)  the verified pairs (a < b rowids) with
  *                          their shared shingle count; Jaccard and the
  *                          containments follow from the two set sizes.
@@ -165,6 +167,8 @@ void ix_cache_clear(rp_index *ix)
 
 static void index_close(rp_index *ix)
 {
+    if (ix->db && !ix->in_batch)
+        ix_keys_checkpoint(ix, 1);
     for (int i = 0; i < NSTMT; i++) {
         sqlite3_finalize(ix->st[i]);
         ix->st[i] = NULL;
@@ -705,6 +709,7 @@ int rp_index_commit(rp_index *ix)
     }
     ix->in_batch = 0;
     ix->added = 0;
+    ix_keys_checkpoint(ix, 0);
     return RP_OK;
 }
 
@@ -745,6 +750,9 @@ int rp_index_stats_get(rp_index *ix, rp_index_stats *st)
     if (stat(ix->path, &s) == 0)
         st->bytes += (uint64_t)s.st_size;
     snprintf(wal, sizeof wal, "%s-wal", ix->path);
+    if (stat(wal, &s) == 0)
+        st->bytes += (uint64_t)s.st_size;
+    snprintf(wal, sizeof wal, "%s-keys", ix->path);
     if (stat(wal, &s) == 0)
         st->bytes += (uint64_t)s.st_size;
     st->bands = ix->bands;

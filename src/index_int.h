@@ -6,7 +6,8 @@
  *   index.c         the schema, opening, settings, errors, transactions,
  *                   stats
  *   index_sample.c  the consistent shingle sample and its encoding
- *   index_keys.c    band-key storage: the LSH lookup tables
+ *   index_keys.c    band-key storage: the LSH lookup in memory
+ *   index_snap.c    its snapshot file beside the index
  *   index_match.c   stored documents, candidates, verification, add,
  *                   query, remove
  *   index_export.c  export: re-clustering the stored pairs as scan does
@@ -31,17 +32,37 @@ enum {
     S_ROLLBACK, NSTMT
 };
 
-/* The in-memory band-key lookup (index_keys.c). */
+/* The in-memory band-key lookup (index_keys.c): a base of sorted
+ * entries for the rows up to blast (read from the snapshot file of
+ * index_snap.c, or built from the docs table) and a hash table, the
+ * delta, for the rows added since. */
 typedef struct keyent {
     uint32_t tag;   /* the key mixed with its band */
     uint32_t row;   /* 0: empty; UINT32_MAX: removed */
 } keyent;
 
 typedef struct keytab {
-    keyent *e;          /* mask + 1 entries; NULL: not built */
-    size_t mask, used;  /* used: entries taken, removed ones included */
-    uint32_t *nsh;      /* set size by row (0: none), nnsh of them */
+    int built;          /* 0: build at the next sync */
+    /* the base: entries tag << 32 | row (0: an empty slot) for rows
+     * 1..blast, laid out by ix_slot_place: sorted, each at or after its
+     * home slot, so that a tag's entries follow its home slot */
+    const uint64_t *base;
+    size_t nslots, nhome;  /* slots; home slots (ix_slot_homes) */
+    const uint32_t *bnsh;  /* set size by row (0: none), rows 0..blast */
+    int64_t blast;
+    size_t brows;          /* rows in the base */
+    void *mem;             /* the snapshot as read (ix_big_alloc) */
+    uint64_t *own_base;    /* or the base built here (ix_big_alloc) */
+    uint32_t *own_nsh;
+    int rebuilt;           /* the base was built here, in no snapshot */
+    uint8_t *gone;         /* base rows removed since (a bit a row) */
+    int saved;             /* the base and delta are all in the snapshot */
+    /* the delta: an open-addressing hash table, rows above blast */
+    keyent *e;             /* mask + 1 entries */
+    size_t mask, used;     /* used: entries taken, removed ones included */
+    uint32_t *nsh;         /* set size by row (0: none), nnsh of them */
     size_t nnsh;
+    size_t drows;          /* rows added to the delta */
     int64_t last;       /* the highest row read */
     int64_t version;    /* PRAGMA data_version when last brought up to date */
     int64_t removed;    /* the meta counter 'removed' then */
@@ -144,8 +165,54 @@ int ix_keys_note_removal(rp_index *ix);
  * count. */
 long ix_keys_get(rp_index *ix, unsigned band, uint32_t key, uint32_t *v, long cap);
 
+/* Starts loading the memory that looking up keys[0..n) (band b: keys[b])
+ * will read. */
+void ix_keys_prefetch(const rp_index *ix, const uint32_t *keys, unsigned n);
+
 /* Frees the lookup. */
 void ix_keys_free(keytab *t);
+
+/* Allocates n bytes for a large table read at random, in huge pages when
+ * the system gives them (one TLB entry for 2 MiB instead of 4 KiB: a
+ * lookup at a million documents then misses the cache once, not the TLB
+ * too). @return the memory (free with free()), or NULL. */
+void *ix_big_alloc(size_t n);
+
+/* @return the set size of row in t (0: not there). */
+size_t ix_keys_row_nsh(const keytab *t, int64_t row);
+
+/* The base's layout: n sorted entries go to slots of which the first
+ * ix_slot_homes(n) are home slots (a tag's home is tag * homes / 2^32).
+ * Fed the entries in order, ix_slot_place gives each the first free slot
+ * at or after its home; the slots in between stay empty (0); the base
+ * ends at max(homes, the last slot given + 1). */
+typedef struct slotw {
+    size_t pos, homes;
+} slotw;
+size_t ix_slot_homes(size_t n);
+size_t ix_slot_place(slotw *w, uint64_t entry);
+
+/* Saves the lookup to its snapshot file when enough has been added since
+ * the last one (`closing`: the index is being closed, which lowers the
+ * bar). Call it outside any transaction, when the lookup holds only
+ * committed rows. Failing to save changes nothing. */
+void ix_keys_checkpoint(rp_index *ix, int closing);
+
+/* index_snap.c: the snapshot of the lookup, "<index>-keys". */
+
+/* Maps the snapshot into t's base when it is valid for the file as it is
+ * now (inside a read or write transaction; `removed` is the meta counter).
+ * @return 1 when loaded, 0 when there is none or it is not to be trusted
+ * (the caller then builds the lookup from the docs table). */
+int ix_snap_load(rp_index *ix, keytab *t, int64_t removed);
+
+/* Writes the rows of t (base less its removed rows, and delta) as the new
+ * snapshot, and reads it back as t's base, emptying the delta. @return RP_OK, or
+ * an RP_E* code (nothing changed, the snapshot file is left as it was). */
+int ix_snap_save(rp_index *ix, keytab *t);
+
+/* Frees t's base. */
+void ix_base_free(keytab *t);
 
 /* index_match.c: a digest of a shingle set, to tell that a re-read text
  * is the same. */

@@ -186,6 +186,7 @@ static long candidates(rp_index *ix, probe *p, int64_t **out)
     int code = ix_keys_sync(ix);
     if (code != RP_OK)
         return code;
+    ix_keys_prefetch(ix, p->keys, ix->bands + ix->nskew);
     for (unsigned b = 0; b < ix->bands + ix->nskew; b++) {
         long m = ix_keys_get(ix, b, p->keys[b], got, RP_INDEX_BUCKET_MAX);
         if (m > 0 && rp_grow(&v, &cap, n + (size_t)m, sizeof *v) < 0) {
@@ -595,6 +596,10 @@ int rp_index_remove(rp_index *ix, const char *id)
     int own, code = auto_begin(ix, &own);
     int64_t row = 0, nsh, cl;
     uint64_t dig;
+    /* with the lookup up to date, the snapshot saved at closing records
+     * the removal, and the next opening need not rebuild it */
+    if (code == RP_OK)
+        code = ix_keys_sync(ix);
     if (code == RP_OK)
         code = find_id(ix, id, &row, &nsh, &dig, &cl);
     if (code == RP_OK && !row)
@@ -616,6 +621,8 @@ int rp_index_prune(rp_index *ix, int64_t before, size_t *removed)
     size_t n = 0, cap = 0;
     sqlite3_stmt *q = NULL;
     int own, code = auto_begin(ix, &own);
+    if (code == RP_OK)
+        code = ix_keys_sync(ix);   /* as in rp_index_remove */
     int rc = code == RP_OK ? sqlite3_prepare_v2(ix->db, "SELECT rowid FROM docs "
                                                 "WHERE COALESCE(date, added) < ? ORDER BY rowid",
                                                 -1, &q, NULL) : SQLITE_OK;

@@ -104,3 +104,99 @@ n=$(wc -l <"$T/out")
 if [ "$n" -eq 100000 ]; then ok; else bad "100,000 files: $n clusters listed"; fi
 head -1 "$T/out" | grep -q '"id": "'"$F"'/many/000000.txt"' && ok || bad "100,000 files: not in name order"
 rm -rf "$F/many"
+
+# ----------------------------------- index: the snapshot of the lookup
+# The file beside an index (<index>-keys) is a cache of its band-key
+# lookup, checked before it is trusted: with a stale, torn, damaged or
+# foreign one, or one from before a removal, export and query give what
+# they give with none (the lookup rebuilt from the docs table). An add
+# killed at any point, during a checkpoint too, leaves whole batches.
+X=$F/ix
+mkdir -p "$X"
+python3 tools/bench/gen_feed.py 5000 --seed 5 --words 60 >"$X/feed.jsonl"
+head -4500 "$X/feed.jsonl" >"$X/a.jsonl"
+tail -500 "$X/feed.jsonl" >"$X/b.jsonl"
+python3 - "$X/feed.jsonl" >"$X/q.jsonl" <<'PY'
+import json, sys
+for i, line in enumerate(open(sys.argv[1])):
+    if i % 25 == 0:
+        o = json.loads(line)
+        o["id"] = "q-" + o["id"]
+        print(json.dumps(o))
+PY
+# snap_same NAME DB: export and query of DB as they are, and of a copy of
+# DB without its snapshot, are the same
+snap_same() {
+    rm -f "$X/ref.db" "$X/ref.db-keys"
+    cp "$2" "$X/ref.db"
+    rp index export "$X/ref.db" >"$X/ref.exp" 2>/dev/null
+    rp index query "$X/ref.db" - <"$X/q.jsonl" >"$X/ref.q" 2>/dev/null
+    check "$1: export" 0 -- rp index export "$2" && same "$1: export" "$T/out" "$X/ref.exp"
+    check "$1: query" 0 -- rp index query "$2" - <"$X/q.jsonl" && same "$1: query" "$T/out" "$X/ref.q"
+}
+check "snapshot: add" 0 -- rp index add --batch 500 "$X/i.db" - <"$X/a.jsonl"
+[ -s "$X/i.db-keys" ] && ok || bad "snapshot: no i.db-keys after add"
+snap_same "snapshot: valid" "$X/i.db"
+cp "$X/i.db-keys" "$X/old-keys"
+check "snapshot: add more" 0 -- rp index add --batch 100 "$X/i.db" - <"$X/b.jsonl"
+cmp -s "$X/i.db-keys" "$X/old-keys" && bad "snapshot: not written again after 500 more" || ok
+snap_same "snapshot: new" "$X/i.db"
+cp "$X/old-keys" "$X/i.db-keys"
+snap_same "snapshot: stale (rows since read from the table)" "$X/i.db"
+half=$(($(stat -c %s "$X/old-keys") / 2))
+cp "$X/old-keys" "$X/i.db-keys"
+truncate -s "$half" "$X/i.db-keys"
+snap_same "snapshot: torn" "$X/i.db"
+cp "$X/old-keys" "$X/i.db-keys"
+printf 'X' | dd of="$X/i.db-keys" bs=1 seek="$half" conv=notrunc 2>/dev/null
+snap_same "snapshot: one byte changed" "$X/i.db"
+rp index add --batch 500 "$X/other.db" - <"$X/b.jsonl" >/dev/null 2>&1
+cp "$X/other.db-keys" "$X/i.db-keys"
+snap_same "snapshot: of another index" "$X/i.db"
+cmp -s "$X/other.db-keys" "$X/i.db-keys" && ok || bad "snapshot: a reader wrote the snapshot"
+cp "$X/i.db" "$X/j.db"
+rp index add "$X/j.db" - <"$X/q.jsonl" >/dev/null 2>&1
+cp "$X/j.db-keys" "$X/keep-keys"
+check "snapshot: rm" 0 -- rp index rm "$X/j.db" q-doc00000025
+cp "$X/keep-keys" "$X/j.db-keys"
+snap_same "snapshot: from before a removal" "$X/j.db"
+printf 'garbage' >"$X/j.db-keys.tmp"
+rm -f "$X/j.db-keys"
+check "snapshot: left-over temporary file" 0 -- rp index add "$X/j.db" - <"$X/b.jsonl"
+[ -s "$X/j.db-keys" ] && [ ! -e "$X/j.db-keys.tmp" ] && ok || bad "snapshot: not written over a left-over temporary file"
+snap_same "snapshot: after a left-over temporary file" "$X/j.db"
+
+# killed at several points of an add that checkpoints on the way (after
+# 4,096 documents): whole batches, the same results as without the
+# snapshot, and the add resumes to the index an add without a kill makes
+rp index add --batch 50 "$X/whole.db" - <"$X/feed.jsonl" >/dev/null 2>&1
+rp index export "$X/whole.db" >"$X/whole.exp"
+for at in 0.3 1 2 4 8; do
+    rm -f "$X"/k.db*
+    $WRAP "$BIN" index add --batch 50 "$X/k.db" - <"$X/feed.jsonl" >/dev/null 2>&1 &
+    kpid=$!
+    # the times count from the making of the index (slow under a wrapper)
+    for _ in $(seq 1200); do
+        [ -s "$X/k.db" ] && break
+        kill -0 $kpid 2>/dev/null || break
+        sleep 0.05
+    done
+    sleep "$at"
+    kill -9 $kpid 2>/dev/null
+    wait $kpid 2>/dev/null
+    if python3 - "$X/k.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+assert c.execute("pragma integrity_check").fetchall() == [("ok",)]
+n = c.execute("select count(*) from docs").fetchone()[0]
+assert n % 50 == 0 or n == 5000, n
+ids = [r[0] for r in c.execute("select id from docs order by rowid")]
+assert ids == ["doc%08d" % i for i in range(n)], ids[:3]
+PY
+    then ok; else bad "snapshot: killed after ${at}s: batches not whole"; fi
+    snap_same "snapshot: killed after ${at}s" "$X/k.db"
+done
+check "snapshot: add resumes" 0 -- rp index add --batch 50 "$X/k.db" - <"$X/feed.jsonl"
+check "snapshot: resumed export" 0 -- rp index export "$X/k.db"
+same "snapshot: resumed = not killed" "$T/out" "$X/whole.exp"
+rm -rf "$X"

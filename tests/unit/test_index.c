@@ -8,6 +8,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -167,6 +168,10 @@ static int teardown_db(void **state)
     snprintf(p, sizeof p, "%s-wal", dbpath);
     unlink(p);
     snprintf(p, sizeof p, "%s-shm", dbpath);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-keys", dbpath);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-keys.tmp", dbpath);
     unlink(p);
     return 0;
 }
@@ -474,6 +479,96 @@ static void test_index_two_handles(void **state)
     free(b_cut);
 }
 
+/* The snapshot of the lookup (index_snap.c): written when a writer closes
+ * the index, read at the next opening; removals and the reuse of the
+ * highest row number after it; a damaged one is ignored. */
+static int64_t query_one(rp_index *ix, const rp_doc *d, size_t *n, char *first, size_t cap)
+{
+    rp_index_result r;
+    assert_int_equal(rp_index_query(ix, "q", d, &r), RP_OK);
+    *n = r.n;
+    snprintf(first, cap, "%s", r.n ? r.m[0].id : "");
+    int64_t c = r.cluster;
+    rp_index_result_free(&r);
+    return c;
+}
+
+static void test_index_snapshot(void **state)
+{
+    (void)state;
+    rp_options o;
+    rp_options_init(&o);
+    enum { N = 40 };
+    rp_doc *d[N];
+    char id[16], keys[80], first[32];
+    snprintf(keys, sizeof keys, "%s-keys", dbpath);
+    for (unsigned i = 0; i < N; i++) {
+        char *t = text_of(i * 100, 100, 0);   /* no word in common */
+        d[i] = doc_of(t, &o);
+        free(t);
+    }
+    char *t = text_of(5 * 100, 100, 77);
+    rp_doc *near5 = doc_of(t, &o);
+    free(t);
+    rp_index *ix = index_new();
+    assert_int_equal(rp_index_open(ix, dbpath, RP_INDEX_WRITE | RP_INDEX_CREATE, NULL, -1), RP_OK);
+    assert_int_equal(rp_index_begin(ix), RP_OK);
+    for (unsigned i = 0; i < N - 1; i++) {
+        snprintf(id, sizeof id, "d%u", i);
+        assert_int_equal(rp_index_add(ix, id, NULL, NULL, 1, d[i], NULL), RP_OK);
+    }
+    assert_int_equal(rp_index_commit(ix), RP_OK);
+    rp_index_free(ix);   /* closing writes the snapshot */
+    struct stat st;
+    assert_int_equal(stat(keys, &st), 0);
+    off_t size = st.st_size;
+
+    /* read back: the same matches; a removal hides a row of the snapshot */
+    ix = index_new();
+    assert_int_equal(rp_index_open(ix, dbpath, RP_INDEX_WRITE, NULL, -1), RP_OK);
+    size_t n;
+    assert_int_equal(query_one(ix, near5, &n, first, sizeof first), 6);
+    assert_int_equal(n, 1);
+    assert_string_equal(first, "d5");
+    assert_int_equal(rp_index_remove(ix, "d5"), RP_OK);
+    assert_int_equal(query_one(ix, near5, &n, first, sizeof first), 0);
+    assert_int_equal(n, 0);
+    /* the highest row removed, its number taken again by another story */
+    assert_int_equal(rp_index_remove(ix, "d38"), RP_OK);
+    assert_int_equal(rp_index_add(ix, "d39", NULL, NULL, 1, d[39], NULL), RP_OK);
+    assert_int_equal(query_one(ix, d[38], &n, first, sizeof first), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(query_one(ix, d[39], &n, first, sizeof first), 39);
+    assert_int_equal(n, 1);
+    assert_string_equal(first, "d39");
+    rp_index_free(ix);
+
+    /* the next opening trusts the new snapshot, or rebuilds: the same */
+    for (int pass = 0; pass < 3; pass++) {
+        if (pass == 1) {
+            assert_int_equal(truncate(keys, size / 2), 0);
+        } else if (pass == 2) {
+            FILE *f = fopen(keys, "r+b");
+            assert_non_null(f);
+            fseek(f, 40, SEEK_SET);   /* in the header: the last row */
+            fputc(0x7f, f);
+            fclose(f);
+        }
+        ix = index_new();
+        assert_int_equal(rp_index_open(ix, dbpath, 0, NULL, -1), RP_OK);
+        assert_int_equal(query_one(ix, near5, &n, first, sizeof first), 0);
+        assert_int_equal(query_one(ix, d[39], &n, first, sizeof first), 39);
+        assert_string_equal(first, "d39");
+        assert_int_equal(query_one(ix, d[38], &n, first, sizeof first), 0);
+        assert_int_equal(query_one(ix, d[7], &n, first, sizeof first), 8);
+        assert_string_equal(first, "d7");
+        rp_index_free(ix);
+    }
+    for (unsigned i = 0; i < N; i++)
+        rp_doc_free(d[i]);
+    rp_doc_free(near5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -484,6 +579,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_index_concurrent_create, setup_db, teardown_db),
         cmocka_unit_test_setup_teardown(test_index_bad_files, setup_db, teardown_db),
         cmocka_unit_test_setup_teardown(test_index_two_handles, setup_db, teardown_db),
+        cmocka_unit_test_setup_teardown(test_index_snapshot, setup_db, teardown_db),
     };
     return cmocka_run_group_tests_name("index", tests, NULL, NULL);
 }
