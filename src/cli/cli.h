@@ -26,6 +26,14 @@ int cmd_dist(int argc, char **argv);
  * ("the prime minister said") would bury the passages that matter. */
 #define DIFF_MIN_RUN 5
 
+/* The CLI's own small helpers (the library's stay private to it). */
+/* Makes *p (an array of elem-byte items, *cap of them) hold at least need
+ * items. @return 0, or -1 when out of memory (then *p and *cap are as
+ * they were). */
+int cli_grow(void *p, size_t *cap, size_t need, size_t elem);
+/* @return seconds on a monotonic clock. */
+double cli_now(void);
+
 /* Flushes stdout and reports a failed write. @return the exit code to use:
  * code, or EXIT_TROUBLE when the output could not be written. */
 int finish_output(int code);
@@ -51,10 +59,12 @@ rp_options *sim_new(void);
 
 /* The input options that scan and index share, as long-option codes:
  * --hidden, --max-bytes (K, M, G suffixes), --input, --id-field,
- * --text-field, --include, --exclude, --files-from and --null. */
+ * --text-field, --include, --exclude, --files-from, --null, --quiet-skip,
+ * --progress, --no-progress; and -L (--follow). */
 enum {
     OPT_IN_HIDDEN = 1100, OPT_IN_MAXB, OPT_IN_INPUT, OPT_IN_IDF, OPT_IN_TEXTF,
-    OPT_IN_INCL, OPT_IN_EXCL, OPT_IN_FILESFROM, OPT_IN_NULL
+    OPT_IN_INCL, OPT_IN_EXCL, OPT_IN_FILESFROM, OPT_IN_NULL, OPT_IN_QUIET,
+    OPT_IN_PROG, OPT_IN_NOPROG
 };
 
 /* The default of --max-bytes: the largest file, line or record read. */

@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <utf8proc.h>
 #include <xxhash.h>
 
@@ -55,6 +57,26 @@ int finish_output(int code)
         return EXIT_TROUBLE;
     }
     return code;
+}
+
+int cli_grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    void **pp = p, *np;
+    if (need <= *cap)
+        return 0;
+    size_t ncap = need + need / 2 + 16;
+    if (ncap < need || ncap > SIZE_MAX / elem || !(np = realloc(*pp, ncap * elem)))
+        return -1;
+    *pp = np;
+    *cap = ncap;
+    return 0;
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int parse_double(const char *name, const char *arg, double lo, double hi, double *out)
@@ -236,6 +258,16 @@ int parse_input_option(int c, const char *arg, input_opts *io)
         return 1;
     case OPT_IN_NULL:
         io->null = 1;
+        return 1;
+    case 'L':
+        io->walk.follow = 1;
+        return 1;
+    case OPT_IN_QUIET:
+        io->quiet_skip = 1;
+        return 1;
+    case OPT_IN_PROG:
+    case OPT_IN_NOPROG:
+        io->progress = c == OPT_IN_PROG;
         return 1;
     default:
         return 0;

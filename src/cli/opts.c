@@ -1,8 +1,11 @@
 /*
- * opts.c - reports of bad options, with suggestions. getopt_long (GNU)
- * finds the error; this file words it the way git and rg do: it names
- * the option, tells an ambiguous abbreviation from an unknown word, and
- * proposes the nearest real option when the word looks like a typo.
+ * opts.c - the options that several subcommands share, each defined once
+ * (one table and one help text per group, spliced into each command's
+ * own table by opts_table), and reports of bad options, with
+ * suggestions. getopt_long (GNU) finds the error; this file words it the
+ * way git and rg do: it names the option, tells an ambiguous abbreviation
+ * from an unknown word, and proposes the nearest real option when the
+ * word looks like a typo.
  */
 #define _GNU_SOURCE
 #include "opts.h"
@@ -10,7 +13,117 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "output.h"
+
+/* The similarity rule (parse_sim_option). --furniture-df and --exhaustive
+ * are scan's own: the index can use neither. */
+static const struct option sim_opts[] = {
+    {"threshold", required_argument, NULL, 't'},
+    {"shingle", required_argument, NULL, 'k'},
+    {"hashes", required_argument, NULL, OPT_SIM_HASHES},
+    {"lsh-threshold", required_argument, NULL, OPT_SIM_LSH},
+    {"bands", required_argument, NULL, OPT_SIM_BANDS},
+    {"rows", required_argument, NULL, OPT_SIM_ROWS},
+    {"min-shared", required_argument, NULL, OPT_SIM_MINSH},
+    {"keep-boilerplate", no_argument, NULL, OPT_SIM_KEEP},
+    {NULL, 0, NULL, 0}
+};
+
+/* The inputs (parse_input_option). */
+static const struct option input_opts[] = {
+    {"hidden", no_argument, NULL, OPT_IN_HIDDEN},
+    {"max-bytes", required_argument, NULL, OPT_IN_MAXB},
+    {"input", required_argument, NULL, OPT_IN_INPUT},
+    {"id-field", required_argument, NULL, OPT_IN_IDF},
+    {"text-field", required_argument, NULL, OPT_IN_TEXTF},
+    {"include", required_argument, NULL, OPT_IN_INCL},
+    {"exclude", required_argument, NULL, OPT_IN_EXCL},
+    {"files-from", required_argument, NULL, OPT_IN_FILESFROM},
+    {"null", no_argument, NULL, OPT_IN_NULL},
+    {"follow", no_argument, NULL, 'L'},
+    {"quiet-skip", no_argument, NULL, OPT_IN_QUIET},
+    {"progress", no_argument, NULL, OPT_IN_PROG},
+    {"no-progress", no_argument, NULL, OPT_IN_NOPROG},
+    {NULL, 0, NULL, 0}
+};
+
+static const struct { unsigned group; const struct option *opts; } groups_[] = {
+    {OPTS_SIM, sim_opts}, {OPTS_INPUT, input_opts},
+};
+
+const struct option *opts_table(struct option *out, const struct option *own,
+                                unsigned groups)
+{
+    size_t n = 0;
+    for (const struct option *o = own; o->name && n < OPTS_MAX - 1; o++)
+        out[n++] = *o;
+    for (size_t g = 0; g < sizeof groups_ / sizeof *groups_; g++)
+        if (groups & groups_[g].group)
+            for (const struct option *o = groups_[g].opts; o->name && n < OPTS_MAX - 1; o++)
+                out[n++] = *o;
+    out[n] = (struct option){NULL, 0, NULL, 0};
+    return out;
+}
+
+unsigned opts_group(int c)
+{
+    for (size_t g = 0; g < sizeof groups_ / sizeof *groups_; g++)
+        for (const struct option *o = groups_[g].opts; o->name; o++)
+            if (o->val == c)
+                return groups_[g].group;
+    return 0;
+}
+
+void opts_sim_help(FILE *f, int stored)
+{
+    rp_options *d = sim_new();
+    fprintf(f,
+        "  -t, --threshold X       score at which two articles are reprints (default %.2f)\n"
+        "  -k, --shingle N         words per shingle (default %u)\n"
+        "      --hashes K          MinHash signature length (default %u)\n",
+        sim_get(d, RP_OPT_THRESHOLD), (unsigned)sim_get(d, RP_OPT_SHINGLE),
+        (unsigned)sim_get(d, RP_OPT_HASHES));
+    if (stored)
+        fputs("      --bands B --rows R  LSH shape (default 32 bands of 1 row)\n"
+              "      --lsh-threshold X   derive the LSH shape from this Jaccard instead\n", f);
+    else
+        fputs("      --lsh-threshold X   Jaccard the LSH bands aim at (default 0.1)\n"
+              "      --bands B --rows R  set the LSH shape by hand\n", f);
+    fprintf(f,
+        "      --min-shared N      fewest shared shingles for a pair (default %u)\n"
+        "      --keep-boilerplate  do not strip markup, furniture and comments\n",
+        (unsigned)sim_get(d, RP_OPT_MIN_SHARED));
+    rp_options_free(d);
+}
+
+void opts_input_help(FILE *f)
+{
+    fprintf(f,
+        "input:\n"
+        "      --input FORMAT      read stdin (-) and files as jsonl, nul or text\n"
+        "                          (default: stdin detected: '{' first is jsonl, a\n"
+        "                          NUL is nul; files named .jsonl/.ndjson are jsonl)\n"
+        "      --id-field NAME     jsonl: field holding the id (default id)\n"
+        "      --text-field NAME   jsonl: field holding the text (default text)\n"
+        "      --files-from FILE   also read the paths listed in FILE, one a line\n"
+        "                          ('-': standard input)\n"
+        "      --null              --files-from: the paths are NUL-separated\n"
+        "      --include GLOB      in folders, read only files matching GLOB\n"
+        "      --exclude GLOB      in folders, skip files and folders matching GLOB\n"
+        "                          (GLOBs match the base name or the path below PATH;\n"
+        "                          both options can be repeated)\n"
+        "      --hidden            read hidden files and folders too\n"
+        "  -L, --follow            follow symbolic links to folders\n"
+        "      --quiet-skip        skip binary files silently (exit 0 for them)\n"
+        "      --max-bytes N       skip files, lines and records larger than N bytes;\n"
+        "                          K, M, G suffixes (default %zu)\n"
+        "      --progress          show progress on stderr (default in scan, report\n"
+        "                          and dedup: when stderr is a terminal and the run\n"
+        "                          takes over a second)\n"
+        "      --no-progress       never show progress\n",
+        DEFAULT_MAX_BYTES);
+}
 
 /* Edit distance with adjacent transpositions (optimal string alignment),
  * stopping early past limit. */
