@@ -52,6 +52,19 @@ struct run {
     int stop;                /* use stopped the run */
 };
 
+/* Under the lock: counts one more in *count (if not NULL), sets *flag (if
+ * not NULL), and wakes the other thread. */
+static void post(run *r, size_t *count, int *flag)
+{
+    pthread_mutex_lock(&r->mu);
+    if (count)
+        (*count)++;
+    if (flag)
+        *flag = 1;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+}
+
 static void work_one(void *ctx, size_t i)
 {
     const job *j = ctx;
@@ -119,10 +132,7 @@ static void *reader(void *arg)
         if (!more)
             break;
     }
-    pthread_mutex_lock(&r->mu);
-    r->end = 1;
-    pthread_cond_broadcast(&r->cv);
-    pthread_mutex_unlock(&r->mu);
+    post(r, NULL, &r->end);
     return NULL;
 }
 
@@ -169,17 +179,9 @@ static int run_threaded(run *r, pthread_t th)
         if (!have)
             break;
         pool_wait(r->p);   /* this thread works on the batch too */
-        pthread_mutex_lock(&r->mu);
-        r->waited++;
-        pthread_cond_broadcast(&r->cv);
-        pthread_mutex_unlock(&r->mu);
+        post(r, &r->waited, NULL);
         rc = use_batch(r, b * r->batch, r->n[b]);
-        pthread_mutex_lock(&r->mu);
-        r->used++;
-        if (rc)
-            r->stop = 1;
-        pthread_cond_broadcast(&r->cv);
-        pthread_mutex_unlock(&r->mu);
+        post(r, &r->used, rc ? &r->stop : NULL);
         if (rc)
             break;
     }

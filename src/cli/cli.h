@@ -26,14 +26,6 @@ int cmd_dist(int argc, char **argv);
  * ("the prime minister said") would bury the passages that matter. */
 #define DIFF_MIN_RUN 5
 
-/* The CLI's own small helpers (the library's stay private to it). */
-/* Makes *p (an array of elem-byte items, *cap of them) hold at least need
- * items. @return 0, or -1 when out of memory (then *p and *cap are as
- * they were). */
-int cli_grow(void *p, size_t *cap, size_t need, size_t elem);
-/* @return seconds on a monotonic clock. */
-double cli_now(void);
-
 /* Flushes stdout and reports a failed write. @return the exit code to use:
  * code, or EXIT_TROUBLE when the output could not be written. */
 int finish_output(int code);

@@ -7,9 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdint.h>
 #include <string.h>
-#include <time.h>
 #include <utf8proc.h>
 #include <xxhash.h>
 
@@ -57,26 +55,6 @@ int finish_output(int code)
         return EXIT_TROUBLE;
     }
     return code;
-}
-
-int cli_grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-    void **pp = p, *np;
-    if (need <= *cap)
-        return 0;
-    size_t ncap = need + need / 2 + 16;
-    if (ncap < need || ncap > SIZE_MAX / elem || !(np = realloc(*pp, ncap * elem)))
-        return -1;
-    *pp = np;
-    *cap = ncap;
-    return 0;
-}
-
-double cli_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int parse_double(const char *name, const char *arg, double lo, double hi, double *out)

@@ -6,13 +6,18 @@
  * File names are bytes: they may hold newlines, quotes, escape sequences
  * and invalid UTF-8. JSON output must stay valid (RFC 8259) and human
  * output must never pass a raw control character to the terminal.
+ *
+ * At the end, the CLI's own growable array and clock, so that no CLI
+ * module needs the library's private util.h.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "output.h"
 
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <utf8proc.h>
 
 #include <json.h>
@@ -530,4 +535,24 @@ void out_end(out_table *t)
 {
     if (t->fmt == OUT_JSON)
         fputs(t->rows ? "\n]\n" : "]\n", t->f);
+}
+
+int cli_grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    void **pp = p, *np;
+    if (need <= *cap)
+        return 0;
+    size_t ncap = need + need / 2 + 16;
+    if (ncap < need || ncap > SIZE_MAX / elem || !(np = realloc(*pp, ncap * elem)))
+        return -1;
+    *pp = np;
+    *cap = ncap;
+    return 0;
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

@@ -711,17 +711,26 @@ void scan_result_free(scan_result *r)
     memset(r, 0, sizeof *r);
 }
 
+int scan_begin(const char *cmd, const char *operands, int argc, char **argv, scan_opts *so)
+{
+    memset(so, 0, sizeof *so);
+    so->cmd = cmd;
+    int rc = scan_parse(argc, argv, so);
+    if (rc == 0)
+        return -1;
+    if (rc < 0)
+        fprintf(stderr, "usage: reprint %s [options] %s  (see 'reprint %s --help')\n", cmd,
+                operands, cmd);
+    scan_opts_free(so);
+    return rc > 0 ? finish_output(EXIT_OK) : EXIT_TROUBLE;
+}
+
 int cmd_scan(int argc, char **argv)
 {
-    scan_opts so = {0};
-    so.cmd = "scan";
-    int rc = scan_parse(argc, argv, &so);
-    if (rc != 0) {
-        if (rc < 0)
-            fputs("usage: reprint scan [options] PATH...  (see 'reprint scan --help')\n", stderr);
-        scan_opts_free(&so);
-        return rc > 0 ? finish_output(EXIT_OK) : EXIT_TROUBLE;
-    }
+    scan_opts so;
+    int rc = scan_begin("scan", "PATH...", argc, argv, &so);
+    if (rc >= 0)
+        return rc;
     scan_result r;
     int code = scan_run(&so, argv + optind, argc - optind, &r);
     if (code == EXIT_OK) {
