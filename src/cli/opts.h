@@ -21,7 +21,7 @@
  *   OPTS_INPUT  --input, --id-field, --text-field, --files-from, --null,
  *               --include, --exclude, --hidden, -L/--follow, --quiet-skip,
  *               --max-bytes, --progress, --no-progress */
-enum { OPTS_SIM = 1, OPTS_INPUT = 2 };
+enum { OPTS_SIM = 1, OPTS_INPUT = 2, OPTS_FURNITURE = 4 /* --furniture-df */ };
 
 /* The most entries a table built by opts_table has. */
 #define OPTS_MAX 64

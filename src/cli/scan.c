@@ -103,14 +103,14 @@ enum {
     OPT_SORT, OPT_KEEP, OPT_DATEF, OPT_PREFER, OPT_PDROP
 };
 
-/* scan's own options; opts_table adds the shared ones (OPTS_SIM, OPTS_INPUT). */
+/* scan's own options; opts_table adds the shared ones (OPTS_SIM,
+ * OPTS_FURNITURE, OPTS_INPUT). */
 static const struct option own_opts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"pairs", no_argument, NULL, OPT_PAIRS},
     {"stats", no_argument, NULL, OPT_STATS},
     {"verbose", no_argument, NULL, 'v'},
     {"threads", required_argument, NULL, 'j'},
-    {"furniture-df", required_argument, NULL, OPT_SIM_FDF},
     {"exhaustive", no_argument, NULL, OPT_EXH},
     {"output", required_argument, NULL, 'o'},
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -180,7 +180,7 @@ int scan_parse(int argc, char **argv, scan_opts *so)
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     so->threads = cpus > 0 && cpus <= 256 ? (unsigned)cpus : 1;
     struct option buf[OPTS_MAX];
-    const struct option *longopts = opts_table(buf, own_opts, OPTS_SIM | OPTS_INPUT);
+    const struct option *longopts = opts_table(buf, own_opts, OPTS_SIM | OPTS_FURNITURE | OPTS_INPUT);
     optind = 1;
     opterr = 0;
     int c;
