@@ -323,6 +323,11 @@ RP_API int rp_corpus_set_threads(rp_corpus *c, unsigned n);
  * @return RP_OK or RP_ENOMEM. */
 RP_API int rp_corpus_run(rp_corpus *c);
 
+/* The most documents one LSH bucket pairs with each other: a larger
+ * bucket of near-identical documents still clusters them all, but lists
+ * only some of their pairs (rp_run_stats.capped counts such buckets). */
+#define RP_BUCKET_MAX 2048
+
 /* Time in seconds spent in each phase of rp_corpus_run. */
 typedef struct rp_run_stats {
     double lsh, verify, cluster;
@@ -336,7 +341,8 @@ typedef struct rp_run_stats {
                             mode: counted over the documents verified) */
     unsigned bands, rows;
     size_t capped;       /* LSH buckets too large to list all their pairs
-                            (more than 2,048 near-identical documents):
+                            (more than RP_BUCKET_MAX near-identical
+                            documents):
                             when nonzero, some verified pairs are missing
                             (the clusters are still complete) */
 } rp_run_stats;
@@ -406,6 +412,53 @@ RP_API size_t rp_cluster_nrelated(const rp_corpus *c, size_t i);
 /* @return related document j of cluster i (borrowed), in document order;
  * its figures are against m->partner. */
 RP_API const rp_member *rp_cluster_related(const rp_corpus *c, size_t i, size_t j);
+
+/* -------------------------------------------------------------------------
+ * Pipeline: reading, sketching and using many inputs on threads
+ *
+ * The loop that every caller of rp_doc_new over a large input writes: take
+ * inputs in order, read and sketch them on all threads, use the results in
+ * input order. rp_pipeline_run() overlaps the three: while the caller's
+ * thread uses one batch, the threads sketch the next and a reader thread
+ * takes the one after. The items live in the caller's slots; the steps
+ * name them by index.
+ * ---------------------------------------------------------------------- */
+
+/* The steps of a pipeline. The caller keeps 3 * batch slots of its own
+ * (an array of its items); each step gets ctx and a slot number s in
+ * [0, 3 * batch). */
+typedef struct rp_pipeline_steps {
+    /* Takes the next input into slot s; k is its place in the batch (0: a
+     * new batch starts). Runs on one thread at a time, in input order,
+     * but not always on the caller's thread.
+     * @return 1 taken, 2 the batch is full (nothing taken; the input is
+     *         taken again by the next batch's first call), 0 the input
+     *         has ended, or a negative RP_E* code: the input failed (the
+     *         items taken so far are still worked on and used). */
+    int (*take)(void *ctx, size_t s, size_t k);
+    /* Works on slot s (reads, sketches). Runs on any thread, at the same
+     * time as other work calls, take and use, so it may touch only slot s
+     * and what is safe to share. */
+    void (*work)(void *ctx, size_t s);
+    /* Uses slot s on the caller's thread, in input order.
+     * @return 0 to go on, nonzero to stop the run (returned). */
+    int (*use)(void *ctx, size_t s);
+    /* NULL, or releases what slot s holds. Called once for every item
+     * taken: after its use, or instead of it when the run stops. */
+    void (*done)(void *ctx, size_t s);
+} rp_pipeline_steps;
+
+/* Runs the steps over the whole input: take, work and use every item,
+ * batch items at a time, on threads threads (the caller's, and 1 to 1024;
+ * with 1 the steps run one after the other on the caller's thread). Items
+ * are used in input order, so the result does not depend on threads or
+ * timing. With batch 1 each item is used as soon as it is worked on,
+ * never held back while take waits for the next (for feeds).
+ * @return RP_OK, RP_EINVAL (a step missing, batch 0, threads out of
+ *         range), RP_ENOMEM, take's negative code (after the items taken
+ *         before it were used) or use's nonzero value. */
+RP_API int rp_pipeline_run(unsigned threads, size_t batch, const rp_pipeline_steps *st,
+                           void *ctx);
 
 /* -------------------------------------------------------------------------
  * Diff: the passages two texts share, and how their paragraphs map

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "reprint.h"
+
 /* Buckets larger than this emit a spanning subset of their pairs (each
  * member with the bucket's first member and its neighbour), not all
  * m(m-1)/2 of them: enough to connect the group, bounded in memory (a
@@ -14,7 +16,7 @@
  * it, 2,048 copies of one story, every pair is listed; beyond it the
  * clusters stay right but pairs are missing, and rp_lsh_ensemble counts
  * such buckets so that the caller can say so. */
-#define RP_LSH_BUCKET_MAX 2048
+#define RP_LSH_BUCKET_MAX RP_BUCKET_MAX   /* reprint.h */
 
 /* 1-row buckets (one MinHash value shared) larger than this are left out
  * of the size-skew pass of rp_lsh_ensemble: a value shared by that many

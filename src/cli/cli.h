@@ -51,10 +51,12 @@ rp_options *sim_new(void);
 
 /* The input options that scan and index share, as long-option codes:
  * --hidden, --max-bytes (K, M, G suffixes), --input, --id-field,
- * --text-field, --include, --exclude, --files-from and --null. */
+ * --text-field, --include, --exclude, --files-from, --null, --quiet-skip,
+ * --progress, --no-progress; and -L (--follow). */
 enum {
     OPT_IN_HIDDEN = 1100, OPT_IN_MAXB, OPT_IN_INPUT, OPT_IN_IDF, OPT_IN_TEXTF,
-    OPT_IN_INCL, OPT_IN_EXCL, OPT_IN_FILESFROM, OPT_IN_NULL
+    OPT_IN_INCL, OPT_IN_EXCL, OPT_IN_FILESFROM, OPT_IN_NULL, OPT_IN_QUIET,
+    OPT_IN_PROG, OPT_IN_NOPROG
 };
 
 /* The default of --max-bytes: the largest file, line or record read. */

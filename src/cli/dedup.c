@@ -97,15 +97,10 @@ static int write_output(const scan_opts *so, scan_result *r)
 
 int cmd_dedup(int argc, char **argv)
 {
-    scan_opts so = {0};
-    so.cmd = "dedup";
-    int rc = scan_parse(argc, argv, &so);
-    if (rc != 0) {
-        if (rc < 0)
-            fputs("usage: reprint dedup [options] PATH...  (see 'reprint dedup --help')\n", stderr);
-        scan_opts_free(&so);
-        return rc > 0 ? finish_output(EXIT_OK) : EXIT_TROUBLE;
-    }
+    scan_opts so;
+    int rc = scan_begin("dedup", "PATH...", argc, argv, &so);
+    if (rc >= 0)
+        return rc;
     so.io.raw = 1;
     so.choose_only = 1;
     scan_result r;

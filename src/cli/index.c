@@ -16,17 +16,16 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <getopt.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "feed.h"
 #include "input.h"
+#include "keep.h"
 #include "opts.h"
 #include "output.h"
 #include "reprint.h"
@@ -42,6 +41,7 @@ typedef struct ix_opts {
     int report, json, verbose, stats;
     unsigned long top;   /* query --top N; 0: matches only */
     int64_t date;        /* add --date, prune --before; 0: none */
+    const char *date_field; /* add --date-field */
     unsigned long batch, busy_ms;
     unsigned threads;
 } ix_opts;
@@ -72,46 +72,24 @@ static void usage_index(FILE *f)
 
 static void usage_sim(FILE *f)
 {
-    rp_options *d = sim_new();
-    fprintf(f,
-        "similarity (stored when the index is created, checked afterwards):\n"
-        "  -t, --threshold X       score at which two articles are reprints (default %.2f)\n"
-        "  -k, --shingle N         words per shingle (default %u)\n"
-        "      --hashes K          MinHash signature length (default %u)\n"
-        "      --bands B --rows R  LSH shape (default 32 bands of 1 row)\n"
-        "      --lsh-threshold X   derive the LSH shape from this Jaccard instead\n"
-        "      --min-shared N      fewest shared shingles for a pair (default %u)\n"
-        "      --keep-boilerplate  do not strip markup, furniture and comments\n"
-        "      --sample-bits N     keep one shingle in 2^N for verification without\n"
-        "                          the text (default 3; 0 keeps them all)\n",
-        sim_get(d, RP_OPT_THRESHOLD), (unsigned)sim_get(d, RP_OPT_SHINGLE), (unsigned)sim_get(d, RP_OPT_HASHES),
-        (unsigned)sim_get(d, RP_OPT_MIN_SHARED));
-    rp_options_free(d);
+    fputs("similarity (stored when the index is created, checked afterwards):\n", f);
+    opts_sim_help(f, 1);
+    fputs("      --sample-bits N     keep one shingle in 2^N for verification without\n"
+          "                          the text (default 3; 0 keeps them all)\n", f);
 }
 
 static void usage_input(FILE *f)
 {
-    fprintf(f,
-        "input:\n"
-        "      --hidden            read hidden files and folders too\n"
-        "      --include GLOB      in folders, read only files whose name matches\n"
-        "                          (repeatable)\n"
-        "      --exclude GLOB      skip files and folders whose name matches\n"
-        "      --max-bytes N       skip files larger than N bytes; K, M, G suffixes\n"
-        "                          (default %zu)\n"
-        "  -j, --threads N         threads that read and sketch files (default: CPUs)\n"
-        "      --busy-timeout MS   wait this long for another writer (default 10000)\n"
-        "      --input FORMAT      stdin: jsonl, nul, text or auto (default)\n"
-        "      --id-field NAME     JSON Lines: field of the id (default id)\n"
-        "      --text-field NAME   JSON Lines: field of the text (default text)\n"
-        "  -v, --verbose           say what is read and committed\n"
-        "      --stats             print documents/s and the latency of the index\n"
-        "                          per document (p50, p99) on stderr\n"
-        "  -h, --help              show this help\n"
-        "\n"
-        "'-' reads stdin as scan does: JSON Lines (one object a line with \"id\"\n"
-        "and \"text\"), NUL-separated texts or one text.\n",
-        DEFAULT_MAX_BYTES);
+    opts_input_help(f);
+    fputs("  -j, --threads N         threads that read and sketch files (default: CPUs)\n"
+          "      --busy-timeout MS   wait this long for another writer (default 10000)\n"
+          "  -v, --verbose           say what is read and committed\n"
+          "      --stats             print documents/s and the latency of the index\n"
+          "                          per document (p50, p99) on stderr\n"
+          "  -h, --help              show this help\n"
+          "\n"
+          "'-' reads stdin as scan does: JSON Lines (one object a line with \"id\"\n"
+          "and \"text\"), NUL-separated texts or one text.\n", f);
 }
 
 static void usage_add(FILE *f)
@@ -129,7 +107,10 @@ static void usage_add(FILE *f)
           "                          --report every document is committed at once)\n"
           "      --date DATE         the date stored with every document (YYYY-MM-DD,\n"
           "                          YYYY-MM-DDTHH:MM[:SS][Z] or @SECONDS, UTC; default:\n"
-          "                          a file's modification time, else the time added)\n", f);
+          "                          a file's modification time, else the time added)\n"
+          "      --date-field NAME   jsonl: the field holding each record's date (ISO\n"
+          "                          8601 or seconds), stored for prune --before; a\n"
+          "                          record without one gets the date as above\n", f);
     usage_sim(f);
     usage_input(f);
 }
@@ -278,23 +259,12 @@ static void json_date(FILE *f, int64_t t)
 
 enum {
     OPT_REPORT = 256, OPT_BATCH, OPT_SAMPLE, OPT_JSON, OPT_BUSY, OPT_STATS, OPT_TOP,
-    OPT_DATE, OPT_BEFORE
+    OPT_DATE, OPT_BEFORE, OPT_DATEF
 };
 
-static const struct option longopts[] = {
-    {"threshold", required_argument, NULL, 't'},
-    {"shingle", required_argument, NULL, 'k'},
-    {"hashes", required_argument, NULL, OPT_SIM_HASHES},
-    {"lsh-threshold", required_argument, NULL, OPT_SIM_LSH},
-    {"bands", required_argument, NULL, OPT_SIM_BANDS},
-    {"rows", required_argument, NULL, OPT_SIM_ROWS},
-    {"min-shared", required_argument, NULL, OPT_SIM_MINSH},
-    {"keep-boilerplate", no_argument, NULL, OPT_SIM_KEEP},
+/* index's own options; opts_table adds the shared ones (OPTS_SIM, OPTS_INPUT). */
+static const struct option own_opts[] = {
     {"sample-bits", required_argument, NULL, OPT_SAMPLE},
-    {"hidden", no_argument, NULL, OPT_IN_HIDDEN},
-    {"include", required_argument, NULL, OPT_IN_INCL},
-    {"exclude", required_argument, NULL, OPT_IN_EXCL},
-    {"max-bytes", required_argument, NULL, OPT_IN_MAXB},
     {"threads", required_argument, NULL, 'j'},
     {"busy-timeout", required_argument, NULL, OPT_BUSY},
     {"report", no_argument, NULL, OPT_REPORT},
@@ -303,10 +273,8 @@ static const struct option longopts[] = {
     {"stats", no_argument, NULL, OPT_STATS},
     {"top", required_argument, NULL, OPT_TOP},
     {"date", required_argument, NULL, OPT_DATE},
+    {"date-field", required_argument, NULL, OPT_DATEF},
     {"before", required_argument, NULL, OPT_BEFORE},
-    {"input", required_argument, NULL, OPT_IN_INPUT},
-    {"id-field", required_argument, NULL, OPT_IN_IDF},
-    {"text-field", required_argument, NULL, OPT_IN_TEXTF},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}
@@ -330,21 +298,24 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
     xo->io.defer = 1;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     xo->threads = cpus > 0 && cpus <= 256 ? (unsigned)cpus : 1;
+    struct option buf[OPTS_MAX];
+    const struct option *longopts = opts_table(buf, own_opts, OPTS_SIM | OPTS_INPUT);
     optind = 1;
     opterr = 0;
     int c;
     int li = -1;
-    while ((c = getopt_long(argc, argv, ":t:k:j:vh", longopts, &li)) != -1) {
+    while ((c = getopt_long(argc, argv, ":t:k:j:vhL", longopts, &li)) != -1) {
         unsigned need = 0;
+        switch (opts_group(c)) {
+        case OPTS_SIM: need = A_SIM; break;
+        case OPTS_INPUT: need = A_INPUT; break;
+        default: break;
+        }
         switch (c) {
-        case 't': case 'k': case OPT_SIM_HASHES: case OPT_SIM_LSH: case OPT_SIM_BANDS:
-        case OPT_SIM_ROWS: case OPT_SIM_MINSH: case OPT_SIM_KEEP: case OPT_SAMPLE:
-            need = A_SIM; break;
-        case OPT_IN_HIDDEN: case OPT_IN_MAXB: case 'j': case 'v': case OPT_STATS:
-        case OPT_IN_INPUT: case OPT_IN_IDF: case OPT_IN_TEXTF: case OPT_IN_INCL:
-        case OPT_IN_EXCL:
-            need = A_INPUT; break;
+        case OPT_SAMPLE: need = A_SIM; break;
+        case 'j': case 'v': case OPT_STATS: need = A_INPUT; break;
         case OPT_REPORT: case OPT_BATCH: need = A_REPORT; break;
+        case OPT_DATEF: need = A_DATE; break;
         case OPT_JSON: need = A_JSON; break;
         case OPT_TOP: need = A_TOP; break;
         case OPT_DATE: need = A_DATE; break;
@@ -403,6 +374,7 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
                 return -1;
             xo->top = u;
             break;
+        case OPT_DATEF: xo->date_field = optarg; break;
         case OPT_DATE:
         case OPT_BEFORE:
             if (parse_date(c == OPT_DATE ? "--date" : "--before", optarg, &xo->date) < 0)
@@ -430,14 +402,6 @@ static int parse(const char *sub, int argc, char **argv, unsigned allow,
         return -1;
     }
     return 0;
-}
-
-/* Seconds on a monotonic clock, for --stats. */
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* ------------------------------------------------------------------ */
@@ -469,26 +433,6 @@ static rp_index *open_index(const char *db, unsigned flags, const ix_opts *xo)
 /* ------------------------------------------------------------------ */
 /* Input: files, folders and stdin, through the input layer (input.h)   */
 /* ------------------------------------------------------------------ */
-
-/* One document to add or query. */
-typedef struct item {
-    record rec;      /* id, prepared text (until sketched), where */
-    const char *path;/* the file to read again, or NULL (stdin) */
-    char *title;     /* owned, or NULL */
-    size_t size;
-    rp_doc *doc;
-    char why[256];   /* why the input was skipped, or "" */
-    int oom;
-    int64_t date;    /* a file's modification time; 0: none (stdin) */
-} item;
-
-static void item_free(item *it)
-{
-    record_free(&it->rec);
-    free(it->title);
-    rp_doc_free(it->doc);
-    memset(it, 0, sizeof *it);
-}
 
 /* The first line of text with words, trimmed, at most TITLE_MAX bytes cut
  * at a character boundary. @return a malloc'd string or NULL. */
@@ -525,68 +469,11 @@ static char *title_of(const char *text, size_t len)
     return NULL;
 }
 
-typedef struct sk_batch {
-    item *it;
-    size_t n;
-    input *in;
-    const ix_opts *xo;
-    atomic_size_t next;   /* the next item to take */
-} sk_batch;
-
-/* Loads (a deferred file) and sketches one item; runs on any thread. */
-static void sketch_item(void *ctx, size_t i)
+/* The feed's hook: the title of a sketched document, from its text. */
+static void take_title(void *ctx, feed_item *it)
 {
-    sk_batch *b = ctx;
-    item *it = &b->it[i];
-    if (!it->rec.text) {
-        int got = input_load(b->in, &it->rec, it->why, sizeof it->why);
-        if (got <= 0) {
-            it->oom = got < 0;
-            return;
-        }
-        /* it->why may hold a note for -v: "converted from ..." */
-    }
-    struct stat st;
-    if (it->path && stat(it->path, &st) == 0)
-        it->date = (int64_t)st.st_mtime;
-    it->size = it->rec.len;
-    int err = rp_doc_new(it->rec.text, it->rec.len, b->xo->ro, &it->doc);
-    if (!it->doc) {
-        if (err == RP_ENOMEM)
-            it->oom = 1;
-        snprintf(it->why, sizeof it->why, "skipped: %s", rp_strerror(err));
-    } else {
-        it->title = title_of(it->rec.text, it->rec.len);
-    }
-    free(it->rec.text);
-    it->rec.text = NULL;
-}
-
-/* Takes items of the batch until none is left; runs on each thread. */
-static void *sketch_worker(void *arg)
-{
-    sk_batch *b = arg;
-    size_t i;
-    while ((i = atomic_fetch_add(&b->next, 1)) < b->n)
-        sketch_item(b, i);
-    return NULL;
-}
-
-/* Loads and sketches the batch on up to xo->threads threads (this one
- * included), in any order: each item is its own. */
-static void sketch_batch(sk_batch *b)
-{
-    pthread_t th[256];
-    size_t want = b->xo->threads > 1 ? b->xo->threads - 1 : 0, started = 0;
-    if (want > b->n)
-        want = b->n;
-    if (want > sizeof th / sizeof *th)
-        want = sizeof th / sizeof *th;
-    while (started < want && pthread_create(&th[started], NULL, sketch_worker, b) == 0)
-        started++;
-    sketch_worker(b);
-    for (size_t t = 0; t < started; t++)
-        pthread_join(th[t], NULL);
+    (void)ctx;
+    it->extra = title_of(it->r.text, it->r.len);
 }
 
 /* Reads a file again as the input layer first read it (for exact
@@ -627,7 +514,9 @@ typedef struct run {
     const char *db;
     rp_index *ix;
     const ix_opts *xo;
+    input *in;
     int adding;
+    size_t docs;         /* documents read from the input */
     size_t pending, committed, skipped;
     size_t added, replaced, unchanged;
     int fatal;
@@ -653,34 +542,41 @@ static int commit(run *r)
     return 0;
 }
 
-/* Adds or queries one sketched item, prints its line when asked. */
-static int process(run *r, item *it, const char *where)
+/* @return the date to store with item it: its --date-field value, else
+ * --date, else a file's modification time; 0: the time it is added. */
+static int64_t date_of(const ix_opts *xo, const feed_item *it)
 {
-    if (it->oom) {
-        diag("%s: out of memory", safe(where));
-        r->fatal = 1;
-        return -1;
+    int64_t ms;
+    if (it->r.meta && keep_parse_date(it->r.meta, &ms) == 0)
+        return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+    if (xo->date)
+        return xo->date;
+    return it->mtime_ms / 1000;
+}
+
+/* Adds or queries one sketched item (the feed's use), prints its line
+ * when asked. @return 0, or -1 on a fatal error (reported). */
+static int process(void *ctx, feed_item *it)
+{
+    run *r = ctx;
+    int ok = feed_check(r->in, it, &r->skipped);
+    if (ok <= 0) {
+        r->fatal = ok < 0;
+        return ok;
     }
-    if (!it->doc) {
-        if (it->why[0]) {   /* empty: skipped quietly (--quiet-skip) */
-            diag("%s: %s", safe(where), it->why);
-            r->skipped++;
-        }
-        return 0;
-    }
-    if (r->xo->verbose && it->why[0])
-        diag("%s: %s", safe(where), it->why);
+    r->docs++;
+    const char *path = it->r.where ? NULL : it->r.id;
     rp_index_result res;
     int rc;
-    double t = r->xo->stats ? now() : 0;
+    double t = r->xo->stats ? cli_now() : 0;
     if (r->adding) {
         if (r->pending == 0 && (rc = rp_index_begin(r->ix)) != RP_OK) {
             diag("%s: %s", safe(r->db), rp_index_errmsg(r->ix));
             r->fatal = 1;
             return -1;
         }
-        rp_index_set_date(r->ix, r->xo->date ? r->xo->date : it->date);
-        rc = rp_index_add(r->ix, it->rec.id, it->path, it->title, it->size, it->doc, &res);
+        rp_index_set_date(r->ix, date_of(r->xo, it));
+        rc = rp_index_add(r->ix, it->r.id, path, it->extra, it->r.len, it->doc, &res);
         if (rc == RP_OK) {
             r->pending++;
             r->added += res.status == RP_INDEX_NEW;
@@ -688,7 +584,7 @@ static int process(run *r, item *it, const char *where)
             r->unchanged += res.status == RP_INDEX_UNCHANGED;
         }
     } else {
-        rc = rp_index_query_top(r->ix, it->rec.id, it->doc, r->xo->top, &res);
+        rc = rp_index_query_top(r->ix, it->r.id, it->doc, r->xo->top, &res);
     }
     if (r->xo->stats && r->nlat == r->caplat) {
         size_t cap = r->caplat ? 2 * r->caplat : 1024;
@@ -699,7 +595,7 @@ static int process(run *r, item *it, const char *where)
         }
     }
     if (r->xo->stats && r->nlat < r->caplat)
-        r->lat[r->nlat++] = now() - t;
+        r->lat[r->nlat++] = cli_now() - t;
     if (rc != RP_OK) {
         diag("%s: %s", safe(r->db), rp_index_errmsg(r->ix));
         rp_index_rollback(r->ix);
@@ -713,7 +609,7 @@ static int process(run *r, item *it, const char *where)
         return -1;
     }
     if (!r->adding || r->xo->report) {
-        print_result(it->rec.id, &res, r->xo->top > 0);
+        print_result(it->r.id, &res, r->xo->top > 0);
         if (fflush(stdout) != 0 || ferror(stdout)) {
             rp_index_result_free(&res);
             r->fatal = 2;
@@ -722,108 +618,6 @@ static int process(run *r, item *it, const char *where)
     }
     rp_index_result_free(&res);
     return 0;
-}
-
-/* Input arrives in batches of up to SKETCH_BATCH records (one with
- * --report, so that each is answered as soon as it arrives), loaded and
- * sketched on xo->threads threads. While the main thread adds (or queries) one
- * batch, a helper thread reads and sketches the next, so that the index
- * and the sketching overlap. */
-typedef struct feeder {
-    run *r;
-    input *in;
-    int eof, fatal;
-} feeder;
-
-typedef struct batchbuf {
-    item it[SKETCH_BATCH];
-    size_t m;
-} batchbuf;
-
-/* Fills b with the next batch, read and sketched. Runs on the helper
- * thread (input_next is only ever called by one thread at a time). */
-static void fill(feeder *f, batchbuf *b)
-{
-    const ix_opts *xo = f->r->xo;
-    size_t per = xo->report ? 1 : SKETCH_BATCH;
-    uint64_t bytes = 0;   /* at most --max-bytes of input a batch */
-    b->m = 0;
-    while (b->m < per && !f->eof) {
-        item *it = &b->it[b->m];
-        memset(it, 0, sizeof *it);
-        int got = input_next_batch(f->in, &it->rec, &bytes);
-        if (got == 2)
-            break;
-        if (got <= 0) {
-            f->eof = 1;
-            f->fatal = got < 0;
-            break;
-        }
-        it->path = it->rec.where ? NULL : it->rec.id;
-        b->m++;
-    }
-    sk_batch sb = {b->it, b->m, f->in, xo, 0};
-    sketch_batch(&sb);
-}
-
-typedef struct helper {
-    feeder *f;
-    batchbuf *b;
-} helper;
-
-static void *helper_main(void *arg)
-{
-    helper *h = arg;
-    fill(h->f, h->b);
-    return NULL;
-}
-
-/* Processes the batches of f until the input ends or a fatal error. */
-static int run_batches(feeder *f)
-{
-    run *r = f->r;
-    batchbuf *cur = calloc(1, sizeof *cur), *nxt = calloc(1, sizeof *nxt);
-    int rc = 0;
-    if (!cur || !nxt) {
-        free(cur);
-        free(nxt);
-        diag("out of memory");
-        r->fatal = 1;
-        return -1;
-    }
-    fill(f, cur);
-    while (cur->m > 0) {
-        pthread_t th;
-        helper h = {f, nxt};
-        int started = !f->eof && pthread_create(&th, NULL, helper_main, &h) == 0;
-        for (size_t k = 0; k < cur->m; k++) {
-            item *it = &cur->it[k];
-            if (rc == 0)
-                rc = process(r, it, record_where(&it->rec));
-            item_free(it);
-        }
-        if (started)
-            pthread_join(th, NULL);
-        else if (rc == 0 && !f->eof)
-            fill(f, nxt);
-        else
-            nxt->m = 0;
-        batchbuf *t = cur;
-        cur = nxt;
-        nxt = t;
-        if (rc != 0) {
-            for (size_t k = 0; k < cur->m; k++)
-                item_free(&cur->it[k]);
-            break;
-        }
-    }
-    if (rc == 0 && f->fatal) {
-        r->fatal = 1;
-        rc = -1;
-    }
-    free(cur);
-    free(nxt);
-    return rc;
 }
 
 static int cmp_double(const void *x, const void *y)
@@ -837,7 +631,7 @@ static int cmp_double(const void *x, const void *y)
  * writes; not reading or sketching). */
 static void print_stats(run *r)
 {
-    double total = now() - r->t0;
+    double total = cli_now() - r->t0;
     size_t n = r->nlat;
     double sum = 0;
     qsort(r->lat, n, sizeof *r->lat, cmp_double);
@@ -865,11 +659,15 @@ static int cmd_add_query(int argc, char **argv, ix_opts *xo, int adding)
         return rc > 0 ? finish_output(EXIT_OK) : EXIT_TROUBLE;
     }
     const char *db = argv[optind];
-    if (optind + 1 >= argc) {
+    if (optind + 1 >= argc && !xo->io.files_from) {
         diag("index %s: no PATH given", sub);
         return EXIT_TROUBLE;
     }
-    run r = {db, NULL, xo, adding, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, now()};
+    if (xo->date_field) {   /* each record carries its date field's value */
+        xo->io.fields = &xo->date_field;
+        xo->io.nfields = 1;
+    }
+    run r = {db, NULL, xo, NULL, adding, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, cli_now()};
     input *in = NULL;
     int code = EXIT_OK;
     r.ix = open_index(db, adding ? RP_INDEX_WRITE | RP_INDEX_CREATE : 0, xo);
@@ -877,14 +675,20 @@ static int cmd_add_query(int argc, char **argv, ix_opts *xo, int adding)
         goto fail;
     if (xo->opts_given == 0)
         rp_index_options(r.ix, xo->ro, NULL);   /* sketch as the index was built */
-    in = input_open(argv + optind + 1, argc - optind - 1, &xo->io);
+    in = r.in = input_open(argv + optind + 1, argc - optind - 1, &xo->io);
     if (!in)
         goto fail;
-    feeder f = {&r, in, 0, 0};
-    run_batches(&f);
+    /* Input arrives in batches of up to SKETCH_BATCH records (one with
+     * --report, so that each is answered as soon as it arrives), read and
+     * sketched on xo->threads threads while this one adds (or queries) the
+     * batch before (feed.h). */
+    feed f = {in, xo->ro, xo->threads, xo->report ? 1 : SKETCH_BATCH, 1, take_title,
+              process, &r};
+    if (feed_run(&f) != 0 && !r.fatal)
+        r.fatal = 1;
     if (!r.fatal && adding)
         commit(&r);
-    r.skipped += input_skipped(in);
+    r.skipped += input_skipped(in) + (r.fatal ? 0 : input_finish(in, r.docs));
     if (r.fatal) {
         rp_index_rollback(r.ix);
         code = r.fatal == 2 ? finish_output(EXIT_TROUBLE) : EXIT_TROUBLE;

@@ -49,12 +49,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "jsonl.h"
 #include "output.h"
 #include "reprint.h"
 #include "unpack.h"
 #include "warc.h"
-#include "../util.h"
 
 #define CHUNK ((size_t)64 << 10)
 #define SPOOL_REF ((uint64_t)1 << 63)
@@ -213,7 +213,7 @@ static int next_record(reader *rd, int delim, size_t max)
                 break;
         }
         if (!rd->toolong && n) {
-            if (rp_grow(&rd->rec, &rd->cap, rd->len + n + 1, 1) < 0) {
+            if (cli_grow(&rd->rec, &rd->cap, rd->len + n + 1, 1) < 0) {
                 errno = ENOMEM;
                 return -1;
             }
@@ -224,7 +224,7 @@ static int next_record(reader *rd, int delim, size_t max)
         if (d)
             break;
     }
-    if (!rd->rec && rp_grow(&rd->rec, &rd->cap, 1, 1) < 0) {
+    if (!rd->rec && cli_grow(&rd->rec, &rd->cap, 1, 1) < 0) {
         errno = ENOMEM;
         return -1;
     }
@@ -1259,7 +1259,7 @@ input *input_open(char **paths, int npaths, const input_opts *o)
     }
     in->o = *o;
     in->s_fd = -1;
-    in->t0 = rp_now();
+    in->t0 = cli_now();
     in->progress_tty = isatty(STDERR_FILENO);
     if (in->o.progress < 0)
         in->o.progress = in->progress_tty;
@@ -1279,7 +1279,7 @@ input *input_open(char **paths, int npaths, const input_opts *o)
         say_nomatch(in);
         in->nomatch = 1;
     }
-    in->walk = rp_now() - in->t0;
+    in->walk = cli_now() - in->t0;
     in->shown = 0;   /* after the walk's line, the reading's at once */
     return in;
 fail:
@@ -1302,7 +1302,7 @@ static void progress(input *in)
 {
     if (!in->o.progress)
         return;
-    double now = rp_now(), t = now - in->t0;
+    double now = cli_now(), t = now - in->t0;
     if (t < PROGRESS_AFTER || now - in->shown < PROGRESS_EVERY)
         return;
     in->shown = now;
@@ -1332,7 +1332,7 @@ static void progress_walk(void *ctx, size_t n)
     input *in = ctx;
     if (!in->o.progress)
         return;
-    double now = rp_now();
+    double now = cli_now();
     if (now - in->t0 < PROGRESS_AFTER || now - in->shown < PROGRESS_EVERY)
         return;
     in->shown = now;

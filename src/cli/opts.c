@@ -1,16 +1,320 @@
 /*
- * opts.c - reports of bad options, with suggestions. getopt_long (GNU)
- * finds the error; this file words it the way git and rg do: it names
- * the option, tells an ambiguous abbreviation from an unknown word, and
- * proposes the nearest real option when the word looks like a typo.
+ * opts.c - the options that several subcommands share, each defined once
+ * (one table and one help text per group, spliced into each command's
+ * own table by opts_table), and reports of bad options, with
+ * suggestions. getopt_long (GNU) finds the error; this file words it the
+ * way git and rg do: it names the option, tells an ambiguous abbreviation
+ * from an unknown word, and proposes the nearest real option when the
+ * word looks like a typo.
  */
 #define _GNU_SOURCE
 #include "opts.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
+#include "input.h"
 #include "output.h"
+
+int parse_double(const char *name, const char *arg, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(arg, &end);
+    if (errno || end == arg || *end || !(x >= lo && x <= hi)) {
+        diag("%s: expected a number from %g to %g, got '%s'", name, lo, hi, safe(arg));
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+int parse_uint(const char *name, const char *arg, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long x = strtoul(arg, &end, 10);
+    if (errno || end == arg || *end || arg[0] == '-' || x < lo || x > hi) {
+        diag("%s: expected a whole number from %lu to %lu, got '%s'", name, lo, hi, safe(arg));
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+int parse_size(const char *name, const char *arg, unsigned long long lo, unsigned long long hi, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(arg, &end, 10);
+    unsigned long long mult = 1;
+    if (!errno && end != arg && arg[0] != '-') {
+        switch (*end) {
+        case 'k': case 'K': mult = 1ull << 10; end++; break;
+        case 'm': case 'M': mult = 1ull << 20; end++; break;
+        case 'g': case 'G': mult = 1ull << 30; end++; break;
+        default: break;
+        }
+        if (mult > 1 && (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0))
+            end += strlen(end);
+    }
+    if (errno || end == arg || *end || arg[0] == '-' || x > hi / mult ||
+        x * mult < lo || x * mult > hi) {
+        diag("%s: expected a size from %llu to %llu bytes (K, M, G for KiB, MiB, GiB), got '%s'",
+             name, lo, hi, safe(arg));
+        return -1;
+    }
+    *out = x * mult;
+    return 0;
+}
+
+/* The similarity options, each defined once: its name, getopt code and
+ * argument, the library setting it changes and the range it takes here
+ * (whole numbers unless real), and its group. --keep-boilerplate takes no
+ * argument. --furniture-df is scan's alone (OPTS_FURNITURE): the index
+ * cannot use it. */
+static const struct sim_option {
+    const char *name;
+    int code, has_arg;
+    rp_option opt;
+    double lo, hi;
+    int real;
+    unsigned group;
+} sim_options[] = {
+    {"threshold", 't', required_argument, RP_OPT_THRESHOLD, 0, 1, 1, OPTS_SIM},
+    {"shingle", 'k', required_argument, RP_OPT_SHINGLE, 1, 16, 0, OPTS_SIM},
+    {"hashes", OPT_SIM_HASHES, required_argument, RP_OPT_HASHES, 16, 1024, 0, OPTS_SIM},
+    {"lsh-threshold", OPT_SIM_LSH, required_argument, RP_OPT_LSH_THRESHOLD, 0.01, 0.99, 1, OPTS_SIM},
+    {"bands", OPT_SIM_BANDS, required_argument, RP_OPT_BANDS, 1, 1024, 0, OPTS_SIM},
+    {"rows", OPT_SIM_ROWS, required_argument, RP_OPT_ROWS, 1, 1024, 0, OPTS_SIM},
+    {"min-shared", OPT_SIM_MINSH, required_argument, RP_OPT_MIN_SHARED, 1, 1000000, 0, OPTS_SIM},
+    {"keep-boilerplate", OPT_SIM_KEEP, no_argument, RP_OPT_KEEP_BOILERPLATE, 1, 1, 0, OPTS_SIM},
+    {"furniture-df", OPT_SIM_FDF, required_argument, RP_OPT_FURNITURE_DF, 0, 255, 0,
+     OPTS_FURNITURE},
+};
+
+int parse_sim_option(int c, const char *arg, rp_options *ro)
+{
+    for (size_t i = 0; i < sizeof sim_options / sizeof *sim_options; i++) {
+        const struct sim_option *so = &sim_options[i];
+        if (so->code != c)
+            continue;
+        char name[32];
+        snprintf(name, sizeof name, "--%s", so->name);
+        double x = so->lo;
+        unsigned long u;
+        if (so->has_arg == no_argument)
+            ;
+        else if (so->real) {
+            if (parse_double(name, arg, so->lo, so->hi, &x) < 0)
+                return -1;
+        } else {
+            if (parse_uint(name, arg, (unsigned long)so->lo, (unsigned long)so->hi, &u) < 0)
+                return -1;
+            x = (double)u;
+        }
+        if (rp_options_set(ro, so->opt, x) != RP_OK) {
+            diag("%s: cannot set to '%s'", name, safe(arg ? arg : ""));
+            return -1;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+double sim_get(const rp_options *o, rp_option opt)
+{
+    double v = 0;
+    rp_options_get(o, opt, &v);
+    return v;
+}
+
+rp_options *sim_new(void)
+{
+    rp_options *o;
+    if (rp_options_new(&o) != RP_OK)
+        diag("out of memory");
+    return o;
+}
+
+/* Appends a pattern to a list of --include or --exclude. @return 0, -1. */
+static int add_glob(char ***v, size_t *n, const char *pat)
+{
+    char **nv = realloc(*v, (*n + 1) * sizeof *nv);
+    if (!nv) {
+        diag("out of memory");
+        return -1;
+    }
+    nv[(*n)++] = (char *)pat;
+    *v = nv;
+    return 0;
+}
+
+void input_options_free(input_opts *io)
+{
+    free(io->walk.include);
+    free(io->walk.exclude);
+    io->walk.include = io->walk.exclude = NULL;
+    io->walk.ninclude = io->walk.nexclude = 0;
+}
+
+int check_sim_options(const char *cmd, const rp_options *ro)
+{
+    if ((sim_get(ro, RP_OPT_BANDS) == 0) != (sim_get(ro, RP_OPT_ROWS) == 0)) {
+        diag("%s: --bands and --rows go together", cmd);
+        return -1;
+    }
+    if (rp_options_check(ro) != RP_OK) {
+        diag("%s: --bands times --rows must not exceed --hashes (%u)", cmd,
+             (unsigned)sim_get(ro, RP_OPT_HASHES));
+        return -1;
+    }
+    return 0;
+}
+
+int parse_input_option(int c, const char *arg, input_opts *io)
+{
+    unsigned long long sz;
+    switch (c) {
+    case OPT_IN_HIDDEN:
+        io->walk.hidden = 1;
+        return 1;
+    case OPT_IN_MAXB:
+        if (parse_size("--max-bytes", arg, 1, RP_MAX_TEXT, &sz) < 0)
+            return -1;
+        io->max_bytes = (size_t)sz;
+        return 1;
+    case OPT_IN_INPUT:
+        return input_parse_format(arg, &io->format) < 0 ? -1 : 1;
+    case OPT_IN_IDF:
+        io->id_field = arg;
+        return 1;
+    case OPT_IN_TEXTF:
+        io->text_field = arg;
+        return 1;
+    case OPT_IN_INCL:
+        return add_glob(&io->walk.include, &io->walk.ninclude, arg) < 0 ? -1 : 1;
+    case OPT_IN_EXCL:
+        return add_glob(&io->walk.exclude, &io->walk.nexclude, arg) < 0 ? -1 : 1;
+    case OPT_IN_FILESFROM:
+        io->files_from = arg;
+        return 1;
+    case OPT_IN_NULL:
+        io->null = 1;
+        return 1;
+    case 'L':
+        io->walk.follow = 1;
+        return 1;
+    case OPT_IN_QUIET:
+        io->quiet_skip = 1;
+        return 1;
+    case OPT_IN_PROG:
+    case OPT_IN_NOPROG:
+        io->progress = c == OPT_IN_PROG;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The inputs (parse_input_option). */
+static const struct option input_options[] = {
+    {"hidden", no_argument, NULL, OPT_IN_HIDDEN},
+    {"max-bytes", required_argument, NULL, OPT_IN_MAXB},
+    {"input", required_argument, NULL, OPT_IN_INPUT},
+    {"id-field", required_argument, NULL, OPT_IN_IDF},
+    {"text-field", required_argument, NULL, OPT_IN_TEXTF},
+    {"include", required_argument, NULL, OPT_IN_INCL},
+    {"exclude", required_argument, NULL, OPT_IN_EXCL},
+    {"files-from", required_argument, NULL, OPT_IN_FILESFROM},
+    {"null", no_argument, NULL, OPT_IN_NULL},
+    {"follow", no_argument, NULL, 'L'},
+    {"quiet-skip", no_argument, NULL, OPT_IN_QUIET},
+    {"progress", no_argument, NULL, OPT_IN_PROG},
+    {"no-progress", no_argument, NULL, OPT_IN_NOPROG},
+    {NULL, 0, NULL, 0}
+};
+
+const struct option *opts_table(struct option *out, const struct option *own,
+                                unsigned groups)
+{
+    size_t n = 0;
+    for (const struct option *o = own; o->name && n < OPTS_MAX - 1; o++)
+        out[n++] = *o;
+    for (size_t i = 0; i < sizeof sim_options / sizeof *sim_options && n < OPTS_MAX - 1; i++)
+        if (groups & sim_options[i].group)
+            out[n++] = (struct option){sim_options[i].name, sim_options[i].has_arg, NULL,
+                                       sim_options[i].code};
+    if (groups & OPTS_INPUT)
+        for (const struct option *o = input_options; o->name && n < OPTS_MAX - 1; o++)
+            out[n++] = *o;
+    out[n] = (struct option){NULL, 0, NULL, 0};
+    return out;
+}
+
+unsigned opts_group(int c)
+{
+    for (size_t i = 0; i < sizeof sim_options / sizeof *sim_options; i++)
+        if (sim_options[i].code == c)
+            return sim_options[i].group;
+    for (const struct option *o = input_options; o->name; o++)
+        if (o->val == c)
+            return OPTS_INPUT;
+    return 0;
+}
+
+void opts_sim_help(FILE *f, int stored)
+{
+    rp_options *d = sim_new();
+    fprintf(f,
+        "  -t, --threshold X       score at which two articles are reprints (default %.2f)\n"
+        "  -k, --shingle N         words per shingle (default %u)\n"
+        "      --hashes K          MinHash signature length (default %u)\n",
+        sim_get(d, RP_OPT_THRESHOLD), (unsigned)sim_get(d, RP_OPT_SHINGLE),
+        (unsigned)sim_get(d, RP_OPT_HASHES));
+    if (stored)
+        fputs("      --bands B --rows R  LSH shape (default 32 bands of 1 row)\n"
+              "      --lsh-threshold X   derive the LSH shape from this Jaccard instead\n", f);
+    else
+        fputs("      --lsh-threshold X   Jaccard the LSH bands aim at (default 0.1)\n"
+              "      --bands B --rows R  set the LSH shape by hand\n", f);
+    fprintf(f,
+        "      --min-shared N      fewest shared shingles for a pair (default %u)\n"
+        "      --keep-boilerplate  do not strip markup, furniture and comments\n",
+        (unsigned)sim_get(d, RP_OPT_MIN_SHARED));
+    rp_options_free(d);
+}
+
+void opts_input_help(FILE *f)
+{
+    fprintf(f,
+        "input:\n"
+        "      --input FORMAT      read stdin (-) and files as jsonl, nul or text\n"
+        "                          (default: stdin detected: '{' first is jsonl, a\n"
+        "                          NUL is nul; files named .jsonl/.ndjson are jsonl)\n"
+        "      --id-field NAME     jsonl: field holding the id (default id)\n"
+        "      --text-field NAME   jsonl: field holding the text (default text)\n"
+        "      --files-from FILE   also read the paths listed in FILE, one a line\n"
+        "                          ('-': standard input)\n"
+        "      --null              --files-from: the paths are NUL-separated\n"
+        "      --include GLOB      in folders, read only files matching GLOB\n"
+        "      --exclude GLOB      in folders, skip files and folders matching GLOB\n"
+        "                          (GLOBs match the base name or the path below PATH;\n"
+        "                          both options can be repeated)\n"
+        "      --hidden            read hidden files and folders too\n"
+        "  -L, --follow            follow symbolic links to folders\n"
+        "      --quiet-skip        skip binary files silently (exit 0 for them)\n"
+        "      --max-bytes N       skip files, lines and records larger than N bytes;\n"
+        "                          K, M, G suffixes (default %zu)\n"
+        "      --progress          show progress on stderr (default in scan, report\n"
+        "                          and dedup: when stderr is a terminal and the run\n"
+        "                          takes over a second)\n"
+        "      --no-progress       never show progress\n",
+        DEFAULT_MAX_BYTES);
+}
 
 /* Edit distance with adjacent transpositions (optimal string alignment),
  * stopping early past limit. */

@@ -6,13 +6,18 @@
  * File names are bytes: they may hold newlines, quotes, escape sequences
  * and invalid UTF-8. JSON output must stay valid (RFC 8259) and human
  * output must never pass a raw control character to the terminal.
+ *
+ * At the end, the CLI's own growable array and clock, so that no CLI
+ * module needs the library's private util.h.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "output.h"
 
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <utf8proc.h>
 
 #include <json.h>
@@ -68,49 +73,19 @@ static size_t valid_seq(const unsigned char *s, int32_t *cp)
     return n > 0 ? (size_t)n : 0;
 }
 
-void json_string(FILE *f, const char *str)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    fputc('"', f);
-    while (*s) {
-        unsigned char c = *s;
-        if (c < 0x80) {
-            switch (c) {
-            case '"': fputs("\\\"", f); break;
-            case '\\': fputs("\\\\", f); break;
-            case '\n': fputs("\\n", f); break;
-            case '\t': fputs("\\t", f); break;
-            case '\r': fputs("\\r", f); break;
-            case '\b': fputs("\\b", f); break;
-            case '\f': fputs("\\f", f); break;
-            default:
-                if (c < 0x20 || c == 0x7F)
-                    fprintf(f, "\\u%04x", c);
-                else
-                    fputc(c, f);
-            }
-            s++;
-            continue;
-        }
-        int32_t cp;
-        size_t n = valid_seq(s, &cp);
-        if (n == 0) {
-            fputs("\xEF\xBF\xBD", f);
-            s++;
-        } else if (cp < 0xA0 || is_bidi_control(cp)) {
-            fprintf(f, "\\u%04x", (unsigned)cp);   /* C1 controls, bidi */
-            s += n;
-        } else {
-            fwrite(s, 1, n, f);
-            s += n;
-        }
-    }
-    fputc('"', f);
-}
+/* The one JSON string writer: s[0..n) quoted, with the escapes json_string
+ * and json_string_html document. They differ only in what is escaped:
+ * JSON_HTML also escapes '<', '>', '&' and U+2028/U+2029, writes every
+ * other ASCII control character (\b, \f included) as \u00XX and leaves C1
+ * controls and bidi overrides as they are (the page shows them as text);
+ * without it, \b and \f have their short escapes and C1 controls and
+ * bidi overrides are escaped, so that a name cannot drive a terminal. */
+enum { JSON_HTML = 1 };
 
-void json_string_html(FILE *f, const char *str, size_t n)
+static void json_write(FILE *f, const char *str, size_t n, unsigned flags)
 {
     const unsigned char *s = (const unsigned char *)str;
+    int html = flags & JSON_HTML;
     size_t i = 0;
     fputc('"', f);
     while (i < n) {
@@ -118,7 +93,7 @@ void json_string_html(FILE *f, const char *str, size_t n)
         if (c < 0x80) {
             size_t j = i;
             while (j < n && s[j] >= 0x20 && s[j] < 0x7F && s[j] != '"' && s[j] != '\\' &&
-                   s[j] != '<' && s[j] != '>' && s[j] != '&')
+                   !(html && (s[j] == '<' || s[j] == '>' || s[j] == '&')))
                 j++;
             if (j > i) {
                 fwrite(s + i, 1, j - i, f);
@@ -131,6 +106,8 @@ void json_string_html(FILE *f, const char *str, size_t n)
             case '\n': fputs("\\n", f); break;
             case '\t': fputs("\\t", f); break;
             case '\r': fputs("\\r", f); break;
+            case '\b': fputs(html ? "\\u0008" : "\\b", f); break;
+            case '\f': fputs(html ? "\\u000c" : "\\f", f); break;
             default: fprintf(f, "\\u%04x", c);
             }
             i++;
@@ -141,7 +118,7 @@ void json_string_html(FILE *f, const char *str, size_t n)
         if (k <= 0) {
             fputs("\xEF\xBF\xBD", f);
             i++;
-        } else if (cp == 0x2028 || cp == 0x2029) {
+        } else if (html ? cp == 0x2028 || cp == 0x2029 : cp < 0xA0 || is_bidi_control(cp)) {
             fprintf(f, "\\u%04x", (unsigned)cp);
             i += (size_t)k;
         } else {
@@ -150,6 +127,16 @@ void json_string_html(FILE *f, const char *str, size_t n)
         }
     }
     fputc('"', f);
+}
+
+void json_string(FILE *f, const char *s)
+{
+    json_write(f, s, strlen(s), 0);
+}
+
+void json_string_html(FILE *f, const char *s, size_t n)
+{
+    json_write(f, s, n, JSON_HTML);
 }
 
 static size_t safe_into(char *out, size_t cap, const char *str)
@@ -548,4 +535,24 @@ void out_end(out_table *t)
 {
     if (t->fmt == OUT_JSON)
         fputs(t->rows ? "\n]\n" : "]\n", t->f);
+}
+
+int cli_grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    void **pp = p, *np;
+    if (need <= *cap)
+        return 0;
+    size_t ncap = need + need / 2 + 16;
+    if (ncap < need || ncap > SIZE_MAX / elem || !(np = realloc(*pp, ncap * elem)))
+        return -1;
+    *pp = np;
+    *cap = ncap;
+    return 0;
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

@@ -1,6 +1,7 @@
 /*
  * output.h - printers for the CLI: JSON strings, terminal-safe names and
- * diagnostics in the form "reprint: SUBJECT: message".
+ * diagnostics in the form "reprint: SUBJECT: message"; and the two small
+ * helpers every CLI module links with (a growable array, a clock).
  */
 #ifndef RP_CLI_OUTPUT_H
 #define RP_CLI_OUTPUT_H
@@ -94,5 +95,13 @@ void out_pair(out_table *t, const char *a, const char *b, const rp_sim *s,
 
 /* Ends the table (the ']' of a JSON array). */
 void out_end(out_table *t);
+
+/* The CLI's own small helpers (the library's stay private to it). */
+/* Makes *p (an array of elem-byte items, *cap of them) hold at least need
+ * items. @return 0, or -1 when out of memory (then *p and *cap are as
+ * they were). */
+int cli_grow(void *p, size_t *cap, size_t need, size_t elem);
+/* @return seconds on a monotonic clock. */
+double cli_now(void);
 
 #endif

@@ -24,7 +24,6 @@
 #include "page.h"
 #include "reprint.h"
 #include "scan.h"
-#include "../util.h"
 
 #define CHART_BARS 24
 /* Rows of the overview's index: a long table is slow to lay out, and every
@@ -318,16 +317,10 @@ out:
 
 int cmd_report(int argc, char **argv)
 {
-    scan_opts so = {0};
-    so.cmd = "report";
-    int rc = scan_parse(argc, argv, &so);
-    if (rc != 0) {
-        if (rc < 0)
-            fputs("usage: reprint report [options] -o FILE PATH...  (see 'reprint report --help')\n",
-                  stderr);
-        scan_opts_free(&so);
-        return rc > 0 ? finish_output(EXIT_OK) : EXIT_TROUBLE;
-    }
+    scan_opts so;
+    int rc = scan_begin("report", "-o FILE PATH...", argc, argv, &so);
+    if (rc >= 0)
+        return rc;
     const char *path = so.output;
     int to_stdout = strcmp(path, "-") == 0;
     scan_result r;
@@ -335,7 +328,7 @@ int cmd_report(int argc, char **argv)
     FILE *f = NULL;
     if (code != EXIT_OK)
         goto out;
-    double t0 = rp_now();
+    double t0 = cli_now();
     f = to_stdout ? stdout : fopen(path, "w");
     if (!f) {
         diag("%s: cannot write: %s", safe(path), strerror(errno));
@@ -365,7 +358,7 @@ int cmd_report(int argc, char **argv)
         unlink(path);
     if (so.stats && code != EXIT_TROUBLE) {
         scan_print_stats(&r);
-        fprintf(stderr, "reprint: stats: report %.3fs\n", rp_now() - t0);
+        fprintf(stderr, "reprint: stats: report %.3fs\n", cli_now() - t0);
     }
 out:
     if (f && !to_stdout)

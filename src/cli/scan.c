@@ -18,20 +18,17 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "feed.h"
 #include "input.h"
 #include "keep.h"
 #include "opts.h"
 #include "output.h"
 #include "reprint.h"
 #include "scan.h"
-#include "../lsh.h"
-#include "../pool.h"
-#include "../util.h"
 
 
 static void usage(FILE *f, const char *cmd)
 {
-    rp_options *d = sim_new();
     if (strcmp(cmd, "report") == 0)
         fputs("usage: reprint report [options] -o FILE PATH...\n"
               "\n"
@@ -81,88 +78,40 @@ static void usage(FILE *f, const char *cmd)
           "                          (ISO 8601 or seconds; files: modification time)\n"
           "      --prefer GLOB       keep a document whose id or path matches GLOB\n"
           "                          (can be repeated)\n", f);
+    fputs("  -v, --verbose           say what is read and skipped\n"
+          "  -j, --threads N         threads that read, sketch and verify (default: online CPUs)\n"
+          "similarity:\n", f);
+    opts_sim_help(f, 0);
+    rp_options *d = sim_new();
     fprintf(f,
-        "  -v, --verbose           say what is read and skipped\n"
-        "  -j, --threads N         threads that read, sketch and verify (default: online CPUs)\n"
-        "similarity:\n"
-        "  -t, --threshold X       score at which two articles are reprints (default %.2f)\n"
-        "  -k, --shingle N         words per shingle (default %u)\n"
-        "      --hashes K          MinHash signature length (default %u)\n"
-        "      --lsh-threshold X   Jaccard the LSH bands aim at (default 0.1)\n"
-        "      --bands B --rows R  set the LSH shape by hand\n"
-        "      --min-shared N      fewest shared shingles for a pair (default %u)\n"
-        "      --keep-boilerplate  do not strip markup, furniture and comments\n"
         "      --furniture-df N    a line in N or more articles (4x the article's\n"
         "                          median line) is site furniture; 0 = off (default %u)\n"
-        "      --exhaustive        compare every pair instead of using LSH (slow)\n"
-        "input:\n"
-        "      --input FORMAT      read stdin (-) and files as jsonl, nul or text\n"
-        "                          (default: stdin detected: '{' first is jsonl, a\n"
-        "                          NUL is nul; files named .jsonl/.ndjson are jsonl)\n"
-        "      --id-field NAME     jsonl: field holding the id (default id)\n"
-        "      --text-field NAME   jsonl: field holding the text (default text)\n"
-        "      --files-from FILE   also read the paths listed in FILE, one a line\n"
-        "                          ('-': standard input)\n"
-        "      --null              --files-from: the paths are NUL-separated\n"
-        "      --include GLOB      in folders, read only files matching GLOB\n"
-        "      --exclude GLOB      in folders, skip files and folders matching GLOB\n"
-        "                          (GLOBs match the base name or the path below PATH;\n"
-        "                          both options can be repeated)\n"
-        "      --hidden            read hidden files and folders too\n"
-        "  -L, --follow            follow symbolic links to folders\n"
-        "      --quiet-skip        skip binary files silently (exit 0 for them)\n"
-        "      --max-bytes N       skip files, lines and records larger than N bytes;\n"
-        "                          K, M, G suffixes (default %zu)\n"
-        "      --progress          show progress on stderr (default: when stderr is\n"
-        "                          a terminal and the scan runs over a second)\n"
-        "      --no-progress       never show progress\n"
-        "  -h, --help              show this help\n"
-        "\n"
-        "Files ending in .html or .htm are read as HTML. Text that is not UTF-8 is\n"
-        "read as Windows-1252; UTF-16 needs a byte order mark. gzip, bzip2, xz and\n"
-        "zstd files are decompressed, tar and zip archives give one article per\n"
-        "member (ARCHIVE:MEMBER), WARC files one per response or resource record.\n",
-        sim_get(d, RP_OPT_THRESHOLD), (unsigned)sim_get(d, RP_OPT_SHINGLE), (unsigned)sim_get(d, RP_OPT_HASHES),
-        (unsigned)sim_get(d, RP_OPT_MIN_SHARED), (unsigned)sim_get(d, RP_OPT_FURNITURE_DF), DEFAULT_MAX_BYTES);
+        "      --exhaustive        compare every pair instead of using LSH (slow)\n",
+        (unsigned)sim_get(d, RP_OPT_FURNITURE_DF));
     rp_options_free(d);
+    opts_input_help(f);
+    fputs("  -h, --help              show this help\n"
+          "\n"
+          "Files ending in .html or .htm are read as HTML. Text that is not UTF-8 is\n"
+          "read as Windows-1252; UTF-16 needs a byte order mark. gzip, bzip2, xz and\n"
+          "zstd files are decompressed, tar and zip archives give one article per\n"
+          "member (ARCHIVE:MEMBER), WARC files one per response or resource record.\n", f);
 }
 
 enum {
-    OPT_JSON = 256, OPT_PAIRS, OPT_STATS, OPT_EXH,
-    OPT_QUIET, OPT_PROG,
-    OPT_NOPROG, OPT_FORMAT, OPT_FIELDS, OPT_MINSIZE, OPT_SORT, OPT_KEEP,
-    OPT_DATEF, OPT_PREFER, OPT_PDROP
+    OPT_JSON = 256, OPT_PAIRS, OPT_STATS, OPT_EXH, OPT_FORMAT, OPT_FIELDS, OPT_MINSIZE,
+    OPT_SORT, OPT_KEEP, OPT_DATEF, OPT_PREFER, OPT_PDROP
 };
 
-static const struct option longopts[] = {
+/* scan's own options; opts_table adds the shared ones (OPTS_SIM,
+ * OPTS_FURNITURE, OPTS_INPUT). */
+static const struct option own_opts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"pairs", no_argument, NULL, OPT_PAIRS},
     {"stats", no_argument, NULL, OPT_STATS},
     {"verbose", no_argument, NULL, 'v'},
     {"threads", required_argument, NULL, 'j'},
-    {"threshold", required_argument, NULL, 't'},
-    {"shingle", required_argument, NULL, 'k'},
-    {"hashes", required_argument, NULL, OPT_SIM_HASHES},
-    {"lsh-threshold", required_argument, NULL, OPT_SIM_LSH},
-    {"bands", required_argument, NULL, OPT_SIM_BANDS},
-    {"rows", required_argument, NULL, OPT_SIM_ROWS},
-    {"min-shared", required_argument, NULL, OPT_SIM_MINSH},
-    {"keep-boilerplate", no_argument, NULL, OPT_SIM_KEEP},
-    {"furniture-df", required_argument, NULL, OPT_SIM_FDF},
     {"exhaustive", no_argument, NULL, OPT_EXH},
-    {"hidden", no_argument, NULL, OPT_IN_HIDDEN},
-    {"max-bytes", required_argument, NULL, OPT_IN_MAXB},
-    {"input", required_argument, NULL, OPT_IN_INPUT},
-    {"id-field", required_argument, NULL, OPT_IN_IDF},
-    {"text-field", required_argument, NULL, OPT_IN_TEXTF},
-    {"include", required_argument, NULL, OPT_IN_INCL},
-    {"exclude", required_argument, NULL, OPT_IN_EXCL},
-    {"files-from", required_argument, NULL, OPT_IN_FILESFROM},
-    {"null", no_argument, NULL, OPT_IN_NULL},
-    {"follow", no_argument, NULL, 'L'},
-    {"quiet-skip", no_argument, NULL, OPT_QUIET},
-    {"progress", no_argument, NULL, OPT_PROG},
-    {"no-progress", no_argument, NULL, OPT_NOPROG},
     {"output", required_argument, NULL, 'o'},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"fields", required_argument, NULL, OPT_FIELDS},
@@ -230,6 +179,8 @@ int scan_parse(int argc, char **argv, scan_opts *so)
     so->io.progress = -1;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     so->threads = cpus > 0 && cpus <= 256 ? (unsigned)cpus : 1;
+    struct option buf[OPTS_MAX];
+    const struct option *longopts = opts_table(buf, own_opts, OPTS_SIM | OPTS_FURNITURE | OPTS_INPUT);
     optind = 1;
     opterr = 0;
     int c;
@@ -310,10 +261,6 @@ int scan_parse(int argc, char **argv, scan_opts *so)
             so->threads = (unsigned)u;
             break;
         case OPT_EXH: rp_options_set(so->ro, RP_OPT_EXHAUSTIVE, 1); break;
-        case 'L': so->io.walk.follow = 1; break;
-        case OPT_QUIET: so->io.quiet_skip = 1; break;
-        case OPT_PROG: so->io.progress = 1; break;
-        case OPT_NOPROG: so->io.progress = 0; break;
         case 'h':
             usage(stdout, cmd);
             return 1;
@@ -390,55 +337,10 @@ void scan_opts_free(scan_opts *so)
 /* Records are taken from the input a batch at a time (at most BATCH
  * records, and at most --max-bytes of input counted by the files' sizes
  * before they are read: see input_next_batch), their files read and
- * sketched on the thread pool, then added to the corpus in input order by
- * the main thread, so the result never depends on the number of threads. */
+ * sketched on the threads, then added to the corpus in input order by the
+ * main thread (feed.h), so the result never depends on the number of
+ * threads. */
 #define BATCH 512
-
-typedef struct slot {
-    record r;
-    rp_doc *doc;
-    int loaded;          /* input_load: 1 loaded, 0 skipped, -1 no memory */
-    char why[256];       /* input_load's message, or "" */
-    int err;             /* rp_doc_new's error when doc is NULL */
-} slot;
-
-typedef struct batch {
-    const scan_opts *so;
-    input *in;
-    slot *s;
-} batch;
-
-/* Takes up to BATCH records (and --max-bytes of input) from the input
- * into s[0..*m). @return 1 when the input may have more, 0 at its end, -1
- * on a fatal error (reported). */
-static int fill_batch(input *in, slot *s, size_t *m)
-{
-    uint64_t bytes = 0;
-    int got = 1;
-    for (*m = 0; *m < BATCH; (*m)++) {
-        got = input_next_batch(in, &s[*m].r, &bytes);
-        if (got != 1)
-            break;
-    }
-    return got == 2 ? 1 : got;
-}
-
-/* Reads (if still to be read) and sketches one record; runs on any thread. */
-static void sketch_one(void *ctx, size_t i)
-{
-    const batch *b = ctx;
-    slot *sl = &b->s[i];
-    sl->loaded = 1;
-    sl->why[0] = 0;
-    sl->doc = NULL;
-    if (!sl->r.text)
-        sl->loaded = input_load(b->in, &sl->r, sl->why, sizeof sl->why);
-    if (sl->loaded == 1) {
-        sl->err = rp_doc_new(sl->r.text, sl->r.len, b->so->ro, &sl->doc);
-        free(sl->r.text);   /* the loader reads it again when needed */
-        sl->r.text = NULL;
-    }
-}
 
 /* The texts of the added documents, for the corpus to read again when it
  * verifies candidates (and for the report): the input's ref of each
@@ -531,8 +433,8 @@ static int print_json(const scan_opts *so, const scan_result *r)
     for (size_t q = 0; q < no; q++) {
         size_t i = order[q];
         size_t n = rp_cluster_size(c, i), nr = rp_cluster_nrelated(c, i);
-        if (rp_grow(&m, &cap, n + nr, sizeof *m) < 0 ||
-            rp_grow(&meta, &mcap, n + nr, sizeof *meta) < 0) {
+        if (cli_grow(&m, &cap, n + nr, sizeof *m) < 0 ||
+            cli_grow(&meta, &mcap, n + nr, sizeof *meta) < 0) {
             diag("out of memory");
             rc = -1;
             break;
@@ -624,74 +526,66 @@ static int print_human(const scan_opts *so, const scan_result *r)
     return 0;
 }
 
-/* Adds the sketched record of slot sl to the corpus, or reports why not.
+/* What scan_run's feed uses. */
+typedef struct scan_feed {
+    const scan_opts *so;
+    scan_result *r;
+} scan_feed;
+
+/* Adds the sketched record it to the corpus, or reports why not.
  * @return 0, or -1 on a fatal error (reported). */
-static int add_one(const scan_opts *so, rp_corpus *c, scan_result *rl, slot *sl,
-                   size_t *skipped)
+static int add_one(void *ctx, feed_item *it)
 {
-    const char *where = record_where(&sl->r);
-    if (sl->why[0])
-        diag("%s: %s", safe(where), sl->why);
-    if (sl->loaded < 0)
-        return -1;
-    if (sl->loaded == 0) {
-        *skipped += sl->why[0] != 0;
-        return 0;
-    }
-    if (!sl->doc) {
-        if (input_harmless(rl->in, &sl->r, sl->err))
-            return 0;
-        diag("%s: skipped: %s", safe(where), rp_strerror(sl->err));
-        (*skipped)++;
-        return 0;
-    }
-    if (rp_grow(&rl->ref, &rl->cap, rl->n + 1, sizeof *rl->ref) < 0 ||
-        rp_grow(&rl->info, &rl->icap, rl->n + 1, sizeof *rl->info) < 0 ||
-        rp_grow(&rl->kd, &rl->kcap, rl->n + 1, sizeof *rl->kd) < 0) {
+    const scan_feed *sf = ctx;
+    const scan_opts *so = sf->so;
+    scan_result *rl = sf->r;
+    int ok = feed_check(rl->in, it, &rl->skipped);
+    if (ok <= 0)
+        return ok;
+    if (cli_grow(&rl->ref, &rl->cap, rl->n + 1, sizeof *rl->ref) < 0 ||
+        cli_grow(&rl->info, &rl->icap, rl->n + 1, sizeof *rl->info) < 0 ||
+        cli_grow(&rl->kd, &rl->kcap, rl->n + 1, sizeof *rl->kd) < 0) {
         diag("out of memory");
         return -1;
     }
-    doc_info di = {sl->r.raw, 0};
+    doc_info di = {it->r.raw, 0};
     keep_doc kd = {0, 0, 0, 0};
-    size_t words = rp_doc_words(sl->doc);
+    size_t words = rp_doc_words(it->doc);
     kd.words = words > UINT32_MAX ? UINT32_MAX : (uint32_t)words;
-    kd.prefer = so->nprefer && keep_prefer(so->prefer, so->nprefer, sl->r.id);
-    if (sl->r.meta) {
-        if (rp_grow(&rl->meta, &rl->metacap, rl->metalen + sl->r.metalen + 1, 1) < 0) {
+    kd.prefer = so->nprefer && keep_prefer(so->prefer, so->nprefer, it->r.id);
+    if (it->r.meta) {
+        if (cli_grow(&rl->meta, &rl->metacap, rl->metalen + it->r.metalen + 1, 1) < 0) {
             diag("out of memory");
             return -1;
         }
         if (so->keep == KEEP_EARLIEST && so->date_field) {
             /* the date is the value of its field among the values */
-            const char *v = sl->r.meta;
+            const char *v = it->r.meta;
             for (size_t i = 0; i < so->nfields_in && strcmp(so->fields[i], so->date_field); i++)
                 v += strlen(v) + 1;
             kd.has_date = keep_parse_date(v, &kd.date) == 0;
         }
         di.meta = rl->metalen + 1;
-        memcpy(rl->meta + rl->metalen, sl->r.meta, sl->r.metalen + 1);
-        rl->metalen += sl->r.metalen + 1;
-    } else if (so->keep == KEEP_EARLIEST && !sl->r.where) {
-        struct stat st;   /* a file: its modification time */
-        if (stat(sl->r.id, &st) == 0) {
-            kd.date = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-            kd.has_date = 1;
-        }
+        memcpy(rl->meta + rl->metalen, it->r.meta, it->r.metalen + 1);
+        rl->metalen += it->r.metalen + 1;
+    } else if (so->keep == KEEP_EARLIEST && it->mtime_ms) {
+        kd.date = it->mtime_ms;   /* a file: its modification time */
+        kd.has_date = 1;
     }
-    int k = rp_corpus_add(c, sl->r.id, sl->doc, NULL);
-    sl->doc = NULL;
+    int k = rp_corpus_add(rl->c, it->r.id, it->doc, NULL);
+    it->doc = NULL;
     if (k == RP_OK) {
         rl->info[rl->n] = di;
         rl->kd[rl->n] = kd;
-        rl->ref[rl->n++] = sl->r.ref;
+        rl->ref[rl->n++] = it->r.ref;
     } else if (k == RP_EDUPID) {
-        if (sl->r.where)
-            diag("%s: skipped: duplicate id '%s'", sl->r.where, safe(sl->r.id));
+        if (it->r.where)
+            diag("%s: skipped: duplicate id '%s'", it->r.where, safe(it->r.id));
         else
-            diag("%s: skipped: given more than once", safe(sl->r.id));
-        (*skipped)++;
+            diag("%s: skipped: given more than once", safe(it->r.id));
+        rl->skipped++;
     } else {
-        diag("%s: %s", safe(where), rp_strerror((int)k));
+        diag("%s: %s", safe(record_where(&it->r)), rp_strerror((int)k));
         return -1;
     }
     return 0;
@@ -729,75 +623,33 @@ static int apply_keep(const scan_opts *so, scan_result *r)
 
 int scan_run(scan_opts *so, char **paths, int npaths, scan_result *r)
 {
-    int code = EXIT_OK;
-    pool *workers = NULL;
-    slot *slots = NULL;
     memset(r, 0, sizeof *r);
-    r->t0 = rp_now();
-    /* files are read on the workers; stdin records are kept in a spool
+    r->t0 = cli_now();
+    /* files are read on the threads; stdin records are kept in a spool
      * for the verification to read again */
     so->io.defer = 1;
     so->io.spool = 1;
     r->in = input_open(paths, npaths, &so->io);
-    if (!r->in) {
-        code = EXIT_TROUBLE;
-        goto out;
-    }
+    if (!r->in)
+        return EXIT_TROUBLE;
     rp_corpus_new(so->ro, &r->c);
-    workers = pool_new(so->threads);
-    slots = calloc(2 * BATCH, sizeof *slots);
-    if (!r->c || !workers || !slots || rp_corpus_set_loader(r->c, reload, r) != RP_OK ||
+    if (!r->c || rp_corpus_set_loader(r->c, reload, r) != RP_OK ||
         rp_corpus_set_threads(r->c, so->threads) != RP_OK) {
         diag("out of memory");
-        code = EXIT_TROUBLE;
-        goto out;
+        return EXIT_TROUBLE;
     }
-    r->t1 = rp_now();
-    /* Two batches: while the pool sketches one, this thread takes the
-     * next one's records from the input (for standard input, parsing and
-     * spooling them), then joins the pool; the sketched batch is added in
-     * input order. */
-    {
-        slot *cur = slots, *nxt = slots + BATCH;
-        size_t mc = 0, mn = 0;
-        int got = fill_batch(r->in, cur, &mc);
-        for (;;) {
-            if (got < 0) {
-                code = EXIT_TROUBLE;
-                goto out;
-            }
-            batch b = {so, r->in, cur};
-            pool_start(workers, mc, sketch_one, &b);
-            int more = got > 0 ? fill_batch(r->in, nxt, &mn) : 0;
-            pool_wait(workers);
-            for (size_t k = 0; k < mc; k++)
-                if (add_one(so, r->c, r, &cur[k], &r->skipped) < 0) {
-                    code = EXIT_TROUBLE;
-                    goto out;
-                }
-            for (size_t k = 0; k < mc; k++)
-                record_free(&cur[k].r);
-            if (more < 0) {
-                code = EXIT_TROUBLE;
-                goto out;
-            }
-            if (got == 0 || mn == 0)
-                break;
-            slot *t = cur;
-            cur = nxt;
-            nxt = t;
-            mc = mn;
-            mn = 0;
-            got = more;
-        }
-    }
+    r->t1 = cli_now();
+    scan_feed sf = {so, r};
+    feed f = {r->in, so->ro, so->threads, BATCH, so->keep == KEEP_EARLIEST, NULL,
+              add_one, &sf};
+    if (feed_run(&f) != 0)
+        return EXIT_TROUBLE;
     r->skipped += input_skipped(r->in) + input_finish(r->in, rp_corpus_size(r->c));
-    r->t2 = rp_now();
+    r->t2 = cli_now();
     int err = rp_corpus_run(r->c);
     if (err != RP_OK) {
         diag("%s: %s", so->cmd, rp_strerror(err));
-        code = EXIT_TROUBLE;
-        goto out;
+        return EXIT_TROUBLE;
     }
     for (size_t i = 0; i < rp_corpus_size(r->c); i++)
         if (rp_corpus_lost(r->c, i) != RP_OK) {
@@ -805,19 +657,10 @@ int scan_run(scan_opts *so, char **paths, int npaths, scan_result *r)
                  safe(rp_corpus_id(r->c, i)));
             r->skipped++;
         }
-    if (apply_keep(so, r) < 0) {
-        code = EXIT_TROUBLE;
-        goto out;
-    }
-    r->t3 = rp_now();
-out:
-    for (size_t k = 0; slots && k < 2 * BATCH; k++) {
-        rp_doc_free(slots[k].doc);
-        record_free(&slots[k].r);
-    }
-    pool_free(workers);
-    free(slots);
-    return code;
+    if (apply_keep(so, r) < 0)
+        return EXIT_TROUBLE;
+    r->t3 = cli_now();
+    return EXIT_OK;
 }
 
 int scan_print(const scan_opts *so, const scan_result *r, size_t capped)
@@ -826,7 +669,7 @@ int scan_print(const scan_opts *so, const scan_result *r, size_t capped)
         if (capped)
             diag("note: %zu LSH bucket%s held more than %d near-identical articles; "
                  "their clusters are complete, but not all of their pairs are listed",
-                 capped, capped == 1 ? "" : "s", RP_LSH_BUCKET_MAX);
+                 capped, capped == 1 ? "" : "s", RP_BUCKET_MAX);
         print_pairs(so, r);
     }
     int bad = so->json && print_json(so, r) < 0;
@@ -841,7 +684,7 @@ void scan_print_stats(const scan_result *r)
     input_stats is;
     rp_corpus_stats(r->c, &st);
     input_get_stats(r->in, &is);
-    double total = rp_now() - r->t0;
+    double total = cli_now() - r->t0;
     size_t n = rp_corpus_size(r->c);
     double mb = (double)is.bytes / 1e6;
     fprintf(stderr,
@@ -868,17 +711,26 @@ void scan_result_free(scan_result *r)
     memset(r, 0, sizeof *r);
 }
 
+int scan_begin(const char *cmd, const char *operands, int argc, char **argv, scan_opts *so)
+{
+    memset(so, 0, sizeof *so);
+    so->cmd = cmd;
+    int rc = scan_parse(argc, argv, so);
+    if (rc == 0)
+        return -1;
+    if (rc < 0)
+        fprintf(stderr, "usage: reprint %s [options] %s  (see 'reprint %s --help')\n", cmd,
+                operands, cmd);
+    scan_opts_free(so);
+    return rc > 0 ? finish_output(EXIT_OK) : EXIT_TROUBLE;
+}
+
 int cmd_scan(int argc, char **argv)
 {
-    scan_opts so = {0};
-    so.cmd = "scan";
-    int rc = scan_parse(argc, argv, &so);
-    if (rc != 0) {
-        if (rc < 0)
-            fputs("usage: reprint scan [options] PATH...  (see 'reprint scan --help')\n", stderr);
-        scan_opts_free(&so);
-        return rc > 0 ? finish_output(EXIT_OK) : EXIT_TROUBLE;
-    }
+    scan_opts so;
+    int rc = scan_begin("scan", "PATH...", argc, argv, &so);
+    if (rc >= 0)
+        return rc;
     scan_result r;
     int code = scan_run(&so, argv + optind, argc - optind, &r);
     if (code == EXIT_OK) {

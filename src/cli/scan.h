@@ -72,6 +72,14 @@ typedef struct scan_result {
  *         at optind. */
 int scan_parse(int argc, char **argv, scan_opts *so);
 
+/* Starts command cmd (scan, report, dedup): zeroes *so and parses the
+ * options with scan_parse. On --help or a usage error it prints what is
+ * due (on an error, the short usage "reprint CMD [options] OPERANDS") and
+ * frees so.
+ * @return -1 when the command goes on (the PATHs start at optind; free so
+ *         with scan_opts_free), else the exit code to return. */
+int scan_begin(const char *cmd, const char *operands, int argc, char **argv, scan_opts *so);
+
 /* Frees what scan_parse allocated. */
 void scan_opts_free(scan_opts *so);
 

@@ -67,8 +67,8 @@ inherit = {"report": ("scan", "it takes every option of .B scan except .BR --jso
                       ".BR --format , .BR --fields , .B --min-size and .BR --sort )", tables),
            "dedup": ("scan", "it takes every option of .B scan except .BR --json , .BR --pairs , "
                      ".BR --format , .BR --fields , .B --min-size and .BR --sort ),", tables),
-           "index query": ("index add", "Takes the options of .B index add except .BR --report , .B --batch and .BR --date .",
-                           {"--report", "--batch", "--date"})}
+           "index query": ("index add", "Takes the options of .B index add except .BR --report , .BR --batch , .B --date and .BR --date-field .",
+                           {"--report", "--batch", "--date", "--date-field"})}
 lines = section(cmd)
 if not lines:
     sys.exit("no section for %s in the manual" % cmd)

@@ -181,3 +181,73 @@ t = {r[0] for r in c.execute("select name from sqlite_master where type = 'table
 assert "lsh" not in t and "lsh_new" not in t, t
 EOF
 then ok; else bad "format 1: lookup tables dropped on upgrade"; fi
+
+# ---------------------------------------------------------------- inputs as scan reads them
+# empty files, files with no words and a path given twice: one summary
+# line, exit 0, as scan (issue 14); --files-from and --null as scan
+HI=$IM/harmless
+mkdir -p "$HI"
+: >"$HI/empty.txt"
+printf '  ... !!\n' >"$HI/nowords.txt"
+cp "$CRAFT/z1_alone.txt" "$HI/a.txt"
+check "add: harmless skips" 0 -- rp index add "$IM/harmless.db" "$HI/empty.txt" "$HI/nowords.txt" "$HI/a.txt" "$HI/a.txt"
+has "add: harmless skips summed up" "$T/err" "reprint: 2 empty files skipped, 1 path given more than once, read once (-v names them)"
+[ "$(wc -l <"$T/err")" -eq 1 ] && ok || bad "add: harmless skips: one line, not $(wc -l <"$T/err")"
+rp scan "$HI/empty.txt" "$HI/nowords.txt" "$HI/a.txt" "$HI/a.txt" >/dev/null 2>"$T/scan.err"
+same "add: harmless skips as scan says them" "$T/err" "$T/scan.err"
+check "add -v: harmless skips named" 0 -- rp index add -v "$IM/harmless.db" "$HI/empty.txt" "$HI/a.txt"
+has "add -v: harmless skips named" "$T/err" "empty.txt: skipped: no words"
+check "add --quiet-skip: no summary" 0 -- rp index add --quiet-skip "$IM/harmless.db" "$HI/empty.txt" "$HI/a.txt"
+[ -s "$T/err" ] && bad "add --quiet-skip: $(cat "$T/err")" || ok
+check "query: harmless skips" 0 -- rp index query "$IM/harmless.db" "$HI/empty.txt" "$HI/a.txt"
+has "query: harmless skips summed up" "$T/err" "1 empty file skipped"
+printf '%s\n' "$CRAFT/s0_a_original.txt" "$CRAFT/s0_b_cut.txt" >"$HI/list"
+check "add --files-from" 0 -- rp index add --report "$IM/ff.db" --files-from "$HI/list"
+[ "$(wc -l <"$T/out")" -eq 2 ] && ok || bad "add --files-from: $(wc -l <"$T/out") lines, not 2"
+has "add --files-from: the listed files" "$T/out" "s0_b_cut.txt"
+printf '%s\0%s\0' "$CRAFT/s0_c_lead.txt" "$HI/a.txt" >"$HI/list0"
+check "add --files-from --null" 0 -- rp index add --null --files-from "$HI/list0" "$IM/ff.db"
+check "list after --files-from --null" 0 -- rp index list "$IM/ff.db"
+[ "$(wc -l <"$T/out")" -eq 4 ] && ok || bad "add --files-from --null: $(wc -l <"$T/out") documents, not 4"
+has "add --files-from --null: the listed files" "$T/out" "s0_c_lead.txt"
+check "add --files-from -: the list on stdin" 0 -- rp index add --files-from - "$IM/ff2.db" <"$HI/list"
+mkdir -p "$HI/real" "$HI/tree"
+cp "$CRAFT/z2_alone.txt" "$HI/real/linked.txt"
+cp "$CRAFT/z3_alone.txt" "$HI/tree/own.txt"
+ln -s "$HI/real" "$HI/tree/link"
+check "add without -L: a linked folder is not followed" 0 -- rp index add --report "$IM/ff3.db" "$HI/tree"
+hasnt "add without -L" "$T/out" "linked.txt"
+check "add -L follows links" 0 -- rp index add -L --report "$IM/ff4.db" "$HI/tree"
+has "add -L" "$T/out" "linked.txt"
+
+# --date-field: each JSON Lines record's date, for prune --before
+python3 - "$CRAFT" "$HI/dated.jsonl" <<'EOF'
+import json, os, sys
+craft, out = sys.argv[1:]
+def text(name):
+    return open(os.path.join(craft, name)).read()
+rows = [{"url": "u1", "body": text("z0_alone.txt"), "published": "2020-01-02"},
+        {"url": "u2", "body": text("z1_alone.txt"), "published": "2024-05-06T10:00:00Z"},
+        {"url": "u3", "body": text("z2_alone.txt"), "published": 1600000000},
+        {"url": "u4", "body": text("z3_alone.txt")}]
+with open(out, "w") as f:
+    for r in rows:
+        f.write(json.dumps(r) + "\n")
+EOF
+DF=$IM/date-field.db
+check "add --date-field" 0 -- rp index add --id-field url --text-field body --date-field published --date 2025-01-01 "$DF" "$HI/dated.jsonl"
+check "list after --date-field" 0 -- rp index list "$DF"
+if python3 - "$T/out" <<'EOF'
+import json, sys
+d = {r["id"]: r["date"] for r in map(json.loads, open(sys.argv[1]))}
+assert d == {"u1": "2020-01-02T00:00:00Z", "u2": "2024-05-06T10:00:00Z",
+             "u3": "2020-09-13T12:26:40Z", "u4": "2025-01-01T00:00:00Z"}, d
+EOF
+then ok; else bad "add --date-field: the dates stored: $(cat "$T/out")"; fi
+check "prune --before by --date-field" 0 -- rp index prune --before 2021-01-01 -v "$DF"
+has "prune --before by --date-field" "$T/err" "2 documents removed"
+check "list after prune" 0 -- rp index list "$DF"
+hasnt "prune removed u1" "$T/out" '"u1"'
+has "prune kept u2" "$T/out" '"u2"'
+check "query refuses --date-field" 2 -- rp index query --date-field d "$DF" "$HI/dated.jsonl"
+has "query refuses --date-field" "$T/err" "option '--date-field' does not apply"
