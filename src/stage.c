@@ -31,20 +31,27 @@ struct rp_stage_w {
     struct wsec { uint8_t *p; size_t n, cap; } sec[RP_STAGE_MAXSEC];
 };
 
-rp_stage_w *rp_stage_w_new(uint32_t kind, uint64_t fingerprint, uint32_t task,
-                           uint32_t ntasks, unsigned nsec)
+int rp_stage_w_new(uint32_t kind, uint64_t fingerprint, uint32_t task,
+                   uint32_t ntasks, unsigned nsec, rp_stage_w **out)
 {
+    *out = NULL;
     if (nsec > RP_STAGE_MAXSEC)
-        return NULL;
+        return RP_EINVAL;
     rp_stage_w *w = calloc(1, sizeof *w);
     if (!w)
-        return NULL;
+        return RP_ENOMEM;
     w->kind = kind;
     w->fp = fingerprint;
     w->task = task;
     w->ntasks = ntasks;
     w->nsec = nsec;
-    return w;
+    *out = w;
+    return RP_OK;
+}
+
+void rp_stage_w_set_task(rp_stage_w *w, uint32_t task)
+{
+    w->task = task;
 }
 
 int rp_stage_w_put(rp_stage_w *w, unsigned sec, const void *p, size_t len)
@@ -110,7 +117,8 @@ static int write_all(int fd, const void *p, size_t n, XXH3_state_t *st)
     return 0;
 }
 
-int rp_stage_w_save(rp_stage_w *w, const char *path)
+/* @return 0 or -errno. */
+static int save(rp_stage_w *w, const char *path)
 {
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 32);
@@ -253,6 +261,46 @@ int rp_stage_load(const char *path, uint32_t kind, rp_stage *s, const char **why
     }
     s->owned = 1;
     return RP_OK;
+}
+
+int rp_stage_w_save(rp_stage_w *w, const char *path)
+{
+    int rc = save(w, path);
+    if (rc == 0)
+        return RP_OK;
+    errno = -rc;
+    return rc == -ENOMEM ? RP_ENOMEM : rc == -ENOSPC || rc == -EDQUOT ? RP_EFULL : RP_EREADONLY;
+}
+
+int rp_stage_open(const char *path, uint32_t kind, rp_stage **out, const char **why)
+{
+    *out = NULL;
+    rp_stage *s = malloc(sizeof *s);
+    if (!s) {
+        *why = strerror(ENOMEM);
+        return RP_ENOMEM;
+    }
+    int rc = rp_stage_load(path, kind, s, why);
+    if (rc != RP_OK) {
+        int missing = rc == RP_ELOAD && errno == ENOENT;
+        free(s);
+        return missing ? RP_ENOTFOUND : rc;
+    }
+    *out = s;
+    return RP_OK;
+}
+
+void rp_stage_close(rp_stage *s)
+{
+    if (!s)
+        return;
+    rp_stage_clear(s);
+    free(s);
+}
+
+uint64_t rp_stage_fingerprint(const rp_stage *s)
+{
+    return s->fingerprint;
 }
 
 const void *rp_stage_sec(const rp_stage *s, unsigned i, size_t *len)

@@ -25,30 +25,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "reprint.h"
+
 #define RP_STAGE_VERSION 1u
 #define RP_STAGE_MAXSEC 64u
 
-typedef struct rp_stage_w rp_stage_w;
+/* The writer (rp_stage_w_new ... rp_stage_w_free) and rp_stage_open,
+ * rp_stage_close, rp_stage_fingerprint and rp_stage_sec are public: see
+ * include/reprint.h. What follows is for the library and its tests. */
 
-/* @return a writer for a file of nsec sections (at most RP_STAGE_MAXSEC),
- * or NULL when out of memory or nsec is too large. */
-rp_stage_w *rp_stage_w_new(uint32_t kind, uint64_t fingerprint, uint32_t task,
-                           uint32_t ntasks, unsigned nsec);
-/* Appends len bytes to section sec. @return 0, or RP_ENOMEM/RP_EINVAL. */
-int rp_stage_w_put(rp_stage_w *w, unsigned sec, const void *p, size_t len);
-/* Writes the file: to path.tmp.PID first, synced, then renamed to path.
- * @return 0, or -errno (the temporary file is removed). */
-int rp_stage_w_save(rp_stage_w *w, const char *path);
-void rp_stage_w_free(rp_stage_w *w);
+/* Sets the task number written in the header. */
+void rp_stage_w_set_task(rp_stage_w *w, uint32_t task);
 
 /* A stage file read back. */
-typedef struct rp_stage {
+struct rp_stage {
     uint8_t *buf;        /* the whole file (mapped by rp_stage_load) */
     size_t size;
     uint32_t kind, task, ntasks, nsec;
     uint64_t fingerprint;
     int owned;
-} rp_stage;
+};
 
 /* Checks buf[0..len) as a stage file of this kind (0: any) and fills *s,
  * which borrows buf. @return RP_OK, or RP_EFORMAT with *why a static
@@ -61,8 +57,6 @@ int rp_stage_parse(const void *buf, size_t len, uint32_t kind, rp_stage *s,
  * @return RP_OK, RP_EFORMAT (*why), or RP_ELOAD when it cannot be read
  * (*why: strerror). */
 int rp_stage_load(const char *path, uint32_t kind, rp_stage *s, const char **why);
-/* @return section i and its length (NULL, 0 when i is out of range). */
-const void *rp_stage_sec(const rp_stage *s, unsigned i, size_t *len);
 /* Frees what s owns and clears it. */
 void rp_stage_clear(rp_stage *s);
 
