@@ -767,7 +767,8 @@ RP_API void rp_stage_w_free(rp_stage_w *w);
 /* A stage file read back (mapped read-only). */
 typedef struct rp_stage rp_stage;
 
-/* Opens and checks the stage file at path, of this kind (0: any).
+/* Opens and checks the stage file at path, of this kind (0: any): its
+ * header, section table and every section's checksum.
  * @return RP_OK (*out: close with rp_stage_close), RP_ENOTFOUND or
  * RP_ELOAD (it cannot be read; *why: the system's reason) or RP_EFORMAT
  * (*why: not a stage file, written by another version, truncated,

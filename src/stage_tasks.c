@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "corpus.h"
 #include "doc.h"
@@ -27,8 +28,13 @@
 #include "stage.h"
 #include "util.h"
 
-/* Sections of a sketch file. */
-enum { SK_META, SK_ENT, SK_V16, SK_IDS, SK_DF, SK_NSEC };
+/* Sections of a sketch file: META {documents, skipped, smallest and
+ * largest set size}; per document ENT, V16 (K values), IDOFF (where its id
+ * starts in IDS); the shard's exact line counts DF; its band keys and
+ * 1-row values KEYS (rp_lsh_entry, document numbers local to the shard),
+ * sorted by (partition, band, key, document), and KIDX: P + 1 offsets in
+ * KEYS, one slice a partition, then P XXH3-64 checksums of the slices. */
+enum { SK_META, SK_ENT, SK_V16, SK_IDS, SK_IDOFF, SK_DF, SK_KEYS, SK_KIDX, SK_NSEC };
 typedef struct sk_ent {
     uint32_t nsh, pad;
     uint64_t digest;
@@ -45,16 +51,40 @@ typedef struct vf_pair {
     double jaccard, cab, cba, score;
 } vf_pair;
 
-/* Every sketch file of the run, read and checked. */
+/* One sketch file, opened: its sections, mapped (a task touches only
+ * the pages it reads). */
+typedef struct shard {
+    rp_stage s;
+    const sk_ent *ent;
+    const uint16_t *v16;
+    const char *ids;
+    size_t idlen;
+    const uint64_t *idoff;
+    const df_ent *df;
+    size_t ndf;
+    const rp_lsh_entry *keys;
+    size_t nkeys;
+    const uint64_t *kidx;
+} shard;
+
+/* Every sketch file of the run, opened and checked (header, table and
+ * section sizes; a section's checksum when a stage reads it whole). */
 typedef struct sketches {
-    rp_stage *s;           /* ntasks files */
+    shard *sh;             /* ntasks files */
     uint64_t *first;       /* ntasks + 1: global number of each's first doc */
-    const char **id;       /* by global number: the id, in its file */
     uint64_t skipped;
+    uint32_t smin, smax;   /* set sizes over the run (0 counted as 1) */
 } sketches;
+
+/* A sketch task's band key, with its partition. */
+typedef struct part_entry {
+    uint32_t part;
+    rp_lsh_entry e;
+} part_entry;
 
 /* Texts read again by document number, through the caller's loader. */
 typedef struct loader {
+    const rp_dist *d;
     const sketches *sk;
     const uint64_t *docs;  /* local number -> global (NULL: the same) */
     rp_dist_load_fn fn;
@@ -72,6 +102,11 @@ struct rp_dist {
     uint64_t *lines;       /* its documents' line hashes */
     size_t nl, lcap;
     uint64_t ndocs;        /* its documents */
+    uint32_t smin, smax;   /* their set sizes (0 counted as 1) */
+    part_entry *pe;        /* their band keys and 1-row values */
+    size_t npe, pecap;
+    rp_lsh_entry *de;      /* scratch: one document's */
+    double *ratio;         /* rp_lsh_ratios of the run */
     uint16_t *v;           /* scratch: one document's 16-bit values */
     sketches csk;          /* rp_dist_cluster's, for its corpus's loader */
     loader cld;
@@ -122,6 +157,15 @@ int rp_dist_new(const char *work, const rp_options *o, uint64_t fingerprint,
             return RP_EINVAL;
         }
     }
+    d->ratio = malloc(d->K * sizeof *d->ratio);
+    if (!d->ratio) {
+        rp_dist_free(d);
+        return RP_ENOMEM;
+    }
+    if (rp_lsh_ratios(o->threshold, d->K, d->bands, d->rows, d->ratio) != RP_OK) {
+        rp_dist_free(d);
+        return RP_EINVAL;
+    }
     *out = d;
     return RP_OK;
 }
@@ -132,6 +176,9 @@ void rp_dist_free(rp_dist *d)
         return;
     rp_stage_w_free(d->w);
     free(d->lines);
+    free(d->pe);
+    free(d->de);
+    free(d->ratio);
     free(d->v);
     sketches_free(&d->csk, d->ntasks);
     free(d->lost);
@@ -234,32 +281,94 @@ int rp_dist_sketch_add(rp_dist *d, const char *id, const rp_doc *doc)
 {
     if (!id || !doc || doc->K != d->K)
         return RP_EINVAL;
+    if (d->ndocs >= UINT32_MAX)
+        return RP_ETOOBIG;
     if (!d->w) {
         d->v = malloc(d->K * sizeof *d->v);
+        d->de = malloc((d->bands + d->K) * sizeof *d->de);
         if (rp_stage_w_new(RP_STAGE_SKETCH, d->fp, 0, d->ntasks, SK_NSEC, &d->w) != RP_OK ||
-            !d->v)
+            !d->v || !d->de)
             return oom(d);
+        d->smin = UINT32_MAX;
+        d->smax = 0;
     }
     sk_ent e = {(uint32_t)doc->n, 0, doc->digest};
     for (unsigned k = 0; k < d->K; k++)
         d->v[k] = (uint16_t)doc->sig[k];
+    size_t ids_len;
+    rp_stage_w_len(d->w, SK_IDS, &ids_len);
+    uint64_t off = ids_len;
+    size_t ne = rp_lsh_doc_entries(d->v, d->K, d->bands, d->rows, d->ratio,
+                                   (uint32_t)d->ndocs, e.nsh, d->de);
     if (rp_stage_w_put(d->w, SK_ENT, &e, sizeof e) ||
         rp_stage_w_put(d->w, SK_V16, d->v, d->K * sizeof *d->v) ||
         rp_stage_w_put(d->w, SK_IDS, id, strlen(id) + 1) ||
-        rp_grow(&d->lines, &d->lcap, d->nl + doc->nlines + 1, sizeof *d->lines) < 0)
+        rp_stage_w_put(d->w, SK_IDOFF, &off, sizeof off) ||
+        rp_grow(&d->lines, &d->lcap, d->nl + doc->nlines + 1, sizeof *d->lines) < 0 ||
+        rp_grow(&d->pe, &d->pecap, d->npe + ne, sizeof *d->pe) < 0)
         return oom(d);
     memcpy(d->lines + d->nl, doc->lines, doc->nlines * sizeof *d->lines);
     d->nl += doc->nlines;
+    for (size_t k = 0; k < ne; k++)
+        d->pe[d->npe++] = (part_entry){rp_lsh_part(d->de[k].band, d->de[k].key, d->nparts),
+                                       d->de[k]};
+    uint32_t z = e.nsh ? e.nsh : 1;
+    d->smin = z < d->smin ? z : d->smin;
+    d->smax = z > d->smax ? z : d->smax;
     d->ndocs++;
     return RP_OK;
+}
+
+static int cmp_part_entry(const void *x, const void *y)
+{
+    const part_entry *a = x, *b = y;
+    if (a->part != b->part)
+        return a->part < b->part ? -1 : 1;
+    if (a->e.band != b->e.band)
+        return a->e.band < b->e.band ? -1 : 1;
+    if (a->e.key != b->e.key)
+        return a->e.key < b->e.key ? -1 : 1;
+    return (a->e.doc > b->e.doc) - (a->e.doc < b->e.doc);
+}
+
+/* Writes the shard's band keys into KEYS, sorted by partition, and their
+ * index KIDX. @return RP_OK or RP_ENOMEM. */
+static int put_keys(rp_dist *d)
+{
+    size_t P = d->nparts;
+    uint64_t *kidx = calloc(2 * P + 1, sizeof *kidx);
+    if (!kidx)
+        return RP_ENOMEM;
+    qsort(d->pe, d->npe, sizeof *d->pe, cmp_part_entry);
+    /* entries move down in place: an rp_lsh_entry is smaller than its
+     * part_entry */
+    rp_lsh_entry *e = (rp_lsh_entry *)(void *)d->pe;
+    for (size_t i = 0; i < d->npe; i++) {
+        kidx[d->pe[i].part + 1]++;
+        rp_lsh_entry x = d->pe[i].e;
+        e[i] = x;
+    }
+    for (size_t p = 0; p < P; p++)
+        kidx[p + 1] += kidx[p];
+    for (size_t p = 0; p < P; p++)
+        kidx[P + 1 + p] = XXH3_64bits(e + kidx[p], (kidx[p + 1] - kidx[p]) * sizeof *e);
+    int rc = rp_stage_w_put(d->w, SK_KEYS, e, d->npe * sizeof *e) ||
+             rp_stage_w_put(d->w, SK_KIDX, kidx, (2 * P + 1) * sizeof *kidx) ? RP_ENOMEM : RP_OK;
+    free(kidx);
+    d->npe = 0;
+    return rc;
 }
 
 int rp_dist_sketch_save(rp_dist *d, unsigned task, uint64_t skipped)
 {
     if (task >= d->ntasks)
         return RP_EINVAL;
-    if (!d->w && rp_stage_w_new(RP_STAGE_SKETCH, d->fp, 0, d->ntasks, SK_NSEC, &d->w) != RP_OK)
-        return oom(d);
+    if (!d->w) {
+        if (rp_stage_w_new(RP_STAGE_SKETCH, d->fp, 0, d->ntasks, SK_NSEC, &d->w) != RP_OK)
+            return oom(d);
+        d->smin = UINT32_MAX;
+        d->smax = 0;
+    }
     rp_stage_w_set_task(d->w, task);
     /* exact line document frequencies of the shard: each document's lines
      * are distinct, so a line's count is its number of documents */
@@ -275,8 +384,8 @@ int rp_dist_sketch_save(rp_dist *d, unsigned task, uint64_t skipped)
         d->st.lines++;
         i = j;
     }
-    uint64_t meta[2] = {d->ndocs, skipped};
-    if (rp_stage_w_put(d->w, SK_META, meta, sizeof meta))
+    uint64_t meta[4] = {d->ndocs, skipped, d->smin, d->smax};
+    if (rp_stage_w_put(d->w, SK_META, meta, sizeof meta) || put_keys(d) != RP_OK)
         return oom(d);
     d->st.docs = d->ndocs;
     d->st.skipped = skipped;
@@ -294,81 +403,138 @@ int rp_dist_sketch_save(rp_dist *d, unsigned task, uint64_t skipped)
 
 static void sketches_free(sketches *sk, unsigned n)
 {
-    for (unsigned i = 0; sk->s && i < n; i++)
-        rp_stage_clear(&sk->s[i]);
-    free(sk->s);
+    for (unsigned i = 0; sk->sh && i < n; i++)
+        rp_stage_clear(&sk->sh[i].s);
+    free(sk->sh);
     free(sk->first);
-    free(sk->id);
     memset(sk, 0, sizeof *sk);
 }
 
+/* Checks section i of shard t's file whole (its checksum). */
+static int check_sec(rp_dist *d, const sketches *sk, unsigned t, unsigned i)
+{
+    const char *why;
+    if (rp_stage_check(&sk->sh[t].s, i, &why) != RP_OK) {
+        char f[PATH_MAX];
+        path_of(d, "sketch", t, f, sizeof f);
+        fail(d, "%s: %s", f, why);
+        return RP_EFORMAT;
+    }
+    return RP_OK;
+}
+
+/* Opens every sketch file: their headers, tables and section sizes are
+ * checked, not the sections' bytes (see check_sec). */
 static int load_sketches(rp_dist *d, sketches *sk)
 {
     memset(sk, 0, sizeof *sk);
-    sk->s = calloc(d->ntasks, sizeof *sk->s);
+    sk->sh = calloc(d->ntasks, sizeof *sk->sh);
     sk->first = calloc(d->ntasks + 1, sizeof *sk->first);
-    if (!sk->s || !sk->first)
+    if (!sk->sh || !sk->first)
         return oom(d);
+    sk->smin = UINT32_MAX;
     for (unsigned i = 0; i < d->ntasks; i++) {
-        rp_stage *s = &sk->s[i];
+        shard *h = &sk->sh[i];
+        rp_stage *s = &h->s;
         int rc = load_file(d, "sketch", i, RP_STAGE_SKETCH, s);
         if (rc != RP_OK)
             return rc;
         const uint64_t *meta;
         const void *p;
-        const char *ids;
-        size_t n = 0, ne = 0, nv = 0, nid = 0, ndf = 0;
+        size_t n = 0, ne = 0, nv = 0, nio = 0, nk = 0, nx = 0;
         if ((rc = sec_array(d, s, "sketch", i, SK_META, sizeof *meta, (const void **)&meta, &n)) ||
             (rc = sec_array(d, s, "sketch", i, SK_ENT, sizeof(sk_ent), &p, &ne)) ||
             (rc = sec_array(d, s, "sketch", i, SK_V16, sizeof(uint16_t) * d->K, &p, &nv)) ||
-            (rc = sec_array(d, s, "sketch", i, SK_IDS, 1, (const void **)&ids, &nid)) ||
-            (rc = sec_array(d, s, "sketch", i, SK_DF, sizeof(df_ent), &p, &ndf)))
+            (rc = sec_array(d, s, "sketch", i, SK_IDS, 1, &p, &h->idlen)) ||
+            (rc = sec_array(d, s, "sketch", i, SK_IDOFF, 8, &p, &nio)) ||
+            (rc = sec_array(d, s, "sketch", i, SK_DF, sizeof(df_ent), &p, &h->ndf)) ||
+            (rc = sec_array(d, s, "sketch", i, SK_KEYS, sizeof(rp_lsh_entry), &p, &nk)) ||
+            (rc = sec_array(d, s, "sketch", i, SK_KIDX, 8, &p, &nx)) ||
+            (rc = check_sec(d, sk, i, SK_META)) || (rc = check_sec(d, sk, i, SK_KIDX)))
             return rc;
-        size_t nz = 0;
-        for (size_t k = 0; k < nid; k++)
-            nz += ids[k] == 0;
-        if (n != 2 || meta[0] != ne || nv != ne || nz != ne || (nid && ids[nid - 1]))
+        size_t len;
+        h->ent = rp_stage_sec(s, SK_ENT, &len);
+        h->v16 = rp_stage_sec(s, SK_V16, &len);
+        h->ids = rp_stage_sec(s, SK_IDS, &len);
+        h->idoff = rp_stage_sec(s, SK_IDOFF, &len);
+        h->df = rp_stage_sec(s, SK_DF, &len);
+        h->keys = rp_stage_sec(s, SK_KEYS, &len);
+        h->nkeys = nk;
+        h->kidx = rp_stage_sec(s, SK_KIDX, &len);
+        int ok = n == 4 && meta[0] == ne && nv == ne && nio == ne &&
+                 (ne == 0 || (h->idlen && h->ids[h->idlen - 1] == 0)) &&
+                 nx == 2 * (size_t)d->nparts + 1 && h->kidx[0] == 0 &&
+                 h->kidx[d->nparts] == nk;
+        for (unsigned q = 0; ok && q < d->nparts; q++)
+            ok = h->kidx[q] <= h->kidx[q + 1];
+        if (!ok)
             return damaged(d, "sketch", i, "contents");
         sk->first[i + 1] = sk->first[i] + ne;
         sk->skipped += meta[1];
+        if (ne) {
+            sk->smin = meta[2] < sk->smin ? (uint32_t)meta[2] : sk->smin;
+            sk->smax = meta[3] > sk->smax ? (uint32_t)meta[3] : sk->smax;
+        }
     }
     if (sk->first[d->ntasks] > UINT32_MAX) {
         fail(d, "dist: %llu documents: more than this version pairs (2^32)",
              (unsigned long long)sk->first[d->ntasks]);
         return RP_ETOOBIG;
     }
-    sk->id = malloc((sk->first[d->ntasks] + 1) * sizeof *sk->id);
-    if (!sk->id)
-        return oom(d);
-    for (unsigned i = 0; i < d->ntasks; i++) {
-        size_t len;
-        const char *ids = rp_stage_sec(&sk->s[i], SK_IDS, &len);
-        for (uint64_t k = sk->first[i]; k < sk->first[i + 1]; k++) {
-            sk->id[k] = ids;
-            ids += strlen(ids) + 1;
-        }
-    }
     d->st.docs = sk->first[d->ntasks];
     d->st.skipped = sk->skipped;
     return RP_OK;
 }
 
-static const sk_ent *sk_ents(const sketches *sk, unsigned i)
+/* @return the shard of global document g. */
+static unsigned shard_of(const rp_dist *d, const sketches *sk, uint64_t g)
 {
-    size_t len;
-    return rp_stage_sec(&sk->s[i], SK_ENT, &len);
+    unsigned lo = 0, hi = d->ntasks;   /* first[lo] <= g < first[hi] */
+    while (hi - lo > 1) {
+        unsigned mid = lo + (hi - lo) / 2;
+        if (sk->first[mid] <= g)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static const sk_ent *sk_entry(const rp_dist *d, const sketches *sk, uint64_t g)
+{
+    unsigned t = shard_of(d, sk, g);
+    return &sk->sh[t].ent[g - sk->first[t]];
+}
+
+static const uint16_t *sk_values(const rp_dist *d, const sketches *sk, uint64_t g)
+{
+    unsigned t = shard_of(d, sk, g);
+    return sk->sh[t].v16 + (g - sk->first[t]) * d->K;
+}
+
+/* @return the id of global document g, or NULL when its offset is out of
+ * its file's bounds. */
+static const char *sk_id(const rp_dist *d, const sketches *sk, uint64_t g)
+{
+    unsigned t = shard_of(d, sk, g);
+    const shard *h = &sk->sh[t];
+    uint64_t o = h->idoff[g - sk->first[t]];
+    return o < h->idlen ? h->ids + o : NULL;
 }
 
 /* Adds every shard's exact line counts to the corpus's line document
  * frequencies. */
-static void add_df(const rp_dist *d, const sketches *sk, rp_corpus *c)
+static int add_df(rp_dist *d, const sketches *sk, rp_corpus *c)
 {
     for (unsigned i = 0; i < d->ntasks; i++) {
-        size_t len;
-        const df_ent *e = rp_stage_sec(&sk->s[i], SK_DF, &len);
-        for (size_t k = 0; k < len / sizeof *e; k++)
-            rp_corpus_df_add(c, e[k].line, e[k].count);
+        int rc = check_sec(d, sk, i, SK_DF);
+        if (rc != RP_OK)
+            return rc;
+        const shard *h = &sk->sh[i];
+        for (size_t k = 0; k < h->ndf; k++)
+            rp_corpus_df_add(c, h->df[k].line, h->df[k].count);
     }
+    return RP_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -376,17 +542,62 @@ static void add_df(const rp_dist *d, const sketches *sk, rp_corpus *c)
 /* ------------------------------------------------------------------ */
 
 typedef struct screen_ctx {
-    const uint16_t *v;
-    const uint32_t *size;
-    unsigned K;
-    double t;
+    const rp_dist *d;
+    const sketches *sk;
 } screen_ctx;
 
+/* The screen, on the sketch files' values read by document. */
 static int keep_pair(const void *ctx, size_t a, size_t b)
 {
     const screen_ctx *s = ctx;
-    return rp_screen_values(s->v + a * s->K, s->v + b * s->K, s->K, s->size[a],
-                            s->size[b], s->t);
+    const rp_dist *d = s->d;
+    return rp_screen_values(sk_values(d, s->sk, a), sk_values(d, s->sk, b), d->K,
+                            sk_entry(d, s->sk, a)->nsh, sk_entry(d, s->sk, b)->nsh,
+                            d->o.threshold);
+}
+
+static int cmp_entry(const void *x, const void *y)
+{
+    const rp_lsh_entry *a = x, *b = y;
+    if (a->band != b->band)
+        return a->band < b->band ? -1 : 1;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return (a->doc > b->doc) - (a->doc < b->doc);
+}
+
+/* Reads partition part's slice of every sketch file's band keys, with
+ * global document numbers, sorted by (band, key, document).
+ * @return RP_OK or an RP_E* code. */
+static int read_partition(rp_dist *d, const sketches *sk, unsigned part, rp_lsh_entry **out,
+                          size_t *nout)
+{
+    size_t n = 0;
+    for (unsigned i = 0; i < d->ntasks; i++)
+        n += (size_t)(sk->sh[i].kidx[part + 1] - sk->sh[i].kidx[part]);
+    rp_lsh_entry *e = malloc((n ? n : 1) * sizeof *e);
+    if (!e)
+        return oom(d);
+    n = 0;
+    for (unsigned i = 0; i < d->ntasks; i++) {
+        const shard *h = &sk->sh[i];
+        size_t lo = (size_t)h->kidx[part], k = (size_t)(h->kidx[part + 1] - lo);
+        uint64_t docs = sk->first[i + 1] - sk->first[i];
+        int bad = XXH3_64bits(h->keys + lo, k * sizeof *e) != h->kidx[d->nparts + 1 + part];
+        for (size_t q = 0; !bad && q < k; q++) {
+            e[n] = h->keys[lo + q];
+            bad = e[n].doc >= docs || e[n].band >= d->bands + d->K;
+            e[n++].doc += (uint32_t)sk->first[i];
+        }
+        if (bad) {
+            free(e);
+            return damaged(d, "sketch", i, "checksum of a partition's band keys");
+        }
+    }
+    qsort(e, n, sizeof *e, cmp_entry);
+    *out = e;
+    *nout = n;
+    return RP_OK;
 }
 
 /* @return the verify task of document a among n. */
@@ -404,37 +615,28 @@ static unsigned verify_task(uint64_t a, uint64_t n, unsigned ntasks)
 int rp_dist_bucket(rp_dist *d, unsigned part)
 {
     sketches sk;
-    uint16_t *v = NULL;
-    uint32_t *size = NULL;
+    rp_lsh_entry *e = NULL;
+    size_t ne = 0;
     uint64_t *cand = NULL, *index = NULL;
     rp_stage_w *w = NULL;
     if (part >= d->nparts)
         return RP_EINVAL;
     int rc = load_sketches(d, &sk);
-    if (rc != RP_OK)
+    if (rc != RP_OK || (rc = read_partition(d, &sk, part, &e, &ne)) != RP_OK)
         goto out;
     uint64_t n = sk.first[d->ntasks];
-    unsigned K = d->K;
-    v = malloc((n ? n : 1) * K * sizeof *v);
-    size = malloc((n ? n : 1) * sizeof *size);
     index = calloc(d->ntasks + 1, sizeof *index);
-    if (!v || !size || !index)
+    if (!index)
         goto oom;
-    for (unsigned i = 0; i < d->ntasks; i++) {
-        size_t len;
-        const void *p = rp_stage_sec(&sk.s[i], SK_V16, &len);
-        if (len)
-            memcpy(v + sk.first[i] * K, p, len);
-        const sk_ent *e = sk_ents(&sk, i);
-        for (uint64_t k = sk.first[i]; k < sk.first[i + 1]; k++)
-            size[k] = e[k - sk.first[i]].nsh;
-    }
-    screen_ctx sc = {v, size, K, d->o.threshold};
+    screen_ctx sc = {d, &sk};
     size_t refused = 0, capped = 0;
-    long nc = rp_lsh_ensemble_part(v, size, (size_t)n, K, d->bands, d->rows, d->o.threshold,
-                                   keep_pair, &sc, part, d->nparts, &refused, &capped, &cand);
+    double widest = n ? (double)sk.smax / sk.smin : 1;
+    long nc = n < 2 ? 0 : rp_lsh_entry_pairs(e, ne, d->K, d->bands, d->ratio, widest,
+                                             keep_pair, &sc, &refused, &capped, &cand);
     if (nc < 0)
         goto oom;
+    free(e);
+    e = NULL;
     size_t m = 0;
     for (size_t i = 0; i < (size_t)nc; i++)
         if (keep_pair(&sc, (size_t)(cand[i] >> 32), (size_t)(cand[i] & 0xFFFFFFFFu)))
@@ -454,13 +656,13 @@ int rp_dist_bucket(rp_dist *d, unsigned part)
     d->st.candidates = (uint64_t)nc + refused;
     d->st.kept = m;
     d->st.capped = capped;
+    d->st.read = ne;
     goto out;
 oom:
     rc = oom(d);
 out:
     sketches_free(&sk, d->ntasks);
-    free(v);
-    free(size);
+    free(e);
     free(cand);
     free(index);
     rp_stage_w_free(w);
@@ -476,7 +678,10 @@ static int load_text(void *ctx, size_t doc, char **text, size_t *len)
 {
     const loader *l = ctx;
     uint64_t g = l->docs ? l->docs[doc] : doc;
-    int rc = l->fn(l->ctx, l->sk->id[g], text, len);
+    const char *id = sk_id(l->d, l->sk, g);
+    if (!id)
+        return RP_ELOAD;
+    int rc = l->fn(l->ctx, id, text, len);
     return rc == RP_OK || rc == RP_ENOMEM ? rc : RP_ELOAD;
 }
 
@@ -567,15 +772,13 @@ int rp_dist_verify(rp_dist *d, unsigned task, rp_dist_load_fn fn, void *ctx)
     }
     rp_sort_u64(docs, nd);
     nd = rp_unique_u64(docs, nd);
-    loader ld = {&sk, docs, fn, ctx};
+    loader ld = {d, &sk, docs, fn, ctx};
     if (rp_corpus_new(&d->o, &c) != RP_OK || rp_corpus_set_loader(c, load_text, &ld) != RP_OK)
         goto oom;
-    add_df(d, &sk, c);
+    if ((rc = add_df(d, &sk, c)) != RP_OK)
+        goto out;
     for (size_t k = 0; k < nd; k++) {
-        unsigned i = 0;
-        while (i + 1 < d->ntasks && sk.first[i + 1] <= docs[k])
-            i++;
-        const sk_ent *e = &sk_ents(&sk, i)[docs[k] - sk.first[i]];
+        const sk_ent *e = sk_entry(d, &sk, docs[k]);
         if (rp_corpus_add_entry(c, NULL, e->nsh, e->digest) != RP_OK)
             goto oom;
     }
@@ -719,18 +922,25 @@ int rp_dist_cluster(rp_dist *d, rp_dist_load_fn fn, void *ctx, rp_corpus **out)
         goto oom;
     if ((rc = count_capped(d)) != RP_OK || (rc = read_verified(d, n, &pairs, &np)) != RP_OK)
         goto out;
-    d->cld = (loader){sk, NULL, fn, ctx};
+    d->cld = (loader){d, sk, NULL, fn, ctx};
     if (rp_corpus_new(&d->o, &c) != RP_OK || rp_corpus_set_loader(c, load_text, &d->cld) != RP_OK)
         goto oom;
-    add_df(d, sk, c);
+    if ((rc = add_df(d, sk, c)) != RP_OK)
+        goto out;
+    for (unsigned t = 0; t < d->ntasks; t++)
+        if ((rc = check_sec(d, sk, t, SK_ENT)) || (rc = check_sec(d, sk, t, SK_IDS)) ||
+            (rc = check_sec(d, sk, t, SK_IDOFF)))
+            goto out;
     for (uint64_t g = 0; g < n; g++) {
-        unsigned i = 0;
-        while (sk->first[i + 1] <= g)
-            i++;
-        const sk_ent *e = &sk_ents(sk, i)[g - sk->first[i]];
-        int a = rp_corpus_add_entry(c, sk->id[g], e->nsh, e->digest);
+        const sk_ent *e = sk_entry(d, sk, g);
+        const char *id = sk_id(d, sk, g);
+        if (!id) {
+            rc = damaged(d, "sketch", shard_of(d, sk, g), "id offsets");
+            goto out;
+        }
+        int a = rp_corpus_add_entry(c, id, e->nsh, e->digest);
         if (a == RP_EDUPID) {
-            fail(d, "%s: id given twice in the sketches", sk->id[g]);
+            fail(d, "%s: id given twice in the sketches", id);
             rc = RP_EDUPID;
             goto out;
         }

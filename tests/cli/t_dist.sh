@@ -106,14 +106,40 @@ cp "$W/sketch.1" "$DW/sketch.1.good"
 head -c 100 "$DW/sketch.1.good" >"$W/sketch.1"
 check "truncated shard" 2 -- "$BIN" dist bucket --work "$W" --task 0
 has "truncated shard: message" "$T/err" "reprint: $W/sketch.1: truncated"
+# damage_sec FILE OUT SECTION: flips a byte in the middle of a section
+# of a stage file (the table: 24-byte entries from byte 48)
+damage_sec() {
+    python3 - "$1" "$2" "$3" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+off, n, _ = struct.unpack_from("<QQQ", b, 48 + 24 * int(sys.argv[3]))
+b[off + n // 2] ^= 0x55
+open(sys.argv[2], "wb").write(b)
+PY
+}
+# the line counts (section 5), which verify reads whole
+damage_sec "$DW/sketch.1.good" "$W/sketch.1" 5
+check "damaged shard" 2 -- "$BIN" dist verify --work "$W" --task 0
+has "damaged shard: message" "$T/err" "reprint: $W/sketch.1: damaged (checksum)"
+# the band keys (section 6): the bucket task whose slice it is stops
+damage_sec "$DW/sketch.1.good" "$W/sketch.1" 6
+bad_parts=0
+for p in 0 1 2; do
+    "$BIN" dist bucket --work "$W" --task $p >/dev/null 2>"$DW/bk.err"
+    if [ $? -eq 2 ] && grep -q "sketch.1: damaged (checksum of a partition's band keys)" "$DW/bk.err"; then
+        bad_parts=$((bad_parts + 1))
+    fi
+done
+if [ "$bad_parts" -eq 1 ]; then ok; else bad "damaged band keys: $bad_parts bucket tasks stopped, expected 1"; fi
+# the header (the section table)
 python3 - "$DW/sketch.1.good" "$W/sketch.1" <<'PY'
 import sys
 b = bytearray(open(sys.argv[1], "rb").read())
-b[len(b) // 2] ^= 0x55
+b[60] ^= 0x55
 open(sys.argv[2], "wb").write(b)
 PY
-check "damaged shard" 2 -- "$BIN" dist verify --work "$W" --task 0
-has "damaged shard: message" "$T/err" "reprint: $W/sketch.1: damaged (checksum)"
+check "damaged header" 2 -- "$BIN" dist cluster --work "$W"
+has "damaged header: message" "$T/err" "reprint: $W/sketch.1: damaged (checksum)"
 python3 - "$DW/sketch.1.good" "$W/sketch.1" <<'PY'
 import sys
 b = bytearray(open(sys.argv[1], "rb").read())

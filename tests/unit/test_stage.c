@@ -85,7 +85,17 @@ static void test_round_trip_and_damage(void **state)
     assert_int_equal(rp_stage_parse(b, len, 0, &s, &why), RP_EFORMAT);
     assert_string_equal(why, "damaged (checksum)");
     b[60] ^= 1;
-    b[8] = 2;
+    /* a section's bytes: the header still checks, the section does not */
+    size_t n0;
+    assert_int_equal(rp_stage_parse(b, len, 0, &s, &why), RP_OK);
+    char *s0 = (char *)(uintptr_t)rp_stage_sec(&s, 0, &n0);
+    assert_int_equal(rp_stage_check(&s, 0, &why), RP_OK);
+    s0[3] ^= 1;
+    assert_int_equal(rp_stage_check(&s, 0, &why), RP_EFORMAT);
+    assert_string_equal(why, "damaged (checksum)");
+    assert_int_equal(rp_stage_check(&s, 2, &why), RP_OK);
+    s0[3] ^= 1;
+    b[8] = 1;
     assert_int_equal(rp_stage_parse(b, len, 0, &s, &why), RP_EFORMAT);
     assert_string_equal(why, "written by another version of reprint dist");
     b[0] = 'X';
@@ -237,6 +247,16 @@ static int keep_all(const void *ctx, size_t a, size_t b)
     return (a + b) % 3 != 0;   /* any deterministic screen */
 }
 
+static int cmp_entry(const void *x, const void *y)
+{
+    const rp_lsh_entry *a = x, *b = y;
+    if (a->band != b->band)
+        return a->band < b->band ? -1 : 1;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return (a->doc > b->doc) - (a->doc < b->doc);
+}
+
 static void test_partitions_union(void **state)
 {
     (void)state;
@@ -281,6 +301,41 @@ static void test_partitions_union(void **state)
         assert_int_equal(csum, capped);
         free(u);
     }
+    /* the shuffle: the entries of a partition give its candidates */
+    double ratio[K];
+    assert_int_equal(rp_lsh_ratios(0.5, K, 8, 2, ratio), RP_OK);
+    uint32_t smin = UINT32_MAX, smax = 0;
+    for (size_t i = 0; i < N; i++) {
+        smin = size[i] < smin ? size[i] : smin;
+        smax = size[i] > smax ? size[i] : smax;
+    }
+    rp_lsh_entry *ent = malloc((size_t)N * (8 + K) * sizeof *ent), one[8 + K];
+    assert_non_null(ent);
+    for (unsigned np = 1; np <= 7; np += 3)
+        for (unsigned p = 0; p < np; p++) {
+            size_t ne = 0;
+            for (size_t i = 0; i < N; i++) {
+                size_t k = rp_lsh_doc_entries(v + i * K, K, 8, 2, ratio, (uint32_t)i, size[i], one);
+                for (size_t q = 0; q < k; q++)
+                    if (rp_lsh_part(one[q].band, one[q].key, np) == p)
+                        ent[ne++] = one[q];
+            }
+            qsort(ent, ne, sizeof *ent, cmp_entry);
+            uint64_t *want = NULL, *got = NULL;
+            size_t r1 = 0, c1 = 0, r2 = 0, c2 = 0;
+            long k1 = rp_lsh_ensemble_part(v, size, N, K, 8, 2, 0.5, keep_all, NULL, p, np,
+                                           &r1, &c1, &want);
+            long k2 = rp_lsh_entry_pairs(ent, ne, K, 8, ratio, (double)smax / smin, keep_all,
+                                         NULL, &r2, &c2, &got);
+            assert_true(k1 >= 0);
+            assert_int_equal(k1, k2);
+            assert_memory_equal(want, got, (size_t)k1 * sizeof *want);
+            assert_int_equal(r1, r2);
+            assert_int_equal(c1, c2);
+            free(want);
+            free(got);
+        }
+    free(ent);
     free(all);
     free(v);
 }
