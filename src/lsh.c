@@ -129,6 +129,16 @@ static void dedup(pairvec *p)
     p->n = rp_unique_u64(p->v, p->n);
 }
 
+/* Hands the pairs found over: sorted, each once. @return their number. */
+static long hand_over(pairvec *p, size_t nref, size_t *refused, uint64_t **pairs)
+{
+    dedup(p);
+    if (refused)
+        *refused = nref;
+    *pairs = p->v;
+    return (long)p->n;
+}
+
 void rp_lsh_keys(const uint32_t *sig, unsigned b, unsigned r, uint32_t *out)
 {
     for (unsigned band = 0; band < b; band++)
@@ -405,11 +415,7 @@ long rp_lsh_ensemble_part(const uint16_t *v, const uint32_t *size, size_t n,
     free(bk);
     free(ratio);
     free(m);
-    dedup(&p);
-    if (refused)
-        *refused = nref;
-    *pairs = p.v;
-    return (long)p.n;
+    return hand_over(&p, nref, refused, pairs);
 oom:
     free(bk);
     free(ratio);
@@ -432,6 +438,16 @@ size_t rp_lsh_doc_entries(const uint16_t *v, unsigned K, unsigned b, unsigned r,
     for (unsigned bin = 0; bin < K && ratio[bin] < INFINITY; bin++)
         out[n++] = (rp_lsh_entry){b + bin, v[bin], doc, size};
     return n;
+}
+
+int rp_lsh_entry_cmp(const void *x, const void *y)
+{
+    const rp_lsh_entry *a = x, *b = y;
+    if (a->band != b->band)
+        return a->band < b->band ? -1 : 1;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return (a->doc > b->doc) - (a->doc < b->doc);
 }
 
 long rp_lsh_entry_pairs(const rp_lsh_entry *e, size_t ne, unsigned K, unsigned b,
@@ -482,11 +498,7 @@ long rp_lsh_entry_pairs(const rp_lsh_entry *e, size_t ne, unsigned K, unsigned b
     }
     free(bk);
     free(m);
-    dedup(&p);
-    if (refused)
-        *refused = nref;
-    *pairs = p.v;
-    return (long)p.n;
+    return hand_over(&p, nref, refused, pairs);
 oom:
     free(bk);
     free(m);

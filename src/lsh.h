@@ -98,6 +98,9 @@ size_t rp_lsh_doc_entries(const uint16_t *v, unsigned K, unsigned b, unsigned r,
                           const double *ratio, uint32_t doc, uint32_t size,
                           rp_lsh_entry *out);
 
+/* qsort order of entries: (band, key, doc). */
+int rp_lsh_entry_cmp(const void *x, const void *y);
+
 /* rp_lsh_ensemble_part from entries instead of values: e[0..ne) sorted
  * by (band, key, doc) and holding every entry of each bucket it touches
  * (all of a partition's, for instance); widest is the corpus's largest

@@ -324,11 +324,7 @@ static int cmp_part_entry(const void *x, const void *y)
     const part_entry *a = x, *b = y;
     if (a->part != b->part)
         return a->part < b->part ? -1 : 1;
-    if (a->e.band != b->e.band)
-        return a->e.band < b->e.band ? -1 : 1;
-    if (a->e.key != b->e.key)
-        return a->e.key < b->e.key ? -1 : 1;
-    return (a->e.doc > b->e.doc) - (a->e.doc < b->e.doc);
+    return rp_lsh_entry_cmp(&a->e, &b->e);
 }
 
 /* Writes the shard's band keys into KEYS, sorted by partition, and their
@@ -556,16 +552,6 @@ static int keep_pair(const void *ctx, size_t a, size_t b)
                             d->o.threshold);
 }
 
-static int cmp_entry(const void *x, const void *y)
-{
-    const rp_lsh_entry *a = x, *b = y;
-    if (a->band != b->band)
-        return a->band < b->band ? -1 : 1;
-    if (a->key != b->key)
-        return a->key < b->key ? -1 : 1;
-    return (a->doc > b->doc) - (a->doc < b->doc);
-}
-
 /* Reads partition part's slice of every sketch file's band keys, with
  * global document numbers, sorted by (band, key, document).
  * @return RP_OK or an RP_E* code. */
@@ -594,7 +580,7 @@ static int read_partition(rp_dist *d, const sketches *sk, unsigned part, rp_lsh_
             return damaged(d, "sketch", i, "checksum of a partition's band keys");
         }
     }
-    qsort(e, n, sizeof *e, cmp_entry);
+    qsort(e, n, sizeof *e, rp_lsh_entry_cmp);
     *out = e;
     *nout = n;
     return RP_OK;

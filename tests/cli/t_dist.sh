@@ -69,6 +69,17 @@ for i in range(40):
 PY
 same_as_scan "bucket of 300, --json N=3 P=2" 3 2 --json "$BIG"
 same_as_scan "bucket of 300, --pairs N=4 P=3" 4 3 --pairs "$BIG"
+# the one big component is verified pair by pair by every verify task
+if python3 - "$DW/w" 4 <<'PY'
+import struct, sys
+for t in range(int(sys.argv[2])):
+    b = open("%s/verify.%d" % (sys.argv[1], t), "rb").read()
+    off, = struct.unpack_from("<Q", b, 48)
+    pairs, = struct.unpack_from("<Q", b, off)
+    if pairs == 0:
+        sys.exit("verify.%d: no pairs" % t)
+PY
+then ok; else bad "bucket of 300: a verify task without pairs of the component"; fi
 
 # A 2,000-document bench corpus (tools/bench/mkcorpus.py, from ../shared).
 BENCH2K=${REPRINT_BENCH2K:-}

@@ -32,13 +32,19 @@ static char *read_all(const char *path, size_t *len)
     return b;
 }
 
+/* Makes an empty temporary file at path (a mkstemp template). */
+static void make_temp(char *path)
+{
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+}
+
 static void test_round_trip_and_damage(void **state)
 {
     (void)state;
     char path[] = "/tmp/reprint-stage-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
+    make_temp(path);
     rp_stage_w *w = NULL;
     assert_int_equal(rp_stage_w_new(7, 0x1234, 2, 5, 65, &w), RP_EINVAL);
     assert_null(w);
@@ -117,9 +123,7 @@ static void test_public_round_trip(void **state)
 {
     (void)state;
     char path[] = "/tmp/reprint-stage-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
+    make_temp(path);
     rp_stage_w *w = NULL;
     assert_int_equal(rp_stage_w_new(RP_STAGE_PLAN, 99, 0, 1, 2, &w), RP_OK);
     assert_int_equal(rp_stage_w_put(w, 1, "abc", 3), RP_OK);
@@ -247,16 +251,6 @@ static int keep_all(const void *ctx, size_t a, size_t b)
     return (a + b) % 3 != 0;   /* any deterministic screen */
 }
 
-static int cmp_entry(const void *x, const void *y)
-{
-    const rp_lsh_entry *a = x, *b = y;
-    if (a->band != b->band)
-        return a->band < b->band ? -1 : 1;
-    if (a->key != b->key)
-        return a->key < b->key ? -1 : 1;
-    return (a->doc > b->doc) - (a->doc < b->doc);
-}
-
 static void test_partitions_union(void **state)
 {
     (void)state;
@@ -320,7 +314,7 @@ static void test_partitions_union(void **state)
                     if (rp_lsh_part(one[q].band, one[q].key, np) == p)
                         ent[ne++] = one[q];
             }
-            qsort(ent, ne, sizeof *ent, cmp_entry);
+            qsort(ent, ne, sizeof *ent, rp_lsh_entry_cmp);
             uint64_t *want = NULL, *got = NULL;
             size_t r1 = 0, c1 = 0, r2 = 0, c2 = 0;
             long k1 = rp_lsh_ensemble_part(v, size, N, K, 8, 2, 0.5, keep_all, NULL, p, np,
