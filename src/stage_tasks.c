@@ -283,11 +283,12 @@ int rp_dist_sketch_add(rp_dist *d, const char *id, const rp_doc *doc)
         return RP_EINVAL;
     if (d->ndocs >= UINT32_MAX)
         return RP_ETOOBIG;
+    if (!d->v && !(d->v = malloc(d->K * sizeof *d->v)))
+        return oom(d);
+    if (!d->de && !(d->de = malloc((d->bands + d->K) * sizeof *d->de)))
+        return oom(d);
     if (!d->w) {
-        d->v = malloc(d->K * sizeof *d->v);
-        d->de = malloc((d->bands + d->K) * sizeof *d->de);
-        if (rp_stage_w_new(RP_STAGE_SKETCH, d->fp, 0, d->ntasks, SK_NSEC, &d->w) != RP_OK ||
-            !d->v || !d->de)
+        if (rp_stage_w_new(RP_STAGE_SKETCH, d->fp, 0, d->ntasks, SK_NSEC, &d->w) != RP_OK)
             return oom(d);
         d->smin = UINT32_MAX;
         d->smax = 0;
@@ -335,7 +336,8 @@ static int put_keys(rp_dist *d)
     uint64_t *kidx = calloc(2 * P + 1, sizeof *kidx);
     if (!kidx)
         return RP_ENOMEM;
-    qsort(d->pe, d->npe, sizeof *d->pe, cmp_part_entry);
+    if (d->npe)
+        qsort(d->pe, d->npe, sizeof *d->pe, cmp_part_entry);
     /* entries move down in place: an rp_lsh_entry is smaller than its
      * part_entry */
     rp_lsh_entry *e = (rp_lsh_entry *)(void *)d->pe;
@@ -347,7 +349,8 @@ static int put_keys(rp_dist *d)
     for (size_t p = 0; p < P; p++)
         kidx[p + 1] += kidx[p];
     for (size_t p = 0; p < P; p++)
-        kidx[P + 1 + p] = XXH3_64bits(e + kidx[p], (kidx[p + 1] - kidx[p]) * sizeof *e);
+        kidx[P + 1 + p] = d->npe ? XXH3_64bits(e + kidx[p], (kidx[p + 1] - kidx[p]) * sizeof *e)
+                                 : XXH3_64bits("", 0);
     int rc = rp_stage_w_put(d->w, SK_KEYS, e, d->npe * sizeof *e) ||
              rp_stage_w_put(d->w, SK_KIDX, kidx, (2 * P + 1) * sizeof *kidx) ? RP_ENOMEM : RP_OK;
     free(kidx);

@@ -549,8 +549,10 @@ static int stage_sketch(run *r, unsigned task)
                 goto out;
             if (got == 0)
                 break;
-            char why[256];
-            int loaded = input_load(in, &rec, why, sizeof why);
+            /* a file read as a stream (told compressed by its first
+             * bytes) comes with its text, as in scan */
+            char why[256] = "";
+            int loaded = rec.text ? 1 : input_load(in, &rec, why, sizeof why);
             if (why[0])
                 diag("%s: %s", safe(record_where(&rec)), why);
             if (loaded <= 0) {
