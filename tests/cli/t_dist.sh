@@ -43,6 +43,15 @@ printf 'bin\0ary' >"$DW/few/zz_binary.txt"
 : >"$DW/few/zz_empty.txt"
 same_as_scan "skipped inputs, N=4 > files" 4 2 --json "$DW/few"
 same_as_scan "a file given twice" 3 3 --json corpus/000_fa3c2dd136cb4631.txt corpus
+# a compressed file among plain ones is read as a stream, with its text
+# (the sketch once took the text of the file before it)
+mkdir -p "$DW/gz"
+cp corpus/000_*.txt "$DW/gz/a.txt"
+cp corpus/002_*.txt "$DW/gz/b.txt"
+gzip -c corpus/001_*.txt >"$DW/gz/c.txt.gz"
+cp corpus/003_*.txt "$DW/gz/d.txt"
+same_as_scan "a gzip file among plain ones, --pairs N=1" 1 1 --pairs "$DW/gz"
+same_as_scan "a gzip file among plain ones, --json N=2" 2 3 --json "$DW/gz"
 
 # A crafted bucket of 300 near-copies of one story (more than 256
 # documents share every band key) beside 40 articles alone.
