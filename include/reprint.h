@@ -775,6 +775,134 @@ typedef int (*rp_index_export_fn)(void *ctx, size_t cluster,
  * RP_E* code. */
 RP_API int rp_index_export(rp_index *ix, rp_index_export_fn fn, void *ctx);
 
+/* ------------------------------------------------------------------ */
+/* Staged runs over a shared work folder (`reprint dist`)               */
+/* ------------------------------------------------------------------ */
+
+/* A corpus too large for one machine is scanned as stages whose tasks
+ * run apart (Slurm array tasks, or processes) and meet through files in a
+ * work folder that every node mounts. Each task writes one stage file:
+ * numbered sections behind a versioned header with an offset table and a
+ * checksum, written under a temporary name and renamed when complete.
+ * rp_dist_* run the stages' work with the library's own rules (the
+ * sketch, line document frequencies, LSH, screen, verification,
+ * clustering), so that a staged run gives what rp_corpus_run gives; the
+ * caller walks the inputs, reads texts again and schedules the tasks.
+ * See docs/dist.md. */
+
+/* The kinds of stage file. */
+enum {
+    RP_STAGE_CONFIG = 1, /* the caller's: the run's options and paths */
+    RP_STAGE_PLAN,       /* the caller's: the inputs, in order */
+    RP_STAGE_SKETCH,     /* rp_dist_sketch_save */
+    RP_STAGE_BUCKET,     /* rp_dist_bucket */
+    RP_STAGE_VERIFY,     /* rp_dist_verify */
+    RP_STAGE_RESULT      /* the caller's: the output */
+};
+
+/* A stage file being written (sections filled in any order). */
+typedef struct rp_stage_w rp_stage_w;
+
+/* Starts a stage file of nsec sections (at most 64) of this kind, for
+ * task `task` of ntasks; fingerprint identifies the run (a file of
+ * another run is refused by its readers). *out: free with
+ * rp_stage_w_free. @return RP_OK, RP_EINVAL or RP_ENOMEM. */
+RP_API int rp_stage_w_new(uint32_t kind, uint64_t fingerprint, uint32_t task,
+                          uint32_t ntasks, unsigned nsec, rp_stage_w **out);
+/* Appends len bytes to section sec. @return RP_OK, RP_EINVAL, RP_ENOMEM. */
+RP_API int rp_stage_w_put(rp_stage_w *w, unsigned sec, const void *p, size_t len);
+/* Writes the file to path (to path.tmp.PID first, synced, then renamed).
+ * @return RP_OK, RP_ENOMEM, RP_EFULL (disk full) or RP_EREADONLY (it
+ * cannot be written); errno then tells the system's reason. */
+RP_API int rp_stage_w_save(rp_stage_w *w, const char *path);
+RP_API void rp_stage_w_free(rp_stage_w *w);
+
+/* A stage file read back (mapped read-only). */
+typedef struct rp_stage rp_stage;
+
+/* Opens and checks the stage file at path, of this kind (0: any): its
+ * header, section table and every section's checksum.
+ * @return RP_OK (*out: close with rp_stage_close), RP_ENOTFOUND or
+ * RP_ELOAD (it cannot be read; *why: the system's reason) or RP_EFORMAT
+ * (*why: not a stage file, written by another version, truncated,
+ * damaged, written by another stage). *why is static. */
+RP_API int rp_stage_open(const char *path, uint32_t kind, rp_stage **out, const char **why);
+RP_API void rp_stage_close(rp_stage *s);
+/* @return the fingerprint the file was written with. */
+RP_API uint64_t rp_stage_fingerprint(const rp_stage *s);
+/* @return section i (borrowed until rp_stage_close) and its length in
+ * *len; NULL and 0 when there is no section i. Sections start on a
+ * multiple of 8 bytes. */
+RP_API const void *rp_stage_sec(const rp_stage *s, unsigned i, size_t *len);
+
+/* The stages of one run: its work folder, options and task counts. */
+typedef struct rp_dist rp_dist;
+
+/* Opens the run in folder work (which must exist): o the similarity
+ * options (copied), fingerprint the run's (every file of the run carries
+ * it), ntasks the tasks of the sketch and verify stages, nparts those of
+ * the bucket stage. *out: free with rp_dist_free.
+ * @return RP_OK, RP_EINVAL or RP_ENOMEM. */
+RP_API int rp_dist_new(const char *work, const rp_options *o, uint64_t fingerprint,
+                       unsigned ntasks, unsigned nparts, rp_dist **out);
+RP_API void rp_dist_free(rp_dist *d);
+/* @return what the last failed call of d found, as "PATH: reason" (for
+ * instance "W/sketch.1: truncated"); borrowed until the next call. */
+RP_API const char *rp_dist_errmsg(const rp_dist *d);
+
+/* Figures of the last stage call of d. */
+typedef struct rp_dist_stats {
+    uint64_t docs;        /* documents of the task (sketch) or the run */
+    uint64_t skipped;     /* inputs the sketch tasks skipped */
+    uint64_t lines;       /* distinct lines (sketch) */
+    uint64_t candidates;  /* proposals (bucket), candidates (verify) */
+    uint64_t kept;        /* candidates kept by the screen (bucket) */
+    uint64_t capped;      /* buckets over RP_LSH_BUCKET_MAX (bucket, cluster) */
+    uint64_t read;        /* documents read again (verify) */
+    uint64_t similar;     /* verified similar pairs (verify, cluster) */
+    uint64_t lost;        /* documents that could not be read again */
+} rp_dist_stats;
+RP_API void rp_dist_stats_get(const rp_dist *d, rp_dist_stats *st);
+
+/* Sketch stage. Adds a document of this task's shard (in input order;
+ * doc is not kept). @return RP_OK, RP_EINVAL (built with other options)
+ * or RP_ENOMEM. */
+RP_API int rp_dist_sketch_add(rp_dist *d, const char *id, const rp_doc *doc);
+/* Writes WORK/sketch.TASK from the documents added since the last save:
+ * per document its set size, digest, 16-bit MinHash values and id, and
+ * the shard's exact line document counts; skipped is the number of the
+ * shard's inputs that were skipped. @return RP_OK or an RP_E* code
+ * (rp_dist_errmsg says why). */
+RP_API int rp_dist_sketch_save(rp_dist *d, unsigned task, uint64_t skipped);
+
+/* Bucket stage: from every sketch file, the candidate pairs of the LSH
+ * buckets of partition part that pass the screen, with an index by
+ * verify task, into WORK/bucket.PART. @return RP_OK or an RP_E* code
+ * (RP_ENOTFOUND: a file is missing, RP_EFORMAT: damaged, cut short or of
+ * another version, RP_EINCOMPAT: of another run; rp_dist_errmsg). */
+RP_API int rp_dist_bucket(rp_dist *d, unsigned part);
+
+/* Gives back the prepared text of the document with this id (the same
+ * text it was sketched from), malloc'd into *text and *len.
+ * @return RP_OK, RP_ENOMEM, or any other code when it cannot. */
+typedef int (*rp_dist_load_fn)(void *ctx, const char *id, char **text, size_t *len);
+
+/* Verify stage: the candidates whose first document falls in task's
+ * range, read from every bucket file, verified exactly (texts read again
+ * through fn) into WORK/verify.TASK. @return as rp_dist_bucket. */
+RP_API int rp_dist_verify(rp_dist *d, unsigned task, rp_dist_load_fn fn, void *ctx);
+
+/* Cluster stage: a corpus of every document of the run (in input order),
+ * clustered from the verified pairs of every verify file, as
+ * rp_corpus_run would have left it. *out: free with rp_corpus_free
+ * before d (it reads texts through fn, with d's ids, while it lives).
+ * @return as rp_dist_bucket. */
+RP_API int rp_dist_cluster(rp_dist *d, rp_dist_load_fn fn, void *ctx, rp_corpus **out);
+/* After rp_dist_cluster: @return nonzero when document doc could not be
+ * read again (or changed) in the verify or cluster stage, so that its
+ * pairs are missing. */
+RP_API int rp_dist_lost(const rp_dist *d, uint64_t doc);
+
 #ifdef __cplusplus
 }
 #endif

@@ -129,6 +129,16 @@ static void dedup(pairvec *p)
     p->n = rp_unique_u64(p->v, p->n);
 }
 
+/* Hands the pairs found over: sorted, each once. @return their number. */
+static long hand_over(pairvec *p, size_t nref, size_t *refused, uint64_t **pairs)
+{
+    dedup(p);
+    if (refused)
+        *refused = nref;
+    *pairs = p->v;
+    return (long)p->n;
+}
+
 void rp_lsh_keys(const uint32_t *sig, unsigned b, unsigned r, uint32_t *out)
 {
     for (unsigned band = 0; band < b; band++)
@@ -405,14 +415,92 @@ long rp_lsh_ensemble_part(const uint16_t *v, const uint32_t *size, size_t n,
     free(bk);
     free(ratio);
     free(m);
-    dedup(&p);
-    if (refused)
-        *refused = nref;
-    *pairs = p.v;
-    return (long)p.n;
+    return hand_over(&p, nref, refused, pairs);
 oom:
     free(bk);
     free(ratio);
+    free(m);
+    free(p.v);
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* The same buckets from entries, for `reprint dist`'s shuffle           */
+/* ------------------------------------------------------------------ */
+
+size_t rp_lsh_doc_entries(const uint16_t *v, unsigned K, unsigned b, unsigned r,
+                          const double *ratio, uint32_t doc, uint32_t size,
+                          rp_lsh_entry *out)
+{
+    size_t n = 0;
+    for (unsigned band = 0; band < b; band++)
+        out[n++] = (rp_lsh_entry){band, band_key16(v + (size_t)band * r, r, band), doc, size};
+    for (unsigned bin = 0; bin < K && ratio[bin] < INFINITY; bin++)
+        out[n++] = (rp_lsh_entry){b + bin, v[bin], doc, size};
+    return n;
+}
+
+int rp_lsh_entry_cmp(const void *x, const void *y)
+{
+    const rp_lsh_entry *a = x, *b = y;
+    if (a->band != b->band)
+        return a->band < b->band ? -1 : 1;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return (a->doc > b->doc) - (a->doc < b->doc);
+}
+
+long rp_lsh_entry_pairs(const rp_lsh_entry *e, size_t ne, unsigned K, unsigned b,
+                        const double *ratio, double widest,
+                        rp_lsh_keep_fn keep, const void *keep_ctx,
+                        size_t *refused, size_t *capped, uint64_t **pairs)
+{
+    size_t nref = 0, last_dedup = 0;
+    pairvec p = {0};
+    uint64_t *bk = NULL;
+    bysize *m = NULL;
+    size_t bcap = 0, mcap = 0;
+    *pairs = NULL;
+    if (capped)
+        *capped = 0;
+    for (size_t i = 0; i < ne;) {
+        size_t j = i + 1;
+        while (j < ne && e[j].band == e[i].band && e[j].key == e[i].key)
+            j++;
+        size_t k = j - i;
+        unsigned band = e[i].band;
+        if (band < b) {
+            if (k > RP_LSH_BUCKET_MAX && capped)
+                (*capped)++;
+            if (k > 1) {
+                if (rp_grow(&bk, &bcap, k, sizeof *bk) < 0)
+                    goto oom;
+                for (size_t q = 0; q < k; q++)
+                    bk[q] = e[i + q].doc;
+                if (bucket(&p, bk, k, 0xFFFFFFFFu) < 0)
+                    goto oom;
+            }
+        } else if (band - b < K && ratio[band - b] <= widest && k > 1 &&
+                   k <= RP_LSH_SKEW_MAX) {
+            if (rp_grow(&m, &mcap, k, sizeof *m) < 0)
+                goto oom;
+            for (size_t q = 0; q < k; q++)
+                m[q] = (bysize){e[i + q].size, e[i + q].doc};
+            qsort(m, k, sizeof *m, cmp_bysize);
+            if (skew_bucket(&p, m, k, ratio[band - b], keep, keep_ctx, &nref) < 0)
+                goto oom;
+        }
+        if (p.n > 2 * last_dedup + (1u << 16)) {
+            dedup(&p);
+            last_dedup = p.n;
+        }
+        i = j;
+    }
+    free(bk);
+    free(m);
+    return hand_over(&p, nref, refused, pairs);
+oom:
+    free(bk);
     free(m);
     free(p.v);
     return -1;

@@ -86,6 +86,35 @@ long rp_lsh_ensemble_part(const uint16_t *v, const uint32_t *size, size_t n,
  * band (1-row bin i counts as band b + i). */
 unsigned rp_lsh_part(unsigned band, uint32_t key, unsigned nparts);
 
+/* One bucket entry, for `reprint dist`'s shuffle: document doc (of set
+ * size size) has key `key` in band `band` (1-row bin i: band b + i). */
+typedef struct rp_lsh_entry {
+    uint32_t band, key, doc, size;
+} rp_lsh_entry;
+
+/* Fills out[0..) with one document's entries as rp_lsh_ensemble_part
+ * buckets it: its b keys of r of the 16-bit values v[0..K), then its
+ * value in each 1-row bin i with a finite ratio[i] (rp_lsh_ratios).
+ * out holds b + K entries. @return the number filled. */
+size_t rp_lsh_doc_entries(const uint16_t *v, unsigned K, unsigned b, unsigned r,
+                          const double *ratio, uint32_t doc, uint32_t size,
+                          rp_lsh_entry *out);
+
+/* qsort order of entries: (band, key, doc). */
+int rp_lsh_entry_cmp(const void *x, const void *y);
+
+/* rp_lsh_ensemble_part from entries instead of values: e[0..ne) sorted
+ * by (band, key, doc) and holding every entry of each bucket it touches
+ * (all of a partition's, for instance); widest is the corpus's largest
+ * size ratio (largest set over smallest, sizes of 0 counted as 1), which
+ * gates the 1-row bins as rp_lsh_ensemble_part does. The candidates,
+ * refused and capped are those of rp_lsh_ensemble_part for those buckets.
+ * @return the number of pairs, or -1 when out of memory. */
+long rp_lsh_entry_pairs(const rp_lsh_entry *e, size_t ne, unsigned K, unsigned b,
+                        const double *ratio, double widest,
+                        rp_lsh_keep_fn keep, const void *keep_ctx,
+                        size_t *refused, size_t *capped, uint64_t **pairs);
+
 /* Fills ratio[0..K) for rp_lsh_ensemble: the least size ratio at which
  * a pair also needs 1-row band i (INFINITY: none needs it), for
  * containment threshold t next to b bands of r rows.

@@ -1,8 +1,9 @@
 /*
  * stage.c - writer and checking reader of the intermediate files of
  * `reprint dist` (see stage.h for the layout). The reader trusts nothing:
- * magic, version, kind, size, section table and checksum are all checked
- * before a section is handed out, so a stage stops with a clear reason on
+ * magic, version, kind, size, the header's checksum and the section table
+ * are all checked before a section is handed out, and a section's own
+ * checksum when it is read whole, so a stage stops with a clear reason on
  * a file of another version, cut short or damaged.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -31,20 +32,32 @@ struct rp_stage_w {
     struct wsec { uint8_t *p; size_t n, cap; } sec[RP_STAGE_MAXSEC];
 };
 
-rp_stage_w *rp_stage_w_new(uint32_t kind, uint64_t fingerprint, uint32_t task,
-                           uint32_t ntasks, unsigned nsec)
+int rp_stage_w_new(uint32_t kind, uint64_t fingerprint, uint32_t task,
+                   uint32_t ntasks, unsigned nsec, rp_stage_w **out)
 {
+    *out = NULL;
     if (nsec > RP_STAGE_MAXSEC)
-        return NULL;
+        return RP_EINVAL;
     rp_stage_w *w = calloc(1, sizeof *w);
     if (!w)
-        return NULL;
+        return RP_ENOMEM;
     w->kind = kind;
     w->fp = fingerprint;
     w->task = task;
     w->ntasks = ntasks;
     w->nsec = nsec;
-    return w;
+    *out = w;
+    return RP_OK;
+}
+
+void rp_stage_w_len(const rp_stage_w *w, unsigned sec, size_t *len)
+{
+    *len = sec < w->nsec ? w->sec[sec].n : 0;
+}
+
+void rp_stage_w_set_task(rp_stage_w *w, uint32_t task)
+{
+    w->task = task;
 }
 
 int rp_stage_w_put(rp_stage_w *w, unsigned sec, const void *p, size_t len)
@@ -110,14 +123,15 @@ static int write_all(int fd, const void *p, size_t n, XXH3_state_t *st)
     return 0;
 }
 
-int rp_stage_w_save(rp_stage_w *w, const char *path)
+/* @return 0 or -errno. */
+static int save(rp_stage_w *w, const char *path)
 {
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 32);
     XXH3_state_t *st = XXH3_createState();
     int rc = -ENOMEM, fd = -1;
     uint8_t *head = NULL;
-    size_t hlen = HEAD + 16 * (size_t)w->nsec;
+    size_t hlen = HEAD + 24 * (size_t)w->nsec + 8;
     if (!tmp || !st || !(head = calloc(1, hlen)))
         goto out;
     snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
@@ -132,11 +146,13 @@ int rp_stage_w_save(rp_stage_w *w, const char *path)
     /* each section starts on a multiple of 8 bytes, so that a mapped
      * file gives aligned arrays of 64-bit values */
     for (unsigned i = 0; i < w->nsec; i++) {
-        put64(head + HEAD + 16 * i, off);
-        put64(head + HEAD + 16 * i + 8, w->sec[i].n);
+        put64(head + HEAD + 24 * i, off);
+        put64(head + HEAD + 24 * i + 8, w->sec[i].n);
+        put64(head + HEAD + 24 * i + 16, XXH3_64bits(w->sec[i].p, w->sec[i].n));
         off += (w->sec[i].n + 7) & ~(uint64_t)7;
     }
-    put64(head + 40, off + 8);
+    put64(head + 40, off);
+    put64(head + hlen - 8, XXH3_64bits(head, hlen - 8));
     XXH3_64bits_reset(st);
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) {
@@ -149,11 +165,6 @@ int rp_stage_w_save(rp_stage_w *w, const char *path)
         rc = write_all(fd, w->sec[i].p, w->sec[i].n, st);
         if (rc == 0 && w->sec[i].n % 8)
             rc = write_all(fd, zero, 8 - w->sec[i].n % 8, st);
-    }
-    if (rc == 0) {
-        uint8_t sum[8];
-        put64(sum, XXH3_64bits_digest(st));
-        rc = write_all(fd, sum, 8, st);
     }
     if (rc == 0 && fsync(fd) < 0)
         rc = -errno;
@@ -195,18 +206,18 @@ int rp_stage_parse(const void *buf, size_t len, uint32_t kind, rp_stage *s,
         *why = size > len ? "truncated" : "has bytes past its end";
         return RP_EFORMAT;
     }
-    if (nsec > RP_STAGE_MAXSEC || HEAD + 16 * (uint64_t)nsec + 8 > len) {
+    uint64_t end = HEAD + 24 * (uint64_t)nsec + 8;
+    if (nsec > RP_STAGE_MAXSEC || end > len) {
         *why = "damaged (section table)";
         return RP_EFORMAT;
     }
-    if (XXH3_64bits(b, len - 8) != get64(b + len - 8)) {
+    if (XXH3_64bits(b, end - 8) != get64(b + end - 8)) {
         *why = "damaged (checksum)";
         return RP_EFORMAT;
     }
-    uint64_t end = HEAD + 16 * (uint64_t)nsec;
     for (uint32_t i = 0; i < nsec; i++) {
-        uint64_t o = get64(b + HEAD + 16 * i), n = get64(b + HEAD + 16 * i + 8);
-        if (o < end || o % 8 || n > len - 8 || o > len - 8 - n) {
+        uint64_t o = get64(b + HEAD + 24 * i), n = get64(b + HEAD + 24 * i + 8);
+        if (o < end || o % 8 || n > len || o > len - n) {
             *why = "damaged (section table)";
             return RP_EFORMAT;
         }
@@ -255,14 +266,70 @@ int rp_stage_load(const char *path, uint32_t kind, rp_stage *s, const char **why
     return RP_OK;
 }
 
+int rp_stage_w_save(rp_stage_w *w, const char *path)
+{
+    int rc = save(w, path);
+    if (rc == 0)
+        return RP_OK;
+    errno = -rc;
+    return rc == -ENOMEM ? RP_ENOMEM : rc == -ENOSPC || rc == -EDQUOT ? RP_EFULL : RP_EREADONLY;
+}
+
+int rp_stage_open(const char *path, uint32_t kind, rp_stage **out, const char **why)
+{
+    *out = NULL;
+    rp_stage *s = malloc(sizeof *s);
+    if (!s) {
+        *why = strerror(ENOMEM);
+        return RP_ENOMEM;
+    }
+    int rc = rp_stage_load(path, kind, s, why);
+    if (rc != RP_OK) {
+        int missing = rc == RP_ELOAD && errno == ENOENT;
+        free(s);
+        return missing ? RP_ENOTFOUND : rc;
+    }
+    for (unsigned i = 0; i < s->nsec; i++)
+        if (rp_stage_check(s, i, why) != RP_OK) {
+            rp_stage_close(s);
+            return RP_EFORMAT;
+        }
+    *out = s;
+    return RP_OK;
+}
+
+void rp_stage_close(rp_stage *s)
+{
+    if (!s)
+        return;
+    rp_stage_clear(s);
+    free(s);
+}
+
+uint64_t rp_stage_fingerprint(const rp_stage *s)
+{
+    return s->fingerprint;
+}
+
 const void *rp_stage_sec(const rp_stage *s, unsigned i, size_t *len)
 {
     if (i >= s->nsec) {
         *len = 0;
         return NULL;
     }
-    *len = (size_t)get64(s->buf + HEAD + 16 * i + 8);
-    return s->buf + get64(s->buf + HEAD + 16 * i);
+    *len = (size_t)get64(s->buf + HEAD + 24 * i + 8);
+    return s->buf + get64(s->buf + HEAD + 24 * i);
+}
+
+int rp_stage_check(const rp_stage *s, unsigned i, const char **why)
+{
+    size_t len;
+    const void *p = rp_stage_sec(s, i, &len);
+    if (!p || XXH3_64bits(p, len) != get64(s->buf + HEAD + 24 * i + 16)) {
+        *why = "damaged (checksum)";
+        return RP_EFORMAT;
+    }
+    return RP_OK;
 }
 
 void rp_stage_clear(rp_stage *s)

@@ -47,14 +47,6 @@
 #include "reprint.h"
 #include "keep.h"
 #include "scan.h"
-#include "../corpus.h"
-#include "../doc.h"
-#include "../options.h"
-#include "../lsh.h"
-#include "../stage.h"
-#include "../util.h"
-
-enum { K_CONFIG = 1, K_PLAN, K_SKETCH, K_BUCKET, K_VERIFY, K_RESULT };
 enum { S_PLAN, S_SKETCH, S_BUCKET, S_VERIFY, S_CLUSTER, NSTAGES };
 static const char *const stage_name[NSTAGES] = {"plan", "sketch", "bucket", "verify", "cluster"};
 
@@ -68,11 +60,44 @@ typedef struct run {
     int argc, npaths;
     char **paths;
     unsigned ntasks, nparts;
-    unsigned bands, rows;
     uint64_t fp;          /* fingerprint of the config */
-    rp_stage cfg;
+    rp_stage *cfg;
+    rp_dist *d;           /* the library's side of the stages */
     int progress;
 } run;
+
+/* Makes room for need items of elem bytes in *p (capacity *cap).
+ * @return 0, or -1 when out of memory. */
+static int reserve(void *p, size_t *cap, size_t need, size_t elem)
+{
+    void **pp = p;
+    if (need <= *cap)
+        return 0;
+    size_t ncap = need < 64 ? 64 : need + need / 2;
+    if (ncap > SIZE_MAX / elem)
+        return -1;
+    void *q = realloc(*pp, ncap * elem);
+    if (!q)
+        return -1;
+    *pp = q;
+    *cap = ncap;
+    return 0;
+}
+
+/* @return seconds on a monotonic clock. */
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Reports the library's reason for a failed stage call. @return -1. */
+static int dist_fail(const run *r)
+{
+    diag("%s", safe(rp_dist_errmsg(r->d)));
+    return -1;
+}
 
 static void usage(FILE *f)
 {
@@ -153,57 +178,41 @@ static int mark_done(const run *r, int stage, unsigned task)
 
 /* Reads and checks a stage file of this run. @return 0, or -1 (reported
  * as "reprint: PATH: ..."). */
-static int load_file(const run *r, const char *name, long task, uint32_t kind, rp_stage *s)
+static int load_file(const run *r, const char *name, uint32_t kind, rp_stage **s)
 {
-    char *p = path_of(r, name, task);
+    char *p = path_of(r, name, -1);
     const char *why;
     if (!p) {
         diag("out of memory");
         return -1;
     }
-    int rc = rp_stage_load(p, kind, s, &why);
-    if (rc == RP_ELOAD)
+    int rc = rp_stage_open(p, kind, s, &why);
+    if (rc == RP_ENOTFOUND || rc == RP_ELOAD)
         diag("%s: missing: %s (has its stage run?)", safe(p), why);
     else if (rc != RP_OK)
         diag("%s: %s", safe(p), why);
-    else if (s->fingerprint != r->fp) {
+    else if (rp_stage_fingerprint(*s) != r->fp) {
         diag("%s: written by another run (other options or task counts)", safe(p));
-        rp_stage_clear(s);
+        rp_stage_close(*s);
+        *s = NULL;
         rc = RP_EFORMAT;
     }
     free(p);
     return rc == RP_OK ? 0 : -1;
 }
 
-static int save_file(const run *r, rp_stage_w *w, const char *name, long task)
+static int save_file(const run *r, rp_stage_w *w, const char *name)
 {
-    char *p = path_of(r, name, task);
+    char *p = path_of(r, name, -1);
     if (!p) {
         diag("out of memory");
         return -1;
     }
     int rc = rp_stage_w_save(w, p);
-    if (rc < 0)
-        diag("%s: cannot write: %s", safe(p), strerror(-rc));
+    if (rc != RP_OK)
+        diag("%s: cannot write: %s", safe(p), strerror(errno));
     free(p);
-    return rc < 0 ? -1 : 0;
-}
-
-/* A section as an array of elem-byte records. @return 0, or -1 when its
- * length is not a multiple of elem (reported). */
-static int sec_array(const run *r, const rp_stage *s, const char *name, long task,
-                     unsigned i, size_t elem, const void **p, size_t *n)
-{
-    size_t len;
-    *p = rp_stage_sec(s, i, &len);
-    if (!*p || len % elem) {
-        char *f = path_of(r, name, task);
-        diag("%s: damaged (section %u)", f ? safe(f) : name, i);
-        free(f);
-        return -1;
-    }
-    *n = len / elem;
-    return 0;
+    return rc != RP_OK ? -1 : 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -243,15 +252,6 @@ static int parse_scan(run *r, int argc, char **argv)
             diag("dist: standard input cannot be shared with the tasks; save it to a file");
             return -1;
         }
-    r->bands = (unsigned)sim_get(r->so.ro, RP_OPT_BANDS);
-    r->rows = (unsigned)sim_get(r->so.ro, RP_OPT_ROWS);
-    if (!r->bands) {
-        double t = sim_get(r->so.ro, RP_OPT_LSH_THRESHOLD);
-        if (t <= 0)
-            t = RP_DEFAULT_LSH_THRESHOLD;
-        if (rp_lsh_params((unsigned)sim_get(r->so.ro, RP_OPT_HASHES), t, &r->bands, &r->rows) != RP_OK)
-            return -1;
-    }
     return 0;
 }
 
@@ -264,8 +264,8 @@ static int load_config(run *r)
         diag("out of memory");
         return -1;
     }
-    int rc = rp_stage_load(p, K_CONFIG, &r->cfg, &why);
-    if (rc == RP_ELOAD) {
+    int rc = rp_stage_open(p, RP_STAGE_CONFIG, &r->cfg, &why);
+    if (rc == RP_ENOTFOUND || rc == RP_ELOAD) {
         diag("%s: missing: %s (is the work folder on a filesystem this node shares?)",
              safe(p), why);
         free(p);
@@ -277,8 +277,8 @@ static int load_config(run *r)
         return -1;
     }
     size_t alen, nlen;
-    const char *args = rp_stage_sec(&r->cfg, 0, &alen);
-    const uint32_t *np = rp_stage_sec(&r->cfg, 1, &nlen);
+    const char *args = rp_stage_sec(r->cfg, 0, &alen);
+    const uint32_t *np = rp_stage_sec(r->cfg, 1, &nlen);
     if (!args || !np || nlen != 2 * sizeof *np || alen == 0 || args[alen - 1] != 0 ||
         np[0] == 0 || np[0] > MAX_TASKS || np[1] == 0 || np[1] > MAX_TASKS) {
         diag("%s: damaged (contents)", safe(p));
@@ -300,7 +300,12 @@ static int load_config(run *r)
     for (size_t i = 0, k = 0; i < alen; i += strlen(args + i) + 1)
         r->argv[k++] = (char *)(uintptr_t)(args + i);
     r->argc = argc;
-    return parse_scan(r, argc, r->argv);
+    if (parse_scan(r, argc, r->argv) < 0)
+        return -1;
+    rc = rp_dist_new(r->work, r->so.ro, r->fp, r->ntasks, r->nparts, &r->d);
+    if (rc != RP_OK)
+        diag("dist: %s", rp_strerror(rc));
+    return rc == RP_OK ? 0 : -1;
 }
 
 /* Writes DIR/config for argv[0..argc), or checks that the one there is
@@ -327,15 +332,15 @@ static int write_config(run *r, int argc, char **argv)
     if (!p)
         goto oom;
     if (access(p, F_OK) == 0) {
-        rp_stage s;
+        rp_stage *s = NULL;
         const char *why;
-        int lr = rp_stage_load(p, K_CONFIG, &s, &why);
+        int lr = rp_stage_open(p, RP_STAGE_CONFIG, &s, &why);
         size_t l0, l1;
-        const void *a0 = lr == RP_OK ? rp_stage_sec(&s, 0, &l0) : NULL;
-        const void *a1 = lr == RP_OK ? rp_stage_sec(&s, 1, &l1) : NULL;
+        const void *a0 = lr == RP_OK ? rp_stage_sec(s, 0, &l0) : NULL;
+        const void *a1 = lr == RP_OK ? rp_stage_sec(s, 1, &l1) : NULL;
         int same = a0 && a1 && l0 == alen && memcmp(a0, args, alen) == 0 &&
                    l1 == sizeof np && memcmp(a1, np, sizeof np) == 0;
-        rp_stage_clear(&s);
+        rp_stage_close(s);
         if (!same)
             diag("%s: the work folder holds another run (other options, PATHs or task "
                  "counts); run 'reprint dist clean --work %s' or use another folder",
@@ -344,16 +349,15 @@ static int write_config(run *r, int argc, char **argv)
         free(args);
         return same ? 0 : -1;
     }
-    w = rp_stage_w_new(K_CONFIG, fp, 0, 1, 2);
-    if (!w || rp_stage_w_put(w, 0, args, alen) || rp_stage_w_put(w, 1, np, sizeof np)) {
+    if (rp_stage_w_new(RP_STAGE_CONFIG, fp, 0, 1, 2, &w) != RP_OK || rp_stage_w_put(w, 0, args, alen) || rp_stage_w_put(w, 1, np, sizeof np)) {
         free(p);
         goto oom;
     }
     rc = rp_stage_w_save(w, p);
-    if (rc < 0)
-        diag("%s: cannot write: %s", safe(p), strerror(-rc));
+    if (rc != RP_OK)
+        diag("%s: cannot write: %s", safe(p), strerror(errno));
     free(p);
-    rc = rc < 0 ? -1 : 0;
+    rc = rc != RP_OK ? -1 : 0;
     goto out;
 oom:
     diag("out of memory");
@@ -427,14 +431,16 @@ static int stage_plan(run *r)
     io.spool = 0;
     io.progress = 0;
     input *in = input_open(r->paths, r->npaths, &io);
-    rp_stage_w *w = rp_stage_w_new(K_PLAN, r->fp, 0, 1, 2);
+    rp_stage_w *w = NULL;
     char **kept = NULL;
     size_t nk = 0, cap = 0;
     strset seen = {0};
     uint64_t skipped = 0;
     int rc = -1;
-    if (!in || !w)
+    if (!in)
         goto out;
+    if (rp_stage_w_new(RP_STAGE_PLAN, r->fp, 0, 1, 2, &w) != RP_OK)
+        goto oom;
     for (;;) {
         record rec = {0};
         int got = input_next(in, &rec);
@@ -447,7 +453,7 @@ static int stage_plan(run *r)
             record_free(&rec);
             goto out;
         }
-        if (rp_grow(&kept, &cap, nk + 1, sizeof *kept) < 0)
+        if (reserve(&kept, &cap, nk + 1, sizeof *kept) < 0)
             goto oom;
         kept[nk] = rec.id;
         rec.id = NULL;
@@ -469,7 +475,7 @@ static int stage_plan(run *r)
     uint64_t meta[2] = {nk, skipped};
     if (rp_stage_w_put(w, 1, meta, sizeof meta))
         goto oom;
-    rc = save_file(r, w, "plan", -1);
+    rc = save_file(r, w, "plan");
     goto out;
 oom:
     diag("out of memory");
@@ -484,14 +490,14 @@ out:
 }
 
 /* The plan's files: paths[0..n) point into s. @return 0 or -1. */
-static int plan_files(const run *r, rp_stage *s, char ***paths, size_t *n, uint64_t *skipped)
+static int plan_files(const run *r, rp_stage **s, char ***paths, size_t *n, uint64_t *skipped)
 {
     size_t len, ml;
     *paths = NULL;
-    if (load_file(r, "plan", -1, K_PLAN, s) < 0)
+    if (load_file(r, "plan", RP_STAGE_PLAN, s) < 0)
         return -1;
-    const char *p = rp_stage_sec(s, 0, &len);
-    const uint64_t *meta = rp_stage_sec(s, 1, &ml);
+    const char *p = rp_stage_sec(*s, 0, &len);
+    const uint64_t *meta = rp_stage_sec(*s, 1, &ml);
     if (!meta || ml != 2 * sizeof *meta || (len && p[len - 1] != 0)) {
         char *f = path_of(r, "plan", -1);
         diag("%s: damaged (contents)", f ? safe(f) : "plan");
@@ -516,26 +522,13 @@ static int plan_files(const run *r, rp_stage *s, char ***paths, size_t *n, uint6
 /* Stage sketch: shard I of the files                                   */
 /* ------------------------------------------------------------------ */
 
-/* Sections of a sketch file. */
-enum { SK_META, SK_ENT, SK_V16, SK_IDS, SK_DF, SK_NSEC };
-typedef struct sk_ent {
-    uint32_t nsh, pad;
-    uint64_t digest;
-} sk_ent;
-typedef struct df_ent {
-    uint64_t line, count;
-} df_ent;
-
 static int stage_sketch(run *r, unsigned task)
 {
-    rp_stage plan = {0};
+    rp_stage *plan = NULL;
     char **paths = NULL;
     size_t nfiles;
-    uint64_t pskip;
-    uint64_t *lines = NULL;
-    size_t nl = 0, lcap = 0;
+    uint64_t pskip, skipped = 0;
     input *in = NULL;
-    rp_stage_w *w = NULL;
     int rc = -1;
     if (plan_files(r, &plan, &paths, &nfiles, &pskip) < 0)
         goto out;
@@ -545,39 +538,28 @@ static int stage_sketch(run *r, unsigned task)
     io.defer = 1;
     io.spool = 0;
     io.progress = 0;
-    w = rp_stage_w_new(K_SKETCH, r->fp, task, r->ntasks, SK_NSEC);
-    if (!w)
-        goto oom;
-    uint64_t ndocs = 0, skipped = 0;
     if (hi > lo) {
         in = input_open(paths + lo, (int)(hi - lo), &io);
         if (!in)
             goto out;
-        unsigned K = (unsigned)sim_get(r->so.ro, RP_OPT_HASHES);
-        uint16_t *v = malloc(K * sizeof *v);
-        if (!v)
-            goto oom;
         for (;;) {
             record rec = {0};
             int got = input_next(in, &rec);
-            if (got <= 0) {
-                free(v);
-                if (got < 0)
-                    goto out;
+            if (got < 0)
+                goto out;
+            if (got == 0)
                 break;
-            }
-            char why[256];
-            int loaded = input_load(in, &rec, why, sizeof why);
+            /* a file read as a stream (told compressed by its first
+             * bytes) comes with its text, as in scan */
+            char why[256] = "";
+            int loaded = rec.text ? 1 : input_load(in, &rec, why, sizeof why);
             if (why[0])
                 diag("%s: %s", safe(record_where(&rec)), why);
-            if (loaded < 0) {
+            if (loaded <= 0) {
+                skipped += loaded == 0 && why[0] != 0;
                 record_free(&rec);
-                free(v);
-                goto out;
-            }
-            if (loaded == 0) {
-                skipped += why[0] != 0;
-                record_free(&rec);
+                if (loaded < 0)
+                    goto out;
                 continue;
             }
             rp_doc *d = NULL;
@@ -586,410 +568,80 @@ static int stage_sketch(run *r, unsigned task)
                 diag("%s: skipped: %s", safe(record_where(&rec)), rp_strerror(err));
                 skipped++;
                 record_free(&rec);
-                if (err == RP_ENOMEM) {
-                    free(v);
+                if (err == RP_ENOMEM)
                     goto out;
-                }
                 continue;
             }
-            sk_ent e = {(uint32_t)d->n, 0, d->digest};
-            for (unsigned k = 0; k < K; k++)
-                v[k] = (uint16_t)d->sig[k];
-            int bad = rp_stage_w_put(w, SK_ENT, &e, sizeof e) ||
-                      rp_stage_w_put(w, SK_V16, v, K * sizeof *v) ||
-                      rp_stage_w_put(w, SK_IDS, rec.id, strlen(rec.id) + 1) ||
-                      rp_grow(&lines, &lcap, nl + d->nlines + 1, sizeof *lines) < 0;
-            if (!bad) {
-                memcpy(lines + nl, d->lines, d->nlines * sizeof *lines);
-                nl += d->nlines;
-            }
+            err = rp_dist_sketch_add(r->d, rec.id, d);
             rp_doc_free(d);
             record_free(&rec);
-            if (bad) {
-                free(v);
-                goto oom;
+            if (err != RP_OK) {
+                dist_fail(r);
+                goto out;
             }
-            ndocs++;
         }
         skipped += input_skipped(in);
     }
-    /* exact line document frequencies of the shard: each document's lines
-     * are distinct, so a line's count is its number of documents */
-    rp_sort_u64(lines, nl);
-    for (size_t i = 0; i < nl;) {
-        size_t j = i + 1;
-        while (j < nl && lines[j] == lines[i])
-            j++;
-        df_ent e = {lines[i], j - i};
-        if (rp_stage_w_put(w, SK_DF, &e, sizeof e))
-            goto oom;
-        i = j;
+    if (rp_dist_sketch_save(r->d, task, skipped) != RP_OK) {
+        dist_fail(r);
+        goto out;
     }
-    uint64_t meta[2] = {ndocs, skipped};
-    if (rp_stage_w_put(w, SK_META, meta, sizeof meta))
-        goto oom;
-    rc = save_file(r, w, "sketch", task);
-    if (rc == 0 && r->progress)
+    rc = 0;
+    if (r->progress) {
+        rp_dist_stats st;
+        rp_dist_stats_get(r->d, &st);
         diag("dist: sketch %u/%u: %llu files, %llu documents, %llu lines", task + 1,
-             r->ntasks, (unsigned long long)(hi - lo), (unsigned long long)ndocs,
-             (unsigned long long)nl);
-    goto out;
-oom:
-    diag("out of memory");
+             r->ntasks, (unsigned long long)(hi - lo), (unsigned long long)st.docs,
+             (unsigned long long)st.lines);
+    }
 out:
     input_close(in);
-    rp_stage_w_free(w);
-    free(lines);
     free(paths);
-    rp_stage_clear(&plan);
+    rp_stage_close(plan);
     return rc;
 }
 
-/* All sketch files, read and checked. */
-typedef struct sketches {
-    rp_stage *s;           /* ntasks files */
-    uint64_t *first;       /* ntasks + 1: global number of each's first doc */
-    const char **id;       /* by global number: the id, in its file */
-    uint64_t skipped;
-    unsigned K;
-} sketches;
+/* ------------------------------------------------------------------ */
+/* Stages bucket and verify                                             */
+/* ------------------------------------------------------------------ */
 
-static void sketches_free(sketches *sk, unsigned n)
+static int stage_bucket(run *r, unsigned part)
 {
-    for (unsigned i = 0; sk->s && i < n; i++)
-        rp_stage_clear(&sk->s[i]);
-    free(sk->s);
-    free(sk->first);
-    free(sk->id);
-    memset(sk, 0, sizeof *sk);
-}
-
-static int load_sketches(const run *r, sketches *sk)
-{
-    memset(sk, 0, sizeof *sk);
-    sk->K = (unsigned)sim_get(r->so.ro, RP_OPT_HASHES);
-    sk->s = calloc(r->ntasks, sizeof *sk->s);
-    sk->first = calloc(r->ntasks + 1, sizeof *sk->first);
-    if (!sk->s || !sk->first) {
-        diag("out of memory");
-        return -1;
-    }
-    for (unsigned i = 0; i < r->ntasks; i++) {
-        rp_stage *s = &sk->s[i];
-        if (load_file(r, "sketch", i, K_SKETCH, s) < 0)
-            return -1;
-        const uint64_t *meta;
-        const void *p;
-        const char *ids;
-        size_t n, ne, nv, nid, ndf;
-        if (sec_array(r, s, "sketch", i, SK_META, sizeof *meta, (const void **)&meta, &n) < 0 ||
-            sec_array(r, s, "sketch", i, SK_ENT, sizeof(sk_ent), &p, &ne) < 0 ||
-            sec_array(r, s, "sketch", i, SK_V16, sizeof(uint16_t) * sk->K, &p, &nv) < 0 ||
-            sec_array(r, s, "sketch", i, SK_IDS, 1, (const void **)&ids, &nid) < 0 ||
-            sec_array(r, s, "sketch", i, SK_DF, sizeof(df_ent), &p, &ndf) < 0)
-            return -1;
-        size_t nz = 0;
-        for (size_t k = 0; k < nid; k++)
-            nz += ids[k] == 0;
-        if (n != 2 || meta[0] != ne || nv != ne || nz != ne || (nid && ids[nid - 1])) {
-            char *f = path_of(r, "sketch", i);
-            diag("%s: damaged (contents)", f ? safe(f) : "sketch");
-            free(f);
-            return -1;
-        }
-        sk->first[i + 1] = sk->first[i] + ne;
-        sk->skipped += meta[1];
-    }
-    if (sk->first[r->ntasks] > UINT32_MAX) {
-        diag("dist: %llu documents: more than this version pairs (2^32)",
-             (unsigned long long)sk->first[r->ntasks]);
-        return -1;
-    }
-    sk->id = malloc((sk->first[r->ntasks] + 1) * sizeof *sk->id);
-    if (!sk->id) {
-        diag("out of memory");
-        return -1;
-    }
-    for (unsigned i = 0; i < r->ntasks; i++) {
-        size_t len;
-        const char *ids = rp_stage_sec(&sk->s[i], SK_IDS, &len);
-        for (uint64_t k = sk->first[i]; k < sk->first[i + 1]; k++) {
-            sk->id[k] = ids;
-            ids += strlen(ids) + 1;
-        }
+    if (rp_dist_bucket(r->d, part) != RP_OK)
+        return dist_fail(r);
+    if (r->progress) {
+        rp_dist_stats st;
+        rp_dist_stats_get(r->d, &st);
+        diag("dist: bucket %u/%u: %llu documents, %llu candidates, %llu kept", part + 1,
+             r->nparts, (unsigned long long)st.docs, (unsigned long long)st.candidates,
+             (unsigned long long)st.kept);
     }
     return 0;
 }
 
-static const sk_ent *sk_ents(const sketches *sk, unsigned i)
+/* Reads a document's text again, as the sketch stage read it. */
+static int load_text(void *ctx, const char *id, char **text, size_t *len)
 {
-    size_t len;
-    return rp_stage_sec(&sk->s[i], SK_ENT, &len);
-}
-
-/* Adds every shard's exact line counts to the corpus's line document
- * frequencies. */
-static void add_df(const run *r, const sketches *sk, rp_corpus *c)
-{
-    for (unsigned i = 0; i < r->ntasks; i++) {
-        size_t len;
-        const df_ent *e = rp_stage_sec(&sk->s[i], SK_DF, &len);
-        for (size_t k = 0; k < len / sizeof *e; k++)
-            rp_corpus_df_add(c, e[k].line, e[k].count);
-    }
-}
-
-/* ------------------------------------------------------------------ */
-/* Stage bucket: LSH partition I                                        */
-/* ------------------------------------------------------------------ */
-
-enum { BK_META, BK_CAND, BK_INDEX, BK_NSEC };
-
-typedef struct screen_ctx {
-    const uint16_t *v;
-    const uint32_t *size;
-    unsigned K;
-    double t;
-} screen_ctx;
-
-static int keep_pair(const void *ctx, size_t a, size_t b)
-{
-    const screen_ctx *s = ctx;
-    return rp_screen_values(s->v + a * s->K, s->v + b * s->K, s->K, s->size[a],
-                            s->size[b], s->t);
-}
-
-/* @return the verify task of document a among n. */
-static unsigned verify_task(uint64_t a, uint64_t n, unsigned ntasks)
-{
-    /* task t takes [n*t/N, n*(t+1)/N): the inverse of that split */
-    unsigned t = (unsigned)((a * ntasks) / (n ? n : 1));
-    while (t + 1 < ntasks && (n * (t + 1)) / ntasks <= a)
-        t++;
-    while (t > 0 && (n * t) / ntasks > a)
-        t--;
-    return t;
-}
-
-static int stage_bucket(run *r, unsigned part)
-{
-    sketches sk;
-    uint16_t *v = NULL;
-    uint32_t *size = NULL;
-    uint64_t *cand = NULL, *index = NULL;
-    rp_stage_w *w = NULL;
-    int rc = -1;
-    if (load_sketches(r, &sk) < 0)
-        goto out;
-    uint64_t n = sk.first[r->ntasks];
-    unsigned K = sk.K;
-    v = malloc((n ? n : 1) * K * sizeof *v);
-    size = malloc((n ? n : 1) * sizeof *size);
-    index = calloc(r->ntasks + 1, sizeof *index);
-    if (!v || !size || !index)
-        goto oom;
-    for (unsigned i = 0; i < r->ntasks; i++) {
-        size_t len;
-        const void *p = rp_stage_sec(&sk.s[i], SK_V16, &len);
-        if (len)
-            memcpy(v + sk.first[i] * K, p, len);
-        const sk_ent *e = sk_ents(&sk, i);
-        for (uint64_t k = sk.first[i]; k < sk.first[i + 1]; k++)
-            size[k] = e[k - sk.first[i]].nsh;
-    }
-    screen_ctx sc = {v, size, K, sim_get(r->so.ro, RP_OPT_THRESHOLD)};
-    size_t refused = 0, capped = 0;
-    long nc = rp_lsh_ensemble_part(v, size, (size_t)n, K, r->bands, r->rows,
-                                   sim_get(r->so.ro, RP_OPT_THRESHOLD), keep_pair, &sc, part, r->nparts,
-                                   &refused, &capped, &cand);
-    if (nc < 0)
-        goto oom;
-    size_t m = 0;
-    for (size_t i = 0; i < (size_t)nc; i++)
-        if (keep_pair(&sc, (size_t)(cand[i] >> 32), (size_t)(cand[i] & 0xFFFFFFFFu)))
-            cand[m++] = cand[i];
-    /* offset index: where each verify task's pairs start */
-    for (size_t i = 0; i < m; i++)
-        index[verify_task(cand[i] >> 32, n, r->ntasks) + 1]++;
-    for (unsigned t = 0; t < r->ntasks; t++)
-        index[t + 1] += index[t];
-    uint64_t meta[3] = {m, capped, (uint64_t)nc + refused};
-    w = rp_stage_w_new(K_BUCKET, r->fp, part, r->nparts, BK_NSEC);
-    if (!w || rp_stage_w_put(w, BK_META, meta, sizeof meta) ||
-        rp_stage_w_put(w, BK_CAND, cand, m * sizeof *cand) ||
-        rp_stage_w_put(w, BK_INDEX, index, (r->ntasks + 1) * sizeof *index))
-        goto oom;
-    rc = save_file(r, w, "bucket", part);
-    if (rc == 0 && r->progress)
-        diag("dist: bucket %u/%u: %llu documents, %zu candidates, %zu kept", part + 1,
-             r->nparts, (unsigned long long)n, (size_t)nc + refused, m);
-    goto out;
-oom:
-    diag("out of memory");
-out:
-    sketches_free(&sk, r->ntasks);
-    free(v);
-    free(size);
-    free(cand);
-    free(index);
-    rp_stage_w_free(w);
-    return rc;
-}
-
-/* ------------------------------------------------------------------ */
-/* Stage verify: the candidates of documents in range I                 */
-/* ------------------------------------------------------------------ */
-
-enum { VF_META, VF_PAIRS, VF_LOST, VF_NSEC };
-typedef struct vf_pair {
-    uint64_t a, b, shared, similar;
-    double jaccard, cab, cba, score;
-} vf_pair;
-
-/* Texts read again by global document number. */
-typedef struct loader {
-    const run *r;
-    const sketches *sk;
-    const uint64_t *docs;  /* local number -> global (NULL: the same) */
-} loader;
-
-static int load_text(void *ctx, size_t doc, char **text, size_t *len)
-{
-    const loader *l = ctx;
-    uint64_t g = l->docs ? l->docs[doc] : doc;
+    const run *r = ctx;
     const char *why;
-    int rc = input_read_text(l->sk->id[g], l->r->so.io.max_bytes, text, len,
-                             NULL, &why);
+    int rc = input_read_text(id, r->so.io.max_bytes, text, len, NULL, &why);
     if (rc == 1 || (rc != RP_OK && rc != RP_ENOMEM))
         return RP_ELOAD;
     return rc;
 }
 
-/* @return the position of x in the sorted v[0..n) (x is there). */
-static size_t lower_bound_u64(const uint64_t *v, size_t n, uint64_t x)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 static int stage_verify(run *r, unsigned task)
 {
-    sketches sk;
-    rp_stage *bk = calloc(r->nparts, sizeof *bk);
-    uint64_t *cand = NULL, *docs = NULL;
-    size_t nc = 0, ccap = 0, nd = 0;
-    rp_corpus *c = NULL;
-    rp_stage_w *w = NULL;
-    int rc = -1;
-    if (!bk)
-        goto oom;
-    if (load_sketches(r, &sk) < 0)
-        goto out;
-    uint64_t n = sk.first[r->ntasks];
-    for (unsigned p = 0; p < r->nparts; p++) {
-        const uint64_t *meta, *cd, *ix;
-        size_t nm, ncd, nix;
-        if (load_file(r, "bucket", p, K_BUCKET, &bk[p]) < 0 ||
-            sec_array(r, &bk[p], "bucket", p, BK_META, 8, (const void **)&meta, &nm) < 0 ||
-            sec_array(r, &bk[p], "bucket", p, BK_CAND, 8, (const void **)&cd, &ncd) < 0 ||
-            sec_array(r, &bk[p], "bucket", p, BK_INDEX, 8, (const void **)&ix, &nix) < 0)
-            goto out;
-        int mono = nix == r->ntasks + 1 && ix[0] == 0;
-        for (size_t k = 1; mono && k < nix; k++)
-            mono = ix[k - 1] <= ix[k];
-        if (nm != 3 || meta[0] != ncd || !mono || ix[r->ntasks] != ncd) {
-            diag("bucket.%u: damaged (contents)", p);
-            goto out;
-        }
-        size_t k = (size_t)(ix[task + 1] - ix[task]);
-        if (rp_grow(&cand, &ccap, nc + k + 1, sizeof *cand) < 0)
-            goto oom;
-        for (size_t i = 0; i < k; i++) {
-            uint64_t x = cd[ix[task] + i];
-            if ((x >> 32) >= (x & 0xFFFFFFFFu) || (x & 0xFFFFFFFFu) >= n) {
-                diag("bucket.%u: damaged (pair out of range)", p);
-                goto out;
-            }
-            cand[nc++] = x;
-        }
+    if (rp_dist_verify(r->d, task, load_text, r) != RP_OK)
+        return dist_fail(r);
+    if (r->progress) {
+        rp_dist_stats st;
+        rp_dist_stats_get(r->d, &st);
+        diag("dist: verify %u/%u: %llu candidates, %llu documents read again, %llu similar",
+             task + 1, r->ntasks, (unsigned long long)st.candidates,
+             (unsigned long long)st.read, (unsigned long long)st.similar);
     }
-    rp_sort_u64(cand, nc);
-    nc = rp_unique_u64(cand, nc);
-    /* the documents of these pairs, numbered locally in global order */
-    docs = malloc((2 * nc + 1) * sizeof *docs);
-    if (!docs)
-        goto oom;
-    for (size_t i = 0; i < nc; i++) {
-        docs[nd++] = cand[i] >> 32;
-        docs[nd++] = cand[i] & 0xFFFFFFFFu;
-    }
-    rp_sort_u64(docs, nd);
-    nd = rp_unique_u64(docs, nd);
-    loader ld = {r, &sk, docs};
-    if (rp_corpus_new(r->so.ro, &c) != RP_OK || rp_corpus_set_loader(c, load_text, &ld) != RP_OK)
-        goto oom;
-    add_df(r, &sk, c);
-    for (size_t k = 0; k < nd; k++) {
-        unsigned i = 0;
-        while (i + 1 < r->ntasks && sk.first[i + 1] <= docs[k])
-            i++;
-        const sk_ent *e = &sk_ents(&sk, i)[docs[k] - sk.first[i]];
-        if (rp_corpus_add_entry(c, NULL, e->nsh, e->digest) != RP_OK)
-            goto oom;
-    }
-    for (size_t i = 0; i < nc; i++) {
-        uint64_t a = cand[i] >> 32, b = cand[i] & 0xFFFFFFFFu;
-        uint64_t la = (uint64_t)(lower_bound_u64(docs, nd, a));
-        uint64_t lb = (uint64_t)(lower_bound_u64(docs, nd, b));
-        cand[i] = la << 32 | lb;
-    }
-    if (rp_corpus_verify_pairs(c, cand, nc) != RP_OK)
-        goto oom;
-    w = rp_stage_w_new(K_VERIFY, r->fp, task, r->ntasks, VF_NSEC);
-    if (!w)
-        goto oom;
-    size_t np = rp_corpus_npairs(c), nlost = 0;
-    for (size_t i = 0; i < np; i++) {
-        const rp_pair *p = rp_corpus_pair(c, i);
-        vf_pair q = {docs[p->a], docs[p->b], p->sim.shared, (uint64_t)p->sim.similar,
-                     p->sim.jaccard, p->sim.containment_ab, p->sim.containment_ba,
-                     p->sim.score};
-        if (rp_stage_w_put(w, VF_PAIRS, &q, sizeof q))
-            goto oom;
-    }
-    for (size_t k = 0; k < nd; k++)
-        if (rp_corpus_lost(c, k) != RP_OK) {
-            if (rp_stage_w_put(w, VF_LOST, &docs[k], sizeof docs[k]))
-                goto oom;
-            nlost++;
-        }
-    uint64_t meta[2] = {np, nlost};
-    if (rp_stage_w_put(w, VF_META, meta, sizeof meta))
-        goto oom;
-    rc = save_file(r, w, "verify", task);
-    if (rc == 0 && r->progress)
-        diag("dist: verify %u/%u: %zu candidates, %zu documents read again, %zu similar",
-             task + 1, r->ntasks, nc, nd, np);
-    goto out;
-oom:
-    diag("out of memory");
-out:
-    for (unsigned p = 0; bk && p < r->nparts; p++)
-        rp_stage_clear(&bk[p]);
-    free(bk);
-    sketches_free(&sk, r->ntasks);
-    rp_corpus_free(c);
-    rp_stage_w_free(w);
-    free(cand);
-    free(docs);
-    return rc;
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -998,101 +650,14 @@ out:
 
 enum { RS_OUT, RS_META, RS_NSEC };
 
-static int stage_cluster(run *r)
+/* Prints the clusters of c as scan prints them, into a malloc'd buffer.
+ * @return scan's exit code, or -1 (reported). */
+static int print_to_buffer(run *r, rp_corpus *c, uint64_t skipped, uint64_t capped,
+                           char **buf, size_t *len)
 {
-    sketches sk;
-    rp_stage plan = {0}, vf = {0};
-    char **paths = NULL;
-    size_t nfiles;
-    uint64_t pskip, capped = 0;
-    rp_pair *pairs = NULL;
-    size_t np = 0, pcap = 0;
-    char *lost = NULL;
-    rp_corpus *c = NULL;
-    rp_stage_w *w = NULL;
+    int saved = -1, code = -1;
     FILE *tmp = NULL;
-    int saved = -1, rc = -1;
-    if (plan_files(r, &plan, &paths, &nfiles, &pskip) < 0 || load_sketches(r, &sk) < 0)
-        goto out;
-    uint64_t n = sk.first[r->ntasks];
-    lost = calloc(n ? n : 1, 1);
-    if (!lost)
-        goto oom;
-    for (unsigned p = 0; p < r->nparts; p++) {
-        rp_stage b;
-        size_t nm;
-        const uint64_t *meta;
-        if (load_file(r, "bucket", p, K_BUCKET, &b) < 0)
-            goto out;
-        if (sec_array(r, &b, "bucket", p, BK_META, 8, (const void **)&meta, &nm) < 0 || nm != 3) {
-            rp_stage_clear(&b);
-            goto out;
-        }
-        capped += meta[1];
-        rp_stage_clear(&b);
-    }
-    for (unsigned t = 0; t < r->ntasks; t++) {
-        const vf_pair *q;
-        const uint64_t *meta, *lo;
-        size_t nq, nm, nl;
-        if (load_file(r, "verify", t, K_VERIFY, &vf) < 0 ||
-            sec_array(r, &vf, "verify", t, VF_META, 8, (const void **)&meta, &nm) < 0 ||
-            sec_array(r, &vf, "verify", t, VF_PAIRS, sizeof *q, (const void **)&q, &nq) < 0 ||
-            sec_array(r, &vf, "verify", t, VF_LOST, 8, (const void **)&lo, &nl) < 0)
-            goto out;
-        if (nm != 2 || meta[0] != nq || meta[1] != nl) {
-            diag("verify.%u: damaged (contents)", t);
-            goto out;
-        }
-        if (rp_grow(&pairs, &pcap, np + nq + 1, sizeof *pairs) < 0)
-            goto oom;
-        for (size_t i = 0; i < nq; i++) {
-            if (q[i].a >= q[i].b || q[i].b >= n ||
-                (np > 0 && (pairs[np - 1].a > q[i].a ||
-                            (pairs[np - 1].a == q[i].a && pairs[np - 1].b >= q[i].b)))) {
-                diag("verify.%u: damaged (pairs out of order)", t);
-                goto out;
-            }
-            rp_sim s = {q[i].jaccard, q[i].cab, q[i].cba, q[i].score, (size_t)q[i].shared,
-                        (int)q[i].similar};
-            pairs[np++] = (rp_pair){(size_t)q[i].a, (size_t)q[i].b, s};
-        }
-        for (size_t i = 0; i < nl; i++)
-            if (lo[i] < n)
-                lost[lo[i]] = 1;
-        rp_stage_clear(&vf);
-    }
-    loader ld = {r, &sk, NULL};
-    if (rp_corpus_new(r->so.ro, &c) != RP_OK || rp_corpus_set_loader(c, load_text, &ld) != RP_OK)
-        goto oom;
-    add_df(r, &sk, c);
-    for (unsigned i = 0; i < r->ntasks; i++) {
-        size_t len;
-        const char *ids = rp_stage_sec(&sk.s[i], SK_IDS, &len);
-        const sk_ent *e = sk_ents(&sk, i);
-        for (uint64_t k = 0; k < sk.first[i + 1] - sk.first[i]; k++) {
-            int a = rp_corpus_add_entry(c, ids, e[k].nsh, e[k].digest);
-            if (a == RP_EDUPID) {
-                diag("%s: id given twice in the sketches", safe(ids));
-                goto out;
-            }
-            if (a != RP_OK)
-                goto oom;
-            ids += strlen(ids) + 1;
-        }
-    }
-    int cr = rp_corpus_cluster_pairs(c, pairs, np);
-    pairs = NULL;
-    if (cr != RP_OK)
-        goto oom;
-    uint64_t skipped = pskip + sk.skipped;
-    for (uint64_t i = 0; i < n; i++)
-        if (lost[i] || rp_corpus_lost(c, (size_t)i) != RP_OK) {
-            diag("%s: changed or unreadable during the scan; left out of the pairs",
-                 safe(rp_corpus_id(c, (size_t)i)));
-            skipped++;
-        }
-    /* the result as scan prints it, kept in the result file */
+    *buf = NULL;
     fflush(stdout);
     tmp = tmpfile();
     saved = dup(STDOUT_FILENO);
@@ -1103,39 +668,30 @@ static int stage_cluster(run *r)
     scan_result sr = {0};
     sr.c = c;
     sr.skipped = (size_t)skipped;
-    int code = scan_print(&r->so, &sr, (size_t)capped);
+    code = scan_print(&r->so, &sr, (size_t)capped);
     fflush(stdout);
     dup2(saved, STDOUT_FILENO);
     close(saved);
     saved = -1;
-    if (code == EXIT_TROUBLE)
+    if (code == EXIT_TROUBLE) {
+        code = -1;
         goto out;
+    }
     long size = ftell(tmp);
-    char *buf = malloc(size > 0 ? (size_t)size : 1);
-    if (!buf || size < 0)
-        goto oom_buf;
-    rewind(tmp);
-    if (size > 0 && fread(buf, 1, (size_t)size, tmp) != (size_t)size) {
-        diag("dist: cannot read back the result");
-        free(buf);
+    if (size < 0 || !(*buf = malloc(size > 0 ? (size_t)size : 1))) {
+        diag("out of memory");
+        code = -1;
         goto out;
     }
-    uint64_t meta[3] = {(uint64_t)code, n, np};
-    w = rp_stage_w_new(K_RESULT, r->fp, 0, 1, RS_NSEC);
-    if (!w || rp_stage_w_put(w, RS_OUT, buf, (size_t)size) ||
-        rp_stage_w_put(w, RS_META, meta, sizeof meta)) {
-        free(buf);
-        goto oom;
+    rewind(tmp);
+    if (size > 0 && fread(*buf, 1, (size_t)size, tmp) != (size_t)size) {
+        diag("dist: cannot read back the result");
+        free(*buf);
+        *buf = NULL;
+        code = -1;
+        goto out;
     }
-    free(buf);
-    rc = save_file(r, w, "result", -1);
-    if (rc == 0 && r->progress)
-        diag("dist: cluster: %llu documents, %zu verified pairs, %zu clusters",
-             (unsigned long long)n, np, rp_corpus_nclusters(c));
-    goto out;
-oom_buf:
-oom:
-    diag("out of memory");
+    *len = (size_t)size;
 out:
     if (saved >= 0) {
         fflush(stdout);
@@ -1144,12 +700,51 @@ out:
     }
     if (tmp)
         fclose(tmp);
-    rp_stage_clear(&vf);
-    rp_stage_clear(&plan);
-    sketches_free(&sk, r->ntasks);
+    return code;
+}
+
+static int stage_cluster(run *r)
+{
+    rp_stage *plan = NULL;
+    char **paths = NULL;
+    size_t nfiles, len = 0;
+    uint64_t pskip;
+    rp_corpus *c = NULL;
+    rp_stage_w *w = NULL;
+    char *buf = NULL;
+    int rc = -1;
+    if (plan_files(r, &plan, &paths, &nfiles, &pskip) < 0)
+        goto out;
+    if (rp_dist_cluster(r->d, load_text, r, &c) != RP_OK) {
+        dist_fail(r);
+        goto out;
+    }
+    rp_dist_stats st;
+    rp_dist_stats_get(r->d, &st);
+    uint64_t n = rp_corpus_size(c), skipped = pskip + st.skipped;
+    for (uint64_t i = 0; i < n; i++)
+        if (rp_dist_lost(r->d, i)) {
+            diag("%s: changed or unreadable during the scan; left out of the pairs",
+                 safe(rp_corpus_id(c, (size_t)i)));
+            skipped++;
+        }
+    int code = print_to_buffer(r, c, skipped, st.capped, &buf, &len);
+    if (code < 0)
+        goto out;
+    uint64_t meta[3] = {(uint64_t)code, n, st.similar};
+    if (rp_stage_w_new(RP_STAGE_RESULT, r->fp, 0, 1, RS_NSEC, &w) != RP_OK ||
+        rp_stage_w_put(w, RS_OUT, buf, len) || rp_stage_w_put(w, RS_META, meta, sizeof meta)) {
+        diag("out of memory");
+        goto out;
+    }
+    rc = save_file(r, w, "result");
+    if (rc == 0 && r->progress)
+        diag("dist: cluster: %llu documents, %llu verified pairs, %zu clusters",
+             (unsigned long long)n, (unsigned long long)st.similar, rp_corpus_nclusters(c));
+out:
+    free(buf);
     free(paths);
-    free(pairs);
-    free(lost);
+    rp_stage_close(plan);
     rp_corpus_free(c);
     rp_stage_w_free(w);
     return rc;
@@ -1158,20 +753,20 @@ out:
 /* Prints the result file. @return its exit code, or EXIT_TROUBLE. */
 static int print_result(const run *r)
 {
-    rp_stage s;
-    if (load_file(r, "result", -1, K_RESULT, &s) < 0)
+    rp_stage *s;
+    if (load_file(r, "result", RP_STAGE_RESULT, &s) < 0)
         return EXIT_TROUBLE;
     size_t len, ml;
-    const char *out = rp_stage_sec(&s, RS_OUT, &len);
-    const uint64_t *meta = rp_stage_sec(&s, RS_META, &ml);
+    const char *out = rp_stage_sec(s, RS_OUT, &len);
+    const uint64_t *meta = rp_stage_sec(s, RS_META, &ml);
     if (!meta || ml != 3 * sizeof *meta || meta[0] > EXIT_TROUBLE) {
         diag("%s/result: damaged (contents)", safe(r->work));
-        rp_stage_clear(&s);
+        rp_stage_close(s);
         return EXIT_TROUBLE;
     }
     int code = (int)meta[0];
     fwrite(out, 1, len, stdout);
-    rp_stage_clear(&s);
+    rp_stage_close(s);
     return finish_output(code);
 }
 
@@ -1228,7 +823,8 @@ static void run_free(run *r)
 {
     scan_opts_free(&r->so);
     free(r->argv);
-    rp_stage_clear(&r->cfg);
+    rp_dist_free(r->d);
+    rp_stage_close(r->cfg);
 }
 
 /* Path of this program, for the tasks. */
@@ -1252,7 +848,7 @@ static int run_local(run *r, unsigned jobs)
         return -1;
     for (int st = 0; st < NSTAGES; st++) {
         unsigned nt = stage_tasks(r, st), next = 0, running = 0, failed = 0, ran = 0;
-        double t0 = rp_now();
+        double t0 = seconds();
         while (next < nt || running > 0) {
             while (next < nt && running < jobs) {
                 unsigned t = next++;
@@ -1295,7 +891,7 @@ static int run_local(run *r, unsigned jobs)
         }
         if (r->progress)
             diag("dist: %s: %u task%s run, %u done before, %.2fs", stage_name[st], ran,
-                 ran == 1 ? "" : "s", nt - ran, rp_now() - t0);
+                 ran == 1 ? "" : "s", nt - ran, seconds() - t0);
     }
     return 0;
 }
@@ -1307,7 +903,7 @@ static int split_args(const char *s, char ***av, size_t *n, size_t *cap)
     if (!copy)
         return -1;
     for (char *tok = strtok(copy, " "); tok; tok = strtok(NULL, " ")) {
-        if (rp_grow(av, cap, *n + 2, sizeof **av) < 0)
+        if (reserve(av, cap, *n + 2, sizeof **av) < 0)
             return -1;
         (*av)[(*n)++] = strdup(tok);
     }
@@ -1391,7 +987,7 @@ static int run_slurm(run *r, const char *extra, int wait, char *ids, size_t idle
                  r->work);
         int bad = split_args("sbatch --parsable --cpus-per-task=1 --kill-on-invalid-dep=yes",
                              &av, &n, &cap) < 0 || split_args(extra, &av, &n, &cap) < 0 ||
-                  rp_grow(&av, &cap, n + 8, sizeof *av) < 0;
+                  reserve(&av, &cap, n + 8, sizeof *av) < 0;
         if (!bad) {
             av[n++] = strdup(arrs);
             av[n++] = strdup(name);

@@ -43,6 +43,15 @@ printf 'bin\0ary' >"$DW/few/zz_binary.txt"
 : >"$DW/few/zz_empty.txt"
 same_as_scan "skipped inputs, N=4 > files" 4 2 --json "$DW/few"
 same_as_scan "a file given twice" 3 3 --json corpus/000_fa3c2dd136cb4631.txt corpus
+# a compressed file among plain ones is read as a stream, with its text
+# (the sketch once took the text of the file before it)
+mkdir -p "$DW/gz"
+cp corpus/000_*.txt "$DW/gz/a.txt"
+cp corpus/002_*.txt "$DW/gz/b.txt"
+gzip -c corpus/001_*.txt >"$DW/gz/c.txt.gz"
+cp corpus/003_*.txt "$DW/gz/d.txt"
+same_as_scan "a gzip file among plain ones, --pairs N=1" 1 1 --pairs "$DW/gz"
+same_as_scan "a gzip file among plain ones, --json N=2" 2 3 --json "$DW/gz"
 
 # A crafted bucket of 300 near-copies of one story (more than 256
 # documents share every band key) beside 40 articles alone.
@@ -69,6 +78,17 @@ for i in range(40):
 PY
 same_as_scan "bucket of 300, --json N=3 P=2" 3 2 --json "$BIG"
 same_as_scan "bucket of 300, --pairs N=4 P=3" 4 3 --pairs "$BIG"
+# the one big component is verified pair by pair by every verify task
+if python3 - "$DW/w" 4 <<'PY'
+import struct, sys
+for t in range(int(sys.argv[2])):
+    b = open("%s/verify.%d" % (sys.argv[1], t), "rb").read()
+    off, = struct.unpack_from("<Q", b, 48)
+    pairs, = struct.unpack_from("<Q", b, off)
+    if pairs == 0:
+        sys.exit("verify.%d: no pairs" % t)
+PY
+then ok; else bad "bucket of 300: a verify task without pairs of the component"; fi
 
 # A 2,000-document bench corpus (tools/bench/mkcorpus.py, from ../shared).
 BENCH2K=${REPRINT_BENCH2K:-}
@@ -106,14 +126,40 @@ cp "$W/sketch.1" "$DW/sketch.1.good"
 head -c 100 "$DW/sketch.1.good" >"$W/sketch.1"
 check "truncated shard" 2 -- "$BIN" dist bucket --work "$W" --task 0
 has "truncated shard: message" "$T/err" "reprint: $W/sketch.1: truncated"
+# damage_sec FILE OUT SECTION: flips a byte in the middle of a section
+# of a stage file (the table: 24-byte entries from byte 48)
+damage_sec() {
+    python3 - "$1" "$2" "$3" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+off, n, _ = struct.unpack_from("<QQQ", b, 48 + 24 * int(sys.argv[3]))
+b[off + n // 2] ^= 0x55
+open(sys.argv[2], "wb").write(b)
+PY
+}
+# the line counts (section 5), which verify reads whole
+damage_sec "$DW/sketch.1.good" "$W/sketch.1" 5
+check "damaged shard" 2 -- "$BIN" dist verify --work "$W" --task 0
+has "damaged shard: message" "$T/err" "reprint: $W/sketch.1: damaged (checksum)"
+# the band keys (section 6): the bucket task whose slice it is stops
+damage_sec "$DW/sketch.1.good" "$W/sketch.1" 6
+bad_parts=0
+for p in 0 1 2; do
+    "$BIN" dist bucket --work "$W" --task $p >/dev/null 2>"$DW/bk.err"
+    if [ $? -eq 2 ] && grep -q "sketch.1: damaged (checksum of a partition's band keys)" "$DW/bk.err"; then
+        bad_parts=$((bad_parts + 1))
+    fi
+done
+if [ "$bad_parts" -eq 1 ]; then ok; else bad "damaged band keys: $bad_parts bucket tasks stopped, expected 1"; fi
+# the header (the section table)
 python3 - "$DW/sketch.1.good" "$W/sketch.1" <<'PY'
 import sys
 b = bytearray(open(sys.argv[1], "rb").read())
-b[len(b) // 2] ^= 0x55
+b[60] ^= 0x55
 open(sys.argv[2], "wb").write(b)
 PY
-check "damaged shard" 2 -- "$BIN" dist verify --work "$W" --task 0
-has "damaged shard: message" "$T/err" "reprint: $W/sketch.1: damaged (checksum)"
+check "damaged header" 2 -- "$BIN" dist cluster --work "$W"
+has "damaged header: message" "$T/err" "reprint: $W/sketch.1: damaged (checksum)"
 python3 - "$DW/sketch.1.good" "$W/sketch.1" <<'PY'
 import sys
 b = bytearray(open(sys.argv[1], "rb").read())

@@ -36,9 +36,10 @@ static void check_one(const uint8_t *buf, size_t len)
     for (unsigned i = 0; i < s.nsec; i++) {
         size_t n;
         const uint8_t *p = rp_stage_sec(&s, i, &n);
-        CHECK(p >= buf + 48 + 16 * (size_t)s.nsec && p + n <= buf + len - 8);
+        CHECK(p >= buf + 48 + 24 * (size_t)s.nsec + 8 && p + n <= buf + len);
         for (size_t k = 0; k < n; k++)
             sum += p[k];
+        CHECK(rp_stage_check(&s, i, &why) == RP_OK || (why && *why));
     }
     size_t n;
     CHECK(rp_stage_sec(&s, s.nsec, &n) == NULL && n == 0);
@@ -49,14 +50,19 @@ static void check_one(const uint8_t *buf, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     check_one(data, size);
-    if (size >= 8) {
+    if (size >= 48) {
         uint8_t *copy = malloc(size);
         if (!copy)
             return 0;
         memcpy(copy, data, size);
-        uint64_t h = XXH3_64bits(copy, size - 8);
-        memcpy(copy + size - 8, &h, 8);
-        check_one(copy, size);
+        uint32_t nsec;
+        memcpy(&nsec, copy + 32, 4);
+        uint64_t end = 48 + 24 * (uint64_t)(nsec % 65) + 8;
+        if (end <= size) {
+            uint64_t h = XXH3_64bits(copy, end - 8);
+            memcpy(copy + end - 8, &h, 8);
+            check_one(copy, size);
+        }
         free(copy);
     }
     return 0;

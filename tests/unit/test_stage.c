@@ -9,6 +9,7 @@
 #include "testutil.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -31,14 +32,23 @@ static char *read_all(const char *path, size_t *len)
     return b;
 }
 
+/* Makes an empty temporary file at path (a mkstemp template). */
+static void make_temp(char *path)
+{
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+}
+
 static void test_round_trip_and_damage(void **state)
 {
     (void)state;
     char path[] = "/tmp/reprint-stage-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    rp_stage_w *w = rp_stage_w_new(7, 0x1234, 2, 5, 3);
+    make_temp(path);
+    rp_stage_w *w = NULL;
+    assert_int_equal(rp_stage_w_new(7, 0x1234, 2, 5, 65, &w), RP_EINVAL);
+    assert_null(w);
+    assert_int_equal(rp_stage_w_new(7, 0x1234, 2, 5, 3, &w), RP_OK);
     assert_non_null(w);
     uint64_t v[3] = {1, 2, 3};
     assert_int_equal(rp_stage_w_put(w, 0, "hello", 5), 0);
@@ -81,15 +91,158 @@ static void test_round_trip_and_damage(void **state)
     assert_int_equal(rp_stage_parse(b, len, 0, &s, &why), RP_EFORMAT);
     assert_string_equal(why, "damaged (checksum)");
     b[60] ^= 1;
-    b[8] = 2;
+    /* a section's bytes: the header still checks, the section does not */
+    size_t n0;
+    assert_int_equal(rp_stage_parse(b, len, 0, &s, &why), RP_OK);
+    char *s0 = (char *)(uintptr_t)rp_stage_sec(&s, 0, &n0);
+    assert_int_equal(rp_stage_check(&s, 0, &why), RP_OK);
+    s0[3] ^= 1;
+    assert_int_equal(rp_stage_check(&s, 0, &why), RP_EFORMAT);
+    assert_string_equal(why, "damaged (checksum)");
+    assert_int_equal(rp_stage_check(&s, 2, &why), RP_OK);
+    s0[3] ^= 1;
+    b[8] = 1;
     assert_int_equal(rp_stage_parse(b, len, 0, &s, &why), RP_EFORMAT);
     assert_string_equal(why, "written by another version of reprint dist");
     b[0] = 'X';
     assert_int_equal(rp_stage_parse(b, len, 0, &s, &why), RP_EFORMAT);
     assert_string_equal(why, "not a reprint dist file");
     free(b);
+    /* the public reader */
+    rp_stage *o = NULL;
+    assert_int_equal(rp_stage_open(path, 8, &o, &why), RP_EFORMAT);
+    assert_null(o);
     unlink(path);
     assert_int_equal(rp_stage_load(path, 0, &s, &why), RP_ELOAD);
+    assert_int_equal(rp_stage_open(path, 0, &o, &why), RP_ENOTFOUND);
+    assert_null(o);
+    rp_stage_close(NULL);
+}
+
+static void test_public_round_trip(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/reprint-stage-XXXXXX";
+    make_temp(path);
+    rp_stage_w *w = NULL;
+    assert_int_equal(rp_stage_w_new(RP_STAGE_PLAN, 99, 0, 1, 2, &w), RP_OK);
+    assert_int_equal(rp_stage_w_put(w, 1, "abc", 3), RP_OK);
+    assert_int_equal(rp_stage_w_save(w, path), RP_OK);
+    rp_stage_w_free(w);
+    rp_stage *s = NULL;
+    const char *why;
+    assert_int_equal(rp_stage_open(path, RP_STAGE_PLAN, &s, &why), RP_OK);
+    assert_true(rp_stage_fingerprint(s) == 99);
+    size_t n;
+    assert_memory_equal(rp_stage_sec(s, 1, &n), "abc", 3);
+    assert_int_equal(n, 3);
+    rp_stage_close(s);
+    unlink(path);
+    /* a folder that is not there: cannot write */
+    assert_int_equal(rp_stage_w_new(RP_STAGE_PLAN, 99, 0, 1, 2, &w), RP_OK);
+    assert_int_equal(rp_stage_w_save(w, "/nonexistent-reprint/x"), RP_EREADONLY);
+    rp_stage_w_free(w);
+}
+
+/* Texts of the staged run below, by id "dN". */
+static const char *const texts[] = {
+    "The city council approved the new budget on Tuesday after a long debate about "
+    "schools, roads and the future of the public library in the old town centre.",
+    "The city council approved the new budget on Tuesday after a long debate about "
+    "schools, roads and the future of the public library in the old town centre today.",
+    "Heavy rain flooded several streets in the northern district overnight, and the fire "
+    "brigade pumped water from basements until the early hours of the morning.",
+    "Heavy rain flooded several streets in the northern district overnight, and the fire "
+    "brigade pumped water from basements until the early hours of Sunday morning.",
+    "A local bakery won the national bread competition with a sourdough loaf made from "
+    "an old family recipe that the owners brought from their village decades ago.",
+};
+enum { NT = 5 };
+
+static int load_id(void *ctx, const char *id, char **text, size_t *len)
+{
+    (void)ctx;
+    int i = id[1] - '0';
+    if (i < 0 || i >= NT)
+        return RP_ELOAD;
+    *len = strlen(texts[i]);
+    *text = malloc(*len + 1);
+    if (!*text)
+        return RP_ENOMEM;
+    memcpy(*text, texts[i], *len + 1);
+    return RP_OK;
+}
+
+/* The stages through the public API give rp_corpus_run's clusters. */
+static void test_dist_matches_corpus(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/reprint-dist-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    rp_options *o = NULL;
+    assert_int_equal(rp_options_new(&o), RP_OK);
+    assert_int_equal(rp_options_set(o, RP_OPT_SHINGLE, 2), RP_OK);
+    rp_corpus *ref = NULL;
+    assert_int_equal(rp_corpus_new(o, &ref), RP_OK);
+    char id[8];
+    for (int i = 0; i < NT; i++) {
+        rp_doc *d = NULL;
+        assert_int_equal(rp_doc_new(texts[i], strlen(texts[i]), o, &d), RP_OK);
+        snprintf(id, sizeof id, "d%d", i);
+        assert_int_equal(rp_corpus_add(ref, id, d, NULL), RP_OK);
+    }
+    assert_int_equal(rp_corpus_run(ref), RP_OK);
+
+    enum { N = 2, P = 3 };
+    rp_dist *dist = NULL;
+    assert_int_equal(rp_dist_new(dir, o, 42, N, P, &dist), RP_OK);
+    assert_int_equal(rp_dist_bucket(dist, 0), RP_ENOTFOUND);
+    assert_non_null(strstr(rp_dist_errmsg(dist), "sketch.0: missing"));
+    for (unsigned t = 0; t < N; t++) {
+        for (int i = t ? 3 : 0; i < (t ? NT : 3); i++) {
+            rp_doc *d = NULL;
+            assert_int_equal(rp_doc_new(texts[i], strlen(texts[i]), o, &d), RP_OK);
+            snprintf(id, sizeof id, "d%d", i);
+            assert_int_equal(rp_dist_sketch_add(dist, id, d), RP_OK);
+            rp_doc_free(d);
+        }
+        assert_int_equal(rp_dist_sketch_save(dist, t, 0), RP_OK);
+    }
+    for (unsigned p = 0; p < P; p++)
+        if (rp_dist_bucket(dist, p) != RP_OK)
+            fail_msg("%s", rp_dist_errmsg(dist));
+    for (unsigned t = 0; t < N; t++)
+        assert_int_equal(rp_dist_verify(dist, t, load_id, NULL), RP_OK);
+    rp_corpus *c = NULL;
+    assert_int_equal(rp_dist_cluster(dist, load_id, NULL, &c), RP_OK);
+    assert_int_equal(rp_corpus_nclusters(c), rp_corpus_nclusters(ref));
+    assert_int_equal(rp_corpus_nclusters(c), 3);
+    for (size_t k = 0; k < rp_corpus_nclusters(c); k++) {
+        assert_int_equal(rp_cluster_size(c, k), rp_cluster_size(ref, k));
+        for (size_t j = 0; j < rp_cluster_size(c, k); j++)
+            assert_int_equal(rp_cluster_member(c, k, j)->doc, rp_cluster_member(ref, k, j)->doc);
+    }
+    for (uint64_t i = 0; i < NT; i++)
+        assert_false(rp_dist_lost(dist, i));
+    rp_dist_stats st;
+    rp_dist_stats_get(dist, &st);
+    assert_true(st.docs == NT);
+    rp_corpus_free(c);
+
+    /* a run with another fingerprint refuses these files */
+    rp_dist *other = NULL;
+    assert_int_equal(rp_dist_new(dir, o, 43, N, P, &other), RP_OK);
+    assert_int_equal(rp_dist_bucket(other, 0), RP_EINCOMPAT);
+    assert_non_null(strstr(rp_dist_errmsg(other), "written by another run"));
+    assert_int_equal(rp_dist_verify(other, N, load_id, NULL), RP_EINVAL);
+    rp_dist_free(other);
+    rp_dist_free(dist);
+    rp_dist_free(NULL);
+    rp_corpus_free(ref);
+    rp_options_free(o);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
 }
 
 static int keep_all(const void *ctx, size_t a, size_t b)
@@ -142,6 +295,41 @@ static void test_partitions_union(void **state)
         assert_int_equal(csum, capped);
         free(u);
     }
+    /* the shuffle: the entries of a partition give its candidates */
+    double ratio[K];
+    assert_int_equal(rp_lsh_ratios(0.5, K, 8, 2, ratio), RP_OK);
+    uint32_t smin = UINT32_MAX, smax = 0;
+    for (size_t i = 0; i < N; i++) {
+        smin = size[i] < smin ? size[i] : smin;
+        smax = size[i] > smax ? size[i] : smax;
+    }
+    rp_lsh_entry *ent = malloc((size_t)N * (8 + K) * sizeof *ent), one[8 + K];
+    assert_non_null(ent);
+    for (unsigned np = 1; np <= 7; np += 3)
+        for (unsigned p = 0; p < np; p++) {
+            size_t ne = 0;
+            for (size_t i = 0; i < N; i++) {
+                size_t k = rp_lsh_doc_entries(v + i * K, K, 8, 2, ratio, (uint32_t)i, size[i], one);
+                for (size_t q = 0; q < k; q++)
+                    if (rp_lsh_part(one[q].band, one[q].key, np) == p)
+                        ent[ne++] = one[q];
+            }
+            qsort(ent, ne, sizeof *ent, rp_lsh_entry_cmp);
+            uint64_t *want = NULL, *got = NULL;
+            size_t r1 = 0, c1 = 0, r2 = 0, c2 = 0;
+            long k1 = rp_lsh_ensemble_part(v, size, N, K, 8, 2, 0.5, keep_all, NULL, p, np,
+                                           &r1, &c1, &want);
+            long k2 = rp_lsh_entry_pairs(ent, ne, K, 8, ratio, (double)smax / smin, keep_all,
+                                         NULL, &r2, &c2, &got);
+            assert_true(k1 >= 0);
+            assert_int_equal(k1, k2);
+            assert_memory_equal(want, got, (size_t)k1 * sizeof *want);
+            assert_int_equal(r1, r2);
+            assert_int_equal(c1, c2);
+            free(want);
+            free(got);
+        }
+    free(ent);
     free(all);
     free(v);
 }
@@ -151,6 +339,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_and_damage),
         cmocka_unit_test(test_partitions_union),
+        cmocka_unit_test(test_public_round_trip),
+        cmocka_unit_test(test_dist_matches_corpus),
     };
     return cmocka_run_group_tests_name("stage", tests, NULL, NULL);
 }
