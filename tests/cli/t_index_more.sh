@@ -2,11 +2,14 @@
 # between add --report, query and export; query --top; list and show;
 # dates (--date, a file's modification time) and prune --before;
 # --include/--exclude and --max-bytes with suffixes on add; the upgrade of
-# a format 1 index. Runs after t_index.sh, whose crafted folder it reuses.
+# a format 1 index; the inputs index add reads as scan does. Uses the
+# crafted folder of t_index.sh (craft.sh), written here when t_index.sh
+# ran in another shard.
 
 IM=$T/index-more
 mkdir -p "$IM"
 CRAFT=$T/index/craft
+. "$ROOT/tests/cli/craft.sh"
 
 # ---------------------------------------------------------------- cluster numbers
 # Added in an order where a story's first document is not the
