@@ -1,6 +1,7 @@
 # lib.sh - shared setup and checks for the CLI tests; sourced by run.sh.
 # Sets ROOT, BIN, WRAP, EXP and a scratch folder T, and defines rp (runs the
-# binary under $REPRINT_WRAP), check, has, hasnt, same and json_ok.
+# binary under $REPRINT_WRAP), check, has, hasnt, same, same_clusters and
+# json_ok.
 ROOT=$PWD
 BIN=${REPRINT:-build/reprint}
 case $BIN in /*) ;; *) BIN=$ROOT/$BIN ;; esac
@@ -38,6 +39,16 @@ hasnt() {
 same() {  # same NAME FILE EXPECTED_FILE
     if cmp -s "$2" "$3"; then ok; else bad "$1: output differs from $3"; diff "$3" "$2" | head -10; fi
 }
+# same_clusters NAME FILE EXPECTED: the same clusters, members and order
+# as scan --json; only the numbers differ (the index numbers a cluster as
+# add --report did, scan 1, 2, ...; t_index_more.sh checks the numbers);
+# used by t_index.sh and t_index_skew.sh)
+same_clusters() {
+    sed -E 's/^\{"cluster": [0-9]+, /{/' "$2" >"$2.nonum"
+    sed -E 's/^\{"cluster": [0-9]+, /{/' "$3" >"$3.nonum"
+    same "$1" "$2.nonum" "$3.nonum"
+}
+
 json_ok() {  # every line of FILE is a JSON object
     if python3 -c '
 import json, sys

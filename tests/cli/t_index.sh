@@ -5,15 +5,6 @@
 IX=$T/index
 mkdir -p "$IX"
 
-# same_clusters NAME FILE EXPECTED: the same clusters, members and order
-# as scan --json; only the numbers differ (the index numbers a cluster as
-# add --report did, scan 1, 2, ...; t_index_more.sh checks the numbers)
-same_clusters() {
-    sed -E 's/^\{"cluster": [0-9]+, /{/' "$2" >"$2.nonum"
-    sed -E 's/^\{"cluster": [0-9]+, /{/' "$3" >"$3.nonum"
-    same "$1" "$2.nonum" "$3.nonum"
-}
-
 # A crafted folder: three stories with reprints (cut, re-led, edited) and
 # articles alone (tests/cli/craft.sh; t_index_more.sh uses it too).
 CRAFT=$IX/craft
