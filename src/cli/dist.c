@@ -66,32 +66,6 @@ typedef struct run {
     int progress;
 } run;
 
-/* Makes room for need items of elem bytes in *p (capacity *cap).
- * @return 0, or -1 when out of memory. */
-static int reserve(void *p, size_t *cap, size_t need, size_t elem)
-{
-    void **pp = p;
-    if (need <= *cap)
-        return 0;
-    size_t ncap = need < 64 ? 64 : need + need / 2;
-    if (ncap > SIZE_MAX / elem)
-        return -1;
-    void *q = realloc(*pp, ncap * elem);
-    if (!q)
-        return -1;
-    *pp = q;
-    *cap = ncap;
-    return 0;
-}
-
-/* @return seconds on a monotonic clock. */
-static double seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Reports the library's reason for a failed stage call. @return -1. */
 static int dist_fail(const run *r)
 {
@@ -453,7 +427,7 @@ static int stage_plan(run *r)
             record_free(&rec);
             goto out;
         }
-        if (reserve(&kept, &cap, nk + 1, sizeof *kept) < 0)
+        if (cli_grow(&kept, &cap, nk + 1, sizeof *kept) < 0)
             goto oom;
         kept[nk] = rec.id;
         rec.id = NULL;
@@ -848,7 +822,7 @@ static int run_local(run *r, unsigned jobs)
         return -1;
     for (int st = 0; st < NSTAGES; st++) {
         unsigned nt = stage_tasks(r, st), next = 0, running = 0, failed = 0, ran = 0;
-        double t0 = seconds();
+        double t0 = cli_now();
         while (next < nt || running > 0) {
             while (next < nt && running < jobs) {
                 unsigned t = next++;
@@ -891,7 +865,7 @@ static int run_local(run *r, unsigned jobs)
         }
         if (r->progress)
             diag("dist: %s: %u task%s run, %u done before, %.2fs", stage_name[st], ran,
-                 ran == 1 ? "" : "s", nt - ran, seconds() - t0);
+                 ran == 1 ? "" : "s", nt - ran, cli_now() - t0);
     }
     return 0;
 }
@@ -903,7 +877,7 @@ static int split_args(const char *s, char ***av, size_t *n, size_t *cap)
     if (!copy)
         return -1;
     for (char *tok = strtok(copy, " "); tok; tok = strtok(NULL, " ")) {
-        if (reserve(av, cap, *n + 2, sizeof **av) < 0)
+        if (cli_grow(av, cap, *n + 2, sizeof **av) < 0)
             return -1;
         (*av)[(*n)++] = strdup(tok);
     }
@@ -987,7 +961,7 @@ static int run_slurm(run *r, const char *extra, int wait, char *ids, size_t idle
                  r->work);
         int bad = split_args("sbatch --parsable --cpus-per-task=1 --kill-on-invalid-dep=yes",
                              &av, &n, &cap) < 0 || split_args(extra, &av, &n, &cap) < 0 ||
-                  reserve(&av, &cap, n + 8, sizeof *av) < 0;
+                  cli_grow(&av, &cap, n + 8, sizeof *av) < 0;
         if (!bad) {
             av[n++] = strdup(arrs);
             av[n++] = strdup(name);
