@@ -77,18 +77,16 @@ static void usage(FILE *f)
 
 enum { OPT_JSON = 256, OPT_COLOR, OPT_MINRUN, OPT_HTML };
 
-static const struct option longopts[] = {
+/* diff's own options; opts_table adds the similarity options that
+ * matter for a pair (OPTS_PAIR). */
+static const struct option own_options[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"html", no_argument, NULL, OPT_HTML},
     {"brief", no_argument, NULL, 'q'},
     {"color", optional_argument, NULL, OPT_COLOR},
     {"colour", optional_argument, NULL, OPT_COLOR},
-    {"threshold", required_argument, NULL, 't'},
-    {"shingle", required_argument, NULL, 'k'},
-    {"min-shared", required_argument, NULL, OPT_SIM_MINSH},
     {"min-run", required_argument, NULL, OPT_MINRUN},
     {"verbose", no_argument, NULL, 'v'},
-    {"keep-boilerplate", no_argument, NULL, OPT_SIM_KEEP},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}
 };
@@ -117,6 +115,8 @@ static int parse(int argc, char **argv, diff_opts *o)
     optind = 1;
     opterr = 0;
     int c;
+    struct option buf[OPTS_MAX];
+    const struct option *longopts = opts_table(buf, own_options, OPTS_PAIR);
     while ((c = getopt_long(argc, argv, ":t:k:vhq", longopts, NULL)) != -1) {
         int sim = parse_sim_option(c, optarg, o->ro);
         if (sim < 0)

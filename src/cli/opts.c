@@ -83,17 +83,18 @@ static const struct sim_option {
     double lo, hi;
     int real;
     unsigned group;
+    int pair; /* also in OPTS_PAIR: it matters when two texts are compared */
 } sim_options[] = {
-    {"threshold", 't', required_argument, RP_OPT_THRESHOLD, 0, 1, 1, OPTS_SIM},
-    {"shingle", 'k', required_argument, RP_OPT_SHINGLE, 1, 16, 0, OPTS_SIM},
-    {"hashes", OPT_SIM_HASHES, required_argument, RP_OPT_HASHES, 16, 1024, 0, OPTS_SIM},
-    {"lsh-threshold", OPT_SIM_LSH, required_argument, RP_OPT_LSH_THRESHOLD, 0.01, 0.99, 1, OPTS_SIM},
-    {"bands", OPT_SIM_BANDS, required_argument, RP_OPT_BANDS, 1, 1024, 0, OPTS_SIM},
-    {"rows", OPT_SIM_ROWS, required_argument, RP_OPT_ROWS, 1, 1024, 0, OPTS_SIM},
-    {"min-shared", OPT_SIM_MINSH, required_argument, RP_OPT_MIN_SHARED, 1, 1000000, 0, OPTS_SIM},
-    {"keep-boilerplate", OPT_SIM_KEEP, no_argument, RP_OPT_KEEP_BOILERPLATE, 1, 1, 0, OPTS_SIM},
+    {"threshold", 't', required_argument, RP_OPT_THRESHOLD, 0, 1, 1, OPTS_SIM, 1},
+    {"shingle", 'k', required_argument, RP_OPT_SHINGLE, 1, 16, 0, OPTS_SIM, 1},
+    {"hashes", OPT_SIM_HASHES, required_argument, RP_OPT_HASHES, 16, 1024, 0, OPTS_SIM, 0},
+    {"lsh-threshold", OPT_SIM_LSH, required_argument, RP_OPT_LSH_THRESHOLD, 0.01, 0.99, 1, OPTS_SIM, 0},
+    {"bands", OPT_SIM_BANDS, required_argument, RP_OPT_BANDS, 1, 1024, 0, OPTS_SIM, 0},
+    {"rows", OPT_SIM_ROWS, required_argument, RP_OPT_ROWS, 1, 1024, 0, OPTS_SIM, 0},
+    {"min-shared", OPT_SIM_MINSH, required_argument, RP_OPT_MIN_SHARED, 1, 1000000, 0, OPTS_SIM, 1},
+    {"keep-boilerplate", OPT_SIM_KEEP, no_argument, RP_OPT_KEEP_BOILERPLATE, 1, 1, 0, OPTS_SIM, 1},
     {"furniture-df", OPT_SIM_FDF, required_argument, RP_OPT_FURNITURE_DF, 0, 255, 0,
-     OPTS_FURNITURE},
+     OPTS_FURNITURE, 0},
 };
 
 int parse_sim_option(int c, const char *arg, rp_options *ro)
@@ -245,7 +246,7 @@ const struct option *opts_table(struct option *out, const struct option *own,
     for (const struct option *o = own; o->name && n < OPTS_MAX - 1; o++)
         out[n++] = *o;
     for (size_t i = 0; i < sizeof sim_options / sizeof *sim_options && n < OPTS_MAX - 1; i++)
-        if (groups & sim_options[i].group)
+        if ((groups & sim_options[i].group) || ((groups & OPTS_PAIR) && sim_options[i].pair))
             out[n++] = (struct option){sim_options[i].name, sim_options[i].has_arg, NULL,
                                        sim_options[i].code};
     if (groups & OPTS_INPUT)

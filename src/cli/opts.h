@@ -21,7 +21,9 @@
  *   OPTS_INPUT  --input, --id-field, --text-field, --files-from, --null,
  *               --include, --exclude, --hidden, -L/--follow, --quiet-skip,
  *               --max-bytes, --progress, --no-progress */
-enum { OPTS_SIM = 1, OPTS_INPUT = 2, OPTS_FURNITURE = 4 /* --furniture-df */ };
+/*   OPTS_PAIR   the similarity options that matter when two texts are
+ *               compared (diff): -t, -k, --min-shared, --keep-boilerplate */
+enum { OPTS_SIM = 1, OPTS_INPUT = 2, OPTS_FURNITURE = 4 /* --furniture-df */, OPTS_PAIR = 8 };
 
 /* The most entries a table built by opts_table has. */
 #define OPTS_MAX 64
