@@ -121,7 +121,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(LIB) | $(BUIL
 
 # test_input drives the CLI's input layer, so it links the CLI objects that
 # layer needs (not main.o).
-INPUT_OBJ = $(BUILD)/cli/input.o $(BUILD)/cli/jsonl.o $(BUILD)/cli/walk.o $(BUILD)/cli/output.o \
+INPUT_OBJ = $(BUILD)/cli/input.o $(BUILD)/cli/jsonl.o $(BUILD)/cli/cliutil.o $(BUILD)/cli/walk.o $(BUILD)/cli/output.o \
             $(BUILD)/cli/unpack.o $(BUILD)/cli/warc.o
 $(BUILD)/tests/test_input: tests/unit/test_input.c tests/unit/testutil.h $(INPUT_OBJ) $(LIB) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc/cli -o $@ $< $(INPUT_OBJ) $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
@@ -164,7 +164,7 @@ python: $(SHLINKS) $(BIN)
 # the saved corpus: part of `make check`, no libFuzzer needed.
 # FUZZ_SRC_<target> names sources from outside the library that a target
 # compiles in: the JSON Lines parser lives with the CLI.
-FUZZ_SRC_jsonl = src/cli/jsonl.c
+FUZZ_SRC_jsonl = src/cli/jsonl.c src/cli/cliutil.c
 FUZZ_SRC_warc = src/cli/warc.c
 .SECONDEXPANSION:
 $(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $$(FUZZ_SRC_$$*) $(LIB) | $(BUILD)/tests

@@ -42,6 +42,7 @@
 #include <xxhash.h>
 
 #include "cli.h"
+#include "cliutil.h"
 #include "input.h"
 #include "output.h"
 #include "reprint.h"

@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cliutil.h"
 #include "jsonl.h"
 #include "output.h"
 #include "reprint.h"

@@ -16,7 +16,7 @@
 
 #include <json.h>
 
-#include "../util.h"
+#include "cliutil.h"
 
 #define MAX_DEPTH 64
 
@@ -289,13 +289,13 @@ const char *jsonl_meta(jsonl *p, const char *line, size_t n, const char *const *
             v = line + at;
         else
             m = 4;
-        if (rp_grow(&p->meta, &p->metacap, w + m + 2, 1) < 0)
+        if (cli_grow(&p->meta, &p->metacap, w + m + 2, 1) < 0)
             return NULL;
         memcpy(p->meta + w, v, m);
         w += m;
         p->meta[w++] = 0;
     }
-    if (rp_grow(&p->meta, &p->metacap, w + 1, 1) < 0)
+    if (cli_grow(&p->meta, &p->metacap, w + 1, 1) < 0)
         return NULL;
     p->meta[w] = 0;
     *len = w;
@@ -358,7 +358,7 @@ const char *jsonl_parse(jsonl *p, const char *line, size_t n,
         size_t at = 0, k = 0;
         if (raw_value(p, line, n, p->id_field, &at, &k) < 0 || k == 0)
             return why(p, "\"%s\" field cannot be read", p->id_field);
-        if (rp_grow(&p->num, &p->numcap, k + 1, 1) < 0)
+        if (cli_grow(&p->num, &p->numcap, k + 1, 1) < 0)
             return "out of memory";
         memcpy(p->num, line + at, k);
         p->num[k] = 0;

@@ -96,12 +96,5 @@ void out_pair(out_table *t, const char *a, const char *b, const rp_sim *s,
 /* Ends the table (the ']' of a JSON array). */
 void out_end(out_table *t);
 
-/* The CLI's own small helpers (the library's stay private to it). */
-/* Makes *p (an array of elem-byte items, *cap of them) hold at least need
- * items. @return 0, or -1 when out of memory (then *p and *cap are as
- * they were). */
-int cli_grow(void *p, size_t *cap, size_t need, size_t elem);
-/* @return seconds on a monotonic clock. */
-double cli_now(void);
 
 #endif

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cliutil.h"
 #include "output.h"
 #include "page.h"
 #include "reprint.h"

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cliutil.h"
 #include "feed.h"
 #include "input.h"
 #include "keep.h"
