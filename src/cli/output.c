@@ -45,12 +45,27 @@ void progress_show(int tty, const char *fmt, ...)
     fflush(stderr);
 }
 
+/* A message is written whole, in one write to the unbuffered stderr, so
+ * that those of several runs sharing one log do not interleave; only a
+ * message longer than the buffer goes out in pieces. */
 void diag(const char *fmt, ...)
 {
+    static const char prefix[] = PROG ": ";
+    char buf[2048];
+    size_t p = sizeof prefix - 1;
     va_list ap;
     progress_end();
     fflush(stdout);
-    fputs(PROG ": ", stderr);
+    memcpy(buf, prefix, p);
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + p, sizeof buf - p - 1, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < sizeof buf - p - 1) {
+        buf[p + (size_t)n] = '\n';
+        fwrite(buf, 1, p + (size_t)n + 1, stderr);
+        return;
+    }
+    fputs(prefix, stderr);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);

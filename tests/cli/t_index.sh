@@ -227,13 +227,19 @@ head -c 3000 "$DB" >"$IX/cut.db"
 check "truncated index" 2 -- rp index stats "$IX/cut.db"
 has "truncated index" "$T/err" "reprint: $IX/cut.db: "
 
-# locked: another writer holds the lock longer than --busy-timeout
-python3 - "$DB" "$IX/locked" <<'EOF' &
+# locked: another writer holds the lock longer than --busy-timeout; it
+# holds it until the checks below are done (the file unlock), so that a
+# slow run (valgrind on a loaded machine) still finds it held, and at
+# most 120 s
+python3 - "$DB" "$IX/locked" "$IX/unlock" <<'EOF' &
 import sqlite3, sys, time, os
 c = sqlite3.connect(sys.argv[1], isolation_level=None)
 c.execute("begin immediate")
 open(sys.argv[2], "w").close()
-time.sleep(4)
+for _ in range(2400):
+    if os.path.exists(sys.argv[3]):
+        break
+    time.sleep(0.05)
 c.execute("rollback")
 EOF
 lockpid=$!
@@ -242,6 +248,7 @@ check "locked index" 2 -- rp index add --busy-timeout 200 "$DB" "$IX/other.txt"
 has "locked index" "$T/err" "reprint: $DB: index is locked by another process"
 check "readers work while a writer holds the lock" 0 -- rp index query "$DB" corpus/000_fa3c2dd136cb4631.txt
 check "stats while locked" 0 -- rp index stats "$DB"
+: >"$IX/unlock"
 wait $lockpid
 check "nothing lost after the lock" 0 -- rp index stats "$DB"
 has "nothing lost after the lock" "$T/out" "documents  4"
