@@ -205,8 +205,9 @@ eval: $(BIN)
 BENCH_DIR   ?= $(BUILD)/bench
 BENCH_SIZES ?= 20000 200000
 DATASKETCH_SRC ?= ../datasketch
+BENCH_BASE  ?=
 bench: $(BIN)
-	@python3 tools/bench/bench.py --bin $(BIN) --dir "$(BENCH_DIR)" --sizes "$(BENCH_SIZES)" --datasketch "$(DATASKETCH_SRC)"
+	@python3 tools/bench/bench.py --bin $(BIN) --dir "$(BENCH_DIR)" --sizes "$(BENCH_SIZES)" --datasketch "$(DATASKETCH_SRC)" --base "$(BENCH_BASE)"
 
 ## screenshot: docs/report.png, the report of corpus/ drawn by headless chromium
 screenshot: $(BIN)

@@ -296,6 +296,9 @@ def main():
     ap.add_argument("--datasketch", default=os.environ.get("DATASKETCH_SRC") or
                     os.path.join(ROOT, "..", "datasketch"),
                     help="datasketch source tree, run in the same bench (env DATASKETCH_SRC)")
+    ap.add_argument("--base", default=os.environ.get("BENCH_BASE") or "",
+                    help="another reprint binary (an older build), measured in the same run "
+                         "for a before/after table (env BENCH_BASE)")
     a = ap.parse_args()
 
     try:
@@ -324,6 +327,13 @@ def main():
     if ds_why:
         log("skipping datasketch: " + ds_why)
     bin_ = os.path.abspath(a.bin)
+    base_bin = os.path.abspath(a.base) if a.base else None
+    if base_bin and not os.access(base_bin, os.X_OK):
+        die("%s: BENCH_BASE is not an executable" % base_bin)
+    base_version = ""
+    if base_bin:
+        base_version = subprocess.run([base_bin, "--version"], capture_output=True,
+                                      text=True).stdout.strip()
     bench_dir = os.path.abspath(a.dir)
     helptext = subprocess.run([bin_, "scan", "--help"], capture_output=True, text=True).stdout
     have_stdin = "--input" in helptext
@@ -364,6 +374,23 @@ def main():
             res["folder"] = r
             res["folder_q"] = score(out, truth, docs)
             stats.append(("%d docs, folder" % n, r["stderr"]))
+
+            if base_bin:
+                # the older binary right after, on the same warm files, so
+                # that both see the same machine
+                log("%d docs: base %s scan (folder), %d run(s)" % (n, base_bin, runs))
+                outb = os.path.join(tmp, "base-%d.jsonl" % n)
+                r = measure([base_bin, "scan", "--stats", "--json", "--pairs", docs], runs, tmp,
+                            stdout=outb)
+                if r.get("failed"):
+                    notes.append("base binary failed on %d docs (exit %d): %s" % (
+                        n, r["code"], r["stderr"].strip()[-300:]))
+                else:
+                    res["base"] = r
+                    res["base_same"] = filecmp.cmp(out, outb, shallow=False)
+                    if not res["base_same"]:
+                        notes.append("the base binary printed other bytes than this one on %d docs" % n)
+                os.unlink(outb)
 
             if have_dist:
                 log("%d docs: reprint dist run --local --tasks 4 (same output as scan?)" % n)
@@ -472,7 +499,8 @@ def main():
         print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for n in sizes:
             res = results[n]
-            for key, name in (("folder", "reprint scan DIR"), ("stdin", "reprint scan --input jsonl -"),
+            for key, name in (("folder", "reprint scan DIR"), ("base", "base: reprint scan DIR"),
+                              ("stdin", "reprint scan --input jsonl -"),
                               ("dist", "reprint dist run --local --tasks 4 DIR"),
                               ("cat", "cat (find \\| xargs)"), ("wc", "wc -w (find \\| xargs)"),
                               ("sim", "sim_text -a -p"), ("ds", "datasketch MinHashLSH")):
@@ -526,6 +554,37 @@ def main():
         if not have_stdin:
             print("\nstdin path: not available in this build (reprint scan --help has no --input)")
         print()
+
+        if base_bin:
+            print("Before and after, from this run: the base binary (%s, %s) and this one, "
+                  "each tool's time per document ÷ reprint's; the same corpora, the same "
+                  "runs of the other tools.\n" % (base_bin, base_version.splitlines()[0]
+                                                    if base_version else "?"))
+            print("| docs | reprint | wall s | CPU s | peak RSS MB | ÷ wc -w wall | CPU "
+                  "| ÷ sim_text wall | CPU | ÷ datasketch wall | CPU | same bytes |")
+            print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+            for n in sizes:
+                res = results[n]
+                for key, name in (("base", "before (base)"), ("folder", "after (this build)")):
+                    f = res.get(key)
+                    if not f:
+                        continue
+                    fcpu = f.get("user", 0) + f.get("sys", 0)
+                    cells = []
+                    for other in ("wc", "sim", "ds"):
+                        r = res.get(other)
+                        if not r:
+                            cells += ["-", "-"]
+                            continue
+                        nd = r.get("docs", n)
+                        cpu = r.get("user", 0) + r.get("sys", 0)
+                        cells.append("%.2f" % ((r["wall"] / nd) / (f["wall"] / n)))
+                        cells.append("%.2f" % ((cpu / nd) / (fcpu / n)) if fcpu and cpu else "-")
+                    same = "" if key == "base" else ("yes" if res.get("base_same") else "NO")
+                    print("| %s | %s | %s | %s | %.0f | %s | %s |" % (
+                        "{:,}".format(n), name, fmt_s(f["wall"]), fmt_s(fcpu),
+                        f.get("rss_kb", 0) / 1024, " | ".join(cells), same))
+            print()
 
         reports = [n for n in sizes if "report" in results[n]]
         if reports:
