@@ -882,10 +882,11 @@ RP_API int rp_dist_sketch_save(rp_dist *d, unsigned task, uint64_t skipped);
  * another version, RP_EINCOMPAT: of another run; rp_dist_errmsg). */
 RP_API int rp_dist_bucket(rp_dist *d, unsigned part);
 
-/* Gives back the prepared text of the document with this id (the same
- * text it was sketched from), malloc'd into *text and *len.
- * @return RP_OK, RP_ENOMEM, or any other code when it cannot. */
-typedef int (*rp_dist_load_fn)(void *ctx, const char *id, char **text, size_t *len);
+/* Gives back the prepared text of document doc (its global number), whose
+ * id is id (the same text it was sketched from), malloc'd into *text and
+ * *len. @return RP_OK, RP_ENOMEM, or any other code when it cannot. */
+typedef int (*rp_dist_load_fn)(void *ctx, uint64_t doc, const char *id, char **text,
+                               size_t *len);
 
 /* Verify stage: the candidates whose first document falls in task's
  * range, read from every bucket file, verified exactly (texts read again

@@ -159,11 +159,11 @@ static const char *const texts[] = {
 };
 enum { NT = 5 };
 
-static int load_id(void *ctx, const char *id, char **text, size_t *len)
+static int load_id(void *ctx, uint64_t doc, const char *id, char **text, size_t *len)
 {
     (void)ctx;
     int i = id[1] - '0';
-    if (i < 0 || i >= NT)
+    if (i < 0 || i >= NT || doc != (uint64_t)i)   /* d<i> is document i */
         return RP_ELOAD;
     *len = strlen(texts[i]);
     *text = malloc(*len + 1);
