@@ -355,42 +355,65 @@ static int make_dirs(const run *r)
 }
 
 /* ------------------------------------------------------------------ */
-/* A small set of strings, for the ids of the plan                      */
+/* The ids of the plan                                                  */
 /* ------------------------------------------------------------------ */
 
-typedef struct strset {
-    const char **v;
-    size_t cap, n;
-} strset;
+/* The document that holds an id so far: where it is, and whether it is
+ * known to give a document (scan skips an id seen before only when the
+ * earlier one was added to the corpus). */
+typedef struct holder {
+    char *id;           /* owned */
+    const char *path;   /* borrowed from the plan's input */
+    record_loc loc;
+    int sure;
+} holder;
 
-/* @return 1 when s was added, 0 when it was there, -1 out of memory. */
-static int strset_add(strset *t, const char *s)
+typedef struct idtab {
+    holder *e;
+    size_t n, ecap;
+    size_t *slot;       /* index + 1 into e; 0 empty */
+    size_t cap;
+} idtab;
+
+/* Finds id, or adds an entry for it (its fields for the caller to fill).
+ * @return 1 found, 0 added, -1 out of memory; *i the entry's index. */
+static int idtab_get(idtab *t, const char *id, size_t *i)
 {
     if ((t->n + 1) * 2 > t->cap) {
         size_t ncap = t->cap ? 2 * t->cap : 1024;
-        const char **nv = calloc(ncap, sizeof *nv);
-        if (!nv)
+        size_t *ns = calloc(ncap, sizeof *ns);
+        if (!ns)
             return -1;
-        for (size_t i = 0; i < t->cap; i++)
-            if (t->v[i]) {
-                size_t h = XXH3_64bits(t->v[i], strlen(t->v[i])) & (ncap - 1);
-                while (nv[h])
-                    h = (h + 1) & (ncap - 1);
-                nv[h] = t->v[i];
-            }
-        free(t->v);
-        t->v = nv;
+        for (size_t k = 0; k < t->n; k++) {
+            size_t h = XXH3_64bits(t->e[k].id, strlen(t->e[k].id)) & (ncap - 1);
+            while (ns[h])
+                h = (h + 1) & (ncap - 1);
+            ns[h] = k + 1;
+        }
+        free(t->slot);
+        t->slot = ns;
         t->cap = ncap;
     }
-    size_t h = XXH3_64bits(s, strlen(s)) & (t->cap - 1);
-    while (t->v[h]) {
-        if (strcmp(t->v[h], s) == 0)
-            return 0;
-        h = (h + 1) & (t->cap - 1);
-    }
-    t->v[h] = s;
-    t->n++;
-    return 1;
+    size_t h = XXH3_64bits(id, strlen(id)) & (t->cap - 1);
+    for (; t->slot[h]; h = (h + 1) & (t->cap - 1))
+        if (strcmp(t->e[t->slot[h] - 1].id, id) == 0) {
+            *i = t->slot[h] - 1;
+            return 1;
+        }
+    if (cli_grow(&t->e, &t->ecap, t->n + 1, sizeof *t->e) < 0)
+        return -1;
+    memset(&t->e[t->n], 0, sizeof *t->e);
+    t->slot[h] = t->n + 1;
+    *i = t->n++;
+    return 0;
+}
+
+static void idtab_free(idtab *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->e[i].id);
+    free(t->e);
+    free(t->slot);
 }
 
 /* ------------------------------------------------------------------ */
@@ -414,6 +437,61 @@ typedef struct plan_doc {
  * --fields values. */
 enum { DS_META, DS_PLAN, DS_KEEP, DS_FOFF, DS_FIELDS, DS_NSEC };
 
+/* The input the tasks read documents again through, by place. */
+static input *reread_input(const run *r)
+{
+    input_opts io = r->so.io;
+    io.defer = 1;
+    io.spool = 0;
+    io.progress = 0;
+    io.files_from = NULL;
+    return input_open(NULL, 0, &io);
+}
+
+/* Reads the document at loc in file path again into it (its text
+ * loaded). @return 1, 0 when it is no longer there as the plan saw it
+ * (it->why says why; it->r.id is NULL when it is gone) or cannot be
+ * loaded, -1 fatal (reported). */
+static int reread_at(input *in, const char *path, const record_loc *loc, feed_item *it)
+{
+    memset(it, 0, sizeof *it);
+    int got = input_seek(in, path, loc);
+    if (got > 0)
+        got = input_next(in, &it->r);
+    if (got < 0)
+        return -1;
+    if (got == 0 || !record_loc_same(&it->r.loc, loc)) {
+        record_free(&it->r);
+        snprintf(it->why, sizeof it->why, "changed since the plan was made");
+        return 0;
+    }
+    it->loaded = it->r.text ? 1 : input_load(in, &it->r, it->why, sizeof it->why);
+    return it->loaded;
+}
+
+/* @return 1 when the holder of an id gives a document (as scan would add
+ * it to the corpus), 0 when it does not, -1 fatal (reported). */
+static int holder_sure(const run *r, input **in, holder *h)
+{
+    if (h->sure)
+        return 1;
+    if (!*in && !(*in = reread_input(r)))
+        return -1;
+    feed_item it;
+    int got = reread_at(*in, h->path, &h->loc, &it);
+    if (got > 0) {
+        rp_doc *d = NULL;
+        int err = rp_doc_new(it.r.text, it.r.len, r->so.ro, &d);
+        h->sure = d != NULL;
+        rp_doc_free(d);
+        got = err == RP_ENOMEM ? -1 : h->sure;
+        if (got < 0)
+            diag("out of memory");
+    }
+    record_free(&it.r);
+    return got;
+}
+
 /* Reports a document skipped by the plan for an id seen before, as scan
  * does. */
 static void say_twice(const record *rec)
@@ -430,11 +508,10 @@ static int stage_plan(run *r)
     io.defer = 1;
     io.spool = 0;
     io.progress = 0;
-    input *in = input_open(r->paths, r->npaths, &io);
+    input *in = input_open(r->paths, r->npaths, &io), *again = NULL;
     rp_stage_w *w = NULL;
-    char **kept = NULL;
-    size_t nk = 0, cap = 0;
-    strset seen = {0};
+    idtab ids = {0};
+    size_t nk = 0;
     uint64_t skipped = 0, nfiles = 0;
     const char *last = NULL;
     int rc = -1;
@@ -450,23 +527,31 @@ static int stage_plan(run *r)
         if (got == 0)
             break;
         const char *path = input_path(in);
-        if (cli_grow(&kept, &cap, nk + 1, sizeof *kept) < 0) {
+        size_t i;
+        int seen = path ? idtab_get(&ids, rec.id, &i) : -1;
+        if (seen < 0) {
             record_free(&rec);
             goto oom;
         }
-        int add = path ? strset_add(&seen, rec.id) : -1;
-        if (add < 0) {
+        /* an id seen before is skipped, unless its holder gives no
+         * document (no words, unreadable): then this one takes it */
+        if (seen && (seen = holder_sure(r, &again, &ids.e[i])) != 0) {
+            if (seen > 0) {
+                say_twice(&rec);
+                skipped++;
+            }
             record_free(&rec);
-            goto oom;
-        }
-        if (add == 0) {
-            say_twice(&rec);
-            record_free(&rec);
-            skipped++;
+            if (seen < 0)
+                goto out;
             continue;
         }
-        kept[nk++] = rec.id;   /* the set points to it */
-        rec.id = NULL;
+        if (!ids.e[i].id) {
+            ids.e[i].id = rec.id;
+            rec.id = NULL;
+        }
+        ids.e[i].path = path;   /* borrowed from in, which keeps it */
+        ids.e[i].loc = rec.loc;
+        nk++;
         if (!last || strcmp(last, path) != 0) {
             if (rp_stage_w_put(w, PL_PATHS, path, strlen(path) + 1)) {
                 record_free(&rec);
@@ -491,11 +576,9 @@ static int stage_plan(run *r)
 oom:
     diag("out of memory");
 out:
-    for (size_t i = 0; i < nk; i++)
-        free(kept[i]);
-    free(kept);
-    free(seen.v);
+    idtab_free(&ids);
     rp_stage_w_free(w);
+    input_close(again);
     input_close(in);
     return rc;
 }
@@ -550,36 +633,12 @@ static int plan_load(const run *r, plan *pl)
     return 0;
 }
 
-/* The input the tasks read documents again through, by place. */
-static input *reread_input(const run *r)
-{
-    input_opts io = r->so.io;
-    io.defer = 1;
-    io.spool = 0;
-    io.progress = 0;
-    io.files_from = NULL;
-    return input_open(NULL, 0, &io);
-}
-
-/* Reads plan document k again into *rec (its text loaded). @return 1,
- * 0 when it is no longer there as the plan saw it (rec->why says why
- * when the input layer told), -1 fatal (reported). */
+/* Reads plan document k again into it (its text loaded). @return as
+ * reread_at. */
 static int reread(input *in, const plan *pl, uint64_t k, feed_item *it)
 {
     const plan_doc *pd = &pl->docs[k];
-    memset(it, 0, sizeof *it);
-    int got = input_seek(in, pl->paths[pd->file], &pd->loc);
-    if (got > 0)
-        got = input_next(in, &it->r);
-    if (got < 0)
-        return -1;
-    if (got == 0 || !record_loc_same(&it->r.loc, &pd->loc)) {
-        record_free(&it->r);
-        snprintf(it->why, sizeof it->why, "changed since the plan was made");
-        return 0;
-    }
-    it->loaded = it->r.text ? 1 : input_load(in, &it->r, it->why, sizeof it->why);
-    return it->loaded;
+    return reread_at(in, pl->paths[pd->file], &pd->loc, it);
 }
 
 /* ------------------------------------------------------------------ */
@@ -597,13 +656,17 @@ typedef struct shard_docs {
 
 static int shard_add(const run *r, shard_docs *sd, uint64_t k, const feed_item *it)
 {
-    int keep = r->so.keep != KEEP_REPRESENTATIVE || r->so.nprefer;
+    int keep = r->so.keep != KEEP_REPRESENTATIVE || r->so.nprefer, fields = r->so.nfields_in > 0;
     if (cli_grow(&sd->plan, &sd->pcap, sd->n + 1, sizeof *sd->plan) < 0 ||
         (keep && cli_grow(&sd->kd, &sd->kcap, sd->n + 1, sizeof *sd->kd) < 0) ||
-        cli_grow(&sd->foff, &sd->ocap, sd->n + 2, sizeof *sd->foff) < 0)
+        (fields && cli_grow(&sd->foff, &sd->ocap, sd->n + 2, sizeof *sd->foff) < 0))
         return -1;
     if (keep)
         scan_keep_doc(&r->so, &it->r, it->doc, it->mtime_ms, &sd->kd[sd->n]);
+    if (!fields) {
+        sd->plan[sd->n++] = k;
+        return 0;
+    }
     sd->foff[sd->n] = sd->flen;
     if (it->r.meta) {
         size_t m = it->r.metalen + 1;   /* with scan's NUL after the values */
@@ -628,8 +691,8 @@ static int shard_save(const run *r, const shard_docs *sd, unsigned task)
               rp_stage_w_put(w, DS_META, meta, sizeof meta) ||
               rp_stage_w_put(w, DS_PLAN, sd->plan, sd->n * sizeof *sd->plan) ||
               (sd->kd && rp_stage_w_put(w, DS_KEEP, sd->kd, sd->n * sizeof *sd->kd)) ||
-              rp_stage_w_put(w, DS_FOFF, sd->n ? sd->foff : &zero,
-                             (sd->n + 1) * sizeof *sd->foff) ||
+              (r->so.nfields_in && rp_stage_w_put(w, DS_FOFF, sd->n ? sd->foff : &zero,
+                                                  (sd->n + 1) * sizeof *sd->foff)) ||
               rp_stage_w_put(w, DS_FIELDS, sd->fields, sd->flen);
     int rc = -1;
     if (bad)
@@ -925,6 +988,8 @@ static int docs_result(run *r, const docs *ds, scan_result *sr)
     uint64_t n = ds->first[r->ntasks];
     int keep = r->so.keep != KEEP_REPRESENTATIVE || r->so.nprefer;
     sr->n = (size_t)n;
+    if (!keep && !r->so.nfields_in)
+        return 0;
     if ((keep && !(sr->kd = malloc((n ? n : 1) * sizeof *sr->kd))) ||
         !(sr->info = calloc(n ? n : 1, sizeof *sr->info))) {
         diag("out of memory");
@@ -933,13 +998,17 @@ static int docs_result(run *r, const docs *ds, scan_result *sr)
     for (unsigned t = 0; t < r->ntasks; t++) {
         uint64_t m = ds->first[t + 1] - ds->first[t], g = ds->first[t];
         const keep_doc *kd = keep ? docs_sec(r, ds, t, DS_KEEP, sizeof *kd, m) : NULL;
-        const uint64_t *fo = docs_sec(r, ds, t, DS_FOFF, 8, m + 1);
-        size_t flen;
-        const char *f = rp_stage_sec(ds->s[t], DS_FIELDS, &flen);
-        if ((keep && !kd) || !fo)
+        if (keep && !kd)
             return -1;
         if (keep)
             memcpy(sr->kd + g, kd, m * sizeof *kd);
+        if (!r->so.nfields_in)
+            continue;
+        const uint64_t *fo = docs_sec(r, ds, t, DS_FOFF, 8, m + 1);
+        size_t flen;
+        const char *f = rp_stage_sec(ds->s[t], DS_FIELDS, &flen);
+        if (!fo)
+            return -1;
         if (cli_grow(&sr->meta, &sr->metacap, sr->metalen + flen + 1, 1) < 0) {
             diag("out of memory");
             return -1;

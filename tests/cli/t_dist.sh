@@ -153,6 +153,16 @@ for n in 1 3 4; do
     same_as_scan "--keep first --prefer --format csv N=$n" "$n" 5 --keep first --prefer '*c1' \
         --format csv --fields source "$REC"
 done
+# an id given twice: the later one is skipped, unless the earlier one
+# gives no document (no words), as in scan
+python3 - "$DW/dup.jsonl" <<'PY'
+import json, sys
+t = "the quick brown fox jumps over the lazy dog near the river bank today and tomorrow " * 6
+rows = [("x", "!!! ??? ..."), ("y", t), ("x", t + " extra words here"), ("y", t), ("z", t + " more")]
+open(sys.argv[1], "w").write("".join(json.dumps({"id": i, "text": x}) + "\n" for i, x in rows))
+PY
+same_as_scan "ids given twice N=2" 2 2 --json "$DW/dup.jsonl"
+same_as_scan "ids given twice N=3" 3 1 --pairs "$DW/dup.jsonl"
 # a document whose file changed after the plan is reported and skipped
 W=$DW/changed
 cp "$REC/a.jsonl" "$DW/ch.jsonl"
