@@ -827,6 +827,14 @@ typedef struct rp_stage rp_stage;
  * (*why: not a stage file, written by another version, truncated,
  * damaged, written by another stage). *why is static. */
 RP_API int rp_stage_open(const char *path, uint32_t kind, rp_stage **out, const char **why);
+/* Or'd into the kind given to rp_stage_open: check the header, the
+ * section table and the size only, not the sections' checksums, for a
+ * reader that takes a small part of a large file; it checks the sections
+ * it reads whole with rp_stage_check_sec, and bounds-checks the rest. */
+#define RP_STAGE_PARTIAL 0x80000000u
+/* @return RP_OK when section i of s matches its checksum, else
+ * RP_EFORMAT. */
+RP_API int rp_stage_check_sec(const rp_stage *s, unsigned i);
 RP_API void rp_stage_close(rp_stage *s);
 /* @return the fingerprint the file was written with. */
 RP_API uint64_t rp_stage_fingerprint(const rp_stage *s);

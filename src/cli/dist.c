@@ -435,7 +435,7 @@ typedef struct plan_doc {
  * library's "sketch.I"): per document its plan entry, and what scan
  * keeps of it besides the sketch: what the --keep rule knows and the
  * --fields values. */
-enum { DS_META, DS_PLAN, DS_KEEP, DS_FOFF, DS_FIELDS, DS_NSEC };
+enum { DS_META, DS_PLAN, DS_KEEP, DS_FOFF, DS_FIELDS, DS_TOFF, DS_TEXT, DS_NSEC };
 
 /* The input the tasks read documents again through, by place. */
 static input *reread_input(const run *r)
@@ -603,8 +603,15 @@ static int plan_load(const run *r, plan *pl)
 {
     size_t len, ml, dl;
     memset(pl, 0, sizeof *pl);
-    if (load_file(r, "plan", RP_STAGE_PLAN, &pl->s) < 0)
+    /* the documents' places are read one by one (bounds-checked), the
+     * rest is checked whole */
+    if (load_file(r, "plan", RP_STAGE_PLAN | RP_STAGE_PARTIAL, &pl->s) < 0)
         return -1;
+    if (rp_stage_check_sec(pl->s, PL_PATHS) != RP_OK || rp_stage_check_sec(pl->s, PL_META) != RP_OK) {
+        diag("%s/plan: damaged (checksum)", safe(r->work));
+        plan_close(pl);
+        return -1;
+    }
     const char *p = rp_stage_sec(pl->s, PL_PATHS, &len);
     const uint64_t *meta = rp_stage_sec(pl->s, PL_META, &ml);
     pl->docs = rp_stage_sec(pl->s, PL_DOCS, &dl);
@@ -613,8 +620,6 @@ static int plan_load(const run *r, plan *pl)
         cnt += p[i] == 0;
     int ok = meta && ml == 3 * sizeof *meta && (!len || p[len - 1] == 0) && cnt == meta[2] &&
              dl == meta[0] * sizeof *pl->docs;
-    for (uint64_t i = 0; ok && i < meta[0]; i++)
-        ok = pl->docs[i].file < cnt;
     if (!ok) {
         diag("%s/plan: damaged (contents)", safe(r->work));
         plan_close(pl);
@@ -638,6 +643,11 @@ static int plan_load(const run *r, plan *pl)
 static int reread(input *in, const plan *pl, uint64_t k, feed_item *it)
 {
     const plan_doc *pd = &pl->docs[k];
+    if (pd->file >= pl->nfiles) {
+        diag("plan: damaged (document %llu: file out of range)", (unsigned long long)k);
+        memset(it, 0, sizeof *it);
+        return -1;
+    }
     return reread_at(in, pl->paths[pd->file], &pd->loc, it);
 }
 
@@ -651,7 +661,9 @@ typedef struct shard_docs {
     keep_doc *kd;
     uint64_t *foff;        /* n + 1 offsets into fields (equal: none) */
     char *fields;
-    size_t n, pcap, kcap, ocap, flen, fcap;
+    uint64_t *toff;        /* n + 1 offsets into text (equal: not kept) */
+    char *text;
+    size_t n, pcap, kcap, ocap, flen, fcap, tocap, tlen, tcap;
 } shard_docs;
 
 static int shard_add(const run *r, shard_docs *sd, uint64_t k, const feed_item *it)
@@ -663,6 +675,20 @@ static int shard_add(const run *r, shard_docs *sd, uint64_t k, const feed_item *
         return -1;
     if (keep)
         scan_keep_doc(&r->so, &it->r, it->doc, it->mtime_ms, &sd->kd[sd->n]);
+    /* a document inside a compressed file or an archive, which cannot be
+     * sought: its text, so that the verification reads it without
+     * decompressing its file up to it for every document */
+    const record_loc *l = &it->r.loc;
+    int keept = l->at == INPUT_NO_OFFSET && (l->member || l->num > 1);
+    if (cli_grow(&sd->toff, &sd->tocap, sd->n + 2, sizeof *sd->toff) < 0 ||
+        (keept && cli_grow(&sd->text, &sd->tcap, sd->tlen + it->r.len, 1) < 0))
+        return -1;
+    sd->toff[sd->n] = sd->tlen;
+    if (keept) {
+        memcpy(sd->text + sd->tlen, it->r.text, it->r.len);
+        sd->tlen += it->r.len;
+    }
+    sd->toff[sd->n + 1] = sd->tlen;
     if (!fields) {
         sd->plan[sd->n++] = k;
         return 0;
@@ -693,7 +719,9 @@ static int shard_save(const run *r, const shard_docs *sd, unsigned task)
               (sd->kd && rp_stage_w_put(w, DS_KEEP, sd->kd, sd->n * sizeof *sd->kd)) ||
               (r->so.nfields_in && rp_stage_w_put(w, DS_FOFF, sd->n ? sd->foff : &zero,
                                                   (sd->n + 1) * sizeof *sd->foff)) ||
-              rp_stage_w_put(w, DS_FIELDS, sd->fields, sd->flen);
+              rp_stage_w_put(w, DS_FIELDS, sd->fields, sd->flen) ||
+              (sd->tlen && rp_stage_w_put(w, DS_TOFF, sd->toff, (sd->n + 1) * sizeof *sd->toff)) ||
+              rp_stage_w_put(w, DS_TEXT, sd->text, sd->tlen);
     int rc = -1;
     if (bad)
         diag("out of memory");
@@ -709,6 +737,8 @@ static void shard_free(shard_docs *sd)
     free(sd->kd);
     free(sd->foff);
     free(sd->fields);
+    free(sd->toff);
+    free(sd->text);
 }
 
 static int stage_sketch(run *r, unsigned task)
@@ -831,8 +861,14 @@ static int docs_open(run *r, docs *ds)
     for (unsigned t = 0; t < r->ntasks; t++) {
         char name[32];
         snprintf(name, sizeof name, "docs.%u", t);
-        if (load_file(r, name, RP_STAGE_PLAN, &ds->s[t]) < 0)
+        /* read by document (bounds-checked); the cluster stage, which
+         * reads them all, checks every section */
+        if (load_file(r, name, RP_STAGE_PLAN | RP_STAGE_PARTIAL, &ds->s[t]) < 0)
             return -1;
+        if (rp_stage_check_sec(ds->s[t], DS_META) != RP_OK) {
+            diag("%s/%s: damaged (checksum)", safe(r->work), name);
+            return -1;
+        }
         const uint64_t *meta = docs_sec(r, ds, t, DS_META, 8, 1);
         if (!meta || !docs_sec(r, ds, t, DS_PLAN, 8, meta[0]))
             return -1;
@@ -869,6 +905,21 @@ static int load_text(void *ctx, uint64_t g, const char *id, char **text, size_t 
     uint64_t k = pk[g - ds->first[t]];
     if (k >= ds->pl.ndocs)
         return RP_ELOAD;
+    uint64_t i = g - ds->first[t], m = ds->first[t + 1] - ds->first[t];
+    size_t ol, tl;
+    const uint64_t *to = rp_stage_sec(ds->s[t], DS_TOFF, &ol);
+    const char *tx = rp_stage_sec(ds->s[t], DS_TEXT, &tl);
+    if (to && ol == (m + 1) * sizeof *to && to[i + 1] > to[i]) {   /* kept by the sketch */
+        if (to[i + 1] > tl)
+            return RP_ELOAD;
+        size_t n = (size_t)(to[i + 1] - to[i]);
+        if (!(*text = malloc(n + 1)))
+            return RP_ENOMEM;
+        memcpy(*text, tx + to[i], n);
+        (*text)[n] = 0;
+        *len = n;
+        return RP_OK;
+    }
     feed_item it;
     int got = reread(ds->in, &ds->pl, k, &it);
     if (got > 0 && strcmp(it.r.id, id) != 0)
@@ -988,6 +1039,12 @@ static int docs_result(run *r, const docs *ds, scan_result *sr)
     uint64_t n = ds->first[r->ntasks];
     int keep = r->so.keep != KEEP_REPRESENTATIVE || r->so.nprefer;
     sr->n = (size_t)n;
+    for (unsigned t = 0; t < r->ntasks; t++)
+        for (unsigned sec = 0; sec < DS_NSEC; sec++)
+            if (rp_stage_check_sec(ds->s[t], sec) != RP_OK) {
+                diag("%s/docs.%u: damaged (checksum)", safe(r->work), t);
+                return -1;
+            }
     if (!keep && !r->so.nfields_in)
         return 0;
     if ((keep && !(sr->kd = malloc((n ? n : 1) * sizeof *sr->kd))) ||

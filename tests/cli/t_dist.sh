@@ -3,8 +3,8 @@
 # corpus/, on records inside files (JSON Lines, WARC, archives), with
 # --keep, --prefer and --fields, on a crafted bucket of 300 copies and on
 # a 2,000-document bench corpus (needs ../shared); relaunch after a failed
-# task runs only that task; a damaged, cut, foreign or missing intermediate file stops a stage
-# with "reprint: PATH: ..." and exit 2.
+# task runs only that task; a damaged, cut, foreign or missing
+# intermediate file stops a stage with "reprint: PATH: ..." and exit 2.
 
 DW=$T/dist
 mkdir -p "$DW"
@@ -294,6 +294,12 @@ check "file of another stage" 2 -- "$BIN" dist bucket --work "$W" --task 1
 has "another stage: message" "$T/err" "reprint: $W/sketch.1: written by another stage"
 cp "$DW/sketch.1.good" "$W/sketch.1"
 check "repaired: a stage task runs" 0 -- "$BIN" dist bucket --work "$W" --task 1
+# the plan's paths (section 0), which every task checks whole
+cp "$W/plan" "$DW/plan.good"
+damage_sec "$DW/plan.good" "$W/plan" 0
+check "damaged plan" 2 -- "$BIN" dist sketch --work "$W" --task 0
+has "damaged plan: message" "$T/err" "reprint: $W/plan: damaged (checksum)"
+cp "$DW/plan.good" "$W/plan"
 check "task out of range" 2 -- "$BIN" dist verify --work "$W" --task 3
 has "task out of range: message" "$T/err" "task 3 out of range"
 check "no work folder" 2 -- "$BIN" dist sketch --work "$DW/nowhere" --task 0
