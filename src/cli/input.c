@@ -32,6 +32,12 @@
  * written with pwrite and read back with pread, so that reloads from other
  * threads need no lock. Every record read from a stream is spooled.
  *
+ * input_seek() reads a record again from its place (record_loc): it seeks
+ * to the record's byte in a file read from its descriptor (the reader
+ * keeps the offset of its buffer), or passes over the entries and records
+ * before it, unreported, in a stream from libarchive; then input_next()
+ * reads it as the first pass did.
+ *
  * Harmless skips (empty documents, paths given twice, WARC records that
  * are no text page) are counted and summed up in one line at the end by
  * input_finish(); -v names each.

@@ -22,6 +22,10 @@
  * Two passes: input_reload() gives back the same prepared text of a record
  * seen earlier, from its ref. Files are read again from their path; stdin
  * records are spooled to an unlinked temporary file when opts.spool is set.
+ * Every record of a file also carries its place in it (record_loc: the
+ * archive entry, the record number, the byte offset), from which
+ * input_seek() finds it again in another process or on another machine,
+ * through the same readers (`dist`).
  *
  * Threads: input_next() and input_close() belong to one thread. Once
  * input_open() has returned, input_load() and input_reload() may run in
