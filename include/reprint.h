@@ -827,6 +827,14 @@ typedef struct rp_stage rp_stage;
  * (*why: not a stage file, written by another version, truncated,
  * damaged, written by another stage). *why is static. */
 RP_API int rp_stage_open(const char *path, uint32_t kind, rp_stage **out, const char **why);
+/* Or'd into the kind given to rp_stage_open: check the header, the
+ * section table and the size only, not the sections' checksums, for a
+ * reader that takes a small part of a large file; it checks the sections
+ * it reads whole with rp_stage_check_sec, and bounds-checks the rest. */
+#define RP_STAGE_PARTIAL 0x80000000u
+/* @return RP_OK when section i of s matches its checksum, else
+ * RP_EFORMAT. */
+RP_API int rp_stage_check_sec(const rp_stage *s, unsigned i);
 RP_API void rp_stage_close(rp_stage *s);
 /* @return the fingerprint the file was written with. */
 RP_API uint64_t rp_stage_fingerprint(const rp_stage *s);
@@ -882,10 +890,11 @@ RP_API int rp_dist_sketch_save(rp_dist *d, unsigned task, uint64_t skipped);
  * another version, RP_EINCOMPAT: of another run; rp_dist_errmsg). */
 RP_API int rp_dist_bucket(rp_dist *d, unsigned part);
 
-/* Gives back the prepared text of the document with this id (the same
- * text it was sketched from), malloc'd into *text and *len.
- * @return RP_OK, RP_ENOMEM, or any other code when it cannot. */
-typedef int (*rp_dist_load_fn)(void *ctx, const char *id, char **text, size_t *len);
+/* Gives back the prepared text of document doc (its global number), whose
+ * id is id (the same text it was sketched from), malloc'd into *text and
+ * *len. @return RP_OK, RP_ENOMEM, or any other code when it cannot. */
+typedef int (*rp_dist_load_fn)(void *ctx, uint64_t doc, const char *id, char **text,
+                               size_t *len);
 
 /* Verify stage: the candidates whose first document falls in task's
  * range, read from every bucket file, verified exactly (texts read again

@@ -283,19 +283,25 @@ int rp_stage_open(const char *path, uint32_t kind, rp_stage **out, const char **
         *why = strerror(ENOMEM);
         return RP_ENOMEM;
     }
-    int rc = rp_stage_load(path, kind, s, why);
+    int rc = rp_stage_load(path, kind & ~RP_STAGE_PARTIAL, s, why);
     if (rc != RP_OK) {
         int missing = rc == RP_ELOAD && errno == ENOENT;
         free(s);
         return missing ? RP_ENOTFOUND : rc;
     }
-    for (unsigned i = 0; i < s->nsec; i++)
+    for (unsigned i = 0; i < s->nsec && !(kind & RP_STAGE_PARTIAL); i++)
         if (rp_stage_check(s, i, why) != RP_OK) {
             rp_stage_close(s);
             return RP_EFORMAT;
         }
     *out = s;
     return RP_OK;
+}
+
+int rp_stage_check_sec(const rp_stage *s, unsigned i)
+{
+    const char *why;
+    return rp_stage_check(s, i, &why);
 }
 
 void rp_stage_close(rp_stage *s)

@@ -670,7 +670,7 @@ static int load_text(void *ctx, size_t doc, char **text, size_t *len)
     const char *id = sk_id(l->d, l->sk, g);
     if (!id)
         return RP_ELOAD;
-    int rc = l->fn(l->ctx, id, text, len);
+    int rc = l->fn(l->ctx, g, id, text, len);
     return rc == RP_OK || rc == RP_ENOMEM ? rc : RP_ELOAD;
 }
 

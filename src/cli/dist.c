@@ -43,6 +43,7 @@
 
 #include "cli.h"
 #include "cliutil.h"
+#include "feed.h"
 #include "input.h"
 #include "output.h"
 #include "reprint.h"
@@ -64,6 +65,7 @@ typedef struct run {
     uint64_t fp;          /* fingerprint of the config */
     rp_stage *cfg;
     rp_dist *d;           /* the library's side of the stages */
+    struct docs *docs;    /* verify, cluster: the documents read again */
     int progress;
 } run;
 
@@ -216,10 +218,6 @@ static int parse_scan(run *r, int argc, char **argv)
         diag("dist: --exhaustive is for 'reprint scan'");
         return -1;
     }
-    if (r->so.keep != KEEP_REPRESENTATIVE || r->so.nprefer || r->so.nfields) {
-        diag("dist: --keep, --prefer and --fields are for 'reprint scan' (not yet staged)");
-        return -1;
-    }
     r->paths = argv + optind;
     r->npaths = argc - optind;
     for (int i = 0; i < r->npaths; i++)
@@ -357,47 +355,152 @@ static int make_dirs(const run *r)
 }
 
 /* ------------------------------------------------------------------ */
-/* A small set of strings, for the ids of the plan                      */
+/* The ids of the plan                                                  */
 /* ------------------------------------------------------------------ */
 
-typedef struct strset {
-    const char **v;
-    size_t cap, n;
-} strset;
+/* The document that holds an id so far: where it is, and whether it is
+ * known to give a document (scan skips an id seen before only when the
+ * earlier one was added to the corpus). */
+typedef struct holder {
+    char *id;           /* owned */
+    const char *path;   /* borrowed from the plan's input */
+    record_loc loc;
+    int sure;
+} holder;
 
-/* @return 1 when s was added, 0 when it was there, -1 out of memory. */
-static int strset_add(strset *t, const char *s)
+typedef struct idtab {
+    holder *e;
+    size_t n, ecap;
+    size_t *slot;       /* index + 1 into e; 0 empty */
+    size_t cap;
+} idtab;
+
+/* Finds id, or adds an entry for it (its fields for the caller to fill).
+ * @return 1 found, 0 added, -1 out of memory; *i the entry's index. */
+static int idtab_get(idtab *t, const char *id, size_t *i)
 {
     if ((t->n + 1) * 2 > t->cap) {
         size_t ncap = t->cap ? 2 * t->cap : 1024;
-        const char **nv = calloc(ncap, sizeof *nv);
-        if (!nv)
+        size_t *ns = calloc(ncap, sizeof *ns);
+        if (!ns)
             return -1;
-        for (size_t i = 0; i < t->cap; i++)
-            if (t->v[i]) {
-                size_t h = XXH3_64bits(t->v[i], strlen(t->v[i])) & (ncap - 1);
-                while (nv[h])
-                    h = (h + 1) & (ncap - 1);
-                nv[h] = t->v[i];
-            }
-        free(t->v);
-        t->v = nv;
+        for (size_t k = 0; k < t->n; k++) {
+            size_t h = XXH3_64bits(t->e[k].id, strlen(t->e[k].id)) & (ncap - 1);
+            while (ns[h])
+                h = (h + 1) & (ncap - 1);
+            ns[h] = k + 1;
+        }
+        free(t->slot);
+        t->slot = ns;
         t->cap = ncap;
     }
-    size_t h = XXH3_64bits(s, strlen(s)) & (t->cap - 1);
-    while (t->v[h]) {
-        if (strcmp(t->v[h], s) == 0)
-            return 0;
-        h = (h + 1) & (t->cap - 1);
-    }
-    t->v[h] = s;
-    t->n++;
-    return 1;
+    size_t h = XXH3_64bits(id, strlen(id)) & (t->cap - 1);
+    for (; t->slot[h]; h = (h + 1) & (t->cap - 1))
+        if (strcmp(t->e[t->slot[h] - 1].id, id) == 0) {
+            *i = t->slot[h] - 1;
+            return 1;
+        }
+    if (cli_grow(&t->e, &t->ecap, t->n + 1, sizeof *t->e) < 0)
+        return -1;
+    memset(&t->e[t->n], 0, sizeof *t->e);
+    t->slot[h] = t->n + 1;
+    *i = t->n++;
+    return 0;
+}
+
+static void idtab_free(idtab *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->e[i].id);
+    free(t->e);
+    free(t->slot);
 }
 
 /* ------------------------------------------------------------------ */
-/* Stage plan: the files, in input order                                */
+/* Stage plan: the documents, in input order                            */
 /* ------------------------------------------------------------------ */
+
+/* The plan (one task): the files that hold documents, and per document
+ * its file and its place in it (record_loc: archive entry, record
+ * number, byte offset), so that any task on any node reads it again
+ * through the input layer (input_seek), as scan reads it. */
+enum { PL_PATHS, PL_META, PL_DOCS, PL_NSEC };
+
+typedef struct plan_doc {
+    uint64_t file;      /* index of its path in PL_PATHS */
+    record_loc loc;
+} plan_doc;
+
+/* A sketch task's documents ("docs.I", a file of the CLI beside the
+ * library's "sketch.I"): per document its plan entry, and what scan
+ * keeps of it besides the sketch: what the --keep rule knows and the
+ * --fields values. */
+enum { DS_META, DS_PLAN, DS_KEEP, DS_FOFF, DS_FIELDS, DS_TOFF, DS_TEXT, DS_NSEC };
+
+/* The input the tasks read documents again through, by place. */
+static input *reread_input(const run *r)
+{
+    input_opts io = r->so.io;
+    io.defer = 1;
+    io.spool = 0;
+    io.progress = 0;
+    io.files_from = NULL;
+    return input_open(NULL, 0, &io);
+}
+
+/* Reads the document at loc in file path again into it (its text
+ * loaded). @return 1, 0 when it is no longer there as the plan saw it
+ * (it->why says why; it->r.id is NULL when it is gone) or cannot be
+ * loaded, -1 fatal (reported). */
+static int reread_at(input *in, const char *path, const record_loc *loc, feed_item *it)
+{
+    memset(it, 0, sizeof *it);
+    int got = input_seek(in, path, loc);
+    if (got > 0)
+        got = input_next(in, &it->r);
+    if (got < 0)
+        return -1;
+    if (got == 0 || !record_loc_same(&it->r.loc, loc)) {
+        record_free(&it->r);
+        snprintf(it->why, sizeof it->why, "changed since the plan was made");
+        return 0;
+    }
+    it->loaded = it->r.text ? 1 : input_load(in, &it->r, it->why, sizeof it->why);
+    return it->loaded;
+}
+
+/* @return 1 when the holder of an id gives a document (as scan would add
+ * it to the corpus), 0 when it does not, -1 fatal (reported). */
+static int holder_sure(const run *r, input **in, holder *h)
+{
+    if (h->sure)
+        return 1;
+    if (!*in && !(*in = reread_input(r)))
+        return -1;
+    feed_item it;
+    int got = reread_at(*in, h->path, &h->loc, &it);
+    if (got > 0) {
+        rp_doc *d = NULL;
+        int err = rp_doc_new(it.r.text, it.r.len, r->so.ro, &d);
+        h->sure = d != NULL;
+        rp_doc_free(d);
+        got = err == RP_ENOMEM ? -1 : h->sure;
+        if (got < 0)
+            diag("out of memory");
+    }
+    record_free(&it.r);
+    return got;
+}
+
+/* Reports a document skipped by the plan for an id seen before, as scan
+ * does. */
+static void say_twice(const record *rec)
+{
+    if (rec->where)
+        diag("%s: skipped: duplicate id '%s'", rec->where, safe(rec->id));
+    else
+        diag("%s: skipped: given more than once", safe(rec->id));
+}
 
 static int stage_plan(run *r)
 {
@@ -405,16 +508,16 @@ static int stage_plan(run *r)
     io.defer = 1;
     io.spool = 0;
     io.progress = 0;
-    input *in = input_open(r->paths, r->npaths, &io);
+    input *in = input_open(r->paths, r->npaths, &io), *again = NULL;
     rp_stage_w *w = NULL;
-    char **kept = NULL;
-    size_t nk = 0, cap = 0;
-    strset seen = {0};
-    uint64_t skipped = 0;
+    idtab ids = {0};
+    size_t nk = 0;
+    uint64_t skipped = 0, nfiles = 0;
+    const char *last = NULL;
     int rc = -1;
     if (!in)
         goto out;
-    if (rp_stage_w_new(RP_STAGE_PLAN, r->fp, 0, 1, 2, &w) != RP_OK)
+    if (rp_stage_w_new(RP_STAGE_PLAN, r->fp, 0, 1, PL_NSEC, &w) != RP_OK)
         goto oom;
     for (;;) {
         record rec = {0};
@@ -423,140 +526,271 @@ static int stage_plan(run *r)
             goto out;
         if (got == 0)
             break;
-        if (rec.where) {
-            diag("%s: dist reads files only", safe(rec.where));
+        const char *path = input_path(in);
+        size_t i;
+        int seen = path ? idtab_get(&ids, rec.id, &i) : -1;
+        if (seen < 0) {
             record_free(&rec);
-            goto out;
+            goto oom;
         }
-        if (cli_grow(&kept, &cap, nk + 1, sizeof *kept) < 0)
-            goto oom;
-        kept[nk] = rec.id;
-        rec.id = NULL;
-        int add = strset_add(&seen, kept[nk]);
-        record_free(&rec);
-        if (add < 0)
-            goto oom;
-        if (add == 0) {
-            diag("%s: skipped: given more than once", safe(kept[nk]));
-            free(kept[nk]);
-            skipped++;
+        /* an id seen before is skipped, unless its holder gives no
+         * document (no words, unreadable): then this one takes it */
+        if (seen && (seen = holder_sure(r, &again, &ids.e[i])) != 0) {
+            if (seen > 0) {
+                say_twice(&rec);
+                skipped++;
+            }
+            record_free(&rec);
+            if (seen < 0)
+                goto out;
             continue;
         }
-        if (rp_stage_w_put(w, 0, kept[nk], strlen(kept[nk]) + 1))
-            goto oom;
+        if (!ids.e[i].id) {
+            ids.e[i].id = rec.id;
+            rec.id = NULL;
+        }
+        ids.e[i].path = path;   /* borrowed from in, which keeps it */
+        ids.e[i].loc = rec.loc;
         nk++;
+        if (!last || strcmp(last, path) != 0) {
+            if (rp_stage_w_put(w, PL_PATHS, path, strlen(path) + 1)) {
+                record_free(&rec);
+                goto oom;
+            }
+            last = path;   /* borrowed from in, which keeps it */
+            nfiles++;
+        }
+        plan_doc pd = {nfiles - 1, rec.loc};
+        record_free(&rec);
+        if (rp_stage_w_put(w, PL_DOCS, &pd, sizeof pd))
+            goto oom;
     }
     skipped += input_skipped(in);
-    uint64_t meta[2] = {nk, skipped};
-    if (rp_stage_w_put(w, 1, meta, sizeof meta))
+    uint64_t meta[3] = {nk, skipped, nfiles};
+    if (rp_stage_w_put(w, PL_META, meta, sizeof meta))
         goto oom;
     rc = save_file(r, w, "plan");
+    if (rc == 0 && r->progress)
+        diag("dist: plan: %llu files, %zu documents", (unsigned long long)nfiles, nk);
     goto out;
 oom:
     diag("out of memory");
 out:
-    for (size_t i = 0; i < nk; i++)
-        free(kept[i]);
-    free(kept);
-    free(seen.v);
+    idtab_free(&ids);
     rp_stage_w_free(w);
+    input_close(again);
     input_close(in);
     return rc;
 }
 
-/* The plan's files: paths[0..n) point into s. @return 0 or -1. */
-static int plan_files(const run *r, rp_stage **s, char ***paths, size_t *n, uint64_t *skipped)
+/* The plan, read back. */
+typedef struct plan {
+    rp_stage *s;
+    char **paths;           /* nfiles, pointing into s */
+    const plan_doc *docs;   /* ndocs */
+    uint64_t nfiles, ndocs, skipped;
+} plan;
+
+static void plan_close(plan *p)
 {
-    size_t len, ml;
-    *paths = NULL;
-    if (load_file(r, "plan", RP_STAGE_PLAN, s) < 0)
+    free(p->paths);
+    rp_stage_close(p->s);
+    memset(p, 0, sizeof *p);
+}
+
+/* Loads and checks DIR/plan. @return 0 or -1 (reported). */
+static int plan_load(const run *r, plan *pl)
+{
+    size_t len, ml, dl;
+    memset(pl, 0, sizeof *pl);
+    /* the documents' places are read one by one (bounds-checked), the
+     * rest is checked whole */
+    if (load_file(r, "plan", RP_STAGE_PLAN | RP_STAGE_PARTIAL, &pl->s) < 0)
         return -1;
-    const char *p = rp_stage_sec(*s, 0, &len);
-    const uint64_t *meta = rp_stage_sec(*s, 1, &ml);
-    if (!meta || ml != 2 * sizeof *meta || (len && p[len - 1] != 0)) {
-        char *f = path_of(r, "plan", -1);
-        diag("%s: damaged (contents)", f ? safe(f) : "plan");
-        free(f);
+    if (rp_stage_check_sec(pl->s, PL_PATHS) != RP_OK || rp_stage_check_sec(pl->s, PL_META) != RP_OK) {
+        diag("%s/plan: damaged (checksum)", safe(r->work));
+        plan_close(pl);
         return -1;
     }
+    const char *p = rp_stage_sec(pl->s, PL_PATHS, &len);
+    const uint64_t *meta = rp_stage_sec(pl->s, PL_META, &ml);
+    pl->docs = rp_stage_sec(pl->s, PL_DOCS, &dl);
     size_t cnt = 0;
-    for (size_t i = 0; i < len; i++)
+    for (size_t i = 0; p && i < len; i++)
         cnt += p[i] == 0;
-    if (cnt != meta[0] || !(*paths = malloc((cnt ? cnt : 1) * sizeof **paths))) {
-        diag(cnt != meta[0] ? "plan: damaged (contents)" : "out of memory");
+    int ok = meta && ml == 3 * sizeof *meta && (!len || p[len - 1] == 0) && cnt == meta[2] &&
+             dl == meta[0] * sizeof *pl->docs;
+    if (!ok) {
+        diag("%s/plan: damaged (contents)", safe(r->work));
+        plan_close(pl);
+        return -1;
+    }
+    if (!(pl->paths = malloc((cnt ? cnt : 1) * sizeof *pl->paths))) {
+        diag("out of memory");
+        plan_close(pl);
         return -1;
     }
     for (size_t i = 0, k = 0; i < len; i += strlen(p + i) + 1)
-        (*paths)[k++] = (char *)(uintptr_t)(p + i);
-    *n = cnt;
-    *skipped = meta[1];
+        pl->paths[k++] = (char *)(uintptr_t)(p + i);
+    pl->ndocs = meta[0];
+    pl->skipped = meta[1];
+    pl->nfiles = cnt;
     return 0;
 }
 
+/* Reads plan document k again into it (its text loaded). @return as
+ * reread_at. */
+static int reread(input *in, const plan *pl, uint64_t k, feed_item *it)
+{
+    const plan_doc *pd = &pl->docs[k];
+    if (pd->file >= pl->nfiles) {
+        diag("plan: damaged (document %llu: file out of range)", (unsigned long long)k);
+        memset(it, 0, sizeof *it);
+        return -1;
+    }
+    return reread_at(in, pl->paths[pd->file], &pd->loc, it);
+}
+
 /* ------------------------------------------------------------------ */
-/* Stage sketch: shard I of the files                                   */
+/* Stage sketch: shard I of the documents                               */
 /* ------------------------------------------------------------------ */
+
+/* What a sketch task keeps of its documents for docs.I. */
+typedef struct shard_docs {
+    uint64_t *plan;
+    keep_doc *kd;
+    uint64_t *foff;        /* n + 1 offsets into fields (equal: none) */
+    char *fields;
+    uint64_t *toff;        /* n + 1 offsets into text (equal: not kept) */
+    char *text;
+    size_t n, pcap, kcap, ocap, flen, fcap, tocap, tlen, tcap;
+} shard_docs;
+
+static int shard_add(const run *r, shard_docs *sd, uint64_t k, const feed_item *it)
+{
+    int keep = r->so.keep != KEEP_REPRESENTATIVE || r->so.nprefer, fields = r->so.nfields_in > 0;
+    if (cli_grow(&sd->plan, &sd->pcap, sd->n + 1, sizeof *sd->plan) < 0 ||
+        (keep && cli_grow(&sd->kd, &sd->kcap, sd->n + 1, sizeof *sd->kd) < 0) ||
+        (fields && cli_grow(&sd->foff, &sd->ocap, sd->n + 2, sizeof *sd->foff) < 0))
+        return -1;
+    if (keep)
+        scan_keep_doc(&r->so, &it->r, it->doc, it->mtime_ms, &sd->kd[sd->n]);
+    /* a document inside a compressed file or an archive, which cannot be
+     * sought: its text, so that the verification reads it without
+     * decompressing its file up to it for every document */
+    const record_loc *l = &it->r.loc;
+    int keept = l->at == INPUT_NO_OFFSET && (l->member || l->num > 1);
+    if (cli_grow(&sd->toff, &sd->tocap, sd->n + 2, sizeof *sd->toff) < 0 ||
+        (keept && cli_grow(&sd->text, &sd->tcap, sd->tlen + it->r.len, 1) < 0))
+        return -1;
+    sd->toff[sd->n] = sd->tlen;
+    if (keept) {
+        memcpy(sd->text + sd->tlen, it->r.text, it->r.len);
+        sd->tlen += it->r.len;
+    }
+    sd->toff[sd->n + 1] = sd->tlen;
+    if (!fields) {
+        sd->plan[sd->n++] = k;
+        return 0;
+    }
+    sd->foff[sd->n] = sd->flen;
+    if (it->r.meta) {
+        size_t m = it->r.metalen + 1;   /* with scan's NUL after the values */
+        if (cli_grow(&sd->fields, &sd->fcap, sd->flen + m, 1) < 0)
+            return -1;
+        memcpy(sd->fields + sd->flen, it->r.meta, m);
+        sd->flen += m;
+    }
+    sd->foff[sd->n + 1] = sd->flen;
+    sd->plan[sd->n++] = k;
+    return 0;
+}
+
+static int shard_save(const run *r, const shard_docs *sd, unsigned task)
+{
+    rp_stage_w *w = NULL;
+    uint64_t meta[1] = {sd->n};
+    uint64_t zero = 0;
+    char name[32];
+    snprintf(name, sizeof name, "docs.%u", task);
+    int bad = rp_stage_w_new(RP_STAGE_PLAN, r->fp, task, r->ntasks, DS_NSEC, &w) != RP_OK ||
+              rp_stage_w_put(w, DS_META, meta, sizeof meta) ||
+              rp_stage_w_put(w, DS_PLAN, sd->plan, sd->n * sizeof *sd->plan) ||
+              (sd->kd && rp_stage_w_put(w, DS_KEEP, sd->kd, sd->n * sizeof *sd->kd)) ||
+              (r->so.nfields_in && rp_stage_w_put(w, DS_FOFF, sd->n ? sd->foff : &zero,
+                                                  (sd->n + 1) * sizeof *sd->foff)) ||
+              rp_stage_w_put(w, DS_FIELDS, sd->fields, sd->flen) ||
+              (sd->tlen && rp_stage_w_put(w, DS_TOFF, sd->toff, (sd->n + 1) * sizeof *sd->toff)) ||
+              rp_stage_w_put(w, DS_TEXT, sd->text, sd->tlen);
+    int rc = -1;
+    if (bad)
+        diag("out of memory");
+    else
+        rc = save_file(r, w, name);
+    rp_stage_w_free(w);
+    return rc;
+}
+
+static void shard_free(shard_docs *sd)
+{
+    free(sd->plan);
+    free(sd->kd);
+    free(sd->foff);
+    free(sd->fields);
+    free(sd->toff);
+    free(sd->text);
+}
 
 static int stage_sketch(run *r, unsigned task)
 {
-    rp_stage *plan = NULL;
-    char **paths = NULL;
-    size_t nfiles;
-    uint64_t pskip, skipped = 0;
+    plan pl;
+    shard_docs sd = {0};
+    size_t skipped = 0;
     input *in = NULL;
     int rc = -1;
-    if (plan_files(r, &plan, &paths, &nfiles, &pskip) < 0)
+    if (plan_load(r, &pl) < 0)
+        return -1;
+    uint64_t lo = pl.ndocs * task / r->ntasks, hi = pl.ndocs * (task + 1) / r->ntasks;
+    if (!(in = reread_input(r)))
         goto out;
-    size_t lo = (size_t)((uint64_t)nfiles * task / r->ntasks);
-    size_t hi = (size_t)((uint64_t)nfiles * (task + 1) / r->ntasks);
-    input_opts io = r->so.io;
-    io.defer = 1;
-    io.spool = 0;
-    io.progress = 0;
-    if (hi > lo) {
-        in = input_open(paths + lo, (int)(hi - lo), &io);
-        if (!in)
+    for (uint64_t k = lo; k < hi; k++) {
+        feed_item it;
+        int got = reread(in, &pl, k, &it);
+        if (got < 0) {
+            record_free(&it.r);
             goto out;
-        for (;;) {
-            record rec = {0};
-            int got = input_next(in, &rec);
-            if (got < 0)
-                goto out;
-            if (got == 0)
-                break;
-            /* a file read as a stream (told compressed by its first
-             * bytes) comes with its text, as in scan */
-            char why[256] = "";
-            int loaded = rec.text ? 1 : input_load(in, &rec, why, sizeof why);
-            if (why[0])
-                diag("%s: %s", safe(record_where(&rec)), why);
-            if (loaded <= 0) {
-                skipped += loaded == 0 && why[0] != 0;
-                record_free(&rec);
-                if (loaded < 0)
-                    goto out;
-                continue;
-            }
-            rp_doc *d = NULL;
-            int err = rp_doc_new(rec.text, rec.len, r->so.ro, &d);
-            if (!d) {
-                diag("%s: skipped: %s", safe(record_where(&rec)), rp_strerror(err));
-                skipped++;
-                record_free(&rec);
-                if (err == RP_ENOMEM)
-                    goto out;
-                continue;
-            }
-            err = rp_dist_sketch_add(r->d, rec.id, d);
-            rp_doc_free(d);
-            record_free(&rec);
-            if (err != RP_OK) {
-                dist_fail(r);
-                goto out;
-            }
         }
-        skipped += input_skipped(in);
+        if (got > 0) {
+            struct stat st;
+            /* a file: its modification time, as scan's feed takes it */
+            if (r->so.keep == KEEP_EARLIEST && !it.r.where && stat(it.r.id, &st) == 0)
+                it.mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+            it.err = rp_doc_new(it.r.text, it.r.len, r->so.ro, &it.doc);
+        }
+        if (got == 0 && !it.r.id) {   /* no longer there */
+            const plan_doc *pd = &pl.docs[k];
+            diag("%s: skipped: %s", safe(pl.paths[pd->file]), it.why);
+            skipped++;
+            continue;
+        }
+        int use = feed_check(in, &it, &skipped);
+        int err = use > 0 ? rp_dist_sketch_add(r->d, it.r.id, it.doc) : RP_OK;
+        if (use > 0 && err == RP_OK && shard_add(r, &sd, k, &it) < 0) {
+            diag("out of memory");
+            use = -1;
+        }
+        rp_doc_free(it.doc);
+        record_free(&it.r);
+        if (use < 0)
+            goto out;
+        if (err != RP_OK) {
+            dist_fail(r);
+            goto out;
+        }
     }
+    skipped += input_skipped(in);
+    if (shard_save(r, &sd, task) < 0)
+        goto out;
     if (rp_dist_sketch_save(r->d, task, skipped) != RP_OK) {
         dist_fail(r);
         goto out;
@@ -565,15 +799,138 @@ static int stage_sketch(run *r, unsigned task)
     if (r->progress) {
         rp_dist_stats st;
         rp_dist_stats_get(r->d, &st);
-        diag("dist: sketch %u/%u: %llu files, %llu documents, %llu lines", task + 1,
+        diag("dist: sketch %u/%u: %llu inputs, %llu documents, %llu lines", task + 1,
              r->ntasks, (unsigned long long)(hi - lo), (unsigned long long)st.docs,
              (unsigned long long)st.lines);
     }
 out:
     input_close(in);
-    free(paths);
-    rp_stage_close(plan);
+    shard_free(&sd);
+    plan_close(&pl);
     return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Documents read again (verify, cluster)                               */
+/* ------------------------------------------------------------------ */
+
+/* Every sketch task's docs.I, and the plan: global document number to
+ * plan entry, keep facts and field values. */
+typedef struct docs {
+    plan pl;
+    rp_stage **s;           /* ntasks */
+    uint64_t *first;        /* ntasks + 1 */
+    input *in;
+} docs;
+
+static void docs_close(docs *ds, unsigned n)
+{
+    for (unsigned t = 0; ds->s && t < n; t++)
+        rp_stage_close(ds->s[t]);
+    free(ds->s);
+    free(ds->first);
+    input_close(ds->in);
+    plan_close(&ds->pl);
+    memset(ds, 0, sizeof *ds);
+}
+
+/* @return section sec of docs.T, checked to hold n items of size each
+ * (NULL when it does not: reported). */
+static const void *docs_sec(const run *r, const docs *ds, unsigned t, unsigned sec, size_t size,
+                            uint64_t n)
+{
+    size_t len;
+    const void *p = rp_stage_sec(ds->s[t], sec, &len);
+    if (!p || len != n * size) {
+        diag("%s/docs.%u: damaged (contents)", safe(r->work), t);
+        return NULL;
+    }
+    return p;
+}
+
+static int docs_open(run *r, docs *ds)
+{
+    memset(ds, 0, sizeof *ds);
+    if (plan_load(r, &ds->pl) < 0)
+        return -1;
+    if (!(ds->s = calloc(r->ntasks, sizeof *ds->s)) ||
+        !(ds->first = calloc(r->ntasks + 1, sizeof *ds->first)) || !(ds->in = reread_input(r))) {
+        diag("out of memory");
+        return -1;
+    }
+    for (unsigned t = 0; t < r->ntasks; t++) {
+        char name[32];
+        snprintf(name, sizeof name, "docs.%u", t);
+        /* read by document (bounds-checked); the cluster stage, which
+         * reads them all, checks every section */
+        if (load_file(r, name, RP_STAGE_PLAN | RP_STAGE_PARTIAL, &ds->s[t]) < 0)
+            return -1;
+        if (rp_stage_check_sec(ds->s[t], DS_META) != RP_OK) {
+            diag("%s/%s: damaged (checksum)", safe(r->work), name);
+            return -1;
+        }
+        const uint64_t *meta = docs_sec(r, ds, t, DS_META, 8, 1);
+        if (!meta || !docs_sec(r, ds, t, DS_PLAN, 8, meta[0]))
+            return -1;
+        ds->first[t + 1] = ds->first[t] + meta[0];
+    }
+    return 0;
+}
+
+/* @return the shard that holds global document g (< first[ntasks]). */
+static unsigned docs_shard(const run *r, const docs *ds, uint64_t g)
+{
+    unsigned lo = 0, hi = r->ntasks;
+    while (hi - lo > 1) {
+        unsigned mid = lo + (hi - lo) / 2;
+        if (ds->first[mid] <= g)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Reads document g again, as the sketch stage read it (the library's
+ * loader). */
+static int load_text(void *ctx, uint64_t g, const char *id, char **text, size_t *len)
+{
+    run *r = ctx;
+    docs *ds = r->docs;
+    if (g >= ds->first[r->ntasks])
+        return RP_ELOAD;
+    unsigned t = docs_shard(r, ds, g);
+    size_t pn;
+    const uint64_t *pk = rp_stage_sec(ds->s[t], DS_PLAN, &pn);
+    uint64_t k = pk[g - ds->first[t]];
+    if (k >= ds->pl.ndocs)
+        return RP_ELOAD;
+    uint64_t i = g - ds->first[t], m = ds->first[t + 1] - ds->first[t];
+    size_t ol, tl;
+    const uint64_t *to = rp_stage_sec(ds->s[t], DS_TOFF, &ol);
+    const char *tx = rp_stage_sec(ds->s[t], DS_TEXT, &tl);
+    if (to && ol == (m + 1) * sizeof *to && to[i + 1] > to[i]) {   /* kept by the sketch */
+        if (to[i + 1] > tl)
+            return RP_ELOAD;
+        size_t n = (size_t)(to[i + 1] - to[i]);
+        if (!(*text = malloc(n + 1)))
+            return RP_ENOMEM;
+        memcpy(*text, tx + to[i], n);
+        (*text)[n] = 0;
+        *len = n;
+        return RP_OK;
+    }
+    feed_item it;
+    int got = reread(ds->in, &ds->pl, k, &it);
+    if (got > 0 && strcmp(it.r.id, id) != 0)
+        got = 0;
+    if (got > 0) {
+        *text = it.r.text;
+        *len = it.r.len;
+        it.r.text = NULL;
+    }
+    record_free(&it.r);
+    return got > 0 ? RP_OK : got < 0 ? RP_ENOMEM : RP_ELOAD;
 }
 
 /* ------------------------------------------------------------------ */
@@ -594,21 +951,18 @@ static int stage_bucket(run *r, unsigned part)
     return 0;
 }
 
-/* Reads a document's text again, as the sketch stage read it. */
-static int load_text(void *ctx, const char *id, char **text, size_t *len)
-{
-    const run *r = ctx;
-    const char *why;
-    int rc = input_read_text(id, r->so.io.max_bytes, text, len, NULL, &why);
-    if (rc == 1 || (rc != RP_OK && rc != RP_ENOMEM))
-        return RP_ELOAD;
-    return rc;
-}
-
 static int stage_verify(run *r, unsigned task)
 {
-    if (rp_dist_verify(r->d, task, load_text, r) != RP_OK)
-        return dist_fail(r);
+    docs ds;
+    int rc = -1;
+    r->docs = &ds;
+    if (docs_open(r, &ds) < 0)
+        goto out;
+    if (rp_dist_verify(r->d, task, load_text, r) != RP_OK) {
+        dist_fail(r);
+        goto out;
+    }
+    rc = 0;
     if (r->progress) {
         rp_dist_stats st;
         rp_dist_stats_get(r->d, &st);
@@ -616,7 +970,10 @@ static int stage_verify(run *r, unsigned task)
              task + 1, r->ntasks, (unsigned long long)st.candidates,
              (unsigned long long)st.read, (unsigned long long)st.similar);
     }
-    return 0;
+out:
+    docs_close(&ds, r->ntasks);
+    r->docs = NULL;
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -625,10 +982,10 @@ static int stage_verify(run *r, unsigned task)
 
 enum { RS_OUT, RS_META, RS_NSEC };
 
-/* Prints the clusters of c as scan prints them, into a malloc'd buffer.
+/* Prints sr as scan prints it, into a malloc'd buffer.
  * @return scan's exit code, or -1 (reported). */
-static int print_to_buffer(run *r, rp_corpus *c, uint64_t skipped, uint64_t capped,
-                           char **buf, size_t *len)
+static int print_to_buffer(run *r, const scan_result *sr, uint64_t capped, char **buf,
+                           size_t *len)
 {
     int saved = -1, code = -1;
     FILE *tmp = NULL;
@@ -640,10 +997,7 @@ static int print_to_buffer(run *r, rp_corpus *c, uint64_t skipped, uint64_t capp
         diag("dist: cannot make a temporary file: %s", strerror(errno));
         goto out;
     }
-    scan_result sr = {0};
-    sr.c = c;
-    sr.skipped = (size_t)skipped;
-    code = scan_print(&r->so, &sr, (size_t)capped);
+    code = scan_print(&r->so, sr, (size_t)capped);
     fflush(stdout);
     dup2(saved, STDOUT_FILENO);
     close(saved);
@@ -678,17 +1032,70 @@ out:
     return code;
 }
 
+/* Fills sr's keep facts and field values from every docs.I, as scan's
+ * add_one fills them, and applies the --keep rule. @return 0 or -1. */
+static int docs_result(run *r, const docs *ds, scan_result *sr)
+{
+    uint64_t n = ds->first[r->ntasks];
+    int keep = r->so.keep != KEEP_REPRESENTATIVE || r->so.nprefer;
+    sr->n = (size_t)n;
+    for (unsigned t = 0; t < r->ntasks; t++)
+        for (unsigned sec = 0; sec < DS_NSEC; sec++)
+            if (rp_stage_check_sec(ds->s[t], sec) != RP_OK) {
+                diag("%s/docs.%u: damaged (checksum)", safe(r->work), t);
+                return -1;
+            }
+    if (!keep && !r->so.nfields_in)
+        return 0;
+    if ((keep && !(sr->kd = malloc((n ? n : 1) * sizeof *sr->kd))) ||
+        !(sr->info = calloc(n ? n : 1, sizeof *sr->info))) {
+        diag("out of memory");
+        return -1;
+    }
+    for (unsigned t = 0; t < r->ntasks; t++) {
+        uint64_t m = ds->first[t + 1] - ds->first[t], g = ds->first[t];
+        const keep_doc *kd = keep ? docs_sec(r, ds, t, DS_KEEP, sizeof *kd, m) : NULL;
+        if (keep && !kd)
+            return -1;
+        if (keep)
+            memcpy(sr->kd + g, kd, m * sizeof *kd);
+        if (!r->so.nfields_in)
+            continue;
+        const uint64_t *fo = docs_sec(r, ds, t, DS_FOFF, 8, m + 1);
+        size_t flen;
+        const char *f = rp_stage_sec(ds->s[t], DS_FIELDS, &flen);
+        if (!fo)
+            return -1;
+        if (cli_grow(&sr->meta, &sr->metacap, sr->metalen + flen + 1, 1) < 0) {
+            diag("out of memory");
+            return -1;
+        }
+        for (uint64_t i = 0; i < m; i++) {
+            if (fo[i] > fo[i + 1] || fo[i + 1] > flen) {
+                diag("%s/docs.%u: damaged (contents)", safe(r->work), t);
+                return -1;
+            }
+            if (fo[i + 1] > fo[i])
+                sr->info[g + i].meta = sr->metalen + (size_t)fo[i] + 1;
+        }
+        if (flen)
+            memcpy(sr->meta + sr->metalen, f, flen);
+        sr->metalen += flen;
+    }
+    return scan_apply_keep(&r->so, sr);
+}
+
 static int stage_cluster(run *r)
 {
-    rp_stage *plan = NULL;
-    char **paths = NULL;
-    size_t nfiles, len = 0;
-    uint64_t pskip;
+    docs ds;
+    size_t len = 0;
     rp_corpus *c = NULL;
     rp_stage_w *w = NULL;
+    scan_result sr = {0};
     char *buf = NULL;
     int rc = -1;
-    if (plan_files(r, &plan, &paths, &nfiles, &pskip) < 0)
+    r->docs = &ds;
+    if (docs_open(r, &ds) < 0)
         goto out;
     if (rp_dist_cluster(r->d, load_text, r, &c) != RP_OK) {
         dist_fail(r);
@@ -696,14 +1103,22 @@ static int stage_cluster(run *r)
     }
     rp_dist_stats st;
     rp_dist_stats_get(r->d, &st);
-    uint64_t n = rp_corpus_size(c), skipped = pskip + st.skipped;
+    uint64_t n = rp_corpus_size(c), skipped = ds.pl.skipped + st.skipped;
+    if (n != ds.first[r->ntasks]) {
+        diag("%s/docs.*: do not match the sketches", safe(r->work));
+        goto out;
+    }
     for (uint64_t i = 0; i < n; i++)
         if (rp_dist_lost(r->d, i)) {
             diag("%s: changed or unreadable during the scan; left out of the pairs",
                  safe(rp_corpus_id(c, (size_t)i)));
             skipped++;
         }
-    int code = print_to_buffer(r, c, skipped, st.capped, &buf, &len);
+    sr.c = c;
+    sr.skipped = (size_t)skipped;
+    if (docs_result(r, &ds, &sr) < 0)
+        goto out;
+    int code = print_to_buffer(r, &sr, st.capped, &buf, &len);
     if (code < 0)
         goto out;
     uint64_t meta[3] = {(uint64_t)code, n, st.similar};
@@ -718,9 +1133,12 @@ static int stage_cluster(run *r)
              (unsigned long long)n, (unsigned long long)st.similar, rp_corpus_nclusters(c));
 out:
     free(buf);
-    free(paths);
-    rp_stage_close(plan);
+    free(sr.kd);
+    free(sr.info);
+    free(sr.meta);
     rp_corpus_free(c);
+    docs_close(&ds, r->ntasks);
+    r->docs = NULL;
     rp_stage_w_free(w);
     return rc;
 }
@@ -1053,7 +1471,7 @@ static int clean_work(const char *work)
             int ours = i < 2 ? n[0] != '.' :
                        strcmp(n, "config") == 0 || strcmp(n, "plan") == 0 ||
                        strcmp(n, "result") == 0 || strncmp(n, "sketch.", 7) == 0 ||
-                       strncmp(n, "bucket.", 7) == 0 || strncmp(n, "verify.", 7) == 0 ||
+                       strncmp(n, "bucket.", 7) == 0 || strncmp(n, "verify.", 7) == 0 || strncmp(n, "docs.", 5) == 0 ||
                        strncmp(n, "config.tmp.", 11) == 0 || strncmp(n, "plan.tmp.", 9) == 0 ||
                        strncmp(n, "result.tmp.", 11) == 0;
             if (!ours)

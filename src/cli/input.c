@@ -32,6 +32,12 @@
  * written with pwrite and read back with pread, so that reloads from other
  * threads need no lock. Every record read from a stream is spooled.
  *
+ * input_seek() reads a record again from its place (record_loc): it seeks
+ * to the record's byte in a file read from its descriptor (the reader
+ * keeps the offset of its buffer), or passes over the entries and records
+ * before it, unreported, in a stream from libarchive; then input_next()
+ * reads it as the first pass did.
+ *
  * Harmless skips (empty documents, paths given twice, WARC records that
  * are no text page) are counted and summed up in one line at the end by
  * input_finish(); -v names each.
@@ -71,6 +77,8 @@ typedef struct reader {
     uint64_t counted;      /* bytes read from fd, for the input's count */
     char *buf;             /* CHUNK bytes; data in [start, end) */
     size_t start, end;
+    uint64_t base;         /* where buf[0] is in the stream */
+    uint64_t at;           /* where the current record starts */
     int eof;
     int failed;            /* a read failed (and was reported) */
     char *rec;             /* the current record, NUL-terminated */
@@ -99,6 +107,7 @@ struct input {
     unpack *up;            /* compressed or an archive */
     uint64_t s_prefix;     /* bytes handed to up that were counted */
     int members;           /* up is an archive: a document per member */
+    uint64_t m_index;      /* entries of the archive taken so far */
     int m_pending;         /* the first member is found, not read */
     int m_got;             /* what unpack_next said of it */
     const char *m_name;
@@ -193,8 +202,10 @@ static int next_record(reader *rd, int delim, size_t max)
     int any = 0;
     rd->len = 0;
     rd->toolong = 0;
+    rd->at = rd->base + rd->start;
     for (;;) {
         if (rd->start == rd->end) {
+            rd->base += rd->end;
             rd->start = rd->end = 0;
             ssize_t r = fill(rd);
             if (r < 0)
@@ -374,6 +385,7 @@ static void end_stream(input *in)
     free(in->m_arch_id);
     in->m_arch_name = in->m_arch_id = NULL;
     in->members = in->m_pending = in->m_sub = 0;
+    in->m_index = 0;
     in->in_stream = 0;
 }
 
@@ -383,6 +395,7 @@ static ssize_t warc_read(void *ctx, void *buf, size_t n)
     input *in = ctx;
     reader *rd = &in->rd;
     if (rd->start == rd->end) {
+        rd->base += rd->end;
         rd->start = rd->end = 0;
         ssize_t r = fill(rd);
         count_bytes(in);
@@ -454,6 +467,7 @@ static int start_stream(input *in, const char *path, int fd, unpack_kind kind)
     rd->fd = fd;
     rd->up = NULL;
     rd->start = rd->end = 0;
+    rd->base = 0;
     rd->eof = 0;
     if (!rd->buf)
         rd->buf = malloc(CHUNK);
@@ -475,6 +489,7 @@ static int start_stream(input *in, const char *path, int fd, unpack_kind kind)
             return stream_failed(in, "cannot read", why);
         in->s_prefix = path ? 0 : rd->end;
         rd->start = rd->end = 0;
+        rd->base = 0;
         const char *name;
         int64_t size;
         int got = unpack_next(in->up, &name, &size);
@@ -613,6 +628,14 @@ static int finish_stream_record(input *in, record *r, const char *raw, size_t n,
     return 1;
 }
 
+/* @return the place of the record number num of the current stream or
+ * member that starts at byte at of the stream. */
+static record_loc here(const input *in, uint64_t num, uint64_t at)
+{
+    record_loc l = {in->members ? in->m_index : 0, num, in->rd.up ? INPUT_NO_OFFSET : at};
+    return l;
+}
+
 /* @return a malloc'd prefix, ":" (unless the prefix is empty) and n in
  * decimal, or NULL. */
 static char *numbered(const char *prefix, unsigned long long n)
@@ -722,6 +745,7 @@ static int next_records(input *in, record *r)
             diag("%s: out of memory", name);
             return -1;
         }
+        r->loc = here(in, in->lineno, rd->at);
         if (in->o.raw) {
             /* with its terminator: a newline, a NUL (the "" string's) */
             const char *tail = in->fmt == INPUT_JSONL ? "\n" : "";
@@ -798,6 +822,7 @@ static int next_member(input *in, record *r)
         int got;
         if (in->m_pending) {
             in->m_pending = 0;
+            in->m_index++;
             got = in->m_got;
             name = in->m_name;
             size = in->m_size;
@@ -810,6 +835,7 @@ static int next_member(input *in, record *r)
                 in->skipped++;
                 return 0;
             }
+            in->m_index++;
         }
         if (got == 2) {   /* an archive inside that cannot be read */
             r->where = joined(in->s_id, name);
@@ -834,6 +860,7 @@ static int next_member(input *in, record *r)
             continue;
         r->id = joined(in->s_id, name);
         r->where = r->id ? strdup(r->id) : NULL;
+        r->loc = here(in, 0, INPUT_NO_OFFSET);
         if (!r->where) {
             diag("%s: out of memory", safe(in->s_name));
             return -1;
@@ -845,7 +872,7 @@ static int next_member(input *in, record *r)
             continue;
         }
         rd->up = in->up;
-        rd->start = rd->end = 0;
+        rd->start = rd->end = rd->base = 0;
         rd->eof = rd->failed = 0;
         /* WARC, or records of a format: --input, or a .jsonl name */
         input_format f = in->o.format;
@@ -889,6 +916,8 @@ static int next_warc(input *in, record *r)
         warc_doc d;
         const char *why;
         int rc = warc_next(in->wr, &d, &why);
+        if (rc != WARC_END)
+            in->lineno = d.number;
         switch (rc) {
         case WARC_END:
             return 0;
@@ -924,6 +953,7 @@ static int next_warc(input *in, record *r)
             diag("%s: out of memory", name);
             return -1;
         }
+        r->loc = here(in, d.number, d.offset);
         rc = finish_stream_record(in, r, d.body, d.len,
                                   d.html > 0 ? RP_TEXT_HTML : d.html < 0 ? RP_TEXT_SNIFF_HTML : 0);
         if (rc != 0)
@@ -1075,6 +1105,7 @@ static int next_file(input *in, size_t i, record *r)
         return -1;
     }
     r->ref = i;
+    r->loc = (record_loc){0, 0, INPUT_NO_OFFSET};
     if (!have_st)
         have_st = stat(path, &st) == 0 && S_ISREG(st.st_mode);
     r->size = have_st ? (uint64_t)st.st_size : 0;
@@ -1500,6 +1531,142 @@ void input_close(input *in)
     if (in->spool)
         fclose(in->spool);
     free(in);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading records again by place                                      */
+/* ------------------------------------------------------------------ */
+
+const char *input_path(const input *in)
+{
+    if (in->next == 0 || in->next > in->paths.n || strcmp(in->paths.v[in->next - 1], "-") == 0)
+        return NULL;
+    return in->paths.v[in->next - 1];
+}
+
+int record_loc_same(const record_loc *a, const record_loc *b)
+{
+    return a->member == b->member && a->num == b->num && a->at == b->at;
+}
+
+/* Passes over the records of the current stream or member up to number
+ * num - 1, keeping nothing and reporting nothing. @return 1, 0 when the
+ * stream ends first (or cannot be read), -1 out of memory (reported). */
+static int pass_records(input *in, uint64_t num)
+{
+    reader *rd = &in->rd;
+    int delim = in->fmt == INPUT_JSONL ? '\n' : in->fmt == INPUT_NUL ? 0 : -1;
+    while (in->lineno + 1 < num) {
+        if (in->wr) {
+            warc_doc d;
+            const char *why;
+            int rc = warc_next(in->wr, &d, &why);
+            if (rc == WARC_ENOMEM) {
+                diag("%s: out of memory", safe(in->s_name));
+                return -1;
+            }
+            if (rc == WARC_END || rc == WARC_BAD || rc == WARC_EREAD)
+                return 0;
+            in->lineno = d.number;
+            continue;
+        }
+        int got = next_record(rd, delim, 0);   /* max 0: drained, not kept */
+        count_bytes(in);
+        if (got < 0 && errno == ENOMEM) {
+            diag("%s: out of memory", safe(in->s_name));
+            return -1;
+        }
+        if (got <= 0)
+            return 0;
+        in->lineno++;
+    }
+    return 1;
+}
+
+/* Moves the file being read as it is (no libarchive) to byte at, where
+ * record num starts. @return 1, or 0 when it cannot seek. */
+static int jump(input *in, uint64_t at, uint64_t num)
+{
+    reader *rd = &in->rd;
+    if (lseek(rd->fd, (off_t)at, SEEK_SET) < 0)
+        return 0;
+    rd->start = rd->end = 0;
+    rd->base = at;
+    rd->eof = rd->failed = 0;
+    in->lineno = num - 1;
+    if (in->wr)
+        warc_restart(in->wr, at, num - 1);
+    return 1;
+}
+
+/* Records nearer than this are reached by reading on, farther ones (in a
+ * file read as it is) by seeking to their offset. */
+#define PASS_MAX 64
+
+int input_seek(input *in, const char *path, const record_loc *loc)
+{
+    record_free(&in->carry);
+    in->has_carry = 0;
+    uint64_t member = in->members ? in->m_index : 0;
+    int same = in->in_stream && !in->s_stdin && in->paths.n == 1 &&
+               strcmp(in->paths.v[0], path) == 0;
+    int ahead = same && (loc->member > member ||
+                         (loc->member == member && loc->num > in->lineno &&
+                          (member == 0 || in->m_sub)));
+    if (!ahead) {
+        end_stream(in);
+        char *p = strdup(path);
+        if (!p || (in->paths.n == 0 && pathlist_push(&in->paths, p) < 0)) {
+            free(p);
+            diag("%s: out of memory", safe(path));
+            return -1;
+        }
+        if (in->paths.v[0] != p) {
+            free(in->paths.v[0]);
+            in->paths.v[0] = p;
+        }
+        in->next = 0;
+        if (loc->member == 0 && loc->num == 0)
+            return 1;   /* a file read whole: input_next() gives it */
+        in->next = 1;
+        record r = {0};
+        int got = next_file(in, 0, &r);
+        record_free(&r);
+        if (got != 0 || !in->in_stream)
+            return got < 0 ? -1 : 0;   /* now a plain file, or unreadable */
+    }
+    if (loc->member) {
+        if (!in->members)
+            return 0;
+        if (in->m_sub && loc->member > in->m_index)
+            end_member(in);
+        if (!in->m_sub) {
+            while (in->m_index + 1 < loc->member) {
+                const char *name;
+                int64_t size;
+                if (in->m_pending)
+                    in->m_pending = 0;
+                else if (unpack_next(in->up, &name, &size) <= 0)
+                    return 0;
+                in->m_index++;
+            }
+            if (loc->num == 0)
+                return 1;   /* the member is the document */
+            record r = {0};
+            int got = next_member(in, &r);
+            if (got == 1) {   /* a document, not records: the caller sees it */
+                in->carry = r;
+                in->has_carry = 1;
+                return 1;
+            }
+            if (got != 2)
+                return got;
+        }
+    }
+    if (!in->up && in->s_fd >= 0 && loc->at != INPUT_NO_OFFSET &&
+        (!ahead || loc->num - in->lineno > PASS_MAX))
+        return jump(in, loc->at, loc->num);
+    return pass_records(in, loc->num);
 }
 
 int input_parse_format(const char *arg, input_format *f)

@@ -22,6 +22,10 @@
  * Two passes: input_reload() gives back the same prepared text of a record
  * seen earlier, from its ref. Files are read again from their path; stdin
  * records are spooled to an unlinked temporary file when opts.spool is set.
+ * Every record of a file also carries its place in it (record_loc: the
+ * archive entry, the record number, the byte offset), from which
+ * input_seek() finds it again in another process or on another machine,
+ * through the same readers (`dist`).
  *
  * Threads: input_next() and input_close() belong to one thread. Once
  * input_open() has returned, input_load() and input_reload() may run in
@@ -67,6 +71,23 @@ typedef struct input_opts {
     size_t nfields;          /* carry as written (r.meta; --fields) */
 } input_opts;
 
+/* Where a record of a file is found again (input_seek), on any machine
+ * that sees the file: which entry of an archive, which record of a
+ * stream, and where that record starts in the file. */
+typedef struct record_loc {
+    uint64_t member;  /* the archive's entry (1, 2, ... counting every
+                         entry libarchive gives), or 0: not in an archive */
+    uint64_t num;     /* the record's line (JSON Lines), number (NUL
+                         input, WARC) or 1 (a stream read as one text) in
+                         its file or member; 0 for a file, or a member,
+                         that is one document */
+    uint64_t at;      /* the byte where the record starts in the file,
+                         when the file is read as it is (not through
+                         libarchive), else INPUT_NO_OFFSET */
+} record_loc;
+
+#define INPUT_NO_OFFSET UINT64_MAX
+
 /* One article. All strings are malloc'd and owned by the record. */
 typedef struct record {
     char *id;       /* document id: the file's path, the JSON id field, the
@@ -87,6 +108,7 @@ typedef struct record {
                        fields as written, each ended by a NUL ("null" for
                        a missing one); NULL otherwise */
     size_t metalen; /* bytes of meta */
+    record_loc loc; /* where it is in its file (input_path) */
 } record;
 
 typedef struct input input;
@@ -150,6 +172,25 @@ typedef struct text_info {
  *         when the source could not be read (*why says why). */
 int input_read_text(const char *path, size_t max, char **text, size_t *len,
                     text_info *info, const char **why);
+
+/* @return the path of the file the last record of input_next() came from
+ * (borrowed until the next call), or NULL for standard input. */
+const char *input_path(const input *in);
+
+/* Makes the next input_next() give the record found at loc in the file
+ * path (an input opened with no paths, for reading records again by
+ * locator, as `dist` does on other machines). Records of the same file
+ * are read forward from where the last one ended, or from loc->at when
+ * that is far or behind; the file is opened again only when needed. What
+ * lies between is passed over without being reported or counted. The
+ * caller compares the record it gets with what it expects (r->loc, id):
+ * a file that changed gives another one, or none.
+ * @return 1 positioned, 0 when the file no longer holds that record (or
+ *         cannot be read: reported), -1 on a fatal error (reported). */
+int input_seek(input *in, const char *path, const record_loc *loc);
+
+/* @return nonzero when a and b are the same place. */
+int record_loc_same(const record_loc *a, const record_loc *b);
 
 /* Frees what r owns and clears it; a cleared record is a no-op. */
 void record_free(record *r);

@@ -533,6 +533,29 @@ typedef struct scan_feed {
     scan_result *r;
 } scan_feed;
 
+void scan_keep_doc(const scan_opts *so, const record *r, const rp_doc *doc, int64_t mtime_ms,
+                   keep_doc *kd)
+{
+    memset(kd, 0, sizeof *kd);
+    size_t words = rp_doc_words(doc);
+    kd->words = words > UINT32_MAX ? UINT32_MAX : (uint32_t)words;
+    kd->prefer = so->nprefer && keep_prefer(so->prefer, so->nprefer, r->id);
+    if (so->keep != KEEP_EARLIEST)
+        return;
+    if (r->meta) {
+        if (so->date_field) {
+            /* the date is the value of its field among the values */
+            const char *v = r->meta;
+            for (size_t i = 0; i < so->nfields_in && strcmp(so->fields[i], so->date_field); i++)
+                v += strlen(v) + 1;
+            kd->has_date = keep_parse_date(v, &kd->date) == 0;
+        }
+    } else if (mtime_ms) {
+        kd->date = mtime_ms;   /* a file: its modification time */
+        kd->has_date = 1;
+    }
+}
+
 /* Adds the sketched record it to the corpus, or reports why not.
  * @return 0, or -1 on a fatal error (reported). */
 static int add_one(void *ctx, feed_item *it)
@@ -550,28 +573,16 @@ static int add_one(void *ctx, feed_item *it)
         return -1;
     }
     doc_info di = {it->r.raw, 0};
-    keep_doc kd = {0, 0, 0, 0};
-    size_t words = rp_doc_words(it->doc);
-    kd.words = words > UINT32_MAX ? UINT32_MAX : (uint32_t)words;
-    kd.prefer = so->nprefer && keep_prefer(so->prefer, so->nprefer, it->r.id);
+    keep_doc kd;
+    scan_keep_doc(so, &it->r, it->doc, it->mtime_ms, &kd);
     if (it->r.meta) {
         if (cli_grow(&rl->meta, &rl->metacap, rl->metalen + it->r.metalen + 1, 1) < 0) {
             diag("out of memory");
             return -1;
         }
-        if (so->keep == KEEP_EARLIEST && so->date_field) {
-            /* the date is the value of its field among the values */
-            const char *v = it->r.meta;
-            for (size_t i = 0; i < so->nfields_in && strcmp(so->fields[i], so->date_field); i++)
-                v += strlen(v) + 1;
-            kd.has_date = keep_parse_date(v, &kd.date) == 0;
-        }
         di.meta = rl->metalen + 1;
         memcpy(rl->meta + rl->metalen, it->r.meta, it->r.metalen + 1);
         rl->metalen += it->r.metalen + 1;
-    } else if (so->keep == KEEP_EARLIEST && it->mtime_ms) {
-        kd.date = it->mtime_ms;   /* a file: its modification time */
-        kd.has_date = 1;
     }
     int k = rp_corpus_add(rl->c, it->r.id, it->doc, NULL);
     it->doc = NULL;
@@ -592,9 +603,7 @@ static int add_one(void *ctx, feed_item *it)
     return 0;
 }
 
-/* Names the member the --keep rule chooses the representative of each
- * cluster. @return 0, or -1 (reported). */
-static int apply_keep(const scan_opts *so, scan_result *r)
+int scan_apply_keep(const scan_opts *so, scan_result *r)
 {
     if (so->keep == KEEP_REPRESENTATIVE && !so->nprefer)
         return 0;
@@ -658,7 +667,7 @@ int scan_run(scan_opts *so, char **paths, int npaths, scan_result *r)
                  safe(rp_corpus_id(r->c, i)));
             r->skipped++;
         }
-    if (apply_keep(so, r) < 0)
+    if (scan_apply_keep(so, r) < 0)
         return EXIT_TROUBLE;
     r->t3 = cli_now();
     return EXIT_OK;

@@ -89,6 +89,18 @@ void scan_opts_free(scan_opts *so);
  * @return EXIT_OK, or EXIT_TROUBLE after reporting a fatal error. */
 int scan_run(scan_opts *so, char **paths, int n, scan_result *r);
 
+/* Fills *kd, what the --keep rule knows of the document doc made from
+ * record r: its words, whether its id matches a --prefer GLOB, and with
+ * --keep earliest its date (the --date-field value among r->meta, else
+ * mtime_ms, a file's modification time in milliseconds; 0: none). */
+void scan_keep_doc(const scan_opts *so, const record *r, const rp_doc *doc, int64_t mtime_ms,
+                   keep_doc *kd);
+
+/* Names the member the --keep rule chooses (from r->kd, by document) the
+ * representative of each cluster of r->c. Shared by scan and dist.
+ * @return 0, or -1 (reported). */
+int scan_apply_keep(const scan_opts *so, scan_result *r);
+
 /* Gives back the text of document doc of r->c (the caller frees *text).
  * @return RP_OK or an RP_E* code (RP_ELOAD: the text cannot be had). */
 int scan_text(scan_result *r, size_t doc, char **text, size_t *len);

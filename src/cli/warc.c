@@ -646,6 +646,14 @@ static int classify(warc *w, const char *ctype, size_t clen, warc_doc *d)
     return WARC_SKIP;
 }
 
+void warc_restart(warc *w, uint64_t pos, unsigned long long number)
+{
+    w->start = w->end = 0;
+    w->eof = w->done = 0;
+    w->pos = pos;
+    w->number = number;
+}
+
 int warc_next(warc *w, warc_doc *d, const char **why)
 {
     memset(d, 0, sizeof *d);

@@ -67,6 +67,12 @@ void warc_free(warc *w);
  *         WARC_ENOMEM every call returns WARC_END. */
 int warc_next(warc *w, warc_doc *d, const char **why);
 
+/* Goes on reading from byte pos of the stream, where record number + 1
+ * starts, after the caller has moved its source there (to read a record
+ * again from its offset, warc_doc.offset): drops what is buffered and
+ * clears the end of the stream. */
+void warc_restart(warc *w, uint64_t pos, unsigned long long number);
+
 /* Joins a body sent with "Transfer-Encoding: chunked" in place.
  * @return 0 and the joined length in *n, or -1 when it is malformed. */
 int warc_dechunk(char *body, size_t *n);

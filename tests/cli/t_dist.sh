@@ -1,9 +1,10 @@
 # t_dist.sh - reprint dist: the staged run gives what scan gives, byte for
 # byte (human, --json, --pairs) for several task and partition counts, on
-# corpus/, on a crafted bucket of 300 copies and on a 2,000-document bench
-# corpus (needs ../shared); relaunch after a failed task runs only that
-# task; a damaged, cut, foreign or missing intermediate file stops a stage
-# with "reprint: PATH: ..." and exit 2.
+# corpus/, on records inside files (JSON Lines, WARC, archives), with
+# --keep, --prefer and --fields, on a crafted bucket of 300 copies and on
+# a 2,000-document bench corpus (needs ../shared); relaunch after a failed
+# task runs only that task; a damaged, cut, foreign or missing
+# intermediate file stops a stage with "reprint: PATH: ..." and exit 2.
 
 DW=$T/dist
 mkdir -p "$DW"
@@ -52,6 +53,123 @@ gzip -c corpus/001_*.txt >"$DW/gz/c.txt.gz"
 cp corpus/003_*.txt "$DW/gz/d.txt"
 same_as_scan "a gzip file among plain ones, --pairs N=1" 1 1 --pairs "$DW/gz"
 same_as_scan "a gzip file among plain ones, --json N=2" 2 3 --json "$DW/gz"
+
+# Records inside files: JSON Lines (a blank and a malformed line, an id
+# given twice), WARC (plain, and gzip record by record; a resource record
+# without a URI, whose id is FILE:NUMBER), a tar.gz of files and of a JSON
+# Lines member, a zip holding a WARC; crafted stories with near-copies
+# and shorter copies. Each document is read again from its place in its
+# file (record, archive entry, byte offset) by the sketch, verify and
+# cluster tasks.
+REC=$DW/rec
+python3 - "$REC" <<'PY'
+import gzip, io, json, os, random, sys, tarfile, zipfile
+root = sys.argv[1]
+os.makedirs(root, exist_ok=True)
+rnd = random.Random(5)
+syl = ["ba", "ko", "mi", "nu", "re", "sa", "ti", "vo", "lu", "pe", "ga", "do", "fe", "zi"]
+vocab = ["".join(rnd.choice(syl) for _ in range(rnd.randint(2, 4))) for _ in range(3000)]
+def text(words):
+    return "\n".join(" ".join(words[i:i + 12]) + "." for i in range(0, len(words), 12)) + "\n"
+texts = []
+for s in range(24):
+    base = [rnd.choice(vocab) for _ in range(rnd.randint(120, 260))]
+    texts.append(("s%02d" % s, text(base)))
+    for c in range(s % 4):
+        w = base[:]
+        for _ in range(rnd.randint(0, 4)):
+            w[rnd.randrange(len(w))] = rnd.choice(vocab)
+        if c == 2:
+            w = w[: len(w) * 2 // 3]
+        texts.append(("s%02dc%d" % (s, c), text(w)))
+rnd.shuffle(texts)
+def line(i, name, t):
+    d = {"id": name, "text": t, "source": "wire" if i % 3 == 0 else "paper%d" % (i % 5)}
+    if i % 6:
+        d["date"] = "2020-01-%02dT10:00:00Z" % (1 + (i * 7) % 28)
+    return json.dumps(d) + "\n"
+half = len(texts) // 2
+with open(os.path.join(root, "a.jsonl"), "w") as f:
+    for i, (n, t) in enumerate(texts[:half]):
+        f.write(line(i, n, t))
+        if i == 3:
+            f.write("\n{not json\n")
+with open(os.path.join(root, "b.jsonl"), "w") as f:
+    for i, (n, t) in enumerate(texts[half:], half):
+        f.write(line(i, n, t))
+    f.write(line(0, texts[0][0], texts[5][1]))
+def rec(typ, body, uri=None):
+    h = "WARC/1.0\r\nWARC-Type: %s\r\n" % typ
+    if uri:
+        h += "WARC-Target-URI: <%s>\r\n" % uri
+    h += ("Content-Type: application/http; msgtype=response\r\n" if typ == "response"
+          else "Content-Type: text/plain\r\n")
+    h += "Content-Length: %d\r\n\r\n" % len(body)
+    return h.encode() + body + b"\r\n\r\n"
+out, gz = io.BytesIO(), io.BytesIO()
+for i, (n, t) in enumerate(texts):
+    http = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + t).encode()
+    parts = [rec("request", b"GET / HTTP/1.1\r\n\r\n", "http://x/%s" % n)]
+    parts.append(rec("resource", t.encode()) if i % 7 == 3 else rec("response", http, "http://x/%s" % n))
+    for p in parts:
+        out.write(p)
+        gz.write(gzip.compress(p, mtime=0))
+open(os.path.join(root, "c.warc"), "wb").write(out.getvalue())
+open(os.path.join(root, "d.warc.gz"), "wb").write(gz.getvalue())
+with tarfile.open(os.path.join(root, "e.tar.gz"), "w:gz") as tf:
+    for n, t in texts[:20]:
+        b = t.encode()
+        ti = tarfile.TarInfo("docs/%s.txt" % n)
+        ti.size = len(b)
+        tf.addfile(ti, io.BytesIO(b))
+    b = open(os.path.join(root, "b.jsonl"), "rb").read()
+    ti = tarfile.TarInfo("more/b.jsonl")
+    ti.size = len(b)
+    tf.addfile(ti, io.BytesIO(b))
+with zipfile.ZipFile(os.path.join(root, "f.zip"), "w") as zf:
+    zf.writestr("crawl.warc", out.getvalue())
+    for n, t in texts[20:30]:
+        zf.writestr("z/%s.txt" % n, t)
+PY
+J="$REC/a.jsonl $REC/b.jsonl"
+for np in "1 1" "1 3" "3 2" "3 5" "4 4" "4 7"; do
+    set -- $np
+    same_as_scan "jsonl --json N=$1 P=$2" "$1" "$2" --json $J
+    case $np in
+    "1 3"|"3 5"|"4 4") same_as_scan "warc --pairs N=$1 P=$2" "$1" "$2" --pairs "$REC/c.warc" ;;
+    *) same_as_scan "all kinds human N=$1 P=$2" "$1" "$2" "$REC" ;;
+    esac
+done
+for n in 1 3 4; do
+    same_as_scan "warc.gz --json N=$n P=3" "$n" 3 --json "$REC/d.warc.gz"
+    same_as_scan "tar.gz and zip --pairs N=$n P=2" "$n" 2 --pairs "$REC/e.tar.gz" "$REC/f.zip"
+    # the options that choose a representative and carry fields
+    same_as_scan "--keep longest N=$n" "$n" 2 --json --keep longest $J
+    same_as_scan "--keep earliest --date-field N=$n" "$n" 3 --json --keep earliest --date-field date $J
+    same_as_scan "--keep earliest (files: mtime) N=$n" "$n" 2 --keep earliest "$REC" corpus
+    same_as_scan "--fields --json N=$n" "$n" 4 --json --fields source,date $J
+    same_as_scan "--fields --pairs N=$n" "$n" 1 --pairs --fields source "$REC"
+    same_as_scan "--prefer N=$n" "$n" 3 --prefer 'http://x/s1*' --prefer wire "$REC"
+    same_as_scan "--keep first --prefer --format csv N=$n" "$n" 5 --keep first --prefer '*c1' \
+        --format csv --fields source "$REC"
+done
+# an id given twice: the later one is skipped, unless the earlier one
+# gives no document (no words), as in scan
+python3 - "$DW/dup.jsonl" <<'PY'
+import json, sys
+t = "the quick brown fox jumps over the lazy dog near the river bank today and tomorrow " * 6
+rows = [("x", "!!! ??? ..."), ("y", t), ("x", t + " extra words here"), ("y", t), ("z", t + " more")]
+open(sys.argv[1], "w").write("".join(json.dumps({"id": i, "text": x}) + "\n" for i, x in rows))
+PY
+same_as_scan "ids given twice N=2" 2 2 --json "$DW/dup.jsonl"
+same_as_scan "ids given twice N=3" 3 1 --pairs "$DW/dup.jsonl"
+# a document whose file changed after the plan is reported and skipped
+W=$DW/changed
+cp "$REC/a.jsonl" "$DW/ch.jsonl"
+check "changed: a sketch task fails on purpose" 2 -- env REPRINT_DIST_FAIL=sketch.0 "$BIN" dist run --local --tasks 2 --work "$W" --json "$DW/ch.jsonl"
+head -n 5 "$REC/a.jsonl" >"$DW/ch.jsonl"
+check "changed: the relaunch skips what is gone" 1 -- "$BIN" dist run --local --tasks 2 --work "$W" --json "$DW/ch.jsonl"
+has "changed: message" "$T/err" "ch.jsonl: skipped: changed since the plan was made"
 
 # A crafted bucket of 300 near-copies of one story (more than 256
 # documents share every band key) beside 40 articles alone.
@@ -176,6 +294,12 @@ check "file of another stage" 2 -- "$BIN" dist bucket --work "$W" --task 1
 has "another stage: message" "$T/err" "reprint: $W/sketch.1: written by another stage"
 cp "$DW/sketch.1.good" "$W/sketch.1"
 check "repaired: a stage task runs" 0 -- "$BIN" dist bucket --work "$W" --task 1
+# the plan's paths (section 0), which every task checks whole
+cp "$W/plan" "$DW/plan.good"
+damage_sec "$DW/plan.good" "$W/plan" 0
+check "damaged plan" 2 -- "$BIN" dist sketch --work "$W" --task 0
+has "damaged plan: message" "$T/err" "reprint: $W/plan: damaged (checksum)"
+cp "$DW/plan.good" "$W/plan"
 check "task out of range" 2 -- "$BIN" dist verify --work "$W" --task 3
 has "task out of range: message" "$T/err" "task 3 out of range"
 check "no work folder" 2 -- "$BIN" dist sketch --work "$DW/nowhere" --task 0

@@ -1,7 +1,8 @@
 /*
  * test_input.c - the input layer of `reprint scan` (src/cli/input.c): the
  * record stream from folders and from stdin, and input_reload(), which a
- * second pass uses to get the same prepared text back. Links the CLI
+ * second pass uses to get the same prepared text back, and input_seek(),
+ * which finds a record again from its place in its file. Links the CLI
  * objects it needs (see the Makefile). Standard input is replaced by
  * files with dup2. The layer's messages about the bad records fed to it
  * appear on stderr, as expected.
@@ -467,6 +468,121 @@ static void test_streams(void **state)
     input_close(in);
 }
 
+/* input_seek: every record of JSON Lines (plain and gzip), WARC, and a
+ * tar.gz holding JSON Lines and files is found again from its place, in
+ * input order, backwards and by strides, with the same id and text; a
+ * file cut short gives no record, or another one. */
+typedef struct seen {
+    char *path, *id, *text;
+    record_loc loc;
+} seen;
+
+static void seek_check(input *in, const seen *s)
+{
+    record r;
+    assert_int_equal(input_seek(in, s->path, &s->loc), 1);
+    assert_int_equal(input_next(in, &r), 1);
+    assert_true(record_loc_same(&r.loc, &s->loc));
+    assert_string_equal(r.id, s->id);
+    char why[256];
+    if (!r.text)
+        assert_int_equal(input_load(in, &r, why, sizeof why), 1);
+    assert_string_equal(r.text, s->text);
+    record_free(&r);
+}
+
+static void test_seek(void **state)
+{
+    (void)state;
+    char sub[128], cmd[512], path[256];
+    snprintf(sub, sizeof sub, "%s/seek", dir);
+    mkdir(sub, 0700);
+    FILE *f;
+    snprintf(path, sizeof path, "%s/j.jsonl", sub);
+    assert_non_null(f = fopen(path, "w"));
+    for (int i = 0; i < 300; i++) {
+        fprintf(f, "{\"id\": \"j%d\", \"text\": \"line %d of the file\"}\n", i, i);
+        if (i == 50)
+            fputs("{broken\n", f);
+        if (i == 100)
+            fputs("\n", f);
+    }
+    fclose(f);
+    snprintf(path, sizeof path, "%s/w.warc", sub);
+    assert_non_null(f = fopen(path, "w"));
+    for (int i = 0; i < 150; i++) {
+        char body[64];
+        int n = snprintf(body, sizeof body, "page %d of the crawl", i);
+        if (i % 5 == 0)
+            fputs("WARC/1.0\r\nWARC-Type: request\r\nContent-Length: 2\r\n\r\nGE\r\n\r\n", f);
+        fprintf(f, "WARC/1.0\r\nWARC-Type: resource\r\n");
+        if (i % 4)
+            fprintf(f, "WARC-Target-URI: http://x.example/%d\r\n", i);
+        fprintf(f, "Content-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s\r\n\r\n", n, body);
+    }
+    fclose(f);
+    write_file("m1.txt", "member one", 10);
+    static const char mj[] = "{\"id\": \"t1\", \"text\": \"member line one\"}\n"
+                             "{\"id\": \"t2\", \"text\": \"member line two\"}\n";
+    write_file("m.jsonl", mj, sizeof mj - 1);
+    write_file("m2.txt", "member two", 10);
+    snprintf(cmd, sizeof cmd, "cd '%s' && head -n 120 seek/j.jsonl | sed 's/\"j/\"z/' | gzip > seek/z.jsonl.gz"
+             " && tar czf seek/t.tar.gz m1.txt m.jsonl m2.txt", dir);
+    assert_int_equal(system(cmd), 0);
+
+    input_opts o = defaults();
+    o.defer = 1;
+    char *paths[] = {sub};
+    input *in = input_open(paths, 1, &o);
+    assert_non_null(in);
+    seen *v = NULL;
+    size_t n = 0;
+    record r;
+    while (input_next(in, &r) > 0) {
+        assert_non_null(v = realloc(v, (n + 1) * sizeof *v));
+        char why[256];
+        if (!r.text)
+            assert_int_equal(input_load(in, &r, why, sizeof why), 1);
+        v[n] = (seen){strdup(input_path(in)), strdup(r.id), strdup(r.text), r.loc};
+        n++;
+        record_free(&r);
+    }
+    input_close(in);
+    assert_int_equal(n, 300 + 150 + 118 + 4);
+
+    in = input_open(NULL, 0, &o);
+    assert_non_null(in);
+    for (size_t i = 0; i < n; i++)
+        seek_check(in, &v[i]);
+    for (size_t i = n; i-- > 0;)
+        seek_check(in, &v[i]);
+    for (size_t s = 0; s < 7; s++)
+        for (size_t i = s; i < n; i += 7 + s * 13)
+            seek_check(in, &v[i]);
+    /* cut short: the later records are gone */
+    snprintf(cmd, sizeof cmd, "cd '%s' && head -n 20 seek/j.jsonl > x && mv x seek/j.jsonl", dir);
+    assert_int_equal(system(cmd), 0);
+    const seen *late = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i].id, "j250") == 0)
+            late = &v[i];
+    assert_non_null(late);
+    int got = input_seek(in, late->path, &late->loc);
+    if (got == 1) {
+        got = input_next(in, &r);
+        assert_true(got == 0 || !record_loc_same(&r.loc, &late->loc));
+        record_free(&r);
+    }
+    seek_check(in, &v[5]);   /* the first records are still there */
+    input_close(in);
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].path);
+        free(v[i].id);
+        free(v[i].text);
+    }
+    free(v);
+}
+
 static void test_twice(void **state)
 {
     (void)state;
@@ -488,6 +604,7 @@ int main(void)
         cmocka_unit_test(test_stdin_bom_ids),
         cmocka_unit_test(test_twice),
         cmocka_unit_test(test_streams),
+        cmocka_unit_test(test_seek),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -137,6 +137,31 @@ static void test_public_round_trip(void **state)
     assert_memory_equal(rp_stage_sec(s, 1, &n), "abc", 3);
     assert_int_equal(n, 3);
     rp_stage_close(s);
+    /* a damaged section: refused whole; opened partially, found by
+     * rp_stage_check_sec */
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    long size = ftell(f);
+    char *b = malloc((size_t)size);
+    assert_non_null(b);
+    rewind(f);
+    assert_int_equal(fread(b, 1, (size_t)size, f), (size_t)size);
+    char *at = NULL;
+    for (long i = 0; i + 3 <= size && !at; i++)
+        if (memcmp(b + i, "abc", 3) == 0)
+            at = b + i;
+    assert_non_null(at);
+    assert_int_equal(fseek(f, at - b, SEEK_SET), 0);
+    fputc('x', f);
+    fclose(f);
+    free(b);
+    assert_int_equal(rp_stage_open(path, RP_STAGE_PLAN, &s, &why), RP_EFORMAT);
+    assert_int_equal(rp_stage_open(path, RP_STAGE_PLAN | RP_STAGE_PARTIAL, &s, &why), RP_OK);
+    assert_int_equal(rp_stage_check_sec(s, 0), RP_OK);
+    assert_int_equal(rp_stage_check_sec(s, 1), RP_EFORMAT);
+    assert_int_equal(rp_stage_check_sec(s, 9), RP_EFORMAT);
+    rp_stage_close(s);
     unlink(path);
     /* a folder that is not there: cannot write */
     assert_int_equal(rp_stage_w_new(RP_STAGE_PLAN, 99, 0, 1, 2, &w), RP_OK);
@@ -159,11 +184,11 @@ static const char *const texts[] = {
 };
 enum { NT = 5 };
 
-static int load_id(void *ctx, const char *id, char **text, size_t *len)
+static int load_id(void *ctx, uint64_t doc, const char *id, char **text, size_t *len)
 {
     (void)ctx;
     int i = id[1] - '0';
-    if (i < 0 || i >= NT)
+    if (i < 0 || i >= NT || doc != (uint64_t)i)   /* d<i> is document i */
         return RP_ELOAD;
     *len = strlen(texts[i]);
     *text = malloc(*len + 1);
