@@ -53,13 +53,27 @@
 /* Bytes of rebuilt shingle sets kept during verification (compact mode). */
 #define RP_VERIFY_CACHE ((size_t)32 << 20)
 
-/* Line document frequencies, for corpus-level furniture (compact mode): a
- * count-min sketch of two rows of 2^22 saturating 8-bit counters (8 MiB
- * whatever the corpus size). Each document counts each of its distinct
- * lines once; a count can only run high, by about lines / 2^22 on
- * average (2 at 200,000 documents of 40 lines), far below the cut-off. */
-#define DF_BITS 22
-#define DF_ROWS 2
+/* Line document frequencies, for corpus-level furniture (compact mode):
+ * exact, saturating at 255. A hash table of 8-byte slots, each the top 56
+ * bits of a line's 64-bit hash and an 8-bit count (0: empty), split into
+ * DF_SUBS tables by the hash's mixed top bits so that a table doubling
+ * holds two copies of 1/DF_SUBS of the counts, not of all of them; each
+ * stays at most DF_LOAD_NUM / DF_LOAD_DEN full (linear probing), so it
+ * costs 10.7 to 21 bytes a distinct line. Two lines that share their top
+ * 56 bits share a count: at 10^10 distinct lines that happens to about
+ * 10^20 / 2^57 = 0.0007 pairs of lines in all, and can only add the two
+ * counts, never lose one (see docs/dist.md). */
+#define DF_SUBS_BITS 6
+#define DF_SUBS (1u << DF_SUBS_BITS)
+#define DF_MIN_BITS 8
+#define DF_LOAD_NUM 3
+#define DF_LOAD_DEN 4
+
+typedef struct df_table {
+    uint64_t *slot;        /* (hash & ~0xFF) | count, or 0 */
+    unsigned bits;         /* 2^bits slots */
+    size_t n;              /* slots in use */
+} df_table;
 
 struct rp_corpus {
     rp_options o;
@@ -91,7 +105,9 @@ struct rp_corpus {
     rp_load_fn load;
     void *load_ctx;
     unsigned threads;
-    uint8_t *df;           /* DF_ROWS << DF_BITS counters */
+    df_table *df;          /* DF_SUBS tables: the line counts */
+    rp_line_df_fn df_fn;   /* or the caller's counts (rp_corpus_set_df) */
+    const void *df_ctx;
     size_t furniture;      /* lines dropped as furniture in verification */
     rp_doc **cache;        /* n slots: the rebuilt documents */
     size_t *fifo, fifo_head, fifo_n, cache_bytes;
@@ -151,6 +167,9 @@ void rp_corpus_free(rp_corpus *c)
     free(c->spill_n);
     if (c->spill_fd > 0)
         close(c->spill_fd);
+    if (c->df)
+        for (unsigned t = 0; t < DF_SUBS; t++)
+            free(c->df[t].slot);
     free(c->df);
     free(c->pairs);
     rp_clustering_free(&c->cl);
@@ -194,32 +213,76 @@ static int id_rehash(rp_corpus *c)
     return RP_OK;
 }
 
-static size_t df_slot(uint64_t line, int row)
+/* The mixed 56-bit key of a line: its table in the top DF_SUBS_BITS bits,
+ * its first slot there in the next ones. */
+static uint64_t df_mix(uint64_t line)
 {
-    uint64_t h = (line ^ (uint64_t)row * 0xC2B2AE3D27D4EB4Full) * 0x9E3779B97F4A7C15ull;
-    return ((size_t)row << DF_BITS) + (size_t)(h >> (64 - DF_BITS));
+    return (line >> 8) * 0x9E3779B97F4A7C15ull;
 }
 
-static void df_count(rp_corpus *c, const rp_doc *d)
+/* @return the slot of line's key in t: the one holding it, or the empty
+ * one where it goes. */
+static size_t df_find(const df_table *t, uint64_t line)
+{
+    size_t mask = ((size_t)1 << t->bits) - 1;
+    size_t i = (size_t)((df_mix(line) << DF_SUBS_BITS) >> (64 - t->bits));
+    uint64_t key = line & ~(uint64_t)0xFF;
+    for (;;) {
+        uint64_t v = t->slot[i];
+        if (v == 0 || (v & ~(uint64_t)0xFF) == key)
+            return i;
+        i = (i + 1) & mask;
+    }
+}
+
+/* Doubles t. @return RP_OK or RP_ENOMEM (t unchanged). */
+static int df_grow(df_table *t)
+{
+    df_table g = {NULL, t->bits ? t->bits + 1 : DF_MIN_BITS, t->n};
+    if (g.bits > 64 - DF_SUBS_BITS || !(g.slot = calloc((size_t)1 << g.bits, sizeof *g.slot)))
+        return RP_ENOMEM;
+    for (size_t i = 0; t->bits && i < (size_t)1 << t->bits; i++)
+        if (t->slot[i])
+            g.slot[df_find(&g, t->slot[i])] = t->slot[i];
+    free(t->slot);
+    *t = g;
+    return RP_OK;
+}
+
+/* Adds count documents to line's count, saturating at 255.
+ * @return RP_OK or RP_ENOMEM. */
+static int df_put(rp_corpus *c, uint64_t line, uint64_t count)
+{
+    df_table *t = &c->df[df_mix(line) >> (64 - DF_SUBS_BITS)];
+    if (((t->n + 1) * DF_LOAD_DEN > ((size_t)1 << t->bits) * DF_LOAD_NUM || !t->bits) &&
+        df_grow(t) != RP_OK)
+        return RP_ENOMEM;
+    uint64_t *v = &t->slot[df_find(t, line)];
+    if (*v == 0) {
+        *v = line & ~(uint64_t)0xFF;
+        t->n++;
+    }
+    uint64_t s = (*v & 0xFF) + count;
+    *v = (*v & ~(uint64_t)0xFF) | (s < UINT8_MAX ? s : UINT8_MAX);
+    return RP_OK;
+}
+
+static int df_count(rp_corpus *c, const rp_doc *d)
 {
     for (size_t i = 0; i < d->nlines; i++)
-        for (int r = 0; r < DF_ROWS; r++) {
-            uint8_t *v = &c->df[df_slot(d->lines[i], r)];
-            if (*v < UINT8_MAX)
-                (*v)++;
-        }
+        if (df_put(c, d->lines[i], 1) != RP_OK)
+            return RP_ENOMEM;
+    return RP_OK;
 }
 
+/* @return the number of documents counted with line (exact, up to 255). */
 static unsigned df_lookup(const void *ctx, uint64_t line)
 {
     const rp_corpus *c = ctx;
-    unsigned m = UINT8_MAX;
-    for (int r = 0; r < DF_ROWS; r++) {
-        unsigned v = c->df[df_slot(line, r)];
-        if (v < m)
-            m = v;
-    }
-    return m;
+    if (c->df_fn)
+        return c->df_fn(c->df_ctx, line);
+    const df_table *t = &c->df[df_mix(line) >> (64 - DF_SUBS_BITS)];
+    return t->bits ? (unsigned)(t->slot[df_find(t, line)] & 0xFF) : 0;
 }
 
 int rp_corpus_set_loader(rp_corpus *c, rp_load_fn fn, void *ctx)
@@ -227,7 +290,7 @@ int rp_corpus_set_loader(rp_corpus *c, rp_load_fn fn, void *ctx)
     if (!c || c->n > 0 || c->ran)
         return RP_ESTATE;
     if (!c->df) {
-        c->df = calloc((size_t)DF_ROWS << DF_BITS, 1);
+        c->df = calloc(DF_SUBS, sizeof *c->df);
         if (!c->df)
             return RP_ENOMEM;
     }
@@ -267,6 +330,12 @@ int rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d, size_t *index)
         rc = RP_ENOMEM;
         goto fail;
     }
+    /* out of memory here leaves some of d's lines counted: the corpus
+     * can no longer give scan's answer, and the caller stops */
+    if (c->load && df_count(c, d) != RP_OK) {
+        rc = RP_ENOMEM;
+        goto fail;
+    }
     struct entry *e = &c->e[c->n];
     memset(e, 0, sizeof *e);
     e->id = copy;
@@ -283,10 +352,8 @@ int rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d, size_t *index)
         free(d->kept);
     }
     d->kept = NULL;
-    if (c->load) {
-        df_count(c, d);
+    if (c->load)
         rp_doc_free(d);
-    }
     else
         e->doc = d;
     c->idx[slot] = c->n + 1;
@@ -936,15 +1003,14 @@ int rp_corpus_add_entry(rp_corpus *c, const char *id, uint32_t nsh, uint64_t dig
     return RP_OK;
 }
 
-void rp_corpus_df_add(rp_corpus *c, uint64_t line, uint64_t count)
+int rp_corpus_set_df(rp_corpus *c, unsigned (*fn)(const void *ctx, uint64_t line),
+                     const void *ctx)
 {
-    if (!c->df)
-        return;
-    for (int r = 0; r < DF_ROWS; r++) {
-        uint8_t *v = &c->df[df_slot(line, r)];
-        uint64_t s = *v + count;
-        *v = s < UINT8_MAX ? (uint8_t)s : UINT8_MAX;
-    }
+    if (!c || !c->load || c->n > 0 || c->ran)
+        return RP_ESTATE;
+    c->df_fn = fn;
+    c->df_ctx = ctx;
+    return RP_OK;
 }
 
 /* Sets up the cache of rebuilt documents (compact mode). */
