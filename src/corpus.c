@@ -32,11 +32,13 @@
  * verified, and rp_corpus_lost() says so.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -59,13 +61,17 @@
  * DF_SUBS tables by the hash's mixed top bits so that a table doubling
  * holds two copies of 1/DF_SUBS of the counts, not of all of them; each
  * stays at most DF_LOAD_NUM / DF_LOAD_DEN full (linear probing), so it
- * costs 10.7 to 21 bytes a distinct line. Two lines that share their top
+ * costs 10.7 to 21 bytes a distinct line. The tables are mapped, not
+ * malloc'd, so that the pages of the tables outgrown, and of the whole
+ * table once df_seal has dropped the lines held by one document, go back
+ * to the system at once rather than stay in the heap under the LSH and
+ * verification that follow. Two lines that share their top
  * 56 bits share a count: at 10^10 distinct lines that happens to about
  * 10^20 / 2^57 = 0.0007 pairs of lines in all, and can only add the two
  * counts, never lose one (see docs/dist.md). */
 #define DF_SUBS_BITS 6
 #define DF_SUBS (1u << DF_SUBS_BITS)
-#define DF_MIN_BITS 8
+#define DF_MIN_BITS 9 /* 4 KiB, a page */
 #define DF_LOAD_NUM 3
 #define DF_LOAD_DEN 4
 
@@ -74,6 +80,8 @@ typedef struct df_table {
     unsigned bits;         /* 2^bits slots */
     size_t n;              /* slots in use */
 } df_table;
+
+static void df_free(df_table *t);
 
 struct rp_corpus {
     rp_options o;
@@ -169,7 +177,7 @@ void rp_corpus_free(rp_corpus *c)
         close(c->spill_fd);
     if (c->df)
         for (unsigned t = 0; t < DF_SUBS; t++)
-            free(c->df[t].slot);
+            df_free(&c->df[t]);
     free(c->df);
     free(c->pairs);
     rp_clustering_free(&c->cl);
@@ -235,16 +243,33 @@ static size_t df_find(const df_table *t, uint64_t line)
     }
 }
 
+/* @return 2^bits zeroed slots, or NULL. */
+static uint64_t *df_alloc(unsigned bits)
+{
+    if (bits > 64 - DF_SUBS_BITS || bits >= sizeof(size_t) * 8 - 4)
+        return NULL;
+    void *p = mmap(NULL, sizeof(uint64_t) << bits, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void df_free(df_table *t)
+{
+    if (t->bits)
+        munmap(t->slot, sizeof(uint64_t) << t->bits);
+    memset(t, 0, sizeof *t);
+}
+
 /* Doubles t. @return RP_OK or RP_ENOMEM (t unchanged). */
 static int df_grow(df_table *t)
 {
     df_table g = {NULL, t->bits ? t->bits + 1 : DF_MIN_BITS, t->n};
-    if (g.bits > 64 - DF_SUBS_BITS || !(g.slot = calloc((size_t)1 << g.bits, sizeof *g.slot)))
+    if (!(g.slot = df_alloc(g.bits)))
         return RP_ENOMEM;
     for (size_t i = 0; t->bits && i < (size_t)1 << t->bits; i++)
         if (t->slot[i])
             g.slot[df_find(&g, t->slot[i])] = t->slot[i];
-    free(t->slot);
+    df_free(t);
     *t = g;
     return RP_OK;
 }
@@ -275,14 +300,47 @@ static int df_count(rp_corpus *c, const rp_doc *d)
     return RP_OK;
 }
 
-/* @return the number of documents counted with line (exact, up to 255). */
+/* Once every document is counted: drops the lines held by one document
+ * (most of them: a story's own lines), so that the table is small while
+ * LSH and verification run. A table that cannot be rebuilt smaller (out
+ * of memory) stays whole, which gives the same counts. */
+static void df_seal(rp_corpus *c)
+{
+    for (unsigned k = 0; c->df && k < DF_SUBS; k++) {
+        df_table *t = &c->df[k], g = {NULL, DF_MIN_BITS, 0};
+        size_t m = 0;
+        for (size_t i = 0; t->bits && i < (size_t)1 << t->bits; i++)
+            m += (t->slot[i] & 0xFF) >= 2;
+        while ((m + 1) * DF_LOAD_DEN > ((size_t)1 << g.bits) * DF_LOAD_NUM)
+            g.bits++;
+        if (!t->bits || g.bits >= t->bits || !(g.slot = df_alloc(g.bits)))
+            continue;
+        for (size_t i = 0; i < (size_t)1 << t->bits; i++)
+            if ((t->slot[i] & 0xFF) >= 2) {
+                g.slot[df_find(&g, t->slot[i])] = t->slot[i];
+                g.n++;
+            }
+        df_free(t);
+        *t = g;
+    }
+}
+
+/* @return the number of documents counted with line (exact, up to 255):
+ * a line the table does not hold was held by one document, the one whose
+ * line it is (df_seal drops those; every document rebuilt was counted). */
 static unsigned df_lookup(const void *ctx, uint64_t line)
 {
     const rp_corpus *c = ctx;
     if (c->df_fn)
         return c->df_fn(c->df_ctx, line);
     const df_table *t = &c->df[df_mix(line) >> (64 - DF_SUBS_BITS)];
-    return t->bits ? (unsigned)(t->slot[df_find(t, line)] & 0xFF) : 0;
+    uint64_t v = t->bits ? t->slot[df_find(t, line)] : 0;
+    return v ? (unsigned)(v & 0xFF) : 1;
+}
+
+unsigned rp_corpus_df(const rp_corpus *c, uint64_t line)
+{
+    return df_lookup(c, line);
 }
 
 int rp_corpus_set_loader(rp_corpus *c, rp_load_fn fn, void *ctx)
@@ -779,6 +837,7 @@ int rp_corpus_run(rp_corpus *c)
     const rp_options *o = &c->o;
     c->stats.bands = c->bands;
     c->stats.rows = c->rows;
+    df_seal(c);
     if (c->load && c->n > 0) {
         c->cache = calloc(c->n, sizeof *c->cache);
         c->fifo = malloc(c->n * sizeof *c->fifo);

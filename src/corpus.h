@@ -35,6 +35,10 @@ int rp_corpus_add_entry(rp_corpus *c, const char *id, uint32_t nsh, uint64_t dig
 int rp_corpus_set_df(rp_corpus *c, unsigned (*fn)(const void *ctx, uint64_t line),
                      const void *ctx);
 
+/* @return the line document frequency the corpus's furniture rule reads
+ * for this line hash (compact mode): exact, saturating at 255. */
+unsigned rp_corpus_df(const rp_corpus *c, uint64_t line);
+
 /* Verifies the candidates cand[0..nc) (a << 32 | b, a < b, sorted) as
  * rp_corpus_run does; the similar ones are then rp_corpus_pair(c, ...),
  * in the order of cand. Ends the corpus's run. @return RP_OK, RP_ENOMEM,
