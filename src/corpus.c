@@ -58,26 +58,28 @@
 /* Line document frequencies, for corpus-level furniture (compact mode):
  * exact, saturating at 255. A hash table of 8-byte slots, each the top 56
  * bits of a line's 64-bit hash and an 8-bit count (0: empty), split into
- * DF_SUBS tables by the hash's mixed top bits so that a table doubling
- * holds two copies of 1/DF_SUBS of the counts, not of all of them; each
- * stays at most DF_LOAD_NUM / DF_LOAD_DEN full (linear probing), so it
- * costs 10.7 to 21 bytes a distinct line. The tables are mapped, not
- * malloc'd, so that the pages of the tables outgrown, and of the whole
- * table once df_seal has dropped the lines held by one document, go back
- * to the system at once rather than stay in the heap under the LSH and
- * verification that follow. Two lines that share their top
- * 56 bits share a count: at 10^10 distinct lines that happens to about
- * 10^20 / 2^57 = 0.0007 pairs of lines in all, and can only add the two
- * counts, never lose one (see docs/dist.md). */
+ * DF_SUBS tables by the hash's mixed top bits so that a table growing
+ * holds two copies of 1/DF_SUBS of the counts, not of all of them. A
+ * table grows by half when it is DF_LOAD_NUM / DF_LOAD_DEN full (linear
+ * probing), so it stays 8/15 to 4/5 full: 10 to 15 bytes a distinct line.
+ * The tables are mapped, not malloc'd, so that the pages of the tables
+ * outgrown, and of the whole table once df_seal has dropped the lines
+ * held by one document, go back to the system at once rather than stay in
+ * the heap under the LSH and verification that follow. Two lines that
+ * share their top 56 bits share a count: among 10^10 distinct lines about
+ * 10^20 / 2^57 = 690 pairs do (2.7 pairs share all 64 bits of the line
+ * hash itself), and each only adds the two counts, almost always 1 + 1
+ * (see docs/dist.md). */
 #define DF_SUBS_BITS 6
 #define DF_SUBS (1u << DF_SUBS_BITS)
-#define DF_MIN_BITS 9 /* 4 KiB, a page */
-#define DF_LOAD_NUM 3
-#define DF_LOAD_DEN 4
+#define DF_PAGE 512 /* slots: 4 KiB, tables are multiples of it */
+#define DF_LOAD_NUM 4
+#define DF_LOAD_DEN 5
+#define DF_MAX_SLOTS ((size_t)1 << 32)
 
 typedef struct df_table {
     uint64_t *slot;        /* (hash & ~0xFF) | count, or 0 */
-    unsigned bits;         /* 2^bits slots */
+    size_t cap;            /* slots, a multiple of DF_PAGE (0: none yet) */
     size_t n;              /* slots in use */
 } df_table;
 
@@ -222,7 +224,7 @@ static int id_rehash(rp_corpus *c)
 }
 
 /* The mixed 56-bit key of a line: its table in the top DF_SUBS_BITS bits,
- * its first slot there in the next ones. */
+ * its first slot there from the next 32. */
 static uint64_t df_mix(uint64_t line)
 {
     return (line >> 8) * 0x9E3779B97F4A7C15ull;
@@ -232,46 +234,50 @@ static uint64_t df_mix(uint64_t line)
  * one where it goes. */
 static size_t df_find(const df_table *t, uint64_t line)
 {
-    size_t mask = ((size_t)1 << t->bits) - 1;
-    size_t i = (size_t)((df_mix(line) << DF_SUBS_BITS) >> (64 - t->bits));
+    size_t i = (size_t)((((df_mix(line) << DF_SUBS_BITS) >> 32) * t->cap) >> 32);
     uint64_t key = line & ~(uint64_t)0xFF;
     for (;;) {
         uint64_t v = t->slot[i];
         if (v == 0 || (v & ~(uint64_t)0xFF) == key)
             return i;
-        i = (i + 1) & mask;
+        if (++i == t->cap)
+            i = 0;
     }
 }
 
-/* @return 2^bits zeroed slots, or NULL. */
-static uint64_t *df_alloc(unsigned bits)
+/* @return the slots a table needs to hold n lines at most 4/5 full. */
+static size_t df_cap_for(size_t n)
 {
-    if (bits > 64 - DF_SUBS_BITS || bits >= sizeof(size_t) * 8 - 4)
-        return NULL;
-    void *p = mmap(NULL, sizeof(uint64_t) << bits, PROT_READ | PROT_WRITE,
+    size_t want = n / DF_LOAD_NUM * DF_LOAD_DEN + DF_LOAD_DEN;
+    return (want + DF_PAGE - 1) / DF_PAGE * DF_PAGE;
+}
+
+/* Makes a table of cap zeroed slots holding t's lines of at least `least`
+ * documents in place of t. @return RP_OK or RP_ENOMEM (t unchanged). */
+static int df_rebuild(df_table *t, size_t cap, unsigned least)
+{
+    if (cap > DF_MAX_SLOTS || cap > SIZE_MAX / sizeof(uint64_t))
+        return RP_ENOMEM;
+    void *p = mmap(NULL, cap * sizeof(uint64_t), PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
+    if (p == MAP_FAILED)
+        return RP_ENOMEM;
+    df_table g = {p, cap, 0};
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slot[i] && (t->slot[i] & 0xFF) >= least) {
+            g.slot[df_find(&g, t->slot[i])] = t->slot[i];
+            g.n++;
+        }
+    df_free(t);
+    *t = g;
+    return RP_OK;
 }
 
 static void df_free(df_table *t)
 {
-    if (t->bits)
-        munmap(t->slot, sizeof(uint64_t) << t->bits);
+    if (t->cap)
+        munmap(t->slot, t->cap * sizeof(uint64_t));
     memset(t, 0, sizeof *t);
-}
-
-/* Doubles t. @return RP_OK or RP_ENOMEM (t unchanged). */
-static int df_grow(df_table *t)
-{
-    df_table g = {NULL, t->bits ? t->bits + 1 : DF_MIN_BITS, t->n};
-    if (!(g.slot = df_alloc(g.bits)))
-        return RP_ENOMEM;
-    for (size_t i = 0; t->bits && i < (size_t)1 << t->bits; i++)
-        if (t->slot[i])
-            g.slot[df_find(&g, t->slot[i])] = t->slot[i];
-    df_free(t);
-    *t = g;
-    return RP_OK;
 }
 
 /* Adds count documents to line's count, saturating at 255.
@@ -279,8 +285,8 @@ static int df_grow(df_table *t)
 static int df_put(rp_corpus *c, uint64_t line, uint64_t count)
 {
     df_table *t = &c->df[df_mix(line) >> (64 - DF_SUBS_BITS)];
-    if (((t->n + 1) * DF_LOAD_DEN > ((size_t)1 << t->bits) * DF_LOAD_NUM || !t->bits) &&
-        df_grow(t) != RP_OK)
+    if ((t->n + 1) * DF_LOAD_DEN > t->cap * DF_LOAD_NUM &&
+        df_rebuild(t, (t->cap + t->cap / 2 + DF_PAGE) / DF_PAGE * DF_PAGE, 1) != RP_OK)
         return RP_ENOMEM;
     uint64_t *v = &t->slot[df_find(t, line)];
     if (*v == 0) {
@@ -307,21 +313,12 @@ static int df_count(rp_corpus *c, const rp_doc *d)
 static void df_seal(rp_corpus *c)
 {
     for (unsigned k = 0; c->df && k < DF_SUBS; k++) {
-        df_table *t = &c->df[k], g = {NULL, DF_MIN_BITS, 0};
+        df_table *t = &c->df[k];
         size_t m = 0;
-        for (size_t i = 0; t->bits && i < (size_t)1 << t->bits; i++)
+        for (size_t i = 0; i < t->cap; i++)
             m += (t->slot[i] & 0xFF) >= 2;
-        while ((m + 1) * DF_LOAD_DEN > ((size_t)1 << g.bits) * DF_LOAD_NUM)
-            g.bits++;
-        if (!t->bits || g.bits >= t->bits || !(g.slot = df_alloc(g.bits)))
-            continue;
-        for (size_t i = 0; i < (size_t)1 << t->bits; i++)
-            if ((t->slot[i] & 0xFF) >= 2) {
-                g.slot[df_find(&g, t->slot[i])] = t->slot[i];
-                g.n++;
-            }
-        df_free(t);
-        *t = g;
+        if (t->cap && df_cap_for(m) < t->cap)
+            df_rebuild(t, df_cap_for(m), 2);
     }
 }
 
@@ -334,7 +331,7 @@ static unsigned df_lookup(const void *ctx, uint64_t line)
     if (c->df_fn)
         return c->df_fn(c->df_ctx, line);
     const df_table *t = &c->df[df_mix(line) >> (64 - DF_SUBS_BITS)];
-    uint64_t v = t->bits ? t->slot[df_find(t, line)] : 0;
+    uint64_t v = t->cap ? t->slot[df_find(t, line)] : 0;
     return v ? (unsigned)(v & 0xFF) : 1;
 }
 
