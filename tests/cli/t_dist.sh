@@ -145,16 +145,21 @@ b[off + n // 2] ^= 0x55
 open(sys.argv[2], "wb").write(b)
 PY
 }
+# one_task_stops STAGE WHAT: of the stage's 3 tasks, exactly one (the one
+# whose slice of sketch.1 is damaged) stops with exit 2, saying so
+one_task_stops() {
+    local stopped=0
+    for p in 0 1 2; do
+        "$BIN" dist "$1" --work "$W" --task $p >/dev/null 2>"$DW/one.err"
+        if [ $? -eq 2 ] && grep -q "sketch.1: damaged (checksum of a partition's $2)" "$DW/one.err"; then
+            stopped=$((stopped + 1))
+        fi
+    done
+    if [ "$stopped" -eq 1 ]; then ok; else bad "damaged $2: $stopped $1 tasks stopped, expected 1"; fi
+}
 # the line counts (section 5): the lines task whose slice it is stops
 damage_sec "$DW/sketch.1.good" "$W/sketch.1" 5
-bad_parts=0
-for p in 0 1 2; do
-    "$BIN" dist lines --work "$W" --task $p >/dev/null 2>"$DW/ln.err"
-    if [ $? -eq 2 ] && grep -q "sketch.1: damaged (checksum of a partition's line counts)" "$DW/ln.err"; then
-        bad_parts=$((bad_parts + 1))
-    fi
-done
-if [ "$bad_parts" -eq 1 ]; then ok; else bad "damaged line counts: $bad_parts lines tasks stopped, expected 1"; fi
+one_task_stops lines "line counts"
 # a lines file, which verify and cluster read whole
 cp "$DW/sketch.1.good" "$W/sketch.1"
 cp "$W/lines.2" "$DW/lines.2.good"
@@ -167,14 +172,7 @@ has "missing lines file: message" "$T/err" "reprint: $W/lines.2: missing"
 cp "$DW/lines.2.good" "$W/lines.2"
 # the band keys (section 6): the bucket task whose slice it is stops
 damage_sec "$DW/sketch.1.good" "$W/sketch.1" 6
-bad_parts=0
-for p in 0 1 2; do
-    "$BIN" dist bucket --work "$W" --task $p >/dev/null 2>"$DW/bk.err"
-    if [ $? -eq 2 ] && grep -q "sketch.1: damaged (checksum of a partition's band keys)" "$DW/bk.err"; then
-        bad_parts=$((bad_parts + 1))
-    fi
-done
-if [ "$bad_parts" -eq 1 ]; then ok; else bad "damaged band keys: $bad_parts bucket tasks stopped, expected 1"; fi
+one_task_stops bucket "band keys"
 # the header (the section table)
 python3 - "$DW/sketch.1.good" "$W/sketch.1" <<'PY'
 import sys

@@ -585,6 +585,20 @@ static void test_furniture(void **state)
     free_texts(&x);
 }
 
+/* @return a compact corpus (loader over x) of x's texts, with ids
+ * PREFIX and the text's number. */
+static rp_corpus *compact_corpus(texts *x, const rp_options *o, const char *prefix)
+{
+    rp_corpus *c = corpus_new(o);
+    assert_int_equal(rp_corpus_set_loader(c, load_text, x), RP_OK);
+    char id[32];
+    for (size_t i = 0; i < x->n; i++) {
+        snprintf(id, sizeof id, "%s%04zu", prefix, i);
+        assert_int_equal(corpus_add(c, id, mkdoc(x->t[i], o)), (long)i);
+    }
+    return c;
+}
+
 /* @return the hash of a one-line text's line. */
 static uint64_t line_hash(const char *line, const rp_options *o)
 {
@@ -628,13 +642,7 @@ static void test_df_exact(void **state)
     }
     rp_options o;
     rp_options_init(&o);
-    rp_corpus *c = corpus_new(&o);
-    assert_int_equal(rp_corpus_set_loader(c, load_text, &x), RP_OK);
-    char id[32];
-    for (size_t i = 0; i < x.n; i++) {
-        snprintf(id, sizeof id, "l%03zu", i);
-        assert_int_equal(corpus_add(c, id, mkdoc(x.t[i], &o)), (long)i);
-    }
+    rp_corpus *c = compact_corpus(&x, &o, "l");
     for (int pass = 0; pass < 2; pass++) {
         assert_int_equal(rp_corpus_df(c, line_hash(common, &o)), 255);
         for (int k = 0; k < MOD; k++)
@@ -707,13 +715,7 @@ static void test_furniture_outweighs(void **state)
     }
     rp_options o;
     rp_options_init(&o);
-    rp_corpus *c = corpus_new(&o);
-    assert_int_equal(rp_corpus_set_loader(c, load_text, &x), RP_OK);
-    char id[32];
-    for (size_t i = 0; i < x.n; i++) {
-        snprintf(id, sizeof id, "b%04zu", i);
-        assert_int_equal(corpus_add(c, id, mkdoc(x.t[i], &o)), (long)i);
-    }
+    rp_corpus *c = compact_corpus(&x, &o, "b");
     assert_int_equal(rp_corpus_run(c), RP_OK);
     size_t brief_pairs = 0, wire_pairs = 0, wire2_pairs = 0;
     for (size_t i = 0; i < rp_corpus_npairs(c); i++) {
