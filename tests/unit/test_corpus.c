@@ -9,6 +9,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <stdatomic.h>
 
 #include "corpus.h"
 #include "doc.h"
@@ -399,7 +400,7 @@ typedef struct texts {
     size_t n;
     int change;     /* index whose text comes back changed, or -1 */
     int fail;       /* index whose loader call fails, or -1 */
-    size_t calls;
+    atomic_size_t calls; /* the loader runs on the corpus's threads */
 } texts;
 
 static int load_text(void *ctx, size_t doc, char **text, size_t *len)
