@@ -872,7 +872,8 @@ RP_API void rp_dist_stats_get(const rp_dist *d, rp_dist_stats *st);
 RP_API int rp_dist_sketch_add(rp_dist *d, const char *id, const rp_doc *doc);
 /* Writes WORK/sketch.TASK from the documents added since the last save:
  * per document its set size, digest, 16-bit MinHash values and id, and
- * the shard's exact line document counts; skipped is the number of the
+ * the shard's exact line document counts by line partition (for
+ * rp_dist_lines); skipped is the number of the
  * shard's inputs that were skipped. @return RP_OK or an RP_E* code
  * (rp_dist_errmsg says why). */
 RP_API int rp_dist_sketch_save(rp_dist *d, unsigned task, uint64_t skipped);

@@ -280,9 +280,9 @@ static void df_free(df_table *t)
     memset(t, 0, sizeof *t);
 }
 
-/* Adds count documents to line's count, saturating at 255.
+/* Counts one more document holding line, saturating at 255.
  * @return RP_OK or RP_ENOMEM. */
-static int df_put(rp_corpus *c, uint64_t line, uint64_t count)
+static int df_put(rp_corpus *c, uint64_t line)
 {
     df_table *t = &c->df[df_mix(line) >> (64 - DF_SUBS_BITS)];
     if ((t->n + 1) * DF_LOAD_DEN > t->cap * DF_LOAD_NUM &&
@@ -293,15 +293,15 @@ static int df_put(rp_corpus *c, uint64_t line, uint64_t count)
         *v = line & ~(uint64_t)0xFF;
         t->n++;
     }
-    uint64_t s = (*v & 0xFF) + count;
-    *v = (*v & ~(uint64_t)0xFF) | (s < UINT8_MAX ? s : UINT8_MAX);
+    if ((*v & 0xFF) < UINT8_MAX)
+        (*v)++;
     return RP_OK;
 }
 
 static int df_count(rp_corpus *c, const rp_doc *d)
 {
     for (size_t i = 0; i < d->nlines; i++)
-        if (df_put(c, d->lines[i], 1) != RP_OK)
+        if (df_put(c, d->lines[i]) != RP_OK)
             return RP_ENOMEM;
     return RP_OK;
 }
@@ -330,6 +330,8 @@ static unsigned df_lookup(const void *ctx, uint64_t line)
     const rp_corpus *c = ctx;
     if (c->df_fn)
         return c->df_fn(c->df_ctx, line);
+    if (!c->df)
+        return 1;
     const df_table *t = &c->df[df_mix(line) >> (64 - DF_SUBS_BITS)];
     uint64_t v = t->cap ? t->slot[df_find(t, line)] : 0;
     return v ? (unsigned)(v & 0xFF) : 1;
