@@ -797,7 +797,8 @@ enum {
     RP_STAGE_SKETCH,     /* rp_dist_sketch_save */
     RP_STAGE_BUCKET,     /* rp_dist_bucket */
     RP_STAGE_VERIFY,     /* rp_dist_verify */
-    RP_STAGE_RESULT      /* the caller's: the output */
+    RP_STAGE_RESULT,     /* the caller's: the output */
+    RP_STAGE_LINES       /* rp_dist_lines */
 };
 
 /* A stage file being written (sections filled in any order). */
@@ -862,9 +863,10 @@ RP_API const char *rp_dist_errmsg(const rp_dist *d);
 typedef struct rp_dist_stats {
     uint64_t docs;        /* documents of the task (sketch) or the run */
     uint64_t skipped;     /* inputs the sketch tasks skipped */
-    uint64_t lines;       /* distinct lines (sketch) */
+    uint64_t lines;       /* distinct lines (sketch; lines: of the partition) */
     uint64_t candidates;  /* proposals (bucket), candidates (verify) */
-    uint64_t kept;        /* candidates kept by the screen (bucket) */
+    uint64_t kept;        /* candidates kept by the screen (bucket); lines held
+                             by 2 documents or more (lines) */
     uint64_t capped;      /* buckets over RP_LSH_BUCKET_MAX (bucket, cluster) */
     uint64_t read;        /* documents read again (verify) */
     uint64_t similar;     /* verified similar pairs (verify, cluster) */
@@ -878,10 +880,18 @@ RP_API void rp_dist_stats_get(const rp_dist *d, rp_dist_stats *st);
 RP_API int rp_dist_sketch_add(rp_dist *d, const char *id, const rp_doc *doc);
 /* Writes WORK/sketch.TASK from the documents added since the last save:
  * per document its set size, digest, 16-bit MinHash values and id, and
- * the shard's exact line document counts; skipped is the number of the
+ * the shard's exact line document counts by line partition (for
+ * rp_dist_lines); skipped is the number of the
  * shard's inputs that were skipped. @return RP_OK or an RP_E* code
  * (rp_dist_errmsg says why). */
 RP_API int rp_dist_sketch_save(rp_dist *d, unsigned task, uint64_t skipped);
+
+/* Lines stage: the exact line document frequencies of line partition part
+ * (one of nparts), summed over every sketch file and saturating at 255 as
+ * scan counts them, into WORK/lines.PART; only lines held by two documents
+ * or more are written (a line missing was held by one). The verify and
+ * cluster stages read every lines file. @return as rp_dist_bucket. */
+RP_API int rp_dist_lines(rp_dist *d, unsigned part);
 
 /* Bucket stage: from every sketch file, the candidate pairs of the LSH
  * buckets of partition part that pass the screen, with an index by

@@ -32,11 +32,13 @@
  * verified, and rp_corpus_lost() says so.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -53,13 +55,35 @@
 /* Bytes of rebuilt shingle sets kept during verification (compact mode). */
 #define RP_VERIFY_CACHE ((size_t)32 << 20)
 
-/* Line document frequencies, for corpus-level furniture (compact mode): a
- * count-min sketch of two rows of 2^22 saturating 8-bit counters (8 MiB
- * whatever the corpus size). Each document counts each of its distinct
- * lines once; a count can only run high, by about lines / 2^22 on
- * average (2 at 200,000 documents of 40 lines), far below the cut-off. */
-#define DF_BITS 22
-#define DF_ROWS 2
+/* Line document frequencies, for corpus-level furniture (compact mode):
+ * exact, saturating at 255. A hash table of 8-byte slots, each the top 56
+ * bits of a line's 64-bit hash and an 8-bit count (0: empty), split into
+ * DF_SUBS tables by the hash's mixed top bits so that a table growing
+ * holds two copies of 1/DF_SUBS of the counts, not of all of them. A
+ * table grows by half when it is DF_LOAD_NUM / DF_LOAD_DEN full (linear
+ * probing), so it stays 8/15 to 4/5 full: 10 to 15 bytes a distinct line.
+ * The tables are mapped, not malloc'd, so that the pages of the tables
+ * outgrown, and of the whole table once df_seal has dropped the lines
+ * held by one document, go back to the system at once rather than stay in
+ * the heap under the LSH and verification that follow. Two lines that
+ * share their top 56 bits share a count: among 10^10 distinct lines about
+ * 10^20 / 2^57 = 690 pairs do (2.7 pairs share all 64 bits of the line
+ * hash itself), and each only adds the two counts, almost always 1 + 1
+ * (see docs/dist.md). */
+#define DF_SUBS_BITS 6
+#define DF_SUBS (1u << DF_SUBS_BITS)
+#define DF_PAGE 512 /* slots: 4 KiB, tables are multiples of it */
+#define DF_LOAD_NUM 4
+#define DF_LOAD_DEN 5
+#define DF_MAX_SLOTS ((size_t)1 << 32)
+
+typedef struct df_table {
+    uint64_t *slot;        /* (hash & ~0xFF) | count, or 0 */
+    size_t cap;            /* slots, a multiple of DF_PAGE (0: none yet) */
+    size_t n;              /* slots in use */
+} df_table;
+
+static void df_free(df_table *t);
 
 struct rp_corpus {
     rp_options o;
@@ -91,7 +115,9 @@ struct rp_corpus {
     rp_load_fn load;
     void *load_ctx;
     unsigned threads;
-    uint8_t *df;           /* DF_ROWS << DF_BITS counters */
+    df_table *df;          /* DF_SUBS tables: the line counts */
+    rp_line_df_fn df_fn;   /* or the caller's counts (rp_corpus_set_df) */
+    const void *df_ctx;
     size_t furniture;      /* lines dropped as furniture in verification */
     rp_doc **cache;        /* n slots: the rebuilt documents */
     size_t *fifo, fifo_head, fifo_n, cache_bytes;
@@ -151,6 +177,9 @@ void rp_corpus_free(rp_corpus *c)
     free(c->spill_n);
     if (c->spill_fd > 0)
         close(c->spill_fd);
+    if (c->df)
+        for (unsigned t = 0; t < DF_SUBS; t++)
+            df_free(&c->df[t]);
     free(c->df);
     free(c->pairs);
     rp_clustering_free(&c->cl);
@@ -194,32 +223,123 @@ static int id_rehash(rp_corpus *c)
     return RP_OK;
 }
 
-static size_t df_slot(uint64_t line, int row)
+/* The mixed 56-bit key of a line: its table in the top DF_SUBS_BITS bits,
+ * its first slot there from the next 32. */
+static uint64_t df_mix(uint64_t line)
 {
-    uint64_t h = (line ^ (uint64_t)row * 0xC2B2AE3D27D4EB4Full) * 0x9E3779B97F4A7C15ull;
-    return ((size_t)row << DF_BITS) + (size_t)(h >> (64 - DF_BITS));
+    return (line >> 8) * 0x9E3779B97F4A7C15ull;
 }
 
-static void df_count(rp_corpus *c, const rp_doc *d)
+/* @return the slot of line's key in t: the one holding it, or the empty
+ * one where it goes. */
+static size_t df_find(const df_table *t, uint64_t line)
+{
+    size_t i = (size_t)((((df_mix(line) << DF_SUBS_BITS) >> 32) * t->cap) >> 32);
+    uint64_t key = line & ~(uint64_t)0xFF;
+    for (;;) {
+        uint64_t v = t->slot[i];
+        if (v == 0 || (v & ~(uint64_t)0xFF) == key)
+            return i;
+        if (++i == t->cap)
+            i = 0;
+    }
+}
+
+/* @return the slots a table needs to hold n lines at most 4/5 full. */
+static size_t df_cap_for(size_t n)
+{
+    size_t want = n / DF_LOAD_NUM * DF_LOAD_DEN + DF_LOAD_DEN;
+    return (want + DF_PAGE - 1) / DF_PAGE * DF_PAGE;
+}
+
+/* Makes a table of cap zeroed slots holding t's lines of at least `least`
+ * documents in place of t. @return RP_OK or RP_ENOMEM (t unchanged). */
+static int df_rebuild(df_table *t, size_t cap, unsigned least)
+{
+    if (cap > DF_MAX_SLOTS || cap > SIZE_MAX / sizeof(uint64_t))
+        return RP_ENOMEM;
+    void *p = mmap(NULL, cap * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return RP_ENOMEM;
+    df_table g = {p, cap, 0};
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slot[i] && (t->slot[i] & 0xFF) >= least) {
+            g.slot[df_find(&g, t->slot[i])] = t->slot[i];
+            g.n++;
+        }
+    df_free(t);
+    *t = g;
+    return RP_OK;
+}
+
+static void df_free(df_table *t)
+{
+    if (t->cap)
+        munmap(t->slot, t->cap * sizeof(uint64_t));
+    memset(t, 0, sizeof *t);
+}
+
+/* Counts one more document holding line, saturating at 255.
+ * @return RP_OK or RP_ENOMEM. */
+static int df_put(rp_corpus *c, uint64_t line)
+{
+    df_table *t = &c->df[df_mix(line) >> (64 - DF_SUBS_BITS)];
+    if ((t->n + 1) * DF_LOAD_DEN > t->cap * DF_LOAD_NUM &&
+        df_rebuild(t, (t->cap + t->cap / 2 + DF_PAGE) / DF_PAGE * DF_PAGE, 1) != RP_OK)
+        return RP_ENOMEM;
+    uint64_t *v = &t->slot[df_find(t, line)];
+    if (*v == 0) {
+        *v = line & ~(uint64_t)0xFF;
+        t->n++;
+    }
+    if ((*v & 0xFF) < UINT8_MAX)
+        (*v)++;
+    return RP_OK;
+}
+
+static int df_count(rp_corpus *c, const rp_doc *d)
 {
     for (size_t i = 0; i < d->nlines; i++)
-        for (int r = 0; r < DF_ROWS; r++) {
-            uint8_t *v = &c->df[df_slot(d->lines[i], r)];
-            if (*v < UINT8_MAX)
-                (*v)++;
-        }
+        if (df_put(c, d->lines[i]) != RP_OK)
+            return RP_ENOMEM;
+    return RP_OK;
 }
 
+/* Once every document is counted: drops the lines held by one document
+ * (most of them: a story's own lines), so that the table is small while
+ * LSH and verification run. A table that cannot be rebuilt smaller (out
+ * of memory) stays whole, which gives the same counts. */
+static void df_seal(rp_corpus *c)
+{
+    for (unsigned k = 0; c->df && k < DF_SUBS; k++) {
+        df_table *t = &c->df[k];
+        size_t m = 0;
+        for (size_t i = 0; i < t->cap; i++)
+            m += (t->slot[i] & 0xFF) >= 2;
+        if (t->cap && df_cap_for(m) < t->cap)
+            df_rebuild(t, df_cap_for(m), 2);
+    }
+}
+
+/* @return the number of documents counted with line (exact, up to 255):
+ * a line the table does not hold was held by one document, the one whose
+ * line it is (df_seal drops those; every document rebuilt was counted). */
 static unsigned df_lookup(const void *ctx, uint64_t line)
 {
     const rp_corpus *c = ctx;
-    unsigned m = UINT8_MAX;
-    for (int r = 0; r < DF_ROWS; r++) {
-        unsigned v = c->df[df_slot(line, r)];
-        if (v < m)
-            m = v;
-    }
-    return m;
+    if (c->df_fn)
+        return c->df_fn(c->df_ctx, line);
+    if (!c->df)
+        return 1;
+    const df_table *t = &c->df[df_mix(line) >> (64 - DF_SUBS_BITS)];
+    uint64_t v = t->cap ? t->slot[df_find(t, line)] : 0;
+    return v ? (unsigned)(v & 0xFF) : 1;
+}
+
+unsigned rp_corpus_df(const rp_corpus *c, uint64_t line)
+{
+    return df_lookup(c, line);
 }
 
 int rp_corpus_set_loader(rp_corpus *c, rp_load_fn fn, void *ctx)
@@ -227,7 +347,7 @@ int rp_corpus_set_loader(rp_corpus *c, rp_load_fn fn, void *ctx)
     if (!c || c->n > 0 || c->ran)
         return RP_ESTATE;
     if (!c->df) {
-        c->df = calloc((size_t)DF_ROWS << DF_BITS, 1);
+        c->df = calloc(DF_SUBS, sizeof *c->df);
         if (!c->df)
             return RP_ENOMEM;
     }
@@ -267,6 +387,12 @@ int rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d, size_t *index)
         rc = RP_ENOMEM;
         goto fail;
     }
+    /* out of memory here leaves some of d's lines counted: the corpus
+     * can no longer give scan's answer, and the caller stops */
+    if (c->load && df_count(c, d) != RP_OK) {
+        rc = RP_ENOMEM;
+        goto fail;
+    }
     struct entry *e = &c->e[c->n];
     memset(e, 0, sizeof *e);
     e->id = copy;
@@ -283,10 +409,8 @@ int rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d, size_t *index)
         free(d->kept);
     }
     d->kept = NULL;
-    if (c->load) {
-        df_count(c, d);
+    if (c->load)
         rp_doc_free(d);
-    }
     else
         e->doc = d;
     c->idx[slot] = c->n + 1;
@@ -712,6 +836,7 @@ int rp_corpus_run(rp_corpus *c)
     const rp_options *o = &c->o;
     c->stats.bands = c->bands;
     c->stats.rows = c->rows;
+    df_seal(c);
     if (c->load && c->n > 0) {
         c->cache = calloc(c->n, sizeof *c->cache);
         c->fifo = malloc(c->n * sizeof *c->fifo);
@@ -936,15 +1061,14 @@ int rp_corpus_add_entry(rp_corpus *c, const char *id, uint32_t nsh, uint64_t dig
     return RP_OK;
 }
 
-void rp_corpus_df_add(rp_corpus *c, uint64_t line, uint64_t count)
+int rp_corpus_set_df(rp_corpus *c, unsigned (*fn)(const void *ctx, uint64_t line),
+                     const void *ctx)
 {
-    if (!c->df)
-        return;
-    for (int r = 0; r < DF_ROWS; r++) {
-        uint8_t *v = &c->df[df_slot(line, r)];
-        uint64_t s = *v + count;
-        *v = s < UINT8_MAX ? (uint8_t)s : UINT8_MAX;
-    }
+    if (!c || !c->load || c->n > 0 || c->ran)
+        return RP_ESTATE;
+    c->df_fn = fn;
+    c->df_ctx = ctx;
+    return RP_OK;
 }
 
 /* Sets up the cache of rebuilt documents (compact mode). */

@@ -2,7 +2,7 @@
  * corpus.h - the steps of rp_corpus_run one at a time, for `reprint dist`,
  * which runs them as separate jobs over shards of a corpus: the screen of
  * a candidate pair, entries added from their stored sketch, line document
- * frequencies added as counts, verification of a given list of candidates
+ * frequencies read from the caller, verification of a given list of candidates
  * and clustering of given verified pairs. Each is the code rp_corpus_run
  * itself runs, so the staged run gives the same answer.
  */
@@ -26,10 +26,18 @@ int rp_screen_values(const uint16_t *x, const uint16_t *y, unsigned K,
  * RP_ESTATE (no loader, or after a run). */
 int rp_corpus_add_entry(rp_corpus *c, const char *id, uint32_t nsh, uint64_t digest);
 
-/* Counts a line found in count documents in the corpus's line document
- * frequencies (the same saturating counters rp_corpus_add fills), so that
- * verification drops the same furniture. Compact mode only. */
-void rp_corpus_df_add(rp_corpus *c, uint64_t line, uint64_t count);
+/* Makes verification read line document frequencies from fn(ctx, line)
+ * (borrowed until the corpus is freed) instead of counting the documents
+ * added: fn must give the count the corpus would have (exact, saturating
+ * at 255, lines keyed by their top 56 bits), so that verification drops
+ * the same furniture. Compact mode, before any document is added.
+ * @return RP_OK, RP_ESTATE. */
+int rp_corpus_set_df(rp_corpus *c, unsigned (*fn)(const void *ctx, uint64_t line),
+                     const void *ctx);
+
+/* @return the line document frequency the corpus's furniture rule reads
+ * for this line hash (compact mode): exact, saturating at 255. */
+unsigned rp_corpus_df(const rp_corpus *c, uint64_t line);
 
 /* Verifies the candidates cand[0..nc) (a << 32 | b, a < b, sorted) as
  * rp_corpus_run does; the similar ones are then rp_corpus_pair(c, ...),

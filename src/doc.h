@@ -27,7 +27,8 @@
 #define RP_FURNITURE_MANY 50
 
 /* @return how many documents of the corpus hold the line with this hash
- * (an estimate that may run high, never low). */
+ * (exact, saturating at 255; lines sharing the top 56 bits of their hash
+ * count together). */
 typedef unsigned (*rp_line_df_fn)(const void *ctx, uint64_t line);
 
 struct rp_doc {

@@ -30,18 +30,52 @@
 
 /* Sections of a sketch file: META {documents, skipped, smallest and
  * largest set size}; per document ENT, V16 (K values), IDOFF (where its id
- * starts in IDS); the shard's exact line counts DF; its band keys and
- * 1-row values KEYS (rp_lsh_entry, document numbers local to the shard),
- * sorted by (partition, band, key, document), and KIDX: P + 1 offsets in
- * KEYS, one slice a partition, then P XXH3-64 checksums of the slices. */
-enum { SK_META, SK_ENT, SK_V16, SK_IDS, SK_IDOFF, SK_DF, SK_KEYS, SK_KIDX, SK_NSEC };
+ * starts in IDS); the shard's exact line counts DF (line counts, below),
+ * sorted, and DIDX: P + 1 offsets in DF, one slice a line partition, then
+ * P checksums of the slices; its band keys and 1-row values KEYS
+ * (rp_lsh_entry, document numbers local to the shard), sorted by
+ * (partition, band, key, document), and KIDX: P + 1 offsets in KEYS, one
+ * slice a partition, then P XXH3-64 checksums of the slices. */
+enum { SK_META, SK_ENT, SK_V16, SK_IDS, SK_IDOFF, SK_DF, SK_KEYS, SK_KIDX, SK_DIDX, SK_NSEC };
 typedef struct sk_ent {
     uint32_t nsh, pad;
     uint64_t digest;
 } sk_ent;
-typedef struct df_ent {
-    uint64_t line, count;
-} df_ent;
+
+/* A line count, as the sketch and lines files hold it and as scan's table
+ * (corpus.c) keys it: the top 56 bits of the line's 64-bit hash, and in
+ * the low 8 bits its number of documents, saturating at 255. Lines that
+ * share their top 56 bits share a count, in scan as here. A line's
+ * partition (the lines task that sums it) is taken from its top 32 bits,
+ * so that a sorted run of counts falls into partitions in order. */
+#define LC_KEY(x) ((x) & ~(uint64_t)0xFF)
+#define LC_COUNT(x) ((unsigned)((x) & 0xFF))
+
+static unsigned line_part(uint64_t line, unsigned nparts)
+{
+    return (unsigned)(((line >> 32) * nparts) >> 32);
+}
+
+/* Sums sorted line counts v[0..n) of the same key, saturating at 255, in
+ * place. @return the counts left. */
+static size_t lc_merge(uint64_t *v, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (w > 0 && LC_KEY(v[w - 1]) == LC_KEY(v[i])) {
+            unsigned s = LC_COUNT(v[w - 1]) + LC_COUNT(v[i]);
+            v[w - 1] = LC_KEY(v[i]) | (s < UINT8_MAX ? s : UINT8_MAX);
+        } else {
+            v[w++] = v[i];
+        }
+    }
+    return w;
+}
+
+/* Sections of a lines file: META {lines held by 2 documents or more,
+ * distinct lines of the partition, counts read}; TAB the line counts of
+ * the partition's lines held by 2 documents or more, sorted. */
+enum { LN_META, LN_TAB, LN_NSEC };
 
 /* Sections of a bucket file and of a verify file. */
 enum { BK_META, BK_CAND, BK_INDEX, BK_NSEC };
@@ -60,8 +94,9 @@ typedef struct shard {
     const char *ids;
     size_t idlen;
     const uint64_t *idoff;
-    const df_ent *df;
+    const uint64_t *df;
     size_t ndf;
+    const uint64_t *didx;
     const rp_lsh_entry *keys;
     size_t nkeys;
     const uint64_t *kidx;
@@ -81,6 +116,14 @@ typedef struct part_entry {
     uint32_t part;
     rp_lsh_entry e;
 } part_entry;
+
+/* The lines files of the run, opened: partition p's counts. */
+typedef struct line_tabs {
+    rp_stage *s;           /* nparts files */
+    const uint64_t **tab;
+    size_t *n;
+    unsigned nparts;
+} line_tabs;
 
 /* Texts read again by document number, through the caller's loader. */
 typedef struct loader {
@@ -109,12 +152,14 @@ struct rp_dist {
     double *ratio;         /* rp_lsh_ratios of the run */
     uint16_t *v;           /* scratch: one document's 16-bit values */
     sketches csk;          /* rp_dist_cluster's, for its corpus's loader */
+    line_tabs clt;         /* and its line counts */
     loader cld;
     char *lost;            /* after rp_dist_cluster: by document */
     uint64_t nlost_docs;
 };
 
 static void sketches_free(sketches *sk, unsigned n);
+static void line_tabs_free(line_tabs *lt);
 
 __attribute__((format(printf, 2, 3)))
 static int fail(rp_dist *d, const char *fmt, ...)
@@ -181,6 +226,7 @@ void rp_dist_free(rp_dist *d)
     free(d->ratio);
     free(d->v);
     sketches_free(&d->csk, d->ntasks);
+    line_tabs_free(&d->clt);
     free(d->lost);
     free(d->work);
     free(d);
@@ -358,6 +404,27 @@ static int put_keys(rp_dist *d)
     return rc;
 }
 
+/* Writes the shard's sorted line counts v[0..n) into DF and their index
+ * by line partition DIDX. @return RP_OK or RP_ENOMEM. */
+static int put_line_counts(rp_dist *d, const uint64_t *v, size_t n)
+{
+    size_t P = d->nparts;
+    uint64_t *didx = calloc(2 * P + 1, sizeof *didx);
+    if (!didx)
+        return RP_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        didx[line_part(v[i], d->nparts) + 1]++;
+    for (size_t p = 0; p < P; p++)
+        didx[p + 1] += didx[p];
+    for (size_t p = 0; p < P; p++)
+        didx[P + 1 + p] = XXH3_64bits(n ? v + didx[p] : (const void *)"",
+                                      (didx[p + 1] - didx[p]) * sizeof *v);
+    int rc = rp_stage_w_put(d->w, SK_DF, v, n * sizeof *v) ||
+             rp_stage_w_put(d->w, SK_DIDX, didx, (2 * P + 1) * sizeof *didx) ? RP_ENOMEM : RP_OK;
+    free(didx);
+    return rc;
+}
+
 int rp_dist_sketch_save(rp_dist *d, unsigned task, uint64_t skipped)
 {
     if (task >= d->ntasks)
@@ -371,18 +438,12 @@ int rp_dist_sketch_save(rp_dist *d, unsigned task, uint64_t skipped)
     rp_stage_w_set_task(d->w, task);
     /* exact line document frequencies of the shard: each document's lines
      * are distinct, so a line's count is its number of documents */
+    for (size_t i = 0; i < d->nl; i++)
+        d->lines[i] = LC_KEY(d->lines[i]) | 1;
     rp_sort_u64(d->lines, d->nl);
-    d->st.lines = 0;
-    for (size_t i = 0; i < d->nl;) {
-        size_t j = i + 1;
-        while (j < d->nl && d->lines[j] == d->lines[i])
-            j++;
-        df_ent e = {d->lines[i], j - i};
-        if (rp_stage_w_put(d->w, SK_DF, &e, sizeof e))
-            return oom(d);
-        d->st.lines++;
-        i = j;
-    }
+    d->st.lines = lc_merge(d->lines, d->nl);
+    if (put_line_counts(d, d->lines, (size_t)d->st.lines) != RP_OK)
+        return oom(d);
     uint64_t meta[4] = {d->ndocs, skipped, d->smin, d->smax};
     if (rp_stage_w_put(d->w, SK_META, meta, sizeof meta) || put_keys(d) != RP_OK)
         return oom(d);
@@ -440,16 +501,18 @@ static int load_sketches(rp_dist *d, sketches *sk)
             return rc;
         const uint64_t *meta;
         const void *p;
-        size_t n = 0, ne = 0, nv = 0, nio = 0, nk = 0, nx = 0;
+        size_t n = 0, ne = 0, nv = 0, nio = 0, nk = 0, nx = 0, ndx = 0;
         if ((rc = sec_array(d, s, "sketch", i, SK_META, sizeof *meta, (const void **)&meta, &n)) ||
             (rc = sec_array(d, s, "sketch", i, SK_ENT, sizeof(sk_ent), &p, &ne)) ||
             (rc = sec_array(d, s, "sketch", i, SK_V16, sizeof(uint16_t) * d->K, &p, &nv)) ||
             (rc = sec_array(d, s, "sketch", i, SK_IDS, 1, &p, &h->idlen)) ||
             (rc = sec_array(d, s, "sketch", i, SK_IDOFF, 8, &p, &nio)) ||
-            (rc = sec_array(d, s, "sketch", i, SK_DF, sizeof(df_ent), &p, &h->ndf)) ||
+            (rc = sec_array(d, s, "sketch", i, SK_DF, 8, &p, &h->ndf)) ||
+            (rc = sec_array(d, s, "sketch", i, SK_DIDX, 8, &p, &ndx)) ||
             (rc = sec_array(d, s, "sketch", i, SK_KEYS, sizeof(rp_lsh_entry), &p, &nk)) ||
             (rc = sec_array(d, s, "sketch", i, SK_KIDX, 8, &p, &nx)) ||
-            (rc = check_sec(d, sk, i, SK_META)) || (rc = check_sec(d, sk, i, SK_KIDX)))
+            (rc = check_sec(d, sk, i, SK_META)) || (rc = check_sec(d, sk, i, SK_KIDX)) ||
+            (rc = check_sec(d, sk, i, SK_DIDX)))
             return rc;
         size_t len;
         h->ent = rp_stage_sec(s, SK_ENT, &len);
@@ -460,12 +523,14 @@ static int load_sketches(rp_dist *d, sketches *sk)
         h->keys = rp_stage_sec(s, SK_KEYS, &len);
         h->nkeys = nk;
         h->kidx = rp_stage_sec(s, SK_KIDX, &len);
+        h->didx = rp_stage_sec(s, SK_DIDX, &len);
         int ok = n == 4 && meta[0] == ne && nv == ne && nio == ne &&
                  (ne == 0 || (h->idlen && h->ids[h->idlen - 1] == 0)) &&
                  nx == 2 * (size_t)d->nparts + 1 && h->kidx[0] == 0 &&
-                 h->kidx[d->nparts] == nk;
+                 h->kidx[d->nparts] == nk && ndx == nx && h->didx[0] == 0 &&
+                 h->didx[d->nparts] == h->ndf;
         for (unsigned q = 0; ok && q < d->nparts; q++)
-            ok = h->kidx[q] <= h->kidx[q + 1];
+            ok = h->kidx[q] <= h->kidx[q + 1] && h->didx[q] <= h->didx[q + 1];
         if (!ok)
             return damaged(d, "sketch", i, "contents");
         sk->first[i + 1] = sk->first[i] + ne;
@@ -521,19 +586,128 @@ static const char *sk_id(const rp_dist *d, const sketches *sk, uint64_t g)
     return o < h->idlen ? h->ids + o : NULL;
 }
 
-/* Adds every shard's exact line counts to the corpus's line document
- * frequencies. */
-static int add_df(rp_dist *d, const sketches *sk, rp_corpus *c)
+/* ------------------------------------------------------------------ */
+/* Lines: the line counts of line partition I                           */
+/* ------------------------------------------------------------------ */
+
+int rp_dist_lines(rp_dist *d, unsigned part)
 {
+    sketches sk;
+    uint64_t *v = NULL;
+    rp_stage_w *w = NULL;
+    if (part >= d->nparts)
+        return RP_EINVAL;
+    int rc = load_sketches(d, &sk);
+    if (rc != RP_OK)
+        goto out;
+    size_t n = 0;
+    for (unsigned i = 0; i < d->ntasks; i++)
+        n += (size_t)(sk.sh[i].didx[part + 1] - sk.sh[i].didx[part]);
+    if (!(v = malloc((n ? n : 1) * sizeof *v)))
+        goto oom;
+    n = 0;
     for (unsigned i = 0; i < d->ntasks; i++) {
-        int rc = check_sec(d, sk, i, SK_DF);
+        const shard *h = &sk.sh[i];
+        size_t lo = (size_t)h->didx[part], k = (size_t)(h->didx[part + 1] - lo);
+        int bad = XXH3_64bits(k ? (const void *)(h->df + lo) : "", k * sizeof *v) !=
+                  h->didx[d->nparts + 1 + part];
+        for (size_t q = 0; !bad && q < k; q++)
+            bad = line_part(h->df[lo + q], d->nparts) != part;
+        if (bad) {
+            rc = damaged(d, "sketch", i, "checksum of a partition's line counts");
+            goto out;
+        }
+        memcpy(v + n, h->df + lo, k * sizeof *v);
+        n += k;
+    }
+    rp_sort_u64(v, n);
+    size_t nd = lc_merge(v, n), m = 0;
+    /* a line left out was held by one document: the one asking */
+    for (size_t i = 0; i < nd; i++)
+        if (LC_COUNT(v[i]) >= 2)
+            v[m++] = v[i];
+    uint64_t meta[3] = {m, nd, n};
+    if (rp_stage_w_new(RP_STAGE_LINES, d->fp, part, d->nparts, LN_NSEC, &w) != RP_OK ||
+        rp_stage_w_put(w, LN_META, meta, sizeof meta) ||
+        rp_stage_w_put(w, LN_TAB, v, m * sizeof *v))
+        goto oom;
+    rc = save_file(d, w, "lines", part);
+    d->st.lines = nd;
+    d->st.kept = m;
+    goto out;
+oom:
+    rc = oom(d);
+out:
+    sketches_free(&sk, d->ntasks);
+    free(v);
+    rp_stage_w_free(w);
+    return rc;
+}
+
+static void line_tabs_free(line_tabs *lt)
+{
+    for (unsigned p = 0; lt->s && p < lt->nparts; p++)
+        rp_stage_clear(&lt->s[p]);
+    free(lt->s);
+    free(lt->tab);
+    free(lt->n);
+    memset(lt, 0, sizeof *lt);
+}
+
+/* Opens every lines file, checked whole (they are small: the lines held
+ * by two documents or more). @return RP_OK or an RP_E* code. */
+static int load_line_tabs(rp_dist *d, line_tabs *lt)
+{
+    memset(lt, 0, sizeof *lt);
+    lt->s = calloc(d->nparts, sizeof *lt->s);
+    lt->tab = calloc(d->nparts, sizeof *lt->tab);
+    lt->n = calloc(d->nparts, sizeof *lt->n);
+    if (!lt->s || !lt->tab || !lt->n)
+        return oom(d);
+    lt->nparts = d->nparts;
+    for (unsigned p = 0; p < d->nparts; p++) {
+        const uint64_t *meta;
+        const void *t;
+        const char *why;
+        size_t nm = 0;
+        int rc = load_file(d, "lines", p, RP_STAGE_LINES, &lt->s[p]);
+        if (rc == RP_OK && ((rc = rp_stage_check(&lt->s[p], LN_META, &why)) != RP_OK ||
+                            (rc = rp_stage_check(&lt->s[p], LN_TAB, &why)) != RP_OK)) {
+            char f[PATH_MAX];
+            path_of(d, "lines", p, f, sizeof f);
+            fail(d, "%s: %s", f, why);
+        }
+        if (rc == RP_OK &&
+            ((rc = sec_array(d, &lt->s[p], "lines", p, LN_META, 8, (const void **)&meta, &nm)) ||
+             (rc = sec_array(d, &lt->s[p], "lines", p, LN_TAB, 8, &t, &lt->n[p]))))
+            return rc;
         if (rc != RP_OK)
             return rc;
-        const shard *h = &sk->sh[i];
-        for (size_t k = 0; k < h->ndf; k++)
-            rp_corpus_df_add(c, h->df[k].line, h->df[k].count);
+        if (nm != 3 || meta[0] != lt->n[p])
+            return damaged(d, "lines", p, "contents");
+        lt->tab[p] = t;
     }
     return RP_OK;
+}
+
+/* The run's line document frequencies, as scan's table gives them
+ * (rp_corpus_set_df): a line absent from its partition's file was held by
+ * one document only. */
+static unsigned line_count(const void *ctx, uint64_t line)
+{
+    const line_tabs *lt = ctx;
+    unsigned p = line_part(line, lt->nparts);
+    const uint64_t *t = lt->tab[p];
+    uint64_t key = LC_KEY(line);
+    size_t lo = 0, hi = lt->n[p];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (LC_KEY(t[mid]) < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < lt->n[p] && LC_KEY(t[lo]) == key ? LC_COUNT(t[lo]) : 1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -739,6 +913,7 @@ static int read_candidates(rp_dist *d, unsigned task, uint64_t n, uint64_t **can
 int rp_dist_verify(rp_dist *d, unsigned task, rp_dist_load_fn fn, void *ctx)
 {
     sketches sk;
+    line_tabs lt = {0};
     uint64_t *cand = NULL, *docs = NULL;
     size_t nc = 0, nd = 0;
     rp_corpus *c = NULL;
@@ -762,10 +937,11 @@ int rp_dist_verify(rp_dist *d, unsigned task, rp_dist_load_fn fn, void *ctx)
     rp_sort_u64(docs, nd);
     nd = rp_unique_u64(docs, nd);
     loader ld = {d, &sk, docs, fn, ctx};
-    if (rp_corpus_new(&d->o, &c) != RP_OK || rp_corpus_set_loader(c, load_text, &ld) != RP_OK)
-        goto oom;
-    if ((rc = add_df(d, &sk, c)) != RP_OK)
+    if ((rc = load_line_tabs(d, &lt)) != RP_OK)
         goto out;
+    if (rp_corpus_new(&d->o, &c) != RP_OK || rp_corpus_set_loader(c, load_text, &ld) != RP_OK ||
+        rp_corpus_set_df(c, line_count, &lt) != RP_OK)
+        goto oom;
     for (size_t k = 0; k < nd; k++) {
         const sk_ent *e = sk_entry(d, &sk, docs[k]);
         if (rp_corpus_add_entry(c, NULL, e->nsh, e->digest) != RP_OK)
@@ -811,6 +987,7 @@ oom:
 out:
     sketches_free(&sk, d->ntasks);
     rp_corpus_free(c);
+    line_tabs_free(&lt);
     rp_stage_w_free(w);
     free(cand);
     free(docs);
@@ -902,6 +1079,7 @@ int rp_dist_cluster(rp_dist *d, rp_dist_load_fn fn, void *ctx, rp_corpus **out)
     if (!fn)
         return RP_EINVAL;
     sketches_free(sk, d->ntasks);
+    line_tabs_free(&d->clt);
     int rc = load_sketches(d, sk);
     if (rc != RP_OK)
         goto out;
@@ -912,10 +1090,11 @@ int rp_dist_cluster(rp_dist *d, rp_dist_load_fn fn, void *ctx, rp_corpus **out)
     if ((rc = count_capped(d)) != RP_OK || (rc = read_verified(d, n, &pairs, &np)) != RP_OK)
         goto out;
     d->cld = (loader){d, sk, NULL, fn, ctx};
-    if (rp_corpus_new(&d->o, &c) != RP_OK || rp_corpus_set_loader(c, load_text, &d->cld) != RP_OK)
-        goto oom;
-    if ((rc = add_df(d, sk, c)) != RP_OK)
+    if ((rc = load_line_tabs(d, &d->clt)) != RP_OK)
         goto out;
+    if (rp_corpus_new(&d->o, &c) != RP_OK || rp_corpus_set_loader(c, load_text, &d->cld) != RP_OK ||
+        rp_corpus_set_df(c, line_count, &d->clt) != RP_OK)
+        goto oom;
     for (unsigned t = 0; t < d->ntasks; t++)
         if ((rc = check_sec(d, sk, t, SK_ENT)) || (rc = check_sec(d, sk, t, SK_IDS)) ||
             (rc = check_sec(d, sk, t, SK_IDOFF)))

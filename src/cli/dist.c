@@ -49,8 +49,9 @@
 #include "reprint.h"
 #include "keep.h"
 #include "scan.h"
-enum { S_PLAN, S_SKETCH, S_BUCKET, S_VERIFY, S_CLUSTER, NSTAGES };
-static const char *const stage_name[NSTAGES] = {"plan", "sketch", "bucket", "verify", "cluster"};
+enum { S_PLAN, S_SKETCH, S_LINES, S_BUCKET, S_VERIFY, S_CLUSTER, NSTAGES };
+static const char *const stage_name[NSTAGES] = {"plan",   "sketch", "lines",
+                                                "bucket", "verify", "cluster"};
 
 #define MAX_TASKS 100000u
 
@@ -92,14 +93,14 @@ static void usage(FILE *f)
           "      --slurm             submit the stages with sbatch --array, chained\n"
           "                          with --dependency=afterok; print the job ids\n"
           "      --tasks N           tasks of the sketch and verify stages\n"
-          "      --parts P           tasks of the bucket stage (default N)\n"
+          "      --parts P           tasks of the lines and bucket stages (default N)\n"
           "      --work DIR          the work folder, shared by all nodes\n"
           "      --wait              with --slurm: wait for the jobs, print the result\n"
           "      --clean             remove the intermediate files after the result\n"
           "      --sbatch ARGS       extra sbatch arguments (split at spaces)\n"
           "stages:\n"
           "      --task I            the task to run (default $SLURM_ARRAY_TASK_ID)\n"
-          "STAGE is plan, sketch, bucket, verify or cluster. A relaunch of the same\n"
+          "STAGE is plan, sketch, lines, bucket, verify or cluster. A relaunch of the same\n"
           "run skips the tasks that finished.\n"
           "  -h, --help              show this help\n", f);
 }
@@ -934,8 +935,22 @@ static int load_text(void *ctx, uint64_t g, const char *id, char **text, size_t 
 }
 
 /* ------------------------------------------------------------------ */
-/* Stages bucket and verify                                             */
+/* Stages lines, bucket and verify                                      */
 /* ------------------------------------------------------------------ */
+
+static int stage_lines(run *r, unsigned part)
+{
+    if (rp_dist_lines(r->d, part) != RP_OK)
+        return dist_fail(r);
+    if (r->progress) {
+        rp_dist_stats st;
+        rp_dist_stats_get(r->d, &st);
+        diag("dist: lines %u/%u: %llu documents, %llu distinct lines, %llu in 2 or more",
+             part + 1, r->nparts, (unsigned long long)st.docs, (unsigned long long)st.lines,
+             (unsigned long long)st.kept);
+    }
+    return 0;
+}
 
 static int stage_bucket(run *r, unsigned part)
 {
@@ -1172,6 +1187,7 @@ static unsigned stage_tasks(const run *r, int stage)
     switch (stage) {
     case S_SKETCH:
     case S_VERIFY: return r->ntasks;
+    case S_LINES:
     case S_BUCKET: return r->nparts;
     default: return 1;
     }
@@ -1203,6 +1219,7 @@ static int run_task(run *r, int stage, unsigned task)
     switch (stage) {
     case S_PLAN: rc = stage_plan(r); break;
     case S_SKETCH: rc = stage_sketch(r, task); break;
+    case S_LINES: rc = stage_lines(r, task); break;
     case S_BUCKET: rc = stage_bucket(r, task); break;
     case S_VERIFY: rc = stage_verify(r, task); break;
     default: rc = stage_cluster(r); break;
@@ -1471,7 +1488,8 @@ static int clean_work(const char *work)
             int ours = i < 2 ? n[0] != '.' :
                        strcmp(n, "config") == 0 || strcmp(n, "plan") == 0 ||
                        strcmp(n, "result") == 0 || strncmp(n, "sketch.", 7) == 0 ||
-                       strncmp(n, "bucket.", 7) == 0 || strncmp(n, "verify.", 7) == 0 || strncmp(n, "docs.", 5) == 0 ||
+                       strncmp(n, "lines.", 6) == 0 || strncmp(n, "bucket.", 7) == 0 ||
+                       strncmp(n, "verify.", 7) == 0 || strncmp(n, "docs.", 5) == 0 ||
                        strncmp(n, "config.tmp.", 11) == 0 || strncmp(n, "plan.tmp.", 9) == 0 ||
                        strncmp(n, "result.tmp.", 11) == 0;
             if (!ours)

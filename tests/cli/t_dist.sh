@@ -234,6 +234,14 @@ check "relaunch" 0 -- "$BIN" dist run --local --tasks 3 --work "$W" --json --pro
 same "relaunch: same bytes" "$T/out" "$DW/scan.json"
 has "relaunch: only the failed task" "$T/err" "dist: verify: 1 task run, 2 done before"
 has "relaunch: earlier stages skipped" "$T/err" "dist: sketch: 0 tasks run, 3 done before"
+# a failed lines task: bucket does not run; a relaunch runs only it
+W2=$DW/relaunch-lines
+check "failed lines task: exit 2" 2 -- env REPRINT_DIST_FAIL=lines.1 "$BIN" dist run --local --tasks 3 --parts 2 --work "$W2" --json corpus
+if [ -e "$W2/done/lines.0" ] && [ ! -e "$W2/done/lines.1" ] && [ ! -e "$W2/done/bucket.0" ] &&
+   [ ! -e "$W2/done/bucket.1" ]; then ok; else bad "failed lines task: markers"; ls "$W2/done"; fi
+check "lines relaunch" 0 -- "$BIN" dist run --local --tasks 3 --parts 2 --work "$W2" --json --progress corpus
+same "lines relaunch: same bytes" "$T/out" "$DW/scan.json"
+has "lines relaunch: only the failed task" "$T/err" "dist: lines: 1 task run, 1 done before"
 check "another run in the same folder" 2 -- "$BIN" dist run --local --tasks 2 --work "$W" --json corpus
 has "another run: message" "$T/err" "the work folder holds another run"
 check "dist output" 0 -- "$BIN" dist output --work "$W"
@@ -255,20 +263,34 @@ b[off + n // 2] ^= 0x55
 open(sys.argv[2], "wb").write(b)
 PY
 }
-# the line counts (section 5), which verify reads whole
+# one_task_stops STAGE WHAT: of the stage's 3 tasks, exactly one (the one
+# whose slice of sketch.1 is damaged) stops with exit 2, saying so
+one_task_stops() {
+    local stopped=0
+    for p in 0 1 2; do
+        "$BIN" dist "$1" --work "$W" --task $p >/dev/null 2>"$DW/one.err"
+        if [ $? -eq 2 ] && grep -q "sketch.1: damaged (checksum of a partition's $2)" "$DW/one.err"; then
+            stopped=$((stopped + 1))
+        fi
+    done
+    if [ "$stopped" -eq 1 ]; then ok; else bad "damaged $2: $stopped $1 tasks stopped, expected 1"; fi
+}
+# the line counts (section 5): the lines task whose slice it is stops
 damage_sec "$DW/sketch.1.good" "$W/sketch.1" 5
-check "damaged shard" 2 -- "$BIN" dist verify --work "$W" --task 0
-has "damaged shard: message" "$T/err" "reprint: $W/sketch.1: damaged (checksum)"
+one_task_stops lines "line counts"
+# a lines file, which verify and cluster read whole
+cp "$DW/sketch.1.good" "$W/sketch.1"
+cp "$W/lines.2" "$DW/lines.2.good"
+damage_sec "$DW/lines.2.good" "$W/lines.2" 1
+check "damaged lines file" 2 -- "$BIN" dist verify --work "$W" --task 0
+has "damaged lines file: message" "$T/err" "reprint: $W/lines.2: damaged (checksum)"
+rm -f "$W/lines.2"
+check "missing lines file" 2 -- "$BIN" dist cluster --work "$W"
+has "missing lines file: message" "$T/err" "reprint: $W/lines.2: missing"
+cp "$DW/lines.2.good" "$W/lines.2"
 # the band keys (section 6): the bucket task whose slice it is stops
 damage_sec "$DW/sketch.1.good" "$W/sketch.1" 6
-bad_parts=0
-for p in 0 1 2; do
-    "$BIN" dist bucket --work "$W" --task $p >/dev/null 2>"$DW/bk.err"
-    if [ $? -eq 2 ] && grep -q "sketch.1: damaged (checksum of a partition's band keys)" "$DW/bk.err"; then
-        bad_parts=$((bad_parts + 1))
-    fi
-done
-if [ "$bad_parts" -eq 1 ]; then ok; else bad "damaged band keys: $bad_parts bucket tasks stopped, expected 1"; fi
+one_task_stops bucket "band keys"
 # the header (the section table)
 python3 - "$DW/sketch.1.good" "$W/sketch.1" <<'PY'
 import sys

@@ -9,7 +9,9 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <stdatomic.h>
 
+#include "corpus.h"
 #include "doc.h"
 
 static rp_doc *mkdoc(const char *text, const rp_options *o)
@@ -398,7 +400,7 @@ typedef struct texts {
     size_t n;
     int change;     /* index whose text comes back changed, or -1 */
     int fail;       /* index whose loader call fails, or -1 */
-    size_t calls;
+    atomic_size_t calls; /* the loader runs on the corpus's threads */
 } texts;
 
 static int load_text(void *ctx, size_t doc, char **text, size_t *len)
@@ -584,6 +586,82 @@ static void test_furniture(void **state)
     free_texts(&x);
 }
 
+/* @return a compact corpus (loader over x) of x's texts, with ids
+ * PREFIX and the text's number. */
+static rp_corpus *compact_corpus(texts *x, const rp_options *o, const char *prefix)
+{
+    rp_corpus *c = corpus_new(o);
+    assert_int_equal(rp_corpus_set_loader(c, load_text, x), RP_OK);
+    char id[32];
+    for (size_t i = 0; i < x->n; i++) {
+        snprintf(id, sizeof id, "%s%04zu", prefix, i);
+        assert_int_equal(corpus_add(c, id, mkdoc(x->t[i], o)), (long)i);
+    }
+    return c;
+}
+
+/* @return the hash of a one-line text's line. */
+static uint64_t line_hash(const char *line, const rp_options *o)
+{
+    rp_doc *d = mkdoc(line, o);
+    assert_non_null(d);
+    assert_int_equal(d->nlines, 1);
+    uint64_t h = d->lines[0];
+    rp_doc_free(d);
+    return h;
+}
+
+/* Line document frequencies are exact and saturate at 255: a line in
+ * every one of 300 documents, a line in one of each 7, 60 lines of each
+ * document's own (18,000 in all, so that the table grows), before and
+ * after rp_corpus_run drops the lines held by one document. */
+static void test_df_exact(void **state)
+{
+    (void)state;
+    enum { ND = 300, OWN = 60, MOD = 7 };
+    texts x = {calloc(ND, sizeof(char *)), 0, -1, -1, 0};
+    assert_non_null(x.t);
+    char *common = gen_text(4242, 8), *sec[MOD], *own[4];
+    for (int k = 0; k < MOD; k++)
+        sec[k] = gen_text(4300 + (uint64_t)k, 8);
+    for (size_t i = 0; i < ND; i++) {
+        char *t = NULL;
+        size_t len = 0;
+        cat_str(&t, &len, common);
+        cat_str(&t, &len, "\n");
+        cat_str(&t, &len, sec[i % MOD]);
+        for (size_t j = 0; j < OWN; j++) {
+            char *l = gen_text(100000 + i * OWN + j, 8);
+            cat_str(&t, &len, "\n");
+            cat_str(&t, &len, l);
+            if (j == 0 && i < 4)
+                own[i] = l;
+            else
+                free(l);
+        }
+        x.t[x.n++] = t;
+    }
+    rp_options o;
+    rp_options_init(&o);
+    rp_corpus *c = compact_corpus(&x, &o, "l");
+    for (int pass = 0; pass < 2; pass++) {
+        assert_int_equal(rp_corpus_df(c, line_hash(common, &o)), 255);
+        for (int k = 0; k < MOD; k++)
+            assert_int_equal(rp_corpus_df(c, line_hash(sec[k], &o)), (ND - k + MOD - 1) / MOD);
+        for (int i = 0; i < 4; i++)
+            assert_int_equal(rp_corpus_df(c, line_hash(own[i], &o)), 1);
+        if (pass == 0)
+            assert_int_equal(rp_corpus_run(c), RP_OK);
+    }
+    rp_corpus_free(c);
+    free(common);
+    for (int k = 0; k < MOD; k++)
+        free(sec[k]);
+    for (int i = 0; i < 4; i++)
+        free(own[i]);
+    free_texts(&x);
+}
+
 /* Words [from, to) of text t as lines of `per` words each. */
 static void cat_lines(char **buf, size_t *len, const char *t, size_t from,
                       size_t to, size_t per)
@@ -638,13 +716,7 @@ static void test_furniture_outweighs(void **state)
     }
     rp_options o;
     rp_options_init(&o);
-    rp_corpus *c = corpus_new(&o);
-    assert_int_equal(rp_corpus_set_loader(c, load_text, &x), RP_OK);
-    char id[32];
-    for (size_t i = 0; i < x.n; i++) {
-        snprintf(id, sizeof id, "b%04zu", i);
-        assert_int_equal(corpus_add(c, id, mkdoc(x.t[i], &o)), (long)i);
-    }
+    rp_corpus *c = compact_corpus(&x, &o, "b");
     assert_int_equal(rp_corpus_run(c), RP_OK);
     size_t brief_pairs = 0, wire_pairs = 0, wire2_pairs = 0;
     for (size_t i = 0; i < rp_corpus_npairs(c); i++) {
@@ -736,6 +808,7 @@ int main(void)
         cmocka_unit_test(test_compact_same_as_whole),
         cmocka_unit_test(test_compact_lost),
         cmocka_unit_test(test_furniture),
+        cmocka_unit_test(test_df_exact),
         cmocka_unit_test(test_furniture_outweighs),
         cmocka_unit_test(test_set_representative),
     };

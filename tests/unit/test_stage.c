@@ -3,7 +3,9 @@
  * written and read back gives its sections; a file cut short, damaged,
  * of another version or of another stage is refused with its reason.
  * Also the invariant the bucket stage rests on: the candidates of the LSH
- * partitions (rp_lsh_ensemble_part) together are those of the whole run.
+ * partitions (rp_lsh_ensemble_part) together are those of the whole run;
+ * and the stages through the public API (with the lines stage's counts)
+ * give rp_corpus_run's clusters.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "testutil.h"
@@ -235,6 +237,12 @@ static void test_dist_matches_corpus(void **state)
     }
     for (unsigned p = 0; p < P; p++)
         if (rp_dist_bucket(dist, p) != RP_OK)
+            fail_msg("%s", rp_dist_errmsg(dist));
+    /* verify reads the lines files */
+    assert_int_equal(rp_dist_verify(dist, 0, load_id, NULL), RP_ENOTFOUND);
+    assert_non_null(strstr(rp_dist_errmsg(dist), "lines.0: missing"));
+    for (unsigned p = 0; p < P; p++)
+        if (rp_dist_lines(dist, p) != RP_OK)
             fail_msg("%s", rp_dist_errmsg(dist));
     for (unsigned t = 0; t < N; t++)
         assert_int_equal(rp_dist_verify(dist, t, load_id, NULL), RP_OK);
