@@ -13,26 +13,32 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "options.h"
 #include "util.h"
+
+/* XXH3_64bits as xxhash.h itself defines it, through its always-inlined
+ * body (0.8.x), so that a window of a constant size compiles without the
+ * length dispatch and the call; the same value as XXH3_64bits. */
+#if defined(XXH_VERSION_NUMBER) && XXH_VERSION_NUMBER >= 800 && XXH_VERSION_NUMBER < 900
+#define HASH_INLINE(p, len) \
+    XXH3_64bits_internal(p, len, 0, XXH3_kSecret, sizeof(XXH3_kSecret), \
+                         XXH3_hashLong_64b_default)
+#else
+#define HASH_INLINE(p, len) XXH3_64bits(p, len)
+#endif
 
 uint64_t rp_shingle_hash(const uint64_t *h, unsigned k)
 {
     return XXH3_64bits(h, (size_t)k * sizeof *h);
 }
 
-size_t rp_shingle(const rp_token *tok, size_t n, unsigned k, uint64_t *out)
+/* The window hashes of tok[0..n) for k words (n >= k), gathered in a
+ * small ring that is kept contiguous by writing each hash twice. It is
+ * inlined once with k a constant (the default k: the hash of a fixed-size
+ * input compiles to a few multiplications) and once for any k. */
+static inline size_t windows(const rp_token *tok, size_t n, unsigned k, uint64_t *out)
 {
-    if (n == 0)
-        return 0;
-    /* Gather a window of k word hashes at a time into a small ring that is
-     * kept contiguous by writing each hash twice. */
     uint64_t ring[2 * 16];
-    if (n < k) {
-        for (size_t i = 0; i < n; i++)
-            ring[i] = tok[i].hash;
-        out[0] = rp_shingle_hash(ring, (unsigned)n);
-        return 1;
-    }
     size_t m = 0;
     unsigned slot = 0;   /* i % k, without a division */
     for (size_t i = 0; i < n; i++) {
@@ -40,8 +46,34 @@ size_t rp_shingle(const rp_token *tok, size_t n, unsigned k, uint64_t *out)
         if (++slot == k)
             slot = 0;
         if (i + 1 >= k)
-            out[m++] = rp_shingle_hash(ring + slot, k);
+            out[m++] = HASH_INLINE(ring + slot, (size_t)k * sizeof *ring);
     }
+    return m;
+}
+
+static size_t windows_default(const rp_token *tok, size_t n, uint64_t *out)
+{
+    return windows(tok, n, RP_DEFAULT_SHINGLE, out);
+}
+
+static size_t windows_any(const rp_token *tok, size_t n, unsigned k, uint64_t *out)
+{
+    return windows(tok, n, k, out);
+}
+
+size_t rp_shingle(const rp_token *tok, size_t n, unsigned k, uint64_t *out)
+{
+    if (n == 0)
+        return 0;
+    if (n < k) {
+        uint64_t h[16];
+        for (size_t i = 0; i < n; i++)
+            h[i] = tok[i].hash;
+        out[0] = rp_shingle_hash(h, (unsigned)n);
+        return 1;
+    }
+    size_t m = k == RP_DEFAULT_SHINGLE ? windows_default(tok, n, out)
+                                       : windows_any(tok, n, k, out);
     rp_sort_u64(out, m);
     return rp_unique_u64(out, m);
 }
