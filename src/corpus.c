@@ -538,7 +538,7 @@ static int order_by_component(uint64_t *cand, size_t nc, size_t n)
      * pair's position in the low half: a stable sort by component */
     for (size_t i = 0; i < nc; i++)
         key[i] = (uint64_t)rp_uf_find(parent, (size_t)(cand[i] >> 32)) << 32 | i;
-    rp_sort_u64(key, nc);
+    rp_sort_hi32(key, nc);
     for (size_t i = 0; i < nc; i++)
         tmp[i] = cand[key[i] & 0xFFFFFFFFu];
     if (nc)

@@ -162,7 +162,7 @@ long rp_lsh_buckets(const uint32_t *keys, size_t n, unsigned b, uint64_t **pairs
     for (unsigned band = 0; band < b; band++) {
         for (size_t i = 0; i < n; i++)
             bk[i] = (uint64_t)keys[i * b + band] << 32 | i;
-        rp_sort_u64(bk, n);
+        rp_sort_hi32(bk, n);   /* the documents ascend already */
         for (size_t i = 0; i < n;) {
             size_t j = i + 1;
             while (j < n && (bk[j] >> 32) == (bk[i] >> 32))
@@ -353,7 +353,7 @@ long rp_lsh_ensemble_part(const uint16_t *v, const uint32_t *size, size_t n,
     for (unsigned band = 0; band < b; band++) {
         for (size_t i = 0; i < n; i++)
             bk[i] = (uint64_t)band_key16(v + i * K + (size_t)band * r, r, band) << 32 | i;
-        rp_sort_u64(bk, n);
+        rp_sort_hi32(bk, n);   /* the documents ascend already */
         for (size_t i = 0; i < n;) {
             size_t j = i + 1;
             while (j < n && (bk[j] >> 32) == (bk[i] >> 32))
@@ -386,7 +386,7 @@ long rp_lsh_ensemble_part(const uint16_t *v, const uint32_t *size, size_t n,
     for (unsigned bin = 0; bin < K && ratio[bin] <= widest; bin++) {
         for (size_t i = 0; i < n; i++)
             bk[i] = (uint64_t)v[i * K + bin] << 32 | i;
-        rp_sort_u64(bk, n);
+        rp_sort_hi32(bk, n);   /* the documents ascend already */
         for (size_t i = 0; i < n;) {
             size_t j = i + 1;
             while (j < n && (bk[j] >> 32) == (bk[i] >> 32))
