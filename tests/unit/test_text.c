@@ -40,6 +40,87 @@ static void test_detect(void **state)
     assert_string_equal(rp_encoding_name(RP_ENC_UTF16BE), "utf-16be");
 }
 
+/* The detection rule one byte at a time, as text.c first wrote it: valid
+ * UTF-8 sequences counted good, other bytes >= 0x80 bad. */
+static size_t ref_seq(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0], lo = 0x80, hi = 0xBF;
+    size_t len;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        lo = c == 0xE0 ? 0xA0 : 0x80;
+        hi = c == 0xED ? 0x9F : 0xBF;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        lo = c == 0xF0 ? 0x90 : 0x80;
+        hi = c == 0xF4 ? 0x8F : 0xBF;
+    } else
+        return 0;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return len;
+}
+
+static rp_encoding ref_encoding(const unsigned char *s, size_t len)
+{
+    if (len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+        return RP_ENC_UTF8_BOM;
+    if (len >= 2 && s[0] == 0xFF && s[1] == 0xFE)
+        return RP_ENC_UTF16LE;
+    if (len >= 2 && s[0] == 0xFE && s[1] == 0xFF)
+        return RP_ENC_UTF16BE;
+    size_t good = 0, bad = 0;
+    for (size_t i = 0; i < len;) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n = ref_seq(s + i, len - i);
+        good += n != 0;
+        bad += n == 0;
+        i += n ? n : 1;
+    }
+    return bad > good ? RP_ENC_CP1252 : RP_ENC_UTF8;
+}
+
+/* The sniffer's fast paths (8 ASCII bytes at a time, two-byte sequences)
+ * decide as the byte-at-a-time rule on random texts: runs of ASCII,
+ * valid sequences of every length, truncated and overlong ones and stray
+ * bytes, in proportions that put good and bad close together, at every
+ * alignment and length. */
+static void test_detect_vs_reference(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "a", "plain words ", "\xc3\xa9", "\xc5\x9f", "\xdf\xbf", "\xe2\x80\x99",
+        "\xef\xbf\xbd", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf", "\xe9", "\x93",
+        "\xc0\xaf", "\xc3", "\xe2\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+        "\xe0\x80\xaf", "\xf0\x80\x80\xaf", "\xff", "\x80\x80", "0123456789abcdef"};
+    uint64_t rng = 15;
+    unsigned char buf[600];
+    for (int round = 0; round < 20000; round++) {
+        size_t n = 0, want = (size_t)sm64_below(&rng, 200);
+        unsigned mix = 1 + (unsigned)sm64_below(&rng, ARRAY_LEN(pieces) - 1);
+        while (n < want) {
+            const char *p = pieces[sm64_below(&rng, mix + 1)];
+            size_t k = strlen(p);
+            memcpy(buf + n, p, k);
+            n += k;
+        }
+        size_t cut = (size_t)sm64_below(&rng, n + 1);   /* may split a sequence */
+        for (size_t off = 0; off < 3 && off <= cut; off++)
+            assert_int_equal(rp_text_encoding((const char *)buf + off, cut - off),
+                             ref_encoding(buf + off, cut - off));
+    }
+}
+
 static void test_cp1252(void **state)
 {
     (void)state;
@@ -142,6 +223,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detect),
+        cmocka_unit_test(test_detect_vs_reference),
         cmocka_unit_test(test_cp1252),
         cmocka_unit_test(test_utf8_bom),
         cmocka_unit_test(test_utf16),
