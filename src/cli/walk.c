@@ -329,12 +329,20 @@ const char *read_file(const char *path, size_t max, char **buf, size_t *len)
         why = strerror(errno);
     else if (!S_ISREG(st.st_mode))
         why = "not a regular file";
-    else if ((unsigned long long)st.st_size > max)
-        why = WALK_TOO_LARGE;
-    else   /* sized for the file and its end; grows if the file grows */
-        why = read_all(fd, (size_t)st.st_size + 2, max, WALK_TOO_LARGE, buf, len);
+    else
+        why = read_fd(fd, (uint64_t)st.st_size, max, buf, len);
     close(fd);
     return why;
+}
+
+const char *read_fd(int fd, uint64_t size, size_t max, char **buf, size_t *len)
+{
+    *buf = NULL;
+    *len = 0;
+    if (size > max)
+        return WALK_TOO_LARGE;
+    /* sized for the file and its end; grows if the file grows */
+    return read_all(fd, (size_t)size + 2, max, WALK_TOO_LARGE, buf, len);
 }
 
 const char *read_stdin(size_t max, char **buf, size_t *len)

@@ -6,6 +6,7 @@
 #define RP_CLI_WALK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct walk_opts {
     int hidden;        /* descend into and read dot-files */
@@ -58,6 +59,11 @@ void pathlist_free(pathlist *p);
  * @return NULL on success, or a static reason for the message. */
 #define WALK_TOO_LARGE "file larger than --max-bytes"
 const char *read_file(const char *path, size_t max, char **buf, size_t *len);
+
+/* As read_file, from a regular file already open as fd (left open) whose
+ * size was size bytes when it was looked at: one read for the file and
+ * one for its end, no path look-up and no stat. */
+const char *read_fd(int fd, uint64_t size, size_t max, char **buf, size_t *len);
 
 /* Reads standard input to its end into *buf (malloc'd, NUL-terminated,
  * caller frees) and *len, refusing more than max bytes.
