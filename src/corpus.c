@@ -731,8 +731,9 @@ int rp_corpus_run(rp_corpus *c)
             return RP_ENOMEM;
         for (size_t i = 0; i < c->n; i++)
             size[i] = c->e[i].nsh;
-        nc = rp_lsh_ensemble(c->v16, size, c->n, o->hashes, c->bands, c->rows,
-                             o->threshold, screen_cb, c, &refused, &c->capped, &cand);
+        nc = rp_lsh_ensemble_threads(c->v16, size, c->n, o->hashes, c->bands, c->rows,
+                                     o->threshold, screen_cb, c, c->threads ? c->threads : 1,
+                                     &refused, &c->capped, &cand);
         free(size);
     }
     if (nc < 0)
