@@ -236,6 +236,16 @@ int rp_corpus_set_loader(rp_corpus *c, rp_load_fn fn, void *ctx)
     return RP_OK;
 }
 
+int rp_corpus_doc_new(const rp_corpus *c, const char *text, size_t len, rp_doc **out)
+{
+    int rc = RP_EINVAL;
+    *out = NULL;
+    if (c && text)
+        *out = c->load ? rp_doc_sketch(text, len, &c->o, &rc)
+                       : rp_doc_build(text, len, &c->o, NULL, NULL, &rc);
+    return rc;
+}
+
 int rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d, size_t *index)
 {
     int rc = RP_OK, found;
@@ -248,7 +258,7 @@ int rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d, size_t *index)
         rc = RP_ESTATE;
         goto fail;
     }
-    if (d->K != c->o.hashes) {
+    if (d->K != c->o.hashes || (!d->sh && d->n && !c->load)) {   /* (a sketch) */
         rc = RP_EINVAL;
         goto fail;
     }

@@ -4,7 +4,10 @@
  * Each token already carries the XXH3 hash of its normalized word, so a
  * shingle is hashed from the k word hashes (XXH3 over k*8 bytes) instead of
  * re-reading k words of text. The set is kept as a sorted, repeat-free
- * array: 8 bytes a shingle, compared exactly by a linear merge.
+ * array: 8 bytes a shingle, compared exactly by a linear merge. Where
+ * only the set is needed (its MinHash and size: the first pass of a
+ * corpus that reads its texts again to verify), a hash table drops the
+ * repeats without the sort (rp_dedup_u64).
  */
 #include "shingle.h"
 
@@ -61,7 +64,9 @@ static size_t windows_any(const rp_token *tok, size_t n, unsigned k, uint64_t *o
     return windows(tok, n, k, out);
 }
 
-size_t rp_shingle(const rp_token *tok, size_t n, unsigned k, uint64_t *out)
+/* The window hashes of the n tokens into out, repeats and all.
+ * @return their number. */
+static size_t all_windows(const rp_token *tok, size_t n, unsigned k, uint64_t *out)
 {
     if (n == 0)
         return 0;
@@ -72,10 +77,20 @@ size_t rp_shingle(const rp_token *tok, size_t n, unsigned k, uint64_t *out)
         out[0] = rp_shingle_hash(h, (unsigned)n);
         return 1;
     }
-    size_t m = k == RP_DEFAULT_SHINGLE ? windows_default(tok, n, out)
-                                       : windows_any(tok, n, k, out);
+    return k == RP_DEFAULT_SHINGLE ? windows_default(tok, n, out)
+                                   : windows_any(tok, n, k, out);
+}
+
+size_t rp_shingle(const rp_token *tok, size_t n, unsigned k, uint64_t *out)
+{
+    size_t m = all_windows(tok, n, k, out);
     rp_sort_u64(out, m);
     return rp_unique_u64(out, m);
+}
+
+size_t rp_shingle_set(const rp_token *tok, size_t n, unsigned k, uint64_t *out)
+{
+    return rp_dedup_u64(out, all_windows(tok, n, k, out));
 }
 
 size_t rp_intersect_count(const uint64_t *a, size_t na,

@@ -179,6 +179,46 @@ size_t rp_unique_u64(uint64_t *keys, size_t n)
     return w;
 }
 
+size_t rp_dedup_u64(uint64_t *keys, size_t n)
+{
+    /* open addressing on the top bits, at most half full; 0 marks a free
+     * slot, so the key 0 is tracked aside */
+    unsigned bits = 4;
+    while (bits < 48 && ((size_t)1 << bits) < 2 * n)
+        bits++;
+    size_t mask = ((size_t)1 << bits) - 1;
+    uint64_t *t = n > 1 ? malloc((mask + 1) * sizeof *t) : NULL;
+    if (t)
+        memset(t, 0, (mask + 1) * sizeof *t);   /* (faster than calloc's) */
+    else {
+        if (n > 1) {   /* out of memory: the sort leaves the same keys */
+            rp_sort_u64(keys, n);
+            n = rp_unique_u64(keys, n);
+        }
+        return n;
+    }
+    size_t w = 0;
+    int zero = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = keys[i];
+        if (x == 0) {
+            if (!zero)
+                keys[w++] = 0;
+            zero = 1;
+            continue;
+        }
+        size_t s = (size_t)(x >> (64 - bits));
+        while (t[s] && t[s] != x)
+            s = (s + 1) & mask;
+        if (!t[s]) {
+            t[s] = x;
+            keys[w++] = x;   /* (w <= i: in place) */
+        }
+    }
+    free(t);
+    return w;
+}
+
 size_t rp_utf8_put(char *o, uint32_t cp)
 {
     unsigned char *u = (unsigned char *)o;

@@ -31,6 +31,11 @@ void rp_sort_hi32(uint64_t *keys, size_t n);
 /* Removes adjacent repeats from a sorted array. @return the new length. */
 size_t rp_unique_u64(uint64_t *keys, size_t n);
 
+/* Removes repeats from an unsorted array, keeping the first of each in
+ * its place in the order, with a hash table on the keys' top bits (made
+ * for uniform hashes). @return the new length. */
+size_t rp_dedup_u64(uint64_t *keys, size_t n);
+
 /* Writes code point cp (at most 0x10FFFF) as 1 to 4 bytes of UTF-8 at o.
  * @return the number of bytes written. */
 size_t rp_utf8_put(char *o, uint32_t cp);

@@ -197,6 +197,37 @@ static void test_unique(void **state)
     }
 }
 
+/* rp_dedup_u64 keeps the first of each key in order: against a naive
+ * scan, on uniform keys, few distinct keys, keys sharing their top bits
+ * (long probes) and the key 0 (the table's free mark). */
+static void test_dedup(void **state)
+{
+    (void)state;
+    uint64_t rng = 21;
+    uint64_t k[2000], want[2000];
+    for (int round = 0; round < 200; round++) {
+        size_t n = (size_t)sm64_below(&rng, ARRAY_LEN(k) + 1);
+        int kind = round % 4;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t r = sm64(&rng);
+            k[i] = kind == 0 ? r : kind == 1 ? sm64_mix(r % 7)
+                 : kind == 2 ? (r % 50) : (r % 3 == 0 ? 0 : (0xABCull << 52) | (r % 40));
+        }
+        size_t w = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t j = 0;
+            while (j < w && want[j] != k[i])
+                j++;
+            if (j == w)
+                want[w++] = k[i];
+        }
+        size_t m = rp_dedup_u64(k, n);
+        assert_int_equal(m, w);
+        if (m)
+            assert_memory_equal(k, want, m * sizeof *k);
+    }
+}
+
 static void test_clock(void **state)
 {
     (void)state;
@@ -213,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_sort_vs_qsort),
         cmocka_unit_test(test_sort_hi32),
         cmocka_unit_test(test_unique),
+        cmocka_unit_test(test_dedup),
         cmocka_unit_test(test_clock),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
