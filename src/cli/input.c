@@ -1307,6 +1307,7 @@ input *input_open(char **paths, int npaths, const input_opts *o)
         in->o.progress = in->progress_tty;
     in->o.walk.found = progress_walk;
     in->o.walk.ctx = in;
+    in->o.walk.sizes = in->o.progress;   /* the sizes serve only the progress line */
     in->total_known = 1;
     int dash = 0;
     size_t dirs = 0, dirfiles = 0;

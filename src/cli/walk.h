@@ -25,6 +25,10 @@ typedef struct walk_opts {
      * time the walk adds one (for a progress line) */
     void (*found)(void *ctx, size_t n);
     void *ctx;
+    /* 1: every entry is looked at (fstatat) for pathlist.bytes; 0: a
+     * regular file that its folder entry says is one is not (no system
+     * call; it adds nothing to bytes) */
+    int sizes;
 } walk_opts;
 
 typedef struct pathlist {
