@@ -187,16 +187,11 @@ size_t rp_dedup_u64(uint64_t *keys, size_t n)
     while (bits < 48 && ((size_t)1 << bits) < 2 * n)
         bits++;
     size_t mask = ((size_t)1 << bits) - 1;
-    uint64_t *t = n > 1 ? malloc((mask + 1) * sizeof *t) : NULL;
-    if (t)
-        memset(t, 0, (mask + 1) * sizeof *t);   /* (faster than calloc's) */
-    else {
-        if (n > 1) {   /* out of memory: the sort leaves the same keys */
-            rp_sort_u64(keys, n);
-            n = rp_unique_u64(keys, n);
-        }
+    if (n < 2)
         return n;
-    }
+    uint64_t *t = calloc(mask + 1, sizeof *t);
+    if (!t)
+        return (size_t)-1;
     size_t w = 0;
     int zero = 0;
     for (size_t i = 0; i < n; i++) {

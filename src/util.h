@@ -33,7 +33,9 @@ size_t rp_unique_u64(uint64_t *keys, size_t n);
 
 /* Removes repeats from an unsorted array, keeping the first of each in
  * its place in the order, with a hash table on the keys' top bits (made
- * for uniform hashes). @return the new length. */
+ * for uniform hashes; 16 to 32 bytes a key while it runs).
+ * @return the new length, or (size_t)-1 when out of memory (keys are
+ *         then unchanged). */
 size_t rp_dedup_u64(uint64_t *keys, size_t n);
 
 /* Writes code point cp (at most 0x10FFFF) as 1 to 4 bytes of UTF-8 at o.
