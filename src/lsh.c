@@ -13,7 +13,8 @@
  * (4b bytes), not its signature. Bucketing is done one band at a time by
  * sorting (band key, document) pairs packed into 64-bit words, so memory
  * is O(n) per band and the output order never depends on hashing or
- * timing. Two documents whose keys collide by chance (about n^2 / 2^33
+ * timing; rp_lsh_ensemble_threads runs the bands on several threads, each
+ * with its own pairs, merged and sorted at the end. Two documents whose keys collide by chance (about n^2 / 2^33
  * pairs a band) only cost a verification.
  *
  * rp_lsh_ensemble adds candidates for containment after LSH Ensemble (Zhu,
