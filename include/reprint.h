@@ -298,6 +298,16 @@ RP_API void rp_corpus_free(rp_corpus *c);
 RP_API int rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d,
                          size_t *index);
 
+/* rp_doc_new for a document that will be added to c and to nothing else
+ * (same options as c). When c reads its texts again to verify
+ * (rp_corpus_set_loader), the document is a sketch: it keeps no shingle
+ * set, which saves sorting it; a sketch compares as sharing nothing with
+ * any document, and a corpus without a loader refuses it. Safe to call
+ * on several threads at once, as long as nothing changes c meanwhile.
+ * @return as rp_doc_new. */
+RP_API int rp_corpus_doc_new(const rp_corpus *c, const char *text, size_t len,
+                             rp_doc **out);
+
 /* Gives back the text of document doc (its index) for verification: the
  * same bytes that were sketched for it. On success sets *text to a
  * malloc'd buffer, which the corpus frees, and *len, and returns RP_OK;

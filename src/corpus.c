@@ -356,6 +356,16 @@ int rp_corpus_set_loader(rp_corpus *c, rp_load_fn fn, void *ctx)
     return RP_OK;
 }
 
+int rp_corpus_doc_new(const rp_corpus *c, const char *text, size_t len, rp_doc **out)
+{
+    int rc = RP_EINVAL;
+    *out = NULL;
+    if (c && text)
+        *out = c->load ? rp_doc_sketch(text, len, &c->o, &rc)
+                       : rp_doc_build(text, len, &c->o, NULL, NULL, &rc);
+    return rc;
+}
+
 int rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d, size_t *index)
 {
     int rc = RP_OK, found;
@@ -368,7 +378,7 @@ int rp_corpus_add(rp_corpus *c, const char *id, rp_doc *d, size_t *index)
         rc = RP_ESTATE;
         goto fail;
     }
-    if (d->K != c->o.hashes) {
+    if (d->K != c->o.hashes || (!d->sh && d->n && !c->load)) {   /* (a sketch) */
         rc = RP_EINVAL;
         goto fail;
     }
@@ -662,7 +672,7 @@ static int order_by_component(uint64_t *cand, size_t nc, size_t n)
      * pair's position in the low half: a stable sort by component */
     for (size_t i = 0; i < nc; i++)
         key[i] = (uint64_t)rp_uf_find(parent, (size_t)(cand[i] >> 32)) << 32 | i;
-    rp_sort_u64(key, nc);
+    rp_sort_hi32(key, nc);
     for (size_t i = 0; i < nc; i++)
         tmp[i] = cand[key[i] & 0xFFFFFFFFu];
     if (nc)
@@ -856,8 +866,9 @@ int rp_corpus_run(rp_corpus *c)
             return RP_ENOMEM;
         for (size_t i = 0; i < c->n; i++)
             size[i] = c->e[i].nsh;
-        nc = rp_lsh_ensemble(c->v16, size, c->n, o->hashes, c->bands, c->rows,
-                             o->threshold, screen_cb, c, &refused, &c->capped, &cand);
+        nc = rp_lsh_ensemble_threads(c->v16, size, c->n, o->hashes, c->bands, c->rows,
+                                     o->threshold, screen_cb, c, c->threads ? c->threads : 1,
+                                     &refused, &c->capped, &cand);
         free(size);
     }
     if (nc < 0)

@@ -209,9 +209,11 @@ static size_t drop_furniture(rp_token *tok, size_t ntok, const linemap *m,
     return w;
 }
 
+/* Builds a document; keep_set 0 keeps no shingle set (a sketch: see
+ * rp_doc_sketch). */
 static rp_doc *build(const char *text, size_t len, const rp_options *o,
                      rp_line_df_fn df, const void *df_ctx,
-                     const uint8_t *rec, size_t nrec, int *err)
+                     const uint8_t *rec, size_t nrec, int keep_set, int *err)
 {
     int rc;
     rp_token *tok = NULL;
@@ -280,6 +282,14 @@ static rp_doc *build(const char *text, size_t len, const rp_options *o,
         rc = RP_ENOMEM;
         goto out;
     }
+    if (!keep_set) {
+        d->n = rp_shingle_set(tok, ntok, o->shingle, d->sh);
+        rp_minhash(d->sh, d->n, d->sig, d->K);
+        free(d->sh);
+        d->sh = NULL;
+        rc = RP_OK;
+        goto out;
+    }
     d->n = rp_shingle(tok, ntok, o->shingle, d->sh);
     if (d->n < cap) {
         uint64_t *p = realloc(d->sh, d->n * sizeof *p);
@@ -303,14 +313,19 @@ out:
 rp_doc *rp_doc_build(const char *text, size_t len, const rp_options *o,
                      rp_line_df_fn df, const void *df_ctx, int *err)
 {
-    return build(text, len, o, df, df_ctx, NULL, 0, err);
+    return build(text, len, o, df, df_ctx, NULL, 0, 1, err);
+}
+
+rp_doc *rp_doc_sketch(const char *text, size_t len, const rp_options *o, int *err)
+{
+    return build(text, len, o, NULL, NULL, NULL, 0, 0, err);
 }
 
 rp_doc *rp_doc_rebuild(const char *text, size_t len, const rp_options *o,
                        rp_line_df_fn df, const void *df_ctx,
                        const uint8_t *kept, size_t nkept, int *err)
 {
-    return build(text, len, o, df, df_ctx, kept, nkept, err);
+    return build(text, len, o, df, df_ctx, kept, nkept, 1, err);
 }
 
 int rp_doc_new(const char *text, size_t len, const rp_options *o, rp_doc **out)
@@ -370,7 +385,8 @@ void rp_sim_from_counts(size_t na, size_t nb, size_t shared,
 void rp_doc_compare(const rp_doc *a, const rp_doc *b, const rp_options *o,
                     rp_sim *out)
 {
-    size_t shared = rp_intersect_count(a->sh, a->n, b->sh, b->n);
+    /* a sketch has no set to compare: it shares nothing */
+    size_t shared = a->sh && b->sh ? rp_intersect_count(a->sh, a->n, b->sh, b->n) : 0;
     rp_sim_from_counts(a->n, b->n, shared, o, out);
 }
 

@@ -32,7 +32,8 @@
 typedef unsigned (*rp_line_df_fn)(const void *ctx, uint64_t line);
 
 struct rp_doc {
-    uint64_t *sh;     /* sorted, repeat-free shingle hashes */
+    uint64_t *sh;     /* sorted, repeat-free shingle hashes; NULL in a
+                         sketch (rp_doc_sketch) */
     size_t n;         /* number of shingles */
     size_t words;     /* number of tokens */
     uint32_t *sig;    /* MinHash signature, K values */
@@ -50,6 +51,11 @@ struct rp_doc {
  * be corpus-level furniture are left out before shingling. */
 rp_doc *rp_doc_build(const char *text, size_t len, const rp_options *o,
                      rp_line_df_fn df, const void *df_ctx, int *err);
+
+/* rp_doc_build without df, keeping no shingle set (sh NULL; n still
+ * counts the shingles): what a corpus that reads its texts again to
+ * verify keeps of a document, without the sort of its set. */
+rp_doc *rp_doc_sketch(const char *text, size_t len, const rp_options *o, int *err);
 
 /* rp_doc_build from the ranges kept[0..nkept) that d->kept of an earlier
  * build of the same text recorded: the same document, without cleaning

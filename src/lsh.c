@@ -13,7 +13,8 @@
  * (4b bytes), not its signature. Bucketing is done one band at a time by
  * sorting (band key, document) pairs packed into 64-bit words, so memory
  * is O(n) per band and the output order never depends on hashing or
- * timing. Two documents whose keys collide by chance (about n^2 / 2^33
+ * timing; rp_lsh_ensemble_threads runs the bands on several threads, each
+ * with its own pairs, merged and sorted at the end. Two documents whose keys collide by chance (about n^2 / 2^33
  * pairs a band) only cost a verification.
  *
  * rp_lsh_ensemble adds candidates for containment after LSH Ensemble (Zhu,
@@ -33,6 +34,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "pool.h"
 #include "reprint.h"
 #include "util.h"
 
@@ -162,7 +164,7 @@ long rp_lsh_buckets(const uint32_t *keys, size_t n, unsigned b, uint64_t **pairs
     for (unsigned band = 0; band < b; band++) {
         for (size_t i = 0; i < n; i++)
             bk[i] = (uint64_t)keys[i * b + band] << 32 | i;
-        rp_sort_u64(bk, n);
+        rp_sort_hi32(bk, n);   /* the documents ascend already */
         for (size_t i = 0; i < n;) {
             size_t j = i + 1;
             while (j < n && (bk[j] >> 32) == (bk[i] >> 32))
@@ -312,8 +314,8 @@ long rp_lsh_ensemble(const uint16_t *v, const uint32_t *size, size_t n,
                      rp_lsh_keep_fn keep, const void *keep_ctx,
                      size_t *refused, size_t *capped, uint64_t **pairs)
 {
-    return rp_lsh_ensemble_part(v, size, n, K, b, r, t, keep, keep_ctx, 0, 1,
-                                refused, capped, pairs);
+    return rp_lsh_ensemble_threads(v, size, n, K, b, r, t, keep, keep_ctx, 1,
+                                   refused, capped, pairs);
 }
 
 unsigned rp_lsh_part(unsigned band, uint32_t key, unsigned nparts)
@@ -325,18 +327,114 @@ unsigned rp_lsh_part(unsigned band, uint32_t key, unsigned nparts)
     return (unsigned)(((h & 0xFFFFFFFFu) * nparts) >> 32);
 }
 
-long rp_lsh_ensemble_part(const uint16_t *v, const uint32_t *size, size_t n,
-                          unsigned K, unsigned b, unsigned r, double t,
-                          rp_lsh_keep_fn keep, const void *keep_ctx,
-                          unsigned part, unsigned nparts,
-                          size_t *refused, size_t *capped, uint64_t **pairs)
+/* The run of rp_lsh_ensemble_part: its units (the b bands, then the
+ * 1-row bins that can pair anything) are done a round at a time, one per
+ * slot, on a pool; each slot's pairs are deduplicated and added to the
+ * whole. The pairs found, the refused and the capped do not depend on
+ * which thread ran which unit, since the whole is sorted at the end. */
+typedef struct ens_slot {
+    uint64_t *bk;          /* n keys */
+    bysize *m;
+    size_t mcap;
+    pairvec p;
+    size_t nref, capped;
+    int oom;
+} ens_slot;
+
+typedef struct ens {
+    const uint16_t *v;
+    const uint32_t *size;
+    size_t n;
+    unsigned K, b, r, part, nparts;
+    const double *ratio;
+    rp_lsh_keep_fn keep;
+    const void *keep_ctx;
+    size_t first;          /* the unit of slot 0 in this round */
+    ens_slot *slot;
+} ens;
+
+/* Band `band`: documents whose r values of the band agree. */
+static int ens_band(const ens *e, ens_slot *sl, unsigned band)
 {
-    size_t nref = 0;
+    uint64_t *bk = sl->bk;
+    size_t n = e->n;
+    for (size_t i = 0; i < n; i++)
+        bk[i] = (uint64_t)band_key16(e->v + i * e->K + (size_t)band * e->r, e->r, band) << 32 | i;
+    rp_sort_hi32(bk, n);   /* the documents ascend already */
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && (bk[j] >> 32) == (bk[i] >> 32))
+            j++;
+        if (e->nparts > 1 && rp_lsh_part(band, (uint32_t)(bk[i] >> 32), e->nparts) != e->part) {
+            i = j;
+            continue;
+        }
+        if (j - i > RP_LSH_BUCKET_MAX)
+            sl->capped++;
+        if (j - i > 1 && bucket(&sl->p, bk + i, j - i, 0xFFFFFFFFu) < 0)
+            return -1;
+        i = j;
+    }
+    return 0;
+}
+
+/* 1-row bin `bin`: pairs only documents whose sizes differ by ratio[bin]
+ * or more. */
+static int ens_bin(const ens *e, ens_slot *sl, unsigned bin)
+{
+    uint64_t *bk = sl->bk;
+    size_t n = e->n;
+    for (size_t i = 0; i < n; i++)
+        bk[i] = (uint64_t)e->v[i * e->K + bin] << 32 | i;
+    rp_sort_hi32(bk, n);   /* the documents ascend already */
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && (bk[j] >> 32) == (bk[i] >> 32))
+            j++;
+        size_t k = j - i;
+        if (e->nparts > 1 && rp_lsh_part(e->b + bin, (uint32_t)(bk[i] >> 32), e->nparts) != e->part)
+            k = 0;
+        if (k > 1 && k <= RP_LSH_SKEW_MAX) {
+            if (rp_grow(&sl->m, &sl->mcap, k, sizeof *sl->m) < 0)
+                return -1;
+            for (size_t q = 0; q < k; q++) {
+                uint32_t d = (uint32_t)(bk[i + q] & 0xFFFFFFFFu);
+                sl->m[q] = (bysize){e->size[d], d};
+            }
+            qsort(sl->m, k, sizeof *sl->m, cmp_bysize);
+            if (skew_bucket(&sl->p, sl->m, k, e->ratio[bin], e->keep, e->keep_ctx,
+                            &sl->nref) < 0)
+                return -1;
+        }
+        i = j;
+    }
+    return 0;
+}
+
+static void ens_unit(void *ctx, size_t k)
+{
+    const ens *e = ctx;
+    ens_slot *sl = &e->slot[k];
+    size_t u = e->first + k;
+    int rc = u < e->b ? ens_band(e, sl, (unsigned)u) : ens_bin(e, sl, (unsigned)(u - e->b));
+    if (rc < 0)
+        sl->oom = 1;
+    else
+        dedup(&sl->p);
+}
+
+static long ensemble(const uint16_t *v, const uint32_t *size, size_t n,
+                     unsigned K, unsigned b, unsigned r, double t,
+                     rp_lsh_keep_fn keep, const void *keep_ctx,
+                     unsigned part, unsigned nparts, unsigned threads,
+                     size_t *refused, size_t *capped, uint64_t **pairs)
+{
+    size_t nref = 0, ncap = 0, last_dedup = 0;
     pairvec p = {0};
-    uint64_t *bk = NULL;
     double *ratio = NULL;
-    bysize *m = NULL;
-    size_t mcap = 0;
+    pool *pl = NULL;
+    unsigned nslots = threads > 1 ? threads : 1;
+    ens_slot *slot = NULL;
     *pairs = NULL;
     if (capped)
         *capped = 0;
@@ -344,38 +442,16 @@ long rp_lsh_ensemble_part(const uint16_t *v, const uint32_t *size, size_t n,
         return 0;
     if (n > UINT32_MAX || (unsigned long)b * r > K)
         return -1;
-    bk = malloc(n * sizeof *bk);
     ratio = malloc(K * sizeof *ratio);
-    if (!bk || !ratio || rp_lsh_ratios(t, K, b, r, ratio) != RP_OK)
+    slot = calloc(nslots, sizeof *slot);
+    if (!ratio || !slot || rp_lsh_ratios(t, K, b, r, ratio) != RP_OK)
         goto oom;
-    size_t last_dedup = 0;
-    /* the b x r bands, on keys of r 16-bit values */
-    for (unsigned band = 0; band < b; band++) {
-        for (size_t i = 0; i < n; i++)
-            bk[i] = (uint64_t)band_key16(v + i * K + (size_t)band * r, r, band) << 32 | i;
-        rp_sort_u64(bk, n);
-        for (size_t i = 0; i < n;) {
-            size_t j = i + 1;
-            while (j < n && (bk[j] >> 32) == (bk[i] >> 32))
-                j++;
-            if (nparts > 1 && rp_lsh_part(band, (uint32_t)(bk[i] >> 32), nparts) != part) {
-                i = j;
-                continue;
-            }
-            if (j - i > RP_LSH_BUCKET_MAX && capped)
-                (*capped)++;
-            if (j - i > 1 && bucket(&p, bk + i, j - i, 0xFFFFFFFFu) < 0)
-                goto oom;
-            i = j;
-        }
-        if (p.n > 2 * last_dedup + (1u << 16)) {
-            dedup(&p);
-            last_dedup = p.n;
-        }
-    }
-    /* the 1-row bands: bin i pairs only documents whose sizes differ by
-     * ratio[i] or more, so no bin beyond the corpus's own size ratio can
-     * pair anything */
+    for (unsigned s = 0; s < nslots; s++)
+        if (!(slot[s].bk = malloc(n * sizeof *slot[s].bk)))
+            goto oom;
+    if (nslots > 1 && !(pl = pool_new(nslots)))
+        goto oom;
+    /* no 1-row bin beyond the corpus's own size ratio can pair anything */
     uint32_t smin = UINT32_MAX, smax = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t z = size[i] ? size[i] : 1;
@@ -383,45 +459,77 @@ long rp_lsh_ensemble_part(const uint16_t *v, const uint32_t *size, size_t n,
         smax = z > smax ? z : smax;
     }
     double widest = (double)smax / smin;
-    for (unsigned bin = 0; bin < K && ratio[bin] <= widest; bin++) {
-        for (size_t i = 0; i < n; i++)
-            bk[i] = (uint64_t)v[i * K + bin] << 32 | i;
-        rp_sort_u64(bk, n);
-        for (size_t i = 0; i < n;) {
-            size_t j = i + 1;
-            while (j < n && (bk[j] >> 32) == (bk[i] >> 32))
-                j++;
-            size_t k = j - i;
-            if (nparts > 1 && rp_lsh_part(b + bin, (uint32_t)(bk[i] >> 32), nparts) != part)
-                k = 0;
-            if (k > 1 && k <= RP_LSH_SKEW_MAX) {
-                if (rp_grow(&m, &mcap, k, sizeof *m) < 0)
-                    goto oom;
-                for (size_t q = 0; q < k; q++) {
-                    uint32_t d = (uint32_t)(bk[i + q] & 0xFFFFFFFFu);
-                    m[q] = (bysize){size[d], d};
-                }
-                qsort(m, k, sizeof *m, cmp_bysize);
-                if (skew_bucket(&p, m, k, ratio[bin], keep, keep_ctx, &nref) < 0)
-                    goto oom;
-            }
-            i = j;
+    unsigned nbins = 0;
+    while (nbins < K && ratio[nbins] <= widest)
+        nbins++;
+    size_t units = (size_t)b + nbins;
+    ens e = {v, size, n, K, b, r, part, nparts, ratio, keep, keep_ctx, 0, slot};
+    for (e.first = 0; e.first < units; e.first += nslots) {
+        size_t m = units - e.first < nslots ? units - e.first : nslots;
+        if (pl)
+            pool_run(pl, m, ens_unit, &e);
+        else
+            for (size_t k = 0; k < m; k++)
+                ens_unit(&e, k);
+        for (size_t k = 0; k < m; k++) {
+            ens_slot *sl = &slot[k];
+            if (sl->oom || rp_grow(&p.v, &p.cap, p.n + sl->p.n, sizeof *p.v) < 0)
+                goto oom;
+            if (sl->p.n)
+                memcpy(p.v + p.n, sl->p.v, sl->p.n * sizeof *p.v);
+            p.n += sl->p.n;
+            sl->p.n = 0;
+            nref += sl->nref;
+            ncap += sl->capped;
+            sl->nref = sl->capped = 0;
         }
         if (p.n > 2 * last_dedup + (1u << 16)) {
             dedup(&p);
             last_dedup = p.n;
         }
     }
-    free(bk);
+    if (capped)
+        *capped = ncap;
+    pool_free(pl);
+    for (unsigned s = 0; s < nslots; s++) {
+        free(slot[s].bk);
+        free(slot[s].m);
+        free(slot[s].p.v);
+    }
+    free(slot);
     free(ratio);
-    free(m);
     return hand_over(&p, nref, refused, pairs);
 oom:
-    free(bk);
+    pool_free(pl);
+    for (unsigned s = 0; slot && s < nslots; s++) {
+        free(slot[s].bk);
+        free(slot[s].m);
+        free(slot[s].p.v);
+    }
+    free(slot);
     free(ratio);
-    free(m);
     free(p.v);
     return -1;
+}
+
+long rp_lsh_ensemble_part(const uint16_t *v, const uint32_t *size, size_t n,
+                          unsigned K, unsigned b, unsigned r, double t,
+                          rp_lsh_keep_fn keep, const void *keep_ctx,
+                          unsigned part, unsigned nparts,
+                          size_t *refused, size_t *capped, uint64_t **pairs)
+{
+    return ensemble(v, size, n, K, b, r, t, keep, keep_ctx, part, nparts, 1,
+                    refused, capped, pairs);
+}
+
+long rp_lsh_ensemble_threads(const uint16_t *v, const uint32_t *size, size_t n,
+                             unsigned K, unsigned b, unsigned r, double t,
+                             rp_lsh_keep_fn keep, const void *keep_ctx,
+                             unsigned threads, size_t *refused, size_t *capped,
+                             uint64_t **pairs)
+{
+    return ensemble(v, size, n, K, b, r, t, keep, keep_ctx, 0, 1, threads,
+                    refused, capped, pairs);
 }
 
 /* ------------------------------------------------------------------ */

@@ -72,6 +72,15 @@ long rp_lsh_ensemble(const uint16_t *v, const uint32_t *size, size_t n,
                      rp_lsh_keep_fn keep, const void *keep_ctx,
                      size_t *refused, size_t *capped, uint64_t **pairs);
 
+/* rp_lsh_ensemble with its bands and bins spread over threads threads
+ * (keep must then be safe to call from several at once): the same pairs,
+ * refused and capped whatever the number. */
+long rp_lsh_ensemble_threads(const uint16_t *v, const uint32_t *size, size_t n,
+                             unsigned K, unsigned b, unsigned r, double t,
+                             rp_lsh_keep_fn keep, const void *keep_ctx,
+                             unsigned threads, size_t *refused, size_t *capped,
+                             uint64_t **pairs);
+
 /* rp_lsh_ensemble restricted to the buckets of partition part of nparts
  * (each bucket, a band or 1-row bin and its key, belongs to partition
  * rp_lsh_part(band or b + bin, key, nparts)): the union over the

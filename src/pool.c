@@ -1,6 +1,7 @@
 /*
  * pool.c - a small fixed pool of threads for per-document work: reading
- * and sketching in the CLI, rebuilding shingle sets in verification.
+ * and sketching in the CLI, rebuilding shingle sets in verification,
+ * the bands of LSH.
  *
  * pool_run(p, n, fn, ctx) calls fn(ctx, i) once for every i in [0, n),
  * spread over the workers and the calling thread, and returns when all

@@ -15,6 +15,12 @@
  * @return the number of distinct shingles (0 only when n == 0). */
 size_t rp_shingle(const rp_token *tok, size_t n, unsigned k, uint64_t *out);
 
+/* rp_shingle's set in no particular order: its repeats are dropped with
+ * a hash table instead of a sort, for a use that needs only the set
+ * (MinHash, its size). Same out room. @return the number of distinct
+ * shingles. */
+size_t rp_shingle_set(const rp_token *tok, size_t n, unsigned k, uint64_t *out);
+
 /* @return the hash of the shingle made of the k token hashes h[0..k). */
 uint64_t rp_shingle_hash(const uint64_t *h, unsigned k);
 

@@ -76,12 +76,25 @@ rp_encoding rp_text_encoding(const char *in, size_t len)
     size_t good = 0, bad = 0;
     for (size_t i = 0; i < len;) {
         if (s[i] < 0x80) {
-            /* skip ASCII 8 bytes at a time */
-            uint64_t v;
-            while (i + 8 <= len && (memcpy(&v, s + i, 8), !(v & 0x8080808080808080ull)))
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            /* skip ASCII 8 bytes at a time, and to the first byte >= 0x80
+             * of a word at once (its lowest high bit) */
+            uint64_t v, hi = 0;
+            while (i + 8 <= len && (memcpy(&v, s + i, 8), !(hi = v & 0x8080808080808080ull)))
                 i += 8;
+            if (hi) {
+                i += (size_t)__builtin_ctzll(hi) >> 3;
+                continue;
+            }
+#endif
             while (i < len && s[i] < 0x80)
                 i++;
+            continue;
+        }
+        /* the common case first: two bytes (U+0080 to U+07FF) */
+        if (s[i] >= 0xC2 && s[i] <= 0xDF && i + 1 < len && (s[i + 1] & 0xC0) == 0x80) {
+            good++;
+            i += 2;
             continue;
         }
         size_t n = utf8_seq(s + i, len - i);

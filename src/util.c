@@ -60,10 +60,11 @@ static void insertion_sort(uint64_t *k, size_t n)
 /* One most-significant-digit pass on the top bits, sized so that a bucket
  * holds about two keys, then an insertion sort that only has to fix order
  * inside the buckets: about 3n steps, for the few hundred to few thousand
- * uniform hashes of one document's shingle set. */
-static void lsd_sort(uint64_t *keys, uint64_t *tmp, size_t n);
+ * uniform hashes of one document's shingle set. Keys that are not
+ * uniform go to lsd_sort(from): see there. */
+static void lsd_sort(uint64_t *keys, uint64_t *tmp, size_t n, int from);
 
-static void msd_sort(uint64_t *keys, uint64_t *tmp, size_t n)
+static void msd_sort(uint64_t *keys, uint64_t *tmp, size_t n, int from)
 {
     unsigned bits = 1;
     while (bits < 16 && ((size_t)1 << (bits + 1)) < n)
@@ -77,7 +78,7 @@ static void msd_sort(uint64_t *keys, uint64_t *tmp, size_t n)
      * indexes, say) would make the insertion sort quadratic. */
     for (size_t b = 1; b <= nb; b++)
         if (count[b] > 32) {
-            lsd_sort(keys, tmp, n);
+            lsd_sort(keys, tmp, n, from);
             return;
         }
     for (size_t b = 0; b < nb; b++)
@@ -88,19 +89,20 @@ static void msd_sort(uint64_t *keys, uint64_t *tmp, size_t n)
     memcpy(keys, tmp, n * sizeof *keys);
 }
 
-/* LSD radix sort, 8 passes of 8 bits; passes where every key has the same
- * byte are skipped. For large arrays whatever their distribution. */
-static void lsd_sort(uint64_t *keys, uint64_t *tmp, size_t n)
+/* LSD radix sort on bytes from..7, a stable pass of 8 bits each (from 0:
+ * a full sort); passes where every key has the same byte are skipped.
+ * For large arrays whatever their distribution. */
+static void lsd_sort(uint64_t *keys, uint64_t *tmp, size_t n, int from)
 {
     size_t count[8][256];
-    memset(count, 0, sizeof count);
+    memset(count[from], 0, (size_t)(8 - from) * sizeof count[0]);
     for (size_t i = 0; i < n; i++) {
         uint64_t v = keys[i];
-        for (int b = 0; b < 8; b++)
+        for (int b = from; b < 8; b++)
             count[b][(v >> (8 * b)) & 0xFF]++;
     }
     uint64_t *src = keys, *dst = tmp;
-    for (int b = 0; b < 8; b++) {
+    for (int b = from; b < 8; b++) {
         size_t *c = count[b];
         if (c[(src[0] >> (8 * b)) & 0xFF] == n)
             continue;
@@ -135,9 +137,33 @@ void rp_sort_u64(uint64_t *keys, size_t n)
         return;
     }
     if (n <= 4096)
-        msd_sort(keys, tmp, n);
+        msd_sort(keys, tmp, n, 0);
     else
-        lsd_sort(keys, tmp, n);
+        lsd_sort(keys, tmp, n, 0);
+    if (tmp != stack)
+        free(tmp);
+}
+
+void rp_sort_hi32(uint64_t *keys, size_t n)
+{
+    if (n < 32) {
+        insertion_sort(keys, n);   /* (exact on any input) */
+        return;
+    }
+    uint64_t stack[4096];
+    uint64_t *tmp = n <= 4096 ? stack : malloc(n * sizeof *tmp);
+    if (!tmp) {
+        rp_sort_u64(keys, n);
+        return;
+    }
+    /* Uniform keys of a few thousand: the MSD pass and an insertion sort
+     * (exact on any input). Else LSD passes on the high half: each pass
+     * is stable, so keys whose high halves tie keep their input order,
+     * which is the order of their low halves. */
+    if (n <= 4096)
+        msd_sort(keys, tmp, n, 4);
+    else
+        lsd_sort(keys, tmp, n, 4);
     if (tmp != stack)
         free(tmp);
 }
@@ -150,6 +176,41 @@ size_t rp_unique_u64(uint64_t *keys, size_t n)
     for (size_t i = 1; i < n; i++)
         if (keys[i] != keys[w - 1])
             keys[w++] = keys[i];
+    return w;
+}
+
+size_t rp_dedup_u64(uint64_t *keys, size_t n)
+{
+    /* open addressing on the top bits, at most half full; 0 marks a free
+     * slot, so the key 0 is tracked aside */
+    unsigned bits = 4;
+    while (bits < 48 && ((size_t)1 << bits) < 2 * n)
+        bits++;
+    size_t mask = ((size_t)1 << bits) - 1;
+    if (n < 2)
+        return n;
+    uint64_t *t = calloc(mask + 1, sizeof *t);
+    if (!t)
+        return (size_t)-1;
+    size_t w = 0;
+    int zero = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = keys[i];
+        if (x == 0) {
+            if (!zero)
+                keys[w++] = 0;
+            zero = 1;
+            continue;
+        }
+        size_t s = (size_t)(x >> (64 - bits));
+        while (t[s] && t[s] != x)
+            s = (s + 1) & mask;
+        if (!t[s]) {
+            t[s] = x;
+            keys[w++] = x;   /* (w <= i: in place) */
+        }
+    }
+    free(t);
     return w;
 }
 

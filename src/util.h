@@ -21,8 +21,22 @@ double rp_now(void);
  * falling back to qsort when the scratch buffer cannot be had. */
 void rp_sort_u64(uint64_t *keys, size_t n);
 
+/* Sorts n keys of the form (k << 32 | i) whose low halves i ascend, as
+ * (band key, document) pairs are made: by k only, keeping the input
+ * order of keys with one k, so that the result is the same as
+ * rp_sort_u64's, in at most 4 radix passes instead of up to 8. Keys whose low
+ * halves do not ascend come out ordered by k only. */
+void rp_sort_hi32(uint64_t *keys, size_t n);
+
 /* Removes adjacent repeats from a sorted array. @return the new length. */
 size_t rp_unique_u64(uint64_t *keys, size_t n);
+
+/* Removes repeats from an unsorted array, keeping the first of each in
+ * its place in the order, with a hash table on the keys' top bits (made
+ * for uniform hashes; 16 to 32 bytes a key while it runs).
+ * @return the new length, or (size_t)-1 when out of memory (keys are
+ *         then unchanged). */
+size_t rp_dedup_u64(uint64_t *keys, size_t n);
 
 /* Writes code point cp (at most 0x10FFFF) as 1 to 4 bytes of UTF-8 at o.
  * @return the number of bytes written. */

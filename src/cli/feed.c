@@ -16,6 +16,7 @@
 
 typedef struct run {
     const feed *f;
+    const rp_corpus *corpus;   /* or NULL */
     feed_item *it;
     uint64_t bytes;      /* input in the batch being taken */
     int failed;          /* the input failed (reported) */
@@ -49,7 +50,8 @@ static void work(void *ctx, size_t s)
     struct stat st;
     if (r->f->mtime && !it->r.where && stat(it->r.id, &st) == 0)
         it->mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-    it->err = rp_doc_new(it->r.text, it->r.len, r->f->ro, &it->doc);
+    it->err = r->corpus ? rp_corpus_doc_new(r->corpus, it->r.text, it->r.len, &it->doc)
+                           : rp_doc_new(it->r.text, it->r.len, r->f->ro, &it->doc);
     if (it->doc && r->f->prepared)
         r->f->prepared(r->f->ctx, it);
     free(it->r.text);   /* read again when needed */
@@ -75,8 +77,13 @@ static void done(void *ctx, size_t s)
 
 int feed_run(const feed *f)
 {
+    return feed_run_corpus(f, NULL);
+}
+
+int feed_run_corpus(const feed *f, const rp_corpus *c)
+{
     static const rp_pipeline_steps steps = {take, work, use, done};
-    run r = {f, calloc(3 * f->batch, sizeof *r.it), 0, 0, 0};
+    run r = {f, c, calloc(3 * f->batch, sizeof *r.it), 0, 0, 0};
     if (!r.it) {
         diag("out of memory");
         return -1;

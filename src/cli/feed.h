@@ -48,6 +48,11 @@ typedef struct feed {
  *         (reported), or the nonzero value of f->use. */
 int feed_run(const feed *f);
 
+/* feed_run for documents that use adds to corpus c and to nothing else:
+ * they are made with rp_corpus_doc_new (sketches when c reads its texts
+ * again to verify). */
+int feed_run_corpus(const feed *f, const rp_corpus *c);
+
 /* Reports an item as every command does: its note (-v), or why it gives
  * no document. An empty document is harmless (input_harmless: summed up
  * by input_finish); other skips are reported and counted in *skipped.

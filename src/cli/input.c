@@ -52,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -131,8 +132,33 @@ struct input {
 /* Records                                                             */
 /* ------------------------------------------------------------------ */
 
+/* Descriptors of deferred files kept open between next_file() and
+ * input_load(), and how many may be (a share of the process's limit). */
+static atomic_uint kept_fds;
+static unsigned fd_budget;
+
+/* @return 1 when one more descriptor may be kept open (counted), else 0. */
+static int keep_fd(void)
+{
+    unsigned k = atomic_load(&kept_fds);
+    while (k < fd_budget)
+        if (atomic_compare_exchange_weak(&kept_fds, &k, k + 1))
+            return 1;
+    return 0;
+}
+
+static void close_kept(record *r)
+{
+    if (r->fd1 > 0) {
+        close(r->fd1 - 1);
+        atomic_fetch_sub(&kept_fds, 1);
+        r->fd1 = 0;
+    }
+}
+
 void record_free(record *r)
 {
+    close_kept(r);
     free(r->id);
     free(r->text);
     free(r->where);
@@ -1011,7 +1037,9 @@ int input_read_text(const char *path, size_t max, char **text, size_t *len,
     int in = strcmp(path, "-") == 0;
     *text = NULL;
     *len = 0;
-    *why = in ? read_stdin(max, &buf, &n) : read_file(path, max, &buf, &n);
+    *why = in ? read_stdin(max, &buf, &n)
+         : info && info->fd1 > 0 ? read_fd(info->fd1 - 1, info->fsize, max, &buf, &n)
+         : read_file(path, max, &buf, &n);
     if (*why)
         return 1;
     if (unpack_sniff(buf, n) == UNPACK_COMPRESSED) {   /* a.txt.gz: its text */
@@ -1041,11 +1069,12 @@ int input_read_text(const char *path, size_t max, char **text, size_t *len,
 int input_load(input *in, record *r, char *msg, size_t cap)
 {
     const char *why;
-    text_info ti = {0, in->o.verbose, RP_ENC_UTF8, 0};
+    text_info ti = {0, in->o.verbose, RP_ENC_UTF8, 0, r->fd1, r->size};
     msg[0] = 0;
     /* no more than the size the batch was counted with */
     size_t max = r->size < in->o.max_bytes ? (size_t)r->size : in->o.max_bytes;
     int rc = input_read_text(in->paths.v[r->ref], max, &r->text, &r->len, &ti, &why);
+    close_kept(r);
     atomic_fetch_add(&in->bytes, ti.bytes);
     if (rc == 1 && max < in->o.max_bytes && strcmp(why, WALK_TOO_LARGE) == 0) {
         snprintf(msg, cap, "skipped: grew while being read (from %llu bytes)",
@@ -1097,18 +1126,25 @@ static int next_file(input *in, size_t i, record *r)
             return start_stream(in, path, fd, kind) < 0 ? -1 : 0;
         }
     }
-    if (fd >= 0)
-        close(fd);
     r->id = strdup(path);
     if (!r->id) {
+        if (fd >= 0)
+            close(fd);
         diag("%s: out of memory", safe(path));
         return -1;
     }
     r->ref = i;
     r->loc = (record_loc){0, 0, INPUT_NO_OFFSET};
+    int reg_fd = have_st;   /* fd is open on a regular file */
     if (!have_st)
         have_st = stat(path, &st) == 0 && S_ISREG(st.st_mode);
     r->size = have_st ? (uint64_t)st.st_size : 0;
+    /* the file is read from this descriptor (input_load), not opened
+     * again, while few enough are open */
+    if (reg_fd && keep_fd())
+        r->fd1 = fd + 1;
+    else if (fd >= 0)
+        close(fd);
     if (in->o.defer)
         return 1;
     char why[256];
@@ -1291,12 +1327,18 @@ input *input_open(char **paths, int npaths, const input_opts *o)
     }
     in->o = *o;
     in->s_fd = -1;
+    /* a batch's files may stay open until they are read: at most half of
+     * the descriptors the process may have (less some for everything else) */
+    struct rlimit rl;
+    rlim_t lim = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 0;
+    fd_budget = lim == RLIM_INFINITY || lim > 8192 ? 4096 : lim > 128 ? (unsigned)(lim - 64) / 2 : 0;
     in->t0 = cli_now();
     in->progress_tty = isatty(STDERR_FILENO);
     if (in->o.progress < 0)
         in->o.progress = in->progress_tty;
     in->o.walk.found = progress_walk;
     in->o.walk.ctx = in;
+    in->o.walk.sizes = in->o.progress;   /* the sizes serve only the progress line */
     in->total_known = 1;
     int dash = 0;
     size_t dirs = 0, dirfiles = 0;

@@ -109,6 +109,10 @@ typedef struct record {
                        a missing one); NULL otherwise */
     size_t metalen; /* bytes of meta */
     record_loc loc; /* where it is in its file (input_path) */
+    int fd1;        /* a deferred file still open from the walk of the
+                       list (its first bytes were looked at): descriptor
+                       plus one, for input_load() to read without opening
+                       the path again; 0 for none. record_free closes it */
 } record;
 
 typedef struct input input;
@@ -155,6 +159,10 @@ typedef struct text_info {
                             the bytes) */
     rp_encoding enc;     /* out: the encoding detected */
     int same;            /* out: the text is the bytes read, unchanged */
+    int fd1;             /* in: the source is the regular file open as
+                            descriptor fd1 - 1, fsize bytes when looked
+                            at: read from there (not closed); 0: open path */
+    uint64_t fsize;
 } text_info;
 
 /* Reads one source whole and prepares its text (rp_text_prepare), the way

@@ -652,7 +652,7 @@ int scan_run(scan_opts *so, char **paths, int npaths, scan_result *r)
     scan_feed sf = {so, r};
     feed f = {r->in, so->ro, so->threads, BATCH, so->keep == KEEP_EARLIEST, NULL,
               add_one, &sf};
-    if (feed_run(&f) != 0)
+    if (feed_run_corpus(&f, r->c) != 0)
         return EXIT_TROUBLE;
     r->skipped += input_skipped(r->in) + input_finish(r->in, rp_corpus_size(r->c));
     r->t2 = cli_now();

@@ -16,6 +16,7 @@
  * a link during the walk is never followed.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE   /* d_type and DT_REG, where the C library has them */
 #include "walk.h"
 
 #include <dirent.h>
@@ -53,9 +54,11 @@ void pathlist_free(pathlist *p)
     p->bytes = 0;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* Names of a folder's entries are kept with the entry's type (d_type)
+ * in front: names.v[i][0] is the type, names.v[i] + 1 the name. */
+static int cmp_typed(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
 }
 
 static char *join(const char *dir, const char *name)
@@ -148,7 +151,16 @@ static int walk_dir(int fd, const char *dir, size_t rel, const ancestor *up,
             continue;
         if (n[0] == '.' && !o->hidden)
             continue;
-        char *copy = strdup(n);
+        size_t k = strlen(n);
+        char *copy = malloc(k + 2);
+        if (copy) {
+#ifdef DT_REG
+            copy[0] = (char)e->d_type;
+#else
+            copy[0] = 0;
+#endif
+            memcpy(copy + 1, n, k + 1);
+        }
         if (!copy || pathlist_push(&names, copy) < 0) {
             free(copy);
             rc = -1;
@@ -156,15 +168,22 @@ static int walk_dir(int fd, const char *dir, size_t rel, const ancestor *up,
         }
     }
     if (rc == 0 && names.n)   /* (qsort takes no NULL, even for none) */
-        qsort(names.v, names.n, sizeof *names.v, cmp_str);
+        qsort(names.v, names.n, sizeof *names.v, cmp_typed);
     for (size_t i = 0; rc == 0 && i < names.n; i++) {
-        char *path = join(dir, names.v[i]);
+        const char *name = names.v[i] + 1;
+        char *path = join(dir, name);
         if (!path) {
             rc = -1;
             break;
         }
         struct stat st;
-        if (fstatat(dirfd(d), names.v[i], &st, AT_SYMLINK_NOFOLLOW) != 0) {
+#ifdef DT_REG
+        if (!o->sizes && (unsigned char)names.v[i][0] == DT_REG) {
+            st.st_mode = S_IFREG;   /* (the entry says so; its size is not needed) */
+            st.st_size = 0;
+        } else
+#endif
+        if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
             diag("%s: cannot stat: %s", safe(path), strerror(errno));
             (*skipped)++;
             free(path);
@@ -173,7 +192,7 @@ static int walk_dir(int fd, const char *dir, size_t rel, const ancestor *up,
         int link = S_ISLNK(st.st_mode);
         if (link) {
             struct stat t;
-            if (fstatat(dirfd(d), names.v[i], &t, 0) != 0) {
+            if (fstatat(dirfd(d), name, &t, 0) != 0) {
                 diag("%s: broken symbolic link: %s", safe(path), strerror(errno));
                 (*skipped)++;
                 free(path);
@@ -186,9 +205,9 @@ static int walk_dir(int fd, const char *dir, size_t rel, const ancestor *up,
             st = t;
         }
         const char *relpath = path + rel;
-        if (matches(o->exclude, o->nexclude, names.v[i], relpath) ||
+        if (matches(o->exclude, o->nexclude, name, relpath) ||
             (!S_ISDIR(st.st_mode) && o->ninclude &&
-             !matches(o->include, o->ninclude, names.v[i], relpath))) {
+             !matches(o->include, o->ninclude, name, relpath))) {
             free(path);
             continue;
         }
@@ -198,7 +217,7 @@ static int walk_dir(int fd, const char *dir, size_t rel, const ancestor *up,
             if (is_ancestor(up, &st)) {
                 diag("%s: skipped: folder loop (a link to a folder above it)", safe(path));
                 (*skipped)++;
-            } else if ((sub = open_folder(dirfd(d), names.v[i], link, &st, &why)) < 0) {
+            } else if ((sub = open_folder(dirfd(d), name, link, &st, &why)) < 0) {
                 diag("%s: cannot open folder: %s", safe(path), why);
                 (*skipped)++;
             } else {
@@ -329,12 +348,20 @@ const char *read_file(const char *path, size_t max, char **buf, size_t *len)
         why = strerror(errno);
     else if (!S_ISREG(st.st_mode))
         why = "not a regular file";
-    else if ((unsigned long long)st.st_size > max)
-        why = WALK_TOO_LARGE;
-    else   /* sized for the file and its end; grows if the file grows */
-        why = read_all(fd, (size_t)st.st_size + 2, max, WALK_TOO_LARGE, buf, len);
+    else
+        why = read_fd(fd, (uint64_t)st.st_size, max, buf, len);
     close(fd);
     return why;
+}
+
+const char *read_fd(int fd, uint64_t size, size_t max, char **buf, size_t *len)
+{
+    *buf = NULL;
+    *len = 0;
+    if (size > max)
+        return WALK_TOO_LARGE;
+    /* sized for the file and its end; grows if the file grows */
+    return read_all(fd, (size_t)size + 2, max, WALK_TOO_LARGE, buf, len);
 }
 
 const char *read_stdin(size_t max, char **buf, size_t *len)

@@ -6,6 +6,7 @@
 #define RP_CLI_WALK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct walk_opts {
     int hidden;        /* descend into and read dot-files */
@@ -24,6 +25,10 @@ typedef struct walk_opts {
      * time the walk adds one (for a progress line) */
     void (*found)(void *ctx, size_t n);
     void *ctx;
+    /* 1: every entry is looked at (fstatat) for pathlist.bytes; 0: a
+     * regular file that its folder entry says is one is not (no system
+     * call; it adds nothing to bytes) */
+    int sizes;
 } walk_opts;
 
 typedef struct pathlist {
@@ -58,6 +63,11 @@ void pathlist_free(pathlist *p);
  * @return NULL on success, or a static reason for the message. */
 #define WALK_TOO_LARGE "file larger than --max-bytes"
 const char *read_file(const char *path, size_t max, char **buf, size_t *len);
+
+/* As read_file, from a regular file already open as fd (left open) whose
+ * size was size bytes when it was looked at: one read for the file and
+ * one for its end, no path look-up and no stat. */
+const char *read_fd(int fd, uint64_t size, size_t max, char **buf, size_t *len);
 
 /* Reads standard input to its end into *buf (malloc'd, NUL-terminated,
  * caller frees) and *len, refusing more than max bytes.

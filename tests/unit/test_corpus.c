@@ -448,7 +448,7 @@ static void free_texts(texts *x)
     free(x->t);
 }
 
-static rp_corpus *run_texts(texts *x, int compact, unsigned threads)
+static rp_corpus *run_texts_with(texts *x, int compact, unsigned threads, int sketch)
 {
     rp_options o;
     rp_options_init(&o);
@@ -461,10 +461,20 @@ static rp_corpus *run_texts(texts *x, int compact, unsigned threads)
     char id[32];
     for (size_t i = 0; i < x->n; i++) {
         snprintf(id, sizeof id, "t%02zu", i);
-        assert_int_equal(corpus_add(c, id, mkdoc(x->t[i], &o)), (long)i);
+        rp_doc *d = NULL;
+        if (sketch)
+            assert_int_equal(rp_corpus_doc_new(c, x->t[i], strlen(x->t[i]), &d), RP_OK);
+        else
+            d = mkdoc(x->t[i], &o);
+        assert_int_equal(corpus_add(c, id, d), (long)i);
     }
     assert_int_equal(rp_corpus_run(c), RP_OK);
     return c;
+}
+
+static rp_corpus *run_texts(texts *x, int compact, unsigned threads)
+{
+    return run_texts_with(x, compact, threads, 0);
 }
 
 static void test_compact_same_as_whole(void **state)
@@ -488,6 +498,43 @@ static void test_compact_same_as_whole(void **state)
             assert_int_equal(rp_corpus_lost(compact, i), RP_OK);
         rp_corpus_free(compact);
     }
+    rp_corpus_free(whole);
+    free_texts(&x);
+}
+
+/* Documents made for the corpus (rp_corpus_doc_new: sketches without a
+ * shingle set in compact mode) give what rp_doc_new's give, in both
+ * modes; a sketch compares as sharing nothing, and a corpus without a
+ * loader refuses it. */
+static void test_corpus_doc_new(void **state)
+{
+    (void)state;
+    texts x = make_texts();
+    rp_corpus *whole = run_texts(&x, 0, 1);
+    for (int compact = 0; compact <= 1; compact++) {
+        rp_corpus *c = run_texts_with(&x, compact, 2, 1);
+        assert_same_result(whole, c);
+        rp_corpus_free(c);
+    }
+    rp_options o;
+    rp_options_init(&o);
+    rp_corpus *compact = corpus_new(&o), *plain = corpus_new(&o);
+    assert_int_equal(rp_corpus_set_loader(compact, load_text, &x), RP_OK);
+    rp_doc *sk = NULL, *full = mkdoc(x.t[0], &o);
+    assert_int_equal(rp_corpus_doc_new(compact, x.t[0], strlen(x.t[0]), &sk), RP_OK);
+    assert_int_equal(rp_doc_shingles(sk), rp_doc_shingles(full));
+    assert_int_equal(rp_doc_words(sk), rp_doc_words(full));
+    assert_float_equal(rp_doc_estimate(sk, full), 1.0, 0);   /* same signature */
+    rp_sim sim;
+    rp_doc_compare(sk, full, &o, &sim);
+    assert_int_equal(sim.shared, 0);
+    assert_false(sim.similar);
+    assert_int_equal(rp_corpus_add(plain, "x", sk, NULL), RP_EINVAL);   /* freed */
+    rp_doc_free(full);
+    assert_int_equal(rp_corpus_doc_new(compact, NULL, 0, &sk), RP_EINVAL);
+    assert_null(sk);
+    rp_corpus_free(compact);
+    rp_corpus_free(plain);
     rp_corpus_free(whole);
     free_texts(&x);
 }
@@ -806,6 +853,7 @@ int main(void)
         cmocka_unit_test(test_exhaustive_agrees_with_lsh),
         cmocka_unit_test(test_clusters_of_set),
         cmocka_unit_test(test_compact_same_as_whole),
+        cmocka_unit_test(test_corpus_doc_new),
         cmocka_unit_test(test_compact_lost),
         cmocka_unit_test(test_furniture),
         cmocka_unit_test(test_df_exact),

@@ -349,12 +349,64 @@ static void test_ensemble_skewed_pair(void **state)
     free(p);
 }
 
+/* A keep function that refuses every third pair by its numbers (safe to
+ * call from several threads). */
+static int keep_some(const void *ctx, size_t a, size_t b)
+{
+    (void)ctx;
+    return (a * 7 + b) % 3 != 0;
+}
+
+/* Spread over threads, the bands and bins give the same candidates, the
+ * same refused and capped counts as on one thread: random 16-bit values
+ * over a small alphabet (so that buckets form, some over the cap), random
+ * sizes over a wide range (so that many 1-row bins run). */
+static void test_ensemble_threads_same(void **state)
+{
+    (void)state;
+    enum { K = 64 };
+    uint64_t rng = 5;
+    for (int round = 0; round < 6; round++) {
+        size_t n = 2 + (size_t)sm64_below(&rng, round < 3 ? 300 : 2000);
+        uint16_t *v = malloc(n * K * sizeof *v);
+        uint32_t *size = malloc(n * sizeof *size);
+        assert_non_null(v);
+        assert_non_null(size);
+        unsigned alpha = 2 + (unsigned)sm64_below(&rng, 40);
+        for (size_t i = 0; i < n * K; i++)
+            v[i] = (uint16_t)sm64_below(&rng, alpha);
+        for (size_t i = 0; i < n; i++)
+            size[i] = 1 + (uint32_t)sm64_below(&rng, 5000);
+        uint64_t *want = NULL;
+        size_t wref = 0, wcap = 0;
+        long nw = rp_lsh_ensemble(v, size, n, K, 16, 2, 0.5, keep_some, NULL, &wref, &wcap,
+                                  &want);
+        assert_true(nw >= 0);
+        for (unsigned th = 1; th <= 4; th++) {
+            uint64_t *got = NULL;
+            size_t gref = 0, gcap = 0;
+            long ng = rp_lsh_ensemble_threads(v, size, n, K, 16, 2, 0.5, keep_some, NULL, th,
+                                              &gref, &gcap, &got);
+            assert_int_equal(ng, nw);
+            assert_int_equal(gref, wref);
+            assert_int_equal(gcap, wcap);
+            if (ng)
+                assert_memory_equal(got, want, (size_t)ng * sizeof *got);
+            free(got);
+        }
+        free(want);
+        free(v);
+        free(size);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_params_shape),
         cmocka_unit_test(test_ratios),
         cmocka_unit_test(test_ensemble_skewed_pair),
+        cmocka_unit_test(test_ensemble_threads_same),
         cmocka_unit_test(test_params_optimal),
         cmocka_unit_test(test_params_invalid),
         cmocka_unit_test(test_prob),

@@ -1,6 +1,7 @@
 /*
  * test_shingle.c - word k-gram hashing: the output is the sorted,
- * repeat-free set of window hashes; texts shorter than k give one shingle;
+ * repeat-free set of window hashes (rp_shingle_set: the same set, unsorted);
+ * texts shorter than k give one shingle;
  * order matters; and the merge count agrees with a naive count.
  */
 #include "testutil.h"
@@ -80,9 +81,39 @@ static void test_matches_naive(void **state)
             for (size_t i = 1; i < m; i++)
                 assert_true(got[i - 1] < got[i]);
             assert_true(n == 0 ? m == 0 : m >= 1);
+            /* rp_shingle_set: the same set, in another order */
+            assert_int_equal(rp_shingle_set(t, n, k, got), m);
+            qsort(got, m, sizeof *got, cmp_u64);
+            if (m)
+                assert_memory_equal(got, want, m * sizeof *got);
             free(t);
         }
     }
+}
+
+/* A set too large for rp_shingle_set's table (sorted instead): the same
+ * set as rp_shingle's. */
+static void test_set_large(void **state)
+{
+    (void)state;
+    enum { N = 70000 };
+    uint64_t *h = malloc(N * sizeof *h), *got = malloc(N * sizeof *got),
+             *want = malloc(N * sizeof *want);
+    assert_non_null(h);
+    assert_non_null(got);
+    assert_non_null(want);
+    uint64_t rng = 17;
+    for (size_t i = 0; i < N; i++)
+        h[i] = sm64_mix(sm64_below(&rng, 30000));
+    rp_token *t = tokens(h, N);
+    size_t m = rp_shingle_set(t, N, 3, got);
+    assert_int_equal(m, rp_shingle(t, N, 3, want));
+    qsort(got, m, sizeof *got, cmp_u64);
+    assert_memory_equal(got, want, m * sizeof *got);
+    free(t);
+    free(h);
+    free(got);
+    free(want);
 }
 
 static void test_repeats_removed(void **state)
@@ -198,6 +229,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matches_naive),
+        cmocka_unit_test(test_set_large),
         cmocka_unit_test(test_repeats_removed),
         cmocka_unit_test(test_short_text),
         cmocka_unit_test(test_order_sensitive),

@@ -40,6 +40,76 @@ static void test_detect(void **state)
     assert_string_equal(rp_encoding_name(RP_ENC_UTF16BE), "utf-16be");
 }
 
+/* The detection rule one byte at a time, by decoding: a sequence is
+ * valid when its lead byte says its length, its continuation bytes are
+ * 10xxxxxx and the code point is neither overlong, a surrogate nor past
+ * U+10FFFF. @return its length, or 0. */
+static size_t ref_seq(const unsigned char *s, size_t n)
+{
+    static const uint32_t least[5] = {0, 0, 0x80, 0x800, 0x10000};
+    unsigned c = s[0];
+    size_t len = c >= 0xF8 ? 0 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+    if (len == 0 || n < len)
+        return 0;
+    uint32_t cp = c & (0x7Fu >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3Fu);
+    }
+    if (cp < least[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+/* (for texts without a byte order mark: the pieces below make none) */
+static rp_encoding ref_encoding(const unsigned char *s, size_t len)
+{
+    size_t good = 0, bad = 0;
+    for (size_t i = 0; i < len;) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n = ref_seq(s + i, len - i);
+        good += n != 0;
+        bad += n == 0;
+        i += n ? n : 1;
+    }
+    return bad > good ? RP_ENC_CP1252 : RP_ENC_UTF8;
+}
+
+/* The sniffer's fast paths (8 ASCII bytes at a time, two-byte sequences)
+ * decide as the decoding rule on random texts: runs of ASCII,
+ * valid sequences of every length, truncated and overlong ones and stray
+ * bytes, in proportions that put good and bad close together, at every
+ * alignment and length. */
+static void test_detect_vs_reference(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "a", "plain words ", "\xc3\xa9", "\xc5\x9f", "\xdf\xbf", "\xe2\x80\x99",
+        "\xef\xbf\xbd", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf", "\xe9", "\x93",
+        "\xc0\xaf", "\xc3", "\xe2\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+        "\xe0\x80\xaf", "\xf0\x80\x80\xaf", "\xff", "\x80\x80", "0123456789abcdef"};
+    uint64_t rng = 15;
+    unsigned char buf[600];
+    for (int round = 0; round < 20000; round++) {
+        size_t n = 0, want = (size_t)sm64_below(&rng, 200);
+        unsigned mix = 1 + (unsigned)sm64_below(&rng, ARRAY_LEN(pieces) - 1);
+        while (n < want) {
+            const char *p = pieces[sm64_below(&rng, mix + 1)];
+            size_t k = strlen(p);
+            memcpy(buf + n, p, k);
+            n += k;
+        }
+        size_t cut = (size_t)sm64_below(&rng, n + 1);   /* may split a sequence */
+        for (size_t off = 0; off < 3 && off <= cut; off++)
+            assert_int_equal(rp_text_encoding((const char *)buf + off, cut - off),
+                             ref_encoding(buf + off, cut - off));
+    }
+}
+
 static void test_cp1252(void **state)
 {
     (void)state;
@@ -142,6 +212,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detect),
+        cmocka_unit_test(test_detect_vs_reference),
         cmocka_unit_test(test_cp1252),
         cmocka_unit_test(test_utf8_bom),
         cmocka_unit_test(test_utf16),

@@ -132,6 +132,38 @@ static void test_sort_vs_qsort(void **state)
     free(k);
 }
 
+/* rp_sort_hi32 on (k << 32 | i) pairs, i ascending, gives what
+ * rp_sort_u64 gives: random band keys, 16-bit values, few keys, one key,
+ * sizes around its switch to radix (256) and a band of a large corpus. */
+static void test_sort_hi32(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {0, 1, 2, 255, 256, 257, 1000, 4097, 20000, 70000};
+    uint64_t rng = 7;
+    uint64_t *a = malloc(70000 * sizeof *a), *b = malloc(70000 * sizeof *b);
+    assert_non_null(a);
+    assert_non_null(b);
+    for (size_t s = 0; s < ARRAY_LEN(sizes); s++) {
+        size_t n = sizes[s];
+        for (int kind = 0; kind < 5; kind++) {
+            for (size_t i = 0; i < n; i++) {
+                uint64_t r = sm64(&rng);
+                uint64_t key = kind == 0 ? (uint32_t)r : kind == 1 ? r & 0xFFFF
+                             : kind == 2 ? r % 5 : kind == 3 ? 42 : (uint32_t)r | 0x80000000u;
+                /* indexes ascend, with gaps (a filtered list) */
+                uint64_t idx = kind == 4 ? 3 * i + 1 : i;
+                a[i] = b[i] = key << 32 | idx;
+            }
+            rp_sort_hi32(a, n);
+            rp_sort_u64(b, n);
+            if (n)
+                assert_memory_equal(a, b, n * sizeof *a);
+        }
+    }
+    free(a);
+    free(b);
+}
+
 static void test_unique(void **state)
 {
     (void)state;
@@ -165,6 +197,37 @@ static void test_unique(void **state)
     }
 }
 
+/* rp_dedup_u64 keeps the first of each key in order: against a naive
+ * scan, on uniform keys, few distinct keys, keys sharing their top bits
+ * (long probes) and the key 0 (the table's free mark). */
+static void test_dedup(void **state)
+{
+    (void)state;
+    uint64_t rng = 21;
+    uint64_t k[2000], want[2000];
+    for (int round = 0; round < 200; round++) {
+        size_t n = (size_t)sm64_below(&rng, ARRAY_LEN(k) + 1);
+        int kind = round % 4;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t r = sm64(&rng);
+            k[i] = kind == 0 ? r : kind == 1 ? sm64_mix(r % 7)
+                 : kind == 2 ? (r % 50) : (r % 3 == 0 ? 0 : (0xABCull << 52) | (r % 40));
+        }
+        size_t w = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t j = 0;
+            while (j < w && want[j] != k[i])
+                j++;
+            if (j == w)
+                want[w++] = k[i];
+        }
+        size_t m = rp_dedup_u64(k, n);
+        assert_int_equal(m, w);
+        if (m)
+            assert_memory_equal(k, want, m * sizeof *k);
+    }
+}
+
 static void test_clock(void **state)
 {
     (void)state;
@@ -179,7 +242,9 @@ int main(void)
         cmocka_unit_test(test_grow),
         cmocka_unit_test(test_grow_overflow),
         cmocka_unit_test(test_sort_vs_qsort),
+        cmocka_unit_test(test_sort_hi32),
         cmocka_unit_test(test_unique),
+        cmocka_unit_test(test_dedup),
         cmocka_unit_test(test_clock),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
