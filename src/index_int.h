@@ -24,6 +24,7 @@
 #define APP_ID 0x52504958            /* 'RPIX' */
 #define BUSY_TIMEOUT_MS 10000
 #define CACHE_SLOTS 64               /* re-read documents kept */
+#define ROW_SLOTS 65536              /* stored rows kept for verification */
 #define SAMPLE_CAP(n) ((n) + 1)
 
 enum {
@@ -102,6 +103,8 @@ struct rp_index {
     int format;            /* the file's format version (1: no dates) */
     int64_t date;          /* rp_index_set_date; 0: the time of adding */
     int writable, in_batch;
+    int batch_synced;      /* the lookup was brought up to date in this batch */
+    int bulk;              /* this process has added enough for a checkpoint */
     int busy_ms;
     size_t added;          /* documents added in the open batch */
     keytab keys;           /* the band-key lookup */
@@ -110,6 +113,7 @@ struct rp_index {
     rp_index_load_fn load;
     void *load_ctx;
     cslot cache[CACHE_SLOTS];
+    stored *rowc;          /* ROW_SLOTS stored rows, by row (NULL: none yet) */
 };
 
 /* Records the database's last error rc in ix->msg. @return the RP_E*
@@ -128,7 +132,7 @@ int ix_step(rp_index *ix, int which);
  * an SQLite error code. */
 int ix_query_int(rp_index *ix, const char *sql, int64_t *out);
 
-/* Empties the cache of re-read documents. */
+/* Empties the caches of re-read documents and of stored rows. */
 void ix_cache_clear(rp_index *ix);
 
 /* index_keys.c: chooses the containment bins of ix (after its settings
@@ -222,6 +226,17 @@ uint64_t ix_digest(const rp_doc *d);
  * RP_ENOTFOUND, RP_EFORMAT (malformed row) or another RP_E* code. */
 int ix_stored_get(rp_index *ix, int64_t row, stored *s);
 void ix_stored_free(stored *s);
+
+/* Reads document row as ix_stored_get does, through the cache of stored
+ * rows: *out is borrowed until the next call. @return as ix_stored_get. */
+int ix_stored_cached(rp_index *ix, int64_t row, const stored **out);
+
+/* Drops row from the cache of stored rows (removed). */
+void ix_stored_forget(rp_index *ix, int64_t row);
+
+/* Empties the cache of stored rows (a rollback, or another process wrote:
+ * a row number may now name another document). */
+void ix_rows_clear(rp_index *ix);
 
 /* @return the re-read document of stored row s (borrowed from the cache),
  * or NULL when it cannot be had unchanged. */
