@@ -479,6 +479,67 @@ static void test_index_two_handles(void **state)
     free(b_cut);
 }
 
+/* The cache of stored rows (index_match.c) never answers with a row that
+ * is gone: a row number given again after another handle removed the
+ * highest row, or after a rolled-back batch, names the new document. */
+static void test_index_row_cache(void **state)
+{
+    (void)state;
+    rp_options o;
+    rp_options_init(&o);
+    rp_index *w, *r;
+    assert_int_equal(rp_index_new(&w), RP_OK);
+    assert_int_equal(rp_index_new(&r), RP_OK);
+    assert_int_equal(rp_index_open(w, dbpath, RP_INDEX_WRITE | RP_INDEX_CREATE, NULL, -1), RP_OK);
+    char *a = text_of(0, 400, 0), *b = text_of(100000, 300, 0), *b_cut = text_of(100000, 200, 0);
+    rp_doc *da = doc_of(a, &o), *db = doc_of(b, &o), *dbc = doc_of(b_cut, &o);
+    rp_index_result res;
+    assert_int_equal(rp_index_add(w, "a", NULL, NULL, 1, da, NULL), RP_OK);
+    assert_int_equal(rp_index_add(w, "b", NULL, NULL, 1, db, NULL), RP_OK);
+    assert_int_equal(rp_index_open(r, dbpath, 0, NULL, -1), RP_OK);
+    assert_int_equal(rp_index_query(r, "q", dbc, &res), RP_OK);   /* r reads row 2 */
+    assert_int_equal(res.n, 1);
+    assert_string_equal(res.m[0].id, "b");
+    int64_t row_b = res.m[0].doc;
+    rp_index_result_free(&res);
+    /* the other handle removes it and adds the story again under another
+     * id: SQLite gives it the same row number */
+    assert_int_equal(rp_index_remove(w, "b"), RP_OK);
+    assert_int_equal(rp_index_add(w, "c", NULL, NULL, 1, db, NULL), RP_OK);
+    assert_int_equal(rp_index_query(r, "q", dbc, &res), RP_OK);
+    assert_int_equal(res.n, 1);
+    assert_int_equal(res.m[0].doc, row_b);
+    assert_string_equal(res.m[0].id, "c");
+    rp_index_result_free(&res);
+    /* a batch that is rolled back after its row was read */
+    assert_int_equal(rp_index_begin(w), RP_OK);
+    assert_int_equal(rp_index_remove(w, "c"), RP_OK);
+    assert_int_equal(rp_index_add(w, "d", NULL, NULL, 1, db, NULL), RP_OK);
+    assert_int_equal(rp_index_query(w, "q", dbc, &res), RP_OK);
+    assert_int_equal(res.n, 1);
+    assert_string_equal(res.m[0].id, "d");
+    rp_index_result_free(&res);
+    rp_index_rollback(w);
+    assert_int_equal(rp_index_query(w, "q", dbc, &res), RP_OK);
+    assert_int_equal(res.n, 1);
+    assert_string_equal(res.m[0].id, "c");
+    rp_index_result_free(&res);
+    assert_int_equal(rp_index_remove(w, "c"), RP_OK);
+    assert_int_equal(rp_index_add(w, "e", NULL, NULL, 1, db, NULL), RP_OK);
+    assert_int_equal(rp_index_query(w, "q", dbc, &res), RP_OK);
+    assert_int_equal(res.n, 1);
+    assert_string_equal(res.m[0].id, "e");
+    rp_index_result_free(&res);
+    rp_index_free(r);
+    rp_index_free(w);
+    rp_doc_free(da);
+    rp_doc_free(db);
+    rp_doc_free(dbc);
+    free(a);
+    free(b);
+    free(b_cut);
+}
+
 /* The snapshot of the lookup (index_snap.c): written when a writer closes
  * the index, read at the next opening; removals and the reuse of the
  * highest row number after it; a damaged one is ignored. */
@@ -580,6 +641,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_index_bad_files, setup_db, teardown_db),
         cmocka_unit_test_setup_teardown(test_index_two_handles, setup_db, teardown_db),
         cmocka_unit_test_setup_teardown(test_index_snapshot, setup_db, teardown_db),
+        cmocka_unit_test_setup_teardown(test_index_row_cache, setup_db, teardown_db),
     };
     return cmocka_run_group_tests_name("index", tests, NULL, NULL);
 }
