@@ -10,6 +10,7 @@
  *   index_snap.c    its snapshot file beside the index
  *   index_match.c   stored documents, candidates, verification, add,
  *                   query, remove
+ *   index_screen.c  the screen that rules out chance candidates unread
  *   index_export.c  export: re-clustering the stored pairs as scan does
  */
 #ifndef RP_INDEX_INT_H
@@ -91,6 +92,13 @@ typedef struct stored {
     size_t m;
 } stored;
 
+/* What the screen (index_screen.c) keeps of a row: 72 bytes. */
+typedef struct ixscreen {
+    uint32_t nsh;       /* set size; 0: not known, or not screened */
+    uint32_t m;         /* sample values */
+    uint64_t f[8];      /* a 512-bit Bloom filter of them */
+} ixscreen;
+
 struct rp_index {
     sqlite3 *db;
     sqlite3_stmt *st[NSTMT];
@@ -114,6 +122,8 @@ struct rp_index {
     void *load_ctx;
     cslot cache[CACHE_SLOTS];
     stored *rowc;          /* ROW_SLOTS stored rows, by row (NULL: none yet) */
+    ixscreen *scr;         /* the screen, by row (index_screen.c) */
+    size_t nscr;
 };
 
 /* Records the database's last error rc in ix->msg. @return the RP_E*
@@ -217,6 +227,26 @@ int ix_snap_save(rp_index *ix, keytab *t);
 
 /* Frees t's base. */
 void ix_base_free(keytab *t);
+
+/* index_sample.c: the estimate of rp_sample_estimate from x, the number
+ * of values the samples share (ma and mb values of sets of na and nb). */
+void ix_sample_sim(size_t na, size_t ma, size_t nb, size_t mb, size_t x,
+                   const rp_options *o, rp_sim *s);
+
+/* index_screen.c: remembers row's set size and sample (not screened when
+ * has_path: verified from its text). Out of memory, it is not
+ * remembered. */
+void ix_screen_put(rp_index *ix, int64_t row, size_t nsh, const uint32_t *sample, size_t m,
+                   int has_path);
+
+/* @return 1 when stored row `row` cannot be similar to a document of na
+ * shingles with sample a[0..ma) as verified from the samples (without
+ * reading it), 0 when it may be or is not known. */
+int ix_screen_out(const rp_index *ix, int64_t row, size_t na, const uint32_t *a, size_t ma);
+
+/* Forgets row; frees the screen. */
+void ix_screen_forget(rp_index *ix, int64_t row);
+void ix_screen_free(rp_index *ix);
 
 /* index_match.c: a digest of a shingle set, to tell that a re-read text
  * is the same. */

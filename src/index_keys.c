@@ -562,11 +562,13 @@ int ix_keys_sync(rp_index *ix)
         return ix_db_fail(ix, rc);
     if (t->built && !t->stale && ver == t->version)
         return RP_OK;   /* no other connection wrote since */
-    ix_rows_clear(ix);  /* a row number may name another document now */
     int code = removed_count(ix, &removed);
     if (code != RP_OK)
         return code;
     if (!t->built || t->stale || removed != t->removed) {
+        /* rows are only ever added, except by a removal (which counts in
+         * 'removed'): only then may a row number name another document */
+        ix_rows_clear(ix);
         ix_keys_free(t);
         if (!ix_snap_load(ix, t, removed))
             code = build_base(ix);

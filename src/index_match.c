@@ -101,9 +101,11 @@ out:
  * RP_INDEX_BUCKET_MAX oldest ones, and they come back as candidates of
  * one document after another. At 100,000 documents a document has about
  * two candidates, at a million about twenty; reading each row again from
- * SQLite was a fifth of the time of `add`. Rows do not change once
- * written; the cache forgets a row removed here and everything after a
- * rollback or when another process has written (ix_keys_sync). */
+ * SQLite was a fifth of the time of `add` at 100,000 (most are ruled
+ * out unread by the screen of index_screen.c; this cache keeps the rows
+ * that pass it). Rows do not change once written; the cache forgets a
+ * row removed here and everything after a rollback or a removal by
+ * another process (ix_keys_sync). */
 int ix_stored_cached(rp_index *ix, int64_t row, const stored **out)
 {
     *out = NULL;
@@ -115,6 +117,7 @@ int ix_stored_cached(rp_index *ix, int64_t row, const stored **out)
         int code = ix_stored_get(ix, row, &s);
         if (code != RP_OK)
             return code;
+        ix_screen_put(ix, row, s.nsh, s.sample, s.m, s.has_path);
         ix_stored_free(c);
         *c = s;
     }
@@ -133,6 +136,7 @@ void ix_rows_clear(rp_index *ix)
     for (size_t i = 0; ix->rowc && i < ROW_SLOTS; i++)
         if (ix->rowc[i].row)
             ix_stored_free(&ix->rowc[i]);
+    ix_screen_free(ix);
 }
 
 /* @return the re-read document of stored row s (borrowed from the cache),
@@ -303,6 +307,9 @@ static int find_matches(rp_index *ix, probe *p, int64_t self, const char *skip_i
     for (long i = 0; i < nc; i++) {
         if (cand[i] == self)
             continue;
+        /* a chance candidate that cannot be similar is not read */
+        if (!all && ix_screen_out(ix, cand[i], p->d->n, p->sample, p->m))
+            continue;
         const stored *s;
         code = ix_stored_cached(ix, cand[i], &s);
         if (code == RP_ENOTFOUND) {
@@ -427,6 +434,7 @@ static int remove_row(rp_index *ix, int64_t row)
         code = ix_step(ix, S_DEL_DOC);
     }
     ix_stored_forget(ix, row);
+    ix_screen_forget(ix, row);
     cslot *c = &ix->cache[(uint64_t)row % CACHE_SLOTS];
     if (c->row == row) {
         rp_doc_free(c->d);
@@ -496,6 +504,7 @@ static int insert_doc(rp_index *ix, const char *id, const char *path, const char
     *row = sqlite3_last_insert_rowid(ix->db);
     if (*row <= 0 || *row >= (int64_t)UINT32_MAX)
         return ix_fail(ix, RP_EDB, "index is full (row numbers of 2^32 - 1 and above)");
+    ix_screen_put(ix, *row, p->d->n, p->sample, p->m, path != NULL);
     return ix_keys_add(ix, *row, p->keys, ix->bands + ix->nskew, p->d->n);
 }
 
