@@ -239,8 +239,10 @@ static size_t delta_sorted(const keytab *t, uint64_t **out)
 static int live(const keytab *t, uint64_t x)
 {
     uint32_t row = (uint32_t)x;
+    if (!t->gone)
+        return x != 0;   /* no base row removed: all its entries stand */
     return x != 0 && ix_keys_row_nsh(t, row) != 0 && row <= t->blast &&
-           !(t->gone && (t->gone[row >> 3] >> (row & 7) & 1));
+           !(t->gone[row >> 3] >> (row & 7) & 1);
 }
 
 /* The entries of base and delta in order, each once. */
