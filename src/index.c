@@ -163,6 +163,7 @@ void ix_cache_clear(rp_index *ix)
         rp_doc_free(ix->cache[i].d);
         memset(&ix->cache[i], 0, sizeof ix->cache[i]);
     }
+    ix_rows_clear(ix);
 }
 
 static void index_close(rp_index *ix)
@@ -181,6 +182,8 @@ static void index_close(rp_index *ix)
     }
     ix->in_batch = 0;
     ix_cache_clear(ix);
+    free(ix->rowc);
+    ix->rowc = NULL;
     ix_keys_free(&ix->keys);
 }
 
@@ -690,6 +693,7 @@ int rp_index_begin(rp_index *ix)
     if (!ix || !ix->db || !ix->writable || ix->in_batch)
         return RP_ESTATE;
     int rc = ix_step(ix, S_BEGIN);
+    ix->batch_synced = 0;
     if (rc == RP_OK)
         ix->in_batch = 1;
     return rc;

@@ -10,6 +10,7 @@
  *   index_snap.c    its snapshot file beside the index
  *   index_match.c   stored documents, candidates, verification, add,
  *                   query, remove
+ *   index_screen.c  the screen that rules out chance candidates unread
  *   index_export.c  export: re-clustering the stored pairs as scan does
  */
 #ifndef RP_INDEX_INT_H
@@ -24,6 +25,7 @@
 #define APP_ID 0x52504958            /* 'RPIX' */
 #define BUSY_TIMEOUT_MS 10000
 #define CACHE_SLOTS 64               /* re-read documents kept */
+#define ROW_SLOTS 65536              /* stored rows kept for verification */
 #define SAMPLE_CAP(n) ((n) + 1)
 
 enum {
@@ -90,6 +92,13 @@ typedef struct stored {
     size_t m;
 } stored;
 
+/* What the screen (index_screen.c) keeps of a row: 72 bytes. */
+typedef struct ixscreen {
+    uint32_t nsh;       /* set size; 0: not known, or not screened */
+    uint32_t m;         /* sample values */
+    uint64_t f[8];      /* a 512-bit Bloom filter of them */
+} ixscreen;
+
 struct rp_index {
     sqlite3 *db;
     sqlite3_stmt *st[NSTMT];
@@ -102,6 +111,8 @@ struct rp_index {
     int format;            /* the file's format version (1: no dates) */
     int64_t date;          /* rp_index_set_date; 0: the time of adding */
     int writable, in_batch;
+    int batch_synced;      /* the lookup was brought up to date in this batch */
+    int bulk;              /* this process has added enough for a checkpoint */
     int busy_ms;
     size_t added;          /* documents added in the open batch */
     keytab keys;           /* the band-key lookup */
@@ -110,6 +121,9 @@ struct rp_index {
     rp_index_load_fn load;
     void *load_ctx;
     cslot cache[CACHE_SLOTS];
+    stored *rowc;          /* ROW_SLOTS stored rows, by row (NULL: none yet) */
+    ixscreen *scr;         /* the screen, by row (index_screen.c) */
+    size_t nscr;
 };
 
 /* Records the database's last error rc in ix->msg. @return the RP_E*
@@ -128,7 +142,7 @@ int ix_step(rp_index *ix, int which);
  * an SQLite error code. */
 int ix_query_int(rp_index *ix, const char *sql, int64_t *out);
 
-/* Empties the cache of re-read documents. */
+/* Empties the caches of re-read documents and of stored rows. */
 void ix_cache_clear(rp_index *ix);
 
 /* index_keys.c: chooses the containment bins of ix (after its settings
@@ -214,6 +228,26 @@ int ix_snap_save(rp_index *ix, keytab *t);
 /* Frees t's base. */
 void ix_base_free(keytab *t);
 
+/* index_sample.c: the estimate of rp_sample_estimate from x, the number
+ * of values the samples share (ma and mb values of sets of na and nb). */
+void ix_sample_sim(size_t na, size_t ma, size_t nb, size_t mb, size_t x,
+                   const rp_options *o, rp_sim *s);
+
+/* index_screen.c: remembers row's set size and sample (not screened when
+ * has_path: verified from its text). Out of memory, it is not
+ * remembered. */
+void ix_screen_put(rp_index *ix, int64_t row, size_t nsh, const uint32_t *sample, size_t m,
+                   int has_path);
+
+/* @return 1 when stored row `row` cannot be similar to a document of na
+ * shingles with sample a[0..ma) as verified from the samples (without
+ * reading it), 0 when it may be or is not known. */
+int ix_screen_out(const rp_index *ix, int64_t row, size_t na, const uint32_t *a, size_t ma);
+
+/* Forgets row; frees the screen. */
+void ix_screen_forget(rp_index *ix, int64_t row);
+void ix_screen_free(rp_index *ix);
+
 /* index_match.c: a digest of a shingle set, to tell that a re-read text
  * is the same. */
 uint64_t ix_digest(const rp_doc *d);
@@ -222,6 +256,17 @@ uint64_t ix_digest(const rp_doc *d);
  * RP_ENOTFOUND, RP_EFORMAT (malformed row) or another RP_E* code. */
 int ix_stored_get(rp_index *ix, int64_t row, stored *s);
 void ix_stored_free(stored *s);
+
+/* Reads document row as ix_stored_get does, through the cache of stored
+ * rows: *out is borrowed until the next call. @return as ix_stored_get. */
+int ix_stored_cached(rp_index *ix, int64_t row, const stored **out);
+
+/* Drops row from the cache of stored rows (removed). */
+void ix_stored_forget(rp_index *ix, int64_t row);
+
+/* Empties the cache of stored rows (a rollback, or another process wrote:
+ * a row number may now name another document). */
+void ix_rows_clear(rp_index *ix);
 
 /* @return the re-read document of stored row s (borrowed from the cache),
  * or NULL when it cannot be had unchanged. */

@@ -313,7 +313,14 @@ int ix_keys_add(rp_index *ix, int64_t row, const uint32_t *keys, unsigned nkeys,
     keytab *t = &ix->keys;
     if (!t->built)
         return RP_OK;   /* not built yet: the build will read this row */
-    if (reserve(t, nkeys) < 0 || set_nsh(t, (uint32_t)row, (uint32_t)nsh) < 0)
+    /* in a long run (one that has reached a checkpoint), the delta will
+     * grow to the base's size again before the next one: size it for
+     * that at once rather than by doublings, each a rehash of the whole
+     * table into new memory */
+    size_t more = nkeys;
+    if (ix->bulk && t->drows == 0)
+        more = (t->brows > CHECKPOINT_MIN ? t->brows : CHECKPOINT_MIN) * nkeys;
+    if (reserve(t, more) < 0 || set_nsh(t, (uint32_t)row, (uint32_t)nsh) < 0)
         return ix_fail(ix, RP_ENOMEM, "out of memory");
     put(t, (uint32_t)row, keys, nkeys);
     t->drows++;
@@ -546,6 +553,10 @@ int ix_keys_sync(rp_index *ix)
 {
     keytab *t = &ix->keys;
     int64_t ver = 0, removed = 0;
+    /* a batch holds the write lock from its BEGIN IMMEDIATE: once brought
+     * up to date in it, no other process can have written since */
+    if (ix->in_batch && ix->batch_synced && t->built && !t->stale)
+        return RP_OK;
     int rc = ix_query_int(ix, "PRAGMA data_version", &ver);
     if (rc != SQLITE_ROW)
         return ix_db_fail(ix, rc);
@@ -555,6 +566,9 @@ int ix_keys_sync(rp_index *ix)
     if (code != RP_OK)
         return code;
     if (!t->built || t->stale || removed != t->removed) {
+        /* rows are only ever added, except by a removal (which counts in
+         * 'removed'): only then may a row number name another document */
+        ix_rows_clear(ix);
         ix_keys_free(t);
         if (!ix_snap_load(ix, t, removed))
             code = build_base(ix);
@@ -570,6 +584,7 @@ int ix_keys_sync(rp_index *ix)
     }
     t->version = ver;
     t->removed = removed;
+    ix->batch_synced = ix->in_batch;
     return RP_OK;
 }
 
@@ -579,6 +594,8 @@ void ix_keys_checkpoint(rp_index *ix, int closing)
     if (!ix->db || !ix->writable || ix->in_batch || !t->built || t->stale || t->saved)
         return;
     size_t bar = t->brows > CHECKPOINT_MIN ? t->brows : CHECKPOINT_MIN;
+    if (t->drows >= bar && !closing)
+        ix->bulk = 1;
     if (t->rebuilt || t->drows >= bar ||
         (closing && (t->gone || t->drows * 16 >= t->brows)))
         ix_snap_save(ix, t);

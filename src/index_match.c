@@ -95,6 +95,50 @@ out:
     return code;
 }
 
+/* The cache of stored rows. The candidates that chance brings a new
+ * document are mostly the same few documents: a band key that many
+ * documents share (a common phrase as a band's least hash) keeps its
+ * RP_INDEX_BUCKET_MAX oldest ones, and they come back as candidates of
+ * one document after another. At 100,000 documents a document has about
+ * two candidates, at a million about twenty; reading each row again from
+ * SQLite was a fifth of the time of `add` at 100,000 (most are ruled
+ * out unread by the screen of index_screen.c; this cache keeps the rows
+ * that pass it). Rows do not change once written; the cache forgets a
+ * row removed here and everything after a rollback or a removal by
+ * another process (ix_keys_sync). */
+int ix_stored_cached(rp_index *ix, int64_t row, const stored **out)
+{
+    *out = NULL;
+    if (!ix->rowc && !(ix->rowc = calloc(ROW_SLOTS, sizeof *ix->rowc)))
+        return ix_fail(ix, RP_ENOMEM, "out of memory");
+    stored *c = &ix->rowc[(uint64_t)row % ROW_SLOTS];
+    if (c->row != row || row <= 0) {
+        stored s;
+        int code = ix_stored_get(ix, row, &s);
+        if (code != RP_OK)
+            return code;
+        ix_screen_put(ix, row, s.nsh, s.sample, s.m, s.has_path);
+        ix_stored_free(c);
+        *c = s;
+    }
+    *out = c;
+    return RP_OK;
+}
+
+void ix_stored_forget(rp_index *ix, int64_t row)
+{
+    if (ix->rowc && ix->rowc[(uint64_t)row % ROW_SLOTS].row == row)
+        ix_stored_free(&ix->rowc[(uint64_t)row % ROW_SLOTS]);
+}
+
+void ix_rows_clear(rp_index *ix)
+{
+    for (size_t i = 0; ix->rowc && i < ROW_SLOTS; i++)
+        if (ix->rowc[i].row)
+            ix_stored_free(&ix->rowc[i]);
+    ix_screen_free(ix);
+}
+
 /* @return the re-read document of stored row s (borrowed from the cache),
  * or NULL when it cannot be had unchanged. */
 const rp_doc *ix_exact_doc(rp_index *ix, const stored *s)
@@ -263,36 +307,33 @@ static int find_matches(rp_index *ix, probe *p, int64_t self, const char *skip_i
     for (long i = 0; i < nc; i++) {
         if (cand[i] == self)
             continue;
-        stored s;
-        code = ix_stored_get(ix, cand[i], &s);
+        /* a chance candidate that cannot be similar is not read */
+        if (!all && ix_screen_out(ix, cand[i], p->d->n, p->sample, p->m))
+            continue;
+        const stored *s;
+        code = ix_stored_cached(ix, cand[i], &s);
         if (code == RP_ENOTFOUND) {
             code = RP_OK;
             continue;
         }
         if (code != RP_OK)
             break;
-        if ((skip_id && strcmp(s.id, skip_id) == 0) || !same_band(ix, p, &s)) {
-            ix_stored_free(&s);
+        if ((skip_id && strcmp(s->id, skip_id) == 0) || !same_band(ix, p, s))
             continue;
-        }
         rp_sim sim;
         int exact;
-        compare(ix, p, &s, &sim, &exact);
+        compare(ix, p, s, &sim, &exact);
         if (sim.similar || all) {
-            if (rp_grow(&v, &cap, n + 1, sizeof *v) < 0) {
-                ix_stored_free(&s);
+            if (rp_grow(&v, &cap, n + 1, sizeof *v) < 0 || !(v[n].m.id = strdup(s->id))) {
                 code = ix_fail(ix, RP_ENOMEM, "out of memory");
                 break;
             }
-            v[n].m.id = s.id;
-            s.id = NULL;
-            v[n].m.doc = s.row;
+            v[n].m.doc = s->row;
             v[n].m.sim = sim;
             v[n].m.exact = exact;
-            v[n].cluster = s.cluster;
+            v[n].cluster = s->cluster;
             n++;
         }
-        ix_stored_free(&s);
     }
     free(cand);
     if (code != RP_OK) {
@@ -392,6 +433,8 @@ static int remove_row(rp_index *ix, int64_t row)
         sqlite3_bind_int64(ix->st[S_DEL_DOC], 1, row);
         code = ix_step(ix, S_DEL_DOC);
     }
+    ix_stored_forget(ix, row);
+    ix_screen_forget(ix, row);
     cslot *c = &ix->cache[(uint64_t)row % CACHE_SLOTS];
     if (c->row == row) {
         rp_doc_free(c->d);
@@ -461,6 +504,7 @@ static int insert_doc(rp_index *ix, const char *id, const char *path, const char
     *row = sqlite3_last_insert_rowid(ix->db);
     if (*row <= 0 || *row >= (int64_t)UINT32_MAX)
         return ix_fail(ix, RP_EDB, "index is full (row numbers of 2^32 - 1 and above)");
+    ix_screen_put(ix, *row, p->d->n, p->sample, p->m, path != NULL);
     return ix_keys_add(ix, *row, p->keys, ix->bands + ix->nskew, p->d->n);
 }
 

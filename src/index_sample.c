@@ -6,7 +6,7 @@
  * estimate of the shared count from two samples (docs/index.md,
  * "Verification").
  */
-#include "index.h"
+#include "index_int.h"
 
 #include "doc.h"
 
@@ -77,6 +77,14 @@ void rp_sample_estimate(size_t na, const uint32_t *a, size_t ma,
         i += p <= q;
         j += q <= p;
     }
+    ix_sample_sim(na, ma, nb, mb, x, o, s);
+}
+
+void ix_sample_sim(size_t na, size_t ma, size_t nb, size_t mb, size_t x,
+                   const rp_options *o, rp_sim *s)
+{
+    /* every step grows with x, so a bound on x bounds the result
+     * (index_screen.c) */
     size_t shared = 0;
     if (ma + mb > 0) {
         double e = (double)x * (double)(na + nb) / (double)(ma + mb);

@@ -202,41 +202,17 @@ int ix_snap_load(rp_index *ix, keytab *t, int64_t removed)
     return 1;
 }
 
-/* A buffered writer that checksums what it writes. */
-typedef struct wout {
-    int fd;
-    uint8_t *buf;
-    size_t len;
-    XXH3_state_t *sum;
-    int err;
-} wout;
-
-static void w_flush(wout *w)
+/* Writes the n bytes at p to fd. @return 0, or -1. */
+static int write_all(int fd, const uint8_t *p, size_t n)
 {
-    size_t off = 0;
-    XXH3_64bits_update(w->sum, w->buf, w->len);
-    while (!w->err && off < w->len) {
-        ssize_t k = write(w->fd, w->buf + off, w->len - off);
-        if (k <= 0)
-            w->err = 1;
-        else
-            off += (size_t)k;
-    }
-    w->len = 0;
-}
-
-static void w_put(wout *w, const void *p, size_t n)
-{
-    const uint8_t *s = p;
     while (n) {
-        size_t k = WBUF - w->len < n ? WBUF - w->len : n;
-        memcpy(w->buf + w->len, s, k);
-        w->len += k;
-        s += k;
-        n -= k;
-        if (w->len == WBUF)
-            w_flush(w);
+        ssize_t k = write(fd, p, n);
+        if (k <= 0)
+            return -1;
+        p += k;
+        n -= (size_t)k;
     }
+    return 0;
 }
 
 /* The delta's entries as (tag << 32 | row), sorted, into *out. @return
@@ -263,8 +239,10 @@ static size_t delta_sorted(const keytab *t, uint64_t **out)
 static int live(const keytab *t, uint64_t x)
 {
     uint32_t row = (uint32_t)x;
+    if (!t->gone)
+        return x != 0;   /* no base row removed: all its entries stand */
     return x != 0 && ix_keys_row_nsh(t, row) != 0 && row <= t->blast &&
-           !(t->gone && (t->gone[row >> 3] >> (row & 7) & 1));
+           !(t->gone[row >> 3] >> (row & 7) & 1);
 }
 
 /* The entries of base and delta in order, each once. */
@@ -330,6 +308,11 @@ int ix_snap_save(rp_index *ix, keytab *t)
     size_t nd = delta_sorted(t, &d);
     if (nd == (size_t)-1)
         return RP_ENOMEM;
+    /* the delta's hash table is in d now: free it before the new base is
+     * made (its set sizes, t->nsh, are still read) */
+    free(t->e);
+    t->e = NULL;
+    t->mask = t->used = 0;
     size_t nb = 0, rows = 0;
     for (size_t i = 0; i < t->nslots; i++)
         nb += (size_t)live(t, t->base[i]);
@@ -355,74 +338,60 @@ int ix_snap_save(rp_index *ix, keytab *t)
     while ((x = merge_next(&mg)) != 0)
         len = ix_slot_place(&sw, x) + 1;
     h.slots = len > h.homes ? len : h.homes;
-    wout w = {-1, malloc(WBUF), 0, XXH3_createState(), 0};
-    code = RP_ENOMEM;
-    if (!w.buf || !w.sum)
-        goto out;
-    code = RP_EDB;
-    if ((w.fd = open_tmp(tmp, ix->path)) < 0)
-        goto out;
-    XXH3_64bits_reset(w.sum);
-    if (lseek(w.fd, (off_t)sizeof h, SEEK_SET) != (off_t)sizeof h)
-        goto out;
-    for (int64_t r = 0; r <= last; r++) {
-        uint32_t v = (uint32_t)ix_keys_row_nsh(t, r);
-        w_put(&w, &v, 4);
+    /* the new base is made in memory, in the file's layout, and kept as
+     * the base whether or not the file can be written: merged here, it
+     * need not be read back */
+    len = snap_size(&h);
+    uint8_t *p = ix_big_alloc(len);
+    if (!p) {
+        free(d);
+        t->stale = 1;   /* the delta is gone: rebuild at the next sync */
+        return RP_ENOMEM;
     }
-    if ((last + 1) % 2) {
-        uint32_t z = 0;
-        w_put(&w, &z, 4);
-    }
-    const uint64_t zero = 0;
+    uint32_t *nsh = (uint32_t *)(void *)(p + sizeof h);
+    for (int64_t r = 0; r <= last; r++)
+        nsh[r] = (uint32_t)ix_keys_row_nsh(t, r);
+    if ((last + 1) % 2)
+        nsh[last + 1] = 0;
+    uint64_t *slots = (uint64_t *)(void *)(p + sizeof h + nsh_bytes(last));
     size_t k = 0;
     mg = (merge){t, d, nd, 0, 0};
     sw = (slotw){0, h.homes};
     while ((x = merge_next(&mg)) != 0) {
         for (size_t at = ix_slot_place(&sw, x); k < at; k++)
-            w_put(&w, &zero, 8);
-        w_put(&w, &x, 8);
-        k++;
+            slots[k] = 0;
+        slots[k++] = x;
     }
     for (; k < h.slots; k++)
-        w_put(&w, &zero, 8);
-    w_flush(&w);
-    h.body_sum = XXH3_64bits_digest(w.sum);
+        slots[k] = 0;
+    free(d);
+    h.body_sum = XXH3_64bits(p + sizeof h, len - sizeof h);
     h.head_sum = head_sum(&h);
-    if (w.err || pwrite(w.fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
-        goto out;
-    len = snap_size(&h);
-    if (rename(tmp, path) != 0)
-        goto out;
-    code = RP_OK;
-    /* the snapshot becomes the base; the delta is in it. The old base
-     * goes first, so that both are never in memory at once; should the
-     * new one not be read back, the next sync reads it again. */
+    memcpy(p, &h, sizeof h);
+    int fd = open_tmp(tmp, ix->path);
+    code = RP_EDB;
+    if (fd >= 0) {
+        if (write_all(fd, p, len) == 0 && rename(tmp, path) == 0)
+            code = RP_OK;
+        else
+            unlink(tmp);
+        close(fd);
+    }
+    /* the merged table becomes the base; the delta is in it */
     int64_t version = t->version;
     int64_t rm = t->removed;
     ix_keys_free(t);
-    uint8_t *p = read_all(w.fd, len);
-    if (!p)
-        goto out;
     t->built = 1;
     t->mem = p;
-    t->base = (const uint64_t *)(const void *)(p + sizeof h + nsh_bytes(last));
+    t->base = slots;
     t->nslots = h.slots;
     t->nhome = h.homes;
-    t->bnsh = (const uint32_t *)(const void *)(p + sizeof h);
+    t->bnsh = nsh;
     t->blast = last;
     t->brows = rows;
     t->last = last;
     t->version = version;
     t->removed = rm;
-    t->saved = 1;
-out:
-    if (w.fd >= 0) {
-        if (code != RP_OK)
-            unlink(tmp);
-        close(w.fd);
-    }
-    free(w.buf);
-    XXH3_freeState(w.sum);
-    free(d);
+    t->saved = code == RP_OK;
     return code;
 }

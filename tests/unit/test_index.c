@@ -422,15 +422,21 @@ static void test_index_bad_files(void **state)
  * handle on the same file sees what the first adds after it was built
  * (catch-up by row), what it removes and replaces (rebuild), and nothing
  * of a batch rolled back. */
+/* A writer w, open (creating the index), and a handle r not yet open. */
+static void two_handles(rp_options *o, rp_index **w, rp_index **r)
+{
+    rp_options_init(o);
+    assert_int_equal(rp_index_new(w), RP_OK);
+    assert_int_equal(rp_index_new(r), RP_OK);
+    assert_int_equal(rp_index_open(*w, dbpath, RP_INDEX_WRITE | RP_INDEX_CREATE, NULL, -1), RP_OK);
+}
+
 static void test_index_two_handles(void **state)
 {
     (void)state;
     rp_options o;
-    rp_options_init(&o);
     rp_index *w, *r;
-    assert_int_equal(rp_index_new(&w), RP_OK);
-    assert_int_equal(rp_index_new(&r), RP_OK);
-    assert_int_equal(rp_index_open(w, dbpath, RP_INDEX_WRITE | RP_INDEX_CREATE, NULL, -1), RP_OK);
+    two_handles(&o, &w, &r);
     char *a = text_of(0, 400, 0), *a_cut = text_of(0, 250, 0), *b = text_of(100000, 300, 0);
     char *b_cut = text_of(100000, 200, 0);
     rp_doc *da = doc_of(a, &o), *dc = doc_of(a_cut, &o), *db = doc_of(b, &o);
@@ -475,6 +481,57 @@ static void test_index_two_handles(void **state)
     rp_doc_free(dbc);
     free(a);
     free(a_cut);
+    free(b);
+    free(b_cut);
+}
+
+/* Queries d in ix: one match, with this id. @return its row. */
+static int64_t one_match(rp_index *ix, const rp_doc *d, const char *id)
+{
+    rp_index_result res;
+    assert_int_equal(rp_index_query(ix, "q", d, &res), RP_OK);
+    assert_int_equal(res.n, 1);
+    assert_string_equal(res.m[0].id, id);
+    int64_t row = res.m[0].doc;
+    rp_index_result_free(&res);
+    return row;
+}
+
+/* The cache of stored rows and the screen (index_match.c,
+ * index_screen.c) never answer with a row that is gone: a row number
+ * given again after another handle removed the highest row, or after a
+ * rolled-back batch, names the new document. */
+static void test_index_row_cache(void **state)
+{
+    (void)state;
+    rp_options o;
+    rp_index *w, *r;
+    two_handles(&o, &w, &r);
+    /* one story, whole and cut: "b" takes row 1, the highest */
+    char *b = text_of(100000, 300, 0), *b_cut = text_of(100000, 200, 0);
+    rp_doc *db = doc_of(b, &o), *dbc = doc_of(b_cut, &o);
+    assert_int_equal(rp_index_add(w, "b", NULL, NULL, 1, db, NULL), RP_OK);
+    assert_int_equal(rp_index_open(r, dbpath, 0, NULL, -1), RP_OK);
+    int64_t row_b = one_match(r, dbc, "b");   /* r reads the row */
+    /* the other handle removes it and adds the story again under another
+     * id: SQLite gives it the same row number */
+    assert_int_equal(rp_index_remove(w, "b"), RP_OK);
+    assert_int_equal(rp_index_add(w, "c", NULL, NULL, 1, db, NULL), RP_OK);
+    assert_int_equal(one_match(r, dbc, "c"), row_b);
+    /* a batch that is rolled back after its row was read */
+    assert_int_equal(rp_index_begin(w), RP_OK);
+    assert_int_equal(rp_index_remove(w, "c"), RP_OK);
+    assert_int_equal(rp_index_add(w, "d", NULL, NULL, 1, db, NULL), RP_OK);
+    one_match(w, dbc, "d");
+    rp_index_rollback(w);
+    one_match(w, dbc, "c");
+    assert_int_equal(rp_index_remove(w, "c"), RP_OK);
+    assert_int_equal(rp_index_add(w, "e", NULL, NULL, 1, db, NULL), RP_OK);
+    one_match(w, dbc, "e");
+    rp_index_free(r);
+    rp_index_free(w);
+    rp_doc_free(db);
+    rp_doc_free(dbc);
     free(b);
     free(b_cut);
 }
@@ -580,6 +637,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_index_bad_files, setup_db, teardown_db),
         cmocka_unit_test_setup_teardown(test_index_two_handles, setup_db, teardown_db),
         cmocka_unit_test_setup_teardown(test_index_snapshot, setup_db, teardown_db),
+        cmocka_unit_test_setup_teardown(test_index_row_cache, setup_db, teardown_db),
     };
     return cmocka_run_group_tests_name("index", tests, NULL, NULL);
 }
