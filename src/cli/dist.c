@@ -566,7 +566,9 @@ static int stage_plan(run *r)
         if (rp_stage_w_put(w, PL_DOCS, &pd, sizeof pd))
             goto oom;
     }
-    skipped += input_skipped(in);
+    /* as scan: filters that left no file, or no document, count as a
+     * skipped input (exit 1) */
+    skipped += input_skipped(in) + input_finish(in, nk);
     uint64_t meta[3] = {nk, skipped, nfiles};
     if (rp_stage_w_put(w, PL_META, meta, sizeof meta))
         goto oom;
@@ -1122,6 +1124,10 @@ static int stage_cluster(run *r)
     if (n != ds.first[r->ntasks]) {
         diag("%s/docs.*: do not match the sketches", safe(r->work));
         goto out;
+    }
+    if (n == 0 && ds.pl.ndocs > 0) {   /* documents planned, none with words */
+        diag("no documents read");
+        skipped++;
     }
     for (uint64_t i = 0; i < n; i++)
         if (rp_dist_lost(r->d, i)) {

@@ -44,6 +44,15 @@ printf 'bin\0ary' >"$DW/few/zz_binary.txt"
 : >"$DW/few/zz_empty.txt"
 same_as_scan "skipped inputs, N=4 > files" 4 2 --json "$DW/few"
 same_as_scan "a file given twice" 3 3 --json corpus/000_fa3c2dd136cb4631.txt corpus
+# nothing to read: filters that leave no file, and files without a word
+# (exit 1 in both, as scan)
+same_as_scan "--include matches nothing" 2 2 --json --include '*.nomatch' corpus
+has "--include matches nothing: said" "$DW/dist.err" "no files matched --include"
+mkdir -p "$DW/nowords"
+: >"$DW/nowords/a.txt"
+printf '  \n\n' >"$DW/nowords/b.txt"
+same_as_scan "no file has a word" 2 1 "$DW/nowords"
+has "no file has a word: said" "$DW/dist.err" "no documents read"
 # a compressed file among plain ones is read as a stream, with its text
 # (the sketch once took the text of the file before it)
 mkdir -p "$DW/gz"
