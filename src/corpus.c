@@ -519,6 +519,8 @@ static void cache_evict(rp_corpus *c, size_t keep)
             break;
         c->fifo_head = (c->fifo_head + 1) % c->n;
         c->fifo_n--;
+        if (!c->cache[i])
+            continue;   /* dropped when its last pair was verified */
         c->cache_bytes -= c->cache[i]->n * sizeof(uint64_t);
         if (c->left && c->left[i] > 0)
             spill(c, i, c->cache[i]);
@@ -723,6 +725,20 @@ static size_t preload_round(rp_corpus *c, pool *pl, const uint64_t *cand,
     return i;
 }
 
+/* Counts one pair of document i verified. Once none is left and none of
+ * its pairs was similar, clustering will not compare it again, so its
+ * rebuilt set leaves the cache at once (its place in the FIFO is then
+ * passed over), and the heap memory it held serves the next rebuilds
+ * instead of new pages. */
+static void drop_done(rp_corpus *c, size_t i, const char *paired)
+{
+    if (--c->left[i] > 0 || paired[i] || !c->cache[i])
+        return;
+    c->cache_bytes -= c->cache[i]->n * sizeof(uint64_t);
+    rp_doc_free(c->cache[i]);
+    c->cache[i] = NULL;
+}
+
 /* Verifies the candidate pairs, keeping those that are similar. In compact
  * mode the documents are rebuilt a round at a time on c->threads threads,
  * ahead of the pairs that compare them. */
@@ -732,15 +748,16 @@ static int verify(rp_corpus *c, const uint64_t *cand, size_t nc)
     size_t cap = 0, upto = 0;
     pool *pl = NULL;
     preload p = {c, NULL, NULL, NULL};
-    char *queued = NULL;
+    char *queued = NULL, *paired = NULL;
     if (c->load) {
         pl = pool_new(c->threads ? c->threads : 1);
         p.doc = malloc(PRELOAD_DOCS * sizeof *p.doc);
         p.d = malloc(PRELOAD_DOCS * sizeof *p.d);
         p.rc = malloc(PRELOAD_DOCS * sizeof *p.rc);
         queued = calloc(c->n ? c->n : 1, 1);
+        paired = calloc(c->n ? c->n : 1, 1);
         c->left = calloc(c->n ? c->n : 1, sizeof *c->left);
-        if (!pl || !p.doc || !p.d || !p.rc || !queued || !c->left)
+        if (!pl || !p.doc || !p.d || !p.rc || !queued || !paired || !c->left)
             goto out;
         for (size_t i = 0; i < nc; i++) {
             c->left[cand[i] >> 32]++;
@@ -756,8 +773,10 @@ static int verify(rp_corpus *c, const uint64_t *cand, size_t nc)
         if (rc != RP_OK)
             goto out;
         if (c->left) {
-            c->left[a]--;
-            c->left[bb]--;
+            if (s.similar)
+                paired[a] = paired[bb] = 1;
+            drop_done(c, a, paired);
+            drop_done(c, bb, paired);
         }
         if (!s.similar)
             continue;
@@ -774,6 +793,7 @@ out:
     free(p.d);
     free(p.rc);
     free(queued);
+    free(paired);
     free(c->left);
     c->left = NULL;
     return rc;
