@@ -136,6 +136,14 @@ RP_API const char *rp_encoding_name(rp_encoding e);
 RP_API int rp_text_prepare(const char *in, size_t len, unsigned flags, char **out,
                     size_t *outlen);
 
+/* As rp_text_prepare(), taking over buf: malloc'd, holding the len bytes
+ * of one article and room for at least one byte more. Text that needs no
+ * conversion (UTF-8, not HTML) is not copied: *out is then buf itself,
+ * NUL-terminated (a UTF-8 mark moved out in place). In every other case,
+ * failures included, buf is freed before the call returns. */
+RP_API int rp_text_prepare_buf(char *buf, size_t len, unsigned flags, char **out,
+                               size_t *outlen);
+
 /* Extracts the text of an HTML document given in UTF-8 (any bytes are
  * accepted; one pass recovers from every error as HTML parsers do, in
  * time linear in len, at any depth of nesting, never touching the

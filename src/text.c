@@ -195,27 +195,45 @@ static int looks_html(const char *s, size_t len)
     return 0;
 }
 
-int rp_text_prepare(const char *in, size_t len, unsigned flags, char **out,
-                    size_t *outlen)
+/* Both ways in: own is in itself, malloc'd with room for a NUL after len
+ * bytes, when the caller handed it over (rp_text_prepare_buf), else NULL.
+ * UTF-8 then stays where it is (a mark is moved out in place) instead of
+ * being copied; own is freed whenever it is not the result. */
+static int prepare(const char *in, char *own, size_t len, unsigned flags, char **out,
+                   size_t *outlen)
 {
     const unsigned char *s = (const unsigned char *)in;
     char *u = NULL;
     size_t ulen = 0;
     *out = NULL;
     *outlen = 0;
-    if (len > RP_MAX_TEXT)
+    if (len > RP_MAX_TEXT) {
+        free(own);
         return RP_ETOOBIG;
+    }
     rp_encoding e = rp_text_encoding(in, len);
     if (e != RP_ENC_UTF16LE && e != RP_ENC_UTF16BE &&
-        memchr(in, 0, len < BINARY_PROBE ? len : BINARY_PROBE))
+        memchr(in, 0, len < BINARY_PROBE ? len : BINARY_PROBE)) {
+        free(own);
         return RP_EBINARY;
-    switch (e) {
-    case RP_ENC_UTF8: u = copy(in, len, &ulen); break;
-    case RP_ENC_UTF8_BOM: u = copy(in + 3, len - 3, &ulen); break;
-    case RP_ENC_UTF16LE: u = from_utf16(s + 2, len - 2, 0, &ulen); break;
-    case RP_ENC_UTF16BE: u = from_utf16(s + 2, len - 2, 1, &ulen); break;
-    case RP_ENC_CP1252: u = from_cp1252(s, len, &ulen); break;
     }
+    if (own && (e == RP_ENC_UTF8 || e == RP_ENC_UTF8_BOM)) {
+        size_t skip = e == RP_ENC_UTF8_BOM ? 3 : 0;
+        memmove(own, own + skip, len - skip);
+        own[len - skip] = 0;
+        u = own;
+        ulen = len - skip;
+        own = NULL;
+    }
+    else
+        switch (e) {
+        case RP_ENC_UTF8: u = copy(in, len, &ulen); break;
+        case RP_ENC_UTF8_BOM: u = copy(in + 3, len - 3, &ulen); break;
+        case RP_ENC_UTF16LE: u = from_utf16(s + 2, len - 2, 0, &ulen); break;
+        case RP_ENC_UTF16BE: u = from_utf16(s + 2, len - 2, 1, &ulen); break;
+        case RP_ENC_CP1252: u = from_cp1252(s, len, &ulen); break;
+        }
+    free(own);   /* converted from (NULL when it became u) */
     if (!u)
         return RP_ENOMEM;
     if ((e == RP_ENC_UTF16LE || e == RP_ENC_UTF16BE) &&
@@ -236,4 +254,16 @@ int rp_text_prepare(const char *in, size_t len, unsigned flags, char **out,
     *out = u;
     *outlen = ulen;
     return RP_OK;
+}
+
+int rp_text_prepare(const char *in, size_t len, unsigned flags, char **out,
+                    size_t *outlen)
+{
+    return prepare(in, NULL, len, flags, out, outlen);
+}
+
+int rp_text_prepare_buf(char *buf, size_t len, unsigned flags, char **out,
+                        size_t *outlen)
+{
+    return prepare(buf, buf, len, flags, out, outlen);
 }

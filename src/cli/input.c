@@ -1057,10 +1057,11 @@ int input_read_text(const char *path, size_t max, char **text, size_t *len,
         if (info->detail)
             info->enc = rp_text_encoding(buf, n);
     }
-    int rc = rp_text_prepare(buf, n, !in && is_html_name(path) ? RP_TEXT_HTML
-                                                                : RP_TEXT_SNIFF_HTML,
-                             text, len);
-    if (rc == RP_OK && info && info->detail)
+    unsigned flags = !in && is_html_name(path) ? RP_TEXT_HTML : RP_TEXT_SNIFF_HTML;
+    if (!info || !info->detail)   /* UTF-8 becomes the text without a copy */
+        return rp_text_prepare_buf(buf, n, flags, text, len);
+    int rc = rp_text_prepare(buf, n, flags, text, len);
+    if (rc == RP_OK)
         info->same = *len == n && memcmp(*text, buf, n) == 0;
     free(buf);
     return rc;

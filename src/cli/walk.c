@@ -286,10 +286,14 @@ int walk_path(const char *path, const walk_opts *o, pathlist *out,
 }
 
 /* Reads fd to its end into a malloc'd, NUL-terminated buffer that starts
- * at cap bytes and doubles; more than max bytes fail with toolarge.
+ * at cap bytes and doubles; more than max bytes fail with toolarge. For a
+ * regular file of size bytes (else size is SIZE_MAX), a read that gives
+ * fewer bytes than asked and ends the file at that size is its end: the
+ * read that would return 0 is saved (one system call a file; growth past
+ * the size fills the buffer instead, and reading goes on).
  * @return NULL on success, or a static reason. */
-static const char *read_all(int fd, size_t cap, size_t max, const char *toolarge,
-                            char **buf, size_t *len)
+static const char *read_all(int fd, size_t cap, size_t size, size_t max,
+                            const char *toolarge, char **buf, size_t *len)
 {
     size_t n = 0;
     char *b = malloc(cap);
@@ -312,7 +316,8 @@ static const char *read_all(int fd, size_t cap, size_t max, const char *toolarge
             b = nb;
             cap = nc;
         }
-        ssize_t r = read(fd, b + n, cap - 1 - n);
+        size_t ask = cap - 1 - n;
+        ssize_t r = read(fd, b + n, ask);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -323,6 +328,8 @@ static const char *read_all(int fd, size_t cap, size_t max, const char *toolarge
         if (r == 0)
             break;
         n += (size_t)r;
+        if ((size_t)r < ask && n == size)
+            break;
     }
     if (n > max) {
         free(b);
@@ -361,12 +368,13 @@ const char *read_fd(int fd, uint64_t size, size_t max, char **buf, size_t *len)
     if (size > max)
         return WALK_TOO_LARGE;
     /* sized for the file and its end; grows if the file grows */
-    return read_all(fd, (size_t)size + 2, max, WALK_TOO_LARGE, buf, len);
+    return read_all(fd, (size_t)size + 2, (size_t)size, max, WALK_TOO_LARGE, buf, len);
 }
 
 const char *read_stdin(size_t max, char **buf, size_t *len)
 {
     *buf = NULL;
     *len = 0;
-    return read_all(STDIN_FILENO, 65536, max, "input larger than the limit", buf, len);
+    return read_all(STDIN_FILENO, 65536, SIZE_MAX, max, "input larger than the limit", buf,
+                    len);
 }

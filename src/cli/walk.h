@@ -65,8 +65,9 @@ void pathlist_free(pathlist *p);
 const char *read_file(const char *path, size_t max, char **buf, size_t *len);
 
 /* As read_file, from a regular file already open as fd (left open) whose
- * size was size bytes when it was looked at: one read for the file and
- * one for its end, no path look-up and no stat. */
+ * size was size bytes when it was looked at: one read when the file still
+ * has that size (a short read at that size is its end), no path look-up
+ * and no stat. */
 const char *read_fd(int fd, uint64_t size, size_t max, char **buf, size_t *len);
 
 /* Reads standard input to its end into *buf (malloc'd, NUL-terminated,

@@ -2,6 +2,7 @@
  * fuzz_html.c - fuzz target for text preparation: encoding detection and
  * conversion, and HTML to text (rp_text_prepare, src/text.c
  * and src/html.c), on any bytes, read as HTML, sniffed, and as plain text.
+ * rp_text_prepare_buf, on a copy handed over, must give the same bytes.
  * `make fuzz` runs it with -timeout=1 (FUZZ_TIMEOUT_html): an input that
  * takes longer is a failure, as a quadratic path would be.
  *
@@ -34,6 +35,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         }
         CHECK(out && out[len] == 0);
+        char *buf = malloc(size + 1), *out2 = NULL;
+        size_t len2 = 0;
+        CHECK(buf);
+        if (size)
+            memcpy(buf, in, size);
+        CHECK(rp_text_prepare_buf(buf, size, flags[i], &out2, &len2) == RP_OK);
+        CHECK(len2 == len && memcmp(out2, out, len + 1) == 0);
+        free(out2);
         if (flags[i] == RP_TEXT_HTML) {
             CHECK(strlen(out) == len);
             /* the text of a page is never longer than the page (+ '\n') */

@@ -4,17 +4,65 @@
  */
 #include "testutil.h"
 
-/* Prepares in[0..n) and checks the result is exactly want (a C string). */
+/* rp_text_prepare_buf on a malloc'd copy of in[0..n) with one byte to
+ * spare (its own contract). */
+static int prepare_copy(const char *in, size_t n, unsigned flags, char **out, size_t *len)
+{
+    char *buf = malloc(n + 1);
+    assert_non_null(buf);
+    memcpy(buf, in, n);
+    return rp_text_prepare_buf(buf, n, flags, out, len);
+}
+
+/* Prepares in[0..n), both copied and handed over, and checks the result
+ * is exactly want (a C string) each way. */
 static void prepared_is(const char *in, size_t n, unsigned flags, const char *want)
 {
-    char *out = (char *)1;
-    size_t len = 99;
-    assert_int_equal(rp_text_prepare(in, n, flags, &out, &len), RP_OK);
-    assert_non_null(out);
-    assert_int_equal(len, strlen(want));
-    assert_memory_equal(out, want, len);
-    assert_int_equal(out[len], 0);
+    for (int own = 0; own < 2; own++) {
+        char *out = (char *)1;
+        size_t len = 99;
+        assert_int_equal(own ? prepare_copy(in, n, flags, &out, &len)
+                             : rp_text_prepare(in, n, flags, &out, &len), RP_OK);
+        assert_non_null(out);
+        assert_int_equal(len, strlen(want));
+        assert_memory_equal(out, want, len);
+        assert_int_equal(out[len], 0);
+        free(out);
+    }
+}
+
+/* A handed-over buffer of UTF-8 is the text itself (no copy), with a mark
+ * moved out in place; one that is converted or refused is freed (the
+ * sanitizer and valgrind runs would see a leak). */
+static void test_prepare_buf(void **state)
+{
+    (void)state;
+    char *buf = malloc(16), *out;
+    size_t len;
+    memcpy(buf, "caf\xc3\xa9 ok", 8);
+    assert_int_equal(rp_text_prepare_buf(buf, 8, 0, &out, &len), RP_OK);
+    assert_ptr_equal(out, buf);
+    assert_int_equal(len, 8);
+    assert_string_equal(out, "caf\xc3\xa9 ok");
     free(out);
+    buf = malloc(8);
+    memcpy(buf, "\xef\xbb\xbfhi", 5);
+    assert_int_equal(rp_text_prepare_buf(buf, 5, 0, &out, &len), RP_OK);
+    assert_ptr_equal(out, buf);
+    assert_int_equal(len, 2);
+    assert_string_equal(out, "hi");
+    free(out);
+    assert_int_equal(prepare_copy("caf\xe9", 4, 0, &out, &len), RP_OK);
+    assert_string_equal(out, "caf\xc3\xa9");
+    free(out);
+    assert_int_equal(prepare_copy("<p>a</p>", 8, RP_TEXT_HTML, &out, &len), RP_OK);
+    assert_string_equal(out, "a\n");
+    free(out);
+    assert_int_equal(prepare_copy("GIF89a\0\1", 8, 0, &out, &len), RP_EBINARY);
+    assert_null(out);
+    buf = malloc(2);
+    assert_int_equal(rp_text_prepare_buf(buf, RP_MAX_TEXT + 1, 0, &out, &len), RP_ETOOBIG);
+    assert_null(out);
 }
 
 static void test_detect(void **state)
@@ -212,6 +260,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detect),
+        cmocka_unit_test(test_prepare_buf),
         cmocka_unit_test(test_detect_vs_reference),
         cmocka_unit_test(test_cp1252),
         cmocka_unit_test(test_utf8_bom),
