@@ -332,6 +332,17 @@ typedef int (*rp_load_fn)(void *ctx, size_t doc, char **text, size_t *len);
  * @return RP_OK, or RP_ESTATE when documents were already added. */
 RP_API int rp_corpus_set_loader(rp_corpus *c, rp_load_fn fn, void *ctx);
 
+/* Tells the corpus that about n documents are coming (optional: a hint;
+ * the corpus still grows past it, and the results never depend on it).
+ * Their arrays are then sized once instead of doubling into new memory,
+ * and in compact mode, once the first documents are in, the line table
+ * is sized for the lines that many documents would hold at the same rate
+ * (at most 32 a document), instead of growing there by halves through
+ * copies. The memory that n reserves is only used as
+ * documents arrive.
+ * @return RP_OK, RP_ENOMEM, or RP_ESTATE after rp_corpus_run. */
+RP_API int rp_corpus_reserve(rp_corpus *c, size_t n);
+
 /* Lets rp_corpus_run rebuild documents for verification on n threads
  * (compact mode; default 1). The result does not depend on n.
  * @return RP_OK, or RP_EINVAL when n is 0 or over 256. */

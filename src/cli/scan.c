@@ -673,6 +673,15 @@ int scan_run(scan_opts *so, char **paths, int npaths, scan_result *r)
         diag("out of memory");
         return EXIT_TROUBLE;
     }
+    /* a folder's files: as many documents (a hint; none for stdin) */
+    input_stats ist;
+    input_get_stats(r->in, &ist);
+    if (ist.files) {   /* (failing is harmless: they grow as they go) */
+        rp_corpus_reserve(r->c, ist.files);
+        cli_grow(&r->ref, &r->cap, ist.files, sizeof *r->ref);
+        cli_grow(&r->info, &r->icap, ist.files, sizeof *r->info);
+        cli_grow(&r->kd, &r->kcap, ist.files, sizeof *r->kd);
+    }
     r->t1 = cli_now();
     scan_feed sf = {so, r};
     feed f = {r->in, so->ro, so->threads, BATCH, so->keep == KEEP_EARLIEST, NULL,

@@ -634,11 +634,15 @@ static void test_furniture(void **state)
 }
 
 /* @return a compact corpus (loader over x) of x's texts, with ids
- * PREFIX and the text's number. */
-static rp_corpus *compact_corpus(texts *x, const rp_options *o, const char *prefix)
+ * PREFIX and the text's number, told to expect `reserve` documents first
+ * unless 0. */
+static rp_corpus *compact_corpus(texts *x, const rp_options *o, const char *prefix,
+                                 size_t reserve)
 {
     rp_corpus *c = corpus_new(o);
     assert_int_equal(rp_corpus_set_loader(c, load_text, x), RP_OK);
+    if (reserve)
+        assert_int_equal(rp_corpus_reserve(c, reserve), RP_OK);
     char id[32];
     for (size_t i = 0; i < x->n; i++) {
         snprintf(id, sizeof id, "%s%04zu", prefix, i);
@@ -659,26 +663,26 @@ static uint64_t line_hash(const char *line, const rp_options *o)
 }
 
 /* Line document frequencies are exact and saturate at 255: a line in
- * every one of 300 documents, a line in one of each 7, 60 lines of each
- * document's own (18,000 in all, so that the table grows), before and
- * after rp_corpus_run drops the lines held by one document. */
-static void test_df_exact(void **state)
+ * every one of nd documents, a line in one of each 7, nown lines of each
+ * document's own (so that the table grows), before and after
+ * rp_corpus_run drops the lines held by one document; the corpus told to
+ * expect `reserve` documents (0: not told). @return the corpus, run. */
+static rp_corpus *df_exact_case(size_t nd, size_t nown, size_t reserve, texts *x)
 {
-    (void)state;
-    enum { ND = 300, OWN = 60, MOD = 7 };
-    texts x = {calloc(ND, sizeof(char *)), 0, -1, -1, 0};
-    assert_non_null(x.t);
+    enum { MOD = 7 };
+    *x = (texts){calloc(nd, sizeof(char *)), 0, -1, -1, 0};
+    assert_non_null(x->t);
     char *common = gen_text(4242, 8), *sec[MOD], *own[4];
     for (int k = 0; k < MOD; k++)
         sec[k] = gen_text(4300 + (uint64_t)k, 8);
-    for (size_t i = 0; i < ND; i++) {
+    for (size_t i = 0; i < nd; i++) {
         char *t = NULL;
         size_t len = 0;
         cat_str(&t, &len, common);
         cat_str(&t, &len, "\n");
         cat_str(&t, &len, sec[i % MOD]);
-        for (size_t j = 0; j < OWN; j++) {
-            char *l = gen_text(100000 + i * OWN + j, 8);
+        for (size_t j = 0; j < nown; j++) {
+            char *l = gen_text(100000 + i * nown + j, 8);
             cat_str(&t, &len, "\n");
             cat_str(&t, &len, l);
             if (j == 0 && i < 4)
@@ -686,27 +690,59 @@ static void test_df_exact(void **state)
             else
                 free(l);
         }
-        x.t[x.n++] = t;
+        x->t[x->n++] = t;
     }
     rp_options o;
     rp_options_init(&o);
-    rp_corpus *c = compact_corpus(&x, &o, "l");
+    rp_corpus *c = compact_corpus(x, &o, "l", reserve);
     for (int pass = 0; pass < 2; pass++) {
-        assert_int_equal(rp_corpus_df(c, line_hash(common, &o)), 255);
-        for (int k = 0; k < MOD; k++)
-            assert_int_equal(rp_corpus_df(c, line_hash(sec[k], &o)), (ND - k + MOD - 1) / MOD);
+        assert_int_equal(rp_corpus_df(c, line_hash(common, &o)), nd < 255 ? nd : 255);
+        for (size_t k = 0; k < MOD; k++)
+            assert_int_equal(rp_corpus_df(c, line_hash(sec[k], &o)), (nd - k + MOD - 1) / MOD);
         for (int i = 0; i < 4; i++)
             assert_int_equal(rp_corpus_df(c, line_hash(own[i], &o)), 1);
         if (pass == 0)
             assert_int_equal(rp_corpus_run(c), RP_OK);
     }
-    rp_corpus_free(c);
     free(common);
     for (int k = 0; k < MOD; k++)
         free(sec[k]);
     for (int i = 0; i < 4; i++)
         free(own[i]);
+    return c;
+}
+
+static void test_df_exact(void **state)
+{
+    (void)state;
+    texts x;
+    rp_corpus *c = df_exact_case(300, 60, 0, &x);   /* 18,000 lines of their own */
+    rp_corpus_free(c);
     free_texts(&x);
+}
+
+/* rp_corpus_reserve is a hint: told too few, the right number or far too
+ * many documents (the line tables then sized from the first 256), the
+ * counts stay exact and the pairs and clusters are those of a corpus not
+ * told; after the run it is refused. */
+static void test_reserve(void **state)
+{
+    (void)state;
+    texts x0;
+    rp_corpus *c0 = df_exact_case(600, 12, 0, &x0);
+    static const size_t told[] = {10, 600, 100000};
+    for (size_t i = 0; i < sizeof told / sizeof *told; i++) {
+        texts x;
+        rp_corpus *c = df_exact_case(600, 12, told[i], &x);
+        assert_int_equal(rp_corpus_size(c), 600);
+        assert_same_result(c0, c);
+        assert_int_equal(rp_corpus_reserve(c, 10), RP_ESTATE);
+        rp_corpus_free(c);
+        free_texts(&x);
+    }
+    assert_int_equal(rp_corpus_reserve(NULL, 10), RP_EINVAL);
+    rp_corpus_free(c0);
+    free_texts(&x0);
 }
 
 /* Words [from, to) of text t as lines of `per` words each. */
@@ -763,7 +799,7 @@ static void test_furniture_outweighs(void **state)
     }
     rp_options o;
     rp_options_init(&o);
-    rp_corpus *c = compact_corpus(&x, &o, "b");
+    rp_corpus *c = compact_corpus(&x, &o, "b", 0);
     assert_int_equal(rp_corpus_run(c), RP_OK);
     size_t brief_pairs = 0, wire_pairs = 0, wire2_pairs = 0;
     for (size_t i = 0; i < rp_corpus_npairs(c); i++) {
@@ -857,6 +893,7 @@ int main(void)
         cmocka_unit_test(test_compact_lost),
         cmocka_unit_test(test_furniture),
         cmocka_unit_test(test_df_exact),
+        cmocka_unit_test(test_reserve),
         cmocka_unit_test(test_furniture_outweighs),
         cmocka_unit_test(test_set_representative),
     };
