@@ -31,27 +31,31 @@ static void prepared_is(const char *in, size_t n, unsigned flags, const char *wa
     }
 }
 
+/* Hands in[0..n) over in a buffer of its own and checks that the text is
+ * that very buffer, holding want (a C string). */
+static void kept_in_place(const char *in, size_t n, const char *want)
+{
+    char *buf = malloc(n + 1), *out;
+    size_t len;
+    assert_non_null(buf);
+    memcpy(buf, in, n);
+    assert_int_equal(rp_text_prepare_buf(buf, n, 0, &out, &len), RP_OK);
+    assert_ptr_equal(out, buf);
+    assert_int_equal(len, strlen(want));
+    assert_string_equal(out, want);
+    free(out);
+}
+
 /* A handed-over buffer of UTF-8 is the text itself (no copy), with a mark
  * moved out in place; one that is converted or refused is freed (the
  * sanitizer and valgrind runs would see a leak). */
 static void test_prepare_buf(void **state)
 {
     (void)state;
-    char *buf = malloc(16), *out;
+    char *out;
     size_t len;
-    memcpy(buf, "caf\xc3\xa9 ok", 8);
-    assert_int_equal(rp_text_prepare_buf(buf, 8, 0, &out, &len), RP_OK);
-    assert_ptr_equal(out, buf);
-    assert_int_equal(len, 8);
-    assert_string_equal(out, "caf\xc3\xa9 ok");
-    free(out);
-    buf = malloc(8);
-    memcpy(buf, "\xef\xbb\xbfhi", 5);
-    assert_int_equal(rp_text_prepare_buf(buf, 5, 0, &out, &len), RP_OK);
-    assert_ptr_equal(out, buf);
-    assert_int_equal(len, 2);
-    assert_string_equal(out, "hi");
-    free(out);
+    kept_in_place("caf\xc3\xa9 ok", 8, "caf\xc3\xa9 ok");
+    kept_in_place("\xef\xbb\xbfhi", 5, "hi");
     assert_int_equal(prepare_copy("caf\xe9", 4, 0, &out, &len), RP_OK);
     assert_string_equal(out, "caf\xc3\xa9");
     free(out);
@@ -60,7 +64,7 @@ static void test_prepare_buf(void **state)
     free(out);
     assert_int_equal(prepare_copy("GIF89a\0\1", 8, 0, &out, &len), RP_EBINARY);
     assert_null(out);
-    buf = malloc(2);
+    char *buf = malloc(2);
     assert_int_equal(rp_text_prepare_buf(buf, RP_MAX_TEXT + 1, 0, &out, &len), RP_ETOOBIG);
     assert_null(out);
 }
