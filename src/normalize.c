@@ -263,8 +263,22 @@ static int classify(int32_t cp)
     return classify_slow(cp);
 }
 
+/* Decodes the two-byte sequence at s[i..end) (U+0080..U+07FF, the most
+ * common non-ASCII case: Latin accents, Greek, Cyrillic, Arabic, Hebrew)
+ * into *cp, as rp_utf8_next would. @return 2, or 0 when s[i] starts none. */
+static inline size_t utf8_two(const uint8_t *s, size_t i, size_t end, int32_t *cp)
+{
+    if (end - i < 2)
+        return 0;
+    uint8_t b = s[i];
+    if (b < 0xC2 || b > 0xDF || (s[i + 1] & 0xC0) != 0x80)
+        return 0;
+    *cp = (int32_t)(b & 0x1F) << 6 | (s[i + 1] & 0x3F);
+    return 2;
+}
+
 /* fold_cp_slow, through the table when cp is in it. */
-static size_t fold_cp(int32_t cp, int32_t *buf, size_t n, size_t cap)
+static inline size_t fold_cp(int32_t cp, int32_t *buf, size_t n, size_t cap)
 {
     if (cp >= 0 && cp < FOLD_TABLE && fold_table[cp].len) {
         const fold_entry *e = &fold_table[cp];
@@ -395,9 +409,21 @@ static int normalize_word(const uint8_t *s, size_t len, uint64_t *h)
     size_t n = 0;
     for (size_t i = 0; i < len && n < RP_WORD_MAX;) {
         int32_t cp;
-        size_t k = s[i] == '&' ? rp_entity(s + i, len - i, &cp) : 0;
-        i += k ? k : rp_utf8_next(s + i, len - i, &cp);
-        if (is_ignorable(cp))
+        uint8_t b = s[i];
+        size_t k;
+        /* ASCII and two-byte code points are decoded here and looked up
+         * in the tables (class_table knows the ignorable ones); the rest
+         * as rp_utf8_next and rp_entity read them */
+        if (b < 0x80 && b != '&') {
+            cp = b;
+            i++;
+        } else if ((k = utf8_two(s, i, len, &cp)) != 0) {
+            i += k;
+        } else {
+            k = b == '&' ? rp_entity(s + i, len - i, &cp) : 0;
+            i += k ? k : rp_utf8_next(s + i, len - i, &cp);
+        }
+        if (cp < FOLD_TABLE ? class_table[cp] == C_IGNORE : is_ignorable(cp))
             continue;
         n = fold_cp(cp, cps, n, RP_WORD_MAX);
     }
@@ -702,9 +728,31 @@ void rp_tokenizer_feed(rp_tokenizer *t, size_t start, size_t end)
             i++;
             continue;
         }
-        if (!n)
-            n = rp_utf8_next(s + i, end - i, &cp);
-        switch (classify(cp)) {
+        int cls;
+        if (!n && (n = utf8_two(s, i, end, &cp)) != 0) {
+            cls = class_table[cp];
+            if (cls == C_WORD && !t->run_len) {
+                /* a word starts or goes on: take the two-byte letters,
+                 * marks and ignorables that follow at once */
+                if (!t->in_word) {
+                    t->in_word = 1;
+                    t->wstart = i;
+                    t->wlen = 0;
+                }
+                t->word_ascii = 0;
+                i += 2;
+                while (utf8_two(s, i, end, &cp) && class_table[cp] != C_NOSPACE &&
+                       class_table[cp] != C_SEP)
+                    i += 2;
+                t->wend = i;
+                continue;
+            }
+        } else {
+            if (!n)
+                n = rp_utf8_next(s + i, end - i, &cp);
+            cls = classify(cp);
+        }
+        switch (cls) {
         case C_WORD:
             if (t->run_len)
                 flush_run(t, run_end);
