@@ -413,6 +413,23 @@ static int is_thread_line(const uint8_t *s, const line *l)
 static size_t dateline(const uint8_t *s, size_t i, size_t end)
 {
     size_t lim = end - i < 100 ? end : i + 100;
+    /* A dateline's first word is in capitals (two letters or more), or a
+     * '(' comes before its dash: a paragraph whose first word is not and
+     * that has no '(' in reach (most of them) is none. The loop below
+     * decides the same; this only skips it. */
+    {
+        size_t j = i;
+        while (j < lim && s[j] == ' ')
+            j++;
+        int up = 1, nl = 0;
+        for (; j < lim && s[j] != ' '; j++)
+            if (s[j] < 0x80 && a_alpha(s[j])) {
+                nl++;
+                up &= !a_lower(s[j]);
+            }
+        if (!(up && nl >= 2) && !memchr(s + i, '(', lim - i))
+            return 0;
+    }
     unsigned words = 0;
     int paren = 0, caps = 1, inword = 0, letters = 0;
     for (size_t j = i; j < lim; j++) {
@@ -454,6 +471,20 @@ static size_t dateline(const uint8_t *s, size_t i, size_t end)
 static int is_url_start(const uint8_t *s, size_t i, size_t end)
 {
     static const char *const pre[] = {"http://", "https://", "www.", "ftp://", NULL};
+    /* Every prefix starts with "http", "www." or "ftp:", and a byte that
+     * lowercases to one of those bytes is that byte with bit 0x20 set:
+     * one 4-byte compare turns away all other words. */
+    if (end - i < 4)
+        return 0;
+    uint32_t v;
+    memcpy(&v, s + i, 4);
+    v |= 0x20202020u;
+    uint32_t http, www, ftp;
+    memcpy(&http, "http", 4);
+    memcpy(&www, "www.", 4);
+    memcpy(&ftp, "ftp:", 4);
+    if (v != http && v != www && v != ftp)
+        return 0;
     for (const char *const *p = pre; *p; p++) {
         size_t n = strlen(*p);
         size_t k = 0;
