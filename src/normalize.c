@@ -57,6 +57,18 @@
  * like}, generated at build time from Unicode's data. */
 #include "confusables.h"
 
+/* XXH3_64bits of a word: a word of up to 16 bytes (most of them) goes
+ * through xxhash.h's always-inlined short-input body (0.8.x), without
+ * the call and the length dispatch of XXH3_64bits; the same value. */
+static inline uint64_t word_hash(const uint8_t *p, size_t len)
+{
+#if defined(XXH_VERSION_NUMBER) && XXH_VERSION_NUMBER >= 800 && XXH_VERSION_NUMBER < 900
+    if (len <= 16)
+        return XXH3_len_0to16_64b(p, len, XXH3_kSecret, 0);
+#endif
+    return XXH3_64bits(p, len);
+}
+
 /* ASCII letters and digits map to their lowercase byte, all else to 0. */
 static uint8_t ascii_word[128];
 
@@ -480,7 +492,7 @@ static void flush_word(rp_tokenizer *t)
     if (!t->in_word)
         return;
     if (t->word_ascii)
-        emit(t, XXH3_64bits(t->wbuf, t->wlen), t->wstart, t->wend);
+        emit(t, word_hash(t->wbuf, t->wlen), t->wstart, t->wend);
     else
         flush_slow_word(t);
     t->in_word = 0;
@@ -577,56 +589,53 @@ static size_t ascii_run(rp_tokenizer *t, size_t i, size_t end)
             lim = n;
         uint64_t word = m.alnum;
         size_t pos = 0;
-        while (pos < lim) {
-            uint64_t ahead = word >> pos;    /* pos < 64 */
-            if (t->in_word) {
-                /* the word goes on to the next byte that is not alnum */
-                uint64_t gap = ~ahead;
-                size_t e = gap ? pos + rp_ctz64(gap) : 64;
-                if (e > lim)
-                    e = lim;
-                if (e > pos)
-                    word_append(t, s, i + pos, i + e);
-                pos = e;
-                if (pos >= lim)
+        if (t->in_word) {
+            /* the word goes on to the next byte that is not alnum */
+            uint64_t gap = ~word;
+            size_t e = gap ? rp_ctz64(gap) : 64;
+            if (e > lim)
+                e = lim;
+            if (e > 0)
+                word_append(t, s, i, i + e);
+            if (e >= lim) {
+                i += lim;
+                if (lim < n)
                     break;
-                flush_word(t);
                 continue;
             }
-            /* separators up to the next word */
-            if (!ahead) {
-                pos = lim;
+            flush_word(t);
+            pos = e;
+        }
+        /* The words from pos on, by their first bytes (starts) and the
+         * bytes right after them (ends), both below lim: a start with an
+         * end is a whole word, hashed here from a lowercased copy; a
+         * start without one is a word that reaches lim and stays open
+         * (the next block or slow byte may continue it). */
+        uint64_t below = lim == 64 ? ~(uint64_t)0 : ((uint64_t)1 << lim) - 1;
+        uint64_t starts = word & ~(word << 1) & below & ~(((uint64_t)1 << pos) - 1);
+        uint64_t ends = ~word & (word << 1) & below & ~(((uint64_t)2 << pos) - 1);
+        for (; starts; starts &= starts - 1, ends &= ends - 1) {
+            size_t w = rp_ctz64(starts);
+            if (!ends) {
+                t->in_word = 1;
+                t->word_ascii = 1;
+                t->wstart = i + w;
+                t->wlen = 0;
+                word_append(t, s, i + w, i + lim);
                 break;
             }
-            size_t w = pos + rp_ctz64(ahead);
-            if (w >= lim) {
-                pos = lim;
-                break;
+            size_t e = rp_ctz64(ends);
+            uint8_t buf[64 + 8];
+            const uint8_t *r = s + i + w;
+            size_t len = e - w, k = 0;
+            if (i + w + len + 8 <= t->len) {
+                for (; k < len; k += 8)
+                    lower8(buf + k, r + k);
+            } else {
+                for (; k < len; k++)
+                    buf[k] = r[k] | 0x20;
             }
-            /* A word that ends before lim, the common case, is hashed
-             * here from a local copy, without the word state. */
-            uint64_t gap = ~(word >> w);
-            size_t e = gap ? w + rp_ctz64(gap) : 64;
-            if (e < lim) {
-                uint8_t buf[64 + 8];
-                const uint8_t *r = s + i + w;
-                size_t len = e - w, k = 0;
-                if (i + w + len + 8 <= t->len) {
-                    for (; k < len; k += 8)
-                        lower8(buf + k, r + k);
-                } else {
-                    for (; k < len; k++)
-                        buf[k] = r[k] | 0x20;
-                }
-                emit(t, XXH3_64bits(buf, len), i + w, i + e);
-                pos = e;
-                continue;
-            }
-            t->in_word = 1;
-            t->word_ascii = 1;
-            t->wstart = i + w;
-            t->wlen = 0;
-            pos = w;
+            emit(t, word_hash(buf, len), i + w, i + e);
         }
         i += lim;
         if (lim < n)
