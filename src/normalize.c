@@ -415,7 +415,7 @@ static void fold_mixed_script(int32_t *cps, size_t n)
 }
 
 /* @return nonzero and *h when the normalized word s[0..len) is not empty. */
-static int normalize_word(const uint8_t *s, size_t len, uint64_t *h)
+static int normalize_word(const uint8_t *s, size_t len, uint64_t *h, int simple)
 {
     int32_t cps[RP_WORD_MAX];
     size_t n = 0;
@@ -426,16 +426,16 @@ static int normalize_word(const uint8_t *s, size_t len, uint64_t *h)
         /* ASCII and two-byte code points are decoded here and looked up
          * in the tables (class_table knows the ignorable ones); the rest
          * as rp_utf8_next and rp_entity read them */
-        if (b < 0x80 && b != '&') {
+        if (b < 0x80 && b != '&' && !simple) {
             cp = b;
             i++;
-        } else if ((k = utf8_two(s, i, len, &cp)) != 0) {
+        } else if (!simple && (k = utf8_two(s, i, len, &cp)) != 0) {
             i += k;
         } else {
             k = b == '&' ? rp_entity(s + i, len - i, &cp) : 0;
             i += k ? k : rp_utf8_next(s + i, len - i, &cp);
         }
-        if (cp < FOLD_TABLE ? class_table[cp] == C_IGNORE : is_ignorable(cp))
+        if ((!simple && cp >= 0 && cp < FOLD_TABLE) ? class_table[cp] == C_IGNORE : is_ignorable(cp))
             continue;
         n = fold_cp(cp, cps, n, RP_WORD_MAX);
     }
@@ -472,15 +472,15 @@ static void flush_slow_word(rp_tokenizer *t)
     const uint8_t *w = t->s + t->wstart;
     size_t len = t->wend - t->wstart;
     uint64_t h = 0;
-    if (len > WORD_CACHE_MAXLEN) {
-        if (normalize_word(w, len, &h))
+    if (len > WORD_CACHE_MAXLEN || t->simple) {
+        if (normalize_word(w, len, &h, t->simple))
             emit(t, h, t->wstart, t->wend);
         return;
     }
     uint64_t raw = XXH3_64bits(w, len) | 3;
     word_cache_entry *e = &word_cache[raw >> (64 - WORD_CACHE_BITS)];
     if ((e->raw | 2) != raw) {
-        int has = normalize_word(w, len, &e->norm);
+        int has = normalize_word(w, len, &e->norm, 0);
         e->raw = has ? raw : raw & ~(uint64_t)2;
     }
     if (e->raw & 2)
@@ -492,7 +492,8 @@ static void flush_word(rp_tokenizer *t)
     if (!t->in_word)
         return;
     if (t->word_ascii)
-        emit(t, word_hash(t->wbuf, t->wlen), t->wstart, t->wend);
+        emit(t, t->simple ? XXH3_64bits(t->wbuf, t->wlen) : word_hash(t->wbuf, t->wlen),
+             t->wstart, t->wend);
     else
         flush_slow_word(t);
     t->in_word = 0;
@@ -707,7 +708,7 @@ void rp_tokenizer_feed(rp_tokenizer *t, size_t start, size_t end)
         uint8_t b = s[i];
         int32_t cp;
         size_t n = 0;
-        if (b < 0x80 && b != '&') {
+        if (b < 0x80 && b != '&' && !t->simple) {
             if (t->run_len)
                 flush_run(t, run_end);
             i = ascii_run(t, i, end);
@@ -738,7 +739,7 @@ void rp_tokenizer_feed(rp_tokenizer *t, size_t start, size_t end)
             continue;
         }
         int cls;
-        if (!n && (n = utf8_two(s, i, end, &cp)) != 0) {
+        if (!n && !t->simple && (n = utf8_two(s, i, end, &cp)) != 0) {
             cls = class_table[cp];
             if (cls == C_WORD && !t->run_len) {
                 /* a word starts or goes on: take the two-byte letters,
