@@ -409,15 +409,16 @@ static int is_thread_line(const uint8_t *s, const line *l)
 /* Inline markup and datelines                                         */
 /* ------------------------------------------------------------------ */
 
-/* Length of a dateline at s[i..end) ("PARIS (AFP) - "), or 0. */
-static size_t dateline(const uint8_t *s, size_t i, size_t end)
+/* Length of a dateline at s[i..end) ("PARIS (AFP) - "), or 0; simple:
+ * without the first test (the tokenizer's simple mode). */
+static size_t dateline(const uint8_t *s, size_t i, size_t end, int simple)
 {
     size_t lim = end - i < 100 ? end : i + 100;
     /* A dateline's first word is in capitals (two letters or more), or a
      * '(' comes before its dash: a paragraph whose first word is not and
      * that has no '(' in reach (most of them) is none. The loop below
      * decides the same; this only skips it. */
-    {
+    if (!simple) {
         size_t j = i;
         while (j < lim && s[j] == ' ')
             j++;
@@ -468,23 +469,25 @@ static size_t dateline(const uint8_t *s, size_t i, size_t end)
     return 0;
 }
 
-static int is_url_start(const uint8_t *s, size_t i, size_t end)
+static int is_url_start(const uint8_t *s, size_t i, size_t end, int simple)
 {
     static const char *const pre[] = {"http://", "https://", "www.", "ftp://", NULL};
     /* Every prefix starts with "http", "www." or "ftp:", and a byte that
      * lowercases to one of those bytes is that byte with bit 0x20 set:
-     * one 4-byte compare turns away all other words. */
-    if (end - i < 4)
-        return 0;
-    uint32_t v;
-    memcpy(&v, s + i, 4);
-    v |= 0x20202020u;
-    uint32_t http, www, ftp;
-    memcpy(&http, "http", 4);
-    memcpy(&www, "www.", 4);
-    memcpy(&ftp, "ftp:", 4);
-    if (v != http && v != www && v != ftp)
-        return 0;
+     * one 4-byte compare turns away all other words (not in the
+     * tokenizer's simple mode, the reference). */
+    if (!simple) {
+        if (end - i < 4)
+            return 0;
+        uint32_t v, http, www, ftp;
+        memcpy(&v, s + i, 4);
+        v |= 0x20202020u;
+        memcpy(&http, "http", 4);
+        memcpy(&www, "www.", 4);
+        memcpy(&ftp, "ftp:", 4);
+        if (v != http && v != www && v != ftp)
+            return 0;
+    }
     for (const char *const *p = pre; *p; p++) {
         size_t n = strlen(*p);
         size_t k = 0;
@@ -548,7 +551,7 @@ static void feed_inline(rp_tokenizer *t, rp_bwindow *w, size_t start, size_t end
             if (j < end && s[j] == ')')
                 skip_to = j + 1;
         } else if ((c == 'h' || c == 'H' || c == 'w' || c == 'W' || c == 'f') &&
-                   (i == start || !a_alnum(s[i - 1])) && is_url_start(s, i, end)) {
+                   (i == start || !a_alnum(s[i - 1])) && is_url_start(s, i, end, t->simple)) {
             skip_to = skip_nonspace(s, i, end);
         } else if (c == '@' && i > start && a_alnum(s[i - 1])) {
             /* an e-mail address: back up over its local part */
@@ -758,7 +761,7 @@ int rp_clean_feed(rp_tokenizer *t)
                 if (m < end)
                     m++;
             }
-            st = m + dateline(s, m, end);
+            st = m + dateline(s, m, end, t->simple);
         }
         para_start = 0;
         feed_inline(t, &win, st, end);
