@@ -307,8 +307,23 @@ static size_t encode(const int32_t *cps, size_t n, uint8_t *out, size_t cap)
 {
     size_t w = 0;
     for (size_t i = 0; i < n; i++) {
+        int32_t c = cps[i];
+        /* one and two bytes here, as utf8proc writes them */
+        if (c >= 0 && c < 0x80) {
+            if (w + 1 > cap)
+                break;
+            out[w++] = (uint8_t)c;
+            continue;
+        }
+        if (c >= 0x80 && c < 0x800) {
+            if (w + 2 > cap)
+                break;
+            out[w++] = (uint8_t)(0xC0 | c >> 6);
+            out[w++] = (uint8_t)(0x80 | (c & 0x3F));
+            continue;
+        }
         uint8_t tmp[4];
-        utf8proc_ssize_t k = utf8proc_encode_char(cps[i], tmp);
+        utf8proc_ssize_t k = utf8proc_encode_char(c, tmp);
         if (k <= 0 || w + (size_t)k > cap)
             break;
         memcpy(out + w, tmp, (size_t)k);
@@ -477,7 +492,7 @@ static void flush_slow_word(rp_tokenizer *t)
             emit(t, h, t->wstart, t->wend);
         return;
     }
-    uint64_t raw = XXH3_64bits(w, len) | 3;
+    uint64_t raw = word_hash(w, len) | 3;
     word_cache_entry *e = &word_cache[raw >> (64 - WORD_CACHE_BITS)];
     if ((e->raw | 2) != raw) {
         int has = normalize_word(w, len, &e->norm, 0);
@@ -552,6 +567,11 @@ static inline void lower8(uint8_t *dst, const uint8_t *src)
  * lowercased (bit 0x20 lowercases a letter and leaves a digit alone). */
 static void word_append(rp_tokenizer *t, const uint8_t *s, size_t from, size_t to)
 {
+    if (!t->word_ascii) {
+        /* a word with non-ASCII bytes is normalized from the text */
+        t->wend = to;
+        return;
+    }
     size_t room = RP_WORD_MAX - t->wlen, n = to - from;
     if (n > room)
         n = room;
