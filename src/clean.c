@@ -72,6 +72,8 @@ typedef struct line {
     unsigned words;     /* rough word count: runs of non-space bytes */
     unsigned indent;    /* leading spaces (a tab counts 4) */
     char key[KEY_MAX];  /* lowercased, punctuation-collapsed prefix */
+    size_t klen;        /* of key */
+    int simple;         /* the tokenizer's simple mode (has_any) */
 } line;
 
 /* ------------------------------------------------------------------ */
@@ -94,21 +96,27 @@ static void key_table_init(void)
  * as one space, no space at either end. */
 static void make_key(const uint8_t *s, line *l)
 {
-    size_t w = 0;
+    char *key = l->key;     /* a local: key's stores may not alias l */
+    size_t w = 0, i = l->start, end = l->end;
     int space = 1;
-    for (size_t i = l->start; i < l->end && w + 1 < KEY_MAX; i++) {
+    /* w <= i - start: up to KEY_MAX - 1 bytes no byte can fill the key */
+    size_t free_end = end - i < KEY_MAX - 1 ? end : i + KEY_MAX - 1;
+    for (;; i++) {
+        if (i >= free_end && (i >= end || w + 1 >= KEY_MAX))
+            break;
         uint8_t k = key_byte[s[i]];
         if (k) {
-            l->key[w++] = (char)k;
+            key[w++] = (char)k;
             space = 0;
         } else if (!space) {
-            l->key[w++] = ' ';
+            key[w++] = ' ';
             space = 1;
         }
     }
-    while (w > 0 && l->key[w - 1] == ' ')
+    while (w > 0 && key[w - 1] == ' ')
         w--;
-    l->key[w] = 0;
+    key[w] = 0;
+    l->klen = w;
 }
 
 /* The indent of a line: its leading blanks, a tab counting 4 and a
@@ -152,14 +160,16 @@ static int starts_any(const char *key, const char *const *list)
     return 0;
 }
 
-/* A filter of the first two bytes of two lists' phrases: bit (b0 << 8 |
- * b1) is set when some phrase starts with b0 b1; and for a hash of those
- * two bytes, which phrases of each list (bit i for phrase i, at most 64)
- * may start there, so that a hit compares only those. */
+/* A filter of the first two bytes of two lists' phrases: pair[v] is 1
+ * when some phrase starts with the two bytes read as the 16-bit v (in
+ * the machine's byte order: a key is read two bytes at a time); and for
+ * a hash of those two bytes, which phrases of each list (bit i for
+ * phrase i, at most 64) may start there, so that a hit compares only
+ * those. */
 #define BIGRAM_SLOTS 256
 
 typedef struct bigrams {
-    uint64_t bits[65536 / 64];
+    uint8_t pair[65536];
     uint64_t which[2][BIGRAM_SLOTS];
 } bigrams;
 
@@ -168,36 +178,62 @@ static unsigned bigram_slot(unsigned v)
     return (v * 0x9E37u >> 8) & (BIGRAM_SLOTS - 1);
 }
 
+static unsigned pair_at(const unsigned char *k)
+{
+    uint16_t v;
+    memcpy(&v, k, 2);
+    return v;
+}
+
 static void bigrams_add(bigrams *f, int li, const char *const *list)
 {
     for (unsigned i = 0; list[i]; i++) {
         const unsigned char *p = (const unsigned char *)list[i];
         unsigned v = (unsigned)p[0] << 8 | p[1];
-        f->bits[v >> 6] |= 1ull << (v & 63);
+        f->pair[pair_at(p)] = 1;
         f->which[li][bigram_slot(v)] |= 1ull << i;
     }
 }
 
-/* Does key contain any phrase of list a, or when b is not NULL of list b
- * (phrases at least two bytes long; a and b as given to bigrams_add as
- * lists 0 and 1)? One pass over the key; only where the filter f matches
- * the next two bytes are the phrases that may start there compared. */
-static int has_any(const char *key, const char *const *a, const char *const *b,
-                   const bigrams *f)
+/* Does a phrase of list a, or when b is not NULL of list b, start at k? */
+static int phrase_at(const unsigned char *k, const char *const *a, const char *const *b,
+                     const bigrams *f)
 {
-    for (const unsigned char *k = (const unsigned char *)key; k[0] && k[1]; k++) {
-        unsigned v = (unsigned)k[0] << 8 | k[1];
-        if (!(f->bits[v >> 6] >> (v & 63) & 1))
-            continue;
-        unsigned slot = bigram_slot(v);
-        for (uint64_t w = f->which[0][slot]; w; w &= w - 1)
-            if (starts((const char *)k, a[rp_ctz64(w)]))
+    unsigned slot = bigram_slot((unsigned)k[0] << 8 | k[1]);
+    for (uint64_t w = f->which[0][slot]; w; w &= w - 1)
+        if (starts((const char *)k, a[rp_ctz64(w)]))
+            return 1;
+    if (b)
+        for (uint64_t w = f->which[1][slot]; w; w &= w - 1)
+            if (starts((const char *)k, b[rp_ctz64(w)]))
                 return 1;
-        if (b)
-            for (uint64_t w = f->which[1][slot]; w; w &= w - 1)
-                if (starts((const char *)k, b[rp_ctz64(w)]))
+    return 0;
+}
+
+/* Does key (len bytes, no NUL inside) contain any phrase of list a, or
+ * when b is not NULL of list b (phrases at least two bytes long; a and b
+ * as given to bigrams_add as lists 0 and 1)? One pass over the key, 8
+ * positions a step (the filter's bytes OR-ed, one look-up a position);
+ * only where the filter f matches the next two bytes are the phrases
+ * that may start there compared. simple: a position at a time (the
+ * tokenizer's simple mode, the reference). */
+static int has_any(const char *key, size_t len, const char *const *a,
+                   const char *const *b, const bigrams *f, int simple)
+{
+    const unsigned char *k = (const unsigned char *)key;
+    size_t p = 0;
+    for (; !simple && p + 9 <= len; p += 8) {
+        unsigned hit = 0;
+        for (unsigned j = 0; j < 8; j++)
+            hit |= f->pair[pair_at(k + p + j)];
+        if (hit)
+            for (unsigned j = 0; j < 8; j++)
+                if (f->pair[pair_at(k + p + j)] && phrase_at(k + p + j, a, b, f))
                     return 1;
     }
+    for (; p + 1 < len; p++)
+        if (f->pair[pair_at(k + p)] && phrase_at(k + p, a, b, f))
+            return 1;
     return 0;
 }
 
@@ -313,7 +349,8 @@ static int is_furniture(const line *l)
         return 1;
     /* a photo credit (up to 40 words) or a newsletter (up to 30) */
     if (l->words <= 40 &&
-        has_any(k, credit_marks, l->words <= 30 ? newsletter_marks : NULL, &marks_f))
+        has_any(k, l->klen, credit_marks, l->words <= 30 ? newsletter_marks : NULL, &marks_f,
+                l->simple))
         return 1;
     if (l->words <= 15 && (has(k, "all rights reserved") || has(k, "©")))
         return 1;
@@ -597,6 +634,7 @@ typedef struct lineset {
     size_t n, cap;
     size_t head;        /* first comment heading (byte offset) or SIZE_MAX */
     size_t thread;      /* lines shaped like a thread */
+    int simple;         /* the tokenizer's simple mode */
     int err;
 } lineset;
 
@@ -613,8 +651,11 @@ static void add_line(lineset *ls, const uint8_t *s, size_t start, size_t end,
     /* no rule looks at a long paragraph's key */
     if (words <= KEY_WORDS)
         make_key(s, &l);
-    else
+    else {
         l.key[0] = 0;
+        l.klen = 0;
+    }
+    l.simple = ls->simple;
     unsigned flags = para ? F_PARA : 0;
     if (is_thread_line(s, &l)) {
         flags |= F_THREAD;
@@ -637,9 +678,11 @@ static void add_line(lineset *ls, const uint8_t *s, size_t start, size_t end,
  * line with words. When pre is given (room for a block per 64 bytes),
  * the tokenizer's masks of each block are kept there for the later
  * readers. @return RP_OK or RP_ENOMEM. */
-static int scan_lines(const uint8_t *s, size_t len, lineset *ls, rp_bblock *pre)
+static int scan_lines(const uint8_t *s, size_t len, lineset *ls, rp_bblock *pre,
+                      int simple)
 {
     memset(ls, 0, sizeof *ls);
+    ls->simple = simple;
     ls->head = SIZE_MAX;
     size_t line_start = 0;
     unsigned words = 0, before = 0;
@@ -710,7 +753,7 @@ int rp_clean_thread(const char *text, size_t len, size_t *start)
         return RP_ETOOBIG;
     pthread_once(&filters_once, filters_init);
     lineset ls;
-    int rc = scan_lines((const uint8_t *)text, len, &ls, NULL);
+    int rc = scan_lines((const uint8_t *)text, len, &ls, NULL, 0);
     if (rc == RP_OK) {
         size_t cut = thread_start(&ls);
         if (cut != SIZE_MAX)
@@ -730,7 +773,7 @@ int rp_clean_feed(rp_tokenizer *t)
     rp_bblock *pre = malloc((t->len / 64 + 1) * sizeof *pre);
     if (!pre)
         return RP_ENOMEM;
-    if (scan_lines(s, t->len, &ls, pre) != RP_OK) {
+    if (scan_lines(s, t->len, &ls, pre, t->simple) != RP_OK) {
         free(ls.r);
         free(pre);
         return RP_ENOMEM;
