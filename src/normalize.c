@@ -728,7 +728,10 @@ void rp_tokenizer_feed(rp_tokenizer *t, size_t start, size_t end)
         uint8_t b = s[i];
         int32_t cp;
         size_t n = 0;
-        if (b < 0x80 && b != '&' && !t->simple) {
+        /* a letter or digit starts a run of the fast path; a lone
+         * separator (the space between two non-ASCII words) is cheaper
+         * on the byte path below */
+        if (b < 0x80 && ascii_word[b] && !t->simple) {
             if (t->run_len)
                 flush_run(t, run_end);
             i = ascii_run(t, i, end);
