@@ -688,10 +688,21 @@ static int scan_lines(const uint8_t *s, size_t len, lineset *ls, rp_bblock *pre,
     unsigned words = 0, before = 0;
     int para = 1;
     uint64_t prev_word = 0, prev_c2 = 0;   /* of the byte before the block */
+    enum { CHUNK = 16 };            /* blocks classified a call */
+    rp_bmask chunk[CHUNK];
     for (size_t base = 0; base < len && !ls->err; base += 64) {
         size_t n = len - base < 64 ? len - base : 64;
-        rp_bmask m;
-        rp_bytescan(s + base, n, &m);
+        size_t bi = (base >> 6) % CHUNK;
+        if (bi == 0) {
+            size_t full = (len - base) / 64;
+            if (full > CHUNK)
+                full = CHUNK;
+            if (full)
+                rp_bytescan_blocks(s + base, full, chunk);
+            if (full < CHUNK && base + 64 * full < len)
+                rp_bytescan(s + base + 64 * full, len - base - 64 * full, &chunk[full]);
+        }
+        rp_bmask m = chunk[bi];
         if (pre)
             pre[base >> 6] = (rp_bblock){m.alnum, m.slow, m.inl};
         uint64_t next_a0 = base + 64 < len && s[base + 64] == 0xA0;

@@ -108,6 +108,32 @@ static void test_masks_random_lengths(void **state)
     }
 }
 
+static void test_many_blocks_equal_one_at_a_time(void **state)
+{
+    (void)state;
+    /* rp_bytescan_blocks gives each block what rp_bytescan gives it */
+    enum { NB = 21 };
+    uint64_t rng = 5;
+    uint8_t *buf = malloc(64 * NB);
+    assert_non_null(buf);
+    for (int round = 0; round < 50; round++) {
+        for (size_t i = 0; i < 64 * NB; i++)
+            buf[i] = (uint8_t)sm64(&rng);
+        size_t nb = (size_t)sm64_below(&rng, NB + 1);
+        for (int k = 0; k < nlevels; k++) {
+            rp_bytescan_force(levels[k]);
+            rp_bmask many[NB];
+            rp_bytescan_blocks(buf, nb, many);
+            for (size_t b = 0; b < nb; b++) {
+                rp_bmask one;
+                reference(buf + 64 * b, 64, &one);
+                assert_masks_equal(&many[b], &one);
+            }
+        }
+    }
+    free(buf);
+}
+
 static void test_unknown_level(void **state)
 {
     (void)state;
@@ -370,6 +396,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_masks_every_byte),
         cmocka_unit_test(test_masks_random_lengths),
+        cmocka_unit_test(test_many_blocks_equal_one_at_a_time),
         cmocka_unit_test(test_unknown_level),
         cmocka_unit_test(test_same_tokens_every_path),
         cmocka_unit_test(test_block_edges),
