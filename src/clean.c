@@ -223,9 +223,11 @@ static int has_any(const char *key, size_t len, const char *const *a,
     const unsigned char *k = (const unsigned char *)key;
     size_t p = 0;
     for (; !simple && p + 9 <= len; p += 8) {
-        unsigned hit = 0;
-        for (unsigned j = 0; j < 8; j++)
-            hit |= f->pair[pair_at(k + p + j)];
+        const unsigned char *q = k + p;
+        unsigned hit = f->pair[pair_at(q)] | f->pair[pair_at(q + 1)] |
+                       f->pair[pair_at(q + 2)] | f->pair[pair_at(q + 3)] |
+                       f->pair[pair_at(q + 4)] | f->pair[pair_at(q + 5)] |
+                       f->pair[pair_at(q + 6)] | f->pair[pair_at(q + 7)];
         if (hit)
             for (unsigned j = 0; j < 8; j++)
                 if (f->pair[pair_at(k + p + j)] && phrase_at(k + p + j, a, b, f))
