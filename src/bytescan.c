@@ -13,6 +13,8 @@
  * class bits. The best one the CPU has is chosen at run time, once; the
  * environment variable RP_SIMD=scalar|sse2|avx2 lowers the choice, and
  * rp_bytescan_force() lets the tests run every path on the same input.
+ * rp_bytescan_blocks() classifies many blocks a call, so that a path's
+ * constants are set up once for all of them.
  */
 #include "bytescan.h"
 

@@ -31,7 +31,13 @@
  *     calls utf8proc and yields the same bytes: runs of bytes below 0x80
  *     other than '&' are read 64 bytes at a time as bit masks of letters
  *     and digits (bytescan.c), so a word is found with two bit scans and
- *     lowercased by setting bit 0x20;
+ *     lowercased by setting bit 0x20; the whole words of a 64-byte block
+ *     come from its masks of word starts and ends, and words of up to 16
+ *     bytes are hashed through XXH3's inlined short-input body;
+ *   - two-byte code points (Latin accents, Greek, Cyrillic, Hebrew,
+ *     Arabic) are decoded inline and classified and folded through
+ *     tables made once with utf8proc; only longer ones, and a word's
+ *     composition, call utf8proc;
  *   - scripts written without spaces (Han, kana, Thai, Lao, Khmer,
  *     Myanmar) have no words to find, so their runs become overlapping
  *     character bigrams, the usual unit for such text.
