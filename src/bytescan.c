@@ -13,6 +13,8 @@
  * class bits. The best one the CPU has is chosen at run time, once; the
  * environment variable RP_SIMD=scalar|sse2|avx2 lowers the choice, and
  * rp_bytescan_force() lets the tests run every path on the same input.
+ * rp_bytescan_blocks() classifies many blocks a call, so that a path's
+ * constants are set up once for all of them.
  */
 #include "bytescan.h"
 
@@ -28,6 +30,7 @@
 #endif
 
 typedef void (*block_fn)(const uint8_t *s, rp_bmask *m);
+typedef void (*blocks_fn)(const uint8_t *s, size_t nb, rp_bmask *m);
 
 /* ------------------------------------------------------------------ */
 /* Portable path                                                       */
@@ -80,6 +83,12 @@ static void block_scalar(const uint8_t *s, rp_bmask *m)
     m->inl = inl;
 }
 
+static void blocks_scalar(const uint8_t *s, size_t nb, rp_bmask *m)
+{
+    for (size_t b = 0; b < nb; b++)
+        block_scalar(s + 64 * b, m + b);
+}
+
 #if RP_HAVE_X86
 /* ------------------------------------------------------------------ */
 /* SSE2: 16 bytes a step                                               */
@@ -90,29 +99,36 @@ static void block_scalar(const uint8_t *s, rp_bmask *m)
 #define EQ_128(v, c) _mm_cmpeq_epi8((v), _mm_set1_epi8((char)(c)))
 #define MASK_128(v) ((uint64_t)(unsigned)_mm_movemask_epi8(v))
 
-static void block_sse2(const uint8_t *s, rp_bmask *m)
+static inline void block_sse2(const uint8_t *s, rp_bmask *m)
 {
-    memset(m, 0, sizeof *m);
+    uint64_t eol = 0, blank = 0, c2 = 0, a0 = 0, alnum = 0, slow = 0, inl = 0;
     for (unsigned k = 0; k < 64; k += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + k));
         __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-        __m128i eol = _mm_or_si128(EQ_128(v, '\n'), EQ_128(v, '\r'));
+        __m128i e = _mm_or_si128(EQ_128(v, '\n'), EQ_128(v, '\r'));
         __m128i x = _mm_sub_epi8(v, _mm_set1_epi8(9));
-        __m128i blank = _mm_or_si128(LE_U8_128(x, 4), EQ_128(v, ' '));
+        __m128i b = _mm_or_si128(LE_U8_128(x, 4), EQ_128(v, ' '));
         __m128i y = _mm_sub_epi8(lower, _mm_set1_epi8('a'));
         __m128i z = _mm_sub_epi8(v, _mm_set1_epi8('0'));
-        __m128i alnum = _mm_or_si128(LE_U8_128(y, 25), LE_U8_128(z, 9));
-        __m128i inl = _mm_or_si128(_mm_or_si128(EQ_128(v, '<'), EQ_128(v, ']')),
-                                   _mm_or_si128(EQ_128(v, '@'), EQ_128(v, 'f')));
-        inl = _mm_or_si128(inl, _mm_or_si128(EQ_128(lower, 'h'), EQ_128(lower, 'w')));
-        m->eol |= MASK_128(eol) << k;
-        m->blank |= MASK_128(blank) << k;
-        m->c2 |= MASK_128(EQ_128(v, 0xC2)) << k;
-        m->a0 |= MASK_128(EQ_128(v, 0xA0)) << k;
-        m->alnum |= MASK_128(alnum) << k;
-        m->slow |= (MASK_128(v) | MASK_128(EQ_128(v, '&'))) << k;
-        m->inl |= MASK_128(inl) << k;
+        __m128i an = _mm_or_si128(LE_U8_128(y, 25), LE_U8_128(z, 9));
+        __m128i in = _mm_or_si128(_mm_or_si128(EQ_128(v, '<'), EQ_128(v, ']')),
+                                  _mm_or_si128(EQ_128(v, '@'), EQ_128(v, 'f')));
+        in = _mm_or_si128(in, _mm_or_si128(EQ_128(lower, 'h'), EQ_128(lower, 'w')));
+        eol |= MASK_128(e) << k;
+        blank |= MASK_128(b) << k;
+        c2 |= MASK_128(EQ_128(v, 0xC2)) << k;
+        a0 |= MASK_128(EQ_128(v, 0xA0)) << k;
+        alnum |= MASK_128(an) << k;
+        slow |= (MASK_128(v) | MASK_128(EQ_128(v, '&'))) << k;
+        inl |= MASK_128(in) << k;
     }
+    *m = (rp_bmask){eol, blank, c2, a0, alnum, slow, inl};
+}
+
+static void blocks_sse2(const uint8_t *s, size_t nb, rp_bmask *m)
+{
+    for (size_t b = 0; b < nb; b++)
+        block_sse2(s + 64 * b, m + b);
 }
 
 /* ------------------------------------------------------------------ */
@@ -124,29 +140,38 @@ static void block_sse2(const uint8_t *s, rp_bmask *m)
 #define MASK_256(v) ((uint64_t)(uint32_t)_mm256_movemask_epi8(v))
 
 __attribute__((target("avx2")))
-static void block_avx2(const uint8_t *s, rp_bmask *m)
+static inline void block_avx2(const uint8_t *s, rp_bmask *m)
 {
-    memset(m, 0, sizeof *m);
+    uint64_t eol = 0, blank = 0, c2 = 0, a0 = 0, alnum = 0, slow = 0, inl = 0;
     for (unsigned k = 0; k < 64; k += 32) {
         __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(s + k));
         __m256i lower = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
-        __m256i eol = _mm256_or_si256(EQ_256(v, '\n'), EQ_256(v, '\r'));
+        __m256i e = _mm256_or_si256(EQ_256(v, '\n'), EQ_256(v, '\r'));
         __m256i x = _mm256_sub_epi8(v, _mm256_set1_epi8(9));
-        __m256i blank = _mm256_or_si256(LE_U8_256(x, 4), EQ_256(v, ' '));
+        __m256i b = _mm256_or_si256(LE_U8_256(x, 4), EQ_256(v, ' '));
         __m256i y = _mm256_sub_epi8(lower, _mm256_set1_epi8('a'));
         __m256i z = _mm256_sub_epi8(v, _mm256_set1_epi8('0'));
-        __m256i alnum = _mm256_or_si256(LE_U8_256(y, 25), LE_U8_256(z, 9));
-        __m256i inl = _mm256_or_si256(_mm256_or_si256(EQ_256(v, '<'), EQ_256(v, ']')),
-                                      _mm256_or_si256(EQ_256(v, '@'), EQ_256(v, 'f')));
-        inl = _mm256_or_si256(inl, _mm256_or_si256(EQ_256(lower, 'h'), EQ_256(lower, 'w')));
-        m->eol |= MASK_256(eol) << k;
-        m->blank |= MASK_256(blank) << k;
-        m->c2 |= MASK_256(EQ_256(v, 0xC2)) << k;
-        m->a0 |= MASK_256(EQ_256(v, 0xA0)) << k;
-        m->alnum |= MASK_256(alnum) << k;
-        m->slow |= (MASK_256(v) | MASK_256(EQ_256(v, '&'))) << k;
-        m->inl |= MASK_256(inl) << k;
+        __m256i an = _mm256_or_si256(LE_U8_256(y, 25), LE_U8_256(z, 9));
+        __m256i in = _mm256_or_si256(_mm256_or_si256(EQ_256(v, '<'), EQ_256(v, ']')),
+                                     _mm256_or_si256(EQ_256(v, '@'), EQ_256(v, 'f')));
+        in = _mm256_or_si256(in, _mm256_or_si256(EQ_256(lower, 'h'), EQ_256(lower, 'w')));
+        eol |= MASK_256(e) << k;
+        blank |= MASK_256(b) << k;
+        c2 |= MASK_256(EQ_256(v, 0xC2)) << k;
+        a0 |= MASK_256(EQ_256(v, 0xA0)) << k;
+        alnum |= MASK_256(an) << k;
+        slow |= (MASK_256(v) | MASK_256(EQ_256(v, '&'))) << k;
+        inl |= MASK_256(in) << k;
     }
+    *m = (rp_bmask){eol, blank, c2, a0, alnum, slow, inl};
+}
+
+/* Blocks in a loop, so that the constants are set up once a call. */
+__attribute__((target("avx2")))
+static void blocks_avx2(const uint8_t *s, size_t nb, rp_bmask *m)
+{
+    for (size_t b = 0; b < nb; b++)
+        block_avx2(s + 64 * b, m + b);
 }
 #endif
 
@@ -157,18 +182,38 @@ static void block_avx2(const uint8_t *s, rp_bmask *m)
 static int best_level;
 static int level;
 static block_fn block = block_scalar;
+static blocks_fn blocks = blocks_scalar;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+/* One block through the many-block function of the level (a block is
+ * rare enough, at a text's end, that the call costs nothing). */
+#if RP_HAVE_X86
+static void one_avx2(const uint8_t *s, rp_bmask *m) { blocks_avx2(s, 1, m); }
+static void one_sse2(const uint8_t *s, rp_bmask *m) { block_sse2(s, m); }
+#endif
 
 static block_fn fn_of(int lv)
 {
 #if RP_HAVE_X86
     if (lv == RP_SCAN_AVX2)
-        return block_avx2;
+        return one_avx2;
     if (lv == RP_SCAN_SSE2)
-        return block_sse2;
+        return one_sse2;
 #endif
     (void)lv;
     return block_scalar;
+}
+
+static blocks_fn blocks_of(int lv)
+{
+#if RP_HAVE_X86
+    if (lv == RP_SCAN_AVX2)
+        return blocks_avx2;
+    if (lv == RP_SCAN_SSE2)
+        return blocks_sse2;
+#endif
+    (void)lv;
+    return blocks_scalar;
 }
 
 static void init(void)
@@ -188,6 +233,7 @@ static void init(void)
     else if (env && strcmp(env, "sse2") == 0 && best_level >= RP_SCAN_SSE2)
         level = RP_SCAN_SSE2;
     block = fn_of(level);
+    blocks = blocks_of(level);
 }
 
 int rp_bytescan_level(void)
@@ -203,7 +249,14 @@ int rp_bytescan_force(int lv)
         return -1;
     level = lv;
     block = fn_of(lv);
+    blocks = blocks_of(lv);
     return 0;
+}
+
+void rp_bytescan_blocks(const uint8_t *s, size_t nb, rp_bmask *m)
+{
+    pthread_once(&init_once, init);
+    blocks(s, nb, m);
 }
 
 void rp_bytescan(const uint8_t *s, size_t n, rp_bmask *m)

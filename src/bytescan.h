@@ -25,6 +25,10 @@ enum { RP_SCAN_SCALAR, RP_SCAN_SSE2, RP_SCAN_AVX2 };
  * Reads no byte outside s[0..n). */
 void rp_bytescan(const uint8_t *s, size_t n, rp_bmask *m);
 
+/* Classifies the nb whole 64-byte blocks at s into m[0..nb), as nb calls
+ * of rp_bytescan would, with the path's constants set up once. */
+void rp_bytescan_blocks(const uint8_t *s, size_t nb, rp_bmask *m);
+
 /* @return the path rp_bytescan uses: the best the CPU has, unless the
  * environment variable RP_SIMD (scalar, sse2 or avx2) asks for a lower
  * one, or rp_bytescan_force() chose one. */

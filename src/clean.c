@@ -44,7 +44,10 @@
  * over the records, and only the kept lines go on to the tokenizer, whose
  * inline-markup scan also skips 64 bytes at a time to the next byte that
  * may open markup. The line pass keeps the masks those later readers use
- * (24 bytes a block), so no byte is classified twice.
+ * (24 bytes a block), so no byte is classified twice. A line's key is
+ * made in one loop over at most KEY_MAX bytes; the phrase filter reads
+ * it 8 positions a step; datelines and URLs are turned away by a test of
+ * a paragraph's first word and of 4 bytes before their byte loops run.
  */
 #include "clean.h"
 #include "bytescan.h"
@@ -72,6 +75,8 @@ typedef struct line {
     unsigned words;     /* rough word count: runs of non-space bytes */
     unsigned indent;    /* leading spaces (a tab counts 4) */
     char key[KEY_MAX];  /* lowercased, punctuation-collapsed prefix */
+    size_t klen;        /* of key */
+    int simple;         /* the tokenizer's simple mode (has_any) */
 } line;
 
 /* ------------------------------------------------------------------ */
@@ -94,21 +99,27 @@ static void key_table_init(void)
  * as one space, no space at either end. */
 static void make_key(const uint8_t *s, line *l)
 {
-    size_t w = 0;
+    char *key = l->key;     /* a local: key's stores may not alias l */
+    size_t w = 0, i = l->start, end = l->end;
     int space = 1;
-    for (size_t i = l->start; i < l->end && w + 1 < KEY_MAX; i++) {
+    /* w <= i - start: up to KEY_MAX - 1 bytes no byte can fill the key */
+    size_t free_end = end - i < KEY_MAX - 1 ? end : i + KEY_MAX - 1;
+    for (;; i++) {
+        if (i >= free_end && (i >= end || w + 1 >= KEY_MAX))
+            break;
         uint8_t k = key_byte[s[i]];
         if (k) {
-            l->key[w++] = (char)k;
+            key[w++] = (char)k;
             space = 0;
         } else if (!space) {
-            l->key[w++] = ' ';
+            key[w++] = ' ';
             space = 1;
         }
     }
-    while (w > 0 && l->key[w - 1] == ' ')
+    while (w > 0 && key[w - 1] == ' ')
         w--;
-    l->key[w] = 0;
+    key[w] = 0;
+    l->klen = w;
 }
 
 /* The indent of a line: its leading blanks, a tab counting 4 and a
@@ -152,14 +163,16 @@ static int starts_any(const char *key, const char *const *list)
     return 0;
 }
 
-/* A filter of the first two bytes of two lists' phrases: bit (b0 << 8 |
- * b1) is set when some phrase starts with b0 b1; and for a hash of those
- * two bytes, which phrases of each list (bit i for phrase i, at most 64)
- * may start there, so that a hit compares only those. */
+/* A filter of the first two bytes of two lists' phrases: pair[v] is 1
+ * when some phrase starts with the two bytes read as the 16-bit v (in
+ * the machine's byte order: a key is read two bytes at a time); and for
+ * a hash of those two bytes, which phrases of each list (bit i for
+ * phrase i, at most 64) may start there, so that a hit compares only
+ * those. */
 #define BIGRAM_SLOTS 256
 
 typedef struct bigrams {
-    uint64_t bits[65536 / 64];
+    uint8_t pair[65536];
     uint64_t which[2][BIGRAM_SLOTS];
 } bigrams;
 
@@ -168,36 +181,64 @@ static unsigned bigram_slot(unsigned v)
     return (v * 0x9E37u >> 8) & (BIGRAM_SLOTS - 1);
 }
 
+static unsigned pair_at(const unsigned char *k)
+{
+    uint16_t v;
+    memcpy(&v, k, 2);
+    return v;
+}
+
 static void bigrams_add(bigrams *f, int li, const char *const *list)
 {
     for (unsigned i = 0; list[i]; i++) {
         const unsigned char *p = (const unsigned char *)list[i];
         unsigned v = (unsigned)p[0] << 8 | p[1];
-        f->bits[v >> 6] |= 1ull << (v & 63);
+        f->pair[pair_at(p)] = 1;
         f->which[li][bigram_slot(v)] |= 1ull << i;
     }
 }
 
-/* Does key contain any phrase of list a, or when b is not NULL of list b
- * (phrases at least two bytes long; a and b as given to bigrams_add as
- * lists 0 and 1)? One pass over the key; only where the filter f matches
- * the next two bytes are the phrases that may start there compared. */
-static int has_any(const char *key, const char *const *a, const char *const *b,
-                   const bigrams *f)
+/* Does a phrase of list a, or when b is not NULL of list b, start at k? */
+static int phrase_at(const unsigned char *k, const char *const *a, const char *const *b,
+                     const bigrams *f)
 {
-    for (const unsigned char *k = (const unsigned char *)key; k[0] && k[1]; k++) {
-        unsigned v = (unsigned)k[0] << 8 | k[1];
-        if (!(f->bits[v >> 6] >> (v & 63) & 1))
-            continue;
-        unsigned slot = bigram_slot(v);
-        for (uint64_t w = f->which[0][slot]; w; w &= w - 1)
-            if (starts((const char *)k, a[rp_ctz64(w)]))
+    unsigned slot = bigram_slot((unsigned)k[0] << 8 | k[1]);
+    for (uint64_t w = f->which[0][slot]; w; w &= w - 1)
+        if (starts((const char *)k, a[rp_ctz64(w)]))
+            return 1;
+    if (b)
+        for (uint64_t w = f->which[1][slot]; w; w &= w - 1)
+            if (starts((const char *)k, b[rp_ctz64(w)]))
                 return 1;
-        if (b)
-            for (uint64_t w = f->which[1][slot]; w; w &= w - 1)
-                if (starts((const char *)k, b[rp_ctz64(w)]))
+    return 0;
+}
+
+/* Does key (len bytes, no NUL inside) contain any phrase of list a, or
+ * when b is not NULL of list b (phrases at least two bytes long; a and b
+ * as given to bigrams_add as lists 0 and 1)? One pass over the key, 8
+ * positions a step (the filter's bytes OR-ed, one look-up a position);
+ * only where the filter f matches the next two bytes are the phrases
+ * that may start there compared. simple: a position at a time (the
+ * tokenizer's simple mode, the reference). */
+static int has_any(const char *key, size_t len, const char *const *a,
+                   const char *const *b, const bigrams *f, int simple)
+{
+    const unsigned char *k = (const unsigned char *)key;
+    size_t p = 0;
+    for (; !simple && p + 9 <= len; p += 8) {
+        const unsigned char *q = k + p;
+        unsigned hit = f->pair[pair_at(q)] | f->pair[pair_at(q + 1)] |
+                       f->pair[pair_at(q + 2)] | f->pair[pair_at(q + 3)] |
+                       f->pair[pair_at(q + 4)] | f->pair[pair_at(q + 5)] |
+                       f->pair[pair_at(q + 6)] | f->pair[pair_at(q + 7)];
+        if (hit)
+            for (unsigned j = 0; j < 8; j++)
+                if (f->pair[pair_at(k + p + j)] && phrase_at(k + p + j, a, b, f))
                     return 1;
     }
+    for (; p + 1 < len; p++)
+        if (f->pair[pair_at(k + p)] && phrase_at(k + p, a, b, f))
+            return 1;
     return 0;
 }
 
@@ -313,7 +354,8 @@ static int is_furniture(const line *l)
         return 1;
     /* a photo credit (up to 40 words) or a newsletter (up to 30) */
     if (l->words <= 40 &&
-        has_any(k, credit_marks, l->words <= 30 ? newsletter_marks : NULL, &marks_f))
+        has_any(k, l->klen, credit_marks, l->words <= 30 ? newsletter_marks : NULL, &marks_f,
+                l->simple))
         return 1;
     if (l->words <= 15 && (has(k, "all rights reserved") || has(k, "©")))
         return 1;
@@ -409,10 +451,28 @@ static int is_thread_line(const uint8_t *s, const line *l)
 /* Inline markup and datelines                                         */
 /* ------------------------------------------------------------------ */
 
-/* Length of a dateline at s[i..end) ("PARIS (AFP) - "), or 0. */
-static size_t dateline(const uint8_t *s, size_t i, size_t end)
+/* Length of a dateline at s[i..end) ("PARIS (AFP) - "), or 0; simple:
+ * without the first test (the tokenizer's simple mode). */
+static size_t dateline(const uint8_t *s, size_t i, size_t end, int simple)
 {
     size_t lim = end - i < 100 ? end : i + 100;
+    /* A dateline's first word is in capitals (two letters or more), or a
+     * '(' comes before its dash: a paragraph whose first word is not and
+     * that has no '(' in reach (most of them) is none. The loop below
+     * decides the same; this only skips it. */
+    if (!simple) {
+        size_t j = i;
+        while (j < lim && s[j] == ' ')
+            j++;
+        int up = 1, nl = 0;
+        for (; j < lim && s[j] != ' '; j++)
+            if (s[j] < 0x80 && a_alpha(s[j])) {
+                nl++;
+                up &= !a_lower(s[j]);
+            }
+        if (!(up && nl >= 2) && !memchr(s + i, '(', lim - i))
+            return 0;
+    }
     unsigned words = 0;
     int paren = 0, caps = 1, inword = 0, letters = 0;
     for (size_t j = i; j < lim; j++) {
@@ -451,9 +511,25 @@ static size_t dateline(const uint8_t *s, size_t i, size_t end)
     return 0;
 }
 
-static int is_url_start(const uint8_t *s, size_t i, size_t end)
+static int is_url_start(const uint8_t *s, size_t i, size_t end, int simple)
 {
     static const char *const pre[] = {"http://", "https://", "www.", "ftp://", NULL};
+    /* Every prefix starts with "http", "www." or "ftp:", and a byte that
+     * lowercases to one of those bytes is that byte with bit 0x20 set:
+     * one 4-byte compare turns away all other words (not in the
+     * tokenizer's simple mode, the reference). */
+    if (!simple) {
+        if (end - i < 4)
+            return 0;
+        uint32_t v, http, www, ftp;
+        memcpy(&v, s + i, 4);
+        v |= 0x20202020u;
+        memcpy(&http, "http", 4);
+        memcpy(&www, "www.", 4);
+        memcpy(&ftp, "ftp:", 4);
+        if (v != http && v != www && v != ftp)
+            return 0;
+    }
     for (const char *const *p = pre; *p; p++) {
         size_t n = strlen(*p);
         size_t k = 0;
@@ -517,7 +593,7 @@ static void feed_inline(rp_tokenizer *t, rp_bwindow *w, size_t start, size_t end
             if (j < end && s[j] == ')')
                 skip_to = j + 1;
         } else if ((c == 'h' || c == 'H' || c == 'w' || c == 'W' || c == 'f') &&
-                   (i == start || !a_alnum(s[i - 1])) && is_url_start(s, i, end)) {
+                   (i == start || !a_alnum(s[i - 1])) && is_url_start(s, i, end, t->simple)) {
             skip_to = skip_nonspace(s, i, end);
         } else if (c == '@' && i > start && a_alnum(s[i - 1])) {
             /* an e-mail address: back up over its local part */
@@ -563,6 +639,7 @@ typedef struct lineset {
     size_t n, cap;
     size_t head;        /* first comment heading (byte offset) or SIZE_MAX */
     size_t thread;      /* lines shaped like a thread */
+    int simple;         /* the tokenizer's simple mode */
     int err;
 } lineset;
 
@@ -579,8 +656,11 @@ static void add_line(lineset *ls, const uint8_t *s, size_t start, size_t end,
     /* no rule looks at a long paragraph's key */
     if (words <= KEY_WORDS)
         make_key(s, &l);
-    else
+    else {
         l.key[0] = 0;
+        l.klen = 0;
+    }
+    l.simple = ls->simple;
     unsigned flags = para ? F_PARA : 0;
     if (is_thread_line(s, &l)) {
         flags |= F_THREAD;
@@ -603,18 +683,31 @@ static void add_line(lineset *ls, const uint8_t *s, size_t start, size_t end,
  * line with words. When pre is given (room for a block per 64 bytes),
  * the tokenizer's masks of each block are kept there for the later
  * readers. @return RP_OK or RP_ENOMEM. */
-static int scan_lines(const uint8_t *s, size_t len, lineset *ls, rp_bblock *pre)
+static int scan_lines(const uint8_t *s, size_t len, lineset *ls, rp_bblock *pre,
+                      int simple)
 {
     memset(ls, 0, sizeof *ls);
+    ls->simple = simple;
     ls->head = SIZE_MAX;
     size_t line_start = 0;
     unsigned words = 0, before = 0;
     int para = 1;
     uint64_t prev_word = 0, prev_c2 = 0;   /* of the byte before the block */
+    enum { CHUNK = 16 };            /* blocks classified a call */
+    rp_bmask chunk[CHUNK];
     for (size_t base = 0; base < len && !ls->err; base += 64) {
         size_t n = len - base < 64 ? len - base : 64;
-        rp_bmask m;
-        rp_bytescan(s + base, n, &m);
+        size_t bi = (base >> 6) % CHUNK;
+        if (bi == 0) {
+            size_t full = (len - base) / 64;
+            if (full > CHUNK)
+                full = CHUNK;
+            if (full)
+                rp_bytescan_blocks(s + base, full, chunk);
+            if (full < CHUNK && base + 64 * full < len)
+                rp_bytescan(s + base + 64 * full, len - base - 64 * full, &chunk[full]);
+        }
+        rp_bmask m = chunk[bi];
         if (pre)
             pre[base >> 6] = (rp_bblock){m.alnum, m.slow, m.inl};
         uint64_t next_a0 = base + 64 < len && s[base + 64] == 0xA0;
@@ -676,7 +769,7 @@ int rp_clean_thread(const char *text, size_t len, size_t *start)
         return RP_ETOOBIG;
     pthread_once(&filters_once, filters_init);
     lineset ls;
-    int rc = scan_lines((const uint8_t *)text, len, &ls, NULL);
+    int rc = scan_lines((const uint8_t *)text, len, &ls, NULL, 0);
     if (rc == RP_OK) {
         size_t cut = thread_start(&ls);
         if (cut != SIZE_MAX)
@@ -696,7 +789,7 @@ int rp_clean_feed(rp_tokenizer *t)
     rp_bblock *pre = malloc((t->len / 64 + 1) * sizeof *pre);
     if (!pre)
         return RP_ENOMEM;
-    if (scan_lines(s, t->len, &ls, pre) != RP_OK) {
+    if (scan_lines(s, t->len, &ls, pre, t->simple) != RP_OK) {
         free(ls.r);
         free(pre);
         return RP_ENOMEM;
@@ -727,7 +820,7 @@ int rp_clean_feed(rp_tokenizer *t)
                 if (m < end)
                     m++;
             }
-            st = m + dateline(s, m, end);
+            st = m + dateline(s, m, end, t->simple);
         }
         para_start = 0;
         feed_inline(t, &win, st, end);

@@ -31,7 +31,13 @@
  *     calls utf8proc and yields the same bytes: runs of bytes below 0x80
  *     other than '&' are read 64 bytes at a time as bit masks of letters
  *     and digits (bytescan.c), so a word is found with two bit scans and
- *     lowercased by setting bit 0x20;
+ *     lowercased by setting bit 0x20; the whole words of a 64-byte block
+ *     come from its masks of word starts and ends, and words of up to 16
+ *     bytes are hashed through XXH3's inlined short-input body;
+ *   - two-byte code points (Latin accents, Greek, Cyrillic, Hebrew,
+ *     Arabic) are decoded inline and classified and folded through
+ *     tables made once with utf8proc; only longer ones, and a word's
+ *     composition, call utf8proc;
  *   - scripts written without spaces (Han, kana, Thai, Lao, Khmer,
  *     Myanmar) have no words to find, so their runs become overlapping
  *     character bigrams, the usual unit for such text.
@@ -56,6 +62,18 @@
 /* confusables[]: {Cyrillic or Greek letter, the Latin letter it looks
  * like}, generated at build time from Unicode's data. */
 #include "confusables.h"
+
+/* XXH3_64bits of a word: a word of up to 16 bytes (most of them) goes
+ * through xxhash.h's always-inlined short-input body (0.8.x), without
+ * the call and the length dispatch of XXH3_64bits; the same value. */
+static inline uint64_t word_hash(const uint8_t *p, size_t len)
+{
+#if defined(XXH_VERSION_NUMBER) && XXH_VERSION_NUMBER >= 800 && XXH_VERSION_NUMBER < 900
+    if (len <= 16)
+        return XXH3_len_0to16_64b(p, len, XXH3_kSecret, 0);
+#endif
+    return XXH3_64bits(p, len);
+}
 
 /* ASCII letters and digits map to their lowercase byte, all else to 0. */
 static uint8_t ascii_word[128];
@@ -263,8 +281,22 @@ static int classify(int32_t cp)
     return classify_slow(cp);
 }
 
+/* Decodes the two-byte sequence at s[i..end) (U+0080..U+07FF, the most
+ * common non-ASCII case: Latin accents, Greek, Cyrillic, Arabic, Hebrew)
+ * into *cp, as rp_utf8_next would. @return 2, or 0 when s[i] starts none. */
+static inline size_t utf8_two(const uint8_t *s, size_t i, size_t end, int32_t *cp)
+{
+    if (end - i < 2)
+        return 0;
+    uint8_t b = s[i];
+    if (b < 0xC2 || b > 0xDF || (s[i + 1] & 0xC0) != 0x80)
+        return 0;
+    *cp = (int32_t)(b & 0x1F) << 6 | (s[i + 1] & 0x3F);
+    return 2;
+}
+
 /* fold_cp_slow, through the table when cp is in it. */
-static size_t fold_cp(int32_t cp, int32_t *buf, size_t n, size_t cap)
+static inline size_t fold_cp(int32_t cp, int32_t *buf, size_t n, size_t cap)
 {
     if (cp >= 0 && cp < FOLD_TABLE && fold_table[cp].len) {
         const fold_entry *e = &fold_table[cp];
@@ -281,8 +313,23 @@ static size_t encode(const int32_t *cps, size_t n, uint8_t *out, size_t cap)
 {
     size_t w = 0;
     for (size_t i = 0; i < n; i++) {
+        int32_t c = cps[i];
+        /* one and two bytes here, as utf8proc writes them */
+        if (c >= 0 && c < 0x80) {
+            if (w + 1 > cap)
+                break;
+            out[w++] = (uint8_t)c;
+            continue;
+        }
+        if (c >= 0x80 && c < 0x800) {
+            if (w + 2 > cap)
+                break;
+            out[w++] = (uint8_t)(0xC0 | c >> 6);
+            out[w++] = (uint8_t)(0x80 | (c & 0x3F));
+            continue;
+        }
         uint8_t tmp[4];
-        utf8proc_ssize_t k = utf8proc_encode_char(cps[i], tmp);
+        utf8proc_ssize_t k = utf8proc_encode_char(c, tmp);
         if (k <= 0 || w + (size_t)k > cap)
             break;
         memcpy(out + w, tmp, (size_t)k);
@@ -389,15 +436,27 @@ static void fold_mixed_script(int32_t *cps, size_t n)
 }
 
 /* @return nonzero and *h when the normalized word s[0..len) is not empty. */
-static int normalize_word(const uint8_t *s, size_t len, uint64_t *h)
+static int normalize_word(const uint8_t *s, size_t len, uint64_t *h, int simple)
 {
     int32_t cps[RP_WORD_MAX];
     size_t n = 0;
     for (size_t i = 0; i < len && n < RP_WORD_MAX;) {
         int32_t cp;
-        size_t k = s[i] == '&' ? rp_entity(s + i, len - i, &cp) : 0;
-        i += k ? k : rp_utf8_next(s + i, len - i, &cp);
-        if (is_ignorable(cp))
+        uint8_t b = s[i];
+        size_t k;
+        /* ASCII and two-byte code points are decoded here and looked up
+         * in the tables (class_table knows the ignorable ones); the rest
+         * as rp_utf8_next and rp_entity read them */
+        if (b < 0x80 && b != '&' && !simple) {
+            cp = b;
+            i++;
+        } else if (!simple && (k = utf8_two(s, i, len, &cp)) != 0) {
+            i += k;
+        } else {
+            k = b == '&' ? rp_entity(s + i, len - i, &cp) : 0;
+            i += k ? k : rp_utf8_next(s + i, len - i, &cp);
+        }
+        if ((!simple && cp >= 0 && cp < FOLD_TABLE) ? class_table[cp] == C_IGNORE : is_ignorable(cp))
             continue;
         n = fold_cp(cp, cps, n, RP_WORD_MAX);
     }
@@ -434,15 +493,15 @@ static void flush_slow_word(rp_tokenizer *t)
     const uint8_t *w = t->s + t->wstart;
     size_t len = t->wend - t->wstart;
     uint64_t h = 0;
-    if (len > WORD_CACHE_MAXLEN) {
-        if (normalize_word(w, len, &h))
+    if (len > WORD_CACHE_MAXLEN || t->simple) {
+        if (normalize_word(w, len, &h, t->simple))
             emit(t, h, t->wstart, t->wend);
         return;
     }
-    uint64_t raw = XXH3_64bits(w, len) | 3;
+    uint64_t raw = word_hash(w, len) | 3;
     word_cache_entry *e = &word_cache[raw >> (64 - WORD_CACHE_BITS)];
     if ((e->raw | 2) != raw) {
-        int has = normalize_word(w, len, &e->norm);
+        int has = normalize_word(w, len, &e->norm, 0);
         e->raw = has ? raw : raw & ~(uint64_t)2;
     }
     if (e->raw & 2)
@@ -454,7 +513,8 @@ static void flush_word(rp_tokenizer *t)
     if (!t->in_word)
         return;
     if (t->word_ascii)
-        emit(t, XXH3_64bits(t->wbuf, t->wlen), t->wstart, t->wend);
+        emit(t, t->simple ? XXH3_64bits(t->wbuf, t->wlen) : word_hash(t->wbuf, t->wlen),
+             t->wstart, t->wend);
     else
         flush_slow_word(t);
     t->in_word = 0;
@@ -513,6 +573,11 @@ static inline void lower8(uint8_t *dst, const uint8_t *src)
  * lowercased (bit 0x20 lowercases a letter and leaves a digit alone). */
 static void word_append(rp_tokenizer *t, const uint8_t *s, size_t from, size_t to)
 {
+    if (!t->word_ascii) {
+        /* a word with non-ASCII bytes is normalized from the text */
+        t->wend = to;
+        return;
+    }
     size_t room = RP_WORD_MAX - t->wlen, n = to - from;
     if (n > room)
         n = room;
@@ -551,56 +616,53 @@ static size_t ascii_run(rp_tokenizer *t, size_t i, size_t end)
             lim = n;
         uint64_t word = m.alnum;
         size_t pos = 0;
-        while (pos < lim) {
-            uint64_t ahead = word >> pos;    /* pos < 64 */
-            if (t->in_word) {
-                /* the word goes on to the next byte that is not alnum */
-                uint64_t gap = ~ahead;
-                size_t e = gap ? pos + rp_ctz64(gap) : 64;
-                if (e > lim)
-                    e = lim;
-                if (e > pos)
-                    word_append(t, s, i + pos, i + e);
-                pos = e;
-                if (pos >= lim)
+        if (t->in_word) {
+            /* the word goes on to the next byte that is not alnum */
+            uint64_t gap = ~word;
+            size_t e = gap ? rp_ctz64(gap) : 64;
+            if (e > lim)
+                e = lim;
+            if (e > 0)
+                word_append(t, s, i, i + e);
+            if (e >= lim) {
+                i += lim;
+                if (lim < n)
                     break;
-                flush_word(t);
                 continue;
             }
-            /* separators up to the next word */
-            if (!ahead) {
-                pos = lim;
+            flush_word(t);
+            pos = e;
+        }
+        /* The words from pos on, by their first bytes (starts) and the
+         * bytes right after them (ends), both below lim: a start with an
+         * end is a whole word, hashed here from a lowercased copy; a
+         * start without one is a word that reaches lim and stays open
+         * (the next block or slow byte may continue it). */
+        uint64_t below = lim == 64 ? ~(uint64_t)0 : ((uint64_t)1 << lim) - 1;
+        uint64_t starts = word & ~(word << 1) & below & ~(((uint64_t)1 << pos) - 1);
+        uint64_t ends = ~word & (word << 1) & below & ~(((uint64_t)2 << pos) - 1);
+        for (; starts; starts &= starts - 1, ends &= ends - 1) {
+            size_t w = rp_ctz64(starts);
+            if (!ends) {
+                t->in_word = 1;
+                t->word_ascii = 1;
+                t->wstart = i + w;
+                t->wlen = 0;
+                word_append(t, s, i + w, i + lim);
                 break;
             }
-            size_t w = pos + rp_ctz64(ahead);
-            if (w >= lim) {
-                pos = lim;
-                break;
+            size_t e = rp_ctz64(ends);
+            uint8_t buf[64 + 8];
+            const uint8_t *r = s + i + w;
+            size_t len = e - w, k = 0;
+            if (i + w + len + 8 <= t->len) {
+                for (; k < len; k += 8)
+                    lower8(buf + k, r + k);
+            } else {
+                for (; k < len; k++)
+                    buf[k] = r[k] | 0x20;
             }
-            /* A word that ends before lim, the common case, is hashed
-             * here from a local copy, without the word state. */
-            uint64_t gap = ~(word >> w);
-            size_t e = gap ? w + rp_ctz64(gap) : 64;
-            if (e < lim) {
-                uint8_t buf[64 + 8];
-                const uint8_t *r = s + i + w;
-                size_t len = e - w, k = 0;
-                if (i + w + len + 8 <= t->len) {
-                    for (; k < len; k += 8)
-                        lower8(buf + k, r + k);
-                } else {
-                    for (; k < len; k++)
-                        buf[k] = r[k] | 0x20;
-                }
-                emit(t, XXH3_64bits(buf, len), i + w, i + e);
-                pos = e;
-                continue;
-            }
-            t->in_word = 1;
-            t->word_ascii = 1;
-            t->wstart = i + w;
-            t->wlen = 0;
-            pos = w;
+            emit(t, word_hash(buf, len), i + w, i + e);
         }
         i += lim;
         if (lim < n)
@@ -672,7 +734,10 @@ void rp_tokenizer_feed(rp_tokenizer *t, size_t start, size_t end)
         uint8_t b = s[i];
         int32_t cp;
         size_t n = 0;
-        if (b < 0x80 && b != '&') {
+        /* a letter or digit starts a run of the fast path; a lone
+         * separator (the space between two non-ASCII words) is cheaper
+         * on the byte path below */
+        if (b < 0x80 && ascii_word[b] && !t->simple) {
             if (t->run_len)
                 flush_run(t, run_end);
             i = ascii_run(t, i, end);
@@ -702,9 +767,31 @@ void rp_tokenizer_feed(rp_tokenizer *t, size_t start, size_t end)
             i++;
             continue;
         }
-        if (!n)
-            n = rp_utf8_next(s + i, end - i, &cp);
-        switch (classify(cp)) {
+        int cls;
+        if (!n && !t->simple && (n = utf8_two(s, i, end, &cp)) != 0) {
+            cls = class_table[cp];
+            if (cls == C_WORD && !t->run_len) {
+                /* a word starts or goes on: take the two-byte letters,
+                 * marks and ignorables that follow at once */
+                if (!t->in_word) {
+                    t->in_word = 1;
+                    t->wstart = i;
+                    t->wlen = 0;
+                }
+                t->word_ascii = 0;
+                i += 2;
+                while (utf8_two(s, i, end, &cp) && class_table[cp] != C_NOSPACE &&
+                       class_table[cp] != C_SEP)
+                    i += 2;
+                t->wend = i;
+                continue;
+            }
+        } else {
+            if (!n)
+                n = rp_utf8_next(s + i, end - i, &cp);
+            cls = classify(cp);
+        }
+        switch (cls) {
         case C_WORD:
             if (t->run_len)
                 flush_run(t, run_end);

@@ -29,6 +29,12 @@ typedef struct rp_tokenizer {
     int32_t prev_cp;
     size_t prev_start, run_len;
     int err;                 /* sticky RP_ENOMEM */
+    int simple;              /* for tests: read every byte on the general
+                                path (no 64-byte ASCII runs, no inline
+                                two-byte decoding, no word cache), and
+                                the cleaner without its quick dateline
+                                and URL tests: the reference
+                                the fast paths must equal */
     rp_bwindow win;          /* byte classes of the text around the reader */
     /* when rec_on: the ranges fed so far, as LEB128 pairs (gap since the
      * last range's end, length), so that a second pass can feed the same

@@ -5,7 +5,9 @@
  *
  * Checks, beyond "no crash": every token lies inside the input and tokens
  * come in order; cleaning only ever removes tokens' sources, never invents
- * bytes outside the text; rp_doc_new agrees with rp_tokenize on emptiness.
+ * bytes outside the text; rp_doc_new agrees with rp_tokenize on emptiness;
+ * the fast paths of the cleaner and the tokenizer give the tokens of
+ * their byte-at-a-time reference (rp_tokenizer.simple).
  * Built with libFuzzer by `make fuzz`; replay.c runs the saved corpus
  * without libFuzzer in `make check`.
  */
@@ -13,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clean.h"
+#include "normalize.h"
 #include "options.h"
 #include "reprint.h"
 
@@ -48,6 +52,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         rp_doc_free(d);
         free(t);
+    }
+    for (int clean = 0; clean <= 1; clean++) {
+        rp_tokenizer fast, ref;
+        rp_tokenizer_init(&fast, data, size);
+        rp_tokenizer_init(&ref, data, size);
+        ref.simple = 1;
+        if (clean) {
+            CHECK(rp_clean_feed(&fast) == RP_OK);
+            CHECK(rp_clean_feed(&ref) == RP_OK);
+        } else {
+            rp_tokenizer_feed(&fast, 0, size);
+            rp_tokenizer_feed(&ref, 0, size);
+        }
+        CHECK(fast.n == ref.n);
+        for (size_t i = 0; i < fast.n; i++)
+            CHECK(fast.tok[i].hash == ref.tok[i].hash && fast.tok[i].start == ref.tok[i].start &&
+                  fast.tok[i].end == ref.tok[i].end);
+        rp_tokenizer_free(&fast);
+        rp_tokenizer_free(&ref);
     }
     return 0;
 }

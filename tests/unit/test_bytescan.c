@@ -12,6 +12,7 @@
 #include "testutil.h"
 
 #include "bytescan.h"
+#include "clean.h"
 #include "normalize.h"
 
 /* The classes, one byte at a time, as bytescan.h defines them. */
@@ -105,6 +106,32 @@ static void test_masks_random_lengths(void **state)
             assert_masks_equal(&got, &want);
         }
     }
+}
+
+static void test_many_blocks_equal_one_at_a_time(void **state)
+{
+    (void)state;
+    /* rp_bytescan_blocks gives each block what rp_bytescan gives it */
+    enum { NB = 21 };
+    uint64_t rng = 5;
+    uint8_t *buf = malloc(64 * NB);
+    assert_non_null(buf);
+    for (int round = 0; round < 50; round++) {
+        for (size_t i = 0; i < 64 * NB; i++)
+            buf[i] = (uint8_t)sm64(&rng);
+        size_t nb = (size_t)sm64_below(&rng, NB + 1);
+        for (int k = 0; k < nlevels; k++) {
+            rp_bytescan_force(levels[k]);
+            rp_bmask many[NB];
+            rp_bytescan_blocks(buf, nb, many);
+            for (size_t b = 0; b < nb; b++) {
+                rp_bmask one;
+                reference(buf + 64 * b, 64, &one);
+                assert_masks_equal(&many[b], &one);
+            }
+        }
+    }
+    free(buf);
 }
 
 static void test_unknown_level(void **state)
@@ -238,6 +265,106 @@ static void test_window_over_kept_masks(void **state)
     }
 }
 
+/* Lines for the cleaner's rules, in capitals and not, so that the line
+ * keys, the dateline and URL quick tests are all reached, and keys are
+ * cut at their length limit. */
+static const char *const lines[] = {
+    "PHOTO: Getty Images", "Photo/AFP", "(Photo by JANE DOE)", "REUTERS/Someone",
+    "Sign up for our NEWSLETTER", "Subscribe", "ALL RIGHTS RESERVED \xC2\xA9 2024",
+    "\xC2\xA9 Outlet", "Related: more", "READ MORE", "Lesen Sie auch", "Lire aussi",
+    "Fotoğraf: AA", "İLGİLİ HABER", "اقرأ أيضا", "By JOHN SMITH", "Von Anna",
+    "Staff Reporter", "3 Comments", "COMMENTS (2)", "Leave a Reply", "Share Tweet Email",
+    "12 shares", "PARIS (AFP) - ", "LONDON, June 5 (Reuters) -- ", "Madrid \xE2\x80\x94 ",
+    "Cerca (de) - ", "NEW YORK - ", "LA - ", "Ab - ", "aB - ", "http://x.y/z", "HTTP://X.Y", "Www.Site.org",
+    "ftp://a/b", "FTP:", "who what where from", "<p>", "**", "# ", "> quoted",
+    "  indented", "* bullet", "1. item", "name \xC2\xB7 2 hours ago", "a | b",
+    "The quick brown fox jumps over the lazy dog,", "\xC3\x89TAT \xC3\xA9t\xC3\xA9",
+    "ŞİMDİ", "Straße", ",,, ;;; ---", "A.B.C.", "x@y.org", "[link](http://x)",
+    "LongWordLongWordLongWordLongWordLongWordLongWord",
+};
+
+static void test_cleaner_fast_paths_equal_simple(void **state)
+{
+    (void)state;
+    /* Random texts of the lines above, the pieces of random_text and
+     * random bytes: the cleaner over the fast paths (the quick dateline
+     * and URL tests, the tokenizer's fast paths) gives the tokens of its
+     * reference, at every level. */
+    enum { CAP = 6000 };
+    char *buf = malloc(CAP);
+    assert_non_null(buf);
+    /* a credit mark ending on each side of the key's length limit, after
+     * words, runs of punctuation or capitals that end in a block or not */
+    for (size_t pre = 130; pre < 175; pre++) {
+        for (int style = 0; style < 3; style++) {
+            size_t len = 0;
+            while (len < pre) {
+                const char *w = style == 0 ? "Abcdefg " : style == 1 ? "ab, -- " : "WORD\xC3\x89 ";
+                size_t wl = strlen(w);
+                memcpy(buf + len, w, wl);
+                len += wl;
+            }
+            len = pre;
+            const char *tail = "Photo: X\nThe article, at last.\n";
+            memcpy(buf + len, tail, strlen(tail));
+            len += strlen(tail);
+            rp_tokenizer ref, t;
+            rp_tokenizer_init(&ref, (const uint8_t *)buf, len);
+            ref.simple = 1;
+            assert_int_equal(rp_clean_feed(&ref), RP_OK);
+            rp_tokenizer_init(&t, (const uint8_t *)buf, len);
+            assert_int_equal(rp_clean_feed(&t), RP_OK);
+            assert_int_equal(t.n, ref.n);
+            for (size_t i = 0; i < t.n; i++)
+                assert_true(t.tok[i].hash == ref.tok[i].hash);
+            rp_tokenizer_free(&t);
+            rp_tokenizer_free(&ref);
+        }
+    }
+    uint64_t rng = 99;
+    for (int round = 0; round < 500; round++) {
+        size_t len = 0, want = (size_t)(sm64(&rng) % (CAP - 200));
+        while (len < want) {
+            uint64_t r = sm64(&rng);
+            const char *p;
+            if (r % 11 == 0) {
+                buf[len++] = (char)(r >> 8);
+                continue;
+            }
+            if (r % 5 == 0)
+                p = (r >> 8) % 3 ? "\n" : (r >> 8) % 2 ? "\n\n" : "\r\n";
+            else if (r % 2)
+                p = lines[(r >> 8) % ARRAY_LEN(lines)];
+            else
+                p = pieces[(r >> 8) % ARRAY_LEN(pieces)];
+            size_t pl = strlen(p);
+            memcpy(buf + len, p, pl);
+            len += pl;
+            if (r % 3 == 0)
+                buf[len++] = ' ';
+        }
+        rp_tokenizer ref;
+        rp_tokenizer_init(&ref, (const uint8_t *)buf, len);
+        ref.simple = 1;
+        assert_int_equal(rp_clean_feed(&ref), RP_OK);
+        for (int k = 0; k < nlevels; k++) {
+            rp_bytescan_force(levels[k]);
+            rp_tokenizer t;
+            rp_tokenizer_init(&t, (const uint8_t *)buf, len);
+            assert_int_equal(rp_clean_feed(&t), RP_OK);
+            assert_int_equal(t.n, ref.n);
+            for (size_t i = 0; i < t.n; i++) {
+                assert_true(t.tok[i].hash == ref.tok[i].hash);
+                assert_int_equal(t.tok[i].start, ref.tok[i].start);
+                assert_int_equal(t.tok[i].end, ref.tok[i].end);
+            }
+            rp_tokenizer_free(&t);
+        }
+        rp_tokenizer_free(&ref);
+    }
+    free(buf);
+}
+
 static void test_block_edges(void **state)
 {
     (void)state;
@@ -269,9 +396,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_masks_every_byte),
         cmocka_unit_test(test_masks_random_lengths),
+        cmocka_unit_test(test_many_blocks_equal_one_at_a_time),
         cmocka_unit_test(test_unknown_level),
         cmocka_unit_test(test_same_tokens_every_path),
         cmocka_unit_test(test_block_edges),
+        cmocka_unit_test(test_cleaner_fast_paths_equal_simple),
         cmocka_unit_test(test_window_over_kept_masks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

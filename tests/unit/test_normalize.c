@@ -464,6 +464,103 @@ static void test_ascii_fast_path_equals_slow_path(void **state)
     assert_true(word_hash("office") == word_hash("oﬃce"));
 }
 
+/* Pieces of hostile text for the fast paths: ASCII words of every length
+ * around the 8-byte copies and 16-byte hash, two-byte letters, marks and
+ * ignorables (Latin, Turkish, Greek, Cyrillic, Arabic with tatweel and
+ * hamza, Hebrew), invalid and truncated sequences, overlongs, entities,
+ * three- and four-byte code points and no-space scripts. */
+static const char *const hostile[] = {
+    "a", "Zz", "abc", "WORD", "hello", "Straße", "ABCDEFGH", "abcdefghi",
+    "0123456789abcdef", "abcdefghijklmnopq", "x9", " ", " ", "  ", "\n", ",", ".",
+    "-", "'", "&", "&amp;", "&eacute;", "&#305;", "&#x130;", "&nosuch;",
+    "\xC3\xA9", "\xC3\x89", "\xC4\xB1", "\xC4\xB0", "\xC5\x9F", "\xCC\x81",
+    "\xC2\xAD", "\xC2\xA0", "\xC2\xB7", "\xCE\xA3", "\xCF\x82", "\xD0\xB0",
+    "\xD0\x90", "\xD8\xA7", "\xD9\x84", "\xD8\xA3", "\xD9\x80", "\xD9\x94",
+    "\xD8\xA9", "\xD9\x89", "\xD7\x90", "\xDF\xBF", "\xC2", "\xDF", "\x80",
+    "\xBF", "\xC0\x80", "\xC1\xBF", "\xC2\xC2", "\xE2\x80\x99", "\xE2\x80\x8D",
+    "\xE2\x80", "\xEF\xBC\xA8", "\xE6\x97\xA5", "\xE0\xB8\x81", "\xF0\x9F\x98\x80",
+    "\xF0\x9F", "\xFF", "\xFE", "\xED\xA0\x80", "\xEF\xAC\x83",
+};
+
+/* Tokens of s[0..len) fed as the ranges cut at cuts[0..ncuts) (a range
+ * boundary ends a word), on the fast or the simple path. */
+static size_t feed_ranges(const uint8_t *s, size_t len, const size_t *cuts, size_t ncuts,
+                          int simple, rp_token **out)
+{
+    rp_tokenizer t;
+    rp_tokenizer_init(&t, s, len);
+    t.simple = simple;
+    size_t at = 0;
+    for (size_t k = 0; k <= ncuts; k++) {
+        size_t to = k < ncuts ? cuts[k] : len;
+        rp_tokenizer_feed(&t, at, to);
+        at = to;
+    }
+    assert_int_equal(t.err, RP_OK);
+    *out = t.tok;
+    size_t n = t.n;
+    t.tok = NULL;
+    rp_tokenizer_free(&t);
+    return n;
+}
+
+static void test_fast_paths_equal_simple_path(void **state)
+{
+    (void)state;
+    /* Random texts of the pieces above and of random bytes, fed whole and
+     * in random ranges: the 64-byte ASCII runs, the inline two-byte
+     * decoding, the word cache and the inlined hash must give exactly the
+     * tokens of the byte-at-a-time path, at every byte-scan level. */
+    enum { CAP = 3000 };
+    uint8_t *buf = malloc(CAP);
+    assert_non_null(buf);
+    int levels[3], nlevels = 0;
+    for (int lv = RP_SCAN_SCALAR; lv <= RP_SCAN_AVX2; lv++)
+        if (rp_bytescan_force(lv) == 0)
+            levels[nlevels++] = lv;
+    uint64_t rng = 15;
+    for (int round = 0; round < 800; round++) {
+        size_t len = 0, want = (size_t)sm64_below(&rng, CAP - 40);
+        while (len < want) {
+            uint64_t r = sm64(&rng);
+            if (r % 8 == 0) {
+                buf[len++] = (uint8_t)(r >> 8);
+                continue;
+            }
+            const char *p = hostile[(r >> 8) % ARRAY_LEN(hostile)];
+            size_t pl = strlen(p);
+            memcpy(buf + len, p, pl);
+            len += pl;
+        }
+        size_t cuts[8], ncuts = round % 2 ? 1 + (size_t)sm64_below(&rng, 7) : 0;
+        for (size_t k = 0; k < ncuts; k++)
+            cuts[k] = len ? (size_t)sm64_below(&rng, len + 1) : 0;
+        for (size_t a = 1; a < ncuts; a++)   /* ascending */
+            for (size_t b = a; b > 0 && cuts[b - 1] > cuts[b]; b--) {
+                size_t x = cuts[b];
+                cuts[b] = cuts[b - 1];
+                cuts[b - 1] = x;
+            }
+        rp_token *want_t = NULL;
+        size_t nwant = feed_ranges(buf, len, cuts, ncuts, 1, &want_t);
+        for (int k = 0; k < nlevels; k++) {
+            rp_bytescan_force(levels[k]);
+            rp_token *got = NULL;
+            size_t ngot = feed_ranges(buf, len, cuts, ncuts, 0, &got);
+            assert_int_equal(ngot, nwant);
+            for (size_t i = 0; i < ngot; i++) {
+                assert_true(got[i].hash == want_t[i].hash);
+                assert_int_equal(got[i].start, want_t[i].start);
+                assert_int_equal(got[i].end, want_t[i].end);
+            }
+            free(got);
+        }
+        free(want_t);
+    }
+    rp_bytescan_force(levels[nlevels - 1]);
+    free(buf);
+}
+
 static void test_long_words_capped(void **state)
 {
     (void)state;
@@ -556,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8_random),
         cmocka_unit_test(test_offsets),
         cmocka_unit_test(test_ascii_fast_path_equals_slow_path),
+        cmocka_unit_test(test_fast_paths_equal_simple_path),
         cmocka_unit_test(test_long_words_capped),
         cmocka_unit_test(test_too_big),
     };
