@@ -22,9 +22,9 @@
  * sort, in huge pages (ix_big_alloc). The delta is the hash table above, for
  * the rows added since: the rows above the snapshot's are read from the
  * docs table at opening, and the rows this process adds go in as they are
- * added. When the delta has grown as large as the base (and when a writer
- * closes the index after adding enough), both are written as a new
- * snapshot and read back as the base (ix_keys_checkpoint).
+ * added. When the delta has grown to CHECKPOINT_GROW times the base (and
+ * when a writer closes the index after adding enough), both are merged
+ * into a new base and written as a new snapshot (ix_keys_checkpoint).
  *
  * The lookup is brought up to date when another process has written since
  * (PRAGMA data_version): rows above the last one seen are added; a removal
@@ -68,8 +68,13 @@
 #define EMPTY 0u
 #define GONE UINT32_MAX   /* a removed entry: probing goes on past it */
 /* The delta is saved as a new snapshot once it holds this many rows and
- * as many as the base. */
+ * CHECKPOINT_GROW times as many as the base: each snapshot sorts, merges
+ * and writes the whole table, so a long run writes about
+ * 1 + 1 / CHECKPOINT_GROW times its final size in snapshots before the
+ * one at closing (at 1, twice: a quarter of the adding thread's time at
+ * a million documents). */
 #define CHECKPOINT_MIN 4096
+#define CHECKPOINT_GROW 3
 
 static uint32_t tag_of(uint32_t key, unsigned band)
 {
@@ -77,9 +82,19 @@ static uint32_t tag_of(uint32_t key, unsigned band)
     return (uint32_t)(x >> 32) ^ (uint32_t)x;
 }
 
+/* The delta's home slot of tag: its top bits (tags are mixed already),
+ * so that the table holds its entries nearly in tag order and a snapshot
+ * reads them out sorted in one pass (ix_delta_sorted). */
 static size_t home(const keytab *t, uint32_t tag)
 {
-    return (size_t)(((uint64_t)tag * 0xC2B2AE3D27D4EB4Full) >> 32) & t->mask;
+    return (size_t)(((uint64_t)tag * (t->mask + 1)) >> 32);
+}
+
+/* The rows the delta takes before the next snapshot. */
+static size_t checkpoint_bar(const keytab *t)
+{
+    size_t bar = t->brows * CHECKPOINT_GROW;
+    return bar > CHECKPOINT_MIN ? bar : CHECKPOINT_MIN;
 }
 
 void ix_base_free(keytab *t)
@@ -319,7 +334,7 @@ int ix_keys_add(rp_index *ix, int64_t row, const uint32_t *keys, unsigned nkeys,
      * table into new memory */
     size_t more = nkeys;
     if (ix->bulk && t->drows == 0)
-        more = (t->brows > CHECKPOINT_MIN ? t->brows : CHECKPOINT_MIN) * nkeys;
+        more = checkpoint_bar(t) * nkeys;
     if (reserve(t, more) < 0 || set_nsh(t, (uint32_t)row, (uint32_t)nsh) < 0)
         return ix_fail(ix, RP_ENOMEM, "out of memory");
     put(t, (uint32_t)row, keys, nkeys);
@@ -593,7 +608,7 @@ void ix_keys_checkpoint(rp_index *ix, int closing)
     keytab *t = &ix->keys;
     if (!ix->db || !ix->writable || ix->in_batch || !t->built || t->stale || t->saved)
         return;
-    size_t bar = t->brows > CHECKPOINT_MIN ? t->brows : CHECKPOINT_MIN;
+    size_t bar = checkpoint_bar(t);
     if (t->drows >= bar && !closing)
         ix->bulk = 1;
     if (t->rebuilt || t->drows >= bar ||
