@@ -60,8 +60,9 @@ typedef struct keytab {
     uint8_t *gone;         /* base rows removed since (a bit a row) */
     int saved;             /* the base and delta are all in the snapshot */
     /* the delta: an open-addressing hash table, rows above blast */
-    keyent *e;             /* mask + 1 entries */
-    size_t mask, used;     /* used: entries taken, removed ones included */
+    keyent *e;             /* top + 1 entries (not always a power of 2) */
+    size_t top, used;      /* the last slot; entries taken, removed ones
+                            * included */
     uint32_t *nsh;         /* set size by row (0: none), nnsh of them */
     size_t nnsh;
     size_t drows;          /* rows added to the delta */
@@ -191,6 +192,14 @@ void ix_keys_free(keytab *t);
  * lookup at a million documents then misses the cache once, not the TLB
  * too). @return the memory (free with free()), or NULL. */
 void *ix_big_alloc(size_t n);
+
+/* As ix_big_alloc, zeroed (calloc: fresh pages are not written twice).
+ * Free with free(). */
+void *ix_big_zalloc(size_t n);
+
+/* The first empty slot of t's delta (or its last slot): read round from
+ * there, the delta's entries come in about tag order. */
+size_t ix_delta_start(const keytab *t);
 
 /* @return the set size of row in t (0: not there). */
 size_t ix_keys_row_nsh(const keytab *t, int64_t row);

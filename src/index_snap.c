@@ -244,20 +244,16 @@ static int sort_near(uint64_t *v, size_t n)
  * of memory. */
 static size_t delta_sorted(const keytab *t, uint64_t **out)
 {
-    size_t n = 0, cap = t->e ? t->mask + 1 : 0, start = 0;
+    size_t n = 0, cap = t->e ? t->top + 1 : 0, start = ix_delta_start(t);
     *out = NULL;
     for (size_t i = 0; i < cap; i++)
         n += t->e[i].row != 0 && t->e[i].row != UINT32_MAX;
     uint64_t *v = malloc((n ? n : 1) * sizeof *v);
     if (!v)
         return (size_t)-1;
-    /* a run of probes that wraps round the end ends before an empty slot
-     * (the table is never full) */
-    while (start < cap && t->e[start].row != 0)
-        start++;
     n = 0;
     for (size_t k = 0; k < cap; k++) {
-        const keyent *x = &t->e[(start + k) & t->mask];
+        const keyent *x = &t->e[start + k < cap ? start + k : start + k - cap];
         if (x->row != 0 && x->row != UINT32_MAX)
             v[n++] = (uint64_t)x->tag << 32 | x->row;
     }
@@ -344,7 +340,7 @@ int ix_snap_save(rp_index *ix, keytab *t)
      * made (its set sizes, t->nsh, are still read) */
     free(t->e);
     t->e = NULL;
-    t->mask = t->used = 0;
+    t->top = t->used = 0;
     size_t nb = 0, rows = 0;
     for (size_t i = 0; i < t->nslots; i++)
         nb += (size_t)live(t, t->base[i]);
