@@ -253,6 +253,9 @@ void ix_screen_put(rp_index *ix, int64_t row, size_t nsh, const uint32_t *sample
  * reading it), 0 when it may be or is not known. */
 int ix_screen_out(const rp_index *ix, int64_t row, size_t na, const uint32_t *a, size_t ma);
 
+/* Starts loading what ix_screen_out will read of rows[0..n). */
+void ix_screen_prefetch(const rp_index *ix, const int64_t *rows, long n);
+
 /* Forgets row; frees the screen. */
 void ix_screen_forget(rp_index *ix, int64_t row);
 void ix_screen_free(rp_index *ix);

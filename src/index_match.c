@@ -309,6 +309,8 @@ static int find_matches(rp_index *ix, probe *p, int64_t self, const char *skip_i
     if (nc < 0)
         return (int)nc;
     int code = RP_OK;
+    if (!all)
+        ix_screen_prefetch(ix, cand, nc);
     for (long i = 0; i < nc; i++) {
         if (cand[i] == self)
             continue;
