@@ -371,12 +371,13 @@ int ix_keys_add(rp_index *ix, int64_t row, const uint32_t *keys, unsigned nkeys,
     if (!t->built)
         return RP_OK;   /* not built yet: the build will read this row */
     /* in a long run (one that has reached a checkpoint), the delta will
-     * grow to the base's size again before the next one: size it for
-     * that at once rather than by doublings, each a rehash of the whole
-     * table into new memory */
+     * grow to the checkpoint's bar before the next one: size it for that
+     * at once rather than by doublings, each a rehash of the whole table
+     * into new memory (with a sixteenth more for the rest of the batch
+     * in which it reaches the bar: the checkpoint waits for its commit) */
     size_t more = nkeys;
     if (ix->bulk && t->drows == 0)
-        more = checkpoint_bar(t) * nkeys;
+        more = (checkpoint_bar(t) + checkpoint_bar(t) / 16) * nkeys;
     if (reserve(t, more, more > nkeys) < 0 || set_nsh(t, (uint32_t)row, (uint32_t)nsh) < 0)
         return ix_fail(ix, RP_ENOMEM, "out of memory");
     put(t, (uint32_t)row, keys, nkeys);
