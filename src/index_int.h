@@ -54,6 +54,7 @@ typedef struct keytab {
     int64_t blast;
     size_t brows;          /* rows in the base */
     void *mem;             /* the snapshot as read (ix_big_alloc) */
+    size_t maplen;         /* or, nonzero, mapped (mmap) of this length */
     uint64_t *own_base;    /* or the base built here (ix_big_alloc) */
     uint32_t *own_nsh;
     int rebuilt;           /* the base was built here, in no snapshot */

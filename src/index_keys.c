@@ -99,7 +99,11 @@ static size_t checkpoint_bar(const keytab *t)
 
 void ix_base_free(keytab *t)
 {
-    free(t->mem);
+    if (t->maplen)
+        munmap(t->mem, t->maplen);
+    else
+        free(t->mem);
+    t->maplen = 0;
     free(t->own_base);
     free(t->own_nsh);
     free(t->gone);
