@@ -54,14 +54,16 @@ typedef struct keytab {
     int64_t blast;
     size_t brows;          /* rows in the base */
     void *mem;             /* the snapshot as read (ix_big_alloc) */
+    size_t maplen;         /* or, nonzero, mapped (mmap) of this length */
     uint64_t *own_base;    /* or the base built here (ix_big_alloc) */
     uint32_t *own_nsh;
     int rebuilt;           /* the base was built here, in no snapshot */
     uint8_t *gone;         /* base rows removed since (a bit a row) */
     int saved;             /* the base and delta are all in the snapshot */
     /* the delta: an open-addressing hash table, rows above blast */
-    keyent *e;             /* mask + 1 entries */
-    size_t mask, used;     /* used: entries taken, removed ones included */
+    keyent *e;             /* top + 1 entries (not always a power of 2) */
+    size_t top, used;      /* the last slot; entries taken, removed ones
+                            * included */
     uint32_t *nsh;         /* set size by row (0: none), nnsh of them */
     size_t nnsh;
     size_t drows;          /* rows added to the delta */
@@ -192,6 +194,14 @@ void ix_keys_free(keytab *t);
  * too). @return the memory (free with free()), or NULL. */
 void *ix_big_alloc(size_t n);
 
+/* As ix_big_alloc, zeroed (calloc: fresh pages are not written twice).
+ * Free with free(). */
+void *ix_big_zalloc(size_t n);
+
+/* The first empty slot of t's delta (or its last slot): read round from
+ * there, the delta's entries come in about tag order. */
+size_t ix_delta_start(const keytab *t);
+
 /* @return the set size of row in t (0: not there). */
 size_t ix_keys_row_nsh(const keytab *t, int64_t row);
 
@@ -243,6 +253,9 @@ void ix_screen_put(rp_index *ix, int64_t row, size_t nsh, const uint32_t *sample
  * shingles with sample a[0..ma) as verified from the samples (without
  * reading it), 0 when it may be or is not known. */
 int ix_screen_out(const rp_index *ix, int64_t row, size_t na, const uint32_t *a, size_t ma);
+
+/* Starts loading what ix_screen_out will read of rows[0..n). */
+void ix_screen_prefetch(const rp_index *ix, const int64_t *rows, long n);
 
 /* Forgets row; frees the screen. */
 void ix_screen_forget(rp_index *ix, int64_t row);

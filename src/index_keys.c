@@ -22,9 +22,9 @@
  * sort, in huge pages (ix_big_alloc). The delta is the hash table above, for
  * the rows added since: the rows above the snapshot's are read from the
  * docs table at opening, and the rows this process adds go in as they are
- * added. When the delta has grown as large as the base (and when a writer
- * closes the index after adding enough), both are written as a new
- * snapshot and read back as the base (ix_keys_checkpoint).
+ * added. When the delta has grown to CHECKPOINT_GROW times the base (and
+ * when a writer closes the index after adding enough), both are merged
+ * into a new base and written as a new snapshot (ix_keys_checkpoint).
  *
  * The lookup is brought up to date when another process has written since
  * (PRAGMA data_version): rows above the last one seen are added; a removal
@@ -68,8 +68,13 @@
 #define EMPTY 0u
 #define GONE UINT32_MAX   /* a removed entry: probing goes on past it */
 /* The delta is saved as a new snapshot once it holds this many rows and
- * as many as the base. */
+ * CHECKPOINT_GROW times as many as the base: each snapshot sorts, merges
+ * and writes the whole table, so a long run writes about
+ * 1 + 1 / CHECKPOINT_GROW times its final size in snapshots before the
+ * one at closing (at 1, twice: a quarter of the adding thread's time at
+ * a million documents). */
 #define CHECKPOINT_MIN 4096
+#define CHECKPOINT_GROW 3
 
 static uint32_t tag_of(uint32_t key, unsigned band)
 {
@@ -77,14 +82,28 @@ static uint32_t tag_of(uint32_t key, unsigned band)
     return (uint32_t)(x >> 32) ^ (uint32_t)x;
 }
 
+/* The delta's home slot of tag: its top bits (tags are mixed already),
+ * so that the table holds its entries nearly in tag order and a snapshot
+ * reads them out sorted in one pass (ix_delta_sorted). */
 static size_t home(const keytab *t, uint32_t tag)
 {
-    return (size_t)(((uint64_t)tag * 0xC2B2AE3D27D4EB4Full) >> 32) & t->mask;
+    return (size_t)(((uint64_t)tag * (t->top + 1)) >> 32);
+}
+
+/* The rows the delta takes before the next snapshot. */
+static size_t checkpoint_bar(const keytab *t)
+{
+    size_t bar = t->brows * CHECKPOINT_GROW;
+    return bar > CHECKPOINT_MIN ? bar : CHECKPOINT_MIN;
 }
 
 void ix_base_free(keytab *t)
 {
-    free(t->mem);
+    if (t->maplen)
+        munmap(t->mem, t->maplen);
+    else
+        free(t->mem);
+    t->maplen = 0;
     free(t->own_base);
     free(t->own_nsh);
     free(t->gone);
@@ -113,6 +132,23 @@ void *ix_big_alloc(size_t n)
     return p;
 }
 
+void *ix_big_zalloc(size_t n)
+{
+    const size_t huge = (size_t)2 << 20;
+    /* calloc takes a large block straight from the system, zeroed, and
+     * does not write it again: a page is zeroed once, when first touched */
+    uint8_t *p = calloc(1, n ? n : 1);
+#ifdef MADV_HUGEPAGE
+    if (p && n >= 2 * huge) {
+        uintptr_t a = ((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1);
+        uintptr_t e = ((uintptr_t)p + n) & ~(uintptr_t)(huge - 1);
+        if (e > a)
+            madvise((void *)a, e - a, MADV_HUGEPAGE);
+    }
+#endif
+    return p;
+}
+
 /* Empties the delta. */
 static void delta_free(keytab *t)
 {
@@ -120,7 +156,7 @@ static void delta_free(keytab *t)
     free(t->nsh);
     t->e = NULL;
     t->nsh = NULL;
-    t->mask = t->used = t->nnsh = t->drows = 0;
+    t->top = t->used = t->nnsh = t->drows = 0;
 }
 
 void ix_keys_free(keytab *t)
@@ -183,30 +219,55 @@ static int base_is(const keytab *t, size_t i, uint32_t tag)
 /* The delta                                                            */
 /* ------------------------------------------------------------------ */
 
-/* Makes room for `more` entries. @return 0 or -1 (out of memory). */
-static int reserve(keytab *t, size_t more)
+/* The slot after slot i of the delta (top + 1 slots, not always a power
+ * of two). */
+static size_t next_slot(const keytab *t, size_t i)
+{
+    return i == t->top ? 0 : i + 1;
+}
+
+size_t ix_delta_start(const keytab *t)
+{
+    size_t i = 0;
+    while (t->e && i < t->top && t->e[i].row != EMPTY)
+        i++;
+    return i;
+}
+
+/* Makes room for `more` entries: by doubling, or, `exact`, for those at
+ * the highest load (0.7; a long run sizes the delta for all the rows it
+ * takes before the next snapshot at once). @return 0 or -1 (out of
+ * memory). */
+static int reserve(keytab *t, size_t more, int exact)
 {
     size_t want = t->used + more;
-    if (t->e && want * 10 <= (t->mask + 1) * 7)
+    if (t->e && want * 10 <= (t->top + 1) * 7)
         return 0;
     size_t cap = 1024;
-    while (cap < want * 2)
+    if (exact && want / 7 * 10 + 10 > cap)
+        cap = want / 7 * 10 + 10;
+    while (cap < want * 2 && !exact)
         cap *= 2;
-    keyent *e = ix_big_alloc(cap * sizeof *e);
+    if (cap > (size_t)1 << 32)
+        return -1;   /* home() takes at most 2^32 slots */
+    keyent *e = ix_big_zalloc(cap * sizeof *e);
     if (!e)
         return -1;
-    memset(e, 0, cap * sizeof *e);
     keytab n = *t;
     n.e = e;
-    n.mask = cap - 1;
+    n.top = cap - 1;
     n.used = 0;
-    for (size_t i = 0; t->e && i <= t->mask; i++) {
-        keyent x = t->e[i];
+    /* read round from an empty slot, the entries come in about tag order
+     * and go to the new table's slots in about that order too */
+    size_t start = ix_delta_start(t);
+    for (size_t k = 0; t->e && k <= t->top; k++) {
+        size_t at = start + k;
+        keyent x = t->e[at > t->top ? at - t->top - 1 : at];
         if (x.row == EMPTY || x.row == GONE)
             continue;
         size_t j = home(&n, x.tag);
         while (n.e[j].row != EMPTY)
-            j = (j + 1) & n.mask;
+            j = next_slot(&n, j);
         n.e[j] = x;
         n.used++;
     }
@@ -230,7 +291,7 @@ static void put(keytab *t, uint32_t row, const uint32_t *keys, unsigned n)
             } else if (t->e[i].tag == tag) {
                 have++;
             }
-            i = (i + 1) & t->mask;
+            i = next_slot(t, i);
         }
         for (size_t k = base_find(t, tag); base_is(t, k, tag); k++)
             have += (unsigned)base_live(t, (uint32_t)t->base[k]);
@@ -314,13 +375,14 @@ int ix_keys_add(rp_index *ix, int64_t row, const uint32_t *keys, unsigned nkeys,
     if (!t->built)
         return RP_OK;   /* not built yet: the build will read this row */
     /* in a long run (one that has reached a checkpoint), the delta will
-     * grow to the base's size again before the next one: size it for
-     * that at once rather than by doublings, each a rehash of the whole
-     * table into new memory */
+     * grow to the checkpoint's bar before the next one: size it for that
+     * at once rather than by doublings, each a rehash of the whole table
+     * into new memory (with a sixteenth more for the rest of the batch
+     * in which it reaches the bar: the checkpoint waits for its commit) */
     size_t more = nkeys;
     if (ix->bulk && t->drows == 0)
-        more = (t->brows > CHECKPOINT_MIN ? t->brows : CHECKPOINT_MIN) * nkeys;
-    if (reserve(t, more) < 0 || set_nsh(t, (uint32_t)row, (uint32_t)nsh) < 0)
+        more = (checkpoint_bar(t) + checkpoint_bar(t) / 16) * nkeys;
+    if (reserve(t, more, more > nkeys) < 0 || set_nsh(t, (uint32_t)row, (uint32_t)nsh) < 0)
         return ix_fail(ix, RP_ENOMEM, "out of memory");
     put(t, (uint32_t)row, keys, nkeys);
     t->drows++;
@@ -345,7 +407,7 @@ void ix_keys_remove(rp_index *ix, int64_t row, const uint32_t *keys)
     }
     for (unsigned b = 0; keys && t->e && b < ix->bands + ix->nskew; b++) {
         uint32_t tag = tag_of(keys[b], b);
-        for (size_t i = home(t, tag); t->e[i].row != EMPTY; i = (i + 1) & t->mask)
+        for (size_t i = home(t, tag); t->e[i].row != EMPTY; i = next_slot(t, i))
             if (t->e[i].tag == tag && t->e[i].row == (uint32_t)row) {
                 t->e[i].row = GONE;
                 break;
@@ -385,7 +447,7 @@ long ix_keys_get(rp_index *ix, unsigned band, uint32_t key, uint32_t *v, long ca
     for (size_t k = base_find(t, tag); base_is(t, k, tag) && n < cap; k++)
         if (base_live(t, (uint32_t)t->base[k]))
             v[n++] = (uint32_t)t->base[k];
-    for (size_t i = t->e ? home(t, tag) : 0; t->e && t->e[i].row != EMPTY; i = (i + 1) & t->mask)
+    for (size_t i = t->e ? home(t, tag) : 0; t->e && t->e[i].row != EMPTY; i = next_slot(t, i))
         if (t->e[i].tag == tag && t->e[i].row != GONE && n < cap)
             v[n++] = t->e[i].row;
     return n;
@@ -467,7 +529,7 @@ static int load_from(rp_index *ix)
             code = got;
             break;
         }
-        if (reserve(t, r.nk) < 0 || set_nsh(t, (uint32_t)r.row, (uint32_t)r.nsh) < 0) {
+        if (reserve(t, r.nk, 0) < 0 || set_nsh(t, (uint32_t)r.row, (uint32_t)r.nsh) < 0) {
             code = ix_fail(ix, RP_ENOMEM, "out of memory");
             break;
         }
@@ -521,10 +583,8 @@ static int build_base(rp_index *ix)
             len = ix_slot_place(&sw, v[i]) + 1;
         if (len < sw.homes)
             len = sw.homes;
-        if ((slots = ix_big_alloc(len * sizeof *slots)) == NULL)
+        if ((slots = ix_big_zalloc(len * sizeof *slots)) == NULL)
             code = ix_fail(ix, RP_ENOMEM, "out of memory");
-        else
-            memset(slots, 0, len * sizeof *slots);
     }
     if (code != RP_OK) {
         free(v);
@@ -572,7 +632,7 @@ int ix_keys_sync(rp_index *ix)
         ix_keys_free(t);
         if (!ix_snap_load(ix, t, removed))
             code = build_base(ix);
-        if (code == RP_OK && reserve(t, 0) < 0)
+        if (code == RP_OK && reserve(t, 0, 0) < 0)
             code = ix_fail(ix, RP_ENOMEM, "out of memory");
         t->built = 1;
     }
@@ -593,7 +653,7 @@ void ix_keys_checkpoint(rp_index *ix, int closing)
     keytab *t = &ix->keys;
     if (!ix->db || !ix->writable || ix->in_batch || !t->built || t->stale || t->saved)
         return;
-    size_t bar = t->brows > CHECKPOINT_MIN ? t->brows : CHECKPOINT_MIN;
+    size_t bar = checkpoint_bar(t);
     if (t->drows >= bar && !closing)
         ix->bulk = 1;
     if (t->rebuilt || t->drows >= bar ||

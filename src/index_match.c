@@ -117,7 +117,12 @@ int ix_stored_cached(rp_index *ix, int64_t row, const stored **out)
         int code = ix_stored_get(ix, row, &s);
         if (code != RP_OK)
             return code;
-        ix_screen_put(ix, row, s.nsh, s.sample, s.m, s.has_path);
+        /* a writer meets the same rows again and again over a long
+         * run; a query process meets most once, and a screen as long as
+         * the index (72 bytes a row, zeroed) would cost it more than it
+         * saves */
+        if (ix->writable)
+            ix_screen_put(ix, row, s.nsh, s.sample, s.m, s.has_path);
         ix_stored_free(c);
         *c = s;
     }
@@ -304,6 +309,8 @@ static int find_matches(rp_index *ix, probe *p, int64_t self, const char *skip_i
     if (nc < 0)
         return (int)nc;
     int code = RP_OK;
+    if (!all)
+        ix_screen_prefetch(ix, cand, nc);
     for (long i = 0; i < nc; i++) {
         if (cand[i] == self)
             continue;

@@ -93,6 +93,25 @@ int ix_screen_out(const rp_index *ix, int64_t row, size_t na, const uint32_t *a,
     return !sim.similar;
 }
 
+void ix_screen_prefetch(const rp_index *ix, const int64_t *rows, long n)
+{
+    const keytab *t = &ix->keys;
+    /* a candidate's screen and set size are read at random: start all the
+     * misses at once, not one after another */
+    for (long i = 0; i < n; i++) {
+        int64_t row = rows[i];
+        if (row <= 0 || (size_t)row >= ix->nscr)
+            continue;
+        const char *s = (const char *)&ix->scr[row];
+        __builtin_prefetch(s);
+        __builtin_prefetch(s + sizeof(ixscreen) - 1);
+        if (row <= t->blast && t->bnsh)
+            __builtin_prefetch(&t->bnsh[row]);
+        else if ((size_t)row < t->nnsh)
+            __builtin_prefetch(&t->nsh[row]);
+    }
+}
+
 void ix_screen_forget(rp_index *ix, int64_t row)
 {
     if (row > 0 && (size_t)row < ix->nscr)

@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -140,10 +141,17 @@ static int file_marks(rp_index *ix, int64_t last, int64_t *removed, int64_t *cre
     return code;
 }
 
-/* Reads the n bytes of fd into memory from ix_big_alloc. @return it, or
- * NULL. */
-static uint8_t *read_all(int fd, size_t n)
+/* Reads the n bytes of fd into memory from ix_big_alloc, or, when
+ * *maplen is nonzero, maps them (setting *maplen to 0 when it cannot).
+ * @return the memory, or NULL. */
+static uint8_t *read_all(int fd, size_t n, size_t *maplen)
 {
+    if (*maplen) {
+        void *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m != MAP_FAILED)
+            return m;
+        *maplen = 0;
+    }
     uint8_t *p = ix_big_alloc(n);
     size_t off = 0;
     while (p && off < n) {
@@ -178,7 +186,14 @@ int ix_snap_load(rp_index *ix, keytab *t, int64_t removed)
     uint64_t finger = 0;
     ok = ok && file_marks(ix, h.last, &rm, &created, &finger) == RP_OK &&
          rm == h.removed && created == h.created && finger == h.finger;
-    uint8_t *p = ok ? read_all(fd, (size_t)st.st_size) : NULL;
+    /* a reader maps the file: it looks up a few keys a document, and
+     * copying the table into fresh memory (zeroed by the kernel first)
+     * cost a query run at a million documents more than its queries; a
+     * writer copies it into huge pages, where its millions of lookups
+     * miss the TLB less. The file is never written in place: a new
+     * snapshot is a new file renamed over it. */
+    size_t maplen = ix->writable ? 0 : (size_t)st.st_size;
+    uint8_t *p = ok ? read_all(fd, (size_t)st.st_size, &maplen) : NULL;
     close(fd);
     ix->msg[0] = 0;   /* a failed check is no error */
     if (!p)
@@ -187,10 +202,14 @@ int ix_snap_load(rp_index *ix, keytab *t, int64_t removed)
     const uint32_t *nsh = (const uint32_t *)(const void *)(p + sizeof h);
     ok = XXH3_64bits(p + sizeof h, body) == h.body_sum;
     if (!ok) {
-        free(p);
+        if (maplen)
+            munmap(p, maplen);
+        else
+            free(p);
         return 0;
     }
     t->mem = p;
+    t->maplen = maplen;
     t->base = (const uint64_t *)(const void *)(p + sizeof h + nsh_bytes(h.last));
     t->nslots = h.slots;
     t->nhome = h.homes;
@@ -215,22 +234,50 @@ static int write_all(int fd, const uint8_t *p, size_t n)
     return 0;
 }
 
-/* The delta's entries as (tag << 32 | row), sorted, into *out. @return
- * their count, or (size_t)-1 when out of memory. */
+/* Sorts v[0..n) when it is nearly sorted already, each value a few places
+ * from its own. @return 0, or -1 when that took too many moves (v is then
+ * some order of its values). */
+static int sort_near(uint64_t *v, size_t n)
+{
+    size_t budget = 16 * n + 4096;
+    for (size_t i = 1; i < n; i++) {
+        uint64_t x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1] > x; j--) {
+            v[j] = v[j - 1];
+            if (--budget == 0) {
+                v[j - 1] = x;
+                return -1;
+            }
+        }
+        v[j] = x;
+    }
+    return 0;
+}
+
+/* The delta's entries as (tag << 32 | row), sorted, into *out. The
+ * delta's home slots follow the tags' order (index_keys.c), so read from
+ * just after an empty slot round the table, its entries come nearly
+ * sorted: only those a run of probes pushed past others' homes are out
+ * of place, by a few slots. @return their count, or (size_t)-1 when out
+ * of memory. */
 static size_t delta_sorted(const keytab *t, uint64_t **out)
 {
-    size_t n = 0;
+    size_t n = 0, cap = t->e ? t->top + 1 : 0, start = ix_delta_start(t);
     *out = NULL;
-    for (size_t i = 0; t->e && i <= t->mask; i++)
+    for (size_t i = 0; i < cap; i++)
         n += t->e[i].row != 0 && t->e[i].row != UINT32_MAX;
     uint64_t *v = malloc((n ? n : 1) * sizeof *v);
     if (!v)
         return (size_t)-1;
     n = 0;
-    for (size_t i = 0; t->e && i <= t->mask; i++)
-        if (t->e[i].row != 0 && t->e[i].row != UINT32_MAX)
-            v[n++] = (uint64_t)t->e[i].tag << 32 | t->e[i].row;
-    rp_sort_u64(v, n);
+    for (size_t k = 0; k < cap; k++) {
+        const keyent *x = &t->e[start + k < cap ? start + k : start + k - cap];
+        if (x->row != 0 && x->row != UINT32_MAX)
+            v[n++] = (uint64_t)x->tag << 32 | x->row;
+    }
+    if (sort_near(v, n) < 0)
+        rp_sort_u64(v, n);
     *out = v;
     return n;
 }
@@ -312,7 +359,7 @@ int ix_snap_save(rp_index *ix, keytab *t)
      * made (its set sizes, t->nsh, are still read) */
     free(t->e);
     t->e = NULL;
-    t->mask = t->used = 0;
+    t->top = t->used = 0;
     size_t nb = 0, rows = 0;
     for (size_t i = 0; i < t->nslots; i++)
         nb += (size_t)live(t, t->base[i]);
@@ -330,19 +377,13 @@ int ix_snap_save(rp_index *ix, keytab *t)
     h.created = created;
     h.finger = finger;
     h.rows = rows;
-    /* where the entries go: a first pass for the length */
-    merge mg = {t, d, nd, 0, 0};
-    slotw sw = {0, h.homes};
-    uint64_t x;
-    size_t len = 0;
-    while ((x = merge_next(&mg)) != 0)
-        len = ix_slot_place(&sw, x) + 1;
-    h.slots = len > h.homes ? len : h.homes;
     /* the new base is made in memory, in the file's layout, and kept as
      * the base whether or not the file can be written: merged here, it
-     * need not be read back */
-    len = snap_size(&h);
-    uint8_t *p = ix_big_alloc(len);
+     * need not be read back. The entries take at most homes + n slots
+     * (ix_slot_place): room for that is reserved, and the pages past the
+     * slots taken are never touched */
+    h.slots = h.homes + h.n;
+    uint8_t *p = ix_big_alloc(snap_size(&h));
     if (!p) {
         free(d);
         t->stale = 1;   /* the delta is gone: rebuild at the next sync */
@@ -355,16 +396,19 @@ int ix_snap_save(rp_index *ix, keytab *t)
         nsh[last + 1] = 0;
     uint64_t *slots = (uint64_t *)(void *)(p + sizeof h + nsh_bytes(last));
     size_t k = 0;
-    mg = (merge){t, d, nd, 0, 0};
-    sw = (slotw){0, h.homes};
+    merge mg = {t, d, nd, 0, 0};
+    slotw sw = {0, h.homes};
+    uint64_t x;
     while ((x = merge_next(&mg)) != 0) {
         for (size_t at = ix_slot_place(&sw, x); k < at; k++)
             slots[k] = 0;
         slots[k++] = x;
     }
+    h.slots = k > h.homes ? k : h.homes;
     for (; k < h.slots; k++)
         slots[k] = 0;
     free(d);
+    size_t len = snap_size(&h);
     h.body_sum = XXH3_64bits(p + sizeof h, len - sizeof h);
     h.head_sum = head_sum(&h);
     memcpy(p, &h, sizeof h);
