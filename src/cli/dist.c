@@ -99,7 +99,7 @@ static void usage(FILE *f)
           "      --local             run every task on this machine (-j at a time)\n"
           "      --slurm             submit the stages with sbatch --array, chained\n"
           "                          with --dependency=afterok; print the job ids\n"
-          "      --tasks N           tasks of the sketch and verify stages\n"
+          "      --tasks N           tasks of the sketch, verify and cluster stages\n"
           "      --parts P           tasks of the lines and bucket stages (default N)\n"
           "      --work DIR          the work folder, shared by all nodes\n"
           "      --wait              with --slurm: wait for the jobs, print the result\n"
