@@ -50,6 +50,7 @@
 
 #include "cli.h"
 #include "cliutil.h"
+#include "distout.h"
 #include "feed.h"
 #include "input.h"
 #include "output.h"
@@ -1019,24 +1020,6 @@ static int stage_components(run *r)
     return 0;
 }
 
-/* Sections of a cluster task's file cluster.I: META {clusters of two or
- * more, documents alone with related ones, documents alone, documents,
- * inputs skipped, capped buckets, members without a date, records,
- * pairs}; REC its clusters to show, in output order, each a record (below)
- * and ROFF their offsets (records + 1); PAIR (with --pairs) its verified
- * pairs in (a, b) order, and POFF their offsets.
- *
- * A cluster record, all integers u64: its smallest document (global), n
- * members, nrel related; per entry (members, the representative first,
- * then related) jaccard, containment, score and holds (doubles), the
- * entry its related document matches (or ~0), the length of its id and of
- * its field values (with their NULs), then the id and the values. A pair
- * record: a, b (global), jaccard, containment ab and ba, score (doubles),
- * shared, the lengths of the ids and values of a and b, then those four. */
-enum { CL_META, CL_REC, CL_ROFF, CL_PAIR, CL_POFF, CL_NSEC };
-enum { CM_MULTI, CM_RELATED, CM_ALONE, CM_DOCS, CM_SKIPPED, CM_CAPPED, CM_UNDATED, CM_NREC,
-       CM_NPAIR, CM_N };
-
 /* Fills sr's keep facts and field values of the task's documents (local
  * number i is global docs[i]) from the docs.I files, as scan's add_one
  * fills them, and applies the --keep rule. @return 0 or -1. */
@@ -1083,122 +1066,6 @@ static int docs_result(run *r, const docs *ds, scan_result *sr, const uint64_t *
         sr->metalen += len;
     }
     return scan_apply_keep(&r->so, sr);
-}
-
-/* @return the bytes of field values p (NULL: 0): so->nfields strings,
- * within the task's values, which end at end. */
-static uint64_t meta_len(const run *r, const char *p, const char *end)
-{
-    const char *q = p;
-    for (size_t k = 0; q && k < r->so.nfields && q < end; k++)
-        q += strnlen(q, (size_t)(end - q)) + 1;
-    return q ? (uint64_t)(q - p) : 0;
-}
-
-/* A record being written into section sec of w; *len: the section's
- * length so far. @return 0, or -1 out of memory. */
-static int put_u64(rp_stage_w *w, unsigned sec, size_t *len, uint64_t x)
-{
-    *len += 8;
-    return rp_stage_w_put(w, sec, &x, 8) == RP_OK ? 0 : -1;
-}
-
-static int put_f64(rp_stage_w *w, unsigned sec, size_t *len, double x)
-{
-    *len += 8;
-    return rp_stage_w_put(w, sec, &x, 8) == RP_OK ? 0 : -1;
-}
-
-static int put_str(rp_stage_w *w, unsigned sec, size_t *len, const char *p, uint64_t n)
-{
-    *len += n;
-    return !n || rp_stage_w_put(w, sec, p, n) == RP_OK ? 0 : -1;
-}
-
-/* Writes the clusters of sr (in scan_order) as records. @return 0 or -1. */
-static int put_clusters(const run *r, const scan_result *sr, const uint64_t *gd,
-                        rp_stage_w *w, uint64_t *meta)
-{
-    scan_source *src = scan_source_new(&r->so, sr);
-    uint64_t *with = NULL;
-    size_t len = 0, wcap = 0;
-    int bad = !src, got = 0;
-    const char *mend = sr->meta + sr->metalen;
-    scan_cluster cl;
-    if (!bad) {
-        meta[CM_MULTI] = src->multi;
-        meta[CM_RELATED] = src->related;
-        meta[CM_ALONE] = src->alone;
-        bad = put_u64(w, CL_ROFF, &(size_t){0}, 0) < 0;
-    }
-    for (int restart = 1; !bad && (got = src->cluster(src->ctx, restart, &cl)) > 0; restart = 0) {
-        size_t ne = cl.n + cl.nrel, lo = SIZE_MAX;
-        for (size_t j = 0; j < cl.n; j++) {
-            size_t doc = rp_cluster_member(sr->c, cl.index, j)->doc;
-            lo = doc < lo ? doc : lo;
-        }
-        if (cli_grow(&with, &wcap, ne, sizeof *with) < 0) {
-            bad = 1;
-            break;
-        }
-        for (size_t j = 0; j < ne; j++) {
-            with[j] = UINT64_MAX;
-            for (size_t k = 0; j >= cl.n && k < cl.n && with[j] == UINT64_MAX; k++)
-                if (cl.m[k].id == cl.m[j].with)
-                    with[j] = k;
-        }
-        bad |= put_u64(w, CL_REC, &len, gd[lo]) | put_u64(w, CL_REC, &len, cl.n) |
-               put_u64(w, CL_REC, &len, cl.nrel);
-        for (size_t j = 0; j < ne && !bad; j++) {
-            const rp_index_member *m = &cl.m[j];
-            const char *mv = cl.meta ? cl.meta[j] : NULL;
-            uint64_t il = strlen(m->id) + 1, ml = mv ? meta_len(r, mv, mend) : 0;
-            bad |= put_f64(w, CL_REC, &len, m->jaccard) | put_f64(w, CL_REC, &len, m->containment) |
-                   put_f64(w, CL_REC, &len, m->score) | put_f64(w, CL_REC, &len, m->holds) |
-                   put_u64(w, CL_REC, &len, with[j]) | put_u64(w, CL_REC, &len, il) |
-                   put_u64(w, CL_REC, &len, ml) | put_str(w, CL_REC, &len, m->id, il) |
-                   put_str(w, CL_REC, &len, mv, ml);
-        }
-        bad |= put_u64(w, CL_ROFF, &(size_t){0}, len);
-        meta[CM_NREC]++;
-    }
-    if (bad && src)
-        diag("out of memory");
-    free(with);
-    scan_source_free(src);
-    return bad || got < 0 ? -1 : 0;
-}
-
-/* Writes the verified pairs of sr's corpus as records. @return 0 or -1. */
-static int put_pairs(const run *r, const scan_result *sr, const uint64_t *gd, rp_stage_w *w,
-                     uint64_t *meta)
-{
-    const rp_corpus *c = sr->c;
-    const char *mend = sr->meta + sr->metalen;
-    size_t len = 0;
-    int bad = put_u64(w, CL_POFF, &(size_t){0}, 0);
-    for (size_t i = 0; i < rp_corpus_npairs(c) && !bad; i++) {
-        const rp_pair *p = rp_corpus_pair(c, i);
-        const char *ia = rp_corpus_id(c, p->a), *ib = rp_corpus_id(c, p->b);
-        const char *ma = scan_meta(sr, p->a), *mb = scan_meta(sr, p->b);
-        uint64_t la = strlen(ia) + 1, lb = strlen(ib) + 1;
-        uint64_t fa = ma ? meta_len(r, ma, mend) : 0, fb = mb ? meta_len(r, mb, mend) : 0;
-        bad |= put_u64(w, CL_PAIR, &len, gd[p->a]) | put_u64(w, CL_PAIR, &len, gd[p->b]) |
-               put_f64(w, CL_PAIR, &len, p->sim.jaccard) |
-               put_f64(w, CL_PAIR, &len, p->sim.containment_ab) |
-               put_f64(w, CL_PAIR, &len, p->sim.containment_ba) |
-               put_f64(w, CL_PAIR, &len, p->sim.score) |
-               put_u64(w, CL_PAIR, &len, p->sim.shared) | put_u64(w, CL_PAIR, &len, la) |
-               put_u64(w, CL_PAIR, &len, lb) | put_u64(w, CL_PAIR, &len, fa) |
-               put_u64(w, CL_PAIR, &len, fb) | put_str(w, CL_PAIR, &len, ia, la) |
-               put_str(w, CL_PAIR, &len, ib, lb) | put_str(w, CL_PAIR, &len, ma, fa) |
-               put_str(w, CL_PAIR, &len, mb, fb);
-        bad |= put_u64(w, CL_POFF, &(size_t){0}, len);
-        meta[CM_NPAIR]++;
-    }
-    if (bad)
-        diag("out of memory");
-    return bad ? -1 : 0;
 }
 
 static int stage_cluster(run *r, unsigned task)
@@ -1248,7 +1115,7 @@ static int stage_cluster(run *r, unsigned task)
         diag("out of memory");
         goto out;
     }
-    if (put_clusters(r, &sr, gd, w, meta) < 0 || (r->so.pairs && put_pairs(r, &sr, gd, w, meta) < 0))
+    if (distout_put(&r->so, &sr, gd, w, meta) < 0)
         goto out;
     if (rp_stage_w_put(w, CL_META, meta, sizeof meta) != RP_OK) {
         diag("out of memory");
@@ -1271,304 +1138,30 @@ out:
     return rc;
 }
 
-/* The output: the cluster tasks' files merged in scan's order, printed
- * as they are read (the records are mapped, one of each file decoded at
- * a time). */
-typedef struct cursor {
-    const uint8_t *rec;     /* the section */
-    const uint64_t *off;    /* n + 1 offsets */
-    size_t n, i;
-    const uint8_t *at, *end;/* the record being read */
-} cursor;
-
-typedef struct merge {
-    const run *r;
-    rp_stage **s;
-    cursor *cl, *pr;        /* ntasks each */
-    unsigned *heap, nheap;
-    int mode;               /* the heap holds: 1 cluster, 2 pair cursors */
-    rp_index_member *m;
-    const char **meta;
-    size_t cap, mcap;
-    int bad;
-} merge;
-
-static int rd_u64(cursor *c, uint64_t *x)
-{
-    if ((size_t)(c->end - c->at) < 8)
-        return -1;
-    memcpy(x, c->at, 8);
-    c->at += 8;
-    return 0;
-}
-
-static int rd_f64(cursor *c, double *x)
-{
-    if ((size_t)(c->end - c->at) < 8)
-        return -1;
-    memcpy(x, c->at, 8);
-    c->at += 8;
-    return 0;
-}
-
-/* @return n bytes of the record as a string that ends with a NUL (n >
- * 0) holding `strings` NULs at least, or NULL for n = 0; *bad set when
- * they are not there. */
-static const char *rd_str(cursor *c, uint64_t n, size_t strings, int *bad)
-{
-    if (!n)
-        return NULL;
-    const char *p = (const char *)c->at;
-    size_t nul = 0;
-    if ((uint64_t)(c->end - c->at) < n || p[n - 1] != 0) {
-        *bad = 1;
-        return NULL;
-    }
-    for (uint64_t k = 0; k < n; k++)
-        nul += p[k] == 0;
-    if (nul < strings)
-        *bad = 1;
-    c->at += n;
-    return p;
-}
-
-/* Places cursor c on its record i. @return 1, or 0 past the last. */
-static int cur_seek(cursor *c)
-{
-    if (c->i >= c->n)
-        return 0;
-    c->at = c->rec + c->off[c->i];
-    c->end = c->rec + c->off[c->i + 1];
-    return 1;
-}
-
-/* The sort key of the record under cursor c: its smallest document, its
- * size and its representative's id (clusters), or a and b (pairs). */
-static void cur_key(const cursor *c, int pairs, uint64_t *k0, uint64_t *k1, const char **id)
-{
-    uint64_t x[9] = {0};   /* lo, n, nrel, 4 figures, with, id length */
-    size_t len = (size_t)(c->end - c->at);
-    memcpy(x, c->at, len < sizeof x ? len : sizeof x);
-    *k0 = x[0];
-    *k1 = x[1];
-    *id = "";
-    if (!pairs && len >= sizeof x + 8 && x[8] > 0 && x[8] <= len - sizeof x - 8 &&
-        c->at[sizeof x + 8 + x[8] - 1] == 0)
-        *id = (const char *)c->at + sizeof x + 8;
-}
-
-/* Compares the records under cursors x and y in output order: scan's
- * cluster order (multi-member clusters first, each by smallest document;
- * --sort size and id before it), or pairs in (a, b) order. */
-static int cur_cmp(const merge *mg, unsigned x, unsigned y)
-{
-    int pairs = mg->mode == 2;
-    const cursor *cx = pairs ? &mg->pr[x] : &mg->cl[x];
-    const cursor *cy = pairs ? &mg->pr[y] : &mg->cl[y];
-    uint64_t ax, bx, ay, by;
-    const char *ix, *iy;
-    cur_key(cx, pairs, &ax, &bx, &ix);
-    cur_key(cy, pairs, &ay, &by, &iy);
-    if (pairs)
-        return ax != ay ? (ax < ay ? -1 : 1) : (bx > by) - (bx < by);
-    if (mg->r->so.sort == SORT_SIZE && bx != by)
-        return bx > by ? -1 : 1;
-    if (mg->r->so.sort == SORT_ID) {
-        int k = strcmp(ix, iy);
-        if (k)
-            return k;
-    }
-    int sx = bx < 2, sy = by < 2;
-    if (sx != sy)
-        return sx - sy;
-    return (ax > ay) - (ax < ay);
-}
-
-static void heap_down(merge *mg, unsigned i)
-{
-    for (;;) {
-        unsigned l = 2 * i + 1, best = i;
-        if (l < mg->nheap && cur_cmp(mg, mg->heap[l], mg->heap[best]) < 0)
-            best = l;
-        if (l + 1 < mg->nheap && cur_cmp(mg, mg->heap[l + 1], mg->heap[best]) < 0)
-            best = l + 1;
-        if (best == i)
-            return;
-        unsigned t = mg->heap[i];
-        mg->heap[i] = mg->heap[best];
-        mg->heap[best] = t;
-        i = best;
-    }
-}
-
-/* Starts the merge of the clusters (pairs = 0) or of the pairs. */
-static void heap_start(merge *mg, int pairs)
-{
-    mg->mode = pairs ? 2 : 1;
-    mg->nheap = 0;
-    for (unsigned t = 0; t < mg->r->ntasks; t++) {
-        cursor *c = pairs ? &mg->pr[t] : &mg->cl[t];
-        c->i = 0;
-        if (cur_seek(c))
-            mg->heap[mg->nheap++] = t;
-    }
-    for (unsigned i = mg->nheap / 2; i-- > 0;)
-        heap_down(mg, i);
-}
-
-/* Copies into *out the cursor on the next record, and moves that cursor
- * on in the heap. @return 1, or 0 at the end. */
-static int heap_next(merge *mg, cursor *out)
-{
-    if (!mg->nheap)
-        return 0;
-    unsigned t = mg->heap[0];
-    cursor *c = mg->mode == 2 ? &mg->pr[t] : &mg->cl[t];
-    *out = *c;
-    c->i++;
-    if (!cur_seek(c))
-        mg->heap[0] = mg->heap[--mg->nheap];
-    heap_down(mg, 0);
-    return 1;
-}
-
-static int merge_fail(merge *mg)
-{
-    diag("%s/cluster.*: damaged (contents)", safe(mg->r->work));
-    mg->bad = 1;
-    return -1;
-}
-
-static int merge_cluster(void *ctx, int restart, scan_cluster *out)
-{
-    merge *mg = ctx;
-    cursor cur, *c = &cur;
-    if (restart || mg->mode != 1)
-        heap_start(mg, 0);
-    if (!heap_next(mg, c))
-        return 0;
-    uint64_t lo, n, nrel;
-    int bad = rd_u64(c, &lo) || rd_u64(c, &n) || rd_u64(c, &nrel) || n == 0 ||
-              n > (size_t)(c->end - c->at) || nrel > (size_t)(c->end - c->at);
-    if (bad || cli_grow(&mg->m, &mg->cap, n + nrel, sizeof *mg->m) < 0 ||
-        cli_grow(&mg->meta, &mg->mcap, n + nrel, sizeof *mg->meta) < 0)
-        return bad ? merge_fail(mg) : (diag("out of memory"), -1);
-    for (size_t j = 0; j < n + nrel && !bad; j++) {
-        rp_index_member *m = &mg->m[j];
-        uint64_t w, il, ml;
-        bad = rd_f64(c, &m->jaccard) || rd_f64(c, &m->containment) || rd_f64(c, &m->score) ||
-              rd_f64(c, &m->holds) || rd_u64(c, &w) || rd_u64(c, &il) || rd_u64(c, &ml) ||
-              (j >= n && w >= n) || il == 0;
-        if (bad)
-            break;
-        m->id = rd_str(c, il, 1, &bad);
-        mg->meta[j] = rd_str(c, ml, mg->r->so.nfields, &bad);
-        m->with = j >= n ? mg->m[w].id : NULL;
-    }
-    if (bad || c->at != c->end)
-        return merge_fail(mg);
-    *out = (scan_cluster){mg->m, (size_t)n, (size_t)nrel, mg->meta, 0};
-    return 1;
-}
-
-static int merge_pair(void *ctx, const char **a, const char **b, rp_sim *s, const char **ma,
-                      const char **mb)
-{
-    merge *mg = ctx;
-    cursor cur, *c = &cur;
-    if (mg->mode != 2)
-        heap_start(mg, 1);
-    if (!heap_next(mg, c))
-        return 0;
-    uint64_t ga, gb, sh, la, lb, fa, fb;
-    int bad = rd_u64(c, &ga) || rd_u64(c, &gb) || rd_f64(c, &s->jaccard) ||
-              rd_f64(c, &s->containment_ab) || rd_f64(c, &s->containment_ba) ||
-              rd_f64(c, &s->score) || rd_u64(c, &sh) || rd_u64(c, &la) || rd_u64(c, &lb) ||
-              rd_u64(c, &fa) || rd_u64(c, &fb) || !la || !lb;
-    if (!bad) {
-        *a = rd_str(c, la, 1, &bad);
-        *b = rd_str(c, lb, 1, &bad);
-        *ma = rd_str(c, fa, mg->r->so.nfields, &bad);
-        *mb = rd_str(c, fb, mg->r->so.nfields, &bad);
-    }
-    if (bad || c->at != c->end)
-        return merge_fail(mg);
-    s->shared = (size_t)sh;
-    s->similar = 1;
-    return 1;
-}
-
-/* Opens cursor c on sections rec, off of s, of n records. @return 0 or -1. */
-static int cur_open(const rp_stage *s, unsigned rec, unsigned off, uint64_t n, cursor *c)
-{
-    size_t lr, lo;
-    c->rec = rp_stage_sec(s, rec, &lr);
-    c->off = rp_stage_sec(s, off, &lo);
-    c->n = (size_t)n;
-    if (lo != (n + 1) * 8 && !(n == 0 && lo == 0))
-        return -1;
-    if (n == 0)
-        return 0;
-    if (c->off[0] != 0 || c->off[n] != lr)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        if (c->off[i] > c->off[i + 1])
-            return -1;
-    return 0;
-}
-
 /* Prints the output: every cluster task's file, merged. @return its exit
  * code, or EXIT_TROUBLE. */
 static int print_result(const run *r)
 {
-    merge mg = {.r = r};
-    scan_source src = {&mg, 0, 0, 0, 0, merge_cluster, merge_pair};
-    uint64_t sum[CM_N] = {0};
+    rp_stage **s = calloc(r->ntasks, sizeof *s);
     int code = EXIT_TROUBLE;
-    mg.s = calloc(r->ntasks, sizeof *mg.s);
-    mg.cl = calloc(r->ntasks, sizeof *mg.cl);
-    mg.pr = calloc(r->ntasks, sizeof *mg.pr);
-    mg.heap = calloc(r->ntasks, sizeof *mg.heap);
-    if (!mg.s || !mg.cl || !mg.pr || !mg.heap) {
+    if (!s) {
         diag("out of memory");
-        goto out;
+        return code;
     }
-    for (unsigned t = 0; t < r->ntasks; t++) {
+    unsigned t = 0;
+    for (; t < r->ntasks; t++) {
         char name[32];
-        size_t ml;
         snprintf(name, sizeof name, "cluster.%u", t);
-        if (load_file(r, name, RP_STAGE_CLUSTER, &mg.s[t]) < 0)
-            goto out;
-        const uint64_t *meta = rp_stage_sec(mg.s[t], CL_META, &ml);
-        if (!meta || ml != sizeof sum ||
-            cur_open(mg.s[t], CL_REC, CL_ROFF, meta[CM_NREC], &mg.cl[t]) < 0 ||
-            cur_open(mg.s[t], CL_PAIR, CL_POFF, meta[CM_NPAIR], &mg.pr[t]) < 0) {
-            diag("%s/%s: damaged (contents)", safe(r->work), name);
-            goto out;
-        }
-        for (unsigned k = 0; k < CM_N; k++)
-            sum[k] += meta[k];
+        if (load_file(r, name, RP_STAGE_CLUSTER, &s[t]) < 0)
+            break;
     }
-    src.docs = (size_t)sum[CM_DOCS];
-    src.multi = (size_t)sum[CM_MULTI];
-    src.related = (size_t)sum[CM_RELATED];
-    src.alone = (size_t)sum[CM_ALONE];
-    scan_note_undated(&r->so, (size_t)sum[CM_UNDATED]);
-    code = scan_print_source(&r->so, &src, (size_t)sum[CM_CAPPED], (size_t)sum[CM_SKIPPED]);
-    if (mg.bad)
-        code = EXIT_TROUBLE;
-out:
-    for (unsigned t = 0; mg.s && t < r->ntasks; t++)
-        rp_stage_close(mg.s[t]);
-    free(mg.s);
-    free(mg.cl);
-    free(mg.pr);
-    free(mg.heap);
-    free(mg.m);
-    free(mg.meta);
+    if (t == r->ntasks)
+        code = distout_print(&r->so, s, r->ntasks, r->work);
+    for (t = 0; t < r->ntasks; t++)
+        rp_stage_close(s[t]);
+    free(s);
     return code;
 }
-
 /* ------------------------------------------------------------------ */
 /* Running stages                                                       */
 /* ------------------------------------------------------------------ */
