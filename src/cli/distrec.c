@@ -75,27 +75,29 @@ typedef struct rd {
     int bad;
 } rd;
 
-static uint64_t rd_u64(rd *r)
+/* Reads 8 bytes into x (zero when the record ends before). */
+static void rd8(rd *r, void *x)
 {
-    uint64_t x = 0;
+    memset(x, 0, 8);
     if (r->end - r->at < 8) {
         r->bad = 1;
-        return 0;
+        return;
     }
-    memcpy(&x, r->at, 8);
+    memcpy(x, r->at, 8);
     r->at += 8;
+}
+
+static uint64_t rd_u64(rd *r)
+{
+    uint64_t x;
+    rd8(r, &x);
     return x;
 }
 
 static double rd_f64(rd *r)
 {
-    double x = 0;
-    if (r->end - r->at < 8) {
-        r->bad = 1;
-        return 0;
-    }
-    memcpy(&x, r->at, 8);
-    r->at += 8;
+    double x;
+    rd8(r, &x);
     return x;
 }
 
