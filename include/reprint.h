@@ -926,8 +926,9 @@ RP_API int rp_dist_verify(rp_dist *d, unsigned task, rp_dist_load_fn fn, void *c
 /* Components stage (one task): the connected components of the verified
  * pairs of every verify file (union-find over the documents that have
  * pairs only), dealt to the ntasks cluster tasks (components in order of
- * their smallest document, filled task after task up to an even share of
- * documents and pairs; a big component fills a task alone), into
+ * their smallest document, task after task, each taking components until
+ * it holds an even share of documents and pairs; a component of a share
+ * or more fills a task alone), into
  * WORK/components, with the documents the verify tasks could not read
  * again and the count of capped buckets. @return as rp_dist_bucket. */
 RP_API int rp_dist_components(rp_dist *d);

@@ -2,8 +2,9 @@
  * stage_tasks.c - the work of `reprint dist`'s stages, as library calls
  * (rp_dist_* in reprint.h): a sketch task's file from its documents, a
  * bucket task's screened candidates for one LSH partition, a verify task's
- * exact verification of the candidates of its range of documents, and the
- * cluster stage's clusters. Each is the code `rp_corpus_run` runs (LSH
+ * exact verification of the candidates of its range of documents, the
+ * connected components of the verified pairs dealt to the cluster tasks,
+ * and a cluster task's clusters. Each is the code `rp_corpus_run` runs (LSH
  * partition, screen, verification, furniture counts, clustering), fed from
  * the stage files (stage.h) of the other tasks, so that a staged run gives
  * scan's answer for any task and partition counts.
@@ -1107,14 +1108,14 @@ static int verified_check(rp_dist *d, const verified *v, unsigned t, uint64_t n)
 }
 
 /* The deal of components to cluster tasks: components in order of their
- * smallest document, each weighing its documents and pairs, filled into
- * task after task up to an even share; a component of a share or more
- * starts a task of its own and fills it. The last task takes what is
- * left. @return the task of the component that starts with weight w,
- * given the weight *load already in task *t. */
+ * smallest document, each weighing its documents and pairs, put into
+ * task after task, a task taking components until it holds an even share
+ * or more; a component of a share or more starts a task of its own and
+ * fills it. The last task takes what is left. @return the task of the
+ * component of weight w, given the weight *load already in task *t. */
 static unsigned deal(uint64_t w, uint64_t share, unsigned ntasks, unsigned *t, uint64_t *load)
 {
-    if (*load > 0 && *load + w > share && *t + 1 < ntasks) {
+    if (*load > 0 && (*load >= share || w >= share) && *t + 1 < ntasks) {
         (*t)++;
         *load = 0;
     }
