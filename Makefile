@@ -166,6 +166,7 @@ python: $(SHLINKS) $(BIN)
 # compiles in: the JSON Lines parser lives with the CLI.
 FUZZ_SRC_jsonl = src/cli/jsonl.c src/cli/cliutil.c
 FUZZ_SRC_warc = src/cli/warc.c
+FUZZ_SRC_distrec = src/cli/distrec.c src/cli/cliutil.c
 .SECONDEXPANSION:
 $(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $$(FUZZ_SRC_$$*) $(LIB) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc/cli -o $@ $< tests/fuzz/replay.c $(FUZZ_SRC_$*) $(LIB) $(LDLIBS)

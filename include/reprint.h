@@ -826,8 +826,10 @@ enum {
     RP_STAGE_SKETCH,     /* rp_dist_sketch_save */
     RP_STAGE_BUCKET,     /* rp_dist_bucket */
     RP_STAGE_VERIFY,     /* rp_dist_verify */
-    RP_STAGE_RESULT,     /* the caller's: the output */
-    RP_STAGE_LINES       /* rp_dist_lines */
+    RP_STAGE_RESULT,     /* (no longer written: the output of version 3) */
+    RP_STAGE_LINES,      /* rp_dist_lines */
+    RP_STAGE_COMPONENTS, /* rp_dist_components */
+    RP_STAGE_CLUSTER     /* the caller's: a cluster task's part of the output */
 };
 
 /* A stage file being written (sections filled in any order). */
@@ -940,15 +942,32 @@ typedef int (*rp_dist_load_fn)(void *ctx, uint64_t doc, const char *id, char **t
  * through fn) into WORK/verify.TASK. @return as rp_dist_bucket. */
 RP_API int rp_dist_verify(rp_dist *d, unsigned task, rp_dist_load_fn fn, void *ctx);
 
-/* Cluster stage: a corpus of every document of the run (in input order),
- * clustered from the verified pairs of every verify file, as
- * rp_corpus_run would have left it. *out: free with rp_corpus_free
- * before d (it reads texts through fn, with d's ids, while it lives).
- * @return as rp_dist_bucket. */
-RP_API int rp_dist_cluster(rp_dist *d, rp_dist_load_fn fn, void *ctx, rp_corpus **out);
-/* After rp_dist_cluster: @return nonzero when document doc could not be
- * read again (or changed) in the verify or cluster stage, so that its
- * pairs are missing. */
+/* Components stage (one task): the connected components of the verified
+ * pairs of every verify file (union-find over the documents that have
+ * pairs only), dealt to the ntasks cluster tasks (components in order of
+ * their smallest document, task after task, each taking components until
+ * it holds an even share of documents and pairs; a component of a share
+ * or more fills a task alone), into
+ * WORK/components, with the documents the verify tasks could not read
+ * again and the count of capped buckets. @return as rp_dist_bucket. */
+RP_API int rp_dist_components(rp_dist *d);
+
+/* Cluster stage, task `task`: a corpus of the documents of the components
+ * dealt to it and of the documents of sketch shard `task` that have no
+ * verified pair (each alone), numbered locally in global order, clustered
+ * as rp_corpus_run clusters them (clusters are independent across
+ * components, so each is the one a whole run gives). *docs (borrowed
+ * from d until its next call) maps its local numbers to global ones, *nd
+ * of them. *out: free with rp_corpus_free before d (it reads texts
+ * through fn, with d's ids, while it lives). rp_dist_stats_get then
+ * gives the run's documents (docs), the inputs the sketches skipped
+ * (skipped), the capped buckets (capped), the task's documents (read) and
+ * pairs (similar). @return as rp_dist_bucket. */
+RP_API int rp_dist_cluster_task(rp_dist *d, unsigned task, rp_dist_load_fn fn, void *ctx,
+                                rp_corpus **out, const uint64_t **docs, size_t *nd);
+/* After rp_dist_cluster_task: @return nonzero when its document doc (a
+ * local number) could not be read again (or changed) in the verify or
+ * cluster stage, so that its pairs are missing. */
 RP_API int rp_dist_lost(const rp_dist *d, uint64_t doc);
 
 #ifdef __cplusplus

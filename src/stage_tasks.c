@@ -2,8 +2,9 @@
  * stage_tasks.c - the work of `reprint dist`'s stages, as library calls
  * (rp_dist_* in reprint.h): a sketch task's file from its documents, a
  * bucket task's screened candidates for one LSH partition, a verify task's
- * exact verification of the candidates of its range of documents, and the
- * cluster stage's clusters. Each is the code `rp_corpus_run` runs (LSH
+ * exact verification of the candidates of its range of documents, the
+ * connected components of the verified pairs dealt to the cluster tasks,
+ * and a cluster task's clusters. Each is the code `rp_corpus_run` runs (LSH
  * partition, screen, verification, furniture counts, clustering), fed from
  * the stage files (stage.h) of the other tasks, so that a staged run gives
  * scan's answer for any task and partition counts.
@@ -26,6 +27,7 @@
 #include "options.h"
 #include "reprint.h"
 #include "stage.h"
+#include "uf.h"
 #include "util.h"
 
 /* Sections of a sketch file: META {documents, skipped, smallest and
@@ -151,11 +153,13 @@ struct rp_dist {
     rp_lsh_entry *de;      /* scratch: one document's */
     double *ratio;         /* rp_lsh_ratios of the run */
     uint16_t *v;           /* scratch: one document's 16-bit values */
-    sketches csk;          /* rp_dist_cluster's, for its corpus's loader */
+    sketches csk;          /* rp_dist_cluster_task's, for its corpus's loader */
     line_tabs clt;         /* and its line counts */
     loader cld;
-    char *lost;            /* after rp_dist_cluster: by document */
+    char *lost;            /* after rp_dist_cluster_task: by local document */
     uint64_t nlost_docs;
+    uint64_t *cdocs;       /* its documents, local number -> global */
+    size_t ncdocs;
 };
 
 static void sketches_free(sketches *sk, unsigned n);
@@ -228,6 +232,7 @@ void rp_dist_free(rp_dist *d)
     sketches_free(&d->csk, d->ntasks);
     line_tabs_free(&d->clt);
     free(d->lost);
+    free(d->cdocs);
     free(d->work);
     free(d);
 }
@@ -1020,90 +1025,342 @@ static int count_capped(rp_dist *d)
     return RP_OK;
 }
 
-/* Reads every verify file's pairs, in (a, b) order, into *out, and marks
- * their lost documents in d->lost. @return RP_OK or an RP_E* code. */
-static int read_verified(rp_dist *d, uint64_t n, rp_pair **out, size_t *npairs)
+/* Sections of the components file: META {documents with pairs, pairs,
+ * components, documents of the run, capped buckets, inputs the sketches
+ * skipped}; DOCS the documents with a verified pair, sorted; BYTASK the
+ * same sorted by (cluster task, document), and TIDX its N + 1 offsets, one
+ * slice a cluster task; LOST the documents a verify task could not read
+ * again, sorted. */
+enum { CP_META, CP_DOCS, CP_BYTASK, CP_TIDX, CP_LOST, CP_NSEC };
+
+/* The verify files, opened as they are needed (header, table and sizes
+ * checked; their pairs read by document and bounds-checked, or whole and
+ * checksummed by the components task). */
+typedef struct verified {
+    rp_stage *s;           /* ntasks */
+    const vf_pair **q;
+    size_t *nq;
+    const uint64_t **lost;
+    size_t *nlost;
+    unsigned ntasks;
+} verified;
+
+static void verified_free(verified *v)
 {
-    rp_pair *pairs = NULL;
-    size_t np = 0, pcap = 0;
-    int rc = RP_OK;
-    for (unsigned t = 0; t < d->ntasks && rc == RP_OK; t++) {
-        rp_stage vf;
-        const vf_pair *q;
-        const uint64_t *meta, *lo;
-        size_t nq = 0, nm = 0, nl = 0;
-        if ((rc = load_file(d, "verify", t, RP_STAGE_VERIFY, &vf)) != RP_OK)
-            break;
-        if ((rc = sec_array(d, &vf, "verify", t, VF_META, 8, (const void **)&meta, &nm)) ||
-            (rc = sec_array(d, &vf, "verify", t, VF_PAIRS, sizeof *q, (const void **)&q, &nq)) ||
-            (rc = sec_array(d, &vf, "verify", t, VF_LOST, 8, (const void **)&lo, &nl))) {
-            rp_stage_clear(&vf);
-            break;
-        }
-        if (nm != 2 || meta[0] != nq || meta[1] != nl)
-            rc = damaged(d, "verify", t, "contents");
-        else if (rp_grow(&pairs, &pcap, np + nq + 1, sizeof *pairs) < 0)
-            rc = oom(d);
-        for (size_t i = 0; rc == RP_OK && i < nq; i++) {
-            if (q[i].a >= q[i].b || q[i].b >= n ||
-                (np > 0 && (pairs[np - 1].a > q[i].a ||
-                            (pairs[np - 1].a == q[i].a && pairs[np - 1].b >= q[i].b)))) {
-                rc = damaged(d, "verify", t, "pairs out of order");
-                break;
-            }
-            rp_sim s = {q[i].jaccard, q[i].cab, q[i].cba, q[i].score, (size_t)q[i].shared,
-                        (int)q[i].similar};
-            pairs[np++] = (rp_pair){(size_t)q[i].a, (size_t)q[i].b, s};
-        }
-        for (size_t i = 0; rc == RP_OK && i < nl; i++)
-            if (lo[i] < n)
-                d->lost[lo[i]] = 1;
-        rp_stage_clear(&vf);
+    for (unsigned t = 0; v->s && t < v->ntasks; t++)
+        rp_stage_clear(&v->s[t]);
+    free(v->s);
+    free(v->q);
+    free(v->nq);
+    free(v->lost);
+    free(v->nlost);
+    memset(v, 0, sizeof *v);
+}
+
+/* Opens verify file t (once); whole: its sections' checksums too.
+ * @return RP_OK or an RP_E* code. */
+static int verified_open(rp_dist *d, verified *v, unsigned t, int whole)
+{
+    if (!v->s) {
+        v->ntasks = d->ntasks;
+        v->s = calloc(d->ntasks, sizeof *v->s);
+        v->q = calloc(d->ntasks, sizeof *v->q);
+        v->nq = calloc(d->ntasks, sizeof *v->nq);
+        v->lost = calloc(d->ntasks, sizeof *v->lost);
+        v->nlost = calloc(d->ntasks, sizeof *v->nlost);
+        if (!v->s || !v->q || !v->nq || !v->lost || !v->nlost)
+            return oom(d);
     }
-    if (rc != RP_OK) {
-        free(pairs);
-        return rc;
-    }
-    *out = pairs;
-    *npairs = np;
+    if (v->s[t].buf)
+        return RP_OK;
+    rp_stage *s = &v->s[t];
+    const uint64_t *meta;
+    const char *why;
+    size_t nm = 0;
+    int rc = load_file(d, "verify", t, RP_STAGE_VERIFY, s);
+    for (unsigned i = 0; rc == RP_OK && i < VF_NSEC; i++)
+        if ((whole || i == VF_META) && rp_stage_check(s, i, &why) != RP_OK)
+            rc = damaged(d, "verify", t, "checksum");
+    if (rc == RP_OK &&
+        ((rc = sec_array(d, s, "verify", t, VF_META, 8, (const void **)&meta, &nm)) ||
+         (rc = sec_array(d, s, "verify", t, VF_PAIRS, sizeof(vf_pair), (const void **)&v->q[t],
+                         &v->nq[t])) ||
+         (rc = sec_array(d, s, "verify", t, VF_LOST, 8, (const void **)&v->lost[t],
+                         &v->nlost[t]))) == RP_OK &&
+        (nm != 2 || meta[0] != v->nq[t] || meta[1] != v->nlost[t]))
+        rc = damaged(d, "verify", t, "contents");
+    if (rc != RP_OK)
+        rp_stage_clear(s);
+    return rc;
+}
+
+/* Checks that the pairs of verify file t are in (a, b) order, with a in
+ * the file's range of the n documents and a < b < n. */
+static int verified_check(rp_dist *d, const verified *v, unsigned t, uint64_t n)
+{
+    const vf_pair *q = v->q[t];
+    uint64_t lo = n * t / d->ntasks, hi = n * (t + 1) / d->ntasks;
+    for (size_t i = 0; i < v->nq[t]; i++)
+        if (q[i].a < lo || q[i].a >= hi || q[i].a >= q[i].b || q[i].b >= n ||
+            (i > 0 && (q[i - 1].a > q[i].a || (q[i - 1].a == q[i].a && q[i - 1].b >= q[i].b))))
+            return damaged(d, "verify", t, "pairs out of order");
     return RP_OK;
 }
 
-int rp_dist_cluster(rp_dist *d, rp_dist_load_fn fn, void *ctx, rp_corpus **out)
+/* The deal of components to cluster tasks: components in order of their
+ * smallest document, each weighing its documents and pairs, put into
+ * task after task, a task taking components until it holds an even share
+ * or more; a component of a share or more starts a task of its own and
+ * fills it. The last task takes what is left. @return the task of the
+ * component of weight w, given the weight *load already in task *t. */
+static unsigned deal(uint64_t w, uint64_t share, unsigned ntasks, unsigned *t, uint64_t *load)
+{
+    if (*load > 0 && (*load >= share || w >= share) && *t + 1 < ntasks) {
+        (*t)++;
+        *load = 0;
+    }
+    *load += w;
+    return *t;
+}
+
+int rp_dist_components(rp_dist *d)
+{
+    sketches sk;
+    verified v = {0};
+    uint64_t *docs = NULL, *lost = NULL, *bytask = NULL, *tidx = NULL;
+    size_t *parent = NULL;
+    uint64_t *weight = NULL;
+    uint32_t *task = NULL;
+    size_t nd = 0, dcap = 0, nl = 0, lcap = 0, np = 0, ncomp = 0;
+    rp_stage_w *w = NULL;
+    int rc = load_sketches(d, &sk);
+    if (rc != RP_OK)
+        goto out;
+    uint64_t n = sk.first[d->ntasks];
+    /* the documents with pairs, and the lost ones */
+    for (unsigned t = 0; t < d->ntasks; t++) {
+        if ((rc = verified_open(d, &v, t, 1)) != RP_OK || (rc = verified_check(d, &v, t, n)))
+            goto out;
+        if (rp_grow(&docs, &dcap, nd + 2 * v.nq[t] + 1, sizeof *docs) < 0 ||
+            rp_grow(&lost, &lcap, nl + v.nlost[t] + 1, sizeof *lost) < 0)
+            goto oom;
+        for (size_t i = 0; i < v.nq[t]; i++) {
+            docs[nd++] = v.q[t][i].a;
+            docs[nd++] = v.q[t][i].b;
+        }
+        for (size_t i = 0; i < v.nlost[t]; i++)
+            if (v.lost[t][i] < n)
+                lost[nl++] = v.lost[t][i];
+        np += v.nq[t];
+        rp_stage_clear(&v.s[t]);
+    }
+    rp_sort_u64(docs, nd);
+    nd = rp_unique_u64(docs, nd);
+    rp_sort_u64(lost, nl);
+    nl = rp_unique_u64(lost, nl);
+    /* components of the verified pairs (all similar), roots their
+     * smallest documents; a component weighs its documents and pairs */
+    parent = malloc((nd + 1) * sizeof *parent);
+    weight = calloc(nd + 1, sizeof *weight);
+    task = malloc((nd + 1) * sizeof *task);
+    if (!parent || !weight || !task)
+        goto oom;
+    rp_uf_init(parent, nd);
+    for (unsigned t = 0; t < d->ntasks; t++) {
+        if ((rc = verified_open(d, &v, t, 0)) != RP_OK)
+            goto out;
+        for (size_t i = 0; i < v.nq[t]; i++) {
+            size_t a = lower_bound_u64(docs, nd, v.q[t][i].a);
+            rp_uf_union(parent, a, lower_bound_u64(docs, nd, v.q[t][i].b));
+            weight[a]++;
+        }
+        rp_stage_clear(&v.s[t]);
+    }
+    for (size_t i = 0; i < nd; i++) {
+        size_t r = rp_uf_find(parent, i);
+        weight[r] += 1 + (r != i ? weight[i] : 0);
+        ncomp += r == i;
+    }
+    uint64_t share = (nd + np + d->ntasks - 1) / d->ntasks, load = 0;
+    unsigned cur = 0;
+    for (size_t i = 0; i < nd; i++)   /* a root comes before its members */
+        task[i] = parent[i] == i ? deal(weight[i], share, d->ntasks, &cur, &load)
+                                 : task[rp_uf_find(parent, i)];
+    /* by task, in document order within each */
+    bytask = malloc((nd + 1) * sizeof *bytask);
+    tidx = calloc(d->ntasks + 1, sizeof *tidx);
+    if (!bytask || !tidx)
+        goto oom;
+    for (size_t i = 0; i < nd; i++)
+        tidx[task[i] + 1]++;
+    for (unsigned t = 0; t < d->ntasks; t++)
+        tidx[t + 1] += tidx[t];
+    for (size_t i = 0; i < nd; i++)
+        bytask[tidx[task[i]]++] = docs[i];
+    memmove(tidx + 1, tidx, d->ntasks * sizeof *tidx);
+    tidx[0] = 0;
+    if ((rc = count_capped(d)) != RP_OK)
+        goto out;
+    uint64_t meta[6] = {nd, np, ncomp, n, d->st.capped, sk.skipped};
+    if (rp_stage_w_new(RP_STAGE_COMPONENTS, d->fp, 0, 1, CP_NSEC, &w) != RP_OK ||
+        rp_stage_w_put(w, CP_META, meta, sizeof meta) ||
+        rp_stage_w_put(w, CP_DOCS, docs, nd * sizeof *docs) ||
+        rp_stage_w_put(w, CP_BYTASK, bytask, nd * sizeof *bytask) ||
+        rp_stage_w_put(w, CP_TIDX, tidx, (d->ntasks + 1) * sizeof *tidx) ||
+        rp_stage_w_put(w, CP_LOST, lost, nl * sizeof *lost))
+        goto oom;
+    rc = save_file(d, w, "components", -1);
+    d->st.docs = n;
+    d->st.read = nd;
+    d->st.similar = np;
+    d->st.kept = ncomp;
+    d->st.lost = nl;
+    goto out;
+oom:
+    rc = oom(d);
+out:
+    sketches_free(&sk, d->ntasks);
+    verified_free(&v);
+    rp_stage_w_free(w);
+    free(docs);
+    free(lost);
+    free(bytask);
+    free(tidx);
+    free(parent);
+    free(weight);
+    free(task);
+    return rc;
+}
+
+/* The components file, opened partially: its small sections checked
+ * whole, the rest bounds-checked as read. */
+static int load_components(rp_dist *d, rp_stage *s, const uint64_t **meta, const uint64_t **docs,
+                           size_t *nd, const uint64_t **bytask, const uint64_t **tidx,
+                           const uint64_t **lost, size_t *nl)
+{
+    size_t nm = 0, nb = 0, nt = 0;
+    const char *why;
+    int rc = load_file(d, "components", -1, RP_STAGE_COMPONENTS, s);
+    if (rc != RP_OK)
+        return rc;
+    if (rp_stage_check(s, CP_META, &why) != RP_OK || rp_stage_check(s, CP_TIDX, &why) != RP_OK)
+        return damaged(d, "components", -1, "checksum");
+    if ((rc = sec_array(d, s, "components", -1, CP_META, 8, (const void **)meta, &nm)) ||
+        (rc = sec_array(d, s, "components", -1, CP_DOCS, 8, (const void **)docs, nd)) ||
+        (rc = sec_array(d, s, "components", -1, CP_BYTASK, 8, (const void **)bytask, &nb)) ||
+        (rc = sec_array(d, s, "components", -1, CP_TIDX, 8, (const void **)tidx, &nt)) ||
+        (rc = sec_array(d, s, "components", -1, CP_LOST, 8, (const void **)lost, nl)))
+        return rc;
+    int ok = nm == 6 && (*meta)[0] == *nd && nb == *nd && nt == d->ntasks + 1 &&
+             (*tidx)[0] == 0 && (*tidx)[d->ntasks] == *nd;
+    for (unsigned t = 0; ok && t < d->ntasks; t++)
+        ok = (*tidx)[t] <= (*tidx)[t + 1];
+    return ok ? RP_OK : damaged(d, "components", -1, "contents");
+}
+
+/* Appends the verified pairs whose first document is a (in verify file
+ * of a's range) to *pairs, numbered locally in docs[0..nd). */
+static int pairs_of(rp_dist *d, verified *v, uint64_t n, const uint64_t *docs, size_t nd,
+                    uint64_t a, rp_pair **pairs, size_t *np, size_t *cap)
+{
+    unsigned t = verify_task(a, n, d->ntasks);
+    int rc = verified_open(d, v, t, 0);
+    if (rc != RP_OK)
+        return rc;
+    const vf_pair *q = v->q[t];
+    size_t lo = 0, hi = v->nq[t];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (q[mid].a < a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t la = lower_bound_u64(docs, nd, a);
+    for (size_t i = lo; i < v->nq[t] && q[i].a == a; i++) {
+        size_t lb = lower_bound_u64(docs, nd, q[i].b);
+        if (lb >= nd || docs[lb] != q[i].b || lb <= la ||
+            (*np > 0 && (*pairs)[*np - 1].a == la && (*pairs)[*np - 1].b >= lb))
+            return damaged(d, "verify", t, "pairs out of order");
+        if (rp_grow(pairs, cap, *np + 1, sizeof **pairs) < 0)
+            return oom(d);
+        rp_sim s = {q[i].jaccard, q[i].cab, q[i].cba, q[i].score, (size_t)q[i].shared,
+                    (int)q[i].similar};
+        (*pairs)[(*np)++] = (rp_pair){la, lb, s};
+    }
+    return RP_OK;
+}
+
+int rp_dist_cluster_task(rp_dist *d, unsigned task, rp_dist_load_fn fn, void *ctx,
+                         rp_corpus **out, const uint64_t **docs_out, size_t *ndocs)
 {
     sketches *sk = &d->csk;
+    verified v = {0};
+    rp_stage cs = {0};
     rp_pair *pairs = NULL;
-    size_t np = 0;
+    size_t np = 0, pcap = 0, nd = 0;
     rp_corpus *c = NULL;
+    const uint64_t *meta = NULL, *cdocs = NULL, *bytask = NULL, *tidx = NULL, *lost = NULL;
+    size_t ncd = 0, nl = 0;
     *out = NULL;
-    if (!fn)
+    if (task >= d->ntasks || !fn)
         return RP_EINVAL;
     sketches_free(sk, d->ntasks);
     line_tabs_free(&d->clt);
+    free(d->cdocs);
+    d->cdocs = NULL;
     int rc = load_sketches(d, sk);
-    if (rc != RP_OK)
+    if (rc != RP_OK || (rc = load_components(d, &cs, &meta, &cdocs, &ncd, &bytask, &tidx, &lost,
+                                             &nl)) != RP_OK)
         goto out;
     uint64_t n = sk->first[d->ntasks];
-    free(d->lost);
-    if (!(d->lost = calloc(n ? n : 1, 1)))
-        goto oom;
-    if ((rc = count_capped(d)) != RP_OK || (rc = read_verified(d, n, &pairs, &np)) != RP_OK)
+    if (meta[3] != n) {
+        rc = damaged(d, "components", -1, "another count of documents");
         goto out;
-    d->cld = (loader){d, sk, NULL, fn, ctx};
+    }
+    /* its documents: those of its components, and those of shard `task`
+     * that have no pair (each alone in its cluster), in global order */
+    uint64_t f0 = sk->first[task], f1 = sk->first[task + 1];
+    size_t k0 = lower_bound_u64(cdocs, ncd, f0), k1 = lower_bound_u64(cdocs, ncd, f1);
+    size_t mine = (size_t)(tidx[task + 1] - tidx[task]);
+    const uint64_t *my = bytask + tidx[task];
+    if (!(d->cdocs = malloc((mine + (f1 - f0) + 1) * sizeof *d->cdocs)))
+        goto oom;
+    size_t i = 0, kc = k0;
+    for (uint64_t g = f0;;) {
+        while (g < f1 && kc < k1 && cdocs[kc] == g) {   /* has pairs: not alone */
+            g++;
+            kc++;
+        }
+        uint64_t x = i < mine ? my[i] : UINT64_MAX;
+        if (g >= f1 && i >= mine)
+            break;
+        if (g < f1 && g < x) {
+            d->cdocs[nd++] = g++;
+            continue;
+        }
+        if (x >= n || (nd > 0 && d->cdocs[nd - 1] >= x)) {
+            rc = damaged(d, "components", -1, "documents out of order");
+            goto out;
+        }
+        d->cdocs[nd++] = x;
+        i++;
+    }
+    d->ncdocs = nd;
+    for (size_t k = 0; k < mine; k++)
+        if ((rc = pairs_of(d, &v, n, d->cdocs, nd, my[k], &pairs, &np, &pcap)) != RP_OK)
+            goto out;
+    d->cld = (loader){d, sk, d->cdocs, fn, ctx};
     if ((rc = load_line_tabs(d, &d->clt)) != RP_OK)
         goto out;
     if (rp_corpus_new(&d->o, &c) != RP_OK || rp_corpus_set_loader(c, load_text, &d->cld) != RP_OK ||
         rp_corpus_set_df(c, line_count, &d->clt) != RP_OK)
         goto oom;
-    for (unsigned t = 0; t < d->ntasks; t++)
-        if ((rc = check_sec(d, sk, t, SK_ENT)) || (rc = check_sec(d, sk, t, SK_IDS)) ||
-            (rc = check_sec(d, sk, t, SK_IDOFF)))
-            goto out;
-    for (uint64_t g = 0; g < n; g++) {
-        const sk_ent *e = sk_entry(d, sk, g);
-        const char *id = sk_id(d, sk, g);
+    for (size_t k = 0; k < nd; k++) {
+        const sk_ent *e = sk_entry(d, sk, d->cdocs[k]);
+        const char *id = sk_id(d, sk, d->cdocs[k]);
         if (!id) {
-            rc = damaged(d, "sketch", shard_of(d, sk, g), "id offsets");
+            rc = damaged(d, "sketch", shard_of(d, sk, d->cdocs[k]), "id offsets");
             goto out;
         }
         int a = rp_corpus_add_entry(c, id, e->nsh, e->digest);
@@ -1121,15 +1378,24 @@ int rp_dist_cluster(rp_dist *d, rp_dist_load_fn fn, void *ctx, rp_corpus **out)
         fail(d, "dist: cluster: %s", rp_strerror(rc));
         goto out;
     }
-    d->nlost_docs = n;
+    free(d->lost);
+    if (!(d->lost = calloc(nd ? nd : 1, 1)))
+        goto oom;
+    d->nlost_docs = nd;
     d->st.lost = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        if (rp_corpus_lost(c, (size_t)i) != RP_OK)
-            d->lost[i] = 1;
-        d->st.lost += d->lost[i];
+    for (size_t k = 0; k < nd; k++) {
+        size_t at = lower_bound_u64(lost, nl, d->cdocs[k]);
+        d->lost[k] = rp_corpus_lost(c, k) != RP_OK || (at < nl && lost[at] == d->cdocs[k]);
+        d->st.lost += d->lost[k];
     }
+    d->st.docs = n;
+    d->st.read = nd;
     d->st.similar = np;
+    d->st.capped = meta[4];
+    d->st.skipped = meta[5];
     *out = c;
+    *docs_out = d->cdocs;
+    *ndocs = nd;
     c = NULL;
     goto out;
 oom:
@@ -1137,6 +1403,8 @@ oom:
 out:
     free(pairs);
     rp_corpus_free(c);
+    verified_free(&v);
+    rp_stage_clear(&cs);
     return rc;
 }
 

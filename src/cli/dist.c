@@ -15,8 +15,15 @@
  *                     candidates with an offset index by verify task
  *   verify   N tasks  candidates whose first document is in range I:
  *                     texts read again, verified exactly
- *   cluster  1 task   clusters the verified pairs and writes the result,
- *                     printed by scan's own printer
+ *   components 1 task the connected components of the verified pairs
+ *                     (union-find over the documents with pairs), dealt
+ *                     to the cluster tasks
+ *   cluster  N tasks  clusters its components (and shard I's documents
+ *                     without pairs) and writes its part of the output,
+ *                     in output order, with an offset index
+ *   output            (`dist output`, and `dist run` at its end) merges
+ *                     the cluster files in scan's order and prints them
+ *                     as they are read, through scan's own printer
  *
  * Document numbers are global and dense, in input order: shard I's
  * documents follow those of shards 0 .. I-1. Every rule (sketch, line
@@ -43,15 +50,16 @@
 
 #include "cli.h"
 #include "cliutil.h"
+#include "distout.h"
 #include "feed.h"
 #include "input.h"
 #include "output.h"
 #include "reprint.h"
 #include "keep.h"
 #include "scan.h"
-enum { S_PLAN, S_SKETCH, S_LINES, S_BUCKET, S_VERIFY, S_CLUSTER, NSTAGES };
-static const char *const stage_name[NSTAGES] = {"plan",   "sketch", "lines",
-                                                "bucket", "verify", "cluster"};
+enum { S_PLAN, S_SKETCH, S_LINES, S_BUCKET, S_VERIFY, S_COMPONENTS, S_CLUSTER, NSTAGES };
+static const char *const stage_name[NSTAGES] = {"plan",   "sketch", "lines",      "bucket",
+                                                "verify", "components", "cluster"};
 
 #define MAX_TASKS 100000u
 
@@ -92,7 +100,7 @@ static void usage(FILE *f)
           "      --local             run every task on this machine (-j at a time)\n"
           "      --slurm             submit the stages with sbatch --array, chained\n"
           "                          with --dependency=afterok; print the job ids\n"
-          "      --tasks N           tasks of the sketch and verify stages\n"
+          "      --tasks N           tasks of the sketch, verify and cluster stages\n"
           "      --parts P           tasks of the lines and bucket stages (default N)\n"
           "      --work DIR          the work folder, shared by all nodes\n"
           "      --wait              with --slurm: wait for the jobs, print the result\n"
@@ -100,8 +108,9 @@ static void usage(FILE *f)
           "      --sbatch ARGS       extra sbatch arguments (split at spaces)\n"
           "stages:\n"
           "      --task I            the task to run (default $SLURM_ARRAY_TASK_ID)\n"
-          "STAGE is plan, sketch, lines, bucket, verify or cluster. A relaunch of the same\n"
-          "run skips the tasks that finished.\n"
+          "STAGE is plan, sketch, lines, bucket, verify, components or cluster. A relaunch\n"
+          "of the same run skips the tasks that finished. output merges the cluster\n"
+          "tasks' files and prints the result.\n"
           "  -h, --help              show this help\n", f);
 }
 
@@ -994,88 +1003,46 @@ out:
 }
 
 /* ------------------------------------------------------------------ */
-/* Stage cluster: the result                                            */
+/* Stages components and cluster; the output                            */
 /* ------------------------------------------------------------------ */
 
-enum { RS_OUT, RS_META, RS_NSEC };
-
-/* Prints sr as scan prints it, into a malloc'd buffer.
- * @return scan's exit code, or -1 (reported). */
-static int print_to_buffer(run *r, const scan_result *sr, uint64_t capped, char **buf,
-                           size_t *len)
+static int stage_components(run *r)
 {
-    int saved = -1, code = -1;
-    FILE *tmp = NULL;
-    *buf = NULL;
-    fflush(stdout);
-    tmp = tmpfile();
-    saved = dup(STDOUT_FILENO);
-    if (!tmp || saved < 0 || dup2(fileno(tmp), STDOUT_FILENO) < 0) {
-        diag("dist: cannot make a temporary file: %s", strerror(errno));
-        goto out;
+    if (rp_dist_components(r->d) != RP_OK)
+        return dist_fail(r);
+    if (r->progress) {
+        rp_dist_stats st;
+        rp_dist_stats_get(r->d, &st);
+        diag("dist: components: %llu pairs, %llu documents with pairs, %llu components",
+             (unsigned long long)st.similar, (unsigned long long)st.read,
+             (unsigned long long)st.kept);
     }
-    code = scan_print(&r->so, sr, (size_t)capped);
-    fflush(stdout);
-    dup2(saved, STDOUT_FILENO);
-    close(saved);
-    saved = -1;
-    if (code == EXIT_TROUBLE) {
-        code = -1;
-        goto out;
-    }
-    long size = ftell(tmp);
-    if (size < 0 || !(*buf = malloc(size > 0 ? (size_t)size : 1))) {
-        diag("out of memory");
-        code = -1;
-        goto out;
-    }
-    rewind(tmp);
-    if (size > 0 && fread(*buf, 1, (size_t)size, tmp) != (size_t)size) {
-        diag("dist: cannot read back the result");
-        free(*buf);
-        *buf = NULL;
-        code = -1;
-        goto out;
-    }
-    *len = (size_t)size;
-out:
-    if (saved >= 0) {
-        fflush(stdout);
-        dup2(saved, STDOUT_FILENO);
-        close(saved);
-    }
-    if (tmp)
-        fclose(tmp);
-    return code;
+    return 0;
 }
 
-/* Fills sr's keep facts and field values from every docs.I, as scan's
- * add_one fills them, and applies the --keep rule. @return 0 or -1. */
-static int docs_result(run *r, const docs *ds, scan_result *sr)
+/* Fills sr's keep facts and field values of the task's documents (local
+ * number i is global docs[i]) from the docs.I files, as scan's add_one
+ * fills them, and applies the --keep rule. @return 0 or -1. */
+static int docs_result(run *r, const docs *ds, scan_result *sr, const uint64_t *gd, size_t nd)
 {
-    uint64_t n = ds->first[r->ntasks];
     int keep = r->so.keep != KEEP_REPRESENTATIVE || r->so.nprefer;
-    sr->n = (size_t)n;
-    for (unsigned t = 0; t < r->ntasks; t++)
-        for (unsigned sec = 0; sec < DS_NSEC; sec++)
-            if (rp_stage_check_sec(ds->s[t], sec) != RP_OK) {
-                diag("%s/docs.%u: damaged (checksum)", safe(r->work), t);
-                return -1;
-            }
+    sr->n = nd;
     if (!keep && !r->so.nfields_in)
         return 0;
-    if ((keep && !(sr->kd = malloc((n ? n : 1) * sizeof *sr->kd))) ||
-        !(sr->info = calloc(n ? n : 1, sizeof *sr->info))) {
+    if ((keep && !(sr->kd = malloc((nd ? nd : 1) * sizeof *sr->kd))) ||
+        !(sr->info = calloc(nd ? nd : 1, sizeof *sr->info))) {
         diag("out of memory");
         return -1;
     }
-    for (unsigned t = 0; t < r->ntasks; t++) {
-        uint64_t m = ds->first[t + 1] - ds->first[t], g = ds->first[t];
-        const keep_doc *kd = keep ? docs_sec(r, ds, t, DS_KEEP, sizeof *kd, m) : NULL;
-        if (keep && !kd)
-            return -1;
-        if (keep)
-            memcpy(sr->kd + g, kd, m * sizeof *kd);
+    for (size_t i = 0; i < nd; i++) {
+        unsigned t = docs_shard(r, ds, gd[i]);
+        uint64_t m = ds->first[t + 1] - ds->first[t], k = gd[i] - ds->first[t];
+        if (keep) {
+            const keep_doc *kd = docs_sec(r, ds, t, DS_KEEP, sizeof *kd, m);
+            if (!kd)
+                return -1;
+            sr->kd[i] = kd[k];
+        }
         if (!r->so.nfields_in)
             continue;
         const uint64_t *fo = docs_sec(r, ds, t, DS_FOFF, 8, m + 1);
@@ -1083,77 +1050,84 @@ static int docs_result(run *r, const docs *ds, scan_result *sr)
         const char *f = rp_stage_sec(ds->s[t], DS_FIELDS, &flen);
         if (!fo)
             return -1;
-        if (cli_grow(&sr->meta, &sr->metacap, sr->metalen + flen + 1, 1) < 0) {
+        if (fo[k] > fo[k + 1] || fo[k + 1] > flen) {
+            diag("%s/docs.%u: damaged (contents)", safe(r->work), t);
+            return -1;
+        }
+        size_t len = (size_t)(fo[k + 1] - fo[k]);
+        if (!len)
+            continue;
+        if (cli_grow(&sr->meta, &sr->metacap, sr->metalen + len + 1, 1) < 0) {
             diag("out of memory");
             return -1;
         }
-        for (uint64_t i = 0; i < m; i++) {
-            if (fo[i] > fo[i + 1] || fo[i + 1] > flen) {
-                diag("%s/docs.%u: damaged (contents)", safe(r->work), t);
-                return -1;
-            }
-            if (fo[i + 1] > fo[i])
-                sr->info[g + i].meta = sr->metalen + (size_t)fo[i] + 1;
-        }
-        if (flen)
-            memcpy(sr->meta + sr->metalen, f, flen);
-        sr->metalen += flen;
+        memcpy(sr->meta + sr->metalen, f + fo[k], len);
+        sr->info[i].meta = sr->metalen + 1;
+        sr->metalen += len;
     }
     return scan_apply_keep(&r->so, sr);
 }
 
-static int stage_cluster(run *r)
+static int stage_cluster(run *r, unsigned task)
 {
     docs ds;
-    size_t len = 0;
     rp_corpus *c = NULL;
     rp_stage_w *w = NULL;
     scan_result sr = {0};
-    char *buf = NULL;
+    const uint64_t *gd;
+    size_t nd = 0;
+    uint64_t meta[CM_N] = {0};
     int rc = -1;
     r->docs = &ds;
     if (docs_open(r, &ds) < 0)
         goto out;
-    if (rp_dist_cluster(r->d, load_text, r, &c) != RP_OK) {
+    if (rp_dist_cluster_task(r->d, task, load_text, r, &c, &gd, &nd) != RP_OK) {
         dist_fail(r);
         goto out;
     }
     rp_dist_stats st;
     rp_dist_stats_get(r->d, &st);
-    uint64_t n = rp_corpus_size(c), skipped = ds.pl.skipped + st.skipped;
-    if (n != ds.first[r->ntasks]) {
+    if (st.docs != ds.first[r->ntasks]) {
         diag("%s/docs.*: do not match the sketches", safe(r->work));
         goto out;
     }
-    if (n == 0 && ds.pl.ndocs > 0) {   /* documents planned, none with words */
-        diag("no documents read");
-        skipped++;
+    /* the run's counts go with task 0's file */
+    if (task == 0) {
+        meta[CM_DOCS] = st.docs;
+        meta[CM_SKIPPED] = ds.pl.skipped + st.skipped;
+        meta[CM_CAPPED] = st.capped;
+        if (st.docs == 0 && ds.pl.ndocs > 0) {   /* documents planned, none with words */
+            diag("no documents read");
+            meta[CM_SKIPPED]++;
+        }
     }
-    for (uint64_t i = 0; i < n; i++)
+    for (size_t i = 0; i < nd; i++)
         if (rp_dist_lost(r->d, i)) {
             diag("%s: changed or unreadable during the scan; left out of the pairs",
-                 safe(rp_corpus_id(c, (size_t)i)));
-            skipped++;
+                 safe(rp_corpus_id(c, i)));
+            meta[CM_SKIPPED]++;
         }
     sr.c = c;
-    sr.skipped = (size_t)skipped;
-    if (docs_result(r, &ds, &sr) < 0)
+    if (docs_result(r, &ds, &sr, gd, nd) < 0)
         goto out;
-    int code = print_to_buffer(r, &sr, st.capped, &buf, &len);
-    if (code < 0)
-        goto out;
-    uint64_t meta[3] = {(uint64_t)code, n, st.similar};
-    if (rp_stage_w_new(RP_STAGE_RESULT, r->fp, 0, 1, RS_NSEC, &w) != RP_OK ||
-        rp_stage_w_put(w, RS_OUT, buf, len) || rp_stage_w_put(w, RS_META, meta, sizeof meta)) {
+    meta[CM_UNDATED] = sr.undated;
+    if (rp_stage_w_new(RP_STAGE_CLUSTER, r->fp, task, r->ntasks, CL_NSEC, &w) != RP_OK) {
         diag("out of memory");
         goto out;
     }
-    rc = save_file(r, w, "result");
+    if (distout_put(&r->so, &sr, gd, w, meta) < 0)
+        goto out;
+    if (rp_stage_w_put(w, CL_META, meta, sizeof meta) != RP_OK) {
+        diag("out of memory");
+        goto out;
+    }
+    char name[32];
+    snprintf(name, sizeof name, "cluster.%u", task);
+    rc = save_file(r, w, name);
     if (rc == 0 && r->progress)
-        diag("dist: cluster: %llu documents, %llu verified pairs, %zu clusters",
-             (unsigned long long)n, (unsigned long long)st.similar, rp_corpus_nclusters(c));
+        diag("dist: cluster %u/%u: %zu documents, %llu verified pairs, %zu clusters", task + 1,
+             r->ntasks, nd, (unsigned long long)st.similar, rp_corpus_nclusters(c));
 out:
-    free(buf);
     free(sr.kd);
     free(sr.info);
     free(sr.meta);
@@ -1164,26 +1138,30 @@ out:
     return rc;
 }
 
-/* Prints the result file. @return its exit code, or EXIT_TROUBLE. */
+/* Prints the output: every cluster task's file, merged. @return its exit
+ * code, or EXIT_TROUBLE. */
 static int print_result(const run *r)
 {
-    rp_stage *s;
-    if (load_file(r, "result", RP_STAGE_RESULT, &s) < 0)
-        return EXIT_TROUBLE;
-    size_t len, ml;
-    const char *out = rp_stage_sec(s, RS_OUT, &len);
-    const uint64_t *meta = rp_stage_sec(s, RS_META, &ml);
-    if (!meta || ml != 3 * sizeof *meta || meta[0] > EXIT_TROUBLE) {
-        diag("%s/result: damaged (contents)", safe(r->work));
-        rp_stage_close(s);
-        return EXIT_TROUBLE;
+    rp_stage **s = calloc(r->ntasks, sizeof *s);
+    int code = EXIT_TROUBLE;
+    if (!s) {
+        diag("out of memory");
+        return code;
     }
-    int code = (int)meta[0];
-    fwrite(out, 1, len, stdout);
-    rp_stage_close(s);
-    return finish_output(code);
+    unsigned t = 0;
+    for (; t < r->ntasks; t++) {
+        char name[32];
+        snprintf(name, sizeof name, "cluster.%u", t);
+        if (load_file(r, name, RP_STAGE_CLUSTER, &s[t]) < 0)
+            break;
+    }
+    if (t == r->ntasks)
+        code = distout_print(&r->so, s, r->ntasks, r->work);
+    for (t = 0; t < r->ntasks; t++)
+        rp_stage_close(s[t]);
+    free(s);
+    return code;
 }
-
 /* ------------------------------------------------------------------ */
 /* Running stages                                                       */
 /* ------------------------------------------------------------------ */
@@ -1192,7 +1170,8 @@ static unsigned stage_tasks(const run *r, int stage)
 {
     switch (stage) {
     case S_SKETCH:
-    case S_VERIFY: return r->ntasks;
+    case S_VERIFY:
+    case S_CLUSTER: return r->ntasks;
     case S_LINES:
     case S_BUCKET: return r->nparts;
     default: return 1;
@@ -1228,7 +1207,8 @@ static int run_task(run *r, int stage, unsigned task)
     case S_LINES: rc = stage_lines(r, task); break;
     case S_BUCKET: rc = stage_bucket(r, task); break;
     case S_VERIFY: rc = stage_verify(r, task); break;
-    default: rc = stage_cluster(r); break;
+    case S_COMPONENTS: rc = stage_components(r); break;
+    default: rc = stage_cluster(r, task); break;
     }
     if (rc == 0)
         rc = mark_done(r, stage, task);
@@ -1461,6 +1441,15 @@ static int wait_slurm(const char *ids)
     }
 }
 
+/* @return nonzero when every task of stage has its marker. */
+static int stage_done(const run *r, int stage)
+{
+    for (unsigned t = 0; t < stage_tasks(r, stage); t++)
+        if (!is_done(r, stage, t))
+            return 0;
+    return 1;
+}
+
 /* Says which stage stopped the run (after a wait). */
 static void report_missing(const run *r)
 {
@@ -1493,7 +1482,8 @@ static int clean_work(const char *work)
             const char *n = e->d_name;
             int ours = i < 2 ? n[0] != '.' :
                        strcmp(n, "config") == 0 || strcmp(n, "plan") == 0 ||
-                       strcmp(n, "result") == 0 || strncmp(n, "sketch.", 7) == 0 ||
+                       strcmp(n, "result") == 0 || strncmp(n, "components", 10) == 0 ||
+                       strncmp(n, "cluster.", 8) == 0 || strncmp(n, "sketch.", 7) == 0 ||
                        strncmp(n, "lines.", 6) == 0 || strncmp(n, "bucket.", 7) == 0 ||
                        strncmp(n, "verify.", 7) == 0 || strncmp(n, "docs.", 5) == 0 ||
                        strncmp(n, "config.tmp.", 11) == 0 || strncmp(n, "plan.tmp.", 9) == 0 ||
@@ -1655,7 +1645,7 @@ static int cmd_run(int argc, char **argv)
         }
         if (wait_slurm(ids) < 0)
             goto out;
-        if (!is_done(&r, S_CLUSTER, 0)) {
+        if (!stage_done(&r, S_CLUSTER)) {
             report_missing(&r);
             goto out;
         }

@@ -407,127 +407,203 @@ size_t *scan_order(const scan_opts *so, const scan_result *r, size_t *n)
     return v;
 }
 
-static void print_pairs(const scan_opts *so, const scan_result *r)
+static void print_pairs(const scan_opts *so, const scan_source *src)
 {
-    const rp_corpus *c = r->c;
     out_table t = {stdout, so->format, (const char *const *)so->fields, so->nfields, 0};
+    const char *a, *b, *ma, *mb;
+    rp_sim s;
     out_begin(&t, 1);
-    for (size_t i = 0; i < rp_corpus_npairs(c); i++) {
-        const rp_pair *p = rp_corpus_pair(c, i);
-        out_pair(&t, rp_corpus_id(c, p->a), rp_corpus_id(c, p->b), &p->sim,
-                 scan_meta(r, p->a), scan_meta(r, p->b));
-    }
+    while (src->pair(src->ctx, &a, &b, &s, &ma, &mb) > 0)
+        out_pair(&t, a, b, &s, ma, mb);
     out_end(&t);
 }
 
 /* One object (or rows) per cluster, its members and related documents
- * named by id. @return 0, or -1 out of memory (reported). */
-static int print_json(const scan_opts *so, const scan_result *r)
+ * named by id. @return 0, or -1 (reported). */
+static int print_json(const scan_opts *so, const scan_source *src)
 {
-    const rp_corpus *c = r->c;
-    rp_index_member *m = NULL;
-    const char **meta = NULL;
-    size_t cap = 0, mcap = 0, no;
-    size_t *order = scan_order(so, r, &no);
-    if (!order)
-        return -1;
     out_table t = {stdout, so->format, (const char *const *)so->fields, so->nfields, 0};
-    int rc = 0;
+    scan_cluster cl;
+    size_t q = 0;
+    int got;
     out_begin(&t, 0);
-    for (size_t q = 0; q < no; q++) {
-        size_t i = order[q];
-        size_t n = rp_cluster_size(c, i), nr = rp_cluster_nrelated(c, i);
-        if (cli_grow(&m, &cap, n + nr, sizeof *m) < 0 ||
-            cli_grow(&meta, &mcap, n + nr, sizeof *meta) < 0) {
-            diag("out of memory");
-            rc = -1;
-            break;
-        }
-        for (size_t j = 0; j < n + nr; j++) {
-            const rp_member *x = j < n ? rp_cluster_member(c, i, j)
-                                       : rp_cluster_related(c, i, j - n);
-            m[j] = (rp_index_member){rp_corpus_id(c, x->doc), x->jaccard, x->containment,
-                                     j < n ? NULL : rp_corpus_id(c, x->partner),
-                                     x->score, x->holds};
-            meta[j] = scan_meta(r, x->doc);
-        }
-        out_cluster(&t, q + 1, m, n, nr, so->nfields ? meta : NULL);
-    }
+    for (int restart = 1; (got = src->cluster(src->ctx, restart, &cl)) > 0; restart = 0)
+        out_cluster(&t, ++q, cl.m, cl.n, cl.nrel, so->nfields ? cl.meta : NULL);
     out_end(&t);
-    free(m);
-    free(meta);
-    free(order);
-    return rc;
+    return got < 0 ? -1 : 0;
 }
 
-/* @return 0, or -1 out of memory (reported). */
-static int print_human(const scan_opts *so, const scan_result *r)
+/* @return 0, or -1 (reported). */
+static int print_human(const scan_opts *so, const scan_source *src)
 {
-    const rp_corpus *c = r->c;
-    size_t nc = rp_corpus_nclusters(c), multi = 0, alone = 0, related = 0, shown = 0, no;
-    size_t *order = scan_order(so, r, &no);
-    if (!order)
-        return -1;
-    for (size_t i = 0; i < nc; i++) {
-        size_t n = rp_cluster_size(c, i);
-        if (n >= 2)
-            multi++;
-        /* a document with a verified pair is listed as related to its
-         * partner's cluster, not as alone */
-        else if (rp_cluster_nrelated(c, i))
-            related++;
-        else
-            alone++;
-    }
-    for (size_t q = 0; q < no; q++) {
-        size_t i = order[q], n = rp_cluster_size(c, i);
+    size_t multi = src->multi, alone = src->alone, related = src->related, shown = 0;
+    scan_cluster cl;
+    int got;
+    for (int restart = 1; (got = src->cluster(src->ctx, restart, &cl)) > 0; restart = 0) {
+        size_t n = cl.n;
         if (n < 2)
             continue;
         printf("cluster %zu: %zu articles\n", ++shown, n);
         for (size_t j = 0; j < n; j++) {
-            const rp_member *m = rp_cluster_member(c, i, j);
+            const rp_index_member *m = &cl.m[j];
             if (j == 0) {
                 fputs("  representative  ", stdout);
-                safe_string(stdout, rp_corpus_id(c, m->doc));
+                safe_string(stdout, m->id);
                 fputc('\n', stdout);
             } else {
                 printf("  %3.0f%% contained  ", 100 * m->containment);
-                safe_string(stdout, rp_corpus_id(c, m->doc));
+                safe_string(stdout, m->id);
                 printf("  (holds %.0f%%, jaccard %.2f)\n", 100 * m->holds, m->jaccard);
             }
         }
-        for (size_t j = 0; j < rp_cluster_nrelated(c, i); j++) {
-            const rp_member *m = rp_cluster_related(c, i, j);
+        for (size_t j = 0; j < cl.nrel; j++) {
+            const rp_index_member *m = &cl.m[n + j];
             printf("  related %3.0f%%  ", 100 * m->containment);
-            safe_string(stdout, rp_corpus_id(c, m->doc));
+            safe_string(stdout, m->id);
             fputs("  (in ", stdout);
-            safe_string(stdout, rp_corpus_id(c, m->partner));
+            safe_string(stdout, m->with);
             printf(", holds %.0f%%)\n", 100 * m->holds);
         }
         fputc('\n', stdout);
     }
+    if (got < 0)
+        return -1;
     if (alone && so->min_size <= 1) {
         printf("%zu article%s with no reprint:\n", alone, alone == 1 ? "" : "s");
-        for (size_t q = 0; q < no; q++) {
-            size_t i = order[q];
-            if (rp_cluster_size(c, i) == 1 && rp_cluster_nrelated(c, i) == 0) {
+        for (int restart = 1; (got = src->cluster(src->ctx, restart, &cl)) > 0; restart = 0) {
+            if (cl.n == 1 && cl.nrel == 0) {
                 fputs("  ", stdout);
-                safe_string(stdout, rp_corpus_id(c, rp_cluster_representative(c, i)));
+                safe_string(stdout, cl.m[0].id);
                 fputc('\n', stdout);
             }
         }
+        if (got < 0)
+            return -1;
         fputc('\n', stdout);
     }
-    printf("%zu articles: %zu cluster%s of reprints", rp_corpus_size(c), multi,
-           multi == 1 ? "" : "s");
+    printf("%zu articles: %zu cluster%s of reprints", src->docs, multi, multi == 1 ? "" : "s");
     if (shown < multi)
         printf(" (%zu shown: --min-size %lu)", shown, so->min_size);
     fputs(", ", stdout);
     if (related)
         printf("%zu related, ", related);
     printf("%zu alone\n", alone);
-    free(order);
     return 0;
+}
+
+int scan_print_source(const scan_opts *so, const scan_source *src, size_t capped,
+                      size_t skipped)
+{
+    if (so->pairs) {
+        if (capped)
+            diag("note: %zu LSH bucket%s held more than %d near-identical articles; "
+                 "their clusters are complete, but not all of their pairs are listed",
+                 capped, capped == 1 ? "" : "s", RP_BUCKET_MAX);
+        print_pairs(so, src);
+    }
+    int bad = so->json && print_json(so, src) < 0;
+    if (!so->json && !so->pairs)
+        bad = print_human(so, src) < 0;
+    return bad ? EXIT_TROUBLE : finish_output(skipped ? EXIT_SKIPPED : EXIT_OK);
+}
+
+/* The clusters and pairs of a clustered corpus, as a scan_source. */
+typedef struct corpus_source {
+    const scan_opts *so;
+    const scan_result *r;
+    size_t *order, no, q, p;
+    rp_index_member *m;
+    const char **meta;
+    size_t cap, mcap;
+} corpus_source;
+
+static int corpus_cluster(void *ctx, int restart, scan_cluster *out)
+{
+    corpus_source *cs = ctx;
+    const rp_corpus *c = cs->r->c;
+    if (restart)
+        cs->q = 0;
+    if (cs->q >= cs->no)
+        return 0;
+    size_t i = cs->order[cs->q++];
+    size_t n = rp_cluster_size(c, i), nr = rp_cluster_nrelated(c, i);
+    if (cli_grow(&cs->m, &cs->cap, n + nr, sizeof *cs->m) < 0 ||
+        cli_grow(&cs->meta, &cs->mcap, n + nr, sizeof *cs->meta) < 0) {
+        diag("out of memory");
+        return -1;
+    }
+    for (size_t j = 0; j < n + nr; j++) {
+        const rp_member *x = j < n ? rp_cluster_member(c, i, j) : rp_cluster_related(c, i, j - n);
+        cs->m[j] = (rp_index_member){rp_corpus_id(c, x->doc), x->jaccard, x->containment,
+                                     j < n ? NULL : rp_corpus_id(c, x->partner), x->score,
+                                     x->holds};
+        cs->meta[j] = scan_meta(cs->r, x->doc);
+    }
+    *out = (scan_cluster){cs->m, n, nr, cs->meta, i};
+    return 1;
+}
+
+static int corpus_pair(void *ctx, const char **a, const char **b, rp_sim *s, const char **ma,
+                       const char **mb)
+{
+    corpus_source *cs = ctx;
+    const rp_corpus *c = cs->r->c;
+    if (cs->p >= rp_corpus_npairs(c))
+        return 0;
+    const rp_pair *p = rp_corpus_pair(c, cs->p++);
+    *a = rp_corpus_id(c, p->a);
+    *b = rp_corpus_id(c, p->b);
+    *s = p->sim;
+    *ma = scan_meta(cs->r, p->a);
+    *mb = scan_meta(cs->r, p->b);
+    return 1;
+}
+
+scan_source *scan_source_new(const scan_opts *so, const scan_result *r)
+{
+    corpus_source *cs = calloc(1, sizeof *cs);
+    scan_source *src = calloc(1, sizeof *src);
+    if (!cs || !src) {
+        diag("out of memory");
+        free(cs);
+        free(src);
+        return NULL;
+    }
+    cs->so = so;
+    cs->r = r;
+    if (!(cs->order = scan_order(so, r, &cs->no))) {
+        free(cs);
+        free(src);
+        return NULL;
+    }
+    const rp_corpus *c = r->c;
+    for (size_t i = 0; i < rp_corpus_nclusters(c); i++) {
+        if (rp_cluster_size(c, i) >= 2)
+            src->multi++;
+        /* a document with a verified pair is listed as related to its
+         * partner's cluster, not as alone */
+        else if (rp_cluster_nrelated(c, i))
+            src->related++;
+        else
+            src->alone++;
+    }
+    src->docs = rp_corpus_size(c);
+    src->ctx = cs;
+    src->cluster = corpus_cluster;
+    src->pair = corpus_pair;
+    return src;
+}
+
+void scan_source_free(scan_source *src)
+{
+    if (!src)
+        return;
+    corpus_source *cs = src->ctx;
+    free(cs->order);
+    free(cs->m);
+    free(cs->meta);
+    free(cs);
+    free(src);
 }
 
 /* What scan_run's feed uses. */
@@ -626,12 +702,17 @@ int scan_apply_keep(const scan_opts *so, scan_result *r)
             return -1;
         }
     }
+    r->undated = undated;
+    return 0;
+}
+
+void scan_note_undated(const scan_opts *so, size_t undated)
+{
     if (so->keep == KEEP_EARLIEST && undated)
         diag("note: %zu article%s in clusters %s no date%s%s%s; they count as the latest",
              undated, undated == 1 ? "" : "s", undated == 1 ? "has" : "have",
              so->date_field ? " in field '" : "", so->date_field ? safe(so->date_field) : "",
              so->date_field ? "'" : "");
-    return 0;
 }
 
 /* The C library's memory policy for a scan. Each batch of documents is
@@ -703,23 +784,19 @@ int scan_run(scan_opts *so, char **paths, int npaths, scan_result *r)
         }
     if (scan_apply_keep(so, r) < 0)
         return EXIT_TROUBLE;
+    scan_note_undated(so, r->undated);
     r->t3 = cli_now();
     return EXIT_OK;
 }
 
 int scan_print(const scan_opts *so, const scan_result *r, size_t capped)
 {
-    if (so->pairs) {
-        if (capped)
-            diag("note: %zu LSH bucket%s held more than %d near-identical articles; "
-                 "their clusters are complete, but not all of their pairs are listed",
-                 capped, capped == 1 ? "" : "s", RP_BUCKET_MAX);
-        print_pairs(so, r);
-    }
-    int bad = so->json && print_json(so, r) < 0;
-    if (!so->json && !so->pairs)
-        bad = print_human(so, r) < 0;
-    return bad ? EXIT_TROUBLE : finish_output(r->skipped ? EXIT_SKIPPED : EXIT_OK);
+    scan_source *src = scan_source_new(so, r);
+    if (!src)
+        return EXIT_TROUBLE;
+    int code = scan_print_source(so, src, capped, r->skipped);
+    scan_source_free(src);
+    return code;
 }
 
 void scan_print_stats(const scan_result *r)

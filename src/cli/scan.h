@@ -60,6 +60,7 @@ typedef struct scan_result {
     char *meta;            /* the field values of the documents (NUL-separated) */
     size_t metalen, metacap;
     size_t skipped;        /* inputs reported and skipped */
+    size_t undated;        /* scan_apply_keep: members of clusters without a date */
     double t0, t1, t2, t3; /* start, walk done, sketching done, run done */
 } scan_result;
 
@@ -97,9 +98,13 @@ void scan_keep_doc(const scan_opts *so, const record *r, const rp_doc *doc, int6
                    keep_doc *kd);
 
 /* Names the member the --keep rule chooses (from r->kd, by document) the
- * representative of each cluster of r->c. Shared by scan and dist.
+ * representative of each cluster of r->c, and counts in r->undated the
+ * members of clusters that have no date. Shared by scan and dist.
  * @return 0, or -1 (reported). */
 int scan_apply_keep(const scan_opts *so, scan_result *r);
+/* Says, with --keep earliest, that `undated` articles in clusters have no
+ * date (they count as the latest). */
+void scan_note_undated(const scan_opts *so, size_t undated);
 
 /* Gives back the text of document doc of r->c (the caller frees *text).
  * @return RP_OK or an RP_E* code (RP_ELOAD: the text cannot be had). */
@@ -112,6 +117,47 @@ const char *scan_meta(const scan_result *r, size_t doc);
  * out: a malloc'd array of cluster indexes the caller frees, its length
  * in *n; NULL when out of memory (reported). */
 size_t *scan_order(const scan_opts *so, const scan_result *r, size_t *n);
+
+/* One cluster as the printers take it: m[0..n) its members, the
+ * representative first, m[n..n+nrel) its related documents (`with`: the
+ * member each matches); meta[j] the field values of m[j] (NUL-separated;
+ * NULL: none), or meta NULL. Borrowed until the next call. */
+typedef struct scan_cluster {
+    const rp_index_member *m;
+    size_t n, nrel;
+    const char *const *meta;
+    size_t index;          /* scan_source_new's: its cluster number in r->c */
+} scan_cluster;
+
+/* What the printers print: the clusters to show, in output order (after
+ * --min-size and --sort), and the verified pairs in (a, b) order; from a
+ * clustered corpus (scan_source_new) or from the files of dist's cluster
+ * tasks, so that one printer serves both. */
+typedef struct scan_source {
+    void *ctx;
+    size_t docs;                     /* articles */
+    size_t multi, related, alone;    /* over every cluster: clusters of two or
+                                        more, documents alone with related
+                                        ones, documents alone */
+    /* The next cluster to show (the first when restart is nonzero).
+     * @return 1, 0 at the end, or -1 on an error (reported). */
+    int (*cluster)(void *ctx, int restart, scan_cluster *out);
+    /* The next verified pair: ids, figures, field values (or NULL).
+     * @return 1, 0 at the end, or -1 on an error (reported). */
+    int (*pair)(void *ctx, const char **a, const char **b, rp_sim *s, const char **meta_a,
+                const char **meta_b);
+} scan_source;
+
+/* The clusters (in scan_order) and pairs of r as a scan_source; free with
+ * scan_source_free. @return NULL when out of memory (reported). */
+scan_source *scan_source_new(const scan_opts *so, const scan_result *r);
+void scan_source_free(scan_source *src);
+
+/* Prints src on stdout as so asks (--pairs, --json or --format, the human
+ * listing); capped is rp_run_stats.capped, skipped the inputs skipped.
+ * @return the exit code. */
+int scan_print_source(const scan_opts *so, const scan_source *src, size_t capped,
+                      size_t skipped);
 
 /* Prints the result r of a run on stdout as so asks (--pairs, --json or
  * --format, the human listing); capped is rp_run_stats.capped. Shared by

@@ -9,6 +9,17 @@
 DW=$T/dist
 mkdir -p "$DW"
 
+# damage_sec FILE OUT SECTION: flips a byte in the middle of a section
+# of a stage file (the table: 24-byte entries from byte 48)
+damage_sec() {
+    python3 - "$1" "$2" "$3" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+off, n, _ = struct.unpack_from("<QQQ", b, 48 + 24 * int(sys.argv[3]))
+b[off + n // 2] ^= 0x55
+open(sys.argv[2], "wb").write(b)
+PY
+}
 # same_as_scan NAME N P ARGS...: dist run --local with N tasks and P parts
 # prints what scan prints, with the same exit code
 same_as_scan() {
@@ -36,6 +47,13 @@ done
 same_as_scan "corpus --json N=3 P=7 -t 0.3 -k 4" 3 7 --json -t 0.3 -k 4 corpus
 same_as_scan "corpus --pairs N=4 P=3 --bands 16 --rows 4" 4 3 --pairs --bands 16 --rows 4 corpus
 same_as_scan "corpus --json N=3 P=2 --keep-boilerplate" 3 2 --json --keep-boilerplate corpus
+# the output orders and filters, merged from the cluster tasks' files
+for n in 1 3 4; do
+    same_as_scan "corpus --sort size N=$n" "$n" 2 --sort size corpus
+    same_as_scan "corpus --json --sort id N=$n" "$n" 3 --json --sort id corpus
+    same_as_scan "corpus --min-size 3 N=$n" "$n" 1 --min-size 3 corpus
+    same_as_scan "corpus --pairs --json --format tsv N=$n" "$n" 2 --pairs --json --format tsv corpus
+done
 
 # more tasks than files, and skipped inputs (exit 1 in both)
 mkdir -p "$DW/few"
@@ -205,6 +223,21 @@ for i in range(40):
 PY
 same_as_scan "bucket of 300, --json N=3 P=2" 3 2 --json "$BIG"
 same_as_scan "bucket of 300, --pairs N=4 P=3" 4 3 --pairs "$BIG"
+same_as_scan "bucket of 300, human N=1 P=5" 1 5 "$BIG"
+same_as_scan "bucket of 300, --json --sort id N=3 P=7" 3 7 --json --sort id "$BIG"
+# the one big component is clustered by one cluster task alone (the
+# components file's index by task: section 3, N + 1 offsets)
+if python3 - "$DW/w/components" <<'PY'
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+off, n, _ = struct.unpack_from("<QQQ", b, 48 + 24 * 3)
+t = struct.unpack_from("<%dQ" % (n // 8), b, off)
+sizes = sorted(t[i + 1] - t[i] for i in range(len(t) - 1))
+if sizes[-1] < 300 or sum(sizes) != sizes[-1]:
+    sys.exit("documents by cluster task: %s" % (sizes,))
+PY
+then ok; else bad "bucket of 300: the component is not in one cluster task"; fi
+same_as_scan "bucket of 300, --pairs N=4 P=3" 4 3 --pairs "$BIG"
 # the one big component is verified pair by pair by every verify task
 if python3 - "$DW/w" 4 <<'PY'
 import struct, sys
@@ -227,6 +260,8 @@ fi
 if [ -n "$BENCH2K" ] && [ -d "$BENCH2K" ]; then
     same_as_scan "bench 2000 --json N=3 P=4" 3 4 --json "$BENCH2K"
     same_as_scan "bench 2000 --pairs N=4 P=2" 4 2 --pairs "$BENCH2K"
+    same_as_scan "bench 2000 human N=1 P=3" 1 3 "$BENCH2K"
+    same_as_scan "bench 2000 --json --sort size N=4 P=5" 4 5 --json --sort size "$BENCH2K"
 else
     echo "skip: dist on a 2,000-document bench corpus (needs ../shared; not under a wrapper)"
 fi
@@ -238,7 +273,7 @@ W=$DW/relaunch
 check "failed task: exit 2" 2 -- env REPRINT_DIST_FAIL=verify.1 "$BIN" dist run --local --tasks 3 --work "$W" --json corpus
 has "failed task: says so" "$T/err" "verify: 1 task failed; run the same command again"
 if [ -e "$W/done/verify.0" ] && [ -e "$W/done/verify.2" ] && [ ! -e "$W/done/verify.1" ] &&
-   [ ! -e "$W/done/cluster.0" ] && [ ! -e "$W/result" ]; then ok; else bad "failed task: markers"; ls "$W/done"; fi
+   [ ! -e "$W/done/components.0" ] && [ ! -e "$W/done/cluster.0" ]; then ok; else bad "failed task: markers"; ls "$W/done"; fi
 check "relaunch" 0 -- "$BIN" dist run --local --tasks 3 --work "$W" --json --progress corpus
 same "relaunch: same bytes" "$T/out" "$DW/scan.json"
 has "relaunch: only the failed task" "$T/err" "dist: verify: 1 task run, 2 done before"
@@ -251,6 +286,39 @@ if [ -e "$W2/done/lines.0" ] && [ ! -e "$W2/done/lines.1" ] && [ ! -e "$W2/done/
 check "lines relaunch" 0 -- "$BIN" dist run --local --tasks 3 --parts 2 --work "$W2" --json --progress corpus
 same "lines relaunch: same bytes" "$T/out" "$DW/scan.json"
 has "lines relaunch: only the failed task" "$T/err" "dist: lines: 1 task run, 1 done before"
+# a failed cluster task: nothing is printed; a relaunch runs only it
+W3=$DW/relaunch-cluster
+check "failed cluster task: exit 2" 2 -- env REPRINT_DIST_FAIL=cluster.2 "$BIN" dist run --local --tasks 4 --parts 3 --work "$W3" --json corpus
+if [ ! -s "$T/out" ] && [ -e "$W3/done/cluster.0" ] && [ ! -e "$W3/done/cluster.2" ]; then ok
+else bad "failed cluster task: markers or output"; ls "$W3/done"; fi
+check "dist output before the cluster tasks are done" 2 -- "$BIN" dist output --work "$W3"
+has "dist output before: message" "$T/err" "$W3/cluster.2: missing"
+check "cluster relaunch" 0 -- "$BIN" dist run --local --tasks 4 --parts 3 --work "$W3" --json --progress corpus
+same "cluster relaunch: same bytes" "$T/out" "$DW/scan.json"
+has "cluster relaunch: only the failed task" "$T/err" "dist: cluster: 1 task run, 3 done before"
+has "cluster relaunch: components not again" "$T/err" "dist: components: 0 tasks run, 1 done before"
+# a damaged components or cluster file stops the task or the output
+cp "$W3/components" "$DW/components.good"
+damage_sec "$DW/components.good" "$W3/components" 3
+check "damaged components index" 2 -- "$BIN" dist cluster --work "$W3" --task 1
+has "damaged components index: message" "$T/err" "reprint: $W3/components: damaged (checksum)"
+cp "$DW/components.good" "$W3/components"
+cp "$W3/cluster.1" "$DW/cluster.1.good"
+damage_sec "$DW/cluster.1.good" "$W3/cluster.1" 1
+check "damaged cluster file" 2 -- "$BIN" dist output --work "$W3"
+has "damaged cluster file: message" "$T/err" "reprint: $W3/cluster.1: damaged (checksum)"
+if [ ! -s "$T/out" ]; then ok; else bad "damaged cluster file: printed something"; fi
+python3 - "$DW/cluster.1.good" "$W3/cluster.1" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[8] = 3
+open(sys.argv[2], "wb").write(b)
+PY
+check "cluster file of version 3" 2 -- "$BIN" dist output --work "$W3"
+has "cluster file of version 3: message" "$T/err" "reprint: $W3/cluster.1: written by another version of reprint dist"
+cp "$DW/cluster.1.good" "$W3/cluster.1"
+check "repaired: dist output" 0 -- "$BIN" dist output --work "$W3"
+same "repaired: same bytes" "$T/out" "$DW/scan.json"
 check "another run in the same folder" 2 -- "$BIN" dist run --local --tasks 2 --work "$W" --json corpus
 has "another run: message" "$T/err" "the work folder holds another run"
 check "dist output" 0 -- "$BIN" dist output --work "$W"
@@ -261,17 +329,6 @@ cp "$W/sketch.1" "$DW/sketch.1.good"
 head -c 100 "$DW/sketch.1.good" >"$W/sketch.1"
 check "truncated shard" 2 -- "$BIN" dist bucket --work "$W" --task 0
 has "truncated shard: message" "$T/err" "reprint: $W/sketch.1: truncated"
-# damage_sec FILE OUT SECTION: flips a byte in the middle of a section
-# of a stage file (the table: 24-byte entries from byte 48)
-damage_sec() {
-    python3 - "$1" "$2" "$3" <<'PY'
-import struct, sys
-b = bytearray(open(sys.argv[1], "rb").read())
-off, n, _ = struct.unpack_from("<QQQ", b, 48 + 24 * int(sys.argv[3]))
-b[off + n // 2] ^= 0x55
-open(sys.argv[2], "wb").write(b)
-PY
-}
 # one_task_stops STAGE WHAT: of the stage's 3 tasks, exactly one (the one
 # whose slice of sketch.1 is damaged) stops with exit 2, saying so
 one_task_stops() {
@@ -294,7 +351,7 @@ damage_sec "$DW/lines.2.good" "$W/lines.2" 1
 check "damaged lines file" 2 -- "$BIN" dist verify --work "$W" --task 0
 has "damaged lines file: message" "$T/err" "reprint: $W/lines.2: damaged (checksum)"
 rm -f "$W/lines.2"
-check "missing lines file" 2 -- "$BIN" dist cluster --work "$W"
+check "missing lines file" 2 -- "$BIN" dist cluster --work "$W" --task 0
 has "missing lines file: message" "$T/err" "reprint: $W/lines.2: missing"
 cp "$DW/lines.2.good" "$W/lines.2"
 # the band keys (section 6): the bucket task whose slice it is stops
@@ -307,7 +364,7 @@ b = bytearray(open(sys.argv[1], "rb").read())
 b[60] ^= 0x55
 open(sys.argv[2], "wb").write(b)
 PY
-check "damaged header" 2 -- "$BIN" dist cluster --work "$W"
+check "damaged header" 2 -- "$BIN" dist cluster --work "$W" --task 1
 has "damaged header: message" "$T/err" "reprint: $W/sketch.1: damaged (checksum)"
 python3 - "$DW/sketch.1.good" "$W/sketch.1" <<'PY'
 import sys
@@ -315,7 +372,7 @@ b = bytearray(open(sys.argv[1], "rb").read())
 b[8] = 99
 open(sys.argv[2], "wb").write(b)
 PY
-check "other version" 2 -- "$BIN" dist cluster --work "$W"
+check "other version" 2 -- "$BIN" dist cluster --work "$W" --task 2
 has "other version: message" "$T/err" "reprint: $W/sketch.1: written by another version of reprint dist"
 rm -f "$W/sketch.1"
 check "missing shard" 2 -- "$BIN" dist bucket --work "$W" --task 1

@@ -103,15 +103,17 @@ W=$D/work
 # 1. the whole chain through sbatch, waited for by polling squeue
 if "$BIN" dist run --slurm --wait --tasks 3 --parts 2 --work "$W" --json corpus >"$D/out" 2>"$D/err"; then ok; else bad "chain: exit $?"; cat "$D/err"; fi
 if cmp -s "$D/out" "$D/scan.json"; then ok; else bad "chain: bytes differ from scan"; diff "$D/scan.json" "$D/out" | head -5; fi
-if grep -q "dist: cluster: job [0-9]*, tasks 0" "$D/err"; then ok; else bad "chain: no job ids"; cat "$D/err"; fi
+if grep -q "dist: components: job [0-9]*, tasks 0$" "$D/err" &&
+   grep -q "dist: cluster: job [0-9]*, tasks 0,1,2$" "$D/err"; then ok; else bad "chain: no job ids"; cat "$D/err"; fi
 
-# 2. a verify task fails on purpose: cluster must not run
+# 2. a verify task fails on purpose: components and cluster must not run
 W2=$D/work2
 REPRINT_DIST_FAIL=verify.1 "$BIN" dist run --slurm --wait --tasks 3 --parts 2 --work "$W2" --json corpus >"$D/out2" 2>"$D/err2"
 rc=$?
 if [ $rc -eq 2 ]; then ok; else bad "failed task: exit $rc, expected 2"; cat "$D/err2"; fi
 if grep -q "verify: 1 of 3 tasks did not finish" "$D/err2"; then ok; else bad "failed task: message"; cat "$D/err2"; fi
-if [ ! -e "$W2/done/cluster.0" ] && [ ! -e "$W2/log/cluster_0.out" ] && [ ! -e "$W2/result" ]; then ok
+if [ ! -e "$W2/done/components.0" ] && [ ! -e "$W2/log/components_0.out" ] &&
+   [ ! -e "$W2/done/cluster.0" ] && [ ! -e "$W2/log/cluster_0.out" ]; then ok
 else bad "failed task: the cluster stage ran"; fi
 if [ -e "$W2/done/verify.0" ] && [ -e "$W2/done/verify.2" ]; then ok; else bad "failed task: the other verify tasks did not run"; fi
 if [ ! -s "$D/out2" ]; then ok; else bad "failed task: printed a result"; fi
@@ -126,7 +128,7 @@ else bad "relaunch: ran more than the failed task"; cat "$D/err3"; fi
 
 # 4. without --wait: the job ids on stdout, then `dist output`
 "$BIN" dist run --slurm --tasks 2 --work "$D/work3" corpus >"$D/ids" 2>"$D/err4"
-if [ "$(cut -d' ' -f1 "$D/ids" | tr '\n' ' ')" = "plan sketch lines bucket verify cluster " ]; then ok
+if [ "$(cut -d' ' -f1 "$D/ids" | tr '\n' ' ')" = "plan sketch lines bucket verify components cluster " ]; then ok
 else bad "no --wait: job ids"; cat "$D/ids" "$D/err4"; fi
 last=$(awk 'END {print $2}' "$D/ids")
 for _ in $(seq 600); do [ -z "$(squeue -h -j "$last" 2>/dev/null)" ] && break; sleep 0.2; done

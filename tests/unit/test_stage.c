@@ -246,21 +246,51 @@ static void test_dist_matches_corpus(void **state)
             fail_msg("%s", rp_dist_errmsg(dist));
     for (unsigned t = 0; t < N; t++)
         assert_int_equal(rp_dist_verify(dist, t, load_id, NULL), RP_OK);
-    rp_corpus *c = NULL;
-    assert_int_equal(rp_dist_cluster(dist, load_id, NULL, &c), RP_OK);
-    assert_int_equal(rp_corpus_nclusters(c), rp_corpus_nclusters(ref));
-    assert_int_equal(rp_corpus_nclusters(c), 3);
-    for (size_t k = 0; k < rp_corpus_nclusters(c); k++) {
-        assert_int_equal(rp_cluster_size(c, k), rp_cluster_size(ref, k));
-        for (size_t j = 0; j < rp_cluster_size(c, k); j++)
-            assert_int_equal(rp_cluster_member(c, k, j)->doc, rp_cluster_member(ref, k, j)->doc);
+    /* the components, then each cluster task: the clusters of its
+     * components and of its shard's documents without pairs, the same as
+     * the whole run's (multi-member clusters in scan's order) */
+    assert_int_equal(rp_dist_cluster_task(dist, 0, load_id, NULL, &(rp_corpus *){NULL},
+                                          &(const uint64_t *){NULL}, &(size_t){0}),
+                     RP_ENOTFOUND);
+    assert_non_null(strstr(rp_dist_errmsg(dist), "components: missing"));
+    assert_int_equal(rp_dist_components(dist), RP_OK);
+    size_t seen = 0, singles = 0;
+    for (unsigned t = 0; t < N; t++) {
+        rp_corpus *c = NULL;
+        const uint64_t *gd = NULL;
+        size_t nd = 0;
+        if (rp_dist_cluster_task(dist, t, load_id, NULL, &c, &gd, &nd) != RP_OK)
+            fail_msg("%s", rp_dist_errmsg(dist));
+        for (size_t k = 0; k < rp_corpus_nclusters(c); k++) {
+            size_t m = rp_cluster_size(c, k);
+            if (m < 2) {
+                singles++;
+                continue;
+            }
+            /* find the whole run's cluster with this representative */
+            size_t g = gd[rp_cluster_member(c, k, 0)->doc], kr = 0;
+            while (kr < rp_corpus_nclusters(ref) && rp_cluster_member(ref, kr, 0)->doc != g)
+                kr++;
+            assert_true(kr < rp_corpus_nclusters(ref));
+            assert_int_equal(m, rp_cluster_size(ref, kr));
+            for (size_t j = 0; j < m; j++)
+                assert_int_equal(gd[rp_cluster_member(c, k, j)->doc],
+                                 rp_cluster_member(ref, kr, j)->doc);
+            seen += m;
+        }
+        for (uint64_t i = 0; i < nd; i++)
+            assert_false(rp_dist_lost(dist, i));
+        rp_corpus_free(c);
     }
-    for (uint64_t i = 0; i < NT; i++)
-        assert_false(rp_dist_lost(dist, i));
+    size_t want = 0;
+    for (size_t k = 0; k < rp_corpus_nclusters(ref); k++)
+        want += rp_cluster_size(ref, k) >= 2 ? rp_cluster_size(ref, k) : 0;
+    assert_int_equal(seen, want);
+    assert_int_equal(seen + singles, NT);
+    assert_int_equal(rp_corpus_nclusters(ref), 3);
     rp_dist_stats st;
     rp_dist_stats_get(dist, &st);
     assert_true(st.docs == NT);
-    rp_corpus_free(c);
 
     /* a run with another fingerprint refuses these files */
     rp_dist *other = NULL;
