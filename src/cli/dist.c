@@ -954,30 +954,39 @@ static int stage_ids(run *r, unsigned part)
     if (plan_set_init(r, &ps) < 0)
         return -1;
     for (unsigned j = 0; j < r->ntasks; j++) {
-        plan *p = &ps.pl[j];
+        rp_stage *f = NULL;
         char name[32];
-        uint64_t n;
+        uint64_t n = 0;
+        size_t ml;
         snprintf(name, sizeof name, "plan.%u", j);
-        if (plan_load(r, j, p) < 0)
+        /* its counts and its slice of the id hashes only: the places are
+         * read (plan_get) only for ids given twice */
+        if (load_file(r, name, RP_STAGE_PLAN | RP_STAGE_PARTIAL, &f) < 0)
             goto out;
-        const id_ent *s = slice_of(r, name, p->s, PL_IDS, PL_IOFF, PL_ISUM, sizeof *s, part,
-                                   r->nparts, &n);
-        if (!s)
-            goto out;
-        ps.first[j + 1] = ps.first[j] + p->ndocs;
-        plan_skipped += p->skipped;
-        if (cli_grow(&e, &ecap, ne + n + 1, sizeof *e) < 0)
-            goto oom;
-        for (uint64_t i = 0; i < n; i++) {
-            if (s[i].doc >= p->ndocs || id_part(s[i].hash, r->nparts) != part) {
+        const uint64_t *m = rp_stage_sec(f, PL_META, &ml);
+        const id_ent *s = NULL;
+        if (rp_stage_check_sec(f, PL_META) != RP_OK || ml != 3 * sizeof *m)
+            diag("%s/%s: damaged (counts)", safe(r->work), name);
+        else
+            s = slice_of(r, name, f, PL_IDS, PL_IOFF, PL_ISUM, sizeof *s, part, r->nparts, &n);
+        int bad = !s || cli_grow(&e, &ecap, ne + n + 1, sizeof *e) < 0;
+        if (s && bad)
+            diag("out of memory");
+        for (uint64_t i = 0; !bad && i < n; i++) {
+            if (s[i].doc >= m[0] || id_part(s[i].hash, r->nparts) != part) {
                 diag("%s/%s: damaged (contents)", safe(r->work), name);
-                goto out;
+                bad = 1;
+                break;
             }
             e[ne++] = (id_ent){s[i].hash, ps.first[j] + s[i].doc};
         }
-        /* the places are read again only for ids given twice: let go
-         * of the file until then */
-        plan_close(p);
+        if (!bad) {
+            ps.first[j + 1] = ps.first[j] + m[0];
+            plan_skipped += m[1];
+        }
+        rp_stage_close(f);
+        if (bad)
+            goto out;
     }
     if (ne)
         qsort(e, ne, sizeof *e, id_cmp);
