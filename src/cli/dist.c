@@ -371,6 +371,8 @@ static int make_dirs(const run *r)
 static int put_slices(rp_stage_w *w, unsigned sec, unsigned osec, unsigned csec,
                       const void *data, size_t size, const uint64_t *off, unsigned nslices)
 {
+    if (!data)
+        data = "";   /* no items */
     uint64_t *sum = malloc((nslices ? nslices : 1) * sizeof *sum);
     if (!sum)
         return -1;
@@ -381,6 +383,14 @@ static int put_slices(rp_stage_w *w, unsigned sec, unsigned osec, unsigned csec,
               rp_stage_w_put(w, csec, sum, nslices * sizeof *sum);
     free(sum);
     return bad ? -1 : 0;
+}
+
+/* Saves w as DIR/STEM.TASK. @return 0 or -1 (reported). */
+static int save_task(const run *r, rp_stage_w *w, const char *stem, unsigned task)
+{
+    char name[32];
+    snprintf(name, sizeof name, "%s.%u", stem, task);
+    return save_file(r, w, name);
 }
 
 /* Slice i of the nslices of section sec of s (written by put_slices):
@@ -672,12 +682,9 @@ static int stage_plan(run *r, unsigned task)
     }
     uint64_t pm[3] = {nk, input_skipped(in) + input_finish(in, 1), nfiles};
     if (rp_stage_w_put(w, PL_META, pm, sizeof pm) ||
-        put_slices(w, PL_IDS, PL_IOFF, PL_ISUM, ids ? (void *)ids : (void *)"", sizeof *ids, ioff,
-                   r->nparts) < 0)
+        put_slices(w, PL_IDS, PL_IOFF, PL_ISUM, ids, sizeof *ids, ioff, r->nparts) < 0)
         goto oom;
-    char name[32];
-    snprintf(name, sizeof name, "plan.%u", task);
-    rc = save_file(r, w, name);
+    rc = save_task(r, w, "plan", task);
     if (rc == 0 && r->progress)
         diag("dist: plan %u/%u: %llu files, %llu documents", task + 1, r->ntasks,
              (unsigned long long)nfiles, (unsigned long long)nk);
@@ -799,20 +806,28 @@ static plan *plan_get(const run *r, plan_set *ps, unsigned j)
     return p;
 }
 
-/* Reads plan document g again into it (its text loaded). @return as
- * reread_at; *pd its place. */
-static int reread(const run *r, input *in, plan_set *ps, uint64_t g, feed_item *it,
-                  const plan_doc **pd, const char **path)
+/* @return the task of n whose numbers, from first[task] (n + 1 prefix
+ * sums), hold g. */
+static unsigned task_of(const uint64_t *first, unsigned n, uint64_t g)
 {
-    unsigned lo = 0, hi = r->ntasks;
-    memset(it, 0, sizeof *it);
+    unsigned lo = 0, hi = n;
     while (hi - lo > 1) {
         unsigned mid = lo + (hi - lo) / 2;
-        if (ps->first[mid] <= g)
+        if (first[mid] <= g)
             lo = mid;
         else
             hi = mid;
     }
+    return lo;
+}
+
+/* Reads plan document g again into it (its text loaded). @return as
+ * reread_at; *pd its place, *path its file. */
+static int reread(const run *r, input *in, plan_set *ps, uint64_t g, feed_item *it,
+                  const plan_doc **pd, const char **path)
+{
+    unsigned lo = task_of(ps->first, r->ntasks, g);
+    memset(it, 0, sizeof *it);
     plan *p = g < ps->first[r->ntasks] ? plan_get(r, ps, lo) : NULL;
     if (!p)
         return -1;
@@ -1017,12 +1032,9 @@ static int stage_ids(run *r, unsigned part)
     if (rp_stage_w_new(RP_STAGE_PLAN, r->fp, part, r->nparts, ID_NSEC, &w) != RP_OK ||
         rp_stage_w_put(w, ID_META, meta, sizeof meta) ||
         rp_stage_w_put(w, ID_FIRST, ps.first, (r->ntasks + 1) * sizeof *ps.first) ||
-        put_slices(w, ID_SKIP, ID_SOFF, ID_SSUM, skip ? (void *)skip : (void *)"", sizeof *skip,
-                   soff, r->ntasks) < 0)
+        put_slices(w, ID_SKIP, ID_SOFF, ID_SSUM, skip, sizeof *skip, soff, r->ntasks) < 0)
         goto oom;
-    char name[32];
-    snprintf(name, sizeof name, "ids.%u", part);
-    rc = save_file(r, w, name);
+    rc = save_task(r, w, "ids", part);
     if (rc == 0 && r->progress)
         diag("dist: ids %u/%u: %llu ids, %lld given again and skipped", part + 1, r->nparts,
              (unsigned long long)ne, dups);
@@ -1385,15 +1397,7 @@ static int docs_open(run *r, docs *ds)
 /* @return the shard that holds global document g (< first[ntasks]). */
 static unsigned docs_shard(const run *r, const docs *ds, uint64_t g)
 {
-    unsigned lo = 0, hi = r->ntasks;
-    while (hi - lo > 1) {
-        unsigned mid = lo + (hi - lo) / 2;
-        if (ds->first[mid] <= g)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
+    return task_of(ds->first, r->ntasks, g);
 }
 
 /* Reads document g again, as the sketch stage read it (the library's
