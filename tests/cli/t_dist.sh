@@ -2,8 +2,8 @@
 # byte (human, --json, --pairs) for several task and partition counts, on
 # corpus/, on records inside files (JSON Lines, WARC, archives), with
 # --keep, --prefer and --fields, on a crafted bucket of 300 copies and on
-# a 2,000-document bench corpus (needs ../shared); relaunch after a failed
-# task runs only that task; a damaged, cut, foreign or missing
+# a 2,000-document bench corpus (needs ../shared); ids given twice across
+# files and plan tasks; relaunch after a failed task runs only that task; a damaged, cut, foreign or missing
 # intermediate file stops a stage with "reprint: PATH: ..." and exit 2.
 
 DW=$T/dist
