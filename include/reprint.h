@@ -822,7 +822,7 @@ RP_API int rp_index_export(rp_index *ix, rp_index_export_fn fn, void *ctx);
 /* The kinds of stage file. */
 enum {
     RP_STAGE_CONFIG = 1, /* the caller's: the run's options and paths */
-    RP_STAGE_PLAN,       /* the caller's: the inputs, in order */
+    RP_STAGE_PLAN,       /* the caller's: the inputs, in order (list, plan, ids) */
     RP_STAGE_SKETCH,     /* rp_dist_sketch_save */
     RP_STAGE_BUCKET,     /* rp_dist_bucket */
     RP_STAGE_VERIFY,     /* rp_dist_verify */

@@ -7,7 +7,12 @@
  * temporary name, rename it, then leave a marker in DIR/done, so that a
  * relaunch runs only the tasks without one. The stages, in order:
  *
- *   plan     1 task   walks the PATHs as scan does; the list of files
+ *   list     1 task   walks the PATHs as scan does: the files in input
+ *                     order with their sizes, in N slices of even bytes
+ *   plan     N tasks  slice I of the files: each document's place in its
+ *                     file, and its id's hash, by id partition
+ *   ids      P tasks  id partition I: the ids given twice (scan's rule,
+ *                     the holders read again), the documents skipped
  *   sketch   N tasks  file shard I: sketches (set size, digest, 16-bit
  *                     MinHash values), ids, exact line counts of the shard
  *   bucket   P tasks  LSH partition I: the buckets of band keys and 1-row
@@ -57,9 +62,9 @@
 #include "reprint.h"
 #include "keep.h"
 #include "scan.h"
-enum { S_PLAN, S_SKETCH, S_LINES, S_BUCKET, S_VERIFY, S_COMPONENTS, S_CLUSTER, NSTAGES };
-static const char *const stage_name[NSTAGES] = {"plan",   "sketch", "lines",      "bucket",
-                                                "verify", "components", "cluster"};
+enum { S_LIST, S_PLAN, S_IDS, S_SKETCH, S_LINES, S_BUCKET, S_VERIFY, S_COMPONENTS, S_CLUSTER, NSTAGES };
+static const char *const stage_name[NSTAGES] = {"list",   "plan",   "ids",        "sketch", "lines",
+                                                "bucket", "verify", "components", "cluster"};
 
 #define MAX_TASKS 100000u
 
@@ -100,17 +105,17 @@ static void usage(FILE *f)
           "      --local             run every task on this machine (-j at a time)\n"
           "      --slurm             submit the stages with sbatch --array, chained\n"
           "                          with --dependency=afterok; print the job ids\n"
-          "      --tasks N           tasks of the sketch, verify and cluster stages\n"
-          "      --parts P           tasks of the lines and bucket stages (default N)\n"
+          "      --tasks N           tasks of the plan, sketch, verify and cluster stages\n"
+          "      --parts P           tasks of the ids, lines and bucket stages (default N)\n"
           "      --work DIR          the work folder, shared by all nodes\n"
           "      --wait              with --slurm: wait for the jobs, print the result\n"
           "      --clean             remove the intermediate files after the result\n"
           "      --sbatch ARGS       extra sbatch arguments (split at spaces)\n"
           "stages:\n"
           "      --task I            the task to run (default $SLURM_ARRAY_TASK_ID)\n"
-          "STAGE is plan, sketch, lines, bucket, verify, components or cluster. A relaunch\n"
-          "of the same run skips the tasks that finished. output merges the cluster\n"
-          "tasks' files and prints the result.\n"
+          "STAGE is list, plan, ids, sketch, lines, bucket, verify, components or\n"
+          "cluster. A relaunch of the same run skips the tasks that finished. output\n"
+          "merges the cluster tasks' files and prints the result.\n"
           "  -h, --help              show this help\n", f);
 }
 
@@ -365,81 +370,193 @@ static int make_dirs(const run *r)
 }
 
 /* ------------------------------------------------------------------ */
-/* The ids of the plan                                                  */
+/* Slices of a section, each with its checksum                          */
 /* ------------------------------------------------------------------ */
 
-/* The document that holds an id so far: where it is, and whether it is
- * known to give a document (scan skips an id seen before only when the
- * earlier one was added to the corpus). */
-typedef struct holder {
-    char *id;           /* owned */
-    const char *path;   /* borrowed from the plan's input */
-    record_loc loc;
-    int sure;
-} holder;
-
-typedef struct idtab {
-    holder *e;
-    size_t n, ecap;
-    size_t *slot;       /* index + 1 into e; 0 empty */
-    size_t cap;
-} idtab;
-
-/* Finds id, or adds an entry for it (its fields for the caller to fill).
- * @return 1 found, 0 added, -1 out of memory; *i the entry's index. */
-static int idtab_get(idtab *t, const char *id, size_t *i)
+/* Puts n items of size bytes into section sec of w, cut into nslices
+ * slices at off (nslices + 1 offsets, in items), with the offsets in
+ * section osec and one XXH3-64 a slice in section csec, so that a task
+ * reads and checks its own slice only. @return 0, or -1 out of memory. */
+static int put_slices(rp_stage_w *w, unsigned sec, unsigned osec, unsigned csec,
+                      const void *data, size_t size, const uint64_t *off, unsigned nslices)
 {
-    if ((t->n + 1) * 2 > t->cap) {
-        size_t ncap = t->cap ? 2 * t->cap : 1024;
-        size_t *ns = calloc(ncap, sizeof *ns);
-        if (!ns)
-            return -1;
-        for (size_t k = 0; k < t->n; k++) {
-            size_t h = XXH3_64bits(t->e[k].id, strlen(t->e[k].id)) & (ncap - 1);
-            while (ns[h])
-                h = (h + 1) & (ncap - 1);
-            ns[h] = k + 1;
-        }
-        free(t->slot);
-        t->slot = ns;
-        t->cap = ncap;
-    }
-    size_t h = XXH3_64bits(id, strlen(id)) & (t->cap - 1);
-    for (; t->slot[h]; h = (h + 1) & (t->cap - 1))
-        if (strcmp(t->e[t->slot[h] - 1].id, id) == 0) {
-            *i = t->slot[h] - 1;
-            return 1;
-        }
-    if (cli_grow(&t->e, &t->ecap, t->n + 1, sizeof *t->e) < 0)
+    if (!data)
+        data = "";   /* no items */
+    uint64_t *sum = malloc((nslices ? nslices : 1) * sizeof *sum);
+    if (!sum)
         return -1;
-    memset(&t->e[t->n], 0, sizeof *t->e);
-    t->slot[h] = t->n + 1;
-    *i = t->n++;
-    return 0;
+    for (unsigned i = 0; i < nslices; i++)
+        sum[i] = XXH3_64bits((const char *)data + off[i] * size, (off[i + 1] - off[i]) * size);
+    int bad = rp_stage_w_put(w, sec, data, off[nslices] * size) ||
+              rp_stage_w_put(w, osec, off, (nslices + 1) * sizeof *off) ||
+              rp_stage_w_put(w, csec, sum, nslices * sizeof *sum);
+    free(sum);
+    return bad ? -1 : 0;
 }
 
-static void idtab_free(idtab *t)
+/* Saves w as DIR/STEM.TASK. @return 0 or -1 (reported). */
+static int save_task(const run *r, rp_stage_w *w, const char *stem, unsigned task)
 {
-    for (size_t i = 0; i < t->n; i++)
-        free(t->e[i].id);
-    free(t->e);
-    free(t->slot);
+    char name[32];
+    snprintf(name, sizeof name, "%s.%u", stem, task);
+    return save_file(r, w, name);
+}
+
+/* Slice i of the nslices of section sec of s (written by put_slices):
+ * its offsets and checksums checked whole, then the slice itself.
+ * @return the slice, *n its items; NULL when damaged (reported as
+ * "reprint: DIR/NAME: damaged (...)"). */
+static const void *slice_of(const run *r, const char *name, const rp_stage *s, unsigned sec,
+                            unsigned osec, unsigned csec, size_t size, unsigned i,
+                            unsigned nslices, uint64_t *n)
+{
+    size_t ol, cl, dl;
+    const uint64_t *off = rp_stage_sec(s, osec, &ol), *sum = rp_stage_sec(s, csec, &cl);
+    const char *d = rp_stage_sec(s, sec, &dl);
+    if (rp_stage_check_sec(s, osec) != RP_OK || rp_stage_check_sec(s, csec) != RP_OK) {
+        diag("%s/%s: damaged (checksum)", safe(r->work), name);
+        return NULL;
+    }
+    if (!off || !sum || !d || ol != (nslices + 1) * sizeof *off || cl != nslices * sizeof *sum ||
+        off[i] > off[i + 1] || off[i + 1] > dl / size) {
+        diag("%s/%s: damaged (contents)", safe(r->work), name);
+        return NULL;
+    }
+    const char *p = d + off[i] * size;
+    *n = off[i + 1] - off[i];
+    if (XXH3_64bits(p, *n * size) != sum[i]) {
+        diag("%s/%s: damaged (checksum)", safe(r->work), name);
+        return NULL;
+    }
+    return p;
 }
 
 /* ------------------------------------------------------------------ */
-/* Stage plan: the documents, in input order                            */
+/* Stage list: the files, in input order                                */
 /* ------------------------------------------------------------------ */
 
-/* The plan (one task): the files that hold documents, and per document
- * its file and its place in it (record_loc: archive entry, record
- * number, byte offset), so that any task on any node reads it again
- * through the input layer (input_seek), as scan reads it. */
-enum { PL_PATHS, PL_META, PL_DOCS, PL_NSEC };
+/* The list (one task): the walk alone (scan's, through input_open: the
+ * folders, --include, --exclude, --files-from, paths given twice), the
+ * files in input order with their sizes, cut into N slices of about the
+ * same bytes, one a plan task. */
+enum { LS_META, LS_PATHS, LS_POFF, LS_PSUM, LS_SIZES, LS_SPLIT, LS_NSEC };
+
+/* What a file costs a plan task besides its bytes (opening it). */
+#define FILE_COST 4096u
+
+static int stage_list(run *r)
+{
+    input_opts io = r->so.io;
+    io.defer = 1;
+    io.spool = 0;
+    io.progress = 0;
+    input *in = input_open(r->paths, r->npaths, &io);
+    rp_stage_w *w = NULL;
+    uint64_t *size = NULL, *poff = NULL, *split = NULL;
+    char *paths = NULL;
+    size_t n = 0, plen = 0;
+    int rc = -1;
+    if (!in)
+        return -1;
+    char *const *v = input_files(in, &n);
+    if (!(size = malloc((n + 1) * sizeof *size)) || !(poff = malloc((n + 1) * sizeof *poff)) ||
+        !(split = malloc((r->ntasks + 1) * sizeof *split)))
+        goto oom;
+    uint64_t total = 0;
+    poff[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        size[i] = stat(v[i], &st) == 0 ? (uint64_t)st.st_size : 0;
+        total += size[i] + FILE_COST;
+        poff[i + 1] = poff[i] + strlen(v[i]) + 1;
+    }
+    if (!(paths = malloc(poff[n] ? poff[n] : 1)))
+        goto oom;
+    for (size_t i = 0; i < n; i++)
+        memcpy(paths + poff[i], v[i], poff[i + 1] - poff[i]);
+    plen = poff[n];
+    /* plan task t takes the files that start in bytes [total t / N,
+     * total (t + 1) / N) of the whole */
+    uint64_t at = 0;
+    size_t f = 0;
+    for (unsigned t = 0; t <= r->ntasks; t++) {
+        uint64_t bound = t == r->ntasks ? UINT64_MAX
+                                        : total / r->ntasks * t + total % r->ntasks * t / r->ntasks;
+        while (f < n && at < bound)
+            at += size[f++] + FILE_COST;
+        split[t] = f;
+    }
+    /* as scan: filters that left no file count as a skipped input */
+    size_t nomatch = input_finish(in, 1);
+    uint64_t meta[4] = {n, input_skipped(in) + nomatch, nomatch, total};
+    /* the paths' slices by plan task: offsets in bytes */
+    uint64_t *boff = malloc((r->ntasks + 1) * sizeof *boff);
+    if (!boff)
+        goto oom;
+    for (unsigned t = 0; t <= r->ntasks; t++)
+        boff[t] = poff[split[t]];
+    int bad = rp_stage_w_new(RP_STAGE_PLAN, r->fp, 0, 1, LS_NSEC, &w) != RP_OK ||
+              rp_stage_w_put(w, LS_META, meta, sizeof meta) ||
+              put_slices(w, LS_PATHS, LS_POFF, LS_PSUM, paths, 1, boff, r->ntasks) < 0 ||
+              rp_stage_w_put(w, LS_SIZES, size, n * sizeof *size) ||
+              rp_stage_w_put(w, LS_SPLIT, split, (r->ntasks + 1) * sizeof *split);
+    free(boff);
+    if (bad)
+        goto oom;
+    rc = save_file(r, w, "list");
+    if (rc == 0 && r->progress)
+        diag("dist: list: %zu files, %.1f MB", n, (double)(total - n * (uint64_t)FILE_COST) / 1e6);
+    goto out;
+oom:
+    diag("out of memory");
+out:
+    (void)plen;
+    free(size);
+    free(poff);
+    free(split);
+    free(paths);
+    rp_stage_w_free(w);
+    input_close(in);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stage plan: the documents of a slice of the files                   */
+/* ------------------------------------------------------------------ */
+
+/* Plan task I reads the records of its slice of the list (scan's input
+ * layer) and notes each document's place (record_loc: archive entry,
+ * record number, byte offset), so that any task on any node reads it
+ * again through the input layer (input_seek), as scan reads it; and the
+ * 64-bit hash of each id, sorted, by id partition (P), for the ids
+ * stage. */
+enum { PL_PATHS, PL_META, PL_DOCS, PL_IDS, PL_IOFF, PL_ISUM, PL_NSEC };
 
 typedef struct plan_doc {
     uint64_t file;      /* index of its path in PL_PATHS */
     record_loc loc;
 } plan_doc;
+
+/* An id's hash and its document (the plan task's number, then the
+ * global one in the ids stage). */
+typedef struct id_ent {
+    uint64_t hash, doc;
+} id_ent;
+
+static int id_cmp(const void *a, const void *b)
+{
+    const id_ent *x = a, *y = b;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    return x->doc < y->doc ? -1 : x->doc > y->doc;
+}
+
+/* @return the id partition of hash h among p: by its top bits, so that
+ * the partitions are slices of the hashes in order. */
+static unsigned id_part(uint64_t h, unsigned p)
+{
+    return (unsigned)(((h >> 32) * p) >> 32);
+}
 
 /* A sketch task's documents ("docs.I", a file of the CLI beside the
  * library's "sketch.I"): per document its plan entry, and what scan
@@ -479,55 +596,65 @@ static int reread_at(input *in, const char *path, const record_loc *loc, feed_it
     return it->loaded;
 }
 
-/* @return 1 when the holder of an id gives a document (as scan would add
- * it to the corpus), 0 when it does not, -1 fatal (reported). */
-static int holder_sure(const run *r, input **in, holder *h)
+/* Opens list (partially: its small sections checked) for the plan
+ * tasks and the cluster. @return 0 or -1 (reported). */
+static int list_open(const run *r, rp_stage **s, const uint64_t **meta)
 {
-    if (h->sure)
-        return 1;
-    if (!*in && !(*in = reread_input(r)))
+    size_t ml;
+    if (load_file(r, "list", RP_STAGE_PLAN | RP_STAGE_PARTIAL, s) < 0)
         return -1;
-    feed_item it;
-    int got = reread_at(*in, h->path, &h->loc, &it);
-    if (got > 0) {
-        rp_doc *d = NULL;
-        int err = rp_doc_new(it.r.text, it.r.len, r->so.ro, &d);
-        h->sure = d != NULL;
-        rp_doc_free(d);
-        got = err == RP_ENOMEM ? -1 : h->sure;
-        if (got < 0)
-            diag("out of memory");
+    if (rp_stage_check_sec(*s, LS_META) != RP_OK || rp_stage_check_sec(*s, LS_SPLIT) != RP_OK) {
+        diag("%s/list: damaged (checksum)", safe(r->work));
+        return -1;
     }
-    record_free(&it.r);
-    return got;
+    *meta = rp_stage_sec(*s, LS_META, &ml);
+    if (ml != 4 * sizeof **meta) {
+        diag("%s/list: damaged (contents)", safe(r->work));
+        return -1;
+    }
+    return 0;
 }
 
-/* Reports a document skipped by the plan for an id seen before, as scan
- * does. */
-static void say_twice(const record *rec)
+static int stage_plan(run *r, unsigned task)
 {
-    if (rec->where)
-        diag("%s: skipped: duplicate id '%s'", rec->where, safe(rec->id));
-    else
-        diag("%s: skipped: given more than once", safe(rec->id));
-}
-
-static int stage_plan(run *r)
-{
+    rp_stage *ls = NULL;
+    input *in = NULL;
+    rp_stage_w *w = NULL;
+    char **v = NULL;
+    id_ent *ids = NULL;
+    uint64_t *ioff = NULL, nk = 0, nfiles = 0, nb = 0;
+    size_t icap = 0, sl;
+    const char *last = NULL;
+    const uint64_t *meta;
+    int rc = -1;
+    if (list_open(r, &ls, &meta) < 0)
+        goto out;
+    const uint64_t *split = rp_stage_sec(ls, LS_SPLIT, &sl);
+    const char *p = slice_of(r, "list", ls, LS_PATHS, LS_POFF, LS_PSUM, 1, task, r->ntasks, &nb);
+    if (!p)
+        goto out;
+    uint64_t nf = sl == (r->ntasks + 1) * sizeof *split && split[task] <= split[task + 1]
+                      ? split[task + 1] - split[task] : UINT64_MAX;
+    size_t cnt = 0;
+    for (uint64_t i = 0; i < nb; i++)
+        cnt += p[i] == 0;
+    if (cnt != nf || (nb && p[nb - 1] != 0)) {
+        diag("%s/list: damaged (contents)", safe(r->work));
+        goto out;
+    }
+    if (!(v = malloc((cnt ? cnt : 1) * sizeof *v)))
+        goto oom;
+    for (size_t i = 0, k = 0; i < nb; i += strlen(p + i) + 1)
+        v[k++] = (char *)(uintptr_t)(p + i);
     input_opts io = r->so.io;
     io.defer = 1;
     io.spool = 0;
     io.progress = 0;
-    input *in = input_open(r->paths, r->npaths, &io), *again = NULL;
-    rp_stage_w *w = NULL;
-    idtab ids = {0};
-    size_t nk = 0;
-    uint64_t skipped = 0, nfiles = 0;
-    const char *last = NULL;
-    int rc = -1;
-    if (!in)
+    io.files_from = NULL;
+    io.walked = 1;
+    if (!(in = input_open(v, (int)cnt, &io)))
         goto out;
-    if (rp_stage_w_new(RP_STAGE_PLAN, r->fp, 0, 1, PL_NSEC, &w) != RP_OK)
+    if (rp_stage_w_new(RP_STAGE_PLAN, r->fp, task, r->ntasks, PL_NSEC, &w) != RP_OK)
         goto oom;
     for (;;) {
         record rec = {0};
@@ -537,31 +664,6 @@ static int stage_plan(run *r)
         if (got == 0)
             break;
         const char *path = input_path(in);
-        size_t i;
-        int seen = path ? idtab_get(&ids, rec.id, &i) : -1;
-        if (seen < 0) {
-            record_free(&rec);
-            goto oom;
-        }
-        /* an id seen before is skipped, unless its holder gives no
-         * document (no words, unreadable): then this one takes it */
-        if (seen && (seen = holder_sure(r, &again, &ids.e[i])) != 0) {
-            if (seen > 0) {
-                say_twice(&rec);
-                skipped++;
-            }
-            record_free(&rec);
-            if (seen < 0)
-                goto out;
-            continue;
-        }
-        if (!ids.e[i].id) {
-            ids.e[i].id = rec.id;
-            rec.id = NULL;
-        }
-        ids.e[i].path = path;   /* borrowed from in, which keeps it */
-        ids.e[i].loc = rec.loc;
-        nk++;
         if (!last || strcmp(last, path) != 0) {
             if (rp_stage_w_put(w, PL_PATHS, path, strlen(path) + 1)) {
                 record_free(&rec);
@@ -571,31 +673,48 @@ static int stage_plan(run *r)
             nfiles++;
         }
         plan_doc pd = {nfiles - 1, rec.loc};
+        id_ent e = {XXH3_64bits(rec.id, strlen(rec.id)), nk++};
         record_free(&rec);
-        if (rp_stage_w_put(w, PL_DOCS, &pd, sizeof pd))
+        if (rp_stage_w_put(w, PL_DOCS, &pd, sizeof pd) ||
+            cli_grow(&ids, &icap, nk, sizeof *ids) < 0)
             goto oom;
+        ids[nk - 1] = e;
     }
-    /* as scan: filters that left no file, or no document, count as a
-     * skipped input (exit 1) */
-    skipped += input_skipped(in) + input_finish(in, nk);
-    uint64_t meta[3] = {nk, skipped, nfiles};
-    if (rp_stage_w_put(w, PL_META, meta, sizeof meta))
+    if (nk)
+        qsort(ids, nk, sizeof *ids, id_cmp);
+    if (!(ioff = malloc((r->nparts + 1) * sizeof *ioff)))
         goto oom;
-    rc = save_file(r, w, "plan");
+    for (uint64_t i = 0, q = 0; q <= r->nparts; q++) {
+        while (q < r->nparts && i < nk && id_part(ids[i].hash, r->nparts) < q)
+            i++;
+        ioff[q] = q == r->nparts ? nk : i;
+    }
+    uint64_t pm[3] = {nk, input_skipped(in) + input_finish(in, 1), nfiles};
+    if (rp_stage_w_put(w, PL_META, pm, sizeof pm) ||
+        put_slices(w, PL_IDS, PL_IOFF, PL_ISUM, ids, sizeof *ids, ioff, r->nparts) < 0)
+        goto oom;
+    rc = save_task(r, w, "plan", task);
     if (rc == 0 && r->progress)
-        diag("dist: plan: %llu files, %zu documents", (unsigned long long)nfiles, nk);
+        diag("dist: plan %u/%u: %llu files, %llu documents", task + 1, r->ntasks,
+             (unsigned long long)nfiles, (unsigned long long)nk);
     goto out;
 oom:
     diag("out of memory");
 out:
-    idtab_free(&ids);
+    free(v);
+    free(ids);
+    free(ioff);
     rp_stage_w_free(w);
-    input_close(again);
     input_close(in);
+    rp_stage_close(ls);
     return rc;
 }
 
-/* The plan, read back. */
+/* ------------------------------------------------------------------ */
+/* The plan, read back                                                  */
+/* ------------------------------------------------------------------ */
+
+/* One plan task's file. */
 typedef struct plan {
     rp_stage *s;
     char **paths;           /* nfiles, pointing into s */
@@ -610,17 +729,19 @@ static void plan_close(plan *p)
     memset(p, 0, sizeof *p);
 }
 
-/* Loads and checks DIR/plan. @return 0 or -1 (reported). */
-static int plan_load(const run *r, plan *pl)
+/* Loads and checks DIR/plan.J. @return 0 or -1 (reported). */
+static int plan_load(const run *r, unsigned j, plan *pl)
 {
     size_t len, ml, dl;
+    char name[32];
+    snprintf(name, sizeof name, "plan.%u", j);
     memset(pl, 0, sizeof *pl);
     /* the documents' places are read one by one (bounds-checked), the
-     * rest is checked whole */
-    if (load_file(r, "plan", RP_STAGE_PLAN | RP_STAGE_PARTIAL, &pl->s) < 0)
+     * ids by slice (checksummed), the rest is checked whole */
+    if (load_file(r, name, RP_STAGE_PLAN | RP_STAGE_PARTIAL, &pl->s) < 0)
         return -1;
     if (rp_stage_check_sec(pl->s, PL_PATHS) != RP_OK || rp_stage_check_sec(pl->s, PL_META) != RP_OK) {
-        diag("%s/plan: damaged (checksum)", safe(r->work));
+        diag("%s/%s: damaged (checksum)", safe(r->work), name);
         plan_close(pl);
         return -1;
     }
@@ -633,7 +754,7 @@ static int plan_load(const run *r, plan *pl)
     int ok = meta && ml == 3 * sizeof *meta && (!len || p[len - 1] == 0) && cnt == meta[2] &&
              dl == meta[0] * sizeof *pl->docs;
     if (!ok) {
-        diag("%s/plan: damaged (contents)", safe(r->work));
+        diag("%s/%s: damaged (contents)", safe(r->work), name);
         plan_close(pl);
         return -1;
     }
@@ -650,17 +771,399 @@ static int plan_load(const run *r, plan *pl)
     return 0;
 }
 
-/* Reads plan document k again into it (its text loaded). @return as
- * reread_at. */
-static int reread(input *in, const plan *pl, uint64_t k, feed_item *it)
+/* Every plan task's file, opened when first needed, and the global
+ * numbers of their documents (plan.J's follow those of plan.0 ..
+ * plan.J-1): plan number g is document g - first[J] of plan.J. */
+typedef struct plan_set {
+    plan *pl;               /* ntasks; pl[j].s NULL: not open yet */
+    uint64_t *first;        /* ntasks + 1 */
+} plan_set;
+
+static void plan_set_close(plan_set *ps, unsigned n)
 {
-    const plan_doc *pd = &pl->docs[k];
-    if (pd->file >= pl->nfiles) {
-        diag("plan: damaged (document %llu: file out of range)", (unsigned long long)k);
-        memset(it, 0, sizeof *it);
+    for (unsigned j = 0; ps->pl && j < n; j++)
+        plan_close(&ps->pl[j]);
+    free(ps->pl);
+    free(ps->first);
+    memset(ps, 0, sizeof *ps);
+}
+
+static int plan_set_init(const run *r, plan_set *ps)
+{
+    memset(ps, 0, sizeof *ps);
+    if (!(ps->pl = calloc(r->ntasks, sizeof *ps->pl)) ||
+        !(ps->first = calloc(r->ntasks + 1, sizeof *ps->first))) {
+        diag("out of memory");
         return -1;
     }
-    return reread_at(in, pl->paths[pd->file], &pd->loc, it);
+    return 0;
+}
+
+/* @return plan.J, loaded when needed (NULL: reported). */
+static plan *plan_get(const run *r, plan_set *ps, unsigned j)
+{
+    plan *p = &ps->pl[j];
+    if (!p->s) {
+        if (plan_load(r, j, p) < 0)
+            return NULL;
+        if (p->ndocs != ps->first[j + 1] - ps->first[j]) {
+            diag("%s/plan.%u: does not match the ids stage's counts", safe(r->work), j);
+            plan_close(p);
+            return NULL;
+        }
+    }
+    return p;
+}
+
+/* @return the task of n whose numbers, from first[task] (n + 1 prefix
+ * sums), hold g. */
+static unsigned task_of(const uint64_t *first, unsigned n, uint64_t g)
+{
+    unsigned lo = 0, hi = n;
+    while (hi - lo > 1) {
+        unsigned mid = lo + (hi - lo) / 2;
+        if (first[mid] <= g)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Reads plan document g again into it (its text loaded). @return as
+ * reread_at; *pd its place, *path its file. */
+static int reread(const run *r, input *in, plan_set *ps, uint64_t g, feed_item *it,
+                  const plan_doc **pd, const char **path)
+{
+    unsigned lo = task_of(ps->first, r->ntasks, g);
+    memset(it, 0, sizeof *it);
+    plan *p = g < ps->first[r->ntasks] ? plan_get(r, ps, lo) : NULL;
+    if (!p)
+        return -1;
+    *pd = &p->docs[g - ps->first[lo]];
+    if ((*pd)->file >= p->nfiles) {
+        diag("%s/plan.%u: damaged (document %llu: file out of range)", safe(r->work), lo,
+             (unsigned long long)(g - ps->first[lo]));
+        return -1;
+    }
+    *path = p->paths[(*pd)->file];
+    return reread_at(in, *path, &(*pd)->loc, it);
+}
+
+/* ------------------------------------------------------------------ */
+/* Stage ids: the ids given twice, by id partition                      */
+/* ------------------------------------------------------------------ */
+
+/* Ids task I gathers partition I of every plan task's sorted id hashes
+ * and applies scan's rule to each id given more than once, in input
+ * order: a document whose id an earlier document holds is skipped,
+ * unless that holder gives no document (no words, unreadable: scan knows
+ * it only once it has sketched it, so the task reads that one again);
+ * then the later one takes the id. Equal hashes are read again and
+ * their ids compared, so that two ids that share a hash stay apart. It
+ * writes the documents skipped (global plan numbers, sorted, with an
+ * offset index by sketch task), and every plan task's count. */
+enum { ID_META, ID_FIRST, ID_SKIP, ID_SOFF, ID_SSUM, ID_NSEC };
+
+/* The document that holds an id so far within one hash: its id, where
+ * it is, and whether it is known to give a document. */
+typedef struct holder {
+    char *id;           /* owned */
+    const char *path;   /* borrowed from the plan */
+    record_loc loc;
+    int sure;
+} holder;
+
+/* @return 1 when the holder of an id gives a document (as scan would add
+ * it to the corpus), 0 when it does not, -1 fatal (reported). */
+static int holder_sure(const run *r, input *in, holder *h)
+{
+    if (h->sure)
+        return 1;
+    feed_item it;
+    int got = reread_at(in, h->path, &h->loc, &it);
+    if (got > 0) {
+        rp_doc *d = NULL;
+        int err = rp_doc_new(it.r.text, it.r.len, r->so.ro, &d);
+        h->sure = d != NULL;
+        rp_doc_free(d);
+        got = err == RP_ENOMEM ? -1 : h->sure;
+        if (got < 0)
+            diag("out of memory");
+    }
+    record_free(&it.r);
+    return got;
+}
+
+/* Reports a document skipped for an id seen before, as scan does. */
+static void say_twice(const record *rec)
+{
+    if (rec->where)
+        diag("%s: skipped: duplicate id '%s'", rec->where, safe(rec->id));
+    else
+        diag("%s: skipped: given more than once", safe(rec->id));
+}
+
+/* Applies scan's rule to the documents e[0..n) of one id hash (in input
+ * order), appending those skipped to *skip. @return the number skipped,
+ * or -1 (reported). */
+static long long ids_resolve(const run *r, input *in, plan_set *ps, const id_ent *e, size_t n,
+                             uint64_t **skip, size_t *ns, size_t *scap)
+{
+    holder *h = calloc(n, sizeof *h);
+    size_t nh = 0;
+    long long dups = 0;
+    if (!h) {
+        diag("out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < n && dups >= 0; i++) {
+        feed_item it;
+        const plan_doc *pd;
+        const char *path;
+        int got = reread(r, in, ps, e[i].doc, &it, &pd, &path);
+        if (got < 0) {
+            dups = -1;
+        } else if (it.r.id) {   /* (gone: the sketch reports it) */
+            size_t k = 0;
+            while (k < nh && strcmp(h[k].id, it.r.id) != 0)
+                k++;
+            int seen = k < nh ? holder_sure(r, in, &h[k]) : 0;
+            if (seen > 0) {
+                say_twice(&it.r);
+                dups++;
+                if (cli_grow(skip, scap, *ns + 1, sizeof **skip) < 0) {
+                    diag("out of memory");
+                    dups = -1;
+                } else {
+                    (*skip)[(*ns)++] = e[i].doc;
+                }
+            } else if (seen < 0) {
+                dups = -1;
+            } else {   /* a new id, or its holder gives no document */
+                if (k == nh) {
+                    h[nh].id = it.r.id;
+                    it.r.id = NULL;
+                    nh++;
+                }
+                h[k].path = path;
+                h[k].loc = pd->loc;
+                h[k].sure = 0;
+            }
+        }
+        record_free(&it.r);
+    }
+    for (size_t k = 0; k < nh; k++)
+        free(h[k].id);
+    free(h);
+    return dups;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int stage_ids(run *r, unsigned part)
+{
+    plan_set ps;
+    id_ent *e = NULL;
+    uint64_t *skip = NULL, *soff = NULL, plan_skipped = 0, ne = 0;
+    size_t ecap = 0, ns = 0, scap = 0;
+    long long dups = 0;
+    input *in = NULL;
+    rp_stage_w *w = NULL;
+    int rc = -1;
+    if (plan_set_init(r, &ps) < 0)
+        return -1;
+    for (unsigned j = 0; j < r->ntasks; j++) {
+        rp_stage *f = NULL;
+        char name[32];
+        uint64_t n = 0;
+        size_t ml;
+        snprintf(name, sizeof name, "plan.%u", j);
+        /* its counts and its slice of the id hashes only: the places are
+         * read (plan_get) only for ids given twice */
+        if (load_file(r, name, RP_STAGE_PLAN | RP_STAGE_PARTIAL, &f) < 0)
+            goto out;
+        const uint64_t *m = rp_stage_sec(f, PL_META, &ml);
+        const id_ent *s = NULL;
+        if (rp_stage_check_sec(f, PL_META) != RP_OK || ml != 3 * sizeof *m)
+            diag("%s/%s: damaged (counts)", safe(r->work), name);
+        else
+            s = slice_of(r, name, f, PL_IDS, PL_IOFF, PL_ISUM, sizeof *s, part, r->nparts, &n);
+        int bad = !s || cli_grow(&e, &ecap, ne + n + 1, sizeof *e) < 0;
+        if (s && bad)
+            diag("out of memory");
+        for (uint64_t i = 0; !bad && i < n; i++) {
+            if (s[i].doc >= m[0] || id_part(s[i].hash, r->nparts) != part) {
+                diag("%s/%s: damaged (contents)", safe(r->work), name);
+                bad = 1;
+                break;
+            }
+            e[ne++] = (id_ent){s[i].hash, ps.first[j] + s[i].doc};
+        }
+        if (!bad) {
+            ps.first[j + 1] = ps.first[j] + m[0];
+            plan_skipped += m[1];
+        }
+        rp_stage_close(f);
+        if (bad)
+            goto out;
+    }
+    if (ne)
+        qsort(e, ne, sizeof *e, id_cmp);
+    for (uint64_t i = 0, k; i < ne; i = k) {
+        for (k = i + 1; k < ne && e[k].hash == e[i].hash;)
+            k++;
+        if (k - i < 2)
+            continue;
+        if (!in && !(in = reread_input(r)))
+            goto out;
+        long long d = ids_resolve(r, in, &ps, e + i, k - i, &skip, &ns, &scap);
+        if (d < 0)
+            goto out;
+        dups += d;
+    }
+    if (ns)
+        qsort(skip, ns, sizeof *skip, cmp_u64);
+    uint64_t nd = ps.first[r->ntasks];
+    if (!(soff = malloc((r->ntasks + 1) * sizeof *soff)))
+        goto oom;
+    for (size_t t = 0, i = 0; t <= r->ntasks; t++) {
+        uint64_t lo = t == r->ntasks ? UINT64_MAX : nd * t / r->ntasks;
+        while (i < ns && skip[i] < lo)
+            i++;
+        soff[t] = t == r->ntasks ? ns : i;
+    }
+    uint64_t meta[3] = {(uint64_t)dups, plan_skipped, nd};
+    if (rp_stage_w_new(RP_STAGE_PLAN, r->fp, part, r->nparts, ID_NSEC, &w) != RP_OK ||
+        rp_stage_w_put(w, ID_META, meta, sizeof meta) ||
+        rp_stage_w_put(w, ID_FIRST, ps.first, (r->ntasks + 1) * sizeof *ps.first) ||
+        put_slices(w, ID_SKIP, ID_SOFF, ID_SSUM, skip, sizeof *skip, soff, r->ntasks) < 0)
+        goto oom;
+    rc = save_task(r, w, "ids", part);
+    if (rc == 0 && r->progress)
+        diag("dist: ids %u/%u: %llu ids, %lld given again and skipped", part + 1, r->nparts,
+             (unsigned long long)ne, dups);
+    goto out;
+oom:
+    diag("out of memory");
+out:
+    free(e);
+    free(skip);
+    free(soff);
+    rp_stage_w_free(w);
+    input_close(in);
+    plan_set_close(&ps, r->ntasks);
+    return rc;
+}
+
+/* Opens ids.Q partially, its small sections checked (and *first the
+ * same as ids.0's when given). @return 0 or -1 (reported). */
+static int ids_open(const run *r, unsigned q, rp_stage **s, const uint64_t **meta,
+                    const uint64_t **first)
+{
+    char name[32];
+    size_t ml, fl;
+    snprintf(name, sizeof name, "ids.%u", q);
+    if (load_file(r, name, RP_STAGE_PLAN | RP_STAGE_PARTIAL, s) < 0)
+        return -1;
+    int bad = rp_stage_check_sec(*s, ID_META) != RP_OK || rp_stage_check_sec(*s, ID_FIRST) != RP_OK;
+    const uint64_t *m = rp_stage_sec(*s, ID_META, &ml), *f = rp_stage_sec(*s, ID_FIRST, &fl);
+    bad = bad || ml != 3 * sizeof *m || fl != (r->ntasks + 1) * sizeof *f || f[0] != 0 ||
+          f[r->ntasks] != m[2] || (*first && memcmp(*first, f, fl) != 0);
+    for (unsigned j = 0; !bad && j < r->ntasks; j++)
+        bad = f[j] > f[j + 1];
+    if (bad) {
+        diag("%s/%s: damaged, or of another ids task's plan", safe(r->work), name);
+        return -1;
+    }
+    *meta = m;
+    *first = f;
+    return 0;
+}
+
+/* Opens the plan for the later stages: every plan task's count from
+ * ids.0 (the plan files themselves when first needed), and with slice
+ * >= 0 the documents of sketch task slice that the ids stage skipped
+ * (sorted, malloc'd into *skip, *ns of them). @return 0 or -1
+ * (reported; plan_set_close frees what was opened). */
+static int plan_set_open(const run *r, plan_set *ps, long slice, uint64_t **skip, size_t *ns)
+{
+    size_t scap = 0;
+    const uint64_t *first0 = NULL;
+    rp_stage *s0 = NULL;
+    int rc = -1;
+    *skip = NULL;
+    *ns = 0;
+    if (plan_set_init(r, ps) < 0)
+        return -1;
+    for (unsigned q = 0; q < (slice >= 0 ? r->nparts : 1); q++) {
+        rp_stage *s = NULL;
+        const uint64_t *meta, *first = first0;
+        char name[32];
+        uint64_t n = 0;
+        snprintf(name, sizeof name, "ids.%u", q);
+        if (ids_open(r, q, &s, &meta, &first) < 0) {
+            rp_stage_close(s);
+            goto out;
+        }
+        const uint64_t *sk = slice >= 0 ? slice_of(r, name, s, ID_SKIP, ID_SOFF, ID_SSUM, 8,
+                                                   (unsigned)slice, r->ntasks, &n)
+                                        : first;
+        if (sk && n && cli_grow(skip, &scap, *ns + n, sizeof **skip) < 0) {
+            diag("out of memory");
+            sk = NULL;
+        }
+        if (sk && n)
+            memcpy(*skip + *ns, sk, n * sizeof *sk);
+        *ns += n;
+        if (q == 0) {
+            s0 = s;
+            first0 = first;
+        } else {
+            rp_stage_close(s);
+        }
+        if (!sk)
+            goto out;
+    }
+    memcpy(ps->first, first0, (r->ntasks + 1) * sizeof *first0);
+    if (*ns)
+        qsort(*skip, *ns, sizeof **skip, cmp_u64);
+    rc = 0;
+out:
+    rp_stage_close(s0);
+    return rc;
+}
+
+/* The inputs skipped before the sketch (the list's, the plan tasks',
+ * the ids given twice), and whether the filters left no file.
+ * @return 0 or -1 (reported). */
+static int plan_totals(const run *r, uint64_t *skipped, uint64_t *nomatch)
+{
+    rp_stage *ls = NULL, *s0 = NULL;
+    const uint64_t *lm, *first = NULL;
+    int rc = list_open(r, &ls, &lm);
+    if (rc == 0) {
+        *skipped = lm[1];
+        *nomatch = lm[2];
+    }
+    for (unsigned q = 0; rc == 0 && q < r->nparts; q++) {
+        rp_stage *s = NULL;
+        const uint64_t *meta;
+        rc = ids_open(r, q, &s, &meta, &first);
+        if (rc == 0)
+            *skipped += meta[0] + (q == 0 ? meta[1] : 0);
+        if (q == 0 && rc == 0)
+            s0 = s;
+        else
+            rp_stage_close(s);
+    }
+    rp_stage_close(s0);
+    rp_stage_close(ls);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -755,19 +1258,28 @@ static void shard_free(shard_docs *sd)
 
 static int stage_sketch(run *r, unsigned task)
 {
-    plan pl;
+    plan_set ps;
     shard_docs sd = {0};
-    size_t skipped = 0;
+    size_t skipped = 0, ns = 0, si = 0;
+    uint64_t *skip = NULL;
     input *in = NULL;
     int rc = -1;
-    if (plan_load(r, &pl) < 0)
-        return -1;
-    uint64_t lo = pl.ndocs * task / r->ntasks, hi = pl.ndocs * (task + 1) / r->ntasks;
+    if (plan_set_open(r, &ps, task, &skip, &ns) < 0)
+        goto out;
+    uint64_t nd = ps.first[r->ntasks];
+    uint64_t lo = nd * task / r->ntasks, hi = nd * (task + 1) / r->ntasks;
     if (!(in = reread_input(r)))
         goto out;
     for (uint64_t k = lo; k < hi; k++) {
+        /* an id given twice (the ids stage) */
+        while (si < ns && skip[si] < k)
+            si++;
+        if (si < ns && skip[si] == k)
+            continue;
         feed_item it;
-        int got = reread(in, &pl, k, &it);
+        const plan_doc *pd;
+        const char *path;
+        int got = reread(r, in, &ps, k, &it, &pd, &path);
         if (got < 0) {
             record_free(&it.r);
             goto out;
@@ -780,8 +1292,7 @@ static int stage_sketch(run *r, unsigned task)
             it.err = rp_doc_new(it.r.text, it.r.len, r->so.ro, &it.doc);
         }
         if (got == 0 && !it.r.id) {   /* no longer there */
-            const plan_doc *pd = &pl.docs[k];
-            diag("%s: skipped: %s", safe(pl.paths[pd->file]), it.why);
+            diag("%s: skipped: %s", safe(path), it.why);
             skipped++;
             continue;
         }
@@ -818,7 +1329,8 @@ static int stage_sketch(run *r, unsigned task)
 out:
     input_close(in);
     shard_free(&sd);
-    plan_close(&pl);
+    free(skip);
+    plan_set_close(&ps, r->ntasks);
     return rc;
 }
 
@@ -829,7 +1341,7 @@ out:
 /* Every sketch task's docs.I, and the plan: global document number to
  * plan entry, keep facts and field values. */
 typedef struct docs {
-    plan pl;
+    plan_set ps;
     rp_stage **s;           /* ntasks */
     uint64_t *first;        /* ntasks + 1 */
     input *in;
@@ -842,7 +1354,7 @@ static void docs_close(docs *ds, unsigned n)
     free(ds->s);
     free(ds->first);
     input_close(ds->in);
-    plan_close(&ds->pl);
+    plan_set_close(&ds->ps, n);
     memset(ds, 0, sizeof *ds);
 }
 
@@ -862,8 +1374,10 @@ static const void *docs_sec(const run *r, const docs *ds, unsigned t, unsigned s
 
 static int docs_open(run *r, docs *ds)
 {
+    uint64_t *skip;
+    size_t ns;
     memset(ds, 0, sizeof *ds);
-    if (plan_load(r, &ds->pl) < 0)
+    if (plan_set_open(r, &ds->ps, -1, &skip, &ns) < 0)
         return -1;
     if (!(ds->s = calloc(r->ntasks, sizeof *ds->s)) ||
         !(ds->first = calloc(r->ntasks + 1, sizeof *ds->first)) || !(ds->in = reread_input(r))) {
@@ -892,15 +1406,7 @@ static int docs_open(run *r, docs *ds)
 /* @return the shard that holds global document g (< first[ntasks]). */
 static unsigned docs_shard(const run *r, const docs *ds, uint64_t g)
 {
-    unsigned lo = 0, hi = r->ntasks;
-    while (hi - lo > 1) {
-        unsigned mid = lo + (hi - lo) / 2;
-        if (ds->first[mid] <= g)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
+    return task_of(ds->first, r->ntasks, g);
 }
 
 /* Reads document g again, as the sketch stage read it (the library's
@@ -915,7 +1421,7 @@ static int load_text(void *ctx, uint64_t g, const char *id, char **text, size_t 
     size_t pn;
     const uint64_t *pk = rp_stage_sec(ds->s[t], DS_PLAN, &pn);
     uint64_t k = pk[g - ds->first[t]];
-    if (k >= ds->pl.ndocs)
+    if (k >= ds->ps.first[r->ntasks])
         return RP_ELOAD;
     uint64_t i = g - ds->first[t], m = ds->first[t + 1] - ds->first[t];
     size_t ol, tl;
@@ -933,7 +1439,9 @@ static int load_text(void *ctx, uint64_t g, const char *id, char **text, size_t 
         return RP_OK;
     }
     feed_item it;
-    int got = reread(ds->in, &ds->pl, k, &it);
+    const plan_doc *pd;
+    const char *path;
+    int got = reread(r, ds->in, &ds->ps, k, &it, &pd, &path);
     if (got > 0 && strcmp(it.r.id, id) != 0)
         got = 0;
     if (got > 0) {
@@ -1093,10 +1601,13 @@ static int stage_cluster(run *r, unsigned task)
     }
     /* the run's counts go with task 0's file */
     if (task == 0) {
+        uint64_t skipped = 0, nomatch = 0;
+        if (plan_totals(r, &skipped, &nomatch) < 0)
+            goto out;
         meta[CM_DOCS] = st.docs;
-        meta[CM_SKIPPED] = ds.pl.skipped + st.skipped;
+        meta[CM_SKIPPED] = skipped + st.skipped;
         meta[CM_CAPPED] = st.capped;
-        if (st.docs == 0 && ds.pl.ndocs > 0) {   /* documents planned, none with words */
+        if (st.docs == 0 && !nomatch) {   /* as scan's input_finish */
             diag("no documents read");
             meta[CM_SKIPPED]++;
         }
@@ -1169,9 +1680,11 @@ static int print_result(const run *r)
 static unsigned stage_tasks(const run *r, int stage)
 {
     switch (stage) {
+    case S_PLAN:
     case S_SKETCH:
     case S_VERIFY:
     case S_CLUSTER: return r->ntasks;
+    case S_IDS:
     case S_LINES:
     case S_BUCKET: return r->nparts;
     default: return 1;
@@ -1202,7 +1715,9 @@ static int run_task(run *r, int stage, unsigned task)
     }
     int rc;
     switch (stage) {
-    case S_PLAN: rc = stage_plan(r); break;
+    case S_LIST: rc = stage_list(r); break;
+    case S_PLAN: rc = stage_plan(r, task); break;
+    case S_IDS: rc = stage_ids(r, task); break;
     case S_SKETCH: rc = stage_sketch(r, task); break;
     case S_LINES: rc = stage_lines(r, task); break;
     case S_BUCKET: rc = stage_bucket(r, task); break;
@@ -1481,12 +1996,14 @@ static int clean_work(const char *work)
         while ((e = readdir(d))) {
             const char *n = e->d_name;
             int ours = i < 2 ? n[0] != '.' :
-                       strcmp(n, "config") == 0 || strcmp(n, "plan") == 0 ||
-                       strcmp(n, "result") == 0 || strncmp(n, "components", 10) == 0 ||
-                       strncmp(n, "cluster.", 8) == 0 || strncmp(n, "sketch.", 7) == 0 ||
+                       strcmp(n, "config") == 0 || strcmp(n, "list") == 0 ||
+                       strncmp(n, "plan.", 5) == 0 || strncmp(n, "ids.", 4) == 0 ||
+                       strncmp(n, "list.tmp.", 9) == 0 || strncmp(n, "components", 10) == 0 ||
+                       strncmp(n, "cluster.", 8) == 0 ||
+                       strcmp(n, "result") == 0 || strncmp(n, "sketch.", 7) == 0 ||
                        strncmp(n, "lines.", 6) == 0 || strncmp(n, "bucket.", 7) == 0 ||
                        strncmp(n, "verify.", 7) == 0 || strncmp(n, "docs.", 5) == 0 ||
-                       strncmp(n, "config.tmp.", 11) == 0 || strncmp(n, "plan.tmp.", 9) == 0 ||
+                       strncmp(n, "config.tmp.", 11) == 0 ||
                        strncmp(n, "result.tmp.", 11) == 0;
             if (!ours)
                 continue;

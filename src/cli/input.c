@@ -1343,9 +1343,18 @@ input *input_open(char **paths, int npaths, const input_opts *o)
     in->total_known = 1;
     int dash = 0;
     size_t dirs = 0, dirfiles = 0;
-    for (int i = 0; i < npaths; i++)
-        if (add_path(in, paths[i], &dash, &dirs, &dirfiles) < 0)
+    for (int i = 0; i < npaths; i++) {
+        char *d = o->walked ? strdup(paths[i]) : NULL;
+        if (o->walked && (!d || pathlist_push(&in->paths, d) < 0)) {
+            free(d);
+            diag("out of memory");
             goto fail;
+        }
+        if (!o->walked && add_path(in, paths[i], &dash, &dirs, &dirfiles) < 0)
+            goto fail;
+    }
+    if (o->walked)
+        in->files = in->paths.n;
     if (o->files_from && add_list(in, &dash, &dirs, &dirfiles) < 0)
         goto fail;
     if (drop_twice(in) < 0)
@@ -1579,6 +1588,12 @@ void input_close(input *in)
 /* ------------------------------------------------------------------ */
 /* Reading records again by place                                      */
 /* ------------------------------------------------------------------ */
+
+char *const *input_files(const input *in, size_t *n)
+{
+    *n = in->paths.n;
+    return in->paths.v;
+}
 
 const char *input_path(const input *in)
 {

@@ -69,6 +69,9 @@ typedef struct input_opts {
                                 NUL), for `dedup` to write back (r.raw) */
     const char *const *fields; /* JSON Lines: fields whose values records */
     size_t nfields;          /* carry as written (r.meta; --fields) */
+    int walked;              /* the paths are files a walk found before
+                                (dist's list): taken as they are, in
+                                order, not walked again */
 } input_opts;
 
 /* Where a record of a file is found again (input_seek), on any machine
@@ -180,6 +183,10 @@ typedef struct text_info {
  *         when the source could not be read (*why says why). */
 int input_read_text(const char *path, size_t max, char **text, size_t *len,
                     text_info *info, const char **why);
+
+/* @return the files the walk found, in input order (after paths given
+ * twice were dropped), borrowed until input_close(); *n their count. */
+char *const *input_files(const input *in, size_t *n);
 
 /* @return the path of the file the last record of input_next() came from
  * (borrowed until the next call), or NULL for standard input. */

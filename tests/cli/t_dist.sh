@@ -2,8 +2,8 @@
 # byte (human, --json, --pairs) for several task and partition counts, on
 # corpus/, on records inside files (JSON Lines, WARC, archives), with
 # --keep, --prefer and --fields, on a crafted bucket of 300 copies and on
-# a 2,000-document bench corpus (needs ../shared); relaunch after a failed
-# task runs only that task; a damaged, cut, foreign or missing
+# a 2,000-document bench corpus (needs ../shared); ids given twice across
+# files and plan tasks; relaunch after a failed task runs only that task; a damaged, cut, foreign or missing
 # intermediate file stops a stage with "reprint: PATH: ..." and exit 2.
 
 DW=$T/dist
@@ -65,6 +65,9 @@ same_as_scan "a file given twice" 3 3 --json corpus/000_fa3c2dd136cb4631.txt cor
 # nothing to read: filters that leave no file, and files without a word
 # (exit 1 in both, as scan)
 same_as_scan "--include matches nothing" 2 2 --json --include '*.nomatch' corpus
+for n in 1 3 4; do
+    same_as_scan "--include matches nothing N=$n" "$n" 3 --pairs --include '*.nomatch' corpus
+done
 has "--include matches nothing: said" "$DW/dist.err" "no files matched --include"
 mkdir -p "$DW/nowords"
 : >"$DW/nowords/a.txt"
@@ -190,6 +193,58 @@ open(sys.argv[1], "w").write("".join(json.dumps({"id": i, "text": x}) + "\n" for
 PY
 same_as_scan "ids given twice N=2" 2 2 --json "$DW/dup.jsonl"
 same_as_scan "ids given twice N=3" 3 1 --pairs "$DW/dup.jsonl"
+# ids given twice across files and plan tasks: holders without words (an
+# empty text, only punctuation) twice before one with words; an id held
+# by a document of another file, and one given three times; a file given
+# twice; each file small so that N plan tasks each take some
+python3 - "$DW/dups" "$REC/a.jsonl" <<'PY'
+import json, os, random, sys
+root = sys.argv[1]
+os.makedirs(root, exist_ok=True)
+rnd = random.Random(7)
+stories = []
+for l in open(sys.argv[2]):
+    try:
+        stories.append(json.loads(l)["text"].split())
+    except ValueError:
+        pass
+vocab = sorted({w for s in stories for w in s})
+def t(s, k=0):
+    w = stories[s][:]
+    for _ in range(k):
+        w[rnd.randrange(len(w))] = rnd.choice(vocab)
+    return " ".join(w) + "\n"
+files = [
+    [("a", ""), ("b", t(0)), ("c", t(1)), ("d", "... !!!")],
+    [("a", "?? !!"), ("e", t(2)), ("b", t(0, 2)), ("f", t(3))],
+    [("a", t(4)), ("d", t(5)), ("g", t(0, 1)), ("b", t(6))],
+    [("a", t(4, 3)), ("h", t(1, 2)), ("d", t(5, 1)), ("i", t(7))],
+    [("j", t(8)), ("k", t(8, 1)), ("c", t(9)), ("l", t(2, 1))],
+]
+for i, rows in enumerate(files):
+    with open(os.path.join(root, "f%d.jsonl" % i), "w") as f:
+        f.write("".join(json.dumps({"id": k, "text": x}) + "\n" for k, x in rows))
+PY
+for np in "1 1" "1 4" "3 1" "3 2" "3 5" "4 3" "4 7"; do
+    set -- $np
+    same_as_scan "ids given twice across files --json N=$1 P=$2" "$1" "$2" --json "$DW/dups"
+    same_as_scan "ids given twice across files --pairs N=$1 P=$2" "$1" "$2" --pairs "$DW/dups/f2.jsonl" "$DW/dups"
+done
+has "ids given twice: said" "$DW/dist.err" "skipped: duplicate id 'b'"
+# the plan tasks take slices of the files by bytes: with 5 files of
+# about the same size and N = 4, every plan task has documents
+rm -rf "$DW/w"
+"$BIN" dist run --local --tasks 4 --parts 3 --work "$DW/w" --json "$DW/dups" >/dev/null 2>&1
+if python3 - "$DW/w" 4 <<'PY'
+import struct, sys
+for t in range(int(sys.argv[2])):
+    b = open("%s/plan.%d" % (sys.argv[1], t), "rb").read()
+    off, = struct.unpack_from("<Q", b, 48 + 24)   # section 1: count, skipped, files
+    docs, = struct.unpack_from("<Q", b, off)
+    if docs == 0:
+        sys.exit("plan.%d: no documents" % t)
+PY
+then ok; else bad "plan tasks: one without documents"; fi
 # a document whose file changed after the plan is reported and skipped
 W=$DW/changed
 cp "$REC/a.jsonl" "$DW/ch.jsonl"
@@ -319,6 +374,20 @@ has "cluster file of version 3: message" "$T/err" "reprint: $W3/cluster.1: writt
 cp "$DW/cluster.1.good" "$W3/cluster.1"
 check "repaired: dist output" 0 -- "$BIN" dist output --work "$W3"
 same "repaired: same bytes" "$T/out" "$DW/scan.json"
+# a failed plan task, then a failed ids task: the stages after them do
+# not run; each relaunch runs only the failed task
+W3=$DW/relaunch-plan
+check "failed plan task: exit 2" 2 -- env REPRINT_DIST_FAIL=plan.2 "$BIN" dist run --local --tasks 3 --parts 2 --work "$W3" --json corpus
+if [ -e "$W3/done/list.0" ] && [ -e "$W3/done/plan.0" ] && [ ! -e "$W3/done/plan.2" ] &&
+   [ ! -e "$W3/done/ids.0" ]; then ok; else bad "failed plan task: markers"; ls "$W3/done"; fi
+check "failed ids task: exit 2" 2 -- env REPRINT_DIST_FAIL=ids.1 "$BIN" dist run --local --tasks 3 --parts 2 --work "$W3" --json --progress corpus
+has "plan relaunch: only the failed task" "$T/err" "dist: plan: 1 task run, 2 done before"
+if [ -e "$W3/done/ids.0" ] && [ ! -e "$W3/done/ids.1" ] && [ ! -e "$W3/done/sketch.0" ]; then ok
+else bad "failed ids task: markers"; ls "$W3/done"; fi
+check "ids relaunch" 0 -- "$BIN" dist run --local --tasks 3 --parts 2 --work "$W3" --json --progress corpus
+same "ids relaunch: same bytes" "$T/out" "$DW/scan.json"
+has "ids relaunch: only the failed task" "$T/err" "dist: ids: 1 task run, 1 done before"
+has "ids relaunch: list not run again" "$T/err" "dist: list: 0 tasks run, 1 done before"
 check "another run in the same folder" 2 -- "$BIN" dist run --local --tasks 2 --work "$W" --json corpus
 has "another run: message" "$T/err" "the work folder holds another run"
 check "dist output" 0 -- "$BIN" dist output --work "$W"
@@ -329,17 +398,21 @@ cp "$W/sketch.1" "$DW/sketch.1.good"
 head -c 100 "$DW/sketch.1.good" >"$W/sketch.1"
 check "truncated shard" 2 -- "$BIN" dist bucket --work "$W" --task 0
 has "truncated shard: message" "$T/err" "reprint: $W/sketch.1: truncated"
-# one_task_stops STAGE WHAT: of the stage's 3 tasks, exactly one (the one
-# whose slice of sketch.1 is damaged) stops with exit 2, saying so
-one_task_stops() {
+# one_stops STAGE MESSAGE: of the stage's 3 tasks, exactly one (the one
+# whose slice is damaged) stops with exit 2, saying MESSAGE
+one_stops() {
     local stopped=0
     for p in 0 1 2; do
         "$BIN" dist "$1" --work "$W" --task $p >/dev/null 2>"$DW/one.err"
-        if [ $? -eq 2 ] && grep -q "sketch.1: damaged (checksum of a partition's $2)" "$DW/one.err"; then
+        if [ $? -eq 2 ] && grep -qF "$2" "$DW/one.err"; then
             stopped=$((stopped + 1))
         fi
     done
-    if [ "$stopped" -eq 1 ]; then ok; else bad "damaged $2: $stopped $1 tasks stopped, expected 1"; fi
+    if [ "$stopped" -eq 1 ]; then ok; else bad "$2: $stopped $1 tasks stopped, expected 1"; fi
+}
+# one_task_stops STAGE WHAT: the same, for a damaged slice of sketch.1
+one_task_stops() {
+    one_stops "$1" "sketch.1: damaged (checksum of a partition's $2)"
 }
 # the line counts (section 5): the lines task whose slice it is stops
 damage_sec "$DW/sketch.1.good" "$W/sketch.1" 5
@@ -377,17 +450,40 @@ has "other version: message" "$T/err" "reprint: $W/sketch.1: written by another 
 rm -f "$W/sketch.1"
 check "missing shard" 2 -- "$BIN" dist bucket --work "$W" --task 1
 has "missing shard: message" "$T/err" "reprint: $W/sketch.1: missing"
-cp "$W/plan" "$W/sketch.1"
+cp "$W/plan.0" "$W/sketch.1"
 check "file of another stage" 2 -- "$BIN" dist bucket --work "$W" --task 1
 has "another stage: message" "$T/err" "reprint: $W/sketch.1: written by another stage"
 cp "$DW/sketch.1.good" "$W/sketch.1"
 check "repaired: a stage task runs" 0 -- "$BIN" dist bucket --work "$W" --task 1
-# the plan's paths (section 0), which every task checks whole
-cp "$W/plan" "$DW/plan.good"
-damage_sec "$DW/plan.good" "$W/plan" 0
+# a plan task's paths (section 0), which every task that reads its
+# documents checks whole
+cp "$W/plan.0" "$DW/plan.good"
+damage_sec "$DW/plan.good" "$W/plan.0" 0
 check "damaged plan" 2 -- "$BIN" dist sketch --work "$W" --task 0
-has "damaged plan: message" "$T/err" "reprint: $W/plan: damaged (checksum)"
-cp "$DW/plan.good" "$W/plan"
+has "damaged plan: message" "$T/err" "reprint: $W/plan.0: damaged (checksum)"
+cp "$DW/plan.good" "$W/plan.0"
+# the id hashes of a plan task (section 3), read by slice: the ids task
+# whose slice it is stops
+cp "$W/plan.1" "$DW/plan.good"
+damage_sec "$DW/plan.good" "$W/plan.1" 3
+one_stops ids "plan.1: damaged (checksum)"
+cp "$DW/plan.good" "$W/plan.1"
+# the list's paths (section 1), read by slice by the plan tasks
+cp "$W/list" "$DW/list.good"
+damage_sec "$DW/list.good" "$W/list" 1
+one_stops plan "list: damaged (checksum)"
+cp "$DW/list.good" "$W/list"
+# the ids files' skipped documents (section 2), read by slice by sketch
+cp "$W/ids.0" "$DW/ids.good"
+python3 - "$DW/ids.good" "$W/ids.0" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[b.index(b"RPSTAGE") + 8] = 3   # version 3: before the plan was split
+open(sys.argv[2], "wb").write(b)
+PY
+check "ids file of version 3" 2 -- "$BIN" dist sketch --work "$W" --task 0
+has "ids file of version 3: message" "$T/err" "reprint: $W/ids.0: written by another version of reprint dist"
+cp "$DW/ids.good" "$W/ids.0"
 check "task out of range" 2 -- "$BIN" dist verify --work "$W" --task 3
 has "task out of range: message" "$T/err" "task 3 out of range"
 check "no work folder" 2 -- "$BIN" dist sketch --work "$DW/nowhere" --task 0

@@ -123,12 +123,12 @@ if [ ! -s "$D/out2" ]; then ok; else bad "failed task: printed a result"; fi
 rc=$?
 if [ $rc -eq 0 ]; then ok; else bad "relaunch: exit $rc"; cat "$D/err3"; fi
 if cmp -s "$D/out3" "$D/scan.json"; then ok; else bad "relaunch: bytes differ from scan"; fi
-if grep -q "dist: verify: job [0-9]*, tasks 1$" "$D/err3" && ! grep -qE "dist: (plan|sketch|lines|bucket):" "$D/err3"; then ok
+if grep -q "dist: verify: job [0-9]*, tasks 1$" "$D/err3" && ! grep -qE "dist: (list|plan|ids|sketch|lines|bucket):" "$D/err3"; then ok
 else bad "relaunch: ran more than the failed task"; cat "$D/err3"; fi
 
 # 4. without --wait: the job ids on stdout, then `dist output`
 "$BIN" dist run --slurm --tasks 2 --work "$D/work3" corpus >"$D/ids" 2>"$D/err4"
-if [ "$(cut -d' ' -f1 "$D/ids" | tr '\n' ' ')" = "plan sketch lines bucket verify components cluster " ]; then ok
+if [ "$(cut -d' ' -f1 "$D/ids" | tr '\n' ' ')" = "list plan ids sketch lines bucket verify components cluster " ]; then ok
 else bad "no --wait: job ids"; cat "$D/ids" "$D/err4"; fi
 last=$(awk 'END {print $2}' "$D/ids")
 for _ in $(seq 600); do [ -z "$(squeue -h -j "$last" 2>/dev/null)" ] && break; sleep 0.2; done
