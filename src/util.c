@@ -1,13 +1,15 @@
 /*
- * util.c - growable arrays, a monotonic clock and a radix sort for 64-bit
+ * util.c - growable arrays, a hint for huge pages, a monotonic clock and a radix sort for 64-bit
  * keys. The sort is the hot spot of shingle-set building and LSH banding,
  * so it gets a linear-time LSD radix sort above a small size.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 int rp_grow(void *p, size_t *cap, size_t need, size_t elem)
@@ -29,6 +31,20 @@ int rp_grow(void *p, size_t *cap, size_t need, size_t elem)
     *pp = np;
     *cap = ncap;
     return 0;
+}
+
+void rp_advise_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+    const uintptr_t huge = (uintptr_t)RP_HUGE_PAGE;
+    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t e = ((uintptr_t)p + n) & ~(huge - 1);
+    if (p && e > a)
+        madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)n;
+#endif
 }
 
 double rp_now(void)

@@ -14,6 +14,16 @@
  * memory or the size would overflow (then *p and *cap are unchanged). */
 int rp_grow(void *p, size_t *cap, size_t need, size_t elem);
 
+/* The size of a transparent huge page on x86-64 and most arm64 systems. */
+#define RP_HUGE_PAGE ((size_t)2 << 20)
+
+/* Asks the system to back the whole RP_HUGE_PAGE-aligned pages inside
+ * [p, p + n) with transparent huge pages when they are first touched: one
+ * page fault for 2 MiB instead of 512 (about 30 us each on a virtual
+ * machine). A hint for long-lived arrays that are filled from end to end;
+ * where the system has no such pages, or they are off, nothing changes. */
+void rp_advise_huge(void *p, size_t n);
+
 /* @return seconds on a monotonic clock. */
 double rp_now(void);
 
