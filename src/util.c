@@ -47,6 +47,28 @@ void rp_advise_huge(void *p, size_t n)
 #endif
 }
 
+void *rp_map_huge(size_t n)
+{
+    const size_t huge = RP_HUGE_PAGE;
+    if (n == 0 || n > SIZE_MAX - 2 * huge)
+        return NULL;
+    n = (n + 4095) & ~(size_t)4095;
+    size_t span = n >= huge ? n + huge : n;
+    char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    if (span == n)
+        return p;
+    /* keep the n bytes from the first huge page boundary on */
+    char *a = (char *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
+    if (a > p)
+        munmap(p, (size_t)(a - p));
+    if (p + span > a + n)
+        munmap(a + n, (size_t)(p + span - (a + n)));
+    rp_advise_huge(a, n);
+    return a;
+}
+
 double rp_now(void)
 {
     struct timespec ts;

@@ -24,6 +24,12 @@ int rp_grow(void *p, size_t *cap, size_t need, size_t elem);
  * where the system has no such pages, or they are off, nothing changes. */
 void rp_advise_huge(void *p, size_t n);
 
+/* Maps n zeroed bytes (rounded up to whole 4 KiB pages), from a huge page
+ * boundary on and marked as rp_advise_huge does when n is 2 MiB or more.
+ * Free with munmap(p, n), or any page-aligned part of it on its own.
+ * @return the memory, or NULL. */
+void *rp_map_huge(size_t n);
+
 /* @return seconds on a monotonic clock. */
 double rp_now(void);
 

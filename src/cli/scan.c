@@ -743,6 +743,8 @@ void scan_note_undated(const scan_opts *so, size_t undated)
 #define HEAP_HUGE ((size_t)48 << 20)
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 
+static void *heap_below;   /* see memory_policy: kept, never touched */
+
 static void memory_policy(void)
 {
 #if defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD) && defined(M_ARENA_MAX)
@@ -750,16 +752,26 @@ static void memory_policy(void)
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 64 << 20);
 #if defined(MADV_HUGEPAGE) && defined(M_MMAP_MAX)
+    static int done;
+    if (done++)
+        return;
     mallopt(M_MMAP_MAX, 0);   /* this block from the heap, not mapped */
     char *p = malloc(HEAP_HUGE);
     mallopt(M_MMAP_MAX, 65536);   /* glibc's default */
-    if (p) {
-        uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-        uintptr_t e = ((uintptr_t)p + HEAP_HUGE) & ~(HUGE_PAGE - 1);
-        if (e > a)
-            madvise((void *)a, e - a, MADV_HUGEPAGE);
-        free(p);
-    }
+    if (!p)
+        return;
+    uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    uintptr_t e = ((uintptr_t)p + HEAP_HUGE) & ~(HUGE_PAGE - 1);
+    if (e > a)
+        madvise((void *)a, e - a, MADV_HUGEPAGE);
+    size_t lead = (size_t)(a - (uintptr_t)p);
+    free(p);
+    /* the heap below the first huge page boundary stays in small pages:
+     * a block that fills it (glibc puts it where p was, a chunk of a - p
+     * bytes with its 8-byte header) makes the allocations that follow
+     * start in huge pages */
+    if (lead >= 64)
+        heap_below = malloc(lead - 8);
 #endif
 #endif
 }
