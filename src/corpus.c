@@ -831,25 +831,73 @@ static void drop_done(rp_corpus *c, size_t i, const char *paired)
     c->cache[i] = NULL;
 }
 
+/* Pairs compared at once on the pool (compare_round). */
+#define COMPARE_PAIRS 4096
+
+/* The comparisons of a round, one slot each: those of documents already
+ * at hand, made on the pool. */
+typedef struct compares {
+    const rp_corpus *c;
+    const uint64_t *cand;  /* the round's pairs */
+    char *ready;           /* 1: both documents at hand, sim[k] is made */
+    rp_sim *sim;
+} compares;
+
+/* @return document i when it is at hand without a rebuild (whole, or in
+ * the cache), else NULL. */
+static const rp_doc *at_hand(const rp_corpus *c, size_t i)
+{
+    const struct entry *e = &c->e[i];
+    return e->doc ? e->doc : !e->lost && c->cache ? c->cache[i] : NULL;
+}
+
+static void compare_one(void *ctx, size_t k)
+{
+    const compares *w = ctx;
+    if (w->ready[k])
+        rp_doc_compare(at_hand(w->c, (size_t)(w->cand[k] >> 32)),
+                       at_hand(w->c, (size_t)(w->cand[k] & 0xFFFFFFFFu)), &w->c->o,
+                       &w->sim[k]);
+}
+
+/* Compares on the pool the pairs cand[0..m) whose two documents are at
+ * hand. Nothing is rebuilt, evicted or freed meanwhile, so each result is
+ * the one compare_docs would give in its turn; the others are left to
+ * compare_docs (w->ready[k] == 0). */
+static void compare_round(const rp_corpus *c, pool *pl, const uint64_t *cand, size_t m,
+                          compares *w)
+{
+    w->c = c;
+    w->cand = cand;
+    for (size_t k = 0; k < m; k++)
+        w->ready[k] = at_hand(c, (size_t)(cand[k] >> 32)) &&
+                      at_hand(c, (size_t)(cand[k] & 0xFFFFFFFFu));
+    pool_run(pl, m, compare_one, w);
+}
+
 /* Verifies the candidate pairs, keeping those that are similar. In compact
  * mode the documents are rebuilt a round at a time on c->threads threads,
- * ahead of the pairs that compare them. */
+ * ahead of the pairs that compare them; the pairs whose documents are at
+ * hand are then compared on those threads too, COMPARE_PAIRS at a time,
+ * and taken in order. */
 static int verify(rp_corpus *c, const uint64_t *cand, size_t nc)
 {
     int rc = RP_ENOMEM;
-    size_t cap = 0, upto = 0;
-    pool *pl = NULL;
+    size_t cap = 0, upto = 0, wfrom = 0, wto = 0;
+    pool *pl = pool_new(c->threads ? c->threads : 1);
     preload p = {c, NULL, NULL, NULL};
+    compares w = {c, NULL, malloc(COMPARE_PAIRS), malloc(COMPARE_PAIRS * sizeof *w.sim)};
     char *queued = NULL, *paired = NULL;
+    if (!pl || !w.ready || !w.sim)
+        goto out;
     if (c->load) {
-        pl = pool_new(c->threads ? c->threads : 1);
         p.doc = malloc(PRELOAD_DOCS * sizeof *p.doc);
         p.d = malloc(PRELOAD_DOCS * sizeof *p.d);
         p.rc = malloc(PRELOAD_DOCS * sizeof *p.rc);
         queued = calloc(c->n ? c->n : 1, 1);
         paired = calloc(c->n ? c->n : 1, 1);
         c->left = calloc(c->n ? c->n : 1, sizeof *c->left);
-        if (!pl || !p.doc || !p.d || !p.rc || !queued || !paired || !c->left)
+        if (!p.doc || !p.d || !p.rc || !queued || !paired || !c->left)
             goto out;
         for (size_t i = 0; i < nc; i++) {
             c->left[cand[i] >> 32]++;
@@ -859,11 +907,21 @@ static int verify(rp_corpus *c, const uint64_t *cand, size_t nc)
     for (size_t i = 0; i < nc; i++) {
         if (c->load && i == upto)
             upto = preload_round(c, pl, cand, i, nc, &p, queued);
+        if (i == wto) {
+            size_t end = c->load ? upto : nc;
+            wfrom = i;
+            wto = end - i < COMPARE_PAIRS ? end : i + COMPARE_PAIRS;
+            compare_round(c, pl, cand + i, wto - i, &w);
+        }
         size_t a = (size_t)(cand[i] >> 32), bb = (size_t)(cand[i] & 0xFFFFFFFFu);
         rp_sim s;
-        rc = compare_docs(c, a, bb, &s);
-        if (rc != RP_OK)
-            goto out;
+        if (w.ready[i - wfrom]) {
+            s = w.sim[i - wfrom];
+        } else {
+            rc = compare_docs(c, a, bb, &s);
+            if (rc != RP_OK)
+                goto out;
+        }
         if (c->left) {
             if (s.similar)
                 paired[a] = paired[bb] = 1;
@@ -884,6 +942,8 @@ out:
     free(p.doc);
     free(p.d);
     free(p.rc);
+    free(w.ready);
+    free(w.sim);
     free(queued);
     free(paired);
     free(c->left);
