@@ -100,7 +100,9 @@ int pool_thread_start(pool_thread *t, void *(*fn)(void *), void *arg)
     if (m && pthread_attr_init(&a) == 0) {
         /* only the top huge page, where the thread-local storage goes:
          * the stack below it grows a small page at a time as before */
+#ifdef MADV_NOHUGEPAGE
         madvise(m, n - RP_HUGE_PAGE, MADV_NOHUGEPAGE);
+#endif
         mprotect(m, 4096, PROT_NONE);   /* the guard page */
         int rc = pthread_attr_setstack(&a, m + 4096, n - 4096);
         if (rc == 0)
