@@ -1,6 +1,6 @@
 /*
- * util.h - small helpers shared by the library modules: growable arrays
- * a monotonic clock, sorting and UTF-8 encoding. Nothing here allocates behind the caller's back
+ * util.h - small helpers shared by the library modules: growable arrays,
+ * memory for huge pages, a monotonic clock, sorting and UTF-8 encoding. Nothing here allocates behind the caller's back
  * except grow(), which reports failure instead of aborting.
  */
 #ifndef RP_UTIL_H
