@@ -1,13 +1,15 @@
 /*
- * util.c - growable arrays, a monotonic clock and a radix sort for 64-bit
+ * util.c - growable arrays, a hint for huge pages, a monotonic clock and a radix sort for 64-bit
  * keys. The sort is the hot spot of shingle-set building and LSH banding,
  * so it gets a linear-time LSD radix sort above a small size.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 int rp_grow(void *p, size_t *cap, size_t need, size_t elem)
@@ -29,6 +31,42 @@ int rp_grow(void *p, size_t *cap, size_t need, size_t elem)
     *pp = np;
     *cap = ncap;
     return 0;
+}
+
+void rp_advise_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+    const uintptr_t huge = (uintptr_t)RP_HUGE_PAGE;
+    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t e = ((uintptr_t)p + n) & ~(huge - 1);
+    if (p && e > a)
+        madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)n;
+#endif
+}
+
+void *rp_map_huge(size_t n)
+{
+    const size_t huge = RP_HUGE_PAGE;
+    if (n == 0 || n > SIZE_MAX - 2 * huge)
+        return NULL;
+    n = (n + 4095) & ~(size_t)4095;
+    size_t span = n >= huge ? n + huge : n;
+    char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    if (span == n)
+        return p;
+    /* keep the n bytes from the first huge page boundary on */
+    char *a = (char *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
+    if (a > p)
+        munmap(p, (size_t)(a - p));
+    if (p + span > a + n)
+        munmap(a + n, (size_t)(p + span - (a + n)));
+    rp_advise_huge(a, n);
+    return a;
 }
 
 double rp_now(void)

@@ -488,6 +488,12 @@ static void test_compact_same_as_whole(void **state)
     for (size_t i = 0; i < rp_corpus_nclusters(whole); i++)
         multi += rp_cluster_size(whole, i) == 3;
     assert_int_equal(multi, 6);
+    for (unsigned threads = 2; threads <= 3; threads++) {
+        /* whole documents: the pairs compared on the pool as on one thread */
+        rp_corpus *w = run_texts(&x, 0, threads);
+        assert_same_result(whole, w);
+        rp_corpus_free(w);
+    }
     for (unsigned threads = 1; threads <= 3; threads++) {
         x.calls = 0;
         rp_corpus *compact = run_texts(&x, 1, threads);
