@@ -19,6 +19,8 @@
  */
 #include "minhash.h"
 
+#include <string.h>
+
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
@@ -27,6 +29,28 @@ static uint32_t probe(unsigned bin, unsigned attempt, unsigned K)
     uint64_t x = ((uint64_t)bin << 32) | attempt;
     uint64_t h = XXH3_64bits_withSeed(&x, sizeof x, 0x9E3779B97F4A7C15ull);
     return (uint32_t)(((h >> 32) * (uint64_t)K) >> 32);
+}
+
+/* probe() of the first PROBE_MEMO attempts of every bin, kept by each
+ * thread for the K of its last call (value + 1; 0: not yet worked out):
+ * documents empty the same few bins again and again, and a look-up is
+ * cheaper than the hash. */
+#define PROBE_MEMO 4
+static _Thread_local uint16_t probe_memo[1024 * PROBE_MEMO];
+static _Thread_local unsigned probe_memo_K;
+
+static uint32_t probe_fast(unsigned bin, unsigned attempt, unsigned K)
+{
+    if (attempt > PROBE_MEMO)
+        return probe(bin, attempt, K);
+    if (probe_memo_K != K) {
+        memset(probe_memo, 0, sizeof probe_memo);
+        probe_memo_K = K;
+    }
+    uint16_t *e = &probe_memo[bin * PROBE_MEMO + attempt - 1];
+    if (!*e)
+        *e = (uint16_t)(probe(bin, attempt, K) + 1);
+    return *e - 1u;
 }
 
 /* The bin of list[0..n) (the full bins) that comes first in the order of
@@ -46,18 +70,22 @@ static uint32_t first_full(const uint16_t *list, unsigned n, unsigned j)
     return best;
 }
 
-void rp_minhash(const uint64_t *h, size_t n, uint32_t *sig, unsigned K)
+void rp_minhash_start(uint32_t *sig, unsigned K)
 {
     for (unsigned i = 0; i < K; i++)
         sig[i] = RP_MH_EMPTY;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t bin = (uint32_t)(((h[i] >> 32) * (uint64_t)K) >> 32);
-        uint32_t v = (uint32_t)h[i];
-        if (v == RP_MH_EMPTY)
-            v--;
-        if (v < sig[bin])
-            sig[bin] = v;
-    }
+}
+
+void rp_minhash(const uint64_t *h, size_t n, uint32_t *sig, unsigned K)
+{
+    rp_minhash_start(sig, K);
+    for (size_t i = 0; i < n; i++)
+        rp_minhash_add(sig, K, h[i]);
+    rp_minhash_finish(sig, K, n);
+}
+
+void rp_minhash_finish(uint32_t *sig, unsigned K, size_t n)
+{
     if (n == 0)
         return;
     /* Densify. Filled bins are those whose value came from a shingle; the
@@ -89,7 +117,7 @@ void rp_minhash(const uint64_t *h, size_t n, uint32_t *sig, unsigned K)
         uint32_t src = 0;
         int hit = 0;
         for (unsigned a = 1; a <= 64 && !hit; a++) {
-            src = probe(j, a, K);
+            src = probe_fast(j, a, K);
             hit = full[src >> 6] >> (src & 63) & 1;
         }
         if (!hit) {
