@@ -113,17 +113,21 @@ static inline void put(sink *o, int set, uint64_t h)
  * (the default) go through hash3, any k through a small ring that is
  * kept contiguous by writing each hash twice. It is inlined with k and
  * set constants. */
-static inline void windows(const rp_token *tok, size_t n, unsigned k, sink *o, int set)
+static inline void windows(const rp_token *tok, size_t n, unsigned k, sink *to, int set)
 {
+    /* a local copy, which the stores into the table and the signature
+     * cannot alias: its fields stay in registers */
+    sink o = *to;
 #if HASH3
     if (k == 3) {
         uint64_t a = tok[0].hash, b = tok[1].hash;
         for (size_t i = 2; i < n; i++) {
             uint64_t c = tok[i].hash;
-            put(o, set, hash3(a, b, c));
+            put(&o, set, hash3(a, b, c));
             a = b;
             b = c;
         }
+        to->m = o.m;
         return;
     }
 #endif
@@ -134,8 +138,9 @@ static inline void windows(const rp_token *tok, size_t n, unsigned k, sink *o, i
         if (++slot == k)
             slot = 0;
         if (i + 1 >= k)
-            put(o, set, HASH_INLINE(ring + slot, (size_t)k * sizeof *ring));
+            put(&o, set, HASH_INLINE(ring + slot, (size_t)k * sizeof *ring));
     }
+    to->m = o.m;
 }
 
 static void windows_default(const rp_token *tok, size_t n, sink *o)

@@ -260,7 +260,7 @@ static void reference_minhash(const uint64_t *h, size_t n, uint32_t *sig, unsign
 static void test_matches_reference(void **state)
 {
     (void)state;
-    static const unsigned Ks[] = {256, 16, 1024, 256, 64, 256};
+    static const unsigned Ks[] = {256, 16, 1024, 256, 64, 100, 17, 256};
     uint64_t rng = 41, h[2000];
     uint32_t got[1024], want[1024];
     for (int round = 0; round < 120; round++) {
