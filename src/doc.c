@@ -100,27 +100,27 @@ static int linemap_build(const char *text, size_t len, const rp_token *tok,
     if ((want_line && !m->line) || !m->hash || !m->first)
         return RP_ENOMEM;
     /* A token starts a line when a '\n' lies between the start of the
-     * token before it and its own start. nl is the first '\n' at or
-     * after pos (or the end of the text), so the text is searched once,
-     * from line to line, not between every two tokens. */
-    size_t pos = 0, nl;
+     * token before it and its own start. nl is the first '\n' at or after
+     * the start of the current line's first token (or the end of the
+     * text): no token before it starts a line, and it never lies before
+     * a start already seen, so one comparison a token finds the next
+     * line, and the text is searched once, from line to line. */
+    if (ntok == 0)
+        return RP_OK;
+    size_t nl;
     {
-        const char *q = memchr(text, '\n', len);
+        size_t st = tok[0].start;
+        const char *q = st < len ? memchr(text + st, '\n', len - st) : NULL;
         nl = q ? (size_t)(q - text) : len;
     }
-    for (size_t i = 0; i < ntok; i++) {
-        int newline = i == 0;
+    m->first[m->n++] = 0;
+    for (size_t i = 1; i < ntok; i++) {
         size_t st = tok[i].start;
-        if (pos < st) {
-            pos = st;
-            if (nl < st) {
-                newline = 1;
-                const char *q = memchr(text + st, '\n', len - st);
-                nl = q ? (size_t)(q - text) : len;
-            }
-        }
-        if (newline)
+        if (st > nl) {
             m->first[m->n++] = (uint32_t)i;
+            const char *q = memchr(text + st, '\n', len - st);
+            nl = q ? (size_t)(q - text) : len;
+        }
     }
     uint64_t dg = *digest;
     for (size_t l = 0; l < m->n; l++) {
@@ -129,10 +129,11 @@ static int linemap_build(const char *text, size_t len, const rp_token *tok,
         for (size_t i = m->first[l]; i < end; i++) {
             h = (h ^ tok[i].hash) * 0xFF51AFD7ED558CCDull;
             dg = (dg ^ tok[i].hash) * 0x9E3779B97F4A7C15ull;
-            if (want_line)
-                m->line[i] = (uint32_t)l;
         }
         m->hash[l] = h ^ (h >> 29);
+        if (want_line)
+            for (size_t i = m->first[l]; i < end; i++)
+                m->line[i] = (uint32_t)l;
     }
     *digest = dg;
     return RP_OK;
