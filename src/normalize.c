@@ -75,6 +75,42 @@ static inline uint64_t word_hash(const uint8_t *p, size_t len)
     return XXH3_64bits(p, len);
 }
 
+/* word_hash of the lowercased copy of the ASCII letters and digits
+ * p[0..len), 1 <= len <= 16, without the copy: XXH3's bodies for 1 to 3,
+ * 4 to 8 and 9 to 16 bytes (seed 0) written out over loads of the word
+ * itself, each byte lowercased by bit 0x20 (a letter's case bit; a digit
+ * has it already). It reads only p[0..len). Little-endian only, where a
+ * load is XXH_readLE; the tokenizer's reference mode hashes the copy, and
+ * the tests compare the two. */
+#if defined(XXH_VERSION_NUMBER) && XXH_VERSION_NUMBER >= 800 && XXH_VERSION_NUMBER < 900 && \
+    defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LOWER_HASH 1
+static inline uint64_t lower_hash(const uint8_t *p, size_t len)
+{
+    const uint8_t *sec = XXH3_kSecret;
+    if (len > 8) {
+        uint64_t lo, hi;
+        memcpy(&lo, p, 8);
+        memcpy(&hi, p + len - 8, 8);
+        lo = (lo | 0x2020202020202020ull) ^ (XXH_readLE64(sec + 24) ^ XXH_readLE64(sec + 32));
+        hi = (hi | 0x2020202020202020ull) ^ (XXH_readLE64(sec + 40) ^ XXH_readLE64(sec + 48));
+        return XXH3_avalanche(len + XXH_swap64(lo) + hi + XXH3_mul128_fold64(lo, hi));
+    }
+    if (len >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + len - 4, 4);
+        uint64_t v = (uint64_t)(b | 0x20202020u) + ((uint64_t)(a | 0x20202020u) << 32);
+        return XXH3_rrmxmx(v ^ (XXH_readLE64(sec + 8) ^ XXH_readLE64(sec + 16)), len);
+    }
+    uint32_t c = (uint32_t)(p[0] | 0x20) << 16 | (uint32_t)(p[len >> 1] | 0x20) << 24 |
+                 (uint32_t)(p[len - 1] | 0x20) | (uint32_t)len << 8;
+    return XXH64_avalanche(c ^ (uint64_t)(XXH_readLE32(sec) ^ XXH_readLE32(sec + 4)));
+}
+#else
+#define LOWER_HASH 0
+#endif
+
 /* ASCII letters and digits map to their lowercase byte, all else to 0. */
 static uint8_t ascii_word[128];
 
@@ -609,6 +645,26 @@ static void word_append(rp_tokenizer *t, const uint8_t *s, size_t from, size_t t
     t->wend = to;
 }
 
+/* The hash of the whole ASCII word s[at..at+len) lowercased. */
+static inline uint64_t whole_word_hash(const rp_tokenizer *t, size_t at, size_t len)
+{
+    const uint8_t *r = t->s + at;
+#if LOWER_HASH
+    if (len <= 16)
+        return lower_hash(r, len);
+#endif
+    uint8_t buf[64 + 8];
+    size_t k = 0;
+    if (at + len + 8 <= t->len) {
+        for (; k < len; k += 8)
+            lower8(buf + k, r + k);
+    } else {
+        for (; k < len; k++)
+            buf[k] = r[k] | 0x20;
+    }
+    return word_hash(buf, len);
+}
+
 /* The fast path: reads s[i..end) up to the first byte >= 0x80 or '&', 64
  * bytes at a time. Letters and digits make words, every other byte ends
  * one. A word still open at the stop stays open (the slow byte may
@@ -645,15 +701,19 @@ static size_t ascii_run(rp_tokenizer *t, size_t i, size_t end)
         }
         /* The words from pos on, by their first bytes (starts) and the
          * bytes right after them (ends), both below lim: a start with an
-         * end is a whole word, hashed here from a lowercased copy; a
+         * end is a whole word, hashed here (whole_word_hash); a
          * start without one is a word that reaches lim and stays open
          * (the next block or slow byte may continue it). */
         uint64_t below = lim == 64 ? ~(uint64_t)0 : ((uint64_t)1 << lim) - 1;
         uint64_t starts = word & ~(word << 1) & below & ~(((uint64_t)1 << pos) - 1);
         uint64_t ends = ~word & (word << 1) & below & ~(((uint64_t)2 << pos) - 1);
+        /* emit's work on locals, which the token stores cannot alias */
+        rp_token *tk = t->tok;
+        size_t tn = t->n, tcap = t->cap;
         for (; starts; starts &= starts - 1, ends &= ends - 1) {
             size_t w = rp_ctz64(starts);
             if (!ends) {
+                t->n = tn;
                 t->in_word = 1;
                 t->word_ascii = 1;
                 t->wstart = i + w;
@@ -662,18 +722,20 @@ static size_t ascii_run(rp_tokenizer *t, size_t i, size_t end)
                 break;
             }
             size_t e = rp_ctz64(ends);
-            uint8_t buf[64 + 8];
-            const uint8_t *r = s + i + w;
-            size_t len = e - w, k = 0;
-            if (i + w + len + 8 <= t->len) {
-                for (; k < len; k += 8)
-                    lower8(buf + k, r + k);
-            } else {
-                for (; k < len; k++)
-                    buf[k] = r[k] | 0x20;
+            uint64_t h = whole_word_hash(t, i + w, e - w);
+            if (tn == tcap) {
+                t->n = tn;
+                if (!emit_grow(t))
+                    continue;   /* (dropped, as emit drops it) */
+                tk = t->tok;
+                tcap = t->cap;
             }
-            emit(t, word_hash(buf, len), i + w, i + e);
+            tk[tn].hash = h;
+            tk[tn].start = (uint32_t)(i + w);
+            tk[tn].end = (uint32_t)(i + e);
+            tn++;
         }
+        t->n = tn;
         i += lim;
         if (lim < n)
             break;
