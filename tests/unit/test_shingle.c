@@ -102,27 +102,33 @@ static void test_matches_naive(void **state)
     }
 }
 
+/* n tokens of words drawn from a vocabulary of vocab, from seed. */
+static rp_token *random_tokens(size_t n, uint64_t seed, uint64_t vocab)
+{
+    uint64_t *h = malloc(n * sizeof *h);
+    assert_non_null(h);
+    for (size_t i = 0; i < n; i++)
+        h[i] = sm64_mix(sm64_below(&seed, vocab));
+    rp_token *t = tokens(h, n);
+    free(h);
+    return t;
+}
+
 /* A set too large for rp_shingle_set's table (sorted instead): the same
  * set as rp_shingle's. */
 static void test_set_large(void **state)
 {
     (void)state;
     enum { N = 70000 };
-    uint64_t *h = malloc(N * sizeof *h), *got = malloc(N * sizeof *got),
-             *want = malloc(N * sizeof *want);
-    assert_non_null(h);
+    uint64_t *got = malloc(N * sizeof *got), *want = malloc(N * sizeof *want);
     assert_non_null(got);
     assert_non_null(want);
-    uint64_t rng = 17;
-    for (size_t i = 0; i < N; i++)
-        h[i] = sm64_mix(sm64_below(&rng, 30000));
-    rp_token *t = tokens(h, N);
+    rp_token *t = random_tokens(N, 17, 30000);
     size_t m = rp_shingle_set(t, N, 3, got);
     assert_int_equal(m, rp_shingle(t, N, 3, want));
     qsort(got, m, sizeof *got, cmp_u64);
     assert_memory_equal(got, want, m * sizeof *got);
     free(t);
-    free(h);
     free(got);
     free(want);
 }
@@ -135,13 +141,9 @@ static void test_sketch_sizes(void **state)
 {
     (void)state;
     enum { N = 70000, K = 256 };
-    uint64_t *h = malloc(N * sizeof *h), *want = malloc(N * sizeof *want);
-    assert_non_null(h);
+    uint64_t *want = malloc(N * sizeof *want);
     assert_non_null(want);
-    uint64_t rng = 29;
-    for (size_t i = 0; i < N; i++)
-        h[i] = sm64_mix(sm64_below(&rng, 40000));
-    rp_token *t = tokens(h, N);
+    rp_token *t = random_tokens(N, 29, 40000);
     static const size_t sizes[] = {8194, 8195, N, 8194, 3, 2, 1, 0, 5000};
     for (size_t r = 0; r < ARRAY_LEN(sizes); r++) {
         size_t n = sizes[r];
@@ -152,7 +154,6 @@ static void test_sketch_sizes(void **state)
         assert_memory_equal(sig, ref, sizeof sig);
     }
     free(t);
-    free(h);
     free(want);
 }
 
