@@ -57,6 +57,7 @@
 #include <xxhash.h>
 
 #include "bytescan.h"
+#include "threadbuf.h"
 #include "util.h"
 
 /* confusables[]: {Cyrillic or Greek letter, the Latin letter it looks
@@ -407,7 +408,8 @@ static inline void emit(rp_tokenizer *t, uint64_t h, size_t start, size_t end)
  * instructions a code point, and news text repeats its words, so each
  * thread keeps the last results in a direct-mapped cache: raw bytes (by
  * their XXH3 hash) to the normalized word's hash, 16 bytes an entry (2 MiB
- * a thread, touched only as far as a text has accented words). The slot
+ * a thread, a block of threadbuf.c made on the thread's first such word
+ * and touched only as far as its texts have them). The slot
  * comes from the top bits of the raw hash; its bit 1 holds whether the
  * word normalizes to anything, bit 0 is set so that 0 means empty. The
  * mapping is a function of the bytes, so a hit gives exactly what
@@ -421,7 +423,6 @@ typedef struct word_cache_entry {
     uint64_t norm;               /* hash of the normalized word */
 } word_cache_entry;
 
-static _Thread_local word_cache_entry word_cache[1u << WORD_CACHE_BITS];
 
 enum { S_LATIN, S_CYRILLIC, S_GREEK, S_OTHER };
 
@@ -539,13 +540,16 @@ static void flush_slow_word(rp_tokenizer *t)
     const uint8_t *w = t->s + t->wstart;
     size_t len = t->wend - t->wstart;
     uint64_t h = 0;
-    if (len > WORD_CACHE_MAXLEN || t->simple) {
+    word_cache_entry *cache = NULL;
+    if (len <= WORD_CACHE_MAXLEN && !t->simple)
+        cache = rp_threadbuf(RP_TB_WORD_CACHE, sizeof *cache << WORD_CACHE_BITS);
+    if (!cache) {   /* (also when out of memory: the same token) */
         if (normalize_word(w, len, &h, t->simple))
             emit(t, h, t->wstart, t->wend);
         return;
     }
     uint64_t raw = word_hash(w, len) | 3;
-    word_cache_entry *e = &word_cache[raw >> (64 - WORD_CACHE_BITS)];
+    word_cache_entry *e = &cache[raw >> (64 - WORD_CACHE_BITS)];
     if ((e->raw | 2) != raw) {
         int has = normalize_word(w, len, &e->norm, 0);
         e->raw = has ? raw : raw & ~(uint64_t)2;

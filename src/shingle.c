@@ -21,6 +21,7 @@
 
 #include "minhash.h"
 #include "options.h"
+#include "threadbuf.h"
 #include "util.h"
 
 /* XXH3_64bits as xxhash.h itself defines it, through its always-inlined
@@ -62,10 +63,10 @@ static inline uint64_t hash3(uint64_t a, uint64_t b, uint64_t c)
 #endif
 
 /* Sets of up to SKETCH_SLOTS / 2 windows are found in a table of each
- * thread, reused from document to document: a slot is in use when its
- * generation is the document's, so a document starts on an empty table
- * without clearing it. 16 bytes a slot, 256 KiB a thread, touched only
- * as far as the largest document needs. */
+ * thread (a block of threadbuf.c), reused from document to document: a
+ * slot is in use when its generation is the document's, so a document
+ * starts on an empty table without clearing it. 16 bytes a slot, 256 KiB
+ * a thread at most, touched only as far as the largest document needs. */
 #define SKETCH_BITS 14
 #define SKETCH_SLOTS ((size_t)1 << SKETCH_BITS)
 
@@ -74,7 +75,6 @@ typedef struct sketch_slot {
     uint64_t gen;
 } sketch_slot;
 
-static _Thread_local sketch_slot sketch_table[SKETCH_SLOTS];
 static _Thread_local uint64_t sketch_gen;
 
 /* Where the window hashes go: out[] (set 0) or, set 1, the table of the
@@ -215,8 +215,16 @@ size_t rp_shingle_sketch(const rp_token *tok, size_t n, unsigned k,
                          uint32_t *sig, unsigned K)
 {
     size_t m = n == 0 ? 0 : n < k ? 1 : n - k + 1;
-    if (2 * m > SKETCH_SLOTS) {
-        /* too large for the table: the set, then its signature */
+    /* at most half full, as rp_dedup_u64 */
+    unsigned bits = 4;
+    while (((size_t)1 << bits) < 2 * m)
+        bits++;
+    sketch_slot *table = NULL;
+    if (n >= k && bits <= SKETCH_BITS)
+        table = rp_threadbuf(RP_TB_SKETCH, SKETCH_SLOTS * sizeof *table);
+    if (n >= k && !table) {
+        /* too large for the table (or no memory for one): the set, then
+         * its signature */
         uint64_t *h = malloc(m * sizeof *h);
         if (!h)
             return (size_t)-1;
@@ -226,18 +234,14 @@ size_t rp_shingle_sketch(const rp_token *tok, size_t n, unsigned k,
         return d;
     }
     rp_minhash_start(sig, K);
-    if (m == 0)
+    if (n == 0)
         return 0;
     if (n < k) {
         rp_minhash_add(sig, K, short_text(tok, n));
         rp_minhash_finish(sig, K, 1);
         return 1;
     }
-    /* at most half full, as rp_dedup_u64 */
-    unsigned bits = 4;
-    while (((size_t)1 << bits) < 2 * m)
-        bits++;
-    sink o = {.t = sketch_table, .mask = ((size_t)1 << bits) - 1,
+    sink o = {.t = table, .mask = ((size_t)1 << bits) - 1,
               .shift = 64 - bits, .gen = ++sketch_gen, .sig = sig, .K = K};
     if (k == RP_DEFAULT_SHINGLE)
         windows_default_set(tok, n, &o);
