@@ -541,8 +541,11 @@ static void flush_slow_word(rp_tokenizer *t)
     size_t len = t->wend - t->wstart;
     uint64_t h = 0;
     word_cache_entry *cache = NULL;
-    if (len <= WORD_CACHE_MAXLEN && !t->simple)
-        cache = rp_threadbuf(RP_TB_WORD_CACHE, sizeof *cache << WORD_CACHE_BITS);
+    if (len <= WORD_CACHE_MAXLEN && !t->simple) {
+        if (!t->word_cache)
+            t->word_cache = rp_threadbuf(RP_TB_WORD_CACHE, sizeof *cache << WORD_CACHE_BITS);
+        cache = t->word_cache;
+    }
     if (!cache) {   /* (also when out of memory: the same token) */
         if (normalize_word(w, len, &h, t->simple))
             emit(t, h, t->wstart, t->wend);
