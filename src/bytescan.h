@@ -96,10 +96,19 @@ static inline size_t rp_bwindow_at(rp_bwindow *w, size_t i, rp_bblock *m)
     return w->n - k;
 }
 
-/* @return the number of set bits of x. */
+/* @return the number of set bits of x: the instruction where the build
+ * targets it, else the bit-parallel sum inline (the SSE2 baseline has no
+ * popcnt, and the compiler's fallback is a call into libgcc). */
 static inline unsigned rp_popcount64(uint64_t x)
 {
+#if defined(__POPCNT__)
     return (unsigned)__builtin_popcountll(x);
+#else
+    x -= (x >> 1) & 0x5555555555555555ull;
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (unsigned)((x * 0x0101010101010101ull) >> 56);
+#endif
 }
 
 /* @return the index of the lowest set bit of x, which is not 0. */

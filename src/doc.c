@@ -74,7 +74,7 @@ int rp_tokenize(const char *text, size_t len, int clean, rp_token **out,
 /* Line structure of a token stream: line[i] is the index of the line of
  * token i, and each line with a word gets a hash of its token hashes. */
 typedef struct linemap {
-    uint32_t *line;    /* per token */
+    uint32_t *line;    /* per token (NULL unless asked for) */
     uint64_t *hash;    /* per line: hash of its words */
     uint32_t *first;   /* per line: its first token */
     size_t n;          /* lines with a word */
@@ -87,46 +87,55 @@ static void linemap_free(linemap *m)
     free(m->first);
 }
 
+/* Builds m; line[] only when want_line (only the furniture rule reads
+ * it). *digest gets the document's digest of its token hashes, in the
+ * same pass as the line hashes. */
 static int linemap_build(const char *text, size_t len, const rp_token *tok,
-                         size_t ntok, linemap *m)
+                         size_t ntok, linemap *m, int want_line, uint64_t *digest)
 {
     memset(m, 0, sizeof *m);
-    m->line = malloc(ntok * sizeof *m->line);
+    m->line = want_line ? malloc(ntok * sizeof *m->line) : NULL;
     m->hash = malloc(ntok * sizeof *m->hash);
     m->first = malloc(ntok * sizeof *m->first);
-    if (!m->line || !m->hash || !m->first)
+    if ((want_line && !m->line) || !m->hash || !m->first)
         return RP_ENOMEM;
     /* A token starts a line when a '\n' lies between the start of the
-     * token before it and its own start. nl is the first '\n' at or
-     * after pos (or the end of the text), so the text is searched once,
-     * from line to line, not between every two tokens. */
-    size_t pos = 0, nl;
+     * token before it and its own start. nl is the first '\n' at or after
+     * the start of the current line's first token (or the end of the
+     * text): no token before it starts a line, and it never lies before
+     * a start already seen, so one comparison a token finds the next
+     * line, and the text is searched once, from line to line. */
+    if (ntok == 0)
+        return RP_OK;
+    size_t nl;
     {
-        const char *q = memchr(text, '\n', len);
+        size_t st = tok[0].start;
+        const char *q = st < len ? memchr(text + st, '\n', len - st) : NULL;
         nl = q ? (size_t)(q - text) : len;
     }
-    for (size_t i = 0; i < ntok; i++) {
-        int newline = i == 0;
+    m->first[m->n++] = 0;
+    for (size_t i = 1; i < ntok; i++) {
         size_t st = tok[i].start;
-        if (pos < st) {
-            pos = st;
-            if (nl < st) {
-                newline = 1;
-                const char *q = memchr(text + st, '\n', len - st);
-                nl = q ? (size_t)(q - text) : len;
-            }
-        }
-        if (newline)
+        if (st > nl) {
             m->first[m->n++] = (uint32_t)i;
-        m->line[i] = (uint32_t)(m->n - 1);
+            const char *q = memchr(text + st, '\n', len - st);
+            nl = q ? (size_t)(q - text) : len;
+        }
     }
+    uint64_t dg = *digest;
     for (size_t l = 0; l < m->n; l++) {
         size_t end = l + 1 < m->n ? m->first[l + 1] : ntok;
         uint64_t h = 0x9E3779B97F4A7C15ull ^ (end - m->first[l]);
-        for (size_t i = m->first[l]; i < end; i++)
+        for (size_t i = m->first[l]; i < end; i++) {
             h = (h ^ tok[i].hash) * 0xFF51AFD7ED558CCDull;
+            dg = (dg ^ tok[i].hash) * 0x9E3779B97F4A7C15ull;
+        }
         m->hash[l] = h ^ (h >> 29);
+        if (want_line)
+            for (size_t i = m->first[l]; i < end; i++)
+                m->line[i] = (uint32_t)l;
     }
+    *digest = dg;
     return RP_OK;
 }
 
@@ -249,9 +258,8 @@ static rp_doc *build(const char *text, size_t len, const rp_options *o,
     d->words = ntok;
     d->K = o->hashes;
     d->digest = ntok;
-    for (size_t i = 0; i < ntok; i++)
-        d->digest = (d->digest ^ tok[i].hash) * 0x9E3779B97F4A7C15ull;
-    rc = linemap_build(text, len, tok, ntok, &lm);
+    int furniture = df && o->furniture_df && !o->keep_boilerplate;
+    rc = linemap_build(text, len, tok, ntok, &lm, furniture, &d->digest);
     if (rc != RP_OK)
         goto out;
     d->lines = malloc(lm.n * sizeof *d->lines);
@@ -262,7 +270,7 @@ static rp_doc *build(const char *text, size_t len, const rp_options *o,
     memcpy(d->lines, lm.hash, lm.n * sizeof *d->lines);
     rp_sort_u64(d->lines, lm.n);
     d->nlines = rp_unique_u64(d->lines, lm.n);
-    if (df && o->furniture_df && !o->keep_boilerplate) {
+    if (furniture) {
         size_t kept = drop_furniture(tok, ntok, &lm, o->furniture_df, df,
                                      df_ctx, &d->dropped);
         if (kept == (size_t)-1) {
@@ -275,19 +283,22 @@ static rp_doc *build(const char *text, size_t len, const rp_options *o,
             ntok = kept;
         }
     }
-    size_t cap = ntok >= o->shingle ? ntok - o->shingle + 1 : 1;
-    d->sh = malloc(cap * sizeof *d->sh);
     d->sig = malloc(o->hashes * sizeof *d->sig);
-    if (!d->sh || !d->sig) {
+    if (!d->sig) {
         rc = RP_ENOMEM;
         goto out;
     }
     if (!keep_set) {
-        d->n = rp_shingle_set(tok, ntok, o->shingle, d->sh);
-        rp_minhash(d->sh, d->n, d->sig, d->K);
-        free(d->sh);
-        d->sh = NULL;
-        rc = RP_OK;
+        d->n = rp_shingle_sketch(tok, ntok, o->shingle, d->sig, d->K);
+        rc = d->n == (size_t)-1 ? RP_ENOMEM : RP_OK;
+        if (rc != RP_OK)
+            d->n = 0;
+        goto out;
+    }
+    size_t cap = ntok >= o->shingle ? ntok - o->shingle + 1 : 1;
+    d->sh = malloc(cap * sizeof *d->sh);
+    if (!d->sh) {
+        rc = RP_ENOMEM;
         goto out;
     }
     d->n = rp_shingle(tok, ntok, o->shingle, d->sh);

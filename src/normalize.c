@@ -57,6 +57,7 @@
 #include <xxhash.h>
 
 #include "bytescan.h"
+#include "threadbuf.h"
 #include "util.h"
 
 /* confusables[]: {Cyrillic or Greek letter, the Latin letter it looks
@@ -74,6 +75,42 @@ static inline uint64_t word_hash(const uint8_t *p, size_t len)
 #endif
     return XXH3_64bits(p, len);
 }
+
+/* word_hash of the lowercased copy of the ASCII letters and digits
+ * p[0..len), 1 <= len <= 16, without the copy: XXH3's bodies for 1 to 3,
+ * 4 to 8 and 9 to 16 bytes (seed 0) written out over loads of the word
+ * itself, each byte lowercased by bit 0x20 (a letter's case bit; a digit
+ * has it already). It reads only p[0..len). Little-endian only, where a
+ * load is XXH_readLE; the tokenizer's reference mode hashes the copy, and
+ * the tests compare the two. */
+#if defined(XXH_VERSION_NUMBER) && XXH_VERSION_NUMBER >= 800 && XXH_VERSION_NUMBER < 900 && \
+    defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LOWER_HASH 1
+static inline uint64_t lower_hash(const uint8_t *p, size_t len)
+{
+    const uint8_t *sec = XXH3_kSecret;
+    if (len > 8) {
+        uint64_t lo, hi;
+        memcpy(&lo, p, 8);
+        memcpy(&hi, p + len - 8, 8);
+        lo = (lo | 0x2020202020202020ull) ^ (XXH_readLE64(sec + 24) ^ XXH_readLE64(sec + 32));
+        hi = (hi | 0x2020202020202020ull) ^ (XXH_readLE64(sec + 40) ^ XXH_readLE64(sec + 48));
+        return XXH3_avalanche(len + XXH_swap64(lo) + hi + XXH3_mul128_fold64(lo, hi));
+    }
+    if (len >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + len - 4, 4);
+        uint64_t v = (uint64_t)(b | 0x20202020u) + ((uint64_t)(a | 0x20202020u) << 32);
+        return XXH3_rrmxmx(v ^ (XXH_readLE64(sec + 8) ^ XXH_readLE64(sec + 16)), len);
+    }
+    uint32_t c = (uint32_t)(p[0] | 0x20) << 16 | (uint32_t)(p[len >> 1] | 0x20) << 24 |
+                 (uint32_t)(p[len - 1] | 0x20) | (uint32_t)len << 8;
+    return XXH64_avalanche(c ^ (uint64_t)(XXH_readLE32(sec) ^ XXH_readLE32(sec + 4)));
+}
+#else
+#define LOWER_HASH 0
+#endif
 
 /* ASCII letters and digits map to their lowercase byte, all else to 0. */
 static uint8_t ascii_word[128];
@@ -371,7 +408,8 @@ static inline void emit(rp_tokenizer *t, uint64_t h, size_t start, size_t end)
  * instructions a code point, and news text repeats its words, so each
  * thread keeps the last results in a direct-mapped cache: raw bytes (by
  * their XXH3 hash) to the normalized word's hash, 16 bytes an entry (2 MiB
- * a thread, touched only as far as a text has accented words). The slot
+ * a thread, a block of threadbuf.c made on the thread's first such word
+ * and touched only as far as its texts have them). The slot
  * comes from the top bits of the raw hash; its bit 1 holds whether the
  * word normalizes to anything, bit 0 is set so that 0 means empty. The
  * mapping is a function of the bytes, so a hit gives exactly what
@@ -385,7 +423,6 @@ typedef struct word_cache_entry {
     uint64_t norm;               /* hash of the normalized word */
 } word_cache_entry;
 
-static _Thread_local word_cache_entry word_cache[1u << WORD_CACHE_BITS];
 
 enum { S_LATIN, S_CYRILLIC, S_GREEK, S_OTHER };
 
@@ -475,8 +512,18 @@ static int normalize_word(const uint8_t *s, size_t len, uint64_t *h, int simple)
         return 1;
     }
     fold_mixed_script(cps, n);
-    utf8proc_ssize_t m = utf8proc_normalize_utf32(cps, (utf8proc_ssize_t)n,
-                                                  UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+    /* Below U+0800 the only code points that compose with the one
+     * before them are marks, which the fold removed (test_normalize
+     * checks this against utf8proc's data): a word folded to those, most
+     * of them (Latin, Greek, Cyrillic, Hebrew, Arabic), has nothing to
+     * compose. The reference composes every word. */
+    high = 0;
+    for (size_t i = 0; i < n; i++)
+        high |= cps[i];
+    utf8proc_ssize_t m = (utf8proc_ssize_t)n;
+    if (simple || high < 0 || high >= 0x800)
+        m = utf8proc_normalize_utf32(cps, (utf8proc_ssize_t)n,
+                                     UTF8PROC_COMPOSE | UTF8PROC_STABLE);
     if (m < 0)
         m = (utf8proc_ssize_t)n;
     uint8_t bytes[RP_WORD_MAX];
@@ -493,13 +540,19 @@ static void flush_slow_word(rp_tokenizer *t)
     const uint8_t *w = t->s + t->wstart;
     size_t len = t->wend - t->wstart;
     uint64_t h = 0;
-    if (len > WORD_CACHE_MAXLEN || t->simple) {
+    word_cache_entry *cache = NULL;
+    if (len <= WORD_CACHE_MAXLEN && !t->simple) {
+        if (!t->word_cache)
+            t->word_cache = rp_threadbuf(RP_TB_WORD_CACHE, sizeof *cache << WORD_CACHE_BITS);
+        cache = t->word_cache;
+    }
+    if (!cache) {   /* (also when out of memory: the same token) */
         if (normalize_word(w, len, &h, t->simple))
             emit(t, h, t->wstart, t->wend);
         return;
     }
     uint64_t raw = word_hash(w, len) | 3;
-    word_cache_entry *e = &word_cache[raw >> (64 - WORD_CACHE_BITS)];
+    word_cache_entry *e = &cache[raw >> (64 - WORD_CACHE_BITS)];
     if ((e->raw | 2) != raw) {
         int has = normalize_word(w, len, &e->norm, 0);
         e->raw = has ? raw : raw & ~(uint64_t)2;
@@ -599,6 +652,26 @@ static void word_append(rp_tokenizer *t, const uint8_t *s, size_t from, size_t t
     t->wend = to;
 }
 
+/* The hash of the whole ASCII word s[at..at+len) lowercased. */
+static inline uint64_t whole_word_hash(const rp_tokenizer *t, size_t at, size_t len)
+{
+    const uint8_t *r = t->s + at;
+#if LOWER_HASH
+    if (len <= 16)
+        return lower_hash(r, len);
+#endif
+    uint8_t buf[64 + 8];
+    size_t k = 0;
+    if (at + len + 8 <= t->len) {
+        for (; k < len; k += 8)
+            lower8(buf + k, r + k);
+    } else {
+        for (; k < len; k++)
+            buf[k] = r[k] | 0x20;
+    }
+    return word_hash(buf, len);
+}
+
 /* The fast path: reads s[i..end) up to the first byte >= 0x80 or '&', 64
  * bytes at a time. Letters and digits make words, every other byte ends
  * one. A word still open at the stop stays open (the slow byte may
@@ -635,15 +708,19 @@ static size_t ascii_run(rp_tokenizer *t, size_t i, size_t end)
         }
         /* The words from pos on, by their first bytes (starts) and the
          * bytes right after them (ends), both below lim: a start with an
-         * end is a whole word, hashed here from a lowercased copy; a
+         * end is a whole word, hashed here (whole_word_hash); a
          * start without one is a word that reaches lim and stays open
          * (the next block or slow byte may continue it). */
         uint64_t below = lim == 64 ? ~(uint64_t)0 : ((uint64_t)1 << lim) - 1;
         uint64_t starts = word & ~(word << 1) & below & ~(((uint64_t)1 << pos) - 1);
         uint64_t ends = ~word & (word << 1) & below & ~(((uint64_t)2 << pos) - 1);
+        /* emit's work on locals, which the token stores cannot alias */
+        rp_token *tk = t->tok;
+        size_t tn = t->n, tcap = t->cap;
         for (; starts; starts &= starts - 1, ends &= ends - 1) {
             size_t w = rp_ctz64(starts);
             if (!ends) {
+                t->n = tn;
                 t->in_word = 1;
                 t->word_ascii = 1;
                 t->wstart = i + w;
@@ -652,18 +729,20 @@ static size_t ascii_run(rp_tokenizer *t, size_t i, size_t end)
                 break;
             }
             size_t e = rp_ctz64(ends);
-            uint8_t buf[64 + 8];
-            const uint8_t *r = s + i + w;
-            size_t len = e - w, k = 0;
-            if (i + w + len + 8 <= t->len) {
-                for (; k < len; k += 8)
-                    lower8(buf + k, r + k);
-            } else {
-                for (; k < len; k++)
-                    buf[k] = r[k] | 0x20;
+            uint64_t h = whole_word_hash(t, i + w, e - w);
+            if (tn == tcap) {
+                t->n = tn;
+                if (!emit_grow(t))
+                    continue;   /* (dropped, as emit drops it) */
+                tk = t->tok;
+                tcap = t->cap;
             }
-            emit(t, word_hash(buf, len), i + w, i + e);
+            tk[tn].hash = h;
+            tk[tn].start = (uint32_t)(i + w);
+            tk[tn].end = (uint32_t)(i + e);
+            tn++;
         }
+        t->n = tn;
         i += lim;
         if (lim < n)
             break;

@@ -36,6 +36,8 @@ typedef struct rp_tokenizer {
                                 and URL tests: the reference
                                 the fast paths must equal */
     rp_bwindow win;          /* byte classes of the text around the reader */
+    void *word_cache;        /* the thread's word cache (threadbuf.c),
+                                fetched on the first non-ASCII word */
     /* when rec_on: the ranges fed so far, as LEB128 pairs (gap since the
      * last range's end, length), so that a second pass can feed the same
      * ranges without cleaning again; rec_on drops to 0 if they go back */

@@ -21,6 +21,13 @@ size_t rp_shingle(const rp_token *tok, size_t n, unsigned k, uint64_t *out);
  * shingles. */
 size_t rp_shingle_set(const rp_token *tok, size_t n, unsigned k, uint64_t *out);
 
+/* The MinHash signature sig[0..K) of rp_shingle_set's set (rp_minhash's
+ * value), without storing the set: the window hashes go through a table
+ * of each thread into the signature. @return the number of distinct
+ * shingles, or (size_t)-1 when out of memory. */
+size_t rp_shingle_sketch(const rp_token *tok, size_t n, unsigned k,
+                         uint32_t *sig, unsigned K);
+
 /* @return the hash of the shingle made of the k token hashes h[0..k). */
 uint64_t rp_shingle_hash(const uint64_t *h, unsigned k);
 

@@ -17,6 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "bytescan.h"
 #include "reprint.h"
 #include "util.h"
 
@@ -74,7 +79,39 @@ rp_encoding rp_text_encoding(const char *in, size_t len)
     if (len >= 2 && s[0] == 0xFE && s[1] == 0xFF)
         return RP_ENC_UTF16BE;
     size_t good = 0, bad = 0;
+    size_t simd_at = 0;   /* (after a block the fast path refused) */
     for (size_t i = 0; i < len;) {
+#if defined(__SSE2__)
+        /* 16 bytes at a time while they are ASCII and well-formed
+         * two-byte sequences (news text in Latin, Greek, Cyrillic,
+         * Hebrew and Arabic scripts): every lead byte C2..DF followed by
+         * a continuation byte 80..BF and every continuation byte after a
+         * lead. A lead in the last byte waits for the next step; any
+         * other byte sends that block to the byte loop below. */
+        size_t i0 = i;
+        while (i >= simd_at && i + 16 <= len) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+            unsigned high = (unsigned)_mm_movemask_epi8(v);
+            if (!high) {
+                i += 16;
+                continue;
+            }
+            /* signed bytes: 80..BF are -128..-65, C2..DF are -62..-33 */
+            unsigned cont = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(-64)));
+            unsigned lead = (unsigned)_mm_movemask_epi8(
+                _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(-63)),
+                              _mm_cmplt_epi8(v, _mm_set1_epi8(-32))));
+            unsigned whole = lead & 0x7FFF;   /* leads with their pair here */
+            if ((cont | lead) != high || cont != whole << 1) {
+                simd_at = i + 16;
+                break;
+            }
+            good += rp_popcount64(whole);
+            i += lead & 0x8000 ? 15 : 16;
+        }
+        if (i != i0)
+            continue;
+#endif
         if (s[i] < 0x80) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
             /* skip ASCII 8 bytes at a time, and to the first byte >= 0x80

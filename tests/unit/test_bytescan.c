@@ -70,6 +70,27 @@ static void assert_masks_equal(const rp_bmask *a, const rp_bmask *b)
     assert_true(a->inl == b->inl);
 }
 
+/* rp_popcount64 (bit-parallel where the build has no popcnt) counts the
+ * bits one at a time would. */
+static void test_popcount(void **state)
+{
+    (void)state;
+    uint64_t rng = 5;
+    for (int i = 0; i < 10000; i++) {
+        uint64_t x = sm64(&rng);
+        if (i % 3 == 1)
+            x &= sm64(&rng);       /* sparse */
+        if (i % 3 == 2)
+            x |= sm64(&rng);       /* dense */
+        if (i < 2)
+            x = i ? ~(uint64_t)0 : 0;
+        unsigned n = 0;
+        for (int b = 0; b < 64; b++)
+            n += (unsigned)(x >> b & 1);
+        assert_int_equal(rp_popcount64(x), n);
+    }
+}
+
 static void test_masks_every_byte(void **state)
 {
     (void)state;
@@ -394,6 +415,7 @@ static void test_block_edges(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_popcount),
         cmocka_unit_test(test_masks_every_byte),
         cmocka_unit_test(test_masks_random_lengths),
         cmocka_unit_test(test_many_blocks_equal_one_at_a_time),

@@ -11,6 +11,7 @@
  */
 #include "testutil.h"
 
+#include <utf8proc.h>
 #include <xxhash.h>
 
 #include "normalize.h"
@@ -30,6 +31,39 @@ static void assert_norm(const char *text, const char *expected)
 }
 
 /* ------------------------------------------------------------------ */
+
+/* What lets normalize.c skip composing a word folded to code points below
+ * U+0800: none of them but the marks (general category M, removed by the
+ * fold) comes after the first code point in the canonical decomposition
+ * of any character, so none can compose with the code point before it;
+ * and every one that is not a mark is a starter (combining class 0), so
+ * none lets a later one compose across it. Checked over all of Unicode
+ * with the utf8proc the build links. */
+static void test_no_composition_below_0800(void **state)
+{
+    (void)state;
+    for (int32_t c = 0; c < 0x110000; c++) {
+        utf8proc_int32_t d[32];
+        int bc = 0;
+        utf8proc_ssize_t k = utf8proc_decompose_char(c, d, 32, UTF8PROC_DECOMPOSE, &bc);
+        assert_true(k >= 1 && k <= 32);
+        for (utf8proc_ssize_t i = 1; i < k; i++) {
+            if (d[i] >= 0x800)
+                continue;
+            utf8proc_category_t cat = utf8proc_category(d[i]);
+            if (cat != UTF8PROC_CATEGORY_MN && cat != UTF8PROC_CATEGORY_MC &&
+                cat != UTF8PROC_CATEGORY_ME)
+                fail_msg("U+%04X decomposes with U+%04X after its first code point",
+                         (unsigned)c, (unsigned)d[i]);
+        }
+    }
+    for (int32_t c = 0; c < 0x800; c++) {
+        utf8proc_category_t cat = utf8proc_category(c);
+        if (cat != UTF8PROC_CATEGORY_MN && cat != UTF8PROC_CATEGORY_MC &&
+            cat != UTF8PROC_CATEGORY_ME)
+            assert_int_equal(utf8proc_get_property(c)->combining_class, 0);
+    }
+}
 
 static void test_ascii_words(void **state)
 {
@@ -636,6 +670,7 @@ static void test_too_big(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_no_composition_below_0800),
         cmocka_unit_test(test_ascii_words),
         cmocka_unit_test(test_nfkc),
         cmocka_unit_test(test_case_folding),

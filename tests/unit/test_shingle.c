@@ -1,11 +1,14 @@
 /*
  * test_shingle.c - word k-gram hashing: the output is the sorted,
- * repeat-free set of window hashes (rp_shingle_set: the same set, unsorted);
+ * repeat-free set of window hashes (rp_shingle_set: the same set, unsorted;
+ * rp_shingle_sketch: its size and rp_minhash's signature of it, for every
+ * k, through the table of the thread and past it);
  * texts shorter than k give one shingle;
  * order matters; and the merge count agrees with a naive count.
  */
 #include "testutil.h"
 
+#include "minhash.h"
 #include "shingle.h"
 #include "util.h"
 
@@ -86,9 +89,29 @@ static void test_matches_naive(void **state)
             qsort(got, m, sizeof *got, cmp_u64);
             if (m)
                 assert_memory_equal(got, want, m * sizeof *got);
+            /* rp_shingle_sketch: its size and signature, at a K that
+             * changes from round to round */
+            static const unsigned Ks[] = {16, 256, 1024, 256};
+            unsigned K = Ks[round % 4];
+            uint32_t sig[1024], ref[1024];
+            rp_minhash(want, w, ref, K);
+            assert_int_equal(rp_shingle_sketch(t, n, k, sig, K), w);
+            assert_memory_equal(sig, ref, K * sizeof *sig);
             free(t);
         }
     }
+}
+
+/* n tokens of words drawn from a vocabulary of vocab, from seed. */
+static rp_token *random_tokens(size_t n, uint64_t seed, uint64_t vocab)
+{
+    uint64_t *h = malloc(n * sizeof *h);
+    assert_non_null(h);
+    for (size_t i = 0; i < n; i++)
+        h[i] = sm64_mix(sm64_below(&seed, vocab));
+    rp_token *t = tokens(h, n);
+    free(h);
+    return t;
 }
 
 /* A set too large for rp_shingle_set's table (sorted instead): the same
@@ -97,22 +120,40 @@ static void test_set_large(void **state)
 {
     (void)state;
     enum { N = 70000 };
-    uint64_t *h = malloc(N * sizeof *h), *got = malloc(N * sizeof *got),
-             *want = malloc(N * sizeof *want);
-    assert_non_null(h);
+    uint64_t *got = malloc(N * sizeof *got), *want = malloc(N * sizeof *want);
     assert_non_null(got);
     assert_non_null(want);
-    uint64_t rng = 17;
-    for (size_t i = 0; i < N; i++)
-        h[i] = sm64_mix(sm64_below(&rng, 30000));
-    rp_token *t = tokens(h, N);
+    rp_token *t = random_tokens(N, 17, 30000);
     size_t m = rp_shingle_set(t, N, 3, got);
     assert_int_equal(m, rp_shingle(t, N, 3, want));
     qsort(got, m, sizeof *got, cmp_u64);
     assert_memory_equal(got, want, m * sizeof *got);
     free(t);
-    free(h);
     free(got);
+    free(want);
+}
+
+/* rp_shingle_sketch at the edge of its table (8,192 windows), one past
+ * it and far past it (the set is then made and signed): the size and
+ * signature of the set as rp_shingle gives it, and the same again on the
+ * table left behind by a larger document. */
+static void test_sketch_sizes(void **state)
+{
+    (void)state;
+    enum { N = 70000, K = 256 };
+    uint64_t *want = malloc(N * sizeof *want);
+    assert_non_null(want);
+    rp_token *t = random_tokens(N, 29, 40000);
+    static const size_t sizes[] = {8194, 8195, N, 8194, 3, 2, 1, 0, 5000};
+    for (size_t r = 0; r < ARRAY_LEN(sizes); r++) {
+        size_t n = sizes[r];
+        uint32_t sig[K], ref[K];
+        size_t m = rp_shingle(t, n, 3, want);
+        rp_minhash(want, m, ref, K);
+        assert_int_equal(rp_shingle_sketch(t, n, 3, sig, K), m);
+        assert_memory_equal(sig, ref, sizeof sig);
+    }
+    free(t);
     free(want);
 }
 
@@ -230,6 +271,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matches_naive),
         cmocka_unit_test(test_set_large),
+        cmocka_unit_test(test_sketch_sizes),
         cmocka_unit_test(test_repeats_removed),
         cmocka_unit_test(test_short_text),
         cmocka_unit_test(test_order_sensitive),

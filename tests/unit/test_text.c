@@ -131,11 +131,12 @@ static rp_encoding ref_encoding(const unsigned char *s, size_t len)
     return bad > good ? RP_ENC_CP1252 : RP_ENC_UTF8;
 }
 
-/* The sniffer's fast paths (8 ASCII bytes at a time, two-byte sequences)
- * decide as the decoding rule on random texts: runs of ASCII,
- * valid sequences of every length, truncated and overlong ones and stray
- * bytes, in proportions that put good and bad close together, at every
- * alignment and length. */
+/* The sniffer's fast paths (16 bytes of ASCII and two-byte sequences at
+ * a time, 8 ASCII bytes, two-byte sequences) decide as the decoding rule
+ * on random texts: runs of ASCII, runs of two-byte letters, valid
+ * sequences of every length, truncated and overlong ones, lone leads and
+ * stray continuation bytes, in proportions that put good and bad close
+ * together, at every alignment and length. */
 static void test_detect_vs_reference(void **state)
 {
     (void)state;
@@ -143,11 +144,13 @@ static void test_detect_vs_reference(void **state)
         "a", "plain words ", "\xc3\xa9", "\xc5\x9f", "\xdf\xbf", "\xe2\x80\x99",
         "\xef\xbf\xbd", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf", "\xe9", "\x93",
         "\xc0\xaf", "\xc3", "\xe2\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80",
-        "\xe0\x80\xaf", "\xf0\x80\x80\xaf", "\xff", "\x80\x80", "0123456789abcdef"};
+        "\xe0\x80\xaf", "\xf0\x80\x80\xaf", "\xff", "\x80\x80", "0123456789abcdef",
+        "\xd8\xa7\xd9\x84\xd8\xb9 ", "\xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0",
+        "\xce\xb1\xce\xb2", "\xc2", "\xbf"};
     uint64_t rng = 15;
     unsigned char buf[600];
     for (int round = 0; round < 20000; round++) {
-        size_t n = 0, want = (size_t)sm64_below(&rng, 200);
+        size_t n = 0, want = (size_t)sm64_below(&rng, 400);
         unsigned mix = 1 + (unsigned)sm64_below(&rng, ARRAY_LEN(pieces) - 1);
         while (n < want) {
             const char *p = pieces[sm64_below(&rng, mix + 1)];
