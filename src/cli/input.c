@@ -643,6 +643,8 @@ static uint64_t spool_put(input *in, const char *s, size_t n, const char *tail, 
  * it (a piece of a cut file: input_cut), with the reason of a JSON Lines
  * field error. @return 0, or -1 when the holder failed. */
 static int tell(input *in, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int tell(input *in, const char *reason, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
