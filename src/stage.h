@@ -33,7 +33,7 @@
 
 #include "reprint.h"
 
-#define RP_STAGE_VERSION 5u
+#define RP_STAGE_VERSION 6u
 #define RP_STAGE_MAXSEC 64u
 
 /* The writer (rp_stage_w_new ... rp_stage_w_free) and rp_stage_open,

@@ -438,8 +438,13 @@ static const void *slice_of(const run *r, const char *name, const rp_stage *s, u
 /* The list (one task): the walk alone (scan's, through input_open: the
  * folders, --include, --exclude, --files-from, paths given twice), the
  * files in input order with their sizes, cut into N slices of about the
- * same bytes, one a plan task. */
-enum { LS_META, LS_PATHS, LS_POFF, LS_PSUM, LS_SIZES, LS_SPLIT, LS_NSEC };
+ * same bytes, one a plan task. A slice starts at a file (its index in
+ * LS_SPLIT), or inside a JSON Lines file read as it is, at a byte
+ * (LS_CUTAT, 0 for a file's start): that plan task reads from the first
+ * record that starts there or after, and the one before it reads the
+ * records that start before it. Each plan task's paths are its own (a
+ * cut file's in both). */
+enum { LS_META, LS_PATHS, LS_POFF, LS_PSUM, LS_SIZES, LS_SPLIT, LS_CUTAT, LS_NSEC };
 
 /* What a file costs a plan task besides its bytes (opening it). */
 #define FILE_COST 4096u
@@ -452,15 +457,16 @@ static int stage_list(run *r)
     io.progress = 0;
     input *in = input_open(r->paths, r->npaths, &io);
     rp_stage_w *w = NULL;
-    uint64_t *size = NULL, *poff = NULL, *split = NULL;
+    uint64_t *size = NULL, *poff = NULL, *split = NULL, *cutat = NULL, *boff = NULL;
     char *paths = NULL;
-    size_t n = 0, plen = 0;
+    size_t n = 0, plen = 0, cuts = 0;
     int rc = -1;
     if (!in)
         return -1;
     char *const *v = input_files(in, &n);
     if (!(size = malloc((n + 1) * sizeof *size)) || !(poff = malloc((n + 1) * sizeof *poff)) ||
-        !(split = malloc((r->ntasks + 1) * sizeof *split)))
+        !(split = malloc((r->ntasks + 1) * sizeof *split)) ||
+        !(cutat = calloc(r->ntasks + 1, sizeof *cutat)))
         goto oom;
     uint64_t total = 0;
     poff[0] = 0;
@@ -470,42 +476,60 @@ static int stage_list(run *r)
         total += size[i] + FILE_COST;
         poff[i + 1] = poff[i] + strlen(v[i]) + 1;
     }
-    if (!(paths = malloc(poff[n] ? poff[n] : 1)))
-        goto oom;
-    for (size_t i = 0; i < n; i++)
-        memcpy(paths + poff[i], v[i], poff[i + 1] - poff[i]);
-    plen = poff[n];
-    /* plan task t takes the files that start in bytes [total t / N,
-     * total (t + 1) / N) of the whole */
+    /* plan task t starts at byte total t / N of the whole, where a file
+     * is FILE_COST (opening it), then its bytes: there, in a file that
+     * can be cut (at its start, in its opening), else at the first file
+     * that starts there or after */
     uint64_t at = 0;
-    size_t f = 0;
+    size_t f = 0, tried = SIZE_MAX;
+    int cuttable = 0;
     for (unsigned t = 0; t <= r->ntasks; t++) {
         uint64_t bound = t == r->ntasks ? UINT64_MAX
                                         : total / r->ntasks * t + total % r->ntasks * t / r->ntasks;
-        while (f < n && at < bound)
+        while (f < n && at + size[f] + FILE_COST <= bound)
             at += size[f++] + FILE_COST;
-        split[t] = f;
+        split[t] = f + (f < n && bound > at);
+        if (f < n && bound > at) {
+            if (tried != f) {
+                tried = f;
+                cuttable = input_cuttable(&io, v[f]);
+            }
+            if (cuttable) {   /* (at its start when the bound is in its opening) */
+                split[t] = f;
+                cutat[t] = bound > at + FILE_COST ? bound - at - FILE_COST : 0;
+                cuts += cutat[t] > 0;
+            }
+        }
     }
+    /* each task's paths: its files, and the one it ends inside */
+    if (!(boff = malloc((r->ntasks + 1) * sizeof *boff)))
+        goto oom;
+    boff[0] = 0;
+    for (unsigned t = 0; t < r->ntasks; t++)
+        boff[t + 1] = boff[t] + poff[split[t + 1] + (cutat[t + 1] > 0)] - poff[split[t]];
+    if (!(paths = malloc(boff[r->ntasks] ? boff[r->ntasks] : 1)))
+        goto oom;
+    for (unsigned t = 0; t < r->ntasks; t++)
+        for (size_t i = split[t], o = boff[t]; i < split[t + 1] + (cutat[t + 1] > 0); i++) {
+            memcpy(paths + o, v[i], poff[i + 1] - poff[i]);
+            o += poff[i + 1] - poff[i];
+        }
+    plen = boff[r->ntasks];
     /* as scan: filters that left no file count as a skipped input */
     size_t nomatch = input_finish(in, 1);
     uint64_t meta[4] = {n, input_skipped(in) + nomatch, nomatch, total};
-    /* the paths' slices by plan task: offsets in bytes */
-    uint64_t *boff = malloc((r->ntasks + 1) * sizeof *boff);
-    if (!boff)
-        goto oom;
-    for (unsigned t = 0; t <= r->ntasks; t++)
-        boff[t] = poff[split[t]];
     int bad = rp_stage_w_new(RP_STAGE_PLAN, r->fp, 0, 1, LS_NSEC, &w) != RP_OK ||
               rp_stage_w_put(w, LS_META, meta, sizeof meta) ||
               put_slices(w, LS_PATHS, LS_POFF, LS_PSUM, paths, 1, boff, r->ntasks) < 0 ||
               rp_stage_w_put(w, LS_SIZES, size, n * sizeof *size) ||
-              rp_stage_w_put(w, LS_SPLIT, split, (r->ntasks + 1) * sizeof *split);
-    free(boff);
+              rp_stage_w_put(w, LS_SPLIT, split, (r->ntasks + 1) * sizeof *split) ||
+              rp_stage_w_put(w, LS_CUTAT, cutat, (r->ntasks + 1) * sizeof *cutat);
     if (bad)
         goto oom;
     rc = save_file(r, w, "list");
     if (rc == 0 && r->progress)
-        diag("dist: list: %zu files, %.1f MB", n, (double)(total - n * (uint64_t)FILE_COST) / 1e6);
+        diag("dist: list: %zu files, %.1f MB, %zu plan tasks starting inside a file", n,
+             (double)(total - n * (uint64_t)FILE_COST) / 1e6, cuts);
     goto out;
 oom:
     diag("out of memory");
@@ -514,6 +538,8 @@ out:
     free(size);
     free(poff);
     free(split);
+    free(cutat);
+    free(boff);
     free(paths);
     rp_stage_w_free(w);
     input_close(in);
@@ -529,8 +555,30 @@ out:
  * record number, byte offset), so that any task on any node reads it
  * again through the input layer (input_seek), as scan reads it; and the
  * 64-bit hash of each id, sorted, by id partition (P), for the ids
- * stage. */
-enum { PL_PATHS, PL_META, PL_DOCS, PL_IDS, PL_IOFF, PL_ISUM, PL_NSEC };
+ * stage.
+ *
+ * A slice that starts inside a file (input_cut) numbers that file's
+ * lines from its cut: the ids stage adds the lines of the cuts before it
+ * (prefix sums of each task's PM_CONT, as the documents' numbers are) to
+ * the places (PM_REL) and to the messages a cut file's records gave,
+ * which the plan task holds in PL_NOTES instead of printing. */
+enum { PL_PATHS, PL_META, PL_DOCS, PL_IDS, PL_IOFF, PL_ISUM, PL_NOTES, PL_NSEC };
+
+/* PL_META: documents, skipped inputs, files with documents; whether the
+ * slice starts inside a file, and whether its first file with documents
+ * is that one (its lines numbered from the cut); whether the slice is one
+ * piece of one file that starts inside it and ends inside it; the lines
+ * of the piece it ends inside (counted from that piece's start). */
+enum { PM_DOCS, PM_SKIPPED, PM_FILES, PM_FROM, PM_REL, PM_ONE, PM_CONT, PM_N };
+
+/* A held note of PL_NOTES, followed by the path, the reason and the
+ * message (plen, rlen, mlen bytes): a message of line `line` (counted
+ * from the cut when rel) with mlen > 0, else the lines refused for a
+ * field error's reason in the piece (count). */
+typedef struct plan_note {
+    uint64_t line, count;
+    uint32_t rel, plen, rlen, mlen;
+} plan_note;
 
 typedef struct plan_doc {
     uint64_t file;      /* index of its path in PL_PATHS */
@@ -603,13 +651,47 @@ static int list_open(const run *r, rp_stage **s, const uint64_t **meta)
     size_t ml;
     if (load_file(r, "list", RP_STAGE_PLAN | RP_STAGE_PARTIAL, s) < 0)
         return -1;
-    if (rp_stage_check_sec(*s, LS_META) != RP_OK || rp_stage_check_sec(*s, LS_SPLIT) != RP_OK) {
+    if (rp_stage_check_sec(*s, LS_META) != RP_OK || rp_stage_check_sec(*s, LS_SPLIT) != RP_OK ||
+        rp_stage_check_sec(*s, LS_CUTAT) != RP_OK) {
         diag("%s/list: damaged (checksum)", safe(r->work));
         return -1;
     }
     *meta = rp_stage_sec(*s, LS_META, &ml);
     if (ml != 4 * sizeof **meta) {
         diag("%s/list: damaged (contents)", safe(r->work));
+        return -1;
+    }
+    return 0;
+}
+
+/* What the plan task holds of its cut files' records (input_cut). */
+typedef struct plan_hold {
+    input *in;
+    rp_stage_w *w;
+    const char *first;   /* the file it starts inside, or NULL */
+    const char *last;    /* the file it ends inside, or NULL */
+    uint64_t cont;       /* the lines of the last one's piece */
+    int ended;           /* pieces ended (1 or 2) */
+} plan_hold;
+
+static int plan_hold_note(void *ctx, const input_note *n)
+{
+    plan_hold *h = ctx;
+    const char *path = input_path(h->in);
+    if (!n->msg && !n->reason) {   /* the end of a piece */
+        h->ended++;
+        if (h->last && strcmp(path, h->last) == 0)
+            h->cont = n->line;
+        return 0;
+    }
+    const char *reason = n->reason ? n->reason : "", *msg = n->msg ? n->msg : "";
+    plan_note pn = {n->line, n->count, h->first && strcmp(path, h->first) == 0,
+                    (uint32_t)strlen(path), (uint32_t)strlen(reason), (uint32_t)strlen(msg)};
+    if (rp_stage_w_put(h->w, PL_NOTES, &pn, sizeof pn) ||
+        rp_stage_w_put(h->w, PL_NOTES, path, pn.plen) ||
+        rp_stage_w_put(h->w, PL_NOTES, reason, pn.rlen) ||
+        rp_stage_w_put(h->w, PL_NOTES, msg, pn.mlen)) {
+        diag("out of memory");
         return -1;
     }
     return 0;
@@ -629,12 +711,21 @@ static int stage_plan(run *r, unsigned task)
     int rc = -1;
     if (list_open(r, &ls, &meta) < 0)
         goto out;
-    const uint64_t *split = rp_stage_sec(ls, LS_SPLIT, &sl);
+    size_t cl;
+    const uint64_t *split = rp_stage_sec(ls, LS_SPLIT, &sl), *cutat = rp_stage_sec(ls, LS_CUTAT, &cl);
     const char *p = slice_of(r, "list", ls, LS_PATHS, LS_POFF, LS_PSUM, 1, task, r->ntasks, &nb);
     if (!p)
         goto out;
-    uint64_t nf = sl == (r->ntasks + 1) * sizeof *split && split[task] <= split[task + 1]
-                      ? split[task + 1] - split[task] : UINT64_MAX;
+    /* files split[task] .. split[task + 1] - 1, from byte cutat[task] of
+     * the first, and the file of split[task + 1] up to its cutat */
+    uint64_t nf = UINT64_MAX, from = 0, to = UINT64_MAX;
+    if (sl == (r->ntasks + 1) * sizeof *split && cl == sl && split[task] <= split[task + 1]) {
+        from = cutat[task];
+        to = cutat[task + 1] ? cutat[task + 1] : UINT64_MAX;
+        nf = split[task + 1] - split[task] + (to != UINT64_MAX);
+        if ((from && !nf) || (nf == 1 && from && to != UINT64_MAX && from > to))
+            nf = UINT64_MAX;
+    }
     size_t cnt = 0;
     for (uint64_t i = 0; i < nb; i++)
         cnt += p[i] == 0;
@@ -656,6 +747,10 @@ static int stage_plan(run *r, unsigned task)
         goto out;
     if (rp_stage_w_new(RP_STAGE_PLAN, r->fp, task, r->ntasks, PL_NSEC, &w) != RP_OK)
         goto oom;
+    plan_hold hold = {in, w, from ? v[0] : NULL, to != UINT64_MAX ? v[cnt - 1] : NULL, 0, 0};
+    int rel = 0;
+    if (from || to != UINT64_MAX)
+        input_cut(in, from, to, plan_hold_note, &hold);
     for (;;) {
         record rec = {0};
         int got = input_next(in, &rec);
@@ -670,6 +765,7 @@ static int stage_plan(run *r, unsigned task)
                 goto oom;
             }
             last = path;   /* borrowed from in, which keeps it */
+            rel = rel || (nfiles == 0 && hold.first && strcmp(path, hold.first) == 0);
             nfiles++;
         }
         plan_doc pd = {nfiles - 1, rec.loc};
@@ -689,7 +785,13 @@ static int stage_plan(run *r, unsigned task)
             i++;
         ioff[q] = q == r->nparts ? nk : i;
     }
-    uint64_t pm[3] = {nk, input_skipped(in) + input_finish(in, 1), nfiles};
+    /* every piece of a cut file was read to its end (its lines are known) */
+    if (hold.ended < (hold.first != NULL) + (hold.last != NULL) - (hold.first && hold.last && cnt == 1)) {
+        diag("%s: changed since the list was made", safe(hold.first ? hold.first : hold.last));
+        goto out;
+    }
+    uint64_t pm[PM_N] = {nk, input_skipped(in) + input_finish(in, 1), nfiles, from > 0, rel,
+                         from && to != UINT64_MAX && cnt == 1, hold.cont};
     if (rp_stage_w_put(w, PL_META, pm, sizeof pm) ||
         put_slices(w, PL_IDS, PL_IOFF, PL_ISUM, ids, sizeof *ids, ioff, r->nparts) < 0)
         goto oom;
@@ -720,6 +822,7 @@ typedef struct plan {
     char **paths;           /* nfiles, pointing into s */
     const plan_doc *docs;   /* ndocs */
     uint64_t nfiles, ndocs, skipped;
+    int rel;                /* file 0's lines are numbered from a cut */
 } plan;
 
 static void plan_close(plan *p)
@@ -751,8 +854,8 @@ static int plan_load(const run *r, unsigned j, plan *pl)
     size_t cnt = 0;
     for (size_t i = 0; p && i < len; i++)
         cnt += p[i] == 0;
-    int ok = meta && ml == 3 * sizeof *meta && (!len || p[len - 1] == 0) && cnt == meta[2] &&
-             dl == meta[0] * sizeof *pl->docs;
+    int ok = meta && ml == PM_N * sizeof *meta && (!len || p[len - 1] == 0) &&
+             cnt == meta[PM_FILES] && dl == meta[PM_DOCS] * sizeof *pl->docs;
     if (!ok) {
         diag("%s/%s: damaged (contents)", safe(r->work), name);
         plan_close(pl);
@@ -765,18 +868,21 @@ static int plan_load(const run *r, unsigned j, plan *pl)
     }
     for (size_t i = 0, k = 0; i < len; i += strlen(p + i) + 1)
         pl->paths[k++] = (char *)(uintptr_t)(p + i);
-    pl->ndocs = meta[0];
-    pl->skipped = meta[1];
+    pl->ndocs = meta[PM_DOCS];
+    pl->skipped = meta[PM_SKIPPED];
     pl->nfiles = cnt;
+    pl->rel = meta[PM_REL] != 0;
     return 0;
 }
 
 /* Every plan task's file, opened when first needed, and the global
  * numbers of their documents (plan.J's follow those of plan.0 ..
- * plan.J-1): plan number g is document g - first[J] of plan.J. */
+ * plan.J-1): plan number g is document g - first[J] of plan.J; and the
+ * lines before the cut each starts at (lbase[J], 0 for none). */
 typedef struct plan_set {
     plan *pl;               /* ntasks; pl[j].s NULL: not open yet */
     uint64_t *first;        /* ntasks + 1 */
+    uint64_t *lbase;        /* ntasks */
 } plan_set;
 
 static void plan_set_close(plan_set *ps, unsigned n)
@@ -785,6 +891,7 @@ static void plan_set_close(plan_set *ps, unsigned n)
         plan_close(&ps->pl[j]);
     free(ps->pl);
     free(ps->first);
+    free(ps->lbase);
     memset(ps, 0, sizeof *ps);
 }
 
@@ -792,7 +899,8 @@ static int plan_set_init(const run *r, plan_set *ps)
 {
     memset(ps, 0, sizeof *ps);
     if (!(ps->pl = calloc(r->ntasks, sizeof *ps->pl)) ||
-        !(ps->first = calloc(r->ntasks + 1, sizeof *ps->first))) {
+        !(ps->first = calloc(r->ntasks + 1, sizeof *ps->first)) ||
+        !(ps->lbase = calloc(r->ntasks, sizeof *ps->lbase))) {
         diag("out of memory");
         return -1;
     }
@@ -831,23 +939,26 @@ static unsigned task_of(const uint64_t *first, unsigned n, uint64_t g)
 }
 
 /* Reads plan document g again into it (its text loaded). @return as
- * reread_at; *pd its place, *path its file. */
+ * reread_at; *pd its place (its line counted from the file's start),
+ * *path its file. */
 static int reread(const run *r, input *in, plan_set *ps, uint64_t g, feed_item *it,
-                  const plan_doc **pd, const char **path)
+                  plan_doc *pd, const char **path)
 {
     unsigned lo = task_of(ps->first, r->ntasks, g);
     memset(it, 0, sizeof *it);
     plan *p = g < ps->first[r->ntasks] ? plan_get(r, ps, lo) : NULL;
     if (!p)
         return -1;
-    *pd = &p->docs[g - ps->first[lo]];
-    if ((*pd)->file >= p->nfiles) {
+    *pd = p->docs[g - ps->first[lo]];
+    if (pd->file >= p->nfiles) {
         diag("%s/plan.%u: damaged (document %llu: file out of range)", safe(r->work), lo,
              (unsigned long long)(g - ps->first[lo]));
         return -1;
     }
-    *path = p->paths[(*pd)->file];
-    return reread_at(in, *path, &(*pd)->loc, it);
+    if (pd->file == 0 && p->rel)
+        pd->loc.num += ps->lbase[lo];
+    *path = p->paths[pd->file];
+    return reread_at(in, *path, &pd->loc, it);
 }
 
 /* ------------------------------------------------------------------ */
@@ -863,7 +974,86 @@ static int reread(const run *r, input *in, plan_set *ps, uint64_t g, feed_item *
  * their ids compared, so that two ids that share a hash stay apart. It
  * writes the documents skipped (global plan numbers, sorted, with an
  * offset index by sketch task), and every plan task's count. */
-enum { ID_META, ID_FIRST, ID_SKIP, ID_SOFF, ID_SSUM, ID_NSEC };
+enum { ID_META, ID_FIRST, ID_SKIP, ID_SOFF, ID_SSUM, ID_LBASE, ID_NSEC };
+
+/* The messages the plan tasks held of their cut files' records, printed
+ * by ids task 0 with the lines before each cut added, as scan says them:
+ * a JSON Lines field error's reason once a file, and at the file's end
+ * the lines refused for each reason given more than once (jsonl.h). */
+#define NOTE_REASONS 8
+typedef struct notes_out {
+    char *path;
+    char *reason[NOTE_REASONS];
+    uint64_t count[NOTE_REASONS];
+    size_t nreason;
+} notes_out;
+
+static void notes_flush(notes_out *o)
+{
+    for (size_t i = 0; i < o->nreason; i++) {
+        if (o->count[i] > 1)
+            diag("%s: %llu lines skipped in all: %s", safe(o->path),
+                 (unsigned long long)o->count[i], o->reason[i]);
+        free(o->reason[i]);
+    }
+    free(o->path);
+    memset(o, 0, sizeof *o);
+}
+
+/* Prints the notes of plan file f (NAME), whose cut starts after lbase
+ * lines. @return 0, or -1 (reported). */
+static int notes_print(const run *r, const char *name, const rp_stage *f, uint64_t lbase,
+                       notes_out *o)
+{
+    size_t len;
+    const char *p = rp_stage_sec(f, PL_NOTES, &len);
+    if (rp_stage_check_sec(f, PL_NOTES) != RP_OK) {
+        diag("%s/%s: damaged (checksum)", safe(r->work), name);
+        return -1;
+    }
+    for (size_t at = 0; at < len;) {
+        plan_note pn;
+        if (len - at < sizeof pn)
+            break;
+        memcpy(&pn, p + at, sizeof pn);
+        at += sizeof pn;
+        if (len - at < (uint64_t)pn.plen + pn.rlen + pn.mlen || !pn.plen || (!pn.rlen && !pn.mlen))
+            break;
+        const char *path = p + at, *reason = path + pn.plen, *msg = reason + pn.rlen;
+        at += (size_t)pn.plen + pn.rlen + pn.mlen;
+        if (!o->path || strlen(o->path) != pn.plen || memcmp(o->path, path, pn.plen) != 0) {
+            notes_flush(o);
+            if (!(o->path = strndup(path, pn.plen))) {
+                diag("out of memory");
+                return -1;
+            }
+        }
+        size_t i = 0;
+        while (i < o->nreason &&
+               !(strlen(o->reason[i]) == pn.rlen && memcmp(o->reason[i], reason, pn.rlen) == 0))
+            i++;
+        int seen = i < o->nreason;
+        if (pn.rlen && !seen && i < NOTE_REASONS) {
+            if (!(o->reason[i] = strndup(reason, pn.rlen))) {
+                diag("out of memory");
+                return -1;
+            }
+            o->count[i] = 0;
+            o->nreason++;
+        }
+        if (pn.mlen && !(pn.rlen && seen))
+            diag("%s:%llu: %.*s", safe(o->path), (unsigned long long)(pn.line + (pn.rel ? lbase : 0)),
+                 (int)pn.mlen, msg);
+        if (!pn.mlen && i < o->nreason)
+            o->count[i] += pn.count;
+        if (at == len)
+            return 0;
+    }
+    if (len == 0)
+        return 0;
+    diag("%s/%s: damaged (contents)", safe(r->work), name);
+    return -1;
+}
 
 /* The document that holds an id so far within one hash: its id, where
  * it is, and whether it is known to give a document. */
@@ -919,7 +1109,7 @@ static long long ids_resolve(const run *r, input *in, plan_set *ps, const id_ent
     }
     for (size_t i = 0; i < n && dups >= 0; i++) {
         feed_item it;
-        const plan_doc *pd;
+        plan_doc pd;
         const char *path;
         int got = reread(r, in, ps, e[i].doc, &it, &pd, &path);
         if (got < 0) {
@@ -947,7 +1137,7 @@ static long long ids_resolve(const run *r, input *in, plan_set *ps, const id_ent
                     nh++;
                 }
                 h[k].path = path;
-                h[k].loc = pd->loc;
+                h[k].loc = pd.loc;
                 h[k].sure = 0;
             }
         }
@@ -974,6 +1164,9 @@ static int stage_ids(run *r, unsigned part)
     long long dups = 0;
     input *in = NULL;
     rp_stage_w *w = NULL;
+    notes_out notes = {0};
+    const uint64_t *prev = NULL;
+    uint64_t prevm[PM_N];
     int rc = -1;
     if (plan_set_init(r, &ps) < 0)
         return -1;
@@ -989,15 +1182,25 @@ static int stage_ids(run *r, unsigned part)
             goto out;
         const uint64_t *m = rp_stage_sec(f, PL_META, &ml);
         const id_ent *s = NULL;
-        if (rp_stage_check_sec(f, PL_META) != RP_OK || ml != 3 * sizeof *m)
+        if (rp_stage_check_sec(f, PL_META) != RP_OK || ml != PM_N * sizeof *m ||
+            (m[PM_FROM] && !prev))
             diag("%s/%s: damaged (counts)", safe(r->work), name);
         else
             s = slice_of(r, name, f, PL_IDS, PL_IOFF, PL_ISUM, sizeof *s, part, r->nparts, &n);
+        if (s) {
+            /* the lines before its cut: the piece before it, and when that
+             * piece is all of its task, the lines before that one's */
+            ps.lbase[j] = m[PM_FROM] ? prev[PM_CONT] + (prev[PM_ONE] ? ps.lbase[j - 1] : 0) : 0;
+            memcpy(prevm, m, sizeof prevm);
+            prev = prevm;
+            if (part == 0 && notes_print(r, name, f, ps.lbase[j], &notes) < 0)
+                s = NULL;
+        }
         int bad = !s || cli_grow(&e, &ecap, ne + n + 1, sizeof *e) < 0;
         if (s && bad)
             diag("out of memory");
         for (uint64_t i = 0; !bad && i < n; i++) {
-            if (s[i].doc >= m[0] || id_part(s[i].hash, r->nparts) != part) {
+            if (s[i].doc >= m[PM_DOCS] || id_part(s[i].hash, r->nparts) != part) {
                 diag("%s/%s: damaged (contents)", safe(r->work), name);
                 bad = 1;
                 break;
@@ -1005,13 +1208,14 @@ static int stage_ids(run *r, unsigned part)
             e[ne++] = (id_ent){s[i].hash, ps.first[j] + s[i].doc};
         }
         if (!bad) {
-            ps.first[j + 1] = ps.first[j] + m[0];
-            plan_skipped += m[1];
+            ps.first[j + 1] = ps.first[j] + m[PM_DOCS];
+            plan_skipped += m[PM_SKIPPED];
         }
         rp_stage_close(f);
         if (bad)
             goto out;
     }
+    notes_flush(&notes);
     if (ne)
         qsort(e, ne, sizeof *e, id_cmp);
     for (uint64_t i = 0, k; i < ne; i = k) {
@@ -1041,7 +1245,8 @@ static int stage_ids(run *r, unsigned part)
     if (rp_stage_w_new(RP_STAGE_PLAN, r->fp, part, r->nparts, ID_NSEC, &w) != RP_OK ||
         rp_stage_w_put(w, ID_META, meta, sizeof meta) ||
         rp_stage_w_put(w, ID_FIRST, ps.first, (r->ntasks + 1) * sizeof *ps.first) ||
-        put_slices(w, ID_SKIP, ID_SOFF, ID_SSUM, skip, sizeof *skip, soff, r->ntasks) < 0)
+        put_slices(w, ID_SKIP, ID_SOFF, ID_SSUM, skip, sizeof *skip, soff, r->ntasks) < 0 ||
+        rp_stage_w_put(w, ID_LBASE, ps.lbase, r->ntasks * sizeof *ps.lbase))
         goto oom;
     rc = save_task(r, w, "ids", part);
     if (rc == 0 && r->progress)
@@ -1051,6 +1256,7 @@ static int stage_ids(run *r, unsigned part)
 oom:
     diag("out of memory");
 out:
+    notes_flush(&notes);
     free(e);
     free(skip);
     free(soff);
@@ -1130,6 +1336,13 @@ static int plan_set_open(const run *r, plan_set *ps, long slice, uint64_t **skip
             goto out;
     }
     memcpy(ps->first, first0, (r->ntasks + 1) * sizeof *first0);
+    size_t bl;
+    const uint64_t *lb = rp_stage_sec(s0, ID_LBASE, &bl);
+    if (rp_stage_check_sec(s0, ID_LBASE) != RP_OK || bl != r->ntasks * sizeof *lb) {
+        diag("%s/ids.0: damaged (checksum)", safe(r->work));
+        goto out;
+    }
+    memcpy(ps->lbase, lb, bl);
     if (*ns)
         qsort(*skip, *ns, sizeof **skip, cmp_u64);
     rc = 0;
@@ -1277,7 +1490,7 @@ static int stage_sketch(run *r, unsigned task)
         if (si < ns && skip[si] == k)
             continue;
         feed_item it;
-        const plan_doc *pd;
+        plan_doc pd;
         const char *path;
         int got = reread(r, in, &ps, k, &it, &pd, &path);
         if (got < 0) {
@@ -1439,7 +1652,7 @@ static int load_text(void *ctx, uint64_t g, const char *id, char **text, size_t 
         return RP_OK;
     }
     feed_item it;
-    const plan_doc *pd;
+    plan_doc pd;
     const char *path;
     int got = reread(r, ds->in, &ds->ps, k, &it, &pd, &path);
     if (got > 0 && strcmp(it.r.id, id) != 0)

@@ -47,6 +47,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,15 @@ struct input {
     uint64_t spool_end;
     record carry;          /* taken for a batch that was full */
     int has_carry;
+    /* dist's cut (input_cut): the first file from cut_from, the last up
+     * to cut_to; the stream of such a piece is held (s_held): its records
+     * start before s_to, its messages go to hold, and it has its own
+     * JSON Lines parser (the others' is jp_whole meanwhile) */
+    uint64_t cut_from, cut_to, s_to;
+    input_hold_fn hold;
+    void *hold_ctx;
+    int s_held;
+    jsonl *jp_whole;
 };
 
 /* ------------------------------------------------------------------ */
@@ -413,6 +423,13 @@ static void end_stream(input *in)
     in->members = in->m_pending = in->m_sub = 0;
     in->m_index = 0;
     in->in_stream = 0;
+    if (in->s_held) {
+        jsonl_free(in->jp);
+        in->jp = in->jp_whole;
+        in->jp_whole = NULL;
+        in->s_held = 0;
+    }
+    in->s_to = UINT64_MAX;
 }
 
 /* The reader's bytes, for the WARC reader: what is buffered, then more. */
@@ -622,6 +639,42 @@ static uint64_t spool_put(input *in, const char *s, size_t n, const char *tail, 
     return SPOOL_REF | at;
 }
 
+/* Says "NAME:LINE: message" of the current record of a stream, or holds
+ * it (a piece of a cut file: input_cut), with the reason of a JSON Lines
+ * field error. @return 0, or -1 when the holder failed. */
+static int tell(input *in, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int tell(input *in, const char *reason, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (!in->s_held) {
+        diag("%s:%llu: %s", safe(in->s_name), in->lineno, msg);
+        return 0;
+    }
+    input_note n = {in->lineno, msg, reason, 0};
+    return in->hold(in->hold_ctx, &n);
+}
+
+/* Ends a piece of a cut file: holds its counts of lines refused for each
+ * field error, then its end (its lines). @return 0 (the stream is done),
+ * or -1 when the holder failed. */
+static int end_piece(input *in)
+{
+    size_t count;
+    const char *why;
+    for (size_t i = 0; in->jp && (why = jsonl_reason(in->jp, i, &count)); i++) {
+        input_note n = {0, NULL, why, count};
+        if (in->hold(in->hold_ctx, &n) < 0)
+            return -1;
+    }
+    input_note e = {in->lineno, NULL, NULL, 0};
+    return in->hold(in->hold_ctx, &e) < 0 ? -1 : 0;
+}
+
 /* Fills r from a record of raw text read from a stream (id and where
  * already set): prepares it with flags, spools it. @return 1 kept, 0
  * skipped (reported), -1. */
@@ -636,7 +689,10 @@ static int finish_stream_record(input *in, record *r, const char *raw, size_t n,
             return -1;
         }
         if (!(rc == RP_EBINARY && in->o.quiet_skip)) {
-            diag("%s: skipped: %s", safe(where), rp_strerror(rc));
+            if (in->s_held && tell(in, NULL, "skipped: %s", rp_strerror(rc)) < 0)
+                return -1;
+            if (!in->s_held)
+                diag("%s: skipped: %s", safe(where), rp_strerror(rc));
             in->skipped++;
         }
         return 0;
@@ -694,7 +750,8 @@ static int next_records(input *in, record *r)
     const char *name = safe(in->s_name);
     int delim = in->fmt == INPUT_JSONL ? '\n' : in->fmt == INPUT_NUL ? 0 : -1;
     for (;;) {
-        int got = next_record(rd, delim, in->o.max_bytes);
+        /* (a piece of a cut file ends before the record starting at s_to) */
+        int got = rd->base + rd->start >= in->s_to ? 0 : next_record(rd, delim, in->o.max_bytes);
         count_bytes(in);
         if (got < 0) {
             if (errno == ENOMEM) {
@@ -705,6 +762,8 @@ static int next_records(input *in, record *r)
             in->skipped++;
             return 0;
         }
+        if (got == 0 && in->s_held)
+            return end_piece(in);
         if (got == 0 && !(in->fmt == INPUT_TEXT && in->lineno == 0)) {
             size_t count;
             const char *why;
@@ -718,9 +777,9 @@ static int next_records(input *in, record *r)
             if (in->fmt == INPUT_TEXT)
                 diag("%s: skipped: %s", name,
                      rd->up ? UNPACK_TOO_LARGE : "larger than --max-bytes");
-            else
-                diag("%s:%llu: skipped: %s longer than --max-bytes", name, in->lineno,
-                     in->fmt == INPUT_JSONL ? "line" : "record");
+            else if (tell(in, NULL, "skipped: %s longer than --max-bytes",
+                          in->fmt == INPUT_JSONL ? "line" : "record") < 0)
+                return -1;
             in->skipped++;
             if (in->fmt == INPUT_TEXT)
                 return 0;
@@ -734,8 +793,9 @@ static int next_records(input *in, record *r)
             const char *id;
             const char *why = jsonl_parse(in->jp, raw, n, &id, &raw, &n);
             if (why) {
-                if (jsonl_repeat(in->jp) == 0)   /* a field error: once */
-                    diag("%s:%llu: %s", name, in->lineno, why);
+                if (jsonl_repeat(in->jp) == 0 &&   /* a field error: once */
+                    tell(in, jsonl_field_reason(in->jp), "%s", why) < 0)
+                    return -1;
                 in->skipped++;
                 continue;
             }
@@ -1101,6 +1161,75 @@ int input_load(input *in, record *r, char *msg, size_t cap)
     return 1;
 }
 
+/* @return nonzero when a file of the given kind is read through libarchive
+ * or as WARC, not as records of its own bytes. */
+static int unpacked(input_format f, unpack_kind kind)
+{
+    return kind == UNPACK_COMPRESSED || kind == UNPACK_TAR || kind == UNPACK_ZIP ||
+           (kind == UNPACK_WARC && f == INPUT_AUTO);
+}
+
+int input_cuttable(const input_opts *o, const char *path)
+{
+    if (o->format != INPUT_JSONL && !(o->format == INPUT_AUTO && is_jsonl_name(path)))
+        return 0;
+    struct stat st;
+    unsigned char peek[UNPACK_SNIFF];
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    ssize_t k = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
+                    ? pread(fd, peek, sizeof peek, 0) : -1;
+    if (fd >= 0)
+        close(fd);
+    return k >= 0 && !unpacked(o->format, unpack_sniff(peek, (size_t)k));
+}
+
+void input_cut(input *in, uint64_t from, uint64_t to, input_hold_fn hold, void *ctx)
+{
+    in->cut_from = from;
+    in->cut_to = to;
+    in->hold = hold;
+    in->hold_ctx = ctx;
+}
+
+static int jump(input *in, uint64_t at, uint64_t num);
+
+/* @return nonzero when file i of the list is a piece of a cut file. */
+static int is_cut(const input *in, size_t i)
+{
+    return in->hold && ((i == 0 && in->cut_from > 0) ||
+                        (i + 1 == in->paths.n && in->cut_to != UINT64_MAX));
+}
+
+/* Starts reading file i, which start_stream() opened, as a piece of a cut
+ * file when it is one (input_cut): from the first record that starts at
+ * or after cut_from, with its own parser. @return 0, or -1 (reported). */
+static int start_piece(input *in, size_t i)
+{
+    if (!is_cut(in, i))
+        return 0;
+    if (!in->in_stream || in->up || in->wr || in->fmt != INPUT_JSONL) {
+        diag("%s: changed since the list was made", safe(in->paths.v[i]));
+        return -1;
+    }
+    in->s_held = 1;
+    in->s_to = i + 1 == in->paths.n ? in->cut_to : UINT64_MAX;
+    in->jp_whole = in->jp;
+    in->jp = NULL;
+    if (need_jsonl(in) < 0)
+        return -1;
+    if (i == 0 && in->cut_from > 0) {
+        /* past the end of the record the cut falls in (an earlier piece's) */
+        int got = jump(in, in->cut_from - 1, 1) ? next_record(&in->rd, '\n', 0) : -1;
+        count_bytes(in);
+        if (got < 0) {
+            diag("%s: cannot read: %s", safe(in->s_name), strerror(errno));
+            return -1;
+        }
+        in->lineno = 0;
+    }
+    return 0;
+}
+
 /* @return 1 for a record, 0 when the file was skipped or is read as a
  * stream (the caller goes on), -1 fatal. */
 static int next_file(input *in, size_t i, record *r)
@@ -1120,12 +1249,17 @@ static int next_file(input *in, size_t i, record *r)
         unpack_kind kind = unpack_sniff(peek, k > 0 ? (size_t)k : 0);
         input_format f = in->o.format;
         int records = f == INPUT_JSONL || f == INPUT_NUL || (f == INPUT_AUTO && is_jsonl_name(path));
-        if (kind == UNPACK_COMPRESSED || kind == UNPACK_TAR || kind == UNPACK_ZIP ||
-            (kind == UNPACK_WARC && f == INPUT_AUTO) || records) {
+        if (unpacked(f, kind) || records) {
             /* (back to blocking reads: it is a regular file) */
             fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-            return start_stream(in, path, fd, kind) < 0 ? -1 : 0;
+            return start_stream(in, path, fd, kind) < 0 || start_piece(in, i) < 0 ? -1 : 0;
         }
+    }
+    if (is_cut(in, i)) {   /* it was JSON Lines when the list was made */
+        if (fd >= 0)
+            close(fd);
+        diag("%s: changed since the list was made", safe(path));
+        return -1;
     }
     r->id = strdup(path);
     if (!r->id) {
@@ -1328,6 +1462,7 @@ input *input_open(char **paths, int npaths, const input_opts *o)
     }
     in->o = *o;
     in->s_fd = -1;
+    in->cut_to = in->s_to = UINT64_MAX;
     /* a batch's files may stay open until they are read: at most half of
      * the descriptors the process may have (less some for everything else) */
     struct rlimit rl;

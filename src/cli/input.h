@@ -204,6 +204,41 @@ const char *input_path(const input *in);
  *         cannot be read: reported), -1 on a fatal error (reported). */
 int input_seek(input *in, const char *path, const record_loc *loc);
 
+/* What a piece of a cut file (input_cut) says of its records, held for
+ * the caller instead of printed: a message, a count of lines refused for
+ * a JSON Lines field error, or the end of the piece. */
+typedef struct input_note {
+    uint64_t line;       /* the record's line, counted from the piece's
+                            start; at the end: the lines of the piece */
+    const char *msg;     /* what follows "PATH:LINE: " (NULL: a count, or
+                            the end) */
+    const char *reason;  /* a JSON Lines field error's reason, told once a
+                            file (jsonl_repeat), with msg or with count;
+                            NULL otherwise (and at the end) */
+    uint64_t count;      /* with reason and no msg: the piece's lines
+                            refused for it */
+} input_note;
+
+/* @return 0, or -1 on a fatal error (reported): input_next() fails. */
+typedef int (*input_hold_fn)(void *ctx, const input_note *n);
+
+/* Cuts the list of an input opened with opts.walked for one of dist's
+ * plan tasks, before the first input_next(): its first file is read from
+ * the first record that starts at or after byte from (0: from its start),
+ * its last file (the same one, when there is one) up to the records that
+ * start before byte to (UINT64_MAX: to its end); a record that starts
+ * before to is read whole. Such a piece is read with its own JSON Lines
+ * parser, its lines counted from its start, and what it would print of
+ * its records goes to hold. Only a file that input_cuttable() accepted
+ * can be cut: one that is something else by then is reported ("changed
+ * since the list was made") and fails input_next(). */
+void input_cut(input *in, uint64_t from, uint64_t to, input_hold_fn hold, void *ctx);
+
+/* @return nonzero when the file path is read as JSON Lines records from
+ * its own bytes (not compressed, not an archive or WARC), so that a task
+ * can start at any record of it (input_cut). */
+int input_cuttable(const input_opts *o, const char *path);
+
 /* @return nonzero when a and b are the same place. */
 int record_loc_same(const record_loc *a, const record_loc *b);
 

@@ -39,6 +39,7 @@ struct jsonl {
     } reason[MAX_REASONS];
     size_t nreason;
     size_t repeat;             /* jsonl_repeat of the last line */
+    const char *last;          /* jsonl_field_reason of the last line */
 };
 
 jsonl *jsonl_new(const char *id_field, const char *text_field)
@@ -237,6 +238,7 @@ static const char *field_error(jsonl *p, json_object *o, int text, const char *r
         p->nreason++;
     }
     p->repeat = i < p->nreason ? p->reason[i].count++ : 0;
+    p->last = i < p->nreason ? p->reason[i].text : NULL;
     size_t w = 0;
     add(p, &w, "%s", reason);
     if (p->repeat || !json_object_is_type(o, json_type_object))
@@ -261,6 +263,11 @@ static const char *field_error(jsonl *p, json_object *o, int text, const char *r
     else
         add(p, &w, ")");
     return p->why;
+}
+
+const char *jsonl_field_reason(const jsonl *p)
+{
+    return p->last;
 }
 
 size_t jsonl_repeat(const jsonl *p)
@@ -306,6 +313,7 @@ const char *jsonl_parse(jsonl *p, const char *line, size_t n,
                         const char **id, const char **text, size_t *len)
 {
     p->repeat = 0;
+    p->last = NULL;
     *id = *text = NULL;
     *len = 0;
     json_object_put(p->obj);

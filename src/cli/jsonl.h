@@ -38,6 +38,10 @@ const char *jsonl_parse(jsonl *p, const char *line, size_t n,
  * any other result. */
 size_t jsonl_repeat(const jsonl *p);
 
+/* @return the reason (without its hint) jsonl_parse refused the last line
+ * for when that was a field error, as jsonl_reason() gives it; else NULL. */
+const char *jsonl_field_reason(const jsonl *p);
+
 /* The field errors seen so far, i = 0, 1, ... (at most 8 reasons are
  * told apart): @return reason i without its hint, with *count the lines
  * refused for it, or NULL past the last one. */

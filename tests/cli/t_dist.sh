@@ -231,20 +231,181 @@ for np in "1 1" "1 4" "3 1" "3 2" "3 5" "4 3" "4 7"; do
     same_as_scan "ids given twice across files --pairs N=$1 P=$2" "$1" "$2" --pairs "$DW/dups/f2.jsonl" "$DW/dups"
 done
 has "ids given twice: said" "$DW/dist.err" "skipped: duplicate id 'b'"
-# the plan tasks take slices of the files by bytes: with 5 files of
-# about the same size and N = 4, every plan task has documents
-rm -rf "$DW/w"
-"$BIN" dist run --local --tasks 4 --parts 3 --work "$DW/w" --json "$DW/dups" >/dev/null 2>&1
-if python3 - "$DW/w" 4 <<'PY'
+# plans_have_docs NAME N ARGS...: with N plan tasks, every one has
+# documents (plan.I's section 1: count, skipped, files)
+plans_have_docs() {
+    local name=$1 n=$2
+    shift 2
+    rm -rf "$DW/w"
+    "$BIN" dist run --local --tasks "$n" --parts 2 --work "$DW/w" "$@" >/dev/null 2>&1
+    if python3 - "$DW/w" "$n" <<'PY'
 import struct, sys
 for t in range(int(sys.argv[2])):
     b = open("%s/plan.%d" % (sys.argv[1], t), "rb").read()
-    off, = struct.unpack_from("<Q", b, 48 + 24)   # section 1: count, skipped, files
+    off, = struct.unpack_from("<Q", b, 48 + 24)
     docs, = struct.unpack_from("<Q", b, off)
     if docs == 0:
         sys.exit("plan.%d: no documents" % t)
 PY
-then ok; else bad "plan tasks: one without documents"; fi
+    then ok; else bad "$name: a plan task without documents"; fi
+}
+# the plan tasks take slices of the files by bytes: with 5 files of
+# about the same size and N = 4, every plan task has documents
+plans_have_docs "plan tasks" 4 --json "$DW/dups"
+# One JSON Lines file cut over several plan tasks: the list cuts it by
+# bytes, each plan task reads from the first record that starts in its
+# cut and numbers its lines from there; the ids stage adds the lines of
+# the cuts before (prefix sums). Stdout, exit code and the messages (in
+# any order: the tasks run apart) are scan's.
+# same_as_scan_err NAME N P ARGS...: same_as_scan, and the same messages
+# (scan -j1: with threads, scan's message on an id given twice sometimes
+# names the file instead of the id: safe() of another thread)
+same_as_scan_err() {
+    local name=$1
+    same_as_scan "$@"
+    "$BIN" scan -j1 "${@:4}" 2>&1 >/dev/null | sort >"$DW/scan.err.s"
+    grep -v '^reprint: dist: ' "$DW/dist.err" | sort >"$DW/dist.err.s"
+    same "$name: messages" "$DW/dist.err.s" "$DW/scan.err.s"
+}
+CUT=$DW/cut
+python3 - "$CUT" "$REC" <<'PY'
+import json, os, sys
+root, rec = sys.argv[1], sys.argv[2]
+os.makedirs(root, exist_ok=True)
+stories = []   # the stories and near-copies of the JSON Lines files above
+for name in ("a.jsonl", "b.jsonl"):
+    for l in open(os.path.join(rec, name)):
+        try:
+            stories.append(json.loads(l)["text"])
+        except ValueError:
+            pass
+def text(i):
+    return stories[i % len(stories)]
+out = []
+for i in range(120):
+    t = text(i * 7)
+    if i == 50:
+        t = t * 40                                  # a record longer than a cut
+    line = json.dumps({"id": "d%03d" % i, "text": t})
+    if i % 17 == 3:
+        out.append("")                              # blank line
+    if i % 23 == 5:
+        out.append("{not json")                     # malformed
+    if i % 19 == 7:
+        out.append(json.dumps({"text": "no id"}))   # no id field
+    if i % 29 == 9:
+        out.append(json.dumps({"id": "x%d" % i}))   # no text field
+    if i % 13 == 0:
+        line += "\r"                                # CRLF
+    if i == 77:                                     # an id given twice
+        line = json.dumps({"id": "d010", "text": text(70)})
+    out.append(line)
+# a byte order mark, no newline after the last line
+open(os.path.join(root, "mix.jsonl"), "w").write("\ufeff" + "\n".join(out))
+# three records, for more tasks than records
+open(os.path.join(root, "three.jsonl"), "w").write(
+    "".join(json.dumps({"id": "t%d" % i, "text": text(i)}) + "\n" for i in range(3)))
+# N = 2 cuts at byte (size + 4096) / 2 - 4096 (the list's FILE_COST):
+# a file where that byte is a newline, and one where it starts a line
+rows = [json.dumps({"id": "n%d" % i, "text": text(i)}) for i in range(40)]
+done = set()
+for pad in range(4000):
+    data = (json.dumps({"id": "pad", "text": "x " * pad + "y"}) + "\n" + "\n".join(rows) + "\n").encode()
+    cut = (len(data) + 4096) // 2 - 4096
+    kind = "onnl" if data[cut] == 10 else "start" if data[cut - 1] == 10 else None
+    if kind and kind not in done:
+        done.add(kind)
+        open(os.path.join(root, "%s.jsonl" % kind), "wb").write(data)
+        open(os.path.join(root, "%s.cut" % kind), "w").write("%d\n" % cut)
+    if len(done) == 2:
+        break
+PY
+for np in "1 1" "3 2" "4 5" "7 3"; do
+    set -- $np
+    same_as_scan_err "cut file --json N=$1 P=$2" "$1" "$2" --json "$CUT/mix.jsonl"
+    same_as_scan_err "cut file --pairs N=$1 P=$2" "$1" "$2" --pairs "$CUT/mix.jsonl"
+done
+same_as_scan_err "cut file, human N=4 P=2" 4 2 "$CUT/mix.jsonl"
+same_as_scan_err "cut file, a line over --max-bytes N=7 P=2" 7 2 --json --max-bytes 20000 "$CUT/mix.jsonl"
+same_as_scan_err "cut file, --keep longest --fields N=4 P=3" 4 3 --json --keep longest --fields id "$CUT/mix.jsonl"
+same_as_scan_err "more tasks than records N=7 P=2" 7 2 --json "$CUT/three.jsonl"
+for k in onnl start; do
+    same_as_scan_err "cut on a newline ($k) N=2 P=2" 2 2 --json "$CUT/$k.jsonl"
+    # the list cut the file at that byte (LS_CUTAT, section 6)
+    if python3 - "$DW/w/list" "$(cat "$CUT/$k.cut")" <<'PY'
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+off, n, _ = struct.unpack_from("<QQQ", b, 48 + 24 * 6)
+cut = struct.unpack_from("<3Q", b, off)
+sys.exit(0 if cut == (0, int(sys.argv[2]), 0) else "cuts %s" % (cut,))
+PY
+    then ok; else bad "cut on a newline ($k): not cut there"; fi
+done
+# cut files among loose files and whole JSON Lines files (stdout and exit
+# code: scan's JSON Lines parser is one for the whole input, so that it
+# says a file's "lines skipped in all" again after every later JSON Lines
+# file, which tasks that read files apart do not)
+mkdir -p "$CUT/mixed"
+cp corpus/00*.txt "$CUT/mixed/"
+cp "$CUT/mix.jsonl" "$CUT/mixed/m.jsonl"
+head -n 5 "$REC/a.jsonl" >"$CUT/mixed/a.jsonl"
+gzip -c "$CUT/three.jsonl" >"$CUT/mixed/z.jsonl.gz"
+for np in "1 2" "3 1" "4 3" "7 5"; do
+    set -- $np
+    same_as_scan "cut file among others --json N=$1 P=$2" "$1" "$2" --json "$CUT/mixed"
+done
+# every plan task of one file cut four ways has documents
+plans_have_docs "cut file" 4 --json "$CUT/mix.jsonl"
+# a failed plan task of a cut file, relaunched alone
+W=$DW/cut-relaunch
+"$BIN" scan --json "$CUT/mix.jsonl" >"$DW/scan.cut" 2>/dev/null
+check "cut file: failed plan task" 2 -- env REPRINT_DIST_FAIL=plan.1 "$BIN" dist run --local --tasks 3 --work "$W" --json "$CUT/mix.jsonl"
+check "cut file: relaunch" 1 -- "$BIN" dist run --local --tasks 3 --work "$W" --json --progress "$CUT/mix.jsonl"
+same "cut file: relaunch, same bytes" "$T/out" "$DW/scan.cut"
+has "cut file: relaunch, only the failed task" "$T/err" "dist: plan: 1 task run, 2 done before"
+# damaged: the held messages of a plan task (section 6), read by ids
+# task 0; the lines before each cut in an ids file (section 5)
+for t in 1 2; do
+    if [ "$(python3 -c 'import struct,sys; b=open(sys.argv[1],"rb").read(); print(struct.unpack_from("<Q", b, 48 + 24 * 6 + 8)[0])' "$W/plan.$t")" -gt 0 ]; then
+        break
+    fi
+done
+cp "$W/plan.$t" "$DW/plan.good"
+damage_sec "$DW/plan.good" "$W/plan.$t" 6
+check "cut file: damaged messages" 2 -- "$BIN" dist ids --work "$W" --task 0
+has "cut file: damaged messages: message" "$T/err" "reprint: $W/plan.$t: damaged (checksum)"
+cp "$DW/plan.good" "$W/plan.$t"
+cp "$W/ids.0" "$DW/ids.good"
+damage_sec "$DW/ids.good" "$W/ids.0" 5
+check "cut file: damaged line bases" 2 -- "$BIN" dist sketch --work "$W" --task 1
+has "cut file: damaged line bases: message" "$T/err" "reprint: $W/ids.0: damaged (checksum)"
+cp "$DW/ids.good" "$W/ids.0"
+# a cut file that is no longer JSON Lines when its plan task runs
+W=$DW/cut-changed
+cp "$CUT/mix.jsonl" "$DW/cc.jsonl"
+check "cut file changed: list" 2 -- env REPRINT_DIST_FAIL=plan.0 "$BIN" dist run --local --tasks 3 --work "$W" --json "$DW/cc.jsonl"
+gzip -c "$CUT/mix.jsonl" >"$DW/cc.jsonl"
+check "cut file changed: plan stops" 2 -- "$BIN" dist run --local --tasks 3 --work "$W" --json "$DW/cc.jsonl"
+has "cut file changed: message" "$T/err" "cc.jsonl: changed since the list was made"
+# the 2,000 first documents of the 20,000-document bench corpus as one
+# JSON Lines file (taken at test time, never kept)
+B2KJ=${REPRINT_BENCH2K_JSONL:-/work/bench-cache/n20000-s1/corpus.jsonl}
+if [ -z "$WRAP" ] && [ ! -f "$B2KJ" ] && [ -d ../shared ] &&
+    python3 tools/bench/mkcorpus.py -n 2000 -s 1 -q -o "$DW/b2kj" >/dev/null 2>&1; then
+    B2KJ=$DW/b2kj/corpus.jsonl
+fi
+if [ -z "$WRAP" ] && [ -f "$B2KJ" ]; then
+    head -n 2000 "$B2KJ" >"$DW/b2k.jsonl"
+    for np in "1 2" "3 4" "4 2" "7 5"; do
+        set -- $np
+        same_as_scan "bench 2000 as one JSON Lines file --json N=$1 P=$2" "$1" "$2" --json "$DW/b2k.jsonl"
+    done
+    same_as_scan "bench 2000 as one JSON Lines file --pairs N=4 P=3" 4 3 --pairs "$DW/b2k.jsonl"
+    rm -f "$DW/b2k.jsonl"
+else
+    echo "skip: dist on the bench corpus as one JSON Lines file (needs ../shared or the bench cache; not under a wrapper)"
+fi
+
 # a document whose file changed after the plan is reported and skipped
 W=$DW/changed
 cp "$REC/a.jsonl" "$DW/ch.jsonl"

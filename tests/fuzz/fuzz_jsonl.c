@@ -8,7 +8,8 @@
  * gives a non-empty id without NUL bytes and a non-empty text whose length
  * is right and which is NUL-terminated; the values of --fields taken from
  * an accepted line are one NUL-ended, non-empty value per field, each a
- * JSON value json-c parses again; a field error is told in full once.
+ * JSON value json-c parses again; a field error is told in full once,
+ * and jsonl_field_reason gives its reason, one of jsonl_reason's.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,10 +31,22 @@ static void parse_lines(jsonl *p, const char *s, size_t n)
         const char *id, *text;
         size_t tlen;
         const char *why = jsonl_parse(p, s, len, &id, &text, &tlen);
+        const char *reason = jsonl_field_reason(p);
         if (why) {
             CHECK(*why);
             CHECK(!id && !text && tlen == 0);
+            /* a field error: its reason starts what is told, and is one
+             * of the reasons counted */
+            if (reason) {
+                size_t k = strlen(reason), c = 0, i = 0;
+                const char *r;
+                CHECK(strncmp(why, reason, k) == 0);
+                while ((r = jsonl_reason(p, i++, &c)) && r != reason)
+                    ;
+                CHECK(r == reason && c > 0);
+            }
         } else {
+            CHECK(!reason);
             CHECK(id && *id && text);
             CHECK(tlen > 0 && text[tlen] == 0);
             static const char *const fields[] = {"id", "title", "date", "text", ""};

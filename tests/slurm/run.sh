@@ -136,5 +136,17 @@ for _ in $(seq 600); do [ -z "$(squeue -h -j "$last" 2>/dev/null)" ] && break; s
 if "$BIN" dist output --work "$D/work3" >"$D/out4" && cmp -s "$D/out4" "$D/scan.txt"; then ok
 else bad "dist output after the jobs: differs"; fi
 
+# 5. one JSON Lines file cut over the 3 plan tasks: the same bytes
+python3 - "$D/corpus.jsonl" <<'PY'
+import glob, json, sys
+with open(sys.argv[1], "w") as f:
+    for p in sorted(glob.glob("corpus/*.txt")):
+        f.write(json.dumps({"id": p, "text": open(p, encoding="utf-8", errors="replace").read()}) + "\n")
+PY
+"$BIN" scan --json "$D/corpus.jsonl" >"$D/scan5.json"
+if "$BIN" dist run --slurm --wait --tasks 3 --parts 2 --work "$D/work5" --json "$D/corpus.jsonl" >"$D/out5" 2>"$D/err5" &&
+   cmp -s "$D/out5" "$D/scan5.json"; then ok
+else bad "one JSON Lines file cut over the plan tasks: differs"; cat "$D/err5"; fi
+
 echo "slurm: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
