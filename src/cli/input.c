@@ -770,6 +770,8 @@ static int next_records(input *in, record *r)
             for (size_t i = 0; in->jp && (why = jsonl_reason(in->jp, i, &count)); i++)
                 if (count > 1)
                     diag("%s: %zu lines skipped in all: %s", name, count, why);
+            if (in->jp)
+                jsonl_forget(in->jp);   /* the totals are the file's */
             return 0;   /* (an empty stream is still one, empty, text) */
         }
         in->lineno++;

@@ -235,6 +235,7 @@ static const char *field_error(jsonl *p, json_object *o, int text, const char *r
         i++;
     if (i == p->nreason && i < MAX_REASONS) {
         snprintf(p->reason[i].text, sizeof p->reason[i].text, "%s", reason);
+        p->reason[i].count = 0;
         p->nreason++;
     }
     p->repeat = i < p->nreason ? p->reason[i].count++ : 0;
@@ -281,6 +282,13 @@ const char *jsonl_reason(const jsonl *p, size_t i, size_t *count)
         return NULL;
     *count = p->reason[i].count;
     return p->reason[i].text;
+}
+
+void jsonl_forget(jsonl *p)
+{
+    p->nreason = 0;
+    p->repeat = 0;
+    p->last = NULL;
 }
 
 const char *jsonl_meta(jsonl *p, const char *line, size_t n, const char *const *fields,

@@ -47,6 +47,10 @@ const char *jsonl_field_reason(const jsonl *p);
  * refused for it, or NULL past the last one. */
 const char *jsonl_reason(const jsonl *p, size_t i, size_t *count);
 
+/* Forgets the field errors seen so far, at the end of a file: the next
+ * file's are told and counted afresh. */
+void jsonl_forget(jsonl *p);
+
 /* The values of fields[0..k) in the object on line[0..n) (a line that
  * jsonl_parse accepted), as written: each raw JSON value followed by a
  * NUL byte, "null" for a field the line lacks.

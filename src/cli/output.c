@@ -255,7 +255,7 @@ void safe_text(FILE *f, const char *str, size_t n)
 
 const char *safe(const char *s)
 {
-    static char buf[4096];
+    static _Thread_local char buf[4096];   /* one a thread: readers report too */
     safe_into(buf, sizeof buf, s);
     return buf;
 }

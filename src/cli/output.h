@@ -44,8 +44,8 @@ void safe_string(FILE *f, const char *s);
  * overrides as \u202e. */
 void safe_text(FILE *f, const char *s, size_t n);
 
-/* Returns s made safe as by safe_string, in a static buffer that the next
- * call reuses (for diagnostics). */
+/* Returns s made safe as by safe_string, in a buffer of the calling
+ * thread that its next call reuses (for diagnostics). */
 const char *safe(const char *s);
 
 /* Writes a number with up to 4 decimals, JSON-compatible. */

@@ -341,10 +341,8 @@ sys.exit(0 if cut == (0, int(sys.argv[2]), 0) else "cuts %s" % (cut,))
 PY
     then ok; else bad "cut on a newline ($k): not cut there"; fi
 done
-# cut files among loose files and whole JSON Lines files (stdout and exit
-# code: scan's JSON Lines parser is one for the whole input, so that it
-# says a file's "lines skipped in all" again after every later JSON Lines
-# file, which tasks that read files apart do not)
+# cut files among loose files, whole and compressed JSON Lines files
+# (stdout and exit code)
 mkdir -p "$CUT/mixed"
 cp corpus/00*.txt "$CUT/mixed/"
 cp "$CUT/mix.jsonl" "$CUT/mixed/m.jsonl"

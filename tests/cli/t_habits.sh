@@ -59,6 +59,15 @@ check "habits: wrong field" 1 -- rp scan - <"$hb/wrong.jsonl"
 has "habits: the first bad line" "$T/err" 'reprint: stdin:1: missing "id" field (the line has "url", "body", "date"; use --id-field url)'
 has "habits: then counted" "$T/err" 'reprint: stdin: 5 lines skipped in all: missing "id" field'
 if [ "$(grep -c 'missing "id"' "$T/err")" -eq 2 ]; then ok; else bad "habits: the field error is repeated"; cat "$T/err"; fi
+# each file's field errors are its own: told once, then its own total
+mkdir -p "$hb/files"
+for f in a b; do
+    printf '{"id": "%s1", "text": "some words here and there"}\n{"id": "%s2"}\n{"id": "%s3"}\n' "$f" "$f" "$f" >"$hb/files/$f.jsonl"
+done
+check "habits: field errors of two files" 1 -- rp scan "$hb/files"
+has "habits: the second file's first bad line" "$T/err" "reprint: $hb/files/b.jsonl:2: missing \"text\" field"
+has "habits: the second file's own total" "$T/err" "reprint: $hb/files/b.jsonl: 2 lines skipped in all: missing \"text\" field"
+hasnt "habits: no running total" "$T/err" "4 lines skipped"
 check "habits: wrong text field" 1 -- rp scan --id-field url - <"$hb/wrong.jsonl"
 has "habits: text hint" "$T/err" 'missing "text" field (the line has "url", "body", "date"; use --text-field body)'
 
