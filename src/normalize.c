@@ -115,11 +115,10 @@ static inline uint64_t lower_hash(const uint8_t *p, size_t len)
 /* ASCII letters and digits map to their lowercase byte, all else to 0. */
 static uint8_t ascii_word[128];
 
+/* Filled once, by fold_table_init under pthread_once (before it, as
+ * classify_slow reads it). */
 static void ascii_table_init(void)
 {
-    /* Idempotent and race-free: every thread writes the same values. */
-    if (ascii_word['a'])
-        return;
     for (int c = '0'; c <= '9'; c++)
         ascii_word[c] = (uint8_t)c;
     for (int c = 'A'; c <= 'Z'; c++)
@@ -298,6 +297,7 @@ static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
 
 static void fold_table_init(void)
 {
+    ascii_table_init();
     for (int32_t c = 0; c < FOLD_TABLE; c++) {
         int32_t buf[32];
         size_t k = fold_cp_slow(c, buf, 0, 32);
@@ -604,7 +604,6 @@ static void nospace_char(rp_tokenizer *t, int32_t cp, size_t start, size_t end)
 
 void rp_tokenizer_init(rp_tokenizer *t, const uint8_t *s, size_t len)
 {
-    ascii_table_init();
     pthread_once(&fold_once, fold_table_init);
     memset(t, 0, sizeof *t);
     t->s = s;
