@@ -33,7 +33,8 @@
  *     and digits (bytescan.c), so a word is found with two bit scans and
  *     lowercased by setting bit 0x20; the whole words of a 64-byte block
  *     come from its masks of word starts and ends, and words of up to 16
- *     bytes are hashed through XXH3's inlined short-input body;
+ *     bytes are hashed through XXH3's short-input bodies straight from
+ *     the text, lowercased in registers;
  *   - two-byte code points (Latin accents, Greek, Cyrillic, Hebrew,
  *     Arabic) are decoded inline and classified and folded through
  *     tables made once with utf8proc; only longer ones, and a word's
