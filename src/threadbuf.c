@@ -16,6 +16,7 @@
 
 #include <pthread.h>
 #include <sys/mman.h>
+#include "util.h"
 
 typedef struct block {
     void *p;
@@ -53,8 +54,8 @@ void *rp_threadbuf(unsigned which, size_t size)
     pthread_once(&key_once, make_key);
     if (!key_made)
         return NULL;
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
+    void *p = rp_map_huge(size);   /* the word cache: one fault, not 512 */
+    if (!p)
         return NULL;
     if (pthread_setspecific(key, blocks) != 0) {
         munmap(p, size);
