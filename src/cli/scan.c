@@ -724,12 +724,17 @@ void scan_note_undated(const scan_opts *so, size_t undated)
  * large blocks one by one, raising those limits only as it meets larger
  * frees; every page given back is a page fault when the next batch takes
  * it again (about 30 us each on a virtual machine, against 2 us for a
- * system call). So: one heap for every thread (each thread keeps its own
- * small cache of freed blocks in front of it), freed memory below 64 MiB
- * kept for reuse, and only blocks of 32 MiB or more (texts near
- * --max-bytes) mapped on their own. On the 20,000-article bench corpus
- * that is 4,000 fewer page faults; one heap instead of one a thread also
- * keeps the peak of -j8 no higher than before (t_memory.sh).
+ * system call). So: freed memory below 64 MiB kept for reuse, and only
+ * blocks of 32 MiB or more (texts near --max-bytes) mapped on their own.
+ * On the 20,000-article bench corpus that is 4,000 fewer page faults.
+ * Up to -j ARENA_THREADS, a heap for each thread that allocates (the
+ * reader, the workers, the main thread): with one heap for all, they
+ * waited on its lock (futex calls 3% of a scan's time at -j2), and a
+ * bench scan took 0.93 s and 1.65 CPU s against 0.83 and 1.50 with a
+ * heap a thread, for 2,500 more page faults and 3 MB more at the peak.
+ * Above that, one heap: each heap keeps up to 64 MiB of freed memory, so
+ * at -j8 with texts of 2 MB a heap a thread (or even 3) took the peak
+ * from 46 MB to 78 MB, past the bound of t_memory.sh.
  *
  * Even so each page of the heap faults once, when it is first touched:
  * 8,000 faults for the 33 MB a scan of the bench corpus holds at its
@@ -745,10 +750,12 @@ void scan_note_undated(const scan_opts *so, size_t undated)
 
 static void *heap_below;   /* see memory_policy: kept, never touched */
 
-static void memory_policy(void)
+#define ARENA_THREADS 2
+
+static void memory_policy(unsigned threads)
 {
 #if defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD) && defined(M_ARENA_MAX)
-    mallopt(M_ARENA_MAX, 1);
+    mallopt(M_ARENA_MAX, threads <= ARENA_THREADS ? (int)threads + 2 : 1);
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 64 << 20);
 #if defined(MADV_HUGEPAGE) && defined(M_MMAP_MAX)
@@ -778,7 +785,7 @@ static void memory_policy(void)
 
 int scan_run(scan_opts *so, char **paths, int npaths, scan_result *r)
 {
-    memory_policy();
+    memory_policy(so->threads);
     memset(r, 0, sizeof *r);
     r->t0 = cli_now();
     /* files are read on the threads; stdin records are kept in a spool
