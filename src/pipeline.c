@@ -166,7 +166,7 @@ static int run_serial(run *r)
     }
 }
 
-static int run_threaded(run *r, pool_thread *th)
+static int run_threaded(run *r, pthread_t th)
 {
     int rc = 0;
     for (size_t i = 0;; i++) {
@@ -185,7 +185,7 @@ static int run_threaded(run *r, pool_thread *th)
         if (rc)
             break;
     }
-    pool_thread_join(th);
+    pthread_join(th, NULL);
     /* after a stop: the batches the reader handed on that were not used */
     for (size_t i = r->used; i < r->started; i++) {
         if (i == r->waited) {
@@ -210,11 +210,11 @@ int rp_pipeline_run(unsigned threads, size_t batch, const rp_pipeline_steps *st,
     if (!r.p)
         return RP_ENOMEM;
     int rc;
-    pool_thread th;
+    pthread_t th;
     if (threads > 1 && pthread_mutex_init(&r.mu, NULL) == 0) {
         if (pthread_cond_init(&r.cv, NULL) == 0) {
-            if (pool_thread_start(&th, reader, &r) == 0)
-                rc = run_threaded(&r, &th);
+            if (pthread_create(&th, NULL, reader, &r) == 0)
+                rc = run_threaded(&r, th);
             else
                 rc = run_serial(&r);
             pthread_cond_destroy(&r.cv);

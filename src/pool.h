@@ -5,29 +5,9 @@
 #ifndef RP_POOL_H
 #define RP_POOL_H
 
-#include <pthread.h>
 #include <stddef.h>
 
 typedef struct pool pool;
-
-/* A thread whose stack is mapped here (see pool_thread_start). */
-typedef struct pool_thread {
-    pthread_t tid;
-    void *stack;             /* the mapping, or NULL: the C library's */
-    size_t size;
-} pool_thread;
-
-/* Starts fn(arg) on a new thread. Its stack, and the thread-local storage
- * that the C library puts at the top of it (2 MiB for the normalizer's
- * word cache, zeroed page by page as the thread starts), is a mapping of
- * its own whose top 2 MiB are marked for huge pages: one page fault where
- * the C library's own stacks take 512. Where the mapping cannot be had,
- * the thread gets the C library's stack. @return 0, or an error number
- * (no thread). */
-int pool_thread_start(pool_thread *t, void *(*fn)(void *), void *arg);
-
-/* Joins the thread and unmaps its stack. */
-void pool_thread_join(pool_thread *t);
 
 /* Starts threads - 1 workers (the caller of pool_run is the last one).
  * Workers that cannot be started are done without.

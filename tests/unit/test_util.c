@@ -1,15 +1,13 @@
 /*
  * test_util.c - growable arrays (including size overflow), the radix sort
  * against qsort on every size class it has (insertion sort, qsort, radix),
- * removal of repeats, the clock, mappings for huge pages, and threads on
- * stacks mapped by the pool (pool_thread_start).
+ * removal of repeats, the clock, and mappings for huge pages.
  */
 #define _DEFAULT_SOURCE /* munmap */
 #include "testutil.h"
 
 #include <sys/mman.h>
 
-#include "pool.h"
 #include "util.h"
 
 static int cmp_u64(const void *a, const void *b)
@@ -270,36 +268,6 @@ static void test_map_huge(void **state)
     rp_advise_huge(NULL, 0);   /* harmless */
 }
 
-/* Thread-local storage the size of the normalizer's word cache: zeroed
- * on each thread started by pool_thread_start, and its own. */
-static _Thread_local unsigned char tls_block[2u << 20];
-
-static void *tls_thread(void *arg)
-{
-    size_t nonzero = 0;
-    for (size_t i = 0; i < sizeof tls_block; i++)
-        nonzero += tls_block[i] != 0;
-    memset(tls_block, 0x5A, sizeof tls_block);
-    *(size_t *)arg = nonzero;
-    return NULL;
-}
-
-static void test_pool_thread(void **state)
-{
-    (void)state;
-    memset(tls_block, 1, sizeof tls_block);   /* this thread's copy */
-    for (int k = 0; k < 3; k++) {
-        size_t nonzero = SIZE_MAX;
-        pool_thread t;
-        assert_int_equal(pool_thread_start(&t, tls_thread, &nonzero), 0);
-        pool_thread_join(&t);
-        assert_int_equal(nonzero, 0);
-        assert_null(t.stack);
-    }
-    assert_int_equal(tls_block[0], 1);
-    assert_int_equal(tls_block[sizeof tls_block - 1], 1);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -311,7 +279,6 @@ int main(void)
         cmocka_unit_test(test_dedup),
         cmocka_unit_test(test_clock),
         cmocka_unit_test(test_map_huge),
-        cmocka_unit_test(test_pool_thread),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
