@@ -535,7 +535,52 @@ static int normalize_word(const uint8_t *s, size_t len, uint64_t *h, int simple)
     return 1;
 }
 
-/* Normalizes the non-ASCII word s[wstart..wend) and emits its token. */
+/* Fills in the token of the oldest pending word (see flush_slow_word):
+ * its hash from the cache slot, now in cache, or from normalizing the
+ * word on a miss; a word that normalizes to nothing leaves a hole
+ * (start UINT32_MAX), taken out by fill_pending. */
+static void fill_oldest(rp_tokenizer *t)
+{
+    struct rp_pending *p = &t->pend[t->pend_head];
+    t->pend_head = (t->pend_head + 1) % RP_PENDING;
+    t->npend--;
+    word_cache_entry *e = p->slot;
+    rp_token *k = &t->tok[p->tok];
+    if ((e->raw | 2) != p->raw) {
+        int has = normalize_word(t->s + k->start, k->end - k->start, &e->norm, 0);
+        e->raw = has ? p->raw : p->raw & ~(uint64_t)2;
+    }
+    if (e->raw & 2) {
+        k->hash = e->norm;
+    } else {
+        k->start = UINT32_MAX;
+        t->holes++;
+    }
+}
+
+/* Fills in every pending word's token and takes out the holes, so that
+ * the tokens are complete when a feed returns. */
+static void fill_pending(rp_tokenizer *t)
+{
+    while (t->npend)
+        fill_oldest(t);
+    if (!t->holes)
+        return;
+    size_t w = 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (t->tok[i].start != UINT32_MAX)
+            t->tok[w++] = t->tok[i];
+    t->n = w;
+    t->holes = 0;
+}
+
+/* Normalizes the non-ASCII word s[wstart..wend) and emits its token.
+ *
+ * The word cache is too large for the processor's caches, so a lookup
+ * mostly waits for memory: the word's slot is prefetched and its token
+ * stored now, and the hash is filled in RP_PENDING non-ASCII words later
+ * (or at the end of the feed), when the slot has arrived. Tokens keep
+ * their order; the hashes are the ones the lookup at once would give. */
 static void flush_slow_word(rp_tokenizer *t)
 {
     const uint8_t *w = t->s + t->wstart;
@@ -554,12 +599,20 @@ static void flush_slow_word(rp_tokenizer *t)
     }
     uint64_t raw = word_hash(w, len) | 3;
     word_cache_entry *e = &cache[raw >> (64 - WORD_CACHE_BITS)];
-    if ((e->raw | 2) != raw) {
-        int has = normalize_word(w, len, &e->norm, 0);
-        e->raw = has ? raw : raw & ~(uint64_t)2;
-    }
-    if (e->raw & 2)
-        emit(t, e->norm, t->wstart, t->wend);
+    __builtin_prefetch(e);
+    if (t->n == t->cap && !emit_grow(t))
+        return;
+    if (t->npend == RP_PENDING)
+        fill_oldest(t);
+    struct rp_pending *p = &t->pend[(t->pend_head + t->npend) % RP_PENDING];
+    p->tok = t->n;
+    p->raw = raw;
+    p->slot = e;
+    t->npend++;
+    rp_token *k = &t->tok[t->n++];
+    k->hash = 0;
+    k->start = (uint32_t)t->wstart;
+    k->end = (uint32_t)t->wend;
 }
 
 static void flush_word(rp_tokenizer *t)
@@ -903,6 +956,7 @@ void rp_tokenizer_feed(rp_tokenizer *t, size_t start, size_t end)
     flush_word(t);
     if (t->run_len)
         flush_run(t, run_end);
+    fill_pending(t);
 }
 
 void rp_tokenizer_free(rp_tokenizer *t)

@@ -16,6 +16,9 @@
  * first RP_WORD_MAX bytes so that a 200 MB "word" costs no memory. */
 #define RP_WORD_MAX 256
 
+/* Non-ASCII words looked up in the word cache at once (see pend). */
+#define RP_PENDING 16
+
 typedef struct rp_tokenizer {
     const uint8_t *s;        /* the whole text (borrowed) */
     size_t len;
@@ -38,6 +41,17 @@ typedef struct rp_tokenizer {
     rp_bwindow win;          /* byte classes of the text around the reader */
     void *word_cache;        /* the thread's word cache (threadbuf.c),
                                 fetched on the first non-ASCII word */
+    /* non-ASCII words whose cache slot is being fetched: their tokens
+     * are stored, their hashes filled in RP_PENDING words later or at
+     * the end of the feed (normalize.c, flush_slow_word) */
+    struct rp_pending {
+        size_t tok;          /* index in tok[] */
+        uint64_t raw;        /* the cache's key of the word's bytes */
+        void *slot;
+    } pend[RP_PENDING];
+    unsigned npend, pend_head;
+    size_t holes;            /* tokens of words that normalized to nothing,
+                                to be taken out at the end of the feed */
     /* when rec_on: the ranges fed so far, as LEB128 pairs (gap since the
      * last range's end, length), so that a second pass can feed the same
      * ranges without cleaning again; rec_on drops to 0 if they go back */

@@ -595,6 +595,68 @@ static void test_fast_paths_equal_simple_path(void **state)
     free(buf);
 }
 
+/* Appends the UTF-8 of cp to b at *n. */
+static void put_utf8(uint8_t *b, size_t *n, uint32_t cp)
+{
+    if (cp < 0x80) {
+        b[(*n)++] = (uint8_t)cp;
+    } else if (cp < 0x800) {
+        b[(*n)++] = (uint8_t)(0xC0 | cp >> 6);
+        b[(*n)++] = (uint8_t)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        b[(*n)++] = (uint8_t)(0xE0 | cp >> 12);
+        b[(*n)++] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+        b[(*n)++] = (uint8_t)(0x80 | (cp & 0x3F));
+    } else {
+        b[(*n)++] = (uint8_t)(0xF0 | cp >> 18);
+        b[(*n)++] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
+        b[(*n)++] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+        b[(*n)++] = (uint8_t)(0x80 | (cp & 0x3F));
+    }
+}
+
+static void test_every_code_point_fast_equals_simple(void **state)
+{
+    (void)state;
+    /* Code points as words of their own, after a letter and before one,
+     * 150 of them a text: many more non-ASCII words than the tokenizer
+     * looks up in its word cache at once (RP_PENDING), so that filled-in
+     * tokens, words that normalize to nothing and the end of a feed all
+     * meet. Every one below U+3400 (the alphabets), then a sample. */
+    enum { PER = 150 };
+    uint8_t *buf = malloc(PER * 16);
+    assert_non_null(buf);
+    uint32_t cp = 0x80;
+    while (cp <= 0x10FFFF) {
+        size_t len = 0;
+        for (int k = 0; k < PER && cp <= 0x10FFFF; k++) {
+            if (cp < 0xD800 || cp > 0xDFFF) {
+                static const char *forms[] = {"", "a", "", "\xC3\xA9"};
+                const char *pre = forms[k % 4];
+                memcpy(buf + len, pre, strlen(pre));
+                len += strlen(pre);
+                put_utf8(buf, &len, cp);
+                if (k % 3 == 0)
+                    buf[len++] = 'b';
+                buf[len++] = ' ';
+            }
+            cp += cp < 0x3400 ? 1 : 61;
+        }
+        rp_token *want = NULL, *got = NULL;
+        size_t nwant = feed_ranges(buf, len, NULL, 0, 1, &want);
+        size_t ngot = feed_ranges(buf, len, NULL, 0, 0, &got);
+        assert_int_equal(ngot, nwant);
+        for (size_t i = 0; i < ngot; i++) {
+            assert_true(got[i].hash == want[i].hash);
+            assert_int_equal(got[i].start, want[i].start);
+            assert_int_equal(got[i].end, want[i].end);
+        }
+        free(want);
+        free(got);
+    }
+    free(buf);
+}
+
 static void test_long_words_capped(void **state)
 {
     (void)state;
@@ -689,6 +751,7 @@ int main(void)
         cmocka_unit_test(test_offsets),
         cmocka_unit_test(test_ascii_fast_path_equals_slow_path),
         cmocka_unit_test(test_fast_paths_equal_simple_path),
+        cmocka_unit_test(test_every_code_point_fast_equals_simple),
         cmocka_unit_test(test_long_words_capped),
         cmocka_unit_test(test_too_big),
     };
