@@ -136,6 +136,11 @@ struct input {
     void *hold_ctx;
     int s_held;
     jsonl *jp_whole;
+    /* the folder of the last file next_file opened, kept open (-1: none):
+     * the files of a folder are opened by name from it */
+    int dir_fd;
+    char *dir_path;        /* its path, dir_len bytes (not NUL-ended) */
+    size_t dir_len, dir_cap;
 };
 
 /* ------------------------------------------------------------------ */
@@ -1232,6 +1237,40 @@ static int start_piece(input *in, size_t i)
     return 0;
 }
 
+/* Opens path read-only (O_NONBLOCK: a FIFO swapped in after the walk
+ * must not block the reader), by its name from its folder's descriptor,
+ * kept from the file before when it was in the same folder: the kernel
+ * then looks up one name, not every folder of the path again, for each
+ * file of a folder. A folder that cannot be opened so, or a path without
+ * one, is opened as it is. @return a descriptor, or -1 (errno). */
+static int open_file(input *in, const char *path)
+{
+    const int flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC;
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path || !slash[1])
+        return open(path, flags);
+    size_t n = (size_t)(slash - path);
+    if (in->dir_fd < 0 || n != in->dir_len || memcmp(in->dir_path, path, n) != 0) {
+        if (in->dir_fd >= 0)
+            close(in->dir_fd);
+        in->dir_fd = -1;
+        if (n + 1 > in->dir_cap) {
+            char *d = realloc(in->dir_path, n + 1);
+            if (!d)
+                return open(path, flags);
+            in->dir_path = d;
+            in->dir_cap = n + 1;
+        }
+        memcpy(in->dir_path, path, n);
+        in->dir_path[n] = 0;
+        in->dir_len = n;
+        in->dir_fd = open(in->dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (in->dir_fd < 0)
+            return open(path, flags);
+    }
+    return openat(in->dir_fd, slash + 1, flags);
+}
+
 /* @return 1 for a record, 0 when the file was skipped or is read as a
  * stream (the caller goes on), -1 fatal. */
 static int next_file(input *in, size_t i, record *r)
@@ -1243,7 +1282,7 @@ static int next_file(input *in, size_t i, record *r)
      * cannot be opened here is left to input_load(), which reports it. */
     struct stat st;
     int have_st = 0;
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    int fd = open_file(in, path);
     if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
         have_st = 1;
         unsigned char peek[UNPACK_SNIFF];
@@ -1464,6 +1503,7 @@ input *input_open(char **paths, int npaths, const input_opts *o)
     }
     in->o = *o;
     in->s_fd = -1;
+    in->dir_fd = -1;
     in->cut_to = in->s_to = UINT64_MAX;
     /* a batch's files may stay open until they are read: at most half of
      * the descriptors the process may have (less some for everything else) */
@@ -1719,6 +1759,9 @@ void input_close(input *in)
     jsonl_free(in->jp);
     if (in->spool)
         fclose(in->spool);
+    if (in->dir_fd >= 0)
+        close(in->dir_fd);
+    free(in->dir_path);
     free(in);
 }
 
