@@ -176,7 +176,7 @@ static int load(const char *path, int verbose, char **buf, size_t *len)
         return -1;
     }
     const char *why;
-    text_info ti = {0, verbose, RP_ENC_UTF8, 1, 0, 0};
+    text_info ti = {.detail = verbose, .enc = RP_ENC_UTF8, .same = 1};
     int rc = input_read_text(path, RP_MAX_TEXT, buf, len, &ti, &why);
     if (rc == 1) {
         diag("%s: cannot read: %s", safe(path), why);

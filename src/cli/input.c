@@ -174,6 +174,7 @@ static void close_kept(record *r)
 void record_free(record *r)
 {
     close_kept(r);
+    free(r->got);
     free(r->id);
     free(r->text);
     free(r->where);
@@ -1104,9 +1105,15 @@ int input_read_text(const char *path, size_t max, char **text, size_t *len,
     int in = strcmp(path, "-") == 0;
     *text = NULL;
     *len = 0;
-    *why = in ? read_stdin(max, &buf, &n)
-         : info && info->fd1 > 0 ? read_fd(info->fd1 - 1, info->fsize, max, &buf, &n)
-         : read_file(path, max, &buf, &n);
+    if (info && (info->got || info->got_why)) {
+        buf = info->got;
+        n = info->ngot;
+        *why = info->got_why;
+    } else {
+        *why = in ? read_stdin(max, &buf, &n)
+             : info && info->fd1 > 0 ? read_fd(info->fd1 - 1, info->fsize, max, &buf, &n)
+             : read_file(path, max, &buf, &n);
+    }
     if (*why)
         return 1;
     if (unpack_sniff(buf, n) == UNPACK_COMPRESSED) {   /* a.txt.gz: its text */
@@ -1134,13 +1141,22 @@ int input_read_text(const char *path, size_t max, char **text, size_t *len,
     return rc;
 }
 
+/* The most input_load() reads of a file of size bytes: no more than the
+ * size the batch was counted with, nor than --max-bytes. */
+static size_t load_max(const input *in, uint64_t size)
+{
+    return size < in->o.max_bytes ? (size_t)size : in->o.max_bytes;
+}
+
 int input_load(input *in, record *r, char *msg, size_t cap)
 {
     const char *why;
-    text_info ti = {0, in->o.verbose, RP_ENC_UTF8, 0, r->fd1, r->size};
+    text_info ti = {0, in->o.verbose, RP_ENC_UTF8, 0, r->fd1, r->size,
+                    r->got, r->ngot, r->got_why};
+    r->got = NULL;   /* (input_read_text takes it) */
+    r->got_why = NULL;
     msg[0] = 0;
-    /* no more than the size the batch was counted with */
-    size_t max = r->size < in->o.max_bytes ? (size_t)r->size : in->o.max_bytes;
+    size_t max = load_max(in, r->size);
     int rc = input_read_text(in->paths.v[r->ref], max, &r->text, &r->len, &ti, &why);
     close_kept(r);
     atomic_fetch_add(&in->bytes, ti.bytes);
@@ -1271,6 +1287,10 @@ static int open_file(input *in, const char *path)
     return openat(in->dir_fd, slash + 1, flags);
 }
 
+/* Files up to this size are read whole when the reader opens them (a
+ * batch's bytes are counted by size either way). */
+#define READ_NOW_MAX ((uint64_t)1 << 20)
+
 /* @return 1 for a record, 0 when the file was skipped or is read as a
  * stream (the caller goes on), -1 fatal. */
 static int next_file(input *in, size_t i, record *r)
@@ -1283,20 +1303,45 @@ static int next_file(input *in, size_t i, record *r)
     struct stat st;
     int have_st = 0;
     int fd = open_file(in, path);
+    char *got = NULL;
+    size_t ngot = 0;
+    const char *got_why = NULL;
     if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
         have_st = 1;
-        unsigned char peek[UNPACK_SNIFF];
-        ssize_t k = pread(fd, peek, sizeof peek, 0);
-        unpack_kind kind = unpack_sniff(peek, k > 0 ? (size_t)k : 0);
         input_format f = in->o.format;
         int records = f == INPUT_JSONL || f == INPUT_NUL || (f == INPUT_AUTO && is_jsonl_name(path));
+        unpack_kind kind;
+        uint64_t size = (uint64_t)st.st_size;
+        if (!records && size <= READ_NOW_MAX && size <= in->o.max_bytes) {
+            /* A small file is read whole here, and its first bytes are
+             * looked at in what was read: one system call, where a look
+             * here and a read on the worker took two. input_load() gets
+             * the bytes, or why they could not be read. */
+            got_why = read_fd(fd, size, load_max(in, size), &got, &ngot);
+        }
+        if (got) {
+            kind = unpack_sniff(got, ngot < UNPACK_SNIFF ? ngot : UNPACK_SNIFF);
+        } else {
+            unsigned char peek[UNPACK_SNIFF];
+            ssize_t k = pread(fd, peek, sizeof peek, 0);
+            kind = unpack_sniff(peek, k > 0 ? (size_t)k : 0);
+        }
         if (unpacked(f, kind) || records) {
-            /* (back to blocking reads: it is a regular file) */
+            free(got);
+            /* (back to blocking reads, from the start: it is a regular
+             * file) */
             fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+            if (lseek(fd, 0, SEEK_SET) < 0) {
+                diag("%s: cannot read: %s", safe(path), strerror(errno));
+                close(fd);
+                in->skipped++;
+                return 0;
+            }
             return start_stream(in, path, fd, kind) < 0 || start_piece(in, i) < 0 ? -1 : 0;
         }
     }
     if (is_cut(in, i)) {   /* it was JSON Lines when the list was made */
+        free(got);
         if (fd >= 0)
             close(fd);
         diag("%s: changed since the list was made", safe(path));
@@ -1304,11 +1349,15 @@ static int next_file(input *in, size_t i, record *r)
     }
     r->id = strdup(path);
     if (!r->id) {
+        free(got);
         if (fd >= 0)
             close(fd);
         diag("%s: out of memory", safe(path));
         return -1;
     }
+    r->got = got;
+    r->ngot = ngot;
+    r->got_why = got_why;
     r->ref = i;
     r->loc = (record_loc){0, 0, INPUT_NO_OFFSET};
     int reg_fd = have_st;   /* fd is open on a regular file */
@@ -1316,8 +1365,8 @@ static int next_file(input *in, size_t i, record *r)
         have_st = stat(path, &st) == 0 && S_ISREG(st.st_mode);
     r->size = have_st ? (uint64_t)st.st_size : 0;
     /* the file is read from this descriptor (input_load), not opened
-     * again, while few enough are open */
-    if (reg_fd && keep_fd())
+     * again, while few enough are open; a small one was read already */
+    if (reg_fd && !got && !got_why && keep_fd())
         r->fd1 = fd + 1;
     else if (fd >= 0)
         close(fd);

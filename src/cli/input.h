@@ -116,6 +116,12 @@ typedef struct record {
                        list (its first bytes were looked at): descriptor
                        plus one, for input_load() to read without opening
                        the path again; 0 for none. record_free closes it */
+    char *got;      /* a deferred file read whole when it was looked at
+                       (a small one): its bytes for input_load(), or NULL
+                       and got_why says why it could not be read; both
+                       NULL for none */
+    size_t ngot;
+    const char *got_why;
 } record;
 
 typedef struct input input;
@@ -166,6 +172,11 @@ typedef struct text_info {
                             descriptor fd1 - 1, fsize bytes when looked
                             at: read from there (not closed); 0: open path */
     uint64_t fsize;
+    char *got;           /* in: the source's bytes, read already (taken:
+                            freed here), or NULL and got_why a reason;
+                            both NULL: read it */
+    size_t ngot;
+    const char *got_why;
 } text_info;
 
 /* Reads one source whole and prepares its text (rp_text_prepare), the way
