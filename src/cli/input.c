@@ -23,8 +23,10 @@
  * the descriptor or from libarchive (unpack.c). A member of an archive
  * that is WARC or JSON Lines is read as records in the same way
  * (start_member). Their records come with their text, like those of
- * standard input. Plain files are handed out
- * without being read (with opts.defer), as before.
+ * standard input. With opts.defer, plain files are handed out with their
+ * bytes (up to 1 MiB: read whole when looked at, one system call for
+ * both) or their open descriptor (larger ones); the worker that loads one
+ * (input_load) prepares its text.
  *
  * A record's ref says where its text can be found again: the index of its
  * file in the list, or (top bit set) the offset of its copy in the spool,
