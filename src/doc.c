@@ -82,9 +82,7 @@ typedef struct linemap {
 
 static void linemap_free(linemap *m)
 {
-    free(m->line);
-    free(m->hash);
-    free(m->first);
+    free(m->hash);   /* (the block of all three) */
 }
 
 /* Builds m; line[] only when want_line (only the furniture rule reads
@@ -94,11 +92,13 @@ static int linemap_build(const char *text, size_t len, const rp_token *tok,
                          size_t ntok, linemap *m, int want_line, uint64_t *digest)
 {
     memset(m, 0, sizeof *m);
-    m->line = want_line ? malloc(ntok * sizeof *m->line) : NULL;
-    m->hash = malloc(ntok * sizeof *m->hash);
-    m->first = malloc(ntok * sizeof *m->first);
-    if ((want_line && !m->line) || !m->hash || !m->first)
+    /* one block: hash[ntok], first[ntok], then line[ntok] if wanted */
+    m->hash = malloc(ntok * (sizeof *m->hash + sizeof *m->first +
+                             (want_line ? sizeof *m->line : 0)));
+    if (!m->hash)
         return RP_ENOMEM;
+    m->first = (uint32_t *)(m->hash + ntok);
+    m->line = want_line ? m->first + ntok : NULL;
     /* A token starts a line when a '\n' lies between the start of the
      * token before it and its own start. nl is the first '\n' at or after
      * the start of the current line's first token (or the end of the
@@ -247,26 +247,30 @@ static rp_doc *build(const char *text, size_t len, const rp_options *o,
         rc = RP_ENOWORDS;
         goto out;
     }
-    d = calloc(1, sizeof *d);
+    uint64_t digest = ntok;
+    int furniture = df && o->furniture_df && !o->keep_boilerplate;
+    rc = linemap_build(text, len, tok, ntok, &lm, furniture, &digest);
+    if (rc != RP_OK) {
+        free(keep);
+        goto out;
+    }
+    /* the document, its line hashes and its signature in one block: one
+     * allocation and, on whichever thread frees it, one free */
+    d = malloc(sizeof *d + lm.n * sizeof *d->lines + o->hashes * sizeof *d->sig);
     if (!d) {
         free(keep);
         rc = RP_ENOMEM;
         goto out;
     }
+    memset(d, 0, sizeof *d);
+    d->packed = 1;
+    d->lines = (uint64_t *)(d + 1);
+    d->sig = (uint32_t *)(d->lines + lm.n);
     d->kept = keep;
     d->nkept = nkeep;
     d->words = ntok;
     d->K = o->hashes;
-    d->digest = ntok;
-    int furniture = df && o->furniture_df && !o->keep_boilerplate;
-    rc = linemap_build(text, len, tok, ntok, &lm, furniture, &d->digest);
-    if (rc != RP_OK)
-        goto out;
-    d->lines = malloc(lm.n * sizeof *d->lines);
-    if (!d->lines) {
-        rc = RP_ENOMEM;
-        goto out;
-    }
+    d->digest = digest;
     memcpy(d->lines, lm.hash, lm.n * sizeof *d->lines);
     rp_sort_u64(d->lines, lm.n);
     d->nlines = rp_unique_u64(d->lines, lm.n);
@@ -282,11 +286,6 @@ static rp_doc *build(const char *text, size_t len, const rp_options *o,
         } else {
             ntok = kept;
         }
-    }
-    d->sig = malloc(o->hashes * sizeof *d->sig);
-    if (!d->sig) {
-        rc = RP_ENOMEM;
-        goto out;
     }
     if (!keep_set) {
         d->n = rp_shingle_sketch(tok, ntok, o->shingle, d->sig, d->K);
@@ -356,8 +355,10 @@ void rp_doc_free(rp_doc *d)
     if (!d)
         return;
     free(d->sh);
-    free(d->sig);
-    free(d->lines);
+    if (!d->packed) {
+        free(d->sig);
+        free(d->lines);
+    }
     free(d->kept);
     free(d);
 }

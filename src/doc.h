@@ -45,6 +45,8 @@ struct rp_doc {
     uint8_t *kept;    /* the ranges the cleaner fed the tokenizer, as
                          rp_tokenizer_replay() takes them, or NULL */
     size_t nkept;
+    int packed;       /* lines and sig lie in d's own block (build), not
+                         in blocks of their own */
 };
 
 /* rp_doc_new, and when df is given, tokens of the lines that df shows to
