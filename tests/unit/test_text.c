@@ -131,8 +131,8 @@ static rp_encoding ref_encoding(const unsigned char *s, size_t len)
     return bad > good ? RP_ENC_CP1252 : RP_ENC_UTF8;
 }
 
-/* The sniffer's fast paths (16 bytes of ASCII and two-byte sequences at
- * a time, 8 ASCII bytes, two-byte sequences) decide as the decoding rule
+/* The sniffer's fast paths (16 bytes of ASCII, two-byte and three-byte
+ * sequences at a time, 8 ASCII bytes, two-byte sequences) decide as the decoding rule
  * on random texts: runs of ASCII, runs of two-byte letters, valid
  * sequences of every length, truncated and overlong ones, lone leads and
  * stray continuation bytes, in proportions that put good and bad close
@@ -146,7 +146,8 @@ static void test_detect_vs_reference(void **state)
         "\xc0\xaf", "\xc3", "\xe2\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80",
         "\xe0\x80\xaf", "\xf0\x80\x80\xaf", "\xff", "\x80\x80", "0123456789abcdef",
         "\xd8\xa7\xd9\x84\xd8\xb9 ", "\xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0",
-        "\xce\xb1\xce\xb2", "\xc2", "\xbf"};
+        "\xce\xb1\xce\xb2", "\xc2", "\xbf", "\xe4\xb8\xad\xe6\x96\x87", "\xe0\xa4\x85",
+        "\xed\x9f\xbf", "\xee\x80\x80", "\xe2\x80\x9c", "\xe1\x80", "\xec\xbf", "\xef"};
     uint64_t rng = 15;
     unsigned char buf[600];
     for (int round = 0; round < 20000; round++) {
