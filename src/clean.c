@@ -102,23 +102,20 @@ static void make_key(const uint8_t *s, line *l)
     char *key = l->key;     /* a local: key's stores may not alias l */
     size_t w = 0, i = l->start, end = l->end;
     int space = 1;
-    /* w <= i - start: up to KEY_MAX - 1 bytes no byte can fill the key.
-     * Without branches on the byte: a byte of the key, or a space, is
-     * stored at w every time, and w moves past it unless it is a second
-     * space in a row (which the next store overwrites). */
+    /* w <= i - start: up to KEY_MAX - 1 bytes no byte can fill the key */
     size_t free_end = end - i < KEY_MAX - 1 ? end : i + KEY_MAX - 1;
-#define KEY_STEP                                 \
-    do {                                         \
-        uint8_t k = key_byte[s[i]];              \
-        key[w] = k ? (char)k : ' ';              \
-        w += (size_t)((k != 0) | (space ^ 1));   \
-        space = k == 0;                          \
-    } while (0)
-    for (; i < free_end; i++)
-        KEY_STEP;
-    for (; i < end && w + 1 < KEY_MAX; i++)
-        KEY_STEP;
-#undef KEY_STEP
+    for (;; i++) {
+        if (i >= free_end && (i >= end || w + 1 >= KEY_MAX))
+            break;
+        uint8_t k = key_byte[s[i]];
+        if (k) {
+            key[w++] = (char)k;
+            space = 0;
+        } else if (!space) {
+            key[w++] = ' ';
+            space = 1;
+        }
+    }
     while (w > 0 && key[w - 1] == ' ')
         w--;
     key[w] = 0;

@@ -83,14 +83,11 @@ rp_encoding rp_text_encoding(const char *in, size_t len)
     for (size_t i = 0; i < len;) {
 #if defined(__SSE2__)
         /* 16 bytes at a time while they are ASCII and well-formed
-         * sequences of two bytes (Latin, Greek, Cyrillic, Hebrew and
-         * Arabic letters) or of three with a lead E1..EC, EE or EF (the
-         * punctuation of U+2000.., most of the BMP): every lead followed
-         * by its continuation bytes 80..BF, and every continuation byte
-         * after a lead. (E0 and ED, whose second byte has a narrower
-         * range, go to the byte loop.) A lead whose sequence passes the
-         * block's end waits for the next step; any other byte sends the
-         * block to the byte loop below. */
+         * two-byte sequences (news text in Latin, Greek, Cyrillic,
+         * Hebrew and Arabic scripts): every lead byte C2..DF followed by
+         * a continuation byte 80..BF and every continuation byte after a
+         * lead. A lead in the last byte waits for the next step; any
+         * other byte sends that block to the byte loop below. */
         size_t i0 = i;
         while (i >= simd_at && i + 16 <= len) {
             __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
@@ -99,24 +96,18 @@ rp_encoding rp_text_encoding(const char *in, size_t len)
                 i += 16;
                 continue;
             }
-            /* signed bytes: 80..BF are -128..-65, C2..DF are -62..-33,
-             * E1..EF are -31..-17 (ED is -19) */
+            /* signed bytes: 80..BF are -128..-65, C2..DF are -62..-33 */
             unsigned cont = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(-64)));
-            unsigned lead2 = (unsigned)_mm_movemask_epi8(
+            unsigned lead = (unsigned)_mm_movemask_epi8(
                 _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(-63)),
                               _mm_cmplt_epi8(v, _mm_set1_epi8(-32))));
-            unsigned lead3 = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(
-                _mm_cmpeq_epi8(v, _mm_set1_epi8(-19)),
-                _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(-32)),
-                              _mm_cmplt_epi8(v, _mm_set1_epi8(-16)))));
-            unsigned w2 = lead2 & 0x7FFF, w3 = lead3 & 0x3FFF;   /* whole here */
-            if ((cont | lead2 | lead3) != high || cont != ((w2 | w3) << 1 | w3 << 2)) {
+            unsigned whole = lead & 0x7FFF;   /* leads with their pair here */
+            if ((cont | lead) != high || cont != whole << 1) {
                 simd_at = i + 16;
                 break;
             }
-            good += rp_popcount64(w2) + rp_popcount64(w3);
-            /* up to the first lead whose sequence is not whole */
-            i += lead3 & 0x4000 ? 14 : (lead2 | lead3) & 0x8000 ? 15 : 16;
+            good += rp_popcount64(whole);
+            i += lead & 0x8000 ? 15 : 16;
         }
         if (i != i0)
             continue;

@@ -131,8 +131,8 @@ static rp_encoding ref_encoding(const unsigned char *s, size_t len)
     return bad > good ? RP_ENC_CP1252 : RP_ENC_UTF8;
 }
 
-/* The sniffer's fast paths (16 bytes of ASCII, two-byte and three-byte
- * sequences at a time, 8 ASCII bytes, two-byte sequences) decide as the decoding rule
+/* The sniffer's fast paths (16 bytes of ASCII and two-byte sequences at
+ * a time, 8 ASCII bytes, two-byte sequences) decide as the decoding rule
  * on random texts: runs of ASCII, runs of two-byte letters, valid
  * sequences of every length, truncated and overlong ones, lone leads and
  * stray continuation bytes, in proportions that put good and bad close
