@@ -173,10 +173,22 @@ static void close_kept(record *r)
     }
 }
 
+/* Bytes of files read whole by next_file and not yet taken by
+ * input_load() or freed, on all threads: no more than READ_AHEAD_MAX. */
+static _Atomic uint64_t ahead_bytes;
+
+static void drop_got(record *r)
+{
+    if (r->got)
+        atomic_fetch_sub(&ahead_bytes, r->ngot);
+    free(r->got);
+    r->got = NULL;
+}
+
 void record_free(record *r)
 {
     close_kept(r);
-    free(r->got);
+    drop_got(r);
     free(r->id);
     free(r->text);
     free(r->where);
@@ -1155,6 +1167,8 @@ int input_load(input *in, record *r, char *msg, size_t cap)
     const char *why;
     text_info ti = {0, in->o.verbose, RP_ENC_UTF8, 0, r->fd1, r->size,
                     r->got, r->ngot, r->got_why};
+    if (r->got)
+        atomic_fetch_sub(&ahead_bytes, r->ngot);
     r->got = NULL;   /* (input_read_text takes it) */
     r->got_why = NULL;
     msg[0] = 0;
@@ -1289,9 +1303,13 @@ static int open_file(input *in, const char *path)
     return openat(in->dir_fd, slash + 1, flags);
 }
 
-/* Files up to this size are read whole when the reader opens them (a
- * batch's bytes are counted by size either way). */
+/* Files up to READ_NOW_MAX bytes are read whole when the reader opens
+ * them (a batch's bytes are counted by size either way), while no more
+ * than READ_AHEAD_MAX bytes so read wait for a worker: the files of a
+ * batch of news articles (2 to 3 MB) are all read ahead, and a corpus of
+ * large files holds no more than that in memory before the workers. */
 #define READ_NOW_MAX ((uint64_t)1 << 20)
+#define READ_AHEAD_MAX ((uint64_t)16 << 20)
 
 /* @return 1 for a record, 0 when the file was skipped or is read as a
  * stream (the caller goes on), -1 fatal. */
@@ -1314,7 +1332,8 @@ static int next_file(input *in, size_t i, record *r)
         int records = f == INPUT_JSONL || f == INPUT_NUL || (f == INPUT_AUTO && is_jsonl_name(path));
         unpack_kind kind;
         uint64_t size = (uint64_t)st.st_size;
-        if (!records && size <= READ_NOW_MAX && size <= in->o.max_bytes) {
+        if (!records && size <= READ_NOW_MAX && size <= in->o.max_bytes &&
+            atomic_load(&ahead_bytes) + size <= READ_AHEAD_MAX) {
             /* A small file is read whole here, and its first bytes are
              * looked at in what was read: one system call, where a look
              * here and a read on the worker took two. input_load() gets
@@ -1360,6 +1379,8 @@ static int next_file(input *in, size_t i, record *r)
     r->got = got;
     r->ngot = ngot;
     r->got_why = got_why;
+    if (got)
+        atomic_fetch_add(&ahead_bytes, ngot);
     r->ref = i;
     r->loc = (record_loc){0, 0, INPUT_NO_OFFSET};
     int reg_fd = have_st;   /* fd is open on a regular file */

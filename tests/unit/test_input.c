@@ -428,6 +428,39 @@ static void test_batch(void **state)
     assert_int_equal(r.len, nbig);
     record_free(&r);
     input_close(in);
+
+    /* Files read ahead and not yet loaded stay under 16 MiB: of twenty
+     * files of 1 MiB taken at once, the first sixteen come with their
+     * bytes, the rest with their descriptor; all load the same. */
+    snprintf(sub, sizeof sub, "%s/ahead", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    for (int k = 0; k < 20; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "ahead/%02d.txt", k);
+        huge[0] = (char)('a' + k);
+        write_file(name, huge, (size_t)1 << 20);
+    }
+    o.max_bytes = 64u << 20;
+    char *apaths[] = {sub};
+    in = input_open(apaths, 1, &o);
+    assert_non_null(in);
+    record ra[20];
+    bytes = 0;
+    for (int k = 0; k < 20; k++) {
+        assert_int_equal(input_next_batch(in, &ra[k], &bytes), 1);
+        if (k < 16)
+            assert_non_null(ra[k].got);
+        else
+            assert_true(!ra[k].got && ra[k].fd1 > 0);
+    }
+    for (int k = 0; k < 20; k++) {
+        assert_int_equal(input_load(in, &ra[k], why, sizeof why), 1);
+        assert_int_equal(ra[k].len, (size_t)1 << 20);
+        assert_int_equal(ra[k].text[0], 'a' + k);
+        record_free(&ra[k]);
+    }
+    assert_int_equal(input_next_batch(in, &r, &bytes), 0);
+    input_close(in);
     free(huge);
 }
 
