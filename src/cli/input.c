@@ -1309,7 +1309,7 @@ static int open_file(input *in, const char *path)
  * batch of news articles (2 to 3 MB) are all read ahead, and a corpus of
  * large files holds no more than that in memory before the workers. */
 #define READ_NOW_MAX ((uint64_t)1 << 20)
-#define READ_AHEAD_MAX ((uint64_t)16 << 20)
+#define READ_AHEAD_MAX ((uint64_t)8 << 20)
 
 /* @return 1 for a record, 0 when the file was skipped or is read as a
  * stream (the caller goes on), -1 fatal. */

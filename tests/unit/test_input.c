@@ -429,8 +429,8 @@ static void test_batch(void **state)
     record_free(&r);
     input_close(in);
 
-    /* Files read ahead and not yet loaded stay under 16 MiB: of twenty
-     * files of 1 MiB taken at once, the first sixteen come with their
+    /* Files read ahead and not yet loaded stay under 8 MiB: of twenty
+     * files of 1 MiB taken at once, the first eight come with their
      * bytes, the rest with their descriptor; all load the same. */
     snprintf(sub, sizeof sub, "%s/ahead", dir);
     assert_int_equal(mkdir(sub, 0700), 0);
@@ -448,7 +448,7 @@ static void test_batch(void **state)
     bytes = 0;
     for (int k = 0; k < 20; k++) {
         assert_int_equal(input_next_batch(in, &ra[k], &bytes), 1);
-        if (k < 16)
+        if (k < 8)
             assert_non_null(ra[k].got);
         else
             assert_true(!ra[k].got && ra[k].fd1 > 0);
