@@ -538,6 +538,18 @@ static size_t feed_ranges(const uint8_t *s, size_t len, const size_t *cuts, size
     return n;
 }
 
+/* The same tokens, hash and place, in the same order. */
+static void assert_tokens_equal(const rp_token *got, size_t ngot, const rp_token *want,
+                               size_t nwant)
+{
+    assert_int_equal(ngot, nwant);
+    for (size_t i = 0; i < ngot; i++) {
+        assert_true(got[i].hash == want[i].hash);
+        assert_int_equal(got[i].start, want[i].start);
+        assert_int_equal(got[i].end, want[i].end);
+    }
+}
+
 static void test_fast_paths_equal_simple_path(void **state)
 {
     (void)state;
@@ -581,12 +593,7 @@ static void test_fast_paths_equal_simple_path(void **state)
             rp_bytescan_force(levels[k]);
             rp_token *got = NULL;
             size_t ngot = feed_ranges(buf, len, cuts, ncuts, 0, &got);
-            assert_int_equal(ngot, nwant);
-            for (size_t i = 0; i < ngot; i++) {
-                assert_true(got[i].hash == want_t[i].hash);
-                assert_int_equal(got[i].start, want_t[i].start);
-                assert_int_equal(got[i].end, want_t[i].end);
-            }
+            assert_tokens_equal(got, ngot, want_t, nwant);
             free(got);
         }
         free(want_t);
@@ -645,12 +652,7 @@ static void test_every_code_point_fast_equals_simple(void **state)
         rp_token *want = NULL, *got = NULL;
         size_t nwant = feed_ranges(buf, len, NULL, 0, 1, &want);
         size_t ngot = feed_ranges(buf, len, NULL, 0, 0, &got);
-        assert_int_equal(ngot, nwant);
-        for (size_t i = 0; i < ngot; i++) {
-            assert_true(got[i].hash == want[i].hash);
-            assert_int_equal(got[i].start, want[i].start);
-            assert_int_equal(got[i].end, want[i].end);
-        }
+        assert_tokens_equal(got, ngot, want, nwant);
         free(want);
         free(got);
     }
