@@ -1286,13 +1286,8 @@ static int open_file(input *in, const char *path)
         if (in->dir_fd >= 0)
             close(in->dir_fd);
         in->dir_fd = -1;
-        if (n + 1 > in->dir_cap) {
-            char *d = realloc(in->dir_path, n + 1);
-            if (!d)
-                return open(path, flags);
-            in->dir_path = d;
-            in->dir_cap = n + 1;
-        }
+        if (cli_grow(&in->dir_path, &in->dir_cap, n + 1, 1) < 0)
+            return open(path, flags);
         memcpy(in->dir_path, path, n);
         in->dir_path[n] = 0;
         in->dir_len = n;
