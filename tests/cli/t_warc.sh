@@ -99,8 +99,11 @@ if [ -s "$WA/crawl.warc.gz" ] && [ -s "$WA/plain.warc" ]; then
         has "nested warc on stdin" "$T/out" "7 articles: 1 cluster of reprints"
         # a malformed record ends its WARC, not the archive
         (cd "$WA" && zip -q in2.zip mixed.warc note.txt)
+        # the truncated record is the last: after wget's records (eight
+        # here, nine on the CI machine) come the two written by hand
+        nrec=$(( $(grep -a -c $'^WARC/1\\.[01]\r$' "$WA/plain.warc") + 2 ))
         check "malformed warc inside a zip" 1 -- rp scan "$WA/in2.zip"
-        has "malformed member warc: where" "$T/err" "reprint: $WA/in2.zip:mixed.warc:10: malformed WARC record"
+        has "malformed member warc: where" "$T/err" "reprint: $WA/in2.zip:mixed.warc:$nrec: malformed WARC record"
         has "malformed member warc: the next member read" "$T/out" "$WA/in2.zip:note.txt"
     fi
 else
