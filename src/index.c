@@ -733,7 +733,7 @@ int rp_index_stats_get(rp_index *ix, rp_index_stats *st)
     memset(st, 0, sizeof *st);
     if (!ix || !ix->db)
         return RP_ESTATE;
-    int64_t v;
+    int64_t v = 0;
     int rc;
     int own = sqlite3_get_autocommit(ix->db);
     if (own && (rc = sqlite3_exec(ix->db, "BEGIN", NULL, NULL, NULL)) != SQLITE_OK)

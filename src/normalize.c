@@ -633,7 +633,9 @@ static void flush_run(rp_tokenizer *t, size_t end)
     if (t->run_len == 1) {
         int32_t cps[8];
         size_t n = fold_cp(t->prev_cp, cps, 0, 8);
-        uint8_t b[32];
+        /* (room for 16 code points, as nospace_char's, though 8 fit in
+         * 32 bytes: gcc -O3 warns of XXH3's reads past 32 otherwise) */
+        uint8_t b[64];
         size_t len = encode(cps, n, b, sizeof b);
         if (len)
             emit(t, XXH3_64bits(b, len), t->prev_start, end);

@@ -1795,7 +1795,7 @@ static int stage_cluster(run *r, unsigned task)
     rp_corpus *c = NULL;
     rp_stage_w *w = NULL;
     scan_result sr = {0};
-    const uint64_t *gd;
+    const uint64_t *gd = NULL;
     size_t nd = 0;
     uint64_t meta[CM_N] = {0};
     int rc = -1;

@@ -732,7 +732,7 @@ static int cmd_stats(int argc, char **argv, ix_opts *xo)
     if (!ix)
         return EXIT_TROUBLE;
     rp_index_stats st;
-    int bits;
+    int bits = 0;
     if (rp_index_stats_get(ix, &st) != RP_OK) {
         diag("%s: %s", safe(db), rp_index_errmsg(ix));
         rp_index_free(ix);

@@ -195,7 +195,8 @@ static void test_index_roundtrip(void **state)
     assert_non_null(ix);
     assert_int_equal(rp_index_open(ix, dbpath, RP_INDEX_WRITE | RP_INDEX_CREATE, NULL, -1), RP_OK);
     rp_options got;
-    int bits;
+    memset(&got, 0, sizeof got);
+    int bits = -1;
     assert_int_equal(rp_index_options(ix, &got, &bits), RP_OK);
     assert_int_equal(got.bands, RP_INDEX_BANDS);
     assert_int_equal(bits, RP_INDEX_SAMPLE_BITS);
