@@ -971,9 +971,7 @@ static int screen(const rp_corpus *c, size_t a, size_t b)
 int rp_screen_values(const uint16_t *x, const uint16_t *y, unsigned K,
                      uint32_t nsa, uint32_t nsb, double threshold)
 {
-    unsigned eq = 0;
-    for (unsigned k = 0; k < K; k++)
-        eq += x[k] == y[k];
+    unsigned eq = rp_minhash_agree16(x, y, K);
     const double chance = 1.0 / 65536;
     double e = (double)eq / K, j = (e - chance) / (1.0 - chance);
     if (j < 0)

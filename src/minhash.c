@@ -154,10 +154,56 @@ void rp_minhash_finish(uint32_t *sig, unsigned K, size_t n)
     }
 }
 
+#if defined(__SSE2__)
+/* The sum of the four 32-bit lanes of v. */
+static unsigned lanes_sum32(__m128i v)
+{
+    v = _mm_add_epi32(v, _mm_shuffle_epi32(v, _MM_SHUFFLE(1, 0, 3, 2)));
+    v = _mm_add_epi32(v, _mm_shuffle_epi32(v, _MM_SHUFFLE(2, 3, 0, 1)));
+    return (unsigned)_mm_cvtsi128_si32(v);
+}
+#endif
+
+unsigned rp_minhash_agree(const uint32_t *a, const uint32_t *b, unsigned K)
+{
+    unsigned eq = 0, i = 0;
+#if defined(__SSE2__)
+    /* four values a step: an equal lane is -1, subtracted from its count */
+    __m128i n = _mm_setzero_si128();
+    for (; i + 4 <= K; i += 4)
+        n = _mm_sub_epi32(n, _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(a + i)),
+                                             _mm_loadu_si128((const __m128i *)(b + i))));
+    eq = lanes_sum32(n);
+#endif
+    for (; i < K; i++)
+        eq += a[i] == b[i];
+    return eq;
+}
+
+unsigned rp_minhash_agree16(const uint16_t *a, const uint16_t *b, unsigned K)
+{
+    unsigned eq = 0, i = 0;
+#if defined(__SSE2__)
+    /* eight values a step, counted in 16-bit lanes a block of at most
+     * 8 * 32767 values at a time (so no lane overflows), then summed in
+     * 32-bit lanes */
+    __m128i total = _mm_setzero_si128();
+    while (i + 8 <= K) {
+        unsigned stop = K - i > 8u * 32767 ? i + 8u * 32767 : K;
+        __m128i n = _mm_setzero_si128();
+        for (; i + 8 <= stop; i += 8)
+            n = _mm_sub_epi16(n, _mm_cmpeq_epi16(_mm_loadu_si128((const __m128i *)(a + i)),
+                                                 _mm_loadu_si128((const __m128i *)(b + i))));
+        total = _mm_add_epi32(total, _mm_madd_epi16(n, _mm_set1_epi16(1)));
+    }
+    eq = lanes_sum32(total);
+#endif
+    for (; i < K; i++)
+        eq += a[i] == b[i];
+    return eq;
+}
+
 double rp_minhash_estimate(const uint32_t *a, const uint32_t *b, unsigned K)
 {
-    unsigned eq = 0;
-    for (unsigned i = 0; i < K; i++)
-        eq += a[i] == b[i];
-    return K ? (double)eq / K : 0.0;
+    return K ? (double)rp_minhash_agree(a, b, K) / K : 0.0;
 }

@@ -39,4 +39,10 @@ void rp_minhash_finish(uint32_t *sig, unsigned K, size_t n);
  * estimate of the Jaccard similarity of the two sets. */
 double rp_minhash_estimate(const uint32_t *a, const uint32_t *b, unsigned K);
 
+/* @return how many of a[0..K) and b[0..K) are equal, value by value:
+ * signatures, and their low 16 bits (the b-bit values LSH and the
+ * screen use). SSE2 where the compiler has it. */
+unsigned rp_minhash_agree(const uint32_t *a, const uint32_t *b, unsigned K);
+unsigned rp_minhash_agree16(const uint16_t *a, const uint16_t *b, unsigned K);
+
 #endif

@@ -304,6 +304,54 @@ static void test_subset_estimate(void **state)
     free(sb);
 }
 
+/* The agreement counts against a plain loop: every length from 0 to 300
+ * (the vector steps and every tail), at agreement rates from none to all,
+ * and one length past the 16-bit lanes' block of 8 * 32767 values. The
+ * values are drawn from a few, so that many agree by chance too. */
+static void test_agree_counts(void **state)
+{
+    (void)state;
+    enum { BIG = 8 * 32767 * 2 + 13 };
+    uint32_t *a = malloc(BIG * sizeof *a), *b = malloc(BIG * sizeof *b);
+    uint16_t *a16 = malloc(BIG * sizeof *a16), *b16 = malloc(BIG * sizeof *b16);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_non_null(a16);
+    assert_non_null(b16);
+    uint64_t rng = 11;
+    for (unsigned K = 0; K <= 300; K++) {
+        for (unsigned rate = 0; rate <= 4; rate++) {   /* b copies a at rate/4 */
+            unsigned want = 0;
+            for (unsigned i = 0; i < K; i++) {
+                uint64_t r = sm64(&rng);
+                a[i] = (uint32_t)(r % 3) << (r & 16);   /* 0, 1, 2, 65536, 131072 */
+                b[i] = (r >> 8) % 4 < rate ? a[i] : (uint32_t)(r >> 20) % 3;
+                a16[i] = (uint16_t)a[i];
+                b16[i] = (uint16_t)b[i];
+                want += a[i] == b[i];
+            }
+            assert_int_equal(rp_minhash_agree(a, b, K), want);
+            unsigned want16 = 0;
+            for (unsigned i = 0; i < K; i++)
+                want16 += a16[i] == b16[i];
+            assert_int_equal(rp_minhash_agree16(a16, b16, K), want16);
+            if (K > 0)
+                assert_true(fabs(rp_minhash_estimate(a, b, K) - (double)want / K) < 1e-12);
+        }
+    }
+    /* all equal, past the 16-bit lanes' block: no count wraps */
+    memset(a16, 7, BIG * sizeof *a16);
+    memcpy(b16, a16, BIG * sizeof *b16);
+    assert_int_equal(rp_minhash_agree16(a16, b16, BIG), BIG);
+    b16[BIG - 1] ^= 1;
+    b16[0] ^= 1;
+    assert_int_equal(rp_minhash_agree16(a16, b16, BIG), BIG - 2);
+    free(a);
+    free(b);
+    free(a16);
+    free(b16);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_empty_set),
         cmocka_unit_test(test_subset_estimate),
         cmocka_unit_test(test_matches_reference),
+        cmocka_unit_test(test_agree_counts),
     };
     return cmocka_run_group_tests_name("minhash", tests, NULL, NULL);
 }
