@@ -266,33 +266,29 @@ static uint32_t band_key16(const uint16_t *v, unsigned r, unsigned band)
     return (uint32_t)XXH3_64bits_withSeed(v, r * sizeof *v, band);
 }
 
-typedef struct bysize {
-    uint32_t size;
-    uint32_t doc;
-} bysize;
-
-static int cmp_bysize(const void *x, const void *y)
+/* A member of a 1-row bucket as one number: its set size above its
+ * document, so that sorting the numbers orders the members by size, then
+ * by document. */
+static inline uint64_t by_size(uint32_t size, uint32_t doc)
 {
-    const bysize *a = x, *b = y;
-    if (a->size != b->size)
-        return a->size < b->size ? -1 : 1;
-    return (a->doc > b->doc) - (a->doc < b->doc);
+    return (uint64_t)size << 32 | doc;
 }
 
-/* Emits the pairs of a 1-row bucket (members m[0..k) sorted by size)
- * whose larger size is at least rho times the smaller, and that keep
- * accepts. */
-static int skew_bucket(pairvec *p, const bysize *m, size_t k, double rho,
+/* Emits the pairs of a 1-row bucket (members m[0..k), by_size numbers,
+ * which it sorts) whose larger size is at least rho times the smaller,
+ * and that keep accepts. */
+static int skew_bucket(pairvec *p, uint64_t *m, size_t k, double rho,
                        rp_lsh_keep_fn keep, const void *ctx, size_t *refused)
 {
+    rp_sort_u64(m, k);
     size_t j = 0;
     for (size_t i = 0; i < k; i++) {
         if (j <= i)
             j = i + 1;
-        while (j < k && (double)m[j].size < rho * m[i].size)
+        while (j < k && (double)(uint32_t)(m[j] >> 32) < rho * (uint32_t)(m[i] >> 32))
             j++;
         for (size_t q = j; q < k; q++) {
-            uint64_t a = m[i].doc, b = m[q].doc;
+            uint64_t a = (uint32_t)m[i], b = (uint32_t)m[q];
             if (a > b) {
                 uint64_t t = a;
                 a = b;
@@ -334,7 +330,7 @@ unsigned rp_lsh_part(unsigned band, uint32_t key, unsigned nparts)
  * which thread ran which unit, since the whole is sorted at the end. */
 typedef struct ens_slot {
     uint64_t *bk;          /* n keys */
-    bysize *m;
+    uint64_t *m;           /* a 1-row bucket's members (by_size) */
     size_t mcap;
     pairvec p;
     size_t nref, capped;
@@ -399,9 +395,8 @@ static int ens_bin(const ens *e, ens_slot *sl, unsigned bin)
                 return -1;
             for (size_t q = 0; q < k; q++) {
                 uint32_t d = (uint32_t)(bk[i + q] & 0xFFFFFFFFu);
-                sl->m[q] = (bysize){e->size[d], d};
+                sl->m[q] = by_size(e->size[d], d);
             }
-            qsort(sl->m, k, sizeof *sl->m, cmp_bysize);
             if (skew_bucket(&sl->p, sl->m, k, e->ratio[bin], e->keep, e->keep_ctx,
                             &sl->nref) < 0)
                 return -1;
@@ -566,7 +561,7 @@ long rp_lsh_entry_pairs(const rp_lsh_entry *e, size_t ne, unsigned K, unsigned b
     size_t nref = 0, last_dedup = 0;
     pairvec p = {0};
     uint64_t *bk = NULL;
-    bysize *m = NULL;
+    uint64_t *m = NULL;
     size_t bcap = 0, mcap = 0;
     *pairs = NULL;
     if (capped)
@@ -593,8 +588,7 @@ long rp_lsh_entry_pairs(const rp_lsh_entry *e, size_t ne, unsigned K, unsigned b
             if (rp_grow(&m, &mcap, k, sizeof *m) < 0)
                 goto oom;
             for (size_t q = 0; q < k; q++)
-                m[q] = (bysize){e[i + q].size, e[i + q].doc};
-            qsort(m, k, sizeof *m, cmp_bysize);
+                m[q] = by_size(e[i + q].size, e[i + q].doc);
             if (skew_bucket(&p, m, k, ratio[band - b], keep, keep_ctx, &nref) < 0)
                 goto oom;
         }
