@@ -218,11 +218,15 @@ static size_t drop_furniture(rp_token *tok, size_t ntok, const linemap *m,
     return w;
 }
 
-/* Builds a document; keep_set 0 keeps no shingle set (a sketch: see
- * rp_doc_sketch). */
+/* What a build keeps of the shingles: the signature without the set (a
+ * sketch: see rp_doc_sketch), both, or the set without the signature (a
+ * rebuild, which is only compared exactly). */
+enum keep { KEEP_SIG, KEEP_BOTH, KEEP_SET };
+
+/* Builds a document. */
 static rp_doc *build(const char *text, size_t len, const rp_options *o,
                      rp_line_df_fn df, const void *df_ctx,
-                     const uint8_t *rec, size_t nrec, int keep_set, int *err)
+                     const uint8_t *rec, size_t nrec, enum keep what, int *err)
 {
     int rc;
     rp_token *tok = NULL;
@@ -256,7 +260,8 @@ static rp_doc *build(const char *text, size_t len, const rp_options *o,
     }
     /* the document, its line hashes and its signature in one block: one
      * allocation and, on whichever thread frees it, one free */
-    d = malloc(sizeof *d + lm.n * sizeof *d->lines + o->hashes * sizeof *d->sig);
+    unsigned K = what == KEEP_SET ? 0 : o->hashes;
+    d = malloc(sizeof *d + lm.n * sizeof *d->lines + K * sizeof *d->sig);
     if (!d) {
         free(keep);
         rc = RP_ENOMEM;
@@ -265,11 +270,11 @@ static rp_doc *build(const char *text, size_t len, const rp_options *o,
     memset(d, 0, sizeof *d);
     d->packed = 1;
     d->lines = (uint64_t *)(d + 1);
-    d->sig = (uint32_t *)(d->lines + lm.n);
+    d->sig = K ? (uint32_t *)(d->lines + lm.n) : NULL;
     d->kept = keep;
     d->nkept = nkeep;
     d->words = ntok;
-    d->K = o->hashes;
+    d->K = K;
     d->digest = digest;
     memcpy(d->lines, lm.hash, lm.n * sizeof *d->lines);
     rp_sort_u64(d->lines, lm.n);
@@ -287,7 +292,7 @@ static rp_doc *build(const char *text, size_t len, const rp_options *o,
             ntok = kept;
         }
     }
-    if (!keep_set) {
+    if (what == KEEP_SIG) {
         d->n = rp_shingle_sketch(tok, ntok, o->shingle, d->sig, d->K);
         rc = d->n == (size_t)-1 ? RP_ENOMEM : RP_OK;
         if (rc != RP_OK)
@@ -306,7 +311,8 @@ static rp_doc *build(const char *text, size_t len, const rp_options *o,
         if (p)
             d->sh = p;
     }
-    rp_minhash(d->sh, d->n, d->sig, d->K);
+    if (K)
+        rp_minhash(d->sh, d->n, d->sig, K);
     rc = RP_OK;
 out:
     free(tok);
@@ -323,19 +329,19 @@ out:
 rp_doc *rp_doc_build(const char *text, size_t len, const rp_options *o,
                      rp_line_df_fn df, const void *df_ctx, int *err)
 {
-    return build(text, len, o, df, df_ctx, NULL, 0, 1, err);
+    return build(text, len, o, df, df_ctx, NULL, 0, KEEP_BOTH, err);
 }
 
 rp_doc *rp_doc_sketch(const char *text, size_t len, const rp_options *o, int *err)
 {
-    return build(text, len, o, NULL, NULL, NULL, 0, 0, err);
+    return build(text, len, o, NULL, NULL, NULL, 0, KEEP_SIG, err);
 }
 
 rp_doc *rp_doc_rebuild(const char *text, size_t len, const rp_options *o,
                        rp_line_df_fn df, const void *df_ctx,
                        const uint8_t *kept, size_t nkept, int *err)
 {
-    return build(text, len, o, df, df_ctx, kept, nkept, 1, err);
+    return build(text, len, o, df, df_ctx, kept, nkept, KEEP_SET, err);
 }
 
 int rp_doc_new(const char *text, size_t len, const rp_options *o, rp_doc **out)

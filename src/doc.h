@@ -61,7 +61,8 @@ rp_doc *rp_doc_sketch(const char *text, size_t len, const rp_options *o, int *er
 
 /* rp_doc_build from the ranges kept[0..nkept) that d->kept of an earlier
  * build of the same text recorded: the same document, without cleaning
- * the text again. */
+ * the text again, and without its signature (sig NULL, K 0): a rebuilt
+ * document is compared exactly, by its set. */
 rp_doc *rp_doc_rebuild(const char *text, size_t len, const rp_options *o,
                        rp_line_df_fn df, const void *df_ctx,
                        const uint8_t *kept, size_t nkept, int *err);
