@@ -261,9 +261,32 @@ int rp_lsh_ratios(double t, unsigned K, unsigned b, unsigned r, double *ratio)
     return RP_OK;
 }
 
-static uint32_t band_key16(const uint16_t *v, unsigned r, unsigned band)
+/* XXH3_64bits_withSeed as xxhash.h itself defines it, through its
+ * always-inlined body (0.8.x), so that a band of a constant size compiles
+ * to that one length's code without the call; the same value (shingle.c
+ * does the same for its windows). */
+#if defined(XXH_VERSION_NUMBER) && XXH_VERSION_NUMBER >= 800 && XXH_VERSION_NUMBER < 900
+#define HASH_SEED_INLINE(p, len, seed) \
+    XXH3_64bits_internal(p, len, seed, XXH3_kSecret, sizeof(XXH3_kSecret), \
+                         XXH3_hashLong_64b_withSeed)
+#else
+#define HASH_SEED_INLINE(p, len, seed) XXH3_64bits_withSeed(p, len, seed)
+#endif
+
+static inline uint32_t band_key16(const uint16_t *v, unsigned r, unsigned band)
 {
-    return (uint32_t)XXH3_64bits_withSeed(v, r * sizeof *v, band);
+    switch (r) {   /* the rows rp_lsh_params chooses, at a constant length */
+    case 1:
+        return (uint32_t)HASH_SEED_INLINE(v, 1 * sizeof *v, band);
+    case 2:
+        return (uint32_t)HASH_SEED_INLINE(v, 2 * sizeof *v, band);
+    case 3:
+        return (uint32_t)HASH_SEED_INLINE(v, 3 * sizeof *v, band);
+    case 4:
+        return (uint32_t)HASH_SEED_INLINE(v, 4 * sizeof *v, band);
+    default:
+        return (uint32_t)XXH3_64bits_withSeed(v, r * sizeof *v, band);
+    }
 }
 
 /* A member of a 1-row bucket as one number: its set size above its

@@ -7,6 +7,8 @@
 
 #include <math.h>
 
+#include <xxhash.h>
+
 #include "lsh.h"
 
 /* The equally weighted false positive and false negative areas of (b, r)
@@ -361,6 +363,37 @@ static int keep_some(const void *ctx, size_t a, size_t b)
  * same refused and capped counts as on one thread: random 16-bit values
  * over a small alphabet (so that buckets form, some over the cap), random
  * sizes over a wide range (so that many 1-row bins run). */
+/* A band's key is the low 32 bits of XXH3_64bits_withSeed of its r
+ * values, seeded with the band: the inlined lengths (r = 1 to 4) and the
+ * rest (5, 8) alike. */
+static void test_band_keys(void **state)
+{
+    (void)state;
+    enum { K = 64 };
+    uint16_t v[K];
+    uint64_t rng = 3;
+    for (unsigned k = 0; k < K; k++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        v[k] = (uint16_t)(rng >> 40);
+    }
+    double ratio[K];
+    for (unsigned k = 0; k < K; k++)
+        ratio[k] = INFINITY;   /* no 1-row bins: the bands only */
+    const unsigned rows[] = {1, 2, 3, 4, 5, 8};
+    for (size_t t = 0; t < sizeof rows / sizeof *rows; t++) {
+        unsigned r = rows[t], b = K / r;
+        rp_lsh_entry e[2 * K];
+        size_t n = rp_lsh_doc_entries(v, K, b, r, ratio, 7, 100, e);
+        assert_int_equal(n, b);
+        for (unsigned band = 0; band < b; band++) {
+            assert_int_equal(e[band].band, band);
+            assert_int_equal(e[band].doc, 7);
+            assert_int_equal(e[band].key,
+                             (uint32_t)XXH3_64bits_withSeed(v + band * r, r * sizeof *v, band));
+        }
+    }
+}
+
 static void test_ensemble_threads_same(void **state)
 {
     (void)state;
@@ -407,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_ratios),
         cmocka_unit_test(test_ensemble_skewed_pair),
         cmocka_unit_test(test_ensemble_threads_same),
+        cmocka_unit_test(test_band_keys),
         cmocka_unit_test(test_params_optimal),
         cmocka_unit_test(test_params_invalid),
         cmocka_unit_test(test_prob),
