@@ -182,6 +182,45 @@ void rp_sort_u64(uint64_t *keys, size_t n)
         free(tmp);
 }
 
+/* LSD radix sort on the high 32 bits in three stable passes of 11 bits
+ * (where the four 8-bit passes of lsd_sort took a third more time on
+ * hundreds of thousands of keys); passes where every key has the same
+ * digit are skipped. */
+static void lsd_hi32(uint64_t *keys, uint64_t *tmp, size_t n)
+{
+    enum { BITS = 11, DIGITS = 1 << BITS };
+    size_t count[3][DIGITS];
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = (uint32_t)(keys[i] >> 32);
+        count[0][v & (DIGITS - 1)]++;
+        count[1][(v >> BITS) & (DIGITS - 1)]++;
+        count[2][v >> 2 * BITS]++;
+    }
+    uint64_t *src = keys, *dst = tmp;
+    for (unsigned p = 0; p < 3; p++) {
+        size_t *c = count[p];
+        unsigned shift = 32 + p * BITS;
+        if (c[(src[0] >> shift) & (DIGITS - 1)] == n)
+            continue;
+        size_t sum = 0;
+        for (size_t d = 0; d < DIGITS; d++) {
+            size_t t = c[d];
+            c[d] = sum;
+            sum += t;
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint64_t v = src[i];
+            dst[c[(v >> shift) & (DIGITS - 1)]++] = v;
+        }
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != keys)
+        memcpy(keys, src, n * sizeof *keys);
+}
+
 void rp_sort_hi32(uint64_t *keys, size_t n)
 {
     if (n < 32) {
@@ -201,7 +240,7 @@ void rp_sort_hi32(uint64_t *keys, size_t n)
     if (n <= 4096)
         msd_sort(keys, tmp, n, 4);
     else
-        lsd_sort(keys, tmp, n, 4);
+        lsd_hi32(keys, tmp, n);
     if (tmp != stack)
         free(tmp);
 }

@@ -137,7 +137,7 @@ static void test_sort_vs_qsort(void **state)
 
 /* rp_sort_hi32 on (k << 32 | i) pairs, i ascending, gives what
  * rp_sort_u64 gives: random band keys, 16-bit values, few keys, one key,
- * sizes around its switch to radix (256) and a band of a large corpus. */
+ * keys in the top bits only, sizes around its switch to radix (256) and a band of a large corpus. */
 static void test_sort_hi32(void **state)
 {
     (void)state;
@@ -148,11 +148,14 @@ static void test_sort_hi32(void **state)
     assert_non_null(b);
     for (size_t s = 0; s < ARRAY_LEN(sizes); s++) {
         size_t n = sizes[s];
-        for (int kind = 0; kind < 5; kind++) {
+        for (int kind = 0; kind < 6; kind++) {
             for (size_t i = 0; i < n; i++) {
                 uint64_t r = sm64(&rng);
+                /* (kind 5: the top bits only, so the radix's first passes
+                 * have one digit) */
                 uint64_t key = kind == 0 ? (uint32_t)r : kind == 1 ? r & 0xFFFF
-                             : kind == 2 ? r % 5 : kind == 3 ? 42 : (uint32_t)r | 0x80000000u;
+                             : kind == 2 ? r % 5 : kind == 3 ? 42
+                             : kind == 4 ? (uint32_t)r | 0x80000000u : (r & 0x3FF) << 22;
                 /* indexes ascend, with gaps (a filtered list) */
                 uint64_t idx = kind == 4 ? 3 * i + 1 : i;
                 a[i] = b[i] = key << 32 | idx;
