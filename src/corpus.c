@@ -705,8 +705,9 @@ static void preload_one(void *ctx, size_t k)
  * in one parallel round ahead of the pairs that need them. */
 #define PRELOAD_DOCS 256
 
-/* Compares documents a and b exactly; a lost document matches nothing. */
-static int compare_docs(rp_corpus *c, size_t a, size_t b, rp_sim *out)
+/* Compares documents a and b exactly; a lost document matches nothing.
+ * verifying: only whether they are similar matters (rp_doc_verify). */
+static int compare_docs(rp_corpus *c, size_t a, size_t b, int verifying, rp_sim *out)
 {
     const rp_doc *da = get_doc(c, a, SIZE_MAX);
     const rp_doc *db = da ? get_doc(c, b, a) : NULL;
@@ -716,13 +717,13 @@ static int compare_docs(rp_corpus *c, size_t a, size_t b, rp_sim *out)
         memset(out, 0, sizeof *out);
         return RP_OK;
     }
-    rp_doc_compare(da, db, &c->o, out);
+    (verifying ? rp_doc_verify : rp_doc_compare)(da, db, &c->o, out);
     return RP_OK;
 }
 
 static int compare_cb(void *ctx, size_t a, size_t b, rp_sim *out)
 {
-    return compare_docs(ctx, a, b, out);
+    return compare_docs(ctx, a, b, 0, out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -855,9 +856,9 @@ static void compare_one(void *ctx, size_t k)
 {
     const compares *w = ctx;
     if (w->ready[k])
-        rp_doc_compare(at_hand(w->c, (size_t)(w->cand[k] >> 32)),
-                       at_hand(w->c, (size_t)(w->cand[k] & 0xFFFFFFFFu)), &w->c->o,
-                       &w->sim[k]);
+        rp_doc_verify(at_hand(w->c, (size_t)(w->cand[k] >> 32)),
+                      at_hand(w->c, (size_t)(w->cand[k] & 0xFFFFFFFFu)), &w->c->o,
+                      &w->sim[k]);
 }
 
 /* Compares on the pool the pairs cand[0..m) whose two documents are at
@@ -918,7 +919,7 @@ static int verify(rp_corpus *c, const uint64_t *cand, size_t nc)
         if (w.ready[i - wfrom]) {
             s = w.sim[i - wfrom];
         } else {
-            rc = compare_docs(c, a, bb, &s);
+            rc = compare_docs(c, a, bb, 1, &s);
             if (rc != RP_OK)
                 goto out;
         }
@@ -1190,7 +1191,7 @@ int rp_cluster_set_representative(rp_corpus *c, size_t i, size_t doc)
         if (p) {
             s = p->sim;
         } else {
-            int rc = compare_docs(c, a, b, &s);
+            int rc = compare_docs(c, a, b, 0, &s);
             if (rc != RP_OK) {
                 free(nm);
                 return rc;

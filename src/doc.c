@@ -408,6 +408,35 @@ void rp_doc_compare(const rp_doc *a, const rp_doc *b, const rp_options *o,
     rp_sim_from_counts(a->n, b->n, shared, o, out);
 }
 
+/* @return the fewest shared shingles that make sets of na and nb
+ * shingles similar under the rule (rp_sim_from_counts, which only grows
+ * with the count), or SIZE_MAX when none do. */
+static size_t least_shared(size_t na, size_t nb, const rp_options *o)
+{
+    size_t hi = na < nb ? na : nb, lo = 1;
+    rp_sim s;
+    rp_sim_from_counts(na, nb, hi, o, &s);
+    if (hi == 0 || !s.similar)
+        return SIZE_MAX;
+    while (lo < hi) {   /* similar at hi; not known at lo */
+        size_t mid = lo + (hi - lo) / 2;
+        rp_sim_from_counts(na, nb, mid, o, &s);
+        if (s.similar)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return hi;
+}
+
+void rp_doc_verify(const rp_doc *a, const rp_doc *b, const rp_options *o, rp_sim *out)
+{
+    size_t need = least_shared(a->n, b->n, o), shared = 0;
+    if (a->sh && b->sh && need != SIZE_MAX)
+        shared = rp_intersect_count_min(a->sh, a->n, b->sh, b->n, need);
+    rp_sim_from_counts(a->n, b->n, shared, o, out);
+}
+
 double rp_doc_estimate(const rp_doc *a, const rp_doc *b)
 {
     if (a->K != b->K)

@@ -71,4 +71,10 @@ rp_doc *rp_doc_rebuild(const char *text, size_t len, const rp_options *o,
 void rp_sim_from_counts(size_t na, size_t nb, size_t shared,
                         const rp_options *o, rp_sim *s);
 
+/* rp_doc_compare for verification, which keeps only similar pairs: the
+ * same *out when a and b are similar; else out->similar is 0 and the
+ * other figures may fall short (the intersection stops once the rest of
+ * the sets cannot make the pair similar). */
+void rp_doc_verify(const rp_doc *a, const rp_doc *b, const rp_options *o, rp_sim *out);
+
 #endif

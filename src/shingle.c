@@ -251,6 +251,28 @@ size_t rp_shingle_sketch(const rp_token *tok, size_t n, unsigned k,
     return o.m;
 }
 
+size_t rp_intersect_count_min(const uint64_t *a, size_t na,
+                              const uint64_t *b, size_t nb, size_t need)
+{
+    size_t i = 0, j = 0, c = 0;
+    for (;;) {
+        /* steps of the merge up to 64 on in either array, then the test:
+         * the shorter rest bounds how many more can be shared */
+        size_t ia = na - i > 64 ? i + 64 : na, jb = nb - j > 64 ? j + 64 : nb;
+        while (i < ia && j < jb) {
+            uint64_t x = a[i], y = b[j];
+            c += x == y;
+            i += x <= y;
+            j += y <= x;
+        }
+        if (i == na || j == nb)
+            return c;
+        size_t ra = na - i, rb = nb - j;
+        if (c + (ra < rb ? ra : rb) < need)
+            return c;
+    }
+}
+
 size_t rp_intersect_count(const uint64_t *a, size_t na,
                           const uint64_t *b, size_t nb)
 {

@@ -35,4 +35,11 @@ uint64_t rp_shingle_hash(const uint64_t *h, unsigned k);
 size_t rp_intersect_count(const uint64_t *a, size_t na,
                           const uint64_t *b, size_t nb);
 
+/* rp_intersect_count for a caller that only needs to know whether the
+ * count reaches need: it stops as soon as what is left of the shorter
+ * array cannot bring it there. @return |a & b| when that is at least
+ * need, else some count below need. */
+size_t rp_intersect_count_min(const uint64_t *a, size_t na,
+                              const uint64_t *b, size_t nb, size_t need);
+
 #endif

@@ -1,7 +1,8 @@
 /*
  * test_doc.c - documents and options: the options object, rp_doc_new
  * and its errors, word and shingle counts, rp_doc_compare (the figures and
- * the rule), rp_doc_estimate, rp_strerror and rp_version.
+ * the rule) and rp_doc_verify against it, rp_doc_estimate, rp_strerror and
+ * rp_version.
  */
 #include "testutil.h"
 
@@ -441,6 +442,77 @@ static void test_rebuild_from_kept(void **state)
     free(body);
 }
 
+/* rp_doc_verify agrees with rp_doc_compare on whether a pair is
+ * similar, and when it is, on every figure: cuts of one text from 2 to
+ * 400 words, that text with others appended, and unrelated texts, under
+ * thresholds from 0.3 to 1 and min_shared from 1 to 300 (where some
+ * pairs can never be similar). */
+static void test_verify_as_compare(void **state)
+{
+    (void)state;
+    enum { N = 10 };
+    static const size_t cut[N] = {2, 9, 40, 120, 200, 260, 399, 400, 400, 400};
+    char *base = text(21, 400);
+    rp_doc *d[N + 2];
+    for (size_t i = 0; i < N; i++) {
+        /* the first cut[i] words of base; the last two with other words
+         * after them */
+        size_t len = 0;
+        for (size_t w = 0; w < cut[i]; w++)
+            len += strcspn(base + len, " ") + (base[len + strcspn(base + len, " ")] == ' ');
+        char *other = text(100 + i, i == N - 1 ? 800 : 150);
+        size_t olen = i >= N - 2 ? strlen(other) : 0;
+        char *t = malloc(len + olen + 2);
+        assert_non_null(t);
+        memcpy(t, base, len);
+        t[len] = ' ';
+        memcpy(t + len + 1, other, olen);
+        t[len + 1 + olen] = 0;
+        assert_int_equal(rp_doc_new(t, len + 1 + olen, NULL, &d[i]), RP_OK);
+        free(t);
+        free(other);
+    }
+    for (size_t i = 0; i < 2; i++) {
+        char *t = text(500 + i, 300);
+        assert_int_equal(rp_doc_new(t, strlen(t), NULL, &d[N + i]), RP_OK);
+        free(t);
+    }
+    static const double thr[] = {0.3, 0.5, 0.8, 0.99, 1.0};
+    static const unsigned least[] = {1, 8, 300};
+    size_t similar = 0, not_similar = 0;
+    for (size_t t = 0; t < ARRAY_LEN(thr); t++)
+        for (size_t m = 0; m < ARRAY_LEN(least); m++) {
+            rp_options o;
+            rp_options_init(&o);
+            o.threshold = thr[t];
+            o.min_shared = least[m];
+            for (size_t i = 0; i < N + 2; i++)
+                for (size_t j = 0; j < N + 2; j++) {
+                    rp_sim want, got;
+                    rp_doc_compare(d[i], d[j], &o, &want);
+                    memset(&got, 0x5A, sizeof got);
+                    rp_doc_verify(d[i], d[j], &o, &got);
+                    assert_int_equal(got.similar, want.similar);
+                    if (!want.similar) {
+                        not_similar++;
+                        continue;
+                    }
+                    similar++;
+                    assert_int_equal(got.shared, want.shared);
+                    assert_true(got.jaccard == want.jaccard);
+                    assert_true(got.containment_ab == want.containment_ab);
+                    assert_true(got.containment_ba == want.containment_ba);
+                    assert_true(got.score == want.score);
+                }
+        }
+    /* both kinds were met, many times */
+    assert_true(similar > 100);
+    assert_true(not_similar > 100);
+    for (size_t i = 0; i < N + 2; i++)
+        rp_doc_free(d[i]);
+    free(base);
+}
+
 static void test_free_null(void **state)
 {
     (void)state;
@@ -460,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_strerror),
         cmocka_unit_test(test_version),
         cmocka_unit_test(test_rebuild_from_kept),
+        cmocka_unit_test(test_verify_as_compare),
         cmocka_unit_test(test_free_null),
     };
     return cmocka_run_group_tests_name("doc", tests, NULL, NULL);

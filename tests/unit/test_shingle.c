@@ -261,6 +261,19 @@ static void test_intersect_vs_naive(void **state)
         assert_int_equal(rp_intersect_count(a, na, b, nb), want);
         assert_int_equal(rp_intersect_count(b, nb, a, na), want);
         assert_int_equal(rp_intersect_count(a, na, a, na), na);
+        /* the bounded count: exact when it reaches need, else below it,
+         * for needs around the answer and at the ends */
+        size_t needs[] = {0, 1, want ? want - 1 : 0, want, want + 1, want + 70,
+                          na < nb ? na : nb, (size_t)sm64_below(&rng, 601)};
+        for (size_t k = 0; k < ARRAY_LEN(needs); k++) {
+            size_t got = rp_intersect_count_min(a, na, b, nb, needs[k]);
+            if (want >= needs[k])
+                assert_int_equal(got, want);
+            else
+                assert_true(got < needs[k] && got <= want);
+            got = rp_intersect_count_min(b, nb, a, na, needs[k]);
+            assert_true(want >= needs[k] ? got == want : got < needs[k] && got <= want);
+        }
     }
     assert_int_equal(rp_intersect_count(NULL, 0, a, 5), 0);
     assert_int_equal(rp_intersect_count(a, 5, NULL, 0), 0);
