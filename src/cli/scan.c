@@ -484,7 +484,8 @@ static int print_human(const scan_opts *so, const scan_source *src)
             return -1;
         fputc('\n', stdout);
     }
-    printf("%zu articles: %zu cluster%s of reprints", src->docs, multi, multi == 1 ? "" : "s");
+    printf("%zu article%s: %zu cluster%s of reprints", src->docs, src->docs == 1 ? "" : "s",
+           multi, multi == 1 ? "" : "s");
     if (shown < multi)
         printf(" (%zu shown: --min-size %lu)", shown, so->min_size);
     fputs(", ", stdout);

@@ -78,6 +78,28 @@ static int has(const unsigned char *p, size_t n, size_t at, const char *m, size_
     return n >= at + k && memcmp(p + at, m, k) == 0;
 }
 
+/* A tar header: "ustar" at 257 ended as POSIX ("ustar\0") or GNU
+ * ("ustar ") write it, and the checksum at 148 (octal) equal to the sum
+ * of the header's 512 bytes with that field counted as spaces. Text
+ * with "ustar" at byte 257 ("ajustar", "Gustar") is no tar. */
+static int is_tar_header(const unsigned char *p, size_t n)
+{
+    if (n < 512 || !has(p, n, 257, "ustar", 5) || (p[262] != '\0' && p[262] != ' '))
+        return 0;
+    unsigned long want = 0, sum = 0;
+    size_t i = 148;
+    while (i < 156 && p[i] == ' ')
+        i++;
+    size_t digits = 0;
+    for (; i < 156 && p[i] >= '0' && p[i] <= '7'; i++, digits++)
+        want = want * 8 + (unsigned long)(p[i] - '0');
+    if (digits == 0 || (i < 156 && p[i] != '\0' && p[i] != ' '))
+        return 0;
+    for (size_t k = 0; k < 512; k++)
+        sum += k >= 148 && k < 156 ? ' ' : p[k];
+    return sum == want;
+}
+
 unpack_kind unpack_sniff(const void *data, size_t n)
 {
     const unsigned char *p = data;
@@ -87,7 +109,7 @@ unpack_kind unpack_sniff(const void *data, size_t n)
         return UNPACK_COMPRESSED;
     if (has(p, n, 0, "PK\3\4", 4) || has(p, n, 0, "PK\5\6", 4) || has(p, n, 0, "PK\7\x08", 4))
         return UNPACK_ZIP;
-    if (has(p, n, 257, "ustar", 5))
+    if (is_tar_header(p, n))
         return UNPACK_TAR;
     if (unpack_is_warc(p, n))
         return UNPACK_WARC;

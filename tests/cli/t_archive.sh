@@ -93,6 +93,25 @@ for a in news.tar news.tgz news.tar.xz news.zip news.tar.zst; do
     hasnt "$a: hidden members" "$T/out" ".git"
     has "$a: empty member counted" "$T/err" "reprint: 1 empty document skipped"
 done
+# POSIX and GNU tar headers told by their checksums; text with "ustar "
+# at byte 257 (Spanish "ajustar las") is text, not a tar that cannot be
+# read (it was skipped as archives nested too deep)
+(cd "$P" && tar --format=posix -cf "$AR/posix.tar" news && tar --format=gnu -cf "$AR/gnu.tar" news)
+for a in posix.tar gnu.tar; do
+    check "$a" 0 -- rp scan "$AR/$a"
+    has "$a: members" "$T/out" "cluster 1: 4 articles"
+done
+{ printf 'Conmemora el pueblo 216 a\303\261os de independencia con una misa. '
+  printf 'La primera misa de la ma\303\261ana fue larga y el coro cant\303\263 dos himnos. '
+  printf 'El gobierno anunci\303\263 que la fiesta seguir\303\241 hasta el domingo y que '
+  printf 'los precios se quedar\303\241n donde est\303\241n. La comisi\303\263n queda ajustar'
+  printf ' las cuentas del a\303\261o y publicar el informe antes del fin de mes. '
+  printf 'Los vecinos llegaron temprano a la plaza, con banderas y flores, y la banda '
+  printf 'toc\303\263 el himno nacional mientras los ni\303\261os de las escuelas desfilaban '
+  printf 'frente al palacio municipal bajo un sol fuerte que no dej\303\263 de brillar.\n'; } >"$AR/ustar.txt"
+if [ "$(dd if="$AR/ustar.txt" bs=1 skip=257 count=5 2>/dev/null)" = ustar ]; then ok; else bad "ustar.txt: 'ustar' at byte 257"; fi
+check "text with ustar at 257" 0 -- rp scan "$AR/ustar.txt"
+has "ustar text read as text" "$T/out" "1 article: 0 clusters of reprints, 1 alone"
 check "archive on stdin" 0 -- rp scan - <"$AR/news.tgz"
 has "stdin archive ids" "$T/out" "representative  -:news/001_092751d03b652b07.txt"
 check "archive --include" 0 -- rp scan --include 'news/wire/*' "$AR/news.zip"
