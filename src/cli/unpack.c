@@ -80,13 +80,15 @@ static int has(const unsigned char *p, size_t n, size_t at, const char *m, size_
 
 /* A tar header: "ustar" at 257 ended as POSIX ("ustar\0") or GNU
  * ("ustar ") write it, and the checksum at 148 (octal) equal to the sum
- * of the header's 512 bytes with that field counted as spaces. Text
- * with "ustar" at byte 257 ("ajustar", "Gustar") is no tar. */
+ * of the header's 512 bytes with that field counted as spaces (the bytes
+ * as unsigned or, as some old tars summed them, signed). Text with
+ * "ustar" at byte 257 ("ajustar", "Gustar") is no tar. */
 static int is_tar_header(const unsigned char *p, size_t n)
 {
     if (n < 512 || !has(p, n, 257, "ustar", 5) || (p[262] != '\0' && p[262] != ' '))
         return 0;
     unsigned long want = 0, sum = 0;
+    long ssum = 0;
     size_t i = 148;
     while (i < 156 && p[i] == ' ')
         i++;
@@ -95,9 +97,12 @@ static int is_tar_header(const unsigned char *p, size_t n)
         want = want * 8 + (unsigned long)(p[i] - '0');
     if (digits == 0 || (i < 156 && p[i] != '\0' && p[i] != ' '))
         return 0;
-    for (size_t k = 0; k < 512; k++)
-        sum += k >= 148 && k < 156 ? ' ' : p[k];
-    return sum == want;
+    for (size_t k = 0; k < 512; k++) {
+        unsigned char c = k >= 148 && k < 156 ? ' ' : p[k];
+        sum += c;
+        ssum += c < 0x80 ? c : (long)c - 256;
+    }
+    return sum == want || (ssum >= 0 && (unsigned long)ssum == want);
 }
 
 unpack_kind unpack_sniff(const void *data, size_t n)
