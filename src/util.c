@@ -102,12 +102,18 @@ static void insertion_sort(uint64_t *k, size_t n)
  * uniform go to lsd_sort(from): see there. */
 static void lsd_sort(uint64_t *keys, uint64_t *tmp, size_t n, int from);
 
+/* The most keys msd_sort is given (its callers' stack buffer), and so the
+ * most top bits it takes: 2^11 buckets for 4,096 keys, 16 KiB of counts
+ * on the stack. */
+#define MSD_MAX 4096
+#define MSD_BITS 11
+
 static void msd_sort(uint64_t *keys, uint64_t *tmp, size_t n, int from)
 {
     unsigned bits = 1;
-    while (bits < 16 && ((size_t)1 << (bits + 1)) < n)
+    while (bits < MSD_BITS && ((size_t)1 << (bits + 1)) < n)
         bits++;
-    size_t nb = (size_t)1 << bits, count[(1u << 16) + 1];
+    size_t nb = (size_t)1 << bits, count[(1u << MSD_BITS) + 1];
     memset(count, 0, (nb + 1) * sizeof *count);
     unsigned shift = 64 - bits;
     for (size_t i = 0; i < n; i++)
@@ -168,13 +174,13 @@ void rp_sort_u64(uint64_t *keys, size_t n)
         insertion_sort(keys, n);
         return;
     }
-    uint64_t stack[4096];
-    uint64_t *tmp = n <= 4096 ? stack : malloc(n * sizeof *tmp);
+    uint64_t stack[MSD_MAX];
+    uint64_t *tmp = n <= MSD_MAX ? stack : malloc(n * sizeof *tmp);
     if (!tmp) {
         qsort(keys, n, sizeof *keys, cmp_u64);
         return;
     }
-    if (n <= 4096)
+    if (n <= MSD_MAX)
         msd_sort(keys, tmp, n, 0);
     else
         lsd_sort(keys, tmp, n, 0);
@@ -227,8 +233,8 @@ void rp_sort_hi32(uint64_t *keys, size_t n)
         insertion_sort(keys, n);   /* (exact on any input) */
         return;
     }
-    uint64_t stack[4096];
-    uint64_t *tmp = n <= 4096 ? stack : malloc(n * sizeof *tmp);
+    uint64_t stack[MSD_MAX];
+    uint64_t *tmp = n <= MSD_MAX ? stack : malloc(n * sizeof *tmp);
     if (!tmp) {
         rp_sort_u64(keys, n);
         return;
@@ -237,7 +243,7 @@ void rp_sort_hi32(uint64_t *keys, size_t n)
      * (exact on any input). Else LSD passes on the high half: each pass
      * is stable, so keys whose high halves tie keep their input order,
      * which is the order of their low halves. */
-    if (n <= 4096)
+    if (n <= MSD_MAX)
         msd_sort(keys, tmp, n, 4);
     else
         lsd_hi32(keys, tmp, n);
